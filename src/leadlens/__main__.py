@@ -1,0 +1,5 @@
+"""``python -m leadlens``."""
+
+from leadlens.cli import main
+
+main()

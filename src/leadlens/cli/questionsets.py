@@ -1,0 +1,1 @@
+"""Commands about question sets: validate, schema, list, show."""

@@ -1,0 +1,209 @@
+"""The question-set format as pydantic models: plain data, no I/O.
+
+Field names are the YAML keys users write; they may be extended, never renamed.
+Cross-reference checks (unknown principle, duplicate ids, ...) live in
+:mod:`leadlens.checks`, which works on the raw YAML data so that every problem in a file
+is found in one pass, even when some values have the wrong type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64),
+]
+"""Ids: lower-case letters, digits, '-' and '_'; they appear in CSV headers and JSON keys."""
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+
+
+class Model(BaseModel):
+    """Strict models: unknown keys are errors and YAML scalars are never coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True,
+                              populate_by_name=True)
+
+
+class Source(Model):
+    title: Text
+    publisher: str = ""
+    author: str = ""
+    date: dt.date | None = None
+    url: str = ""
+
+
+class Option(Model):
+    value: int
+    label: Text
+    aliases: list[str] = Field(default_factory=list,
+                               description="Other labels that mean this option (imports).")
+
+
+class Scale(Model):
+    label: str = ""
+    options: list[Option] = Field(min_length=2, description="Ordered; values are integers.")
+    unscored: list[Text] = Field(default_factory=list,
+                                 description="Answers such as \"Don't know\" that count as missing.")
+
+    @property
+    def min(self) -> int:
+        return min(o.value for o in self.options)
+
+    @property
+    def max(self) -> int:
+        return max(o.value for o in self.options)
+
+    def describe(self) -> str:
+        return f"{self.min}-{self.max}"
+
+
+class Band(Model):
+    id: Slug
+    label: Text
+    from_: float = Field(alias="from", ge=0, le=100)
+    description: str = ""
+
+
+class Perspective(Model):
+    id: Slug
+    label: Text
+    description: str = ""
+
+
+class Timepoint(Model):
+    id: Slug
+    label: Text
+    description: str = ""
+
+
+class Principle(Model):
+    id: Slug
+    name: Text
+    description: str = ""
+    recommendations: dict[str, str] = Field(default_factory=dict,
+                                            description="Keyed by band id.")
+    weight: float = Field(default=1.0, gt=0)
+
+
+class Section(Model):
+    id: Slug
+    title: Text
+    description: str = ""
+
+
+class RespondentField(Model):
+    id: Slug
+    prompt: Text
+    type: Literal["text", "choice"] = "text"
+    choices: list[Text] = Field(default_factory=list)
+    required: bool = False
+    help: str = ""
+
+
+class Scoring(Model):
+    min_answered: float = Field(
+        default=0.5, gt=0,
+        description="Per principle: below 1 a fraction of its items, a whole number >= 1 an "
+                    "item count.")
+    min_group_size: int = Field(default=5, ge=3, description="Anonymity threshold for groups.")
+
+
+class Question(Model):
+    id: Slug
+    text: Text
+    type: Literal["rating", "text"] = "rating"
+    help: str = ""
+    principle: str | None = None
+    scale: str | None = None
+    reverse: bool = False
+    weight: float = Field(default=1.0, gt=0)
+    required: bool = False
+    section: str | None = None
+    perspectives: list[str] = Field(default_factory=list)
+    timepoints: list[str] = Field(default_factory=list)
+
+    @property
+    def scored(self) -> bool:
+        """Whether the question counts towards a principle score."""
+        return self.type == "rating" and self.principle is not None
+
+    @property
+    def answer_keys(self) -> list[str]:
+        """Column names of this question's answers: ``id`` or ``id@perspective``/``id@timepoint``."""
+        variants = self.perspectives or self.timepoints
+        if not variants:
+            return [self.id]
+        return [f"{self.id}@{v}" for v in variants]
+
+
+class QuestionSet(Model):
+    schema_version: Literal[1]
+    id: Slug
+    title: Text
+    version: Text
+    description: str = ""
+    source: Source | None = None
+    scales: dict[str, Scale]
+    bands: list[Band] = Field(min_length=1)
+    perspectives: list[Perspective] = Field(default_factory=list)
+    timepoints: list[Timepoint] = Field(default_factory=list)
+    principles: list[Principle] = Field(min_length=1)
+    sections: list[Section] = Field(default_factory=list)
+    respondent: list[RespondentField] = Field(default_factory=list)
+    scoring: Scoring = Field(default_factory=Scoring)
+    questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> QuestionSet:
+        # checks.py reports these with locations first; this guards models built in code.
+        principle_ids = {p.id for p in self.principles}
+        for q in self.questions:
+            if q.principle is not None and q.principle not in principle_ids:
+                raise ValueError(f"question {q.id!r}: unknown principle {q.principle!r}")
+            if q.type == "rating" and (q.scale is None or q.scale not in self.scales):
+                raise ValueError(f"question {q.id!r}: unknown or missing scale {q.scale!r}")
+        return self
+
+    # Lookups used everywhere; cached because models are frozen.
+    @cached_property
+    def principle_by_id(self) -> dict[str, Principle]:
+        return {p.id: p for p in self.principles}
+
+    @cached_property
+    def question_by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def section_by_id(self) -> dict[str, Section]:
+        return {s.id: s for s in self.sections}
+
+    @cached_property
+    def band_by_id(self) -> dict[str, Band]:
+        return {b.id: b for b in self.bands}
+
+    def scale_of(self, question: Question) -> Scale | None:
+        return self.scales[question.scale] if question.scale is not None else None
+
+    def scored_questions(self, principle_id: str) -> list[Question]:
+        return [q for q in self.questions if q.scored and q.principle == principle_id]
+
+    def band_for(self, score: float) -> Band:
+        """The band a 0-100 score falls in (bands ascend from 0)."""
+        chosen = self.bands[0]
+        for band in self.bands:
+            if score >= band.from_:
+                chosen = band
+        return chosen
+
+    def answer_keys(self) -> list[str]:
+        """Every answer column, in survey order."""
+        return [key for q in self.questions for key in q.answer_keys]
+
+    def respondent_field_ids(self) -> list[str]:
+        return [f.id for f in self.respondent]

@@ -1,0 +1,41 @@
+"""Writing output files: atomically, and never over an existing file without ``force``."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from leadlens.errors import OutputExistsError, Problem
+
+
+def check_writable(path: Path, *, force: bool) -> None:
+    """Raise before any work is done when ``path`` exists and ``force`` is off."""
+    if path.exists() and not force:
+        raise OutputExistsError([Problem(
+            file=str(path), message="file exists; not overwritten",
+            hint="Pass --force to replace it, or choose another -o path")])
+
+
+def write_atomic(path: Path, data: str | bytes, *, force: bool) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
+
+    Readers never see a half-written file, and a failure leaves any old file untouched.
+    """
+    check_writable(path, force=force)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    folder = path.parent if str(path.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if not force and path.exists():  # created by someone else while we worked
+            raise OutputExistsError([Problem(file=str(path), message="file exists; not overwritten",
+                                             hint="Pass --force to replace it")])
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

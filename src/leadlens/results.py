@@ -1,0 +1,168 @@
+"""The results document: what ``leadlens score`` produces and every report is rendered from.
+
+Stable and versioned (``results_version``). Numbers are never rounded here; reports round
+for display only. ``leadlens schema --results`` prints its JSON Schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from leadlens.models import QuestionSet
+
+RESULTS_VERSION: Literal[1] = 1
+
+
+class ResultModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ItemResult(ResultModel):
+    """One answer column (``question id`` or ``id@perspective``/``id@timepoint``)."""
+
+    key: str = Field(description="The answer key, as in the responses CSV header.")
+    question: str = Field(description="Question id.")
+    text: str
+    principle: str | None = None
+    perspective: str | None = None
+    timepoint: str | None = None
+    scale: str
+    reverse: bool = False
+    weight: float = 1.0
+    n: int = Field(description="Respondents with a scored answer.")
+    missing: int = Field(description="Respondents without a scored answer (blank or unscored).")
+    unscored: int = Field(description="Answers such as \"Don't know\".")
+    mean: float | None = Field(description="Mean of the raw values on the scale's own units.")
+    sd: float | None = None
+    counts: dict[str, int] = Field(
+        description="Respondents per answer option, keyed by option value, then unscored labels.")
+    item_total_r: float | None = Field(
+        default=None, description="Corrected item-total correlation (reverse-keyed values).")
+    flagged: bool = Field(
+        default=False,
+        description="True when the item correlates negatively with the rest of its principle.")
+
+
+class PerspectiveScore(ResultModel):
+    id: str
+    label: str
+    n: int
+    mean: float | None
+    score: float | None
+
+
+class PrincipleResult(ResultModel):
+    id: str
+    name: str
+    description: str = ""
+    weight: float = 1.0
+    n: int = Field(description="Respondents with a score for this principle.")
+    mean: float | None = Field(description="Mean on the scale's own units; null for mixed scales.")
+    sd: float | None
+    scale: str | None = Field(description="The principle's one scale, or null for mixed scales.")
+    score: float | None = Field(description="Mean 0-100 score.")
+    ci95: tuple[float, float] | None
+    band: str | None
+    band_position: float | None = Field(
+        default=None, description="Where the score sits within its band, 0 (bottom) to 1 (top).")
+    bands: dict[str, int] = Field(description="Respondents per band.")
+    contested: bool
+    below_50: float | None = Field(default=None, description="Share of scores below 50.")
+    above_50: float | None = Field(default=None, description="Share of scores above 50.")
+    unscored_share: float = Field(
+        description="Share of this principle's answers that were unscored (e.g. Don't know).")
+    alpha: float | None = Field(description="Raw Cronbach's alpha, listwise.")
+    alpha_n: int = Field(description="Respondents with every item answered (alpha's sample).")
+    perspectives: list[PerspectiveScore] = Field(default_factory=list)
+    perspective_gap: float | None = Field(
+        default=None,
+        description="Score of the last perspective minus the first (e.g. system - organisation).")
+    recommendation: str | None = Field(
+        default=None, description="The question set's recommendation for this band.")
+    items: list[ItemResult]
+
+
+class OverallResult(ResultModel):
+    n: int
+    score: float | None
+    sd: float | None = None
+    ci95: tuple[float, float] | None = None
+    band: str | None
+
+
+class TimepointMean(ResultModel):
+    id: str
+    label: str
+    n: int
+    mean: float | None
+    score: float | None
+
+
+class TimepointResult(ResultModel):
+    question: str
+    text: str
+    scale: str
+    timepoints: list[TimepointMean]
+    gap: float | None = Field(
+        description="Mean of the last timepoint minus the first (e.g. target - current), "
+                    "on the scale's own units.")
+    gap_n: int = Field(description="Respondents who answered both timepoints.")
+
+
+class GroupPrinciple(ResultModel):
+    id: str
+    n: int
+    mean: float | None
+    score: float | None
+    band: str | None
+    contested: bool
+
+
+class GroupResult(ResultModel):
+    value: str = Field(description="Display value (the most frequent original spelling).")
+    n: int
+    suppressed: bool
+    suppressed_reason: Literal["small", "complement"] | None = None
+    overall: float | None = None
+    principles: list[GroupPrinciple] = Field(default_factory=list)
+    comments: dict[str, list[str]] = Field(
+        default_factory=dict, description="This group's free-text answers (shown groups only).")
+
+
+class GroupSpread(ResultModel):
+    principle: str
+    spread: float | None = Field(description="Highest minus lowest group score (shown groups).")
+    lowest: str | None
+    highest: str | None
+
+
+class GroupBreakdown(ResultModel):
+    field: str
+    prompt: str
+    groups: list[GroupResult]
+    spread: list[GroupSpread] = Field(description="Principles, most differently seen first.")
+
+
+class Results(ResultModel):
+    results_version: Literal[1] = RESULTS_VERSION
+    leadlens_version: str
+    generated_at: dt.datetime
+    sources: list[str] = Field(description="The responses files scored.")
+    question_set: QuestionSet
+    respondents: int
+    min_group_size: int = Field(description="The anonymity threshold applied.")
+    by: list[str] = Field(default_factory=list, description="Fields broken down with --by.")
+    overall: OverallResult
+    principles: list[PrincipleResult]
+    timepoints: list[TimepointResult] = Field(default_factory=list)
+    items: list[ItemResult] = Field(
+        default_factory=list, description="Rated answers that belong to no principle.")
+    groups: dict[str, GroupBreakdown] = Field(default_factory=dict)
+    comments: dict[str, list[str]] = Field(
+        default_factory=dict, description="Free-text answers by question id, shuffled.")
+    comments_withheld: str | None = Field(
+        default=None, description="Why comments were withheld, when they were.")
+    warnings: list[str] = Field(default_factory=list)
