@@ -1,0 +1,263 @@
+"""Semantic checks of a question set: ids, references, bands, scales, coverage.
+
+They run on the raw YAML data (dicts and lists), not on the pydantic model, so that they
+still run when some values have the wrong type and every mistake in a file is reported in
+one pass. Values of the wrong type are skipped here: pydantic reports those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from leadlens.errors import Severity, did_you_mean
+
+PathT = tuple[str | int, ...]
+
+RESERVED_COLUMNS = ("respondent_id", "submitted_at")
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: PathT
+    message: str
+    hint: str = ""
+    severity: Severity = "error"
+    at_key: bool = False
+
+
+def _items(data: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    value = data.get(key)
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                yield i, item
+
+
+def _ids(data: dict[str, Any], key: str) -> list[str]:
+    return [item["id"] for _, item in _items(data, key) if isinstance(item.get("id"), str)]
+
+
+def _str_list(value: Any) -> list[tuple[int, str]]:
+    if not isinstance(value, list):
+        return []
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, str)]
+
+
+def check_question_set(data: Any, lines: dict[PathT, int]) -> list[Finding]:
+    """All semantic problems in a raw question set. ``lines`` gives a path's line."""
+    if not isinstance(data, dict):
+        return []
+    findings: list[Finding] = []
+    findings += _unique_ids(data, lines)
+    findings += _check_scales(data)
+    findings += _check_bands(data)
+    findings += _check_principles(data)
+    findings += _check_respondent(data)
+    findings += _check_questions(data)
+    findings += _check_scoring(data)
+    return findings
+
+
+def _unique_ids(data: dict[str, Any], lines: dict[PathT, int]) -> list[Finding]:
+    findings = []
+    for key, noun in (("questions", "question"), ("principles", "principle"),
+                      ("bands", "band"), ("respondent", "respondent field"),
+                      ("sections", "section"), ("perspectives", "perspective"),
+                      ("timepoints", "timepoint")):
+        first: dict[str, int] = {}
+        for i, item in _items(data, key):
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in first:
+                line = lines.get((key, first[ident], "id"), 0)
+                findings.append(Finding((key, i, "id"),
+                                        f"duplicate {noun} id {ident!r} (first defined at "
+                                        f"line {line})", hint="Ids must be unique"))
+            else:
+                first[ident] = i
+    return findings
+
+
+def _check_scales(data: dict[str, Any]) -> list[Finding]:
+    findings = []
+    scales = data.get("scales")
+    if not isinstance(scales, dict):
+        return findings
+    for scale_id, scale in scales.items():
+        if not isinstance(scale, dict):
+            continue
+        base: PathT = ("scales", scale_id)
+        values: dict[int, int] = {}
+        labels: dict[str, int] = {}
+        for i, option in _items(scale, "options"):
+            value, label = option.get("value"), option.get("label")
+            if isinstance(value, int) and not isinstance(value, bool):
+                if value in values:
+                    findings.append(Finding((*base, "options", i, "value"),
+                                            f"duplicate value {value} (also option "
+                                            f"{values[value] + 1})"))
+                values.setdefault(value, i)
+            names = [label] if isinstance(label, str) else []
+            names += [a for _, a in _str_list(option.get("aliases"))]
+            for name in names:
+                folded = name.strip().casefold()
+                if folded in labels and labels[folded] != i:
+                    findings.append(Finding((*base, "options", i),
+                                            f"label or alias {name!r} is used by option "
+                                            f"{labels[folded] + 1} too"))
+                labels.setdefault(folded, i)
+        for j, label in _str_list(scale.get("unscored")):
+            if label.strip().casefold() in labels:
+                findings.append(Finding((*base, "unscored", j),
+                                        f"unscored answer {label!r} is also an option label"))
+    return findings
+
+
+def _check_bands(data: dict[str, Any]) -> list[Finding]:
+    findings = []
+    previous: float | None = None
+    for i, band in _items(data, "bands"):
+        start = band.get("from")
+        if not isinstance(start, int | float) or isinstance(start, bool):
+            continue
+        if i == 0 and start != 0:
+            findings.append(Finding(("bands", 0, "from"),
+                                    f"the first band must start from 0, not {start}",
+                                    hint="Bands cover the 0-100 score from the bottom up"))
+        if previous is not None and start <= previous:
+            findings.append(Finding(("bands", i, "from"),
+                                    f"bands must ascend: {start} is not above {previous}"))
+        previous = start
+    return findings
+
+
+def _check_principles(data: dict[str, Any]) -> list[Finding]:
+    findings = []
+    band_ids = _ids(data, "bands")
+    scored: dict[str, int] = {}
+    for _, question in _items(data, "questions"):
+        principle = question.get("principle")
+        if isinstance(principle, str) and question.get("type", "rating") == "rating":
+            scored[principle] = scored.get(principle, 0) + 1
+    for i, principle in _items(data, "principles"):
+        ident = principle.get("id")
+        recommendations = principle.get("recommendations")
+        if isinstance(recommendations, dict):
+            for band in recommendations:
+                if band not in band_ids:
+                    findings.append(Finding(("principles", i, "recommendations", band),
+                                            f"unknown band {band!r}",
+                                            hint=did_you_mean(band, band_ids) or
+                                            f"Bands are: {', '.join(band_ids)}", at_key=True))
+            for band in band_ids:
+                if band not in recommendations:
+                    findings.append(Finding(("principles", i, "recommendations"),
+                                            f"no recommendation for band {band!r}",
+                                            severity="warning"))
+        elif recommendations is None and band_ids:
+            findings.append(Finding(("principles", i), "no recommendations for any band",
+                                    severity="warning"))
+        if not isinstance(ident, str):
+            continue
+        count = scored.get(ident, 0)
+        if count == 0:
+            findings.append(Finding(("principles", i, "id"),
+                                    f"principle {ident!r} has no scored questions",
+                                    hint="Add questions with 'principle: " + ident + "'"))
+        elif count < 3:
+            findings.append(Finding(("principles", i, "id"),
+                                    f"principle {ident!r} has only {count} scored "
+                                    f"question{'s' if count > 1 else ''}; 3 or more give a "
+                                    "more reliable score", severity="warning"))
+    return findings
+
+
+def _check_respondent(data: dict[str, Any]) -> list[Finding]:
+    findings = []
+    answer_keys = set(_answer_keys(data))
+    for i, fld in _items(data, "respondent"):
+        ident, kind = fld.get("id"), fld.get("type", "text")
+        choices = fld.get("choices")
+        if kind == "choice" and not choices:
+            findings.append(Finding(("respondent", i), "a choice field needs 'choices'"))
+        if kind == "text" and choices:
+            findings.append(Finding(("respondent", i, "choices"),
+                                    "'choices' is only for fields of type 'choice'",
+                                    hint="Add 'type: choice'"))
+        if ident in RESERVED_COLUMNS or ident in answer_keys:
+            findings.append(Finding(("respondent", i, "id"),
+                                    f"field id {ident!r} clashes with a "
+                                    f"{'reserved column' if ident in RESERVED_COLUMNS else 'question'}"))
+    return findings
+
+
+def _answer_keys(data: dict[str, Any]) -> list[str]:
+    keys = []
+    for _, question in _items(data, "questions"):
+        ident = question.get("id")
+        if isinstance(ident, str):
+            variants = [v for _, v in _str_list(question.get("perspectives"))] or \
+                [v for _, v in _str_list(question.get("timepoints"))]
+            keys += [f"{ident}@{v}" for v in variants] or [ident]
+    return keys
+
+
+def _reference(path: PathT, value: Any, known: list[str], noun: str) -> list[Finding]:
+    if not isinstance(value, str) or value in known:
+        return []
+    hint = did_you_mean(value, known) or (f"Known {noun}s: {', '.join(known)}" if known
+                                          else f"Declare {noun}s first")
+    return [Finding(path, f"unknown {noun} {value!r}", hint=hint)]
+
+
+def _check_questions(data: dict[str, Any]) -> list[Finding]:
+    findings: list[Finding] = []
+    principles, sections = _ids(data, "principles"), _ids(data, "sections")
+    perspectives, timepoints = _ids(data, "perspectives"), _ids(data, "timepoints")
+    scales = list(data["scales"]) if isinstance(data.get("scales"), dict) else []
+    for i, q in _items(data, "questions"):
+        base: PathT = ("questions", i)
+        kind = q.get("type", "rating")
+        findings += _reference((*base, "principle"), q.get("principle"), principles, "principle")
+        findings += _reference((*base, "section"), q.get("section"), sections, "section")
+        for j, name in _str_list(q.get("perspectives")):
+            findings += _reference((*base, "perspectives", j), name, perspectives, "perspective")
+        for j, name in _str_list(q.get("timepoints")):
+            findings += _reference((*base, "timepoints", j), name, timepoints, "timepoint")
+        if kind == "rating":
+            if "scale" not in q or q.get("scale") is None:
+                findings.append(Finding(base, "a rated question needs a 'scale'",
+                                        hint="Add 'scale: <id>', or 'type: text' for free text"))
+            else:
+                findings += _reference((*base, "scale"), q.get("scale"), scales, "scale")
+        elif kind == "text":
+            for key in ("scale", "principle", "reverse", "perspectives", "timepoints"):
+                if key in q:
+                    findings.append(Finding((*base, key), f"'{key}' does not apply to a "
+                                            "free-text question", at_key=True))
+        if q.get("perspectives") and q.get("timepoints"):
+            findings.append(Finding((*base, "timepoints"), "a question can have perspectives "
+                                    "or timepoints, not both", at_key=True))
+        for key in ("perspectives", "timepoints"):
+            seen: set[str] = set()
+            for j, name in _str_list(q.get(key)):
+                if name in seen:
+                    findings.append(Finding((*base, key, j), f"{name!r} is listed twice"))
+                seen.add(name)
+    return findings
+
+
+def _check_scoring(data: dict[str, Any]) -> list[Finding]:
+    scoring = data.get("scoring")
+    if not isinstance(scoring, dict):
+        return []
+    value = scoring.get("min_answered")
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 1 \
+            and value != int(value):
+        return [Finding(("scoring", "min_answered"),
+                        f"{value} is neither a fraction below 1 nor a whole number of items",
+                        hint="Use e.g. 0.5 (half the items) or 2 (two items)")]
+    return []

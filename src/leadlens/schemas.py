@@ -1,0 +1,33 @@
+"""JSON Schemas generated from the pydantic models (published under ``schema/``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+SchemaName = Literal["question-set", "results"]
+
+SCHEMA_FILES: dict[SchemaName, str] = {
+    "question-set": "question-set.schema.json",
+    "results": "results.schema.json",
+}
+
+
+def json_schema(name: SchemaName) -> dict[str, Any]:
+    """The JSON Schema for question-set files or for the results document."""
+    if name == "question-set":
+        from leadlens.models import QuestionSet
+
+        schema = QuestionSet.model_json_schema(by_alias=True, mode="validation")
+        title = "leadlens question set"
+    else:
+        from leadlens.results import Results
+
+        schema = Results.model_json_schema(by_alias=True, mode="serialization")
+        title = "leadlens results document"
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title,
+            **{k: v for k, v in schema.items() if k != "title"}}
+
+
+def json_schema_text(name: SchemaName) -> str:
+    return json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n"

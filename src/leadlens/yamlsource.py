@@ -1,0 +1,258 @@
+"""Safe YAML loading that remembers where every value came from.
+
+PyYAML composes a node tree; we turn it into plain Python ourselves so that we can
+record a line and column for every path, reject duplicate keys, refuse YAML 1.1 surprises
+(``No`` read as false, ``010`` read as 8), cap aliases and nesting, and never construct
+anything but plain data. Every problem found is collected and returned, located.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from leadlens.errors import Problem
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 50
+MAX_ALIASES = 100
+MAX_NODES = 200_000
+
+Path_ = tuple[str | int, ...]
+
+_TAG = "tag:yaml.org,2002:"
+_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
+_OCTAL_OR_ODD_INT = re.compile(r"^[-+]?(0[0-9_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+|[0-9_]*_[0-9_]*)$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+
+
+@dataclass
+class SourceMap:
+    """Line and column (1-based) of each value and each mapping key, by path."""
+
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    raw: dict[Path_, str] = field(default_factory=dict)  # source text of plain scalars
+    plain: set[Path_] = field(default_factory=set)  # scalars written without quotes
+
+    def locate(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """The closest recorded position for ``path`` (walking up to its parents)."""
+        probe = tuple(path)
+        if key and probe in self.keys:
+            return self.keys[probe]
+        while probe:
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), (1, 1))
+
+
+def format_path(path: Path_) -> str:
+    """``('questions', 5, 'principle')`` -> ``questions[5].principle``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _pos(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Converter:
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.smap = SourceMap()
+        self.problems: list[Problem] = []
+        self.nodes = 0
+
+    def problem(self, pos: tuple[int, int], message: str, *, path: Path_ = (),
+                hint: str = "") -> None:
+        self.problems.append(Problem(file=self.filename, line=pos[0], col=pos[1],
+                                     path=format_path(path), message=message, hint=hint))
+
+    def convert(self, node: Node, path: Path_) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooBig(_pos(node))
+        self.smap.values[path] = _pos(node)
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            if node.tag not in (_TAG + "seq",):
+                self.problem(_pos(node), f"unsupported YAML tag {node.tag!r}", path=path)
+                return None
+            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        return self._scalar(node, path)
+
+    def _mapping(self, node: MappingNode, path: Path_) -> Any:
+        if node.tag != _TAG + "map":
+            self.problem(_pos(node), f"unsupported YAML tag {node.tag!r}", path=path)
+            return None
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                self.problem(_pos(key_node), "merge keys ('<<') are not supported", path=path,
+                             hint="Write the keys out in full")
+                continue
+            if not isinstance(key_node, ScalarNode) or key_node.tag not in (
+                    _TAG + "str", _TAG + "int", _TAG + "bool", _TAG + "float", _TAG + "null"):
+                self.problem(_pos(key_node), "mapping keys must be plain text", path=path)
+                continue
+            key = str(key_node.value)
+            child = (*path, key)
+            if key in result:
+                first = self.smap.keys[child][0]
+                self.problem(_pos(key_node), f"duplicate key {key!r} (first defined at line "
+                             f"{first})", path=path, hint="Remove or rename one of them")
+                continue
+            self.smap.keys[child] = _pos(key_node)
+            result[key] = self.convert(value_node, child)
+        return result
+
+    def _scalar(self, node: ScalarNode, path: Path_) -> Any:
+        tag, text, pos = node.tag, node.value, _pos(node)
+        plain = node.style is None
+        if plain:
+            self.smap.plain.add(path)
+            self.smap.raw[path] = text
+        if tag == _TAG + "str":
+            return text
+        if tag == _TAG + "null":
+            return None
+        if tag == _TAG + "bool":
+            if text.lower() in _YAML11_BOOLS:
+                meaning = "true" if text.lower() in ("yes", "on", "y") else "false"
+                self.problem(pos, f"{text!r} is read by YAML 1.1 as {meaning}", path=path,
+                             hint=f"Quote it (\"{text}\") if you mean text, or write true/false")
+                return text
+            return text.lower() == "true"
+        if tag == _TAG + "int":
+            if _OCTAL_OR_ODD_INT.match(text) or _SEXAGESIMAL.match(text):
+                value = yaml.SafeLoader.construct_yaml_int(_DUMMY, node)  # type: ignore[arg-type]
+                self.problem(pos, f"{text!r} is read by YAML 1.1 as the number {value}", path=path,
+                             hint=f"Quote it (\"{text}\") if you mean text, or write {value}")
+                return text
+            return int(text)
+        if tag == _TAG + "float":
+            return yaml.SafeLoader.construct_yaml_float(_DUMMY, node)  # type: ignore[arg-type]
+        if tag == _TAG + "timestamp":
+            return yaml.SafeLoader.construct_yaml_timestamp(_DUMMY, node)  # type: ignore[arg-type]
+        self.problem(pos, f"unsupported YAML tag {tag!r}", path=path,
+                     hint="Only plain YAML data is allowed in question sets")
+        return None
+
+
+class _TooBig(Exception):
+    def __init__(self, pos: tuple[int, int]) -> None:
+        self.pos = pos
+
+
+_DUMMY = yaml.SafeLoader("")
+
+
+def _decode(data: bytes, filename: str) -> tuple[str | None, list[Problem]]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        return None, [Problem(file=filename, line=line, col=col,
+                              message=f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
+                              hint="Save the file as UTF-8")]
+
+
+def _scan(text: str, filename: str) -> list[Problem]:
+    """Walk the parse events once: syntax errors, documents, depth and aliases."""
+    depth, aliases, documents = 0, 0, 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    mark = event.start_mark
+                    return [Problem(file=filename, line=mark.line + 1, col=mark.column + 1,
+                                    message="a second YAML document starts here; a question "
+                                    "set is one document",
+                                    hint="Remove the '---' line or split the file")]
+            elif isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return [Problem(file=filename, line=mark.line + 1, col=mark.column + 1,
+                                    message=f"nested more than {MAX_DEPTH} levels deep")]
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    mark = event.start_mark
+                    return [Problem(file=filename, line=mark.line + 1, col=mark.column + 1,
+                                    message=f"more than {MAX_ALIASES} aliases; refusing to "
+                                    "expand them", hint="Write the values out instead")]
+    except yaml.MarkedYAMLError as exc:
+        return [_syntax_problem(exc, filename)]
+    except yaml.YAMLError as exc:  # e.g. reader errors for control characters
+        return [Problem(file=filename, line=1, col=1, message=f"not valid YAML: {exc}")]
+    return []
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, filename: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = (exc.problem or "syntax error").strip()
+    hint = ""
+    if "'\\t'" in problem or "\\t" in problem:
+        problem = "a tab character where YAML expects spaces"
+        hint = "Indent with spaces; YAML does not allow tabs"
+    elif exc.context:
+        problem = f"{problem} ({exc.context})"
+    return Problem(file=filename, line=line, col=col, message=f"YAML syntax: {problem}",
+                   hint=hint)
+
+
+def load_yaml(data: bytes, filename: str) -> tuple[Any, SourceMap, list[Problem]]:
+    """Parse ``data`` into plain Python with positions; return every problem found."""
+    if len(data) > MAX_BYTES:
+        return None, SourceMap(), [Problem(
+            file=filename, line=1, col=1,
+            message=f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")]
+    text, problems = _decode(data, filename)
+    if text is None:
+        return None, SourceMap(), problems
+    if "\x00" in text:
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + 1
+        return None, SourceMap(), [Problem(file=filename, line=line, col=1,
+                                           message="NUL byte: this is not a text file")]
+    problems = _scan(text, filename)
+    if problems:
+        return None, SourceMap(), problems
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:  # pragma: no cover - _scan sees these first
+        return None, SourceMap(), [_syntax_problem(exc, filename)]
+    if node is None:
+        return None, SourceMap(), [Problem(file=filename, line=1, col=1,
+                                           message="the file is empty",
+                                           hint="Expected a YAML mapping with schema_version, "
+                                           "id, title, ...")]
+    converter = _Converter(filename)
+    try:
+        data_ = converter.convert(node, ())
+    except _TooBig as exc:
+        return None, SourceMap(), [Problem(file=filename, line=exc.pos[0], col=exc.pos[1],
+                                           message=f"more than {MAX_NODES:,} values (after "
+                                           "expanding aliases)")]
+    return data_, converter.smap, converter.problems
