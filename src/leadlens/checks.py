@@ -82,7 +82,7 @@ def _unique_ids(data: dict[str, Any], lines: dict[PathT, int]) -> list[Finding]:
 
 
 def _check_scales(data: dict[str, Any]) -> list[Finding]:
-    findings = []
+    findings: list[Finding] = []
     scales = data.get("scales")
     if not isinstance(scales, dict):
         return findings
@@ -188,9 +188,9 @@ def _check_respondent(data: dict[str, Any]) -> list[Finding]:
                                     "'choices' is only for fields of type 'choice'",
                                     hint="Add 'type: choice'"))
         if ident in RESERVED_COLUMNS or ident in answer_keys:
+            what = "reserved column" if ident in RESERVED_COLUMNS else "question"
             findings.append(Finding(("respondent", i, "id"),
-                                    f"field id {ident!r} clashes with a "
-                                    f"{'reserved column' if ident in RESERVED_COLUMNS else 'question'}"))
+                                    f"field id {ident!r} clashes with a {what}"))
     return findings
 
 

@@ -48,8 +48,8 @@ class Option(Model):
 class Scale(Model):
     label: str = ""
     options: list[Option] = Field(min_length=2, description="Ordered; values are integers.")
-    unscored: list[Text] = Field(default_factory=list,
-                                 description="Answers such as \"Don't know\" that count as missing.")
+    unscored: list[Text] = Field(
+        default_factory=list, description="Answers such as \"Don't know\" that count as missing.")
 
     @property
     def min(self) -> int:
@@ -135,7 +135,7 @@ class Question(Model):
 
     @property
     def answer_keys(self) -> list[str]:
-        """Column names of this question's answers: ``id`` or ``id@perspective``/``id@timepoint``."""
+        """Answer columns: ``id``, or ``id@perspective`` / ``id@timepoint`` for each variant."""
         variants = self.perspectives or self.timepoints
         if not variants:
             return [self.id]

@@ -94,9 +94,7 @@ def validate_bytes(data: bytes, name: str) -> Validation:
     """Validate question-set YAML given as bytes (``name`` is used in locations)."""
     raw, smap, problems = load_yaml(data, name)
     result = Validation(name, problems=list(problems))
-    if raw is None and not problems:
-        return result
-    if raw is None:
+    if raw is None and problems:
         return result
     if not isinstance(raw, dict):
         line, col = smap.locate(())

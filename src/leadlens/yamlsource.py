@@ -26,7 +26,8 @@ Path_ = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
-_OCTAL_OR_ODD_INT = re.compile(r"^[-+]?(0[0-9_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+|[0-9_]*_[0-9_]*)$")
+_OCTAL_OR_ODD_INT = re.compile(
+    r"^[-+]?(0[0-9_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+|[0-9_]*_[0-9_]*)$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
 
 
@@ -137,15 +138,15 @@ class _Converter:
             return text.lower() == "true"
         if tag == _TAG + "int":
             if _OCTAL_OR_ODD_INT.match(text) or _SEXAGESIMAL.match(text):
-                value = yaml.SafeLoader.construct_yaml_int(_DUMMY, node)  # type: ignore[arg-type]
+                value = yaml.SafeLoader.construct_yaml_int(_DUMMY, node)
                 self.problem(pos, f"{text!r} is read by YAML 1.1 as the number {value}", path=path,
                              hint=f"Quote it (\"{text}\") if you mean text, or write {value}")
                 return text
             return int(text)
         if tag == _TAG + "float":
-            return yaml.SafeLoader.construct_yaml_float(_DUMMY, node)  # type: ignore[arg-type]
+            return yaml.SafeLoader.construct_yaml_float(_DUMMY, node)
         if tag == _TAG + "timestamp":
-            return yaml.SafeLoader.construct_yaml_timestamp(_DUMMY, node)  # type: ignore[arg-type]
+            return yaml.SafeLoader.construct_yaml_timestamp(_DUMMY, node)
         self.problem(pos, f"unsupported YAML tag {tag!r}", path=path,
                      hint="Only plain YAML data is allowed in question sets")
         return None
@@ -173,6 +174,10 @@ def _decode(data: bytes, filename: str) -> tuple[str | None, list[Problem]]:
                               hint="Save the file as UTF-8")]
 
 
+def _mark_pos(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
 def _scan(text: str, filename: str) -> list[Problem]:
     """Walk the parse events once: syntax errors, documents, depth and aliases."""
     depth, aliases, documents = 0, 0, 0
@@ -181,24 +186,24 @@ def _scan(text: str, filename: str) -> list[Problem]:
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    mark = event.start_mark
-                    return [Problem(file=filename, line=mark.line + 1, col=mark.column + 1,
+                    line, col = _mark_pos(event.start_mark)
+                    return [Problem(file=filename, line=line, col=col,
                                     message="a second YAML document starts here; a question "
                                     "set is one document",
                                     hint="Remove the '---' line or split the file")]
             elif isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    return [Problem(file=filename, line=mark.line + 1, col=mark.column + 1,
+                    line, col = _mark_pos(event.start_mark)
+                    return [Problem(file=filename, line=line, col=col,
                                     message=f"nested more than {MAX_DEPTH} levels deep")]
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             elif isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > MAX_ALIASES:
-                    mark = event.start_mark
-                    return [Problem(file=filename, line=mark.line + 1, col=mark.column + 1,
+                    line, col = _mark_pos(event.start_mark)
+                    return [Problem(file=filename, line=line, col=col,
                                     message=f"more than {MAX_ALIASES} aliases; refusing to "
                                     "expand them", hint="Write the values out instead")]
     except yaml.MarkedYAMLError as exc:

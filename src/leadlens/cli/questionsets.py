@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -23,7 +23,7 @@ from leadlens.schemas import json_schema_text
 QUESTION_SET_HELP = "A question-set file or a bundled id (default: ggi-systems-leadership)."
 
 
-class ValidateFormat(str, Enum):
+class ValidateFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"
@@ -112,12 +112,10 @@ def schema(
 
 @app.command("list")
 def list_sets() -> None:
-    """List the bundled question sets."""
-    console = make_console()
+    """List the bundled question sets (id, version, title; tab-separated)."""
     for ident, path in bundled_sets().items():
         qs = run(lambda p=path: load_question_set(p))  # type: ignore[misc]
-        console.print(f"{ident}\t{qs.version}\t{qs.title}", markup=False, highlight=False,
-                      soft_wrap=True)
+        sys.stdout.write(f"{ident}\t{qs.version}\t{qs.title}\n")
 
 
 @app.command()
