@@ -1,0 +1,56 @@
+"""The built wheel carries the bundled question sets and templates and works anywhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+
+@pytest.fixture(scope="session")
+def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the wheel, install it (not editable) into a fresh venv; return the venv's bin."""
+    root = tmp_path_factory.mktemp("wheel")
+    dist = root / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation",
+                    "--outdir", str(dist), str(REPO)], check=True, capture_output=True)
+    wheel = next(dist.glob("leadlens-*.whl"))
+    env_dir = root / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    bin_dir = env_dir / "bin"
+    subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "-q", str(wheel)],
+                   check=True, capture_output=True)
+    return bin_dir
+
+
+@pytest.mark.slow
+def test_wheel_lists_bundled_set_from_any_directory(installed_wheel: Path,
+                                                    tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    listed = subprocess.run([str(installed_wheel / "leadlens"), "list"], cwd=tmp_path,
+                            capture_output=True, text=True, env=env, check=False)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.startswith("ggi-systems-leadership\t")
+    shown = subprocess.run([str(installed_wheel / "python"), "-m", "leadlens", "show"],
+                           cwd=tmp_path, capture_output=True, text=True, env=env, check=False)
+    assert shown.returncode == 0, shown.stderr
+    assert "The power of narrative" in shown.stdout
+
+
+@pytest.mark.slow
+def test_wheel_ships_templates_and_sets(installed_wheel: Path) -> None:
+    probe = ("import importlib.resources as r, leadlens; "
+             "root = r.files('leadlens'); "
+             "print(sorted(p.name for p in (root / 'question_sets').iterdir())); "
+             "print(sorted(p.name for p in (root / 'report_templates').iterdir())); "
+             "print(leadlens.__file__)")
+    out = subprocess.run([str(installed_wheel / "python"), "-c", probe], capture_output=True,
+                         text=True, check=True, cwd="/").stdout.splitlines()
+    assert "ggi-systems-leadership.yaml" in out[0]
+    assert "report.html.j2" in out[1] and "report.md.j2" in out[1]
+    assert "site-packages" in out[2]
