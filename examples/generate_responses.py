@@ -202,7 +202,7 @@ HOUR_WEIGHTS = [0, 0, 0, 0, 0, 0, 0.2, 0.6, 1.5, 2, 2, 1.5, 2, 2, 1.5, 1.5, 1.5,
                 0.8, 0.6, 0.3, 0.1]
 
 
-def load_question_set(path: Path) -> dict[str, Any]:
+def read_question_set(path: Path) -> dict[str, Any]:
     """Read the question-set YAML as plain data."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
@@ -374,7 +374,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--question-set", type=Path, default=DEFAULT_QUESTION_SET,
                         help="the question-set YAML (default: the bundled set)")
     args = parser.parse_args(argv)
-    qs = load_question_set(args.question_set)
+    qs = read_question_set(args.question_set)
     write_csv(generate(qs), header(qs), args.output)
 
 
