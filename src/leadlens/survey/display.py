@@ -1,0 +1,86 @@
+"""Making untrusted text safe to show in a terminal, and small text helpers.
+
+Question sets and earlier answers are untrusted: they may hold terminal escape codes
+(ESC, CSI, OSC, BEL), other control characters or bidirectional overrides. They are shown
+literally, with each such character written as a visible ``\\x..`` escape, so they can
+neither style nor move nor retitle the screen. The survey never renders rich markup, so
+``[bold]`` and friends are plain text already.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+
+# Bidirectional controls can reorder what a line appears to say.
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+def clean(text: str) -> str:
+    """One line of ``text`` safe for a terminal: control characters become visible escapes.
+
+    Tabs become a space and line breaks a space; use :func:`clean_lines` to keep the lines.
+    """
+    out: list[str] = []
+    for char in text:
+        if char == "\t":
+            out.append(" ")
+        elif char in _BIDI or unicodedata.category(char) == "Cc":
+            out.append(_escape_char(char))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def clean_lines(text: str) -> list[str]:
+    """``text`` split at every kind of line break, each line made safe with :func:`clean`."""
+    return [clean(line) for line in _LINE_BREAKS.split(text)]
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: line breaks become spaces, control characters escapes."""
+    return " ".join(part for part in (clean(line).strip() for line in _LINE_BREAKS.split(text))
+                    if part)
+
+
+def wrap(text: str, width: int, *, indent: str = "") -> list[str]:
+    """Safe ``text`` wrapped to ``width`` columns, keeping its own paragraphs."""
+    lines: list[str] = []
+    width = max(width, 20)
+    for line in clean_lines(text):
+        if not line.strip():
+            lines.append("")
+            continue
+        lines.extend(textwrap.wrap(line, width=width, initial_indent=indent,
+                                   subsequent_indent=indent, break_on_hyphens=False)
+                     or [indent])
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def first_sentence(text: str, limit: int = 160) -> str:
+    """The first sentence of ``text`` on one line, cut at ``limit`` characters."""
+    flat = one_line(text)
+    match = re.search(r"[.?!](\s|$)", flat)
+    sentence = flat[: match.start() + 1] if match else flat
+    if len(sentence) > limit:
+        sentence = sentence[: limit - 3].rstrip() + "..."
+    return sentence
+
+
+def progress_bar(done: int, total: int, width: int = 20, *, fill: str = "#",
+                 empty: str = "-") -> str:
+    """``[#####-----]`` for ``done`` of ``total``."""
+    total = max(total, 1)
+    filled = round(width * min(done, total) / total)
+    return "[" + fill * filled + empty * (width - filled) + "]"

@@ -1,0 +1,208 @@
+"""The partial journal: every answer on disk the moment it is given.
+
+Beside the responses file ``responses.csv`` an unfinished respondent lives in
+``responses.csv.partial.jsonl`` (``.partial-2.jsonl`` and so on when several survey
+processes share one responses file). Line 1 says which question set and respondent it
+belongs to; each further line is one answer ``{"key": ..., "value": ...}`` (``null`` =
+skipped), later lines replacing earlier ones for the same key. Each line is written with one
+``write`` and fsynced, so Ctrl-C, a closed terminal or a crash loses nothing; a torn last
+line (a crash mid-write) is ignored on reading. A running survey holds an exclusive lock on
+its journal, so ``--resume`` never picks up a respondent who is still answering elsewhere.
+The journal is removed only after the respondent's row is safely in the responses file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from leadlens.errors import Problem, ResponsesError
+from leadlens.models import QuestionSet
+from leadlens.survey.flow import Value
+
+JOURNAL_VERSION = 1
+_NAME = re.compile(r"\.partial(?:-(\d+))?\.jsonl$")
+
+
+def journal_path(output: Path, number: int = 1) -> Path:
+    """``responses.csv.partial.jsonl`` (number 1) or ``responses.csv.partial-N.jsonl``."""
+    suffix = ".partial.jsonl" if number == 1 else f".partial-{number}.jsonl"
+    return output.with_name(output.name + suffix)
+
+
+def _candidates(output: Path) -> list[Path]:
+    folder = output.parent if str(output.parent) else Path(".")
+    found: list[tuple[int, Path]] = []
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name.startswith(output.name) and path.is_file():
+                match = _NAME.fullmatch(path.name[len(output.name):])
+                if match:
+                    found.append((int(match.group(1) or 1), path))
+    return [p for _, p in sorted(found)]
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a folder be fsynced
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@dataclass
+class Journal:
+    """An open, locked journal for one respondent."""
+
+    path: Path
+    fd: int
+    respondent_id: str
+    question_set: str
+    answers: dict[str, Value] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, output: Path, qs: QuestionSet, respondent_id: str) -> Journal:
+        """Start a new journal beside ``output`` under the first free name, and lock it."""
+        folder = output.parent if str(output.parent) else Path(".")
+        folder.mkdir(parents=True, exist_ok=True)
+        number = 1
+        while True:
+            path = journal_path(output, number)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+            except FileExistsError:
+                number += 1
+                continue
+            break
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        journal = cls(path=path, fd=fd, respondent_id=respondent_id, question_set=qs.id)
+        journal._write({"journal": JOURNAL_VERSION, "question_set": qs.id,
+                        "version": qs.version, "respondent_id": respondent_id,
+                        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
+        _fsync_dir(folder)
+        return journal
+
+    @classmethod
+    def resume(cls, output: Path, qs: QuestionSet) -> Journal | None:
+        """Open and lock the first unfinished journal beside ``output`` nobody else holds.
+
+        Returns None when there is none. Raises :class:`ResponsesError` when the journal
+        belongs to another question set or cannot be read.
+        """
+        for path in _candidates(output):
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_APPEND)
+            except FileNotFoundError:  # finished by another process meanwhile
+                continue
+            if not _try_lock(fd):
+                os.close(fd)
+                continue
+            try:
+                header, answers = read_journal(path)
+            except ResponsesError:
+                os.close(fd)
+                raise
+            if header.get("question_set") != qs.id:
+                os.close(fd)
+                raise ResponsesError([Problem(
+                    file=str(path), line=1,
+                    message=f"this unfinished respondent answered question set "
+                            f"{header.get('question_set')!r}, not {qs.id!r}",
+                    hint=f"Resume with --question-set {header.get('question_set')}")])
+            # A torn last line is ignored; end the file with a line break before appending.
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                os.write(fd, b"\n")
+            return cls(path=path, fd=fd, respondent_id=str(header.get("respondent_id", "")),
+                       question_set=qs.id, answers=answers)
+        return None
+
+    def _write(self, record: dict[str, object]) -> None:
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        os.write(self.fd, line.encode("utf-8"))
+        os.fsync(self.fd)
+
+    def record(self, key: str, value: Value) -> None:
+        """Journal one answer (None = skipped); it is on disk when this returns."""
+        self._write({"key": key, "value": value})
+        self.answers[key] = value
+
+    def close(self) -> None:
+        """Release the lock and close; the file stays for ``--resume``."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def remove(self) -> None:
+        """Delete the journal (after its respondent is safely saved) and close it."""
+        self.path.unlink(missing_ok=True)
+        _fsync_dir(self.path.parent)
+        self.close()
+
+
+def read_journal(path: Path) -> tuple[dict[str, object], dict[str, Value]]:
+    """The header and the latest answer per key of a journal file."""
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    torn = not data.endswith(b"\n")
+    header: dict[str, object] = {}
+    answers: dict[str, Value] = {}
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        last = number == len(lines)
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            if last and torn:
+                break  # written half-way when the process died: that answer was never given
+            raise ResponsesError([Problem(file=str(path), line=number,
+                                          message="not a journal line (damaged file?)")]) \
+                from None
+        if not isinstance(record, dict):
+            raise ResponsesError([Problem(file=str(path), line=number,
+                                          message="not a journal line (damaged file?)")])
+        if number == 1:
+            if record.get("journal") != JOURNAL_VERSION:
+                raise ResponsesError([Problem(file=str(path), line=1,
+                                              message="not a leadlens survey journal")])
+            header = record
+            continue
+        key, value = record.get("key"), record.get("value")
+        if isinstance(key, str) and (value is None or isinstance(value, str)):
+            answers[key] = value
+    if not header:
+        raise ResponsesError([Problem(file=str(path), line=1,
+                                      message="empty journal: nothing to resume")])
+    return header, answers
+
+
+def unfinished(output: Path) -> list[Path]:
+    """Journals beside ``output`` that no running survey holds (candidates for --resume)."""
+    free: list[Path] = []
+    for path in _candidates(output):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            if _try_lock(fd):
+                free.append(path)
+        finally:
+            os.close(fd)
+    return free

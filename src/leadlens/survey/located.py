@@ -1,0 +1,228 @@
+"""Small YAML and JSON documents as trees of located nodes.
+
+Answers files are checked value by value with the exact source position of each value, and
+without YAML or JSON quietly turning ``yes`` into true or ``4.0`` into 4: every scalar keeps
+its kind (``str``, ``int``, ``bool``, ...) and its source text. YAML is composed with
+``yaml.SafeLoader`` (nothing is constructed, no tags run); JSON is checked by :mod:`json`
+first and then re-read by a small scanner that records line and column.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import json.scanner
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from leadlens.errors import Problem
+
+_scanstring: Callable[[str, int], tuple[str, int]] = (
+    json.decoder.scanstring)  # type: ignore[attr-defined]
+
+MAX_BYTES = 1024 * 1024
+MAX_NODES = 20_000
+MAX_DEPTH = 20
+
+Kind = Literal["map", "seq", "str", "int", "float", "bool", "null", "other"]
+
+
+@dataclass
+class Node:
+    """A value with its kind, source text (scalars) and 1-based line and column."""
+
+    kind: Kind
+    line: int
+    col: int
+    raw: str = ""
+    value: object = None
+    items: list[tuple[Node, Node]] = field(default_factory=list)  # (key, value) of a map
+    elements: list[Node] = field(default_factory=list)  # of a seq
+
+
+class LoadError(Exception):
+    """The document cannot be read at all; carries one located problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def decode(data: bytes, filename: str) -> str:
+    """UTF-8 text of ``data`` (a byte-order mark is dropped), or a located LoadError."""
+    if len(data) > MAX_BYTES:
+        raise LoadError(Problem(file=filename, line=1, col=1,
+                                message=f"file is {len(data):,} bytes; the limit is "
+                                        f"{MAX_BYTES:,}"))
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise LoadError(Problem(file=filename, line=line, col=col,
+                                message=f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
+                                hint="Save the file as UTF-8")) from None
+    if "\x00" in text:
+        at = text.index("\x00")
+        raise LoadError(Problem(file=filename, line=text.count("\n", 0, at) + 1, col=1,
+                                message="NUL byte: this is not a text file"))
+    return text
+
+
+# ----------------------------------------------------------------------------- YAML
+
+_TAG = "tag:yaml.org,2002:"
+_YAML_KINDS: dict[str, Kind] = {"str": "str", "int": "int", "float": "float", "bool": "bool",
+                                "null": "null"}
+
+
+def load_yaml(text: str, filename: str) -> Node | None:
+    """The located tree of a YAML document (None when it is empty)."""
+    try:
+        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = (exc.problem or "syntax error").strip()
+        hint = "Indent with spaces; YAML does not allow tabs" if "\\t" in problem else ""
+        raise LoadError(Problem(file=filename, line=line, col=col,
+                                message=f"YAML syntax: {problem}", hint=hint)) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(Problem(file=filename, line=1, col=1,
+                                message=f"not valid YAML: {exc}")) from None
+    if len(documents) > 1:
+        mark = documents[1].start_mark
+        raise LoadError(Problem(file=filename, line=mark.line + 1, col=mark.column + 1,
+                                message="a second YAML document starts here; an answers file "
+                                        "is one document"))
+    if not documents:
+        return None
+    counter = [0]
+    return _from_yaml(documents[0], filename, counter, 0)
+
+
+def _from_yaml(node: yaml.Node, filename: str, counter: list[int], depth: int) -> Node:
+    counter[0] += 1
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if counter[0] > MAX_NODES or depth > MAX_DEPTH:
+        raise LoadError(Problem(file=filename, line=line, col=col,
+                                message="too many or too deeply nested values (aliases?)"))
+    if isinstance(node, MappingNode):
+        return Node("map", line, col, items=[
+            (_from_yaml(k, filename, counter, depth + 1),
+             _from_yaml(v, filename, counter, depth + 1)) for k, v in node.value])
+    if isinstance(node, SequenceNode):
+        return Node("seq", line, col, elements=[
+            _from_yaml(v, filename, counter, depth + 1) for v in node.value])
+    assert isinstance(node, ScalarNode)
+    raw = str(node.value)
+    kind = _YAML_KINDS.get(node.tag.removeprefix(_TAG), "other") \
+        if node.tag.startswith(_TAG) else "other"
+    value: object = raw
+    if kind == "null":
+        value = None
+    elif kind == "bool":
+        value = raw.lower() in ("yes", "true", "on", "y")
+    elif kind == "float":
+        try:
+            value = float(raw.replace("_", "").lower().replace(".inf", "inf")
+                          .replace(".nan", "nan"))
+        except ValueError:
+            value = math.nan
+    return Node(kind, line, col, raw=raw, value=value)
+
+
+# ----------------------------------------------------------------------------- JSON
+
+_LITERALS: list[tuple[str, Kind, object]] = [
+    ("true", "bool", True), ("false", "bool", False), ("null", "null", None),
+    ("NaN", "float", math.nan), ("Infinity", "float", math.inf),
+    ("-Infinity", "float", -math.inf)]
+
+
+class _JsonScanner:
+    def __init__(self, text: str, filename: str) -> None:
+        self.text = text
+        self.filename = filename
+        self.starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        self.count = 0
+
+    def where(self, index: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, index)
+        return line, index - self.starts[line - 1] + 1
+
+    def skip(self, index: int) -> int:
+        while index < len(self.text) and self.text[index] in " \t\r\n":
+            index += 1
+        return index
+
+    def value(self, index: int, depth: int) -> tuple[Node, int]:
+        self.count += 1
+        line, col = self.where(index)
+        if depth > MAX_DEPTH or self.count > MAX_NODES:
+            raise LoadError(Problem(file=self.filename, line=line, col=col,
+                                    message="too many or too deeply nested values"))
+        char = self.text[index]
+        if char == "{":
+            node = Node("map", line, col)
+            index = self.skip(index + 1)
+            while self.text[index] != "}":
+                key, index = self.value(index, depth + 1)
+                index = self.skip(self.skip(index) + 1)  # past ':'
+                item, index = self.value(index, depth + 1)
+                node.items.append((key, item))
+                index = self.skip(index)
+                if self.text[index] == ",":
+                    index = self.skip(index + 1)
+            return node, index + 1
+        if char == "[":
+            node = Node("seq", line, col)
+            index = self.skip(index + 1)
+            while self.text[index] != "]":
+                item, index = self.value(index, depth + 1)
+                node.elements.append(item)
+                index = self.skip(index)
+                if self.text[index] == ",":
+                    index = self.skip(index + 1)
+            return node, index + 1
+        if char == '"':
+            text, end = _scanstring(self.text, index + 1)
+            return Node("str", line, col, raw=text, value=text), end
+        for literal, kind, literal_value in _LITERALS:
+            if self.text.startswith(literal, index):
+                return Node(kind, line, col, raw=literal, value=literal_value), \
+                    index + len(literal)
+        match = json.scanner.NUMBER_RE.match(self.text, index)
+        assert match is not None  # json.loads accepted the document
+        raw = match.group(0)
+        if match.group(2) or match.group(3):
+            return Node("float", line, col, raw=raw, value=float(raw)), match.end()
+        return Node("int", line, col, raw=raw, value=int(raw)), match.end()
+
+
+def load_json(text: str, filename: str) -> Node | None:
+    """The located tree of a JSON document (None when it is empty)."""
+    if not text.strip():
+        return None
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(Problem(file=filename, line=exc.lineno, col=exc.colno,
+                                message=f"JSON syntax: {exc.msg}")) from None
+    except RecursionError:
+        raise LoadError(Problem(file=filename, line=1, col=1,
+                                message="nested too deeply")) from None
+    except ValueError as exc:  # e.g. a number with thousands of digits
+        raise LoadError(Problem(file=filename, line=1, col=1,
+                                message=f"JSON: {exc}")) from None
+    scanner = _JsonScanner(text, filename)
+    node, _ = scanner.value(scanner.skip(0), 0)
+    return node

@@ -1,0 +1,327 @@
+"""The terminal prompter: arrow-key pick lists and line editing with prompt_toolkit.
+
+Each screen clears the terminal and draws one question: progress, section, the question,
+its options as a pick list (number/letter keys or arrows + Enter), and a line of key hints.
+Free-text questions use prompt_toolkit's line editor. Text is drawn as literal
+(style, text) fragments made safe by :mod:`leadlens.survey.display`: nothing is ever parsed
+as markup or passed through as an escape code. Selection is shown with a ``>`` marker and
+reverse video, so it reads the same under ``NO_COLOR`` (which prompt_toolkit honours).
+Cursor-position requests are switched off: each screen starts from a cleared terminal, and
+some terminals (and pexpect) never answer them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+from prompt_toolkit.application import Application
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.input import Input, create_input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
+from prompt_toolkit.layout import FormattedTextControl, HSplit, Layout, Window
+from prompt_toolkit.output import Output, create_output
+from prompt_toolkit.output.vt100 import Vt100_Output
+from prompt_toolkit.shortcuts import PromptSession
+from prompt_toolkit.styles import Style
+
+from leadlens.survey.display import one_line
+from leadlens.survey.flow import (
+    Answer,
+    Back,
+    Change,
+    Reply,
+    ReviewReply,
+    ReviewScreen,
+    Screen,
+    Skip,
+    Submit,
+)
+from leadlens.survey.render import Line, head_lines, keys_hint
+
+R = TypeVar("R")
+
+STYLE = Style.from_dict({
+    "banner": "reverse",
+    "progress": "bold",
+    "section": "bold underline",
+    "question": "bold",
+    "hat": "bold",
+    "selected": "reverse",
+    "notice": "bold fg:ansired",
+    "hint": "",
+})
+
+
+class _Typed:
+    """Keys typed so far on a pick list (options numbered 10 and up take two keys)."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = [k.casefold() for k in keys]
+        self.buffer = ""
+
+    def press(self, char: str) -> tuple[int | None, bool]:
+        """The row the keys point at, and whether no longer key could still follow."""
+        for attempt in (self.buffer + char.casefold(), char.casefold()):
+            starting = [i for i, k in enumerate(self.keys) if k.startswith(attempt)]
+            if starting:
+                self.buffer = attempt
+                exact = next((i for i in starting if self.keys[i] == attempt), None)
+                return (exact if exact is not None else starting[0]), (
+                    exact is not None and len(starting) == 1)
+        self.buffer = ""
+        return None, False
+
+
+class TerminalPrompter:
+    """Asks on a real terminal; ``input``/``output`` may be given for tests."""
+
+    def __init__(self, input: Input | None = None, output: Output | None = None) -> None:
+        self.input = input or create_input()
+        self.output = output or create_output()
+        if isinstance(self.output, Vt100_Output):
+            self.output.enable_cpr = False
+        encoding = (self.output.encoding() or "").lower().replace("-", "")
+        self.unicode = encoding == "utf8"
+
+    # -- plumbing
+    def _size(self) -> tuple[int, int]:
+        size = self.output.get_size()
+        return max(size.columns, 20), max(size.rows, 5)
+
+    def _clear_screen(self) -> None:
+        self.output.erase_screen()
+        self.output.cursor_goto(0, 0)
+        self.output.flush()
+
+    def _run(self, fragments: Callable[[], StyleAndTextTuples], keys: KeyBindings,
+             default: R) -> R:
+        """Show ``fragments`` until a key binding exits the application."""
+        window = Window(FormattedTextControl(fragments, focusable=True,
+                                             show_cursor=False), wrap_lines=True)
+        app: Application[R] = Application(
+            layout=Layout(HSplit([window])), key_bindings=keys, style=STYLE,
+            full_screen=False, mouse_support=False, input=self.input, output=self.output)
+
+        @keys.add("c-c")
+        @keys.add("c-d")
+        def _interrupt(event: KeyPressEvent) -> None:
+            event.app.exit(exception=KeyboardInterrupt())
+
+        self._clear_screen()
+        result = app.run()
+        return default if result is None else result
+
+    @staticmethod
+    def _join(lines: list[Line]) -> StyleAndTextTuples:
+        out: StyleAndTextTuples = []
+        for i, line in enumerate(lines):
+            if i:
+                out.append(("", "\n"))
+            out.extend(line)
+        return out
+
+    # -- questions
+    def ask(self, screen: Screen) -> Reply:
+        if screen.step.free_text:
+            return self._ask_text(screen)
+        return self._ask_choice(screen)
+
+    def _ask_choice(self, screen: Screen) -> Reply:
+        step = screen.step
+        choices = list(step.choices)
+        values = [c.value for c in choices]
+        state = {"cursor": values.index(screen.current) if screen.current in values else 0}
+        typed = _Typed([c.key for c in choices])
+        keys = KeyBindings()
+
+        def fragments() -> StyleAndTextTuples:
+            width, _ = self._size()
+            lines = head_lines(screen, width - 1, unicode=self.unicode)
+            for i, choice in enumerate(choices):
+                chosen = "*" if choice.value == screen.current else " "
+                label = f"{choice.key:>2}  {one_line(choice.label)}"
+                if i == state["cursor"]:
+                    lines.append([("[SetCursorPosition]", ""),
+                                  ("class:selected", f">{chosen}{label}")])
+                else:
+                    lines.append([("", f" {chosen}{label}")])
+            lines.append([])
+            if screen.notice:
+                lines.append([("class:notice", one_line(screen.notice))])
+            lines.append([("class:hint", keys_hint(screen) + " | Ctrl-C pause")])
+            return self._join(lines)
+
+        # Letters other than b and s are left free: unscored answers use them as keys.
+        @keys.add("up")
+        def _up(event: KeyPressEvent) -> None:
+            state["cursor"] = max(0, state["cursor"] - 1)
+
+        @keys.add("down")
+        def _down(event: KeyPressEvent) -> None:
+            state["cursor"] = min(len(choices) - 1, state["cursor"] + 1)
+
+        @keys.add("enter")
+        def _enter(event: KeyPressEvent) -> None:
+            event.app.exit(result=Answer(choices[state["cursor"]].value))
+
+        @keys.add("b")
+        @keys.add("left")
+        @keys.add("escape", eager=True)
+        def _back(event: KeyPressEvent) -> None:
+            event.app.exit(result=Back())
+
+        @keys.add("s")
+        def _skip(event: KeyPressEvent) -> None:
+            event.app.exit(result=Skip())
+
+        @keys.add(Keys.Any)
+        def _key(event: KeyPressEvent) -> None:
+            row, final = typed.press(event.data)
+            if row is None:
+                return
+            state["cursor"] = row
+            if final:
+                event.app.exit(result=Answer(choices[row].value))
+
+        return self._run(fragments, keys, Back())
+
+    def _ask_text(self, screen: Screen) -> Reply:
+        width, _ = self._size()
+        lines = head_lines(screen, width - 1, unicode=self.unicode)
+        if screen.notice:
+            lines.append([("class:notice", one_line(screen.notice))])
+        lines.append([("class:hint", keys_hint(screen) + " | Ctrl-C pause")])
+        lines.append([("", "> ")])
+        went_back = [False]
+        keys = KeyBindings()
+
+        @keys.add("escape", eager=True)
+        def _back(event: KeyPressEvent) -> None:
+            if screen.can_back:
+                went_back[0] = True
+                event.app.exit(result="")
+
+        session: PromptSession[str] = PromptSession(
+            input=self.input, output=self.output, style=STYLE, key_bindings=keys,
+            enable_history_search=False, mouse_support=False)
+        self._clear_screen()
+        try:
+            text = session.prompt(self._join(lines), default=screen.current or "")
+        except EOFError:
+            raise KeyboardInterrupt from None
+        return Back() if went_back[0] else Answer(text)
+
+    # -- review
+    def review(self, screen: ReviewScreen) -> ReviewReply:
+        rows = [("", "Save my answers", "")] + [
+            (str(n), one_line(item.label), one_line(item.answer)
+             + ("  (required)" if item.missing_required else ""))
+            for n, item in enumerate(screen.items, start=1)]
+        state = {"cursor": 0}
+        typed = _Typed([key for key, _, _ in rows])
+        keys = KeyBindings()
+
+        def fragments() -> StyleAndTextTuples:
+            width, height = self._size()
+            lines: list[Line] = []
+            if screen.banner:
+                lines.append([("class:banner", one_line(screen.banner))])
+            lines.append([("class:section", "Review your answers")])
+            lines.append([("", "Choose an answer to change it, or save.")])
+            if screen.notice:
+                lines.append([("class:notice", one_line(screen.notice))])
+            lines.append([])
+            footer = [[], [("class:hint", "arrows/number + Enter | PgUp/PgDn | Ctrl-C pause")]]
+            room = max(3, height - len(lines) - len(footer) - 1)
+            top = min(max(0, state["cursor"] - room // 2), max(0, len(rows) - room))
+            label_width = max(12, min(40, width // 2 - 6))
+            for i in range(top, min(len(rows), top + room)):
+                key, label, answer = rows[i]
+                label = label if len(label) <= label_width else label[:label_width - 3] + "..."
+                text = f"{key:>3}  {label:<{label_width}}  {answer}" if key else f"     {label}"
+                text = text[: width - 2]
+                if i == state["cursor"]:
+                    lines.append([("[SetCursorPosition]", ""), ("class:selected", ">" + text)])
+                else:
+                    lines.append([("", " " + text)])
+            return self._join(lines + footer)
+
+        def move(delta: int) -> None:
+            state["cursor"] = min(len(rows) - 1, max(0, state["cursor"] + delta))
+
+        keys.add("up")(lambda e: move(-1))
+        keys.add("k")(lambda e: move(-1))
+        keys.add("down")(lambda e: move(1))
+        keys.add("j")(lambda e: move(1))
+        keys.add("pageup")(lambda e: move(-(self._size()[1] - 8)))
+        keys.add("pagedown")(lambda e: move(self._size()[1] - 8))
+        keys.add("home")(lambda e: move(-len(rows)))
+        keys.add("end")(lambda e: move(len(rows)))
+
+        @keys.add("enter")
+        def _enter(event: KeyPressEvent) -> None:
+            cursor = state["cursor"]
+            event.app.exit(result=Submit() if cursor == 0 else
+                           Change(screen.items[cursor - 1].key))
+
+        @keys.add(Keys.Any)
+        def _key(event: KeyPressEvent) -> None:
+            row, _ = typed.press(event.data)
+            if row is not None:
+                state["cursor"] = row
+
+        return self._run(fragments, keys, Submit())
+
+    # -- session
+    def start(self, number: int, total: int | None) -> bool:
+        of = f" of {total}" if total else ""
+        keys = KeyBindings()
+
+        def fragments() -> StyleAndTextTuples:
+            return self._join([
+                [("class:banner", f"Respondent {number}{of}")], [],
+                [("", "Ready for the next participant.")], [],
+                [("class:hint", "Enter = begin | q = finish the session")]])
+
+        keys.add("enter")(lambda e: e.app.exit(result=True))
+        keys.add("q")(lambda e: e.app.exit(result=False))
+        try:
+            return self._run(fragments, keys, True)
+        except KeyboardInterrupt:
+            return False
+
+    def clear(self) -> None:
+        """Clear the screen and the scrollback, so the next participant sees nothing."""
+        self._clear_screen()
+        self.output.write_raw("\x1b[3J")
+        self.output.flush()
+
+    def message(self, text: str) -> None:
+        self.output.write(one_line(text) + "\n")
+        self.output.flush()
+
+    def summary(self, lines: list[str], *, wait: bool) -> None:
+        self._clear_screen()
+        body = [[("class:section", "Your principle scores (0-100)")], []]
+        body += [[("", line)] for line in lines]
+        if not wait:
+            for line in body:
+                self.output.write("".join(text for _, text in line) + "\n")
+            self.output.flush()
+            return
+        keys = KeyBindings()
+        keys.add("enter")(lambda e: e.app.exit(result=True))
+        body += [[], [("class:hint", "Press Enter to continue")]]
+        self._run(lambda: self._join(body), keys, True)
+
+
+def terminal_available(plain: bool = False) -> bool:
+    """Whether the terminal prompter can be used: stdin and stdout are terminals."""
+    import os
+
+    if plain or os.environ.get("TERM", "") == "dumb":
+        return False
+    return sys.stdin.isatty() and sys.stdout.isatty()
