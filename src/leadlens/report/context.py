@@ -1,0 +1,387 @@
+"""The template context: the results document as JSON data, plus ``report`` display values.
+
+Templates see every top-level key of the results document (``principles``, ``groups``, ...),
+the whole document again as ``results``, and ``report``: values derived for display (band
+labels and colours, plain-English readings, strongest and weakest principles, charts). Nothing
+here changes a number; rounding happens in the template filters.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any, Literal
+
+from leadlens.models import QuestionSet
+from leadlens.report.charts import (
+    BandZone,
+    Dumbbell,
+    HeatCell,
+    HeatRow,
+    RadarAxis,
+    ScoreBar,
+    Segment,
+    distribution_svg,
+    dumbbell_svg,
+    heatmap_svg,
+    radar_svg,
+    score_bars_svg,
+)
+from leadlens.report.filters import format_score, plural
+from leadlens.report.palette import (
+    SUPPRESSED_FILL,
+    UNSCORED_FILL,
+    band_colours,
+    option_colours,
+    text_on,
+)
+from leadlens.results import GroupBreakdown, ItemResult, PrincipleResult, Results
+
+Format = Literal["html", "md"]
+Data = dict[str, Any]
+
+DONT_KNOW_FLAG = 0.10
+"""A principle is flagged when at least this share of its answers were "Don't know"."""
+ALPHA_FLAG = 0.6
+"""Cronbach's alpha below this is flagged as low."""
+
+
+def alpha_reading(alpha: float | None) -> str:
+    """A plain-English reading of Cronbach's alpha."""
+    if alpha is None:
+        return "Not enough respondents answered every question to estimate it."
+    if alpha < 0:
+        return ("Negative: the questions pull in different directions. Check the flagged "
+                "questions and any reverse-keyed wording.")
+    if alpha < ALPHA_FLAG:
+        return ("Low: the questions do not hang together well, so read this score with "
+                "caution and look at the questions one by one.")
+    if alpha < 0.7:
+        return "Questionable: the questions only partly measure one thing."
+    if alpha < 0.8:
+        return "Acceptable: the questions measure one thing reasonably consistently."
+    if alpha < 0.9:
+        return "Good: the questions measure one thing consistently."
+    return "Very high: consistent, though some questions may be asking the same thing twice."
+
+
+def band_position_text(position: float | None) -> str | None:
+    """``lower``, ``middle`` or ``upper`` third of a band."""
+    if position is None:
+        return None
+    if position < 1 / 3:
+        return "lower"
+    if position < 2 / 3:
+        return "middle"
+    return "upper"
+
+
+class _Builder:
+    def __init__(self, results: Results, fmt: Format, title: str | None) -> None:
+        self.results = results
+        self.qs: QuestionSet = results.question_set
+        self.fmt = fmt
+        self.title = title
+        bands = self.qs.bands
+        colours = band_colours(len(bands))
+        self.bands: list[Data] = []
+        for i, band in enumerate(bands):
+            end = bands[i + 1].from_ if i + 1 < len(bands) else 100.0
+            self.bands.append({
+                "id": band.id, "label": band.label, "from": band.from_, "to": end,
+                "description": band.description, "colour": colours[i],
+                "text_colour": text_on(colours[i])})
+        self.band_by_id = {b["id"]: b for b in self.bands}
+        self.zones = [BandZone(b["label"], b["from"], b["to"], b["colour"]) for b in self.bands]
+
+    # -- bands -----------------------------------------------------------------------------
+    def band_of(self, band_id: str | None, score: float | None) -> Data | None:
+        if band_id is not None and band_id in self.band_by_id:
+            return self.band_by_id[band_id]
+        if score is None:
+            return None
+        return self.band_by_id[self.qs.band_for(score).id]
+
+    def position(self, band: Data | None, score: float | None, given: float | None) -> float | None:
+        if given is not None:
+            return given
+        if band is None or score is None or band["to"] <= band["from"]:
+            return None
+        share = (score - float(band["from"])) / (float(band["to"]) - float(band["from"]))
+        return min(max(share, 0.0), 1.0)
+
+    # -- items -----------------------------------------------------------------------------
+    def item(self, item: ItemResult) -> Data:
+        data = item.model_dump(mode="json", by_alias=True)
+        scale = self.qs.scales.get(item.scale)
+        variant = None
+        if item.perspective is not None:
+            variant = next((p.label for p in self.qs.perspectives if p.id == item.perspective),
+                           item.perspective)
+        elif item.timepoint is not None:
+            variant = next((t.label for t in self.qs.timepoints if t.id == item.timepoint),
+                           item.timepoint)
+        options: list[Data] = []
+        segments: list[Segment] = []
+        if scale is not None:
+            colours = option_colours(len(scale.options))
+            for option, colour in zip(scale.options, colours, strict=True):
+                count = item.counts.get(str(option.value), 0)
+                options.append({"value": option.value, "label": option.label, "count": count,
+                                "colour": colour})
+                segments.append(Segment(option.label, count, colour))
+            for label in scale.unscored:
+                count = item.counts.get(label, 0)
+                options.append({"value": None, "label": label, "count": count,
+                                "colour": UNSCORED_FILL})
+                segments.append(Segment(label, count, UNSCORED_FILL, dashed=True))
+        total = sum(o["count"] for o in options)
+        for entry in options:
+            entry["share"] = entry["count"] / total if total else None
+        described = ", ".join(f"{o['label']} {o['count']}" for o in options)
+        question = self.qs.question_by_id.get(item.question)
+        section = None
+        if question is not None and question.section in self.qs.section_by_id:
+            section = self.qs.section_by_id[question.section].title
+        data.update({
+            "section_title": section,
+            "variant": variant,
+            "label": item.text + (f" ({variant})" if variant else ""),
+            "options": options,
+            "answered": total,
+            "scale_range": scale.describe() if scale is not None else "",
+            "chart": distribution_svg(segments, label=f"Answers to {item.key}: {described}"),
+        })
+        return data
+
+    # -- principles ------------------------------------------------------------------------
+    def principle(self, p: PrincipleResult) -> Data:
+        data = p.model_dump(mode="json", by_alias=True)
+        band = self.band_of(p.band, p.score)
+        recommendation = p.recommendation
+        spec = self.qs.principle_by_id.get(p.id)
+        if recommendation is None and band is not None and spec is not None:
+            recommendation = spec.recommendations.get(band["id"])
+        items = [self.item(i) for i in p.items]
+        persp_step = None
+        for it in p.items:
+            scale = self.qs.scales.get(it.scale)
+            if it.perspective is not None and scale is not None and scale.max > scale.min:
+                persp_step = 100 / (scale.max - scale.min)
+                break
+        data.update({
+            "band_label": band["label"] if band else None,
+            "band_colour": band["colour"] if band else None,
+            "band_description": band["description"] if band else "",
+            "band_position": self.position(band, p.score, p.band_position),
+            "recommendation": recommendation,
+            "dont_know_flag": p.unscored_share >= DONT_KNOW_FLAG,
+            "alpha_reading": alpha_reading(p.alpha),
+            "alpha_flag": p.alpha is not None and p.alpha < ALPHA_FLAG,
+            "items": items,
+            "flagged_items": [i for i in items if i["flagged"]],
+            "perspective_flag": (p.perspective_gap is not None and persp_step is not None
+                                 and abs(p.perspective_gap) >= persp_step),
+            "perspective_step": persp_step,
+        })
+        data["band_position_text"] = band_position_text(data["band_position"])
+        return data
+
+    # -- groups ----------------------------------------------------------------------------
+    def breakdown(self, breakdown: GroupBreakdown, names: dict[str, str]) -> Data:
+        n = self.results.min_group_size
+        small = f"fewer than {n}"
+        withheld = "withheld to protect a smaller group"
+        groups: list[Data] = []
+        rows: list[HeatRow] = []
+        columns = ["Overall", *names.values()]
+        for group in breakdown.groups:
+            g = group.model_dump(mode="json", by_alias=True)
+            by_id = {gp.id: gp for gp in group.principles}
+            cells: list[Data] = []
+            heat: list[HeatCell | None] = []
+            if group.suppressed:
+                g["suppressed_text"] = small if group.suppressed_reason != "complement" \
+                    else withheld
+            else:
+                g["suppressed_text"] = None
+                band = self.band_of(None, group.overall)
+                heat.append(None if group.overall is None or band is None else HeatCell(
+                    format_score(group.overall), band["colour"],
+                    f"{group.value}, overall: {format_score(group.overall)} ({band['label']})"))
+            for pid, pname in names.items():
+                gp = by_id.get(pid)
+                if group.suppressed or gp is None:
+                    cells.append({"id": pid, "name": pname, "score": None, "n": None,
+                                  "band_label": None, "colour": None, "contested": False})
+                    if not group.suppressed:
+                        heat.append(None)
+                    continue
+                band = self.band_of(gp.band, gp.score)
+                cells.append({"id": pid, "name": pname, "score": gp.score, "n": gp.n,
+                              "mean": gp.mean, "band_label": band["label"] if band else None,
+                              "colour": band["colour"] if band else None,
+                              "contested": gp.contested})
+                if gp.score is None or band is None:
+                    heat.append(None)
+                else:
+                    mark = "*" if gp.contested else ""
+                    tip = (f"{group.value}, {pname}: {format_score(gp.score)} ({band['label']}"
+                           f"{', contested' if gp.contested else ''}), "
+                           f"{plural(gp.n, 'respondent')}")
+                    heat.append(HeatCell(format_score(gp.score) + mark, band["colour"], tip))
+            g["cells"] = cells
+            groups.append(g)
+            rows.append(HeatRow(group.value, heat, note=g["suppressed_text"]))
+        spread = []
+        for s in breakdown.spread:
+            spread.append({**s.model_dump(mode="json", by_alias=True),
+                           "name": names.get(s.principle, s.principle)})
+        shown = [g for g in groups if not g["suppressed"]]
+        chart = heatmap_svg(columns, rows, label=(
+            f"Scores by {breakdown.prompt or breakdown.field}: {len(shown)} groups shown, "
+            f"{len(groups) - len(shown)} hidden for anonymity. The table below gives the same "
+            f"numbers."))
+        return {"field": breakdown.field, "prompt": breakdown.prompt, "groups": groups,
+                "shown": len(shown), "suppressed": len(groups) - len(shown),
+                "spread": spread, "ranked": [s for s in spread if s["spread"] is not None],
+                "chart": chart, "suppressed_fill": SUPPRESSED_FILL}
+
+    # -- whole report ----------------------------------------------------------------------
+    def build(self) -> Data:
+        r = self.results
+        principles = [self.principle(p) for p in r.principles]
+        names = {p.id: p.name for p in r.principles}
+        scored = [p for p in principles if p["score"] is not None]
+        strongest: list[Data] = []
+        weakest: list[Data] = []
+        overlap = False
+        if len(scored) >= 2:
+            top = max(p["score"] for p in scored)
+            bottom = min(p["score"] for p in scored)
+            if top > bottom:
+                strongest = [p for p in scored if p["score"] == top]
+                weakest = [p for p in scored if p["score"] == bottom]
+                s_ci, w_ci = strongest[0]["ci95"], weakest[0]["ci95"]
+                overlap = s_ci is not None and w_ci is not None and s_ci[0] <= w_ci[1]
+        overall_band = self.band_of(r.overall.band, r.overall.score)
+        overall = {**r.overall.model_dump(mode="json", by_alias=True),
+                   "band_label": overall_band["label"] if overall_band else None,
+                   "band_colour": overall_band["colour"] if overall_band else None}
+        bars = [ScoreBar("Overall", r.overall.score,
+                         overall_band["colour"] if overall_band else "#ffffff",
+                         r.overall.ci95, format_score(r.overall.score), strong=True)]
+        bars += [ScoreBar(p["name"], p["score"], p["band_colour"] or "#ffffff",
+                          (p["ci95"][0], p["ci95"][1]) if p["ci95"] else None,
+                          format_score(p["score"])) for p in principles]
+        summary = "; ".join(f"{p['name']} {format_score(p['score'])}" for p in principles)
+        charts: Data = {
+            "scores": score_bars_svg(bars, self.zones, label=(
+                f"Scores out of 100 with 95% confidence intervals. Overall "
+                f"{format_score(r.overall.score)}; {summary}.")),
+            "radar": radar_svg([RadarAxis(p["name"], p["score"], format_score(p["score"]))
+                                for p in principles], self.zones,
+                               label=f"Radar of principle scores out of 100: {summary}.")
+            if len(principles) >= 3 else None,
+        }
+        return {
+            "title": self.title or self.qs.title,
+            "format": self.fmt,
+            "generated": f"{r.generated_at.day} {r.generated_at:%B %Y}",
+            "source_citation": self.citation(),
+            "source_files": [PurePath(s).name for s in r.sources],
+            "bands": self.bands,
+            "overall": overall,
+            "principles": principles,
+            "strongest": strongest,
+            "weakest": weakest,
+            "strongest_weakest_overlap": overlap,
+            "breakdowns": [self.breakdown(b, names) for b in r.groups.values()],
+            "perspectives": self.perspectives(principles),
+            "timepoints": self.timepoints(),
+            "other_items": [self.item(i) for i in r.items],
+            "comments": self.comments(),
+            "min_answered_text": self.min_answered_text(),
+            "dont_know_threshold": DONT_KNOW_FLAG,
+            "alpha_threshold": ALPHA_FLAG,
+            "charts": charts,
+        }
+
+    def citation(self) -> str | None:
+        source = self.qs.source
+        if source is None:
+            return None
+        parts = [source.publisher, f"\u201c{source.title}\u201d", source.author]
+        if source.date is not None:
+            parts.append(f"{source.date.day} {source.date:%B %Y}")
+        return ", ".join(p for p in parts if p)
+
+    def min_answered_text(self) -> str:
+        value = self.qs.scoring.min_answered
+        if value >= 1:
+            return f"at least {plural(int(value), 'question')}"
+        if value == 0.5:
+            return "at least half of its questions"
+        return f"at least {value:.0%} of its questions"
+
+    def perspectives(self, principles: list[Data]) -> Data | None:
+        rows = [p for p in principles if len(p["perspectives"]) >= 2]
+        if not rows:
+            return None
+        first = rows[0]["perspectives"][0]["label"]
+        last = rows[0]["perspectives"][-1]["label"]
+        chart = dumbbell_svg(
+            [Dumbbell(p["name"], p["perspectives"][0]["score"], p["perspectives"][-1]["score"])
+             for p in rows],
+            domain=(0, 100), ticks=[(v, str(v)) for v in range(0, 101, 20)],
+            start_name=first, end_name=last,
+            label=f"Scores out of 100 as answered with the {first} and the {last}: " + "; ".join(
+                f"{p['name']} {format_score(p['perspectives'][0]['score'])} and "
+                f"{format_score(p['perspectives'][-1]['score'])}" for p in rows) + ".")
+        return {"first": first, "last": last, "rows": rows, "chart": chart}
+
+    def timepoints(self) -> Data | None:
+        results = self.results.timepoints
+        if not results:
+            return None
+        rows = [t.model_dump(mode="json", by_alias=True) for t in results]
+        scale = self.qs.scales.get(results[0].scale)
+        first = results[0].timepoints[0].label if results[0].timepoints else "Start"
+        last = results[0].timepoints[-1].label if results[0].timepoints else "End"
+        ticks: list[tuple[float, str]] = []
+        domain: tuple[float, float] = (0.0, 100.0)
+        if scale is not None and all(t.scale == results[0].scale for t in results):
+            ticks = [(float(o.value), o.label) for o in scale.options]
+            domain = (float(scale.min), float(scale.max))
+        for row, t in zip(rows, results, strict=True):
+            q = self.qs.question_by_id.get(t.question)
+            row["section"] = self.qs.section_by_id[q.section].title \
+                if q is not None and q.section in self.qs.section_by_id else None
+        chart = None
+        if ticks:
+            chart = dumbbell_svg(
+                [Dumbbell(t.text, t.timepoints[0].mean if t.timepoints else None,
+                          t.timepoints[-1].mean if t.timepoints else None) for t in results],
+                domain=domain, ticks=ticks, start_name=first, end_name=last,
+                label=f"Mean level {first} and {last} for each question; the table below gives "
+                      f"the numbers.")
+        return {"first": first, "last": last, "rows": rows, "chart": chart,
+                "scale": scale.label if scale is not None else ""}
+
+    def comments(self) -> list[Data]:
+        out = []
+        known = [q.id for q in self.qs.questions]
+        order = sorted(self.results.comments,
+                       key=lambda k: known.index(k) if k in known else len(known))
+        for qid in order:
+            texts = [c for c in self.results.comments[qid] if c.strip()]
+            q = self.qs.question_by_id.get(qid)
+            out.append({"question": qid, "text": q.text if q is not None else qid,
+                        "comments": texts})
+        return out
+
+
+def build_context(results: Results, fmt: Format, title: str | None = None) -> Data:
+    """The template context for ``results``: the document's keys, ``results`` and ``report``."""
+    data = results.model_dump(mode="json", by_alias=True)
+    report = _Builder(results, fmt, title).build()
+    return {**data, "results": data, "report": report}

@@ -1,0 +1,211 @@
+"""The Jinja environment every report renders in: sandboxed, strict, escaped, located errors.
+
+Bundled and user templates share one setup:
+
+- ``ImmutableSandboxedEnvironment``: templates can read the results but cannot reach Python
+  internals (``''.__class__.__mro__``) or change data; ``*`` and ``**`` are size-limited.
+- ``StrictUndefined``: a misspelt name is an error with a "Did you mean" hint, never "".
+- HTML escaping for every HTML output and every template named ``*.html``, ``*.htm``,
+  ``*.xml``, ``*.svg``, with or without a trailing ``.j2``; Markdown escaping of every printed
+  value for Markdown output (:func:`leadlens.report.markdown.finalize_markdown`).
+- Bundled templates are reachable as ``leadlens/<name>`` (e.g. ``{% extends
+  "leadlens/report.html.j2" %}``); a user template's own folder comes first.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from leadlens.errors import Problem, TemplateError, did_you_mean
+from leadlens.report.filters import DASH, FILTERS
+from leadlens.report.markdown import finalize_markdown
+
+Format = Literal["html", "md"]
+BUNDLED_PREFIX = "leadlens"
+TEMPLATE_NAMES: dict[Format, str] = {"html": "report.html.j2", "md": "report.md.j2"}
+HTML_SUFFIXES = (".html", ".htm", ".xml", ".svg")
+MAX_SEQUENCE = 1_000_000  # longest string or list a template may build with "*"
+MAX_EXPONENT = 1_000
+
+
+def templates_dir() -> Path:
+    """The bundled ``report_templates`` folder: in the wheel, or the repo when editable."""
+    packaged = Path(str(resources.files("leadlens"))) / "report_templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "report_templates"
+
+
+def is_html_name(name: str | None) -> bool:
+    """Whether a template name means HTML output: ``x.html``, ``x.html.j2``, ``x.htm.jinja``."""
+    if not name:
+        return False
+    lowered = name.lower()
+    for ext in (".j2", ".jinja", ".jinja2"):
+        if lowered.endswith(ext):
+            lowered = lowered[: -len(ext)]
+            break
+    return lowered.endswith(HTML_SUFFIXES)
+
+
+class ReportUndefined(jinja2.StrictUndefined):
+    """Strict undefined whose message names the missing field and suggests a close one."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        obj, name = self._undefined_obj, self._undefined_name
+        if isinstance(obj, dict) and isinstance(name, str):
+            keys = sorted(k for k in obj if isinstance(k, str))
+            hint = did_you_mean(name, keys)
+            listed = ", ".join(keys[:25]) + (", ..." if len(keys) > 25 else "")
+            return f"no field {name!r} here. " + (hint or f"Fields: {listed}.")
+        return str(super()._undefined_message)
+
+
+class ReportEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, with dictionary keys winning over dict methods (``principle.items``)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
+                   right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"exponent {right} is too large for a template")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int) \
+                        and len(seq) * times > MAX_SEQUENCE:
+                    raise SecurityError("result of '*' is too large for a template")
+        return super().call_binop(context, operator, left, right)
+
+
+def _finalize_html(value: object) -> object:
+    return DASH if value is None else value
+
+
+@dataclass
+class Templates:
+    """An environment ready to render, the name of the template to start from, and how to
+    show template file names in error messages."""
+
+    env: ReportEnvironment
+    name: str
+    main: str  # the starting template as the user knows it
+    shown: dict[str, str]  # loader file path -> name to show in problems
+
+    def display(self, filename: str | None, fallback: str) -> str:
+        if not filename:
+            return fallback
+        if filename in self.shown:
+            return self.shown[filename]
+        bundled = str(templates_dir().resolve())
+        if filename.startswith(bundled):
+            return "report_templates" + filename[len(bundled):]
+        return filename
+
+
+def make_templates(fmt: Format, template: Path | None = None) -> Templates:
+    """The environment for ``fmt`` and either the bundled template or the user's ``template``."""
+    bundled = jinja2.PrefixLoader({BUNDLED_PREFIX: jinja2.FileSystemLoader(templates_dir())})
+    loaders: list[jinja2.BaseLoader] = []
+    shown: dict[str, str] = {}
+    if template is None:
+        name = f"{BUNDLED_PREFIX}/{TEMPLATE_NAMES[fmt]}"
+    else:
+        loaders.append(jinja2.FileSystemLoader(template.parent))
+        name = template.name
+        shown[os.path.normpath(os.path.join(template.parent, template.name))] = str(template)
+        shown[str(template.resolve())] = str(template)
+
+    def autoescape(template_name: str | None) -> bool:
+        return fmt == "html" or is_html_name(template_name)
+
+    finalize: Callable[[object], object] = _finalize_html if fmt == "html" \
+        else finalize_markdown
+    env = ReportEnvironment(
+        loader=jinja2.ChoiceLoader([*loaders, bundled]),
+        autoescape=autoescape,
+        undefined=ReportUndefined,
+        finalize=finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.loopcontrols"],
+    )
+    env.filters.update(FILTERS)
+    main = str(template) if template is not None else f"report_templates/{TEMPLATE_NAMES[fmt]}"
+    return Templates(env, name, main, shown)
+
+
+def _template_frames(tb: TracebackType | None) -> list[tuple[str, int]]:
+    """(file, line) of each template frame Jinja put into a rendering traceback."""
+    frames = []
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            frames.append((tb.tb_frame.f_code.co_filename, tb.tb_lineno))
+        tb = tb.tb_next
+    return frames
+
+
+_UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
+
+
+def _message(exc: BaseException, names: list[str]) -> str:
+    if isinstance(exc, SecurityError):
+        return f"not allowed in a report template: {exc}"
+    if isinstance(exc, jinja2.UndefinedError):
+        text = str(exc)
+        match = _UNDEFINED_NAME.match(text)
+        if match:
+            hint = did_you_mean(match.group(1), names)
+            return f"{match.group(1)!r} is not defined" + (f". {hint}" if hint else "")
+        return text
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"template {exc.name!r} not found"
+    if isinstance(exc, jinja2.TemplateError):
+        return str(exc.message or exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+RENDER_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError,
+                 AttributeError, RecursionError)
+"""What a faulty template can raise while rendering (sandbox and undefined errors included)."""
+
+
+def render(templates: Templates, context: dict[str, Any]) -> str:
+    """Render, turning every template failure into a located :class:`TemplateError`."""
+    fallback = templates.main
+    try:
+        return templates.env.get_template(templates.name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        file = templates.display(exc.filename, exc.name or fallback)
+        raise TemplateError([Problem(file=file, line=exc.lineno,
+                                     message=f"syntax error: {exc.message}")]) from None
+    except RENDER_ERRORS as exc:
+        frames = _template_frames(exc.__traceback__)
+        names = sorted([*context, *templates.env.globals])
+        if frames:
+            filename, line = frames[-1]
+            problem = Problem(file=templates.display(filename, fallback), line=line,
+                              message=_message(exc, names))
+        else:
+            problem = Problem(file=fallback, message=_message(exc, names))
+        raise TemplateError([problem]) from None

@@ -1,0 +1,86 @@
+"""Template filters: numbers rounded for display only, and never "None" on the page.
+
+Each filter turns a missing value (``None``) into an em dash, so a template can print any
+field of the results document without a test for null first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from leadlens.report.markdown import md_escape, md_lines, text_bar
+
+DASH = "\u2014"
+MINUS = "\u2212"
+
+
+def _finite(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def format_score(value: object) -> str:
+    """A 0-100 score as a whole number: ``62``."""
+    number = _finite(value)
+    return DASH if number is None else f"{number:.0f}"
+
+
+def format_number(value: object, digits: int = 1) -> str:
+    """A number with ``digits`` decimals: ``3.4``; negative numbers with a true minus sign."""
+    number = _finite(value)
+    if number is None:
+        return DASH
+    text = f"{number:.{digits}f}"
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def format_signed(value: object, digits: int = 0) -> str:
+    """A difference with its sign: ``+12``, ``\u221212``, ``0``."""
+    number = _finite(value)
+    if number is None:
+        return DASH
+    text = f"{number:+.{digits}f}"
+    if float(text) == 0:
+        return f"{0:.{digits}f}"
+    return text.replace("-", MINUS)
+
+
+def format_percent(value: object, digits: int = 0) -> str:
+    """A share (0-1) as a percentage: ``0.234`` gives ``23%``."""
+    number = _finite(value)
+    return DASH if number is None else f"{number * 100:.{digits}f}%"
+
+
+def format_ci(value: object) -> str:
+    """A 95% confidence interval ``[low, high]`` on 0-100: ``57\u201367``."""
+    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
+        return DASH
+    low, high = _finite(value[0]), _finite(value[1])
+    if low is None or high is None:
+        return DASH
+    return f"{low:.0f}\u2013{high:.0f}"
+
+
+def plural(count: object, word: str, words: str | None = None) -> str:
+    """``1 respondent``, ``2 respondents``."""
+    number = count if isinstance(count, int) and not isinstance(count, bool) else None
+    if number is None:
+        return f"{DASH} {words or word + 's'}"
+    return f"{number:,} {word if number == 1 else (words or word + 's')}"
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "score": format_score,
+    "num": format_number,
+    "signed": format_signed,
+    "pct": format_percent,
+    "ci": format_ci,
+    "plural": plural,
+    "bar": text_bar,
+    "md": md_escape,
+    "md_lines": md_lines,
+}
+"""Filters available in every template (bundled and ``--template``)."""

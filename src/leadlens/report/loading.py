@@ -1,0 +1,68 @@
+"""Reading a results document (``leadlens score -o results.json``) with clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from leadlens.errors import LeadlensError, Problem
+from leadlens.results import RESULTS_VERSION, Results
+
+MAX_PROBLEMS = 20
+MAKE_ONE = "Make one with: leadlens score RESPONSES.csv -o results.json"
+
+
+class ResultsError(LeadlensError):
+    """A results document could not be read."""
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def parse_results(text: str, file: str) -> Results:
+    """Validate the JSON text of a results document; every problem is located."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultsError([Problem(file=file, line=exc.lineno, col=exc.colno,
+                                    message=f"not valid JSON: {exc.msg}")]) from None
+    if not isinstance(data, dict) or "results_version" not in data:
+        raise ResultsError([Problem(file=file, message="not a leadlens results document "
+                                    "(no results_version)", hint=MAKE_ONE)])
+    version = data["results_version"]
+    if version != RESULTS_VERSION:
+        raise ResultsError([Problem(
+            file=file, path="results_version",
+            message=f"version {version!r} is not supported; this leadlens reads version "
+                    f"{RESULTS_VERSION}", hint="Re-score the responses with this leadlens")])
+    try:
+        return Results.model_validate_json(text)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        problems = [Problem(file=file, path=_path(err["loc"]), message=err["msg"])
+                    for err in errors[:MAX_PROBLEMS]]
+        raise ResultsError(problems, omitted=max(len(errors) - MAX_PROBLEMS, 0)) from None
+
+
+def load_results(path: Path) -> Results:
+    """Read and validate a results document from ``path``."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ResultsError([Problem(file=str(path), message=f"cannot read: {exc.strerror}")]) \
+            from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ResultsError([Problem(file=str(path), message=f"not UTF-8 text (byte "
+                                    f"{exc.start})", hint=MAKE_ONE)]) from None
+    return parse_results(text, str(path))
