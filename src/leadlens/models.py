@@ -9,10 +9,12 @@ is found in one pass, even when some values have the wrong type.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 Slug = Annotated[
     str,
@@ -114,6 +116,56 @@ class Scoring(Model):
     min_group_size: int = Field(default=5, ge=3, description="Anonymity threshold for groups.")
 
 
+Platform = Literal["google-forms", "microsoft-forms", "qualtrics", "surveymonkey", "limesurvey",
+                   "csv"]
+"""Survey platforms whose exports ``leadlens score`` and ``leadlens inspect`` read."""
+
+
+class ColumnRule(Model):
+    """One way to find a column in a survey-platform export: give one of the four matchers."""
+
+    header: str | None = Field(
+        default=None, description="A header, compared as question texts are (case, spaces, "
+        "quotes and trailing punctuation ignored), in any header row.")
+    regex: str | None = Field(
+        default=None, description="A regular expression matched against whole headers "
+        "(case-insensitive); `to` may use its groups (\\1, \\g<name>).")
+    import_id: str | None = Field(
+        default=None, description="A Qualtrics ImportId from the third header row, e.g. QID12_3.")
+    code: str | None = Field(
+        default=None, description="A question code: a LimeSurvey heading such as B1[SQ001] or "
+        "a Qualtrics short name such as Q1_1.")
+    to: Text = Field(description="An answer key (question id, or id@perspective/id@timepoint), "
+                     "a respondent field id, respondent_id, submitted_at, or ignore.")
+
+    @model_validator(mode="after")
+    def _one_matcher(self) -> ColumnRule:
+        given = [m for m in (self.header, self.regex, self.import_id, self.code) if m is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "import_rule", "give exactly one of header, regex, import_id or code")
+        if self.regex is not None:
+            try:
+                re.compile(self.regex)
+            except re.error as exc:
+                raise PydanticCustomError(
+                    "import_regex", "invalid regular expression: {error}",
+                    {"error": str(exc)}) from None
+        return self
+
+
+class ImportSettings(Model):
+    """How to read survey-platform exports (the ``import`` section, or a ``--mapping`` file)."""
+
+    platform: Platform | None = Field(
+        default=None, description="Read files as this platform's export instead of detecting it.")
+    columns: list[ColumnRule] = Field(
+        default_factory=list, description="Columns that cannot be matched by their text.")
+    answers: dict[str, dict[str, int | str]] = Field(
+        default_factory=dict, description="By scale id: platform answer codes or labels and the "
+        "option value (or unscored label) each stands for.")
+
+
 class Question(Model):
     id: Slug
     text: Text
@@ -158,6 +210,9 @@ class QuestionSet(Model):
     respondent: list[RespondentField] = Field(default_factory=list)
     scoring: Scoring = Field(default_factory=Scoring)
     questions: list[Question] = Field(min_length=1)
+    import_: ImportSettings | None = Field(
+        default=None, alias="import",
+        description="Reading survey-platform exports: column and answer-code mappings.")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> QuestionSet:
