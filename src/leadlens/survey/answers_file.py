@@ -44,6 +44,9 @@ def _suggest(word: str, choices: list[str]) -> str:
     """"Did you mean 'X'?" comparing without regard to case."""
     folded = {_norm(c): c for c in choices}
     close = difflib.get_close_matches(_norm(word), list(folded), n=1, cutoff=0.6)
+    if not close:  # "NHS" for "NHS trust": a unique choice the text starts
+        close = [c for c in folded if c.startswith(_norm(word))]
+        close = close if len(close) == 1 and _norm(word) else []
     return f"Did you mean {folded[close[0]]!r}?" if close else ""
 
 

@@ -288,7 +288,9 @@ class Survey:
     def review_screen(self) -> ReviewScreen:
         items = []
         for step in self.steps:
-            label = step.key if step.kind == "question" else one_line(step.text)
+            label = one_line(step.text)
+            if step.kind == "question":
+                label = f"{step.key}  {label}"
             value = self.answers.get(step.key)
             items.append(ReviewItem(key=step.key, label=label, answer=step.describe(value),
                                     missing_required=step.required and not value))

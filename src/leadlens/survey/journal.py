@@ -124,10 +124,10 @@ class Journal:
                     message=f"this unfinished respondent answered question set "
                             f"{header.get('question_set')!r}, not {qs.id!r}",
                     hint=f"Resume with --question-set {header.get('question_set')}")])
-            # A torn last line is ignored; end the file with a line break before appending.
-            size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
-                os.write(fd, b"\n")
+            # A torn last line (never a whole answer) is cut off before appending.
+            data = path.read_bytes()
+            if data and not data.endswith(b"\n"):
+                os.ftruncate(fd, data.rfind(b"\n") + 1)
             return cls(path=path, fd=fd, respondent_id=str(header.get("respondent_id", "")),
                        question_set=qs.id, answers=answers)
         return None

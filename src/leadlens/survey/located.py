@@ -115,6 +115,12 @@ def _from_yaml(node: yaml.Node, filename: str, counter: list[int], depth: int) -
     if counter[0] > MAX_NODES or depth > MAX_DEPTH:
         raise LoadError(Problem(file=filename, line=line, col=col,
                                 message="too many or too deeply nested values (aliases?)"))
+    standard = node.tag.startswith(_TAG) and node.tag.removeprefix(_TAG) in (
+        "map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+    if not standard:
+        raise LoadError(Problem(file=filename, line=line, col=col,
+                                message=f"unsupported YAML tag {node.tag!r}; an answers file "
+                                        "holds plain values"))
     if isinstance(node, MappingNode):
         return Node("map", line, col, items=[
             (_from_yaml(k, filename, counter, depth + 1),
@@ -124,8 +130,7 @@ def _from_yaml(node: yaml.Node, filename: str, counter: list[int], depth: int) -
             _from_yaml(v, filename, counter, depth + 1) for v in node.value])
     assert isinstance(node, ScalarNode)
     raw = str(node.value)
-    kind = _YAML_KINDS.get(node.tag.removeprefix(_TAG), "other") \
-        if node.tag.startswith(_TAG) else "other"
+    kind = _YAML_KINDS.get(node.tag.removeprefix(_TAG), "other")
     value: object = raw
     if kind == "null":
         value = None
