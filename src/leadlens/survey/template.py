@@ -83,8 +83,7 @@ def answers_yaml(qs: QuestionSet, question_set_ref: str | None = None) -> str:
         "# or the option's label (4 or Agree). Quote text YAML could read as something else:",
         '# "yes", "no", "true", "10:30".',
         "# Check it and add it to a responses file with:",
-        *_comment(f"  leadlens survey --question-set {ref} --answers answers.yaml "
-                  "-o responses.csv", ""),
+        f"#   leadlens survey --question-set {ref} --answers answers.yaml -o responses.csv",
         "",
         "respondent:" if qs.respondent else "respondent: {}",
     ]
