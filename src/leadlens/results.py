@@ -123,7 +123,14 @@ class GroupPrinciple(ResultModel):
 
 class GroupResult(ResultModel):
     value: str = Field(description="Display value (the most frequent original spelling).")
-    n: int
+    not_stated: bool = Field(
+        default=False, description="The group of respondents who left the field blank.")
+    n: int | None = Field(
+        description="Respondents in the group; null when suppressed, so that hidden groups "
+                    "cannot be worked out by subtraction.")
+    n_text: str = Field(
+        default="",
+        description="What to show for n: the count, or e.g. \"fewer than 5\" when suppressed.")
     suppressed: bool
     suppressed_reason: Literal["small", "complement"] | None = None
     overall: float | None = None

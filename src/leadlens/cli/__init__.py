@@ -12,6 +12,7 @@ from leadlens.cli._app import app, main
 # Importing a command module registers its commands on ``app``.
 from leadlens.cli import questionsets as _questionsets  # noqa: F401  isort: skip
 from leadlens.cli import survey as _survey  # noqa: F401  isort: skip
+from leadlens.cli import score as _score  # noqa: F401  isort: skip
 from leadlens.cli import report as _report  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]

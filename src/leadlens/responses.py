@@ -1,0 +1,615 @@
+"""Reading responses CSV files into :class:`~leadlens.scoring.data.Responses`.
+
+Two steps, so that other readers (platform exports) can reuse the second:
+
+1. :func:`read_csv_cells` turns one file into a :class:`CellTable`: header names, the text
+   cells of each column (dictionary-encoded) and the physical line each row starts on. It
+   knows CSV, not question sets.
+2. :func:`cells_to_responses` matches columns to answer keys and respondent fields and turns
+   cells into values, with located errors and warnings.
+
+Small files are read with Python's ``csv`` module. Large ones are parsed by polars (cells as
+text); their structure is then checked cheaply, and the exact ``csv`` scan runs only when
+something is wrong or line numbers are needed for an error message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from leadlens.errors import Problem, ResponsesError, did_you_mean
+from leadlens.models import QuestionSet, Scale
+from leadlens.scoring.data import (
+    BoolArray,
+    FieldValues,
+    Float32Array,
+    Int8Array,
+    Int32Array,
+    IntArray,
+    Responses,
+    TextAnswers,
+    concat,
+    rated_keys,
+    text_keys,
+    unscored_label,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
+
+MAX_PROBLEMS = 50
+"""Errors listed before the rest are only counted."""
+
+FAST_READ_BYTES = 1_000_000
+"""Files at least this big are parsed with polars; smaller ones need no polars import."""
+
+OnInvalid = Literal["error", "missing"]
+ColumnHint = tuple[str, ...] | Literal["category", "text", "skip"]
+"""How to hold a column while reading (a speed hint; cells are text either way): the exact
+cells expected (an enum, falling back to ``category`` if others occur), ``category`` for few
+distinct values, ``text`` for free text, ``skip`` for a column nobody reads."""
+
+RESERVED = ("respondent_id", "submitted_at")
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
+@dataclass
+class Column:
+    """One column's cells, dictionary-encoded: row i holds ``labels[codes[i]]``.
+
+    A code of -1 is an empty cell.
+    """
+
+    codes: Int32Array
+    labels: list[str]
+
+    @classmethod
+    def from_cells(cls, cells: Iterable[str | None]) -> Column:
+        index: dict[str, int] = {}
+        codes = [-1 if not cell else index.setdefault(cell, len(index)) for cell in cells]
+        return cls(np.asarray(codes, dtype=np.int32), list(index))
+
+    def cells(self) -> list[str | None]:
+        return [self.labels[c] if c >= 0 else None for c in self.codes.tolist()]
+
+
+@dataclass
+class CellTable:
+    """One source's table of text cells, before it is matched to a question set."""
+
+    source: str
+    header: list[str]
+    columns: dict[int, Column]
+    """Cells by header position; columns read with the ``skip`` hint are absent."""
+    rows: int
+    line_numbers: Callable[[], Sequence[int]]
+    """The physical line each row starts on (computed only when needed)."""
+
+
+# --- step 1: CSV file -> CellTable ------------------------------------------------------------
+
+def read_csv_cells(path: Path, *, name: str | None = None,
+                   hint: Callable[[str], ColumnHint] | None = None) -> CellTable:
+    """Read a CSV file's header and cells, checking its structure.
+
+    Args:
+        path: the file (UTF-8, optional byte-order mark, any line endings).
+        name: how to name the file in messages (default: ``str(path)``).
+        hint: column type hint by (trimmed) header name (default: all ``text``).
+
+    Raises:
+        ResponsesError: unreadable file, broken quoting, rows with too many or too few
+            fields, duplicate headers, no header.
+    """
+    source = name or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ResponsesError([Problem(file=source, message=f"cannot read: {exc.strerror}")]
+                             ) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    header, body_start = _header(data, source)
+    _check_header(header, source)
+    hints = [hint(h.strip()) if hint else "text" for h in header]
+    if not data[body_start:].strip():
+        return CellTable(source, header, {i: Column(np.zeros(0, np.int32), [])
+                                          for i, h in enumerate(hints) if h != "skip"},
+                         0, lambda: [])
+    if len(data) < FAST_READ_BYTES:
+        result = _scan(data, header, source, keep=[h != "skip" for h in hints])
+        if result.problems:
+            raise _capped(result.problems)
+        return CellTable(source, header, result.columns, len(result.lines),
+                         lambda: result.lines)
+    return _read_with_polars(data, header, hints, source)
+
+
+def _header(data: bytes, source: str) -> tuple[list[str], int]:
+    """The header record and the offset where the next record starts."""
+    end = -1
+    while True:
+        end = data.find(b"\n", end + 1)
+        chunk = data if end < 0 else data[:end + 1]
+        if chunk.count(b'"') % 2 == 0 or end < 0:
+            break
+    try:
+        text = chunk.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ResponsesError([Problem(
+            file=source, line=1, message=f"not UTF-8 text (byte 0x{chunk[exc.start]:02x})",
+            hint="Save the file as CSV UTF-8")]) from None
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise ResponsesError([Problem(
+            file=source, line=1, message="no header row: the file is empty",
+            hint="The first line names the columns: answer keys and respondent fields")])
+    return rows[0], len(chunk)
+
+
+def _check_header(header: list[str], source: str) -> None:
+    seen: dict[str, int] = {}
+    problems: list[Problem] = []
+    for position, raw in enumerate(header, start=1):
+        name = raw.strip()
+        if not name:
+            continue
+        if name in seen:
+            problems.append(Problem(
+                file=source, line=1, column=name,
+                message=f"duplicate column header (columns {seen[name]} and {position})",
+                hint="Each answer key or field may appear only once"))
+        else:
+            seen[name] = position
+    if problems:
+        raise ResponsesError(problems)
+
+
+@dataclass
+class _Scan:
+    lines: list[int]
+    problems: list[Problem] = field(default_factory=list)
+    columns: dict[int, Column] = field(default_factory=dict)
+
+
+def _scan(data: bytes, header: list[str], source: str, keep: list[bool] | None = None
+          ) -> _Scan:
+    """The exact pass with Python's csv module: each row's start line and every problem.
+
+    With ``keep``, also collects the cells of the kept columns.
+    """
+    width = len(header)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return _Scan([], [Problem(file=source, line=line,
+                                  message=f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                                  hint="Save the file as CSV UTF-8")])
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    lines: list[int] = []
+    problems: list[Problem] = []
+    wanted = [i for i, k in enumerate(keep or []) if k]
+    cells: dict[int, list[str | None]] = {i: [] for i in wanted}
+    first = True
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(_quote_problem(text, start, source, header, str(exc)))
+            break
+        if first:
+            first = False
+            continue
+        lines.append(start)
+        if row and len(row) != width and any(cell.strip() for cell in row):
+            problems.append(Problem(
+                file=source, line=start,
+                message=f"row has {len(row)} fields, expected {width} (one per header column)",
+                hint="Check for a missing or extra comma, or an unquoted comma in text"))
+        for i in wanted:
+            cells[i].append(row[i] if i < len(row) and row[i] else None)
+    return _Scan(lines, problems, {i: Column.from_cells(c) for i, c in cells.items()})
+
+
+def _quote_problem(text: str, start_line: int, source: str, header: list[str],
+                   detail: str) -> Problem:
+    """Locate where the record starting at ``start_line`` went wrong: the opening quote."""
+    offset = 0
+    for _ in range(start_line - 1):
+        offset = text.index("\n", offset) + 1
+    position, field_index, line = offset, 0, start_line
+    while position < len(text):
+        char = text[position]
+        if char == '"':
+            opened_line = line
+            cursor = position + 1
+            while True:
+                close = text.find('"', cursor)
+                if close < 0:
+                    return Problem(
+                        file=source, line=opened_line, column=_name(header, field_index),
+                        message="quoted field is never closed (it runs to the end of the file)",
+                        hint='Close the quote, and double any quote inside quoted text ("")')
+                if text.startswith('""', close):
+                    cursor = close + 2
+                    continue
+                break
+            line += text.count("\n", position, close)
+            after = text[close + 1:close + 2]
+            if after not in ("", ",", "\n", "\r"):
+                return Problem(
+                    file=source, line=opened_line, column=_name(header, field_index),
+                    message=f"quoted field is closed at line {line} and followed by {after!r}",
+                    hint='A quote inside quoted text must be doubled ("")')
+            position = close + 1
+            continue
+        if char == ",":
+            field_index += 1
+        elif char in "\r\n":
+            break
+        position += 1
+    return Problem(file=source, line=start_line, message=f"not valid CSV: {detail}")
+
+
+def _name(header: list[str], index: int) -> str | None:
+    return header[index].strip() if index < len(header) else None
+
+
+def _capped(problems: list[Problem]) -> ResponsesError:
+    return ResponsesError(problems[:MAX_PROBLEMS], omitted=max(0, len(problems) - MAX_PROBLEMS))
+
+
+def _read_with_polars(data: bytes, header: list[str], hints: list[ColumnHint],
+                      source: str) -> CellTable:
+    scanned: list[_Scan] = []
+
+    def scan() -> _Scan:
+        if not scanned:
+            scanned.append(_scan(data, header, source))
+        return scanned[0]
+
+    frame = _parse(data, hints, scan, source)
+    expected = (len(header) - 1) * (frame.height + 1) + _content_commas(frame, header)
+    if data.count(b",") != expected:
+        result = scan()  # blank lines, short rows or odd quoting: find out exactly
+        if result.problems:
+            raise _capped(result.problems)
+        if len(result.lines) != frame.height:
+            raise ResponsesError([Problem(
+                file=source, message=f"could not be read consistently as CSV "
+                                     f"({len(result.lines)} records, {frame.height} rows)")])
+    rows = frame.height
+    columns: dict[int, Column] = {}
+    for i, hint in enumerate(hints):
+        series = frame.drop_in_place(f"c{i}")  # free each column once encoded
+        if hint != "skip":
+            columns[i] = _encode(series)
+    return CellTable(source, header, columns, rows, lambda: scan().lines)
+
+
+def _dtype(hint: ColumnHint) -> pl.DataType:
+    import polars as pl
+
+    if hint in ("text", "skip"):
+        return pl.String()
+    if hint == "category":
+        return pl.Categorical(pl.Categories.random())
+    return pl.Enum(list(dict.fromkeys(hint)))
+
+
+def _parse(data: bytes, hints: list[ColumnHint], scan: Callable[[], _Scan],
+           source: str) -> pl.DataFrame:
+    import polars as pl
+
+    attempts = [hints]
+    if any(isinstance(h, tuple) for h in hints):
+        # Enums are fastest; any other cell (" 4", "don't know", "7") falls back to categories.
+        attempts.append([h if not isinstance(h, tuple) else "category" for h in hints])
+    failure = ""
+    for attempt in attempts:
+        schema = {f"c{i}": _dtype(h) for i, h in enumerate(attempt)}
+        try:
+            return pl.read_csv(data, has_header=False, skip_rows=1, schema=schema,
+                               raise_if_empty=False)
+        except pl.exceptions.PolarsError as exc:
+            failure = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    result = scan()
+    if result.problems:
+        raise _capped(result.problems)
+    raise ResponsesError([Problem(file=source, message=f"could not be read as CSV: {failure}")])
+
+
+def _categories(series: pl.Series) -> list[str]:
+    import polars as pl
+
+    dtype = series.dtype
+    if isinstance(dtype, pl.Enum):
+        return [str(c) for c in dtype.categories.to_list()]
+    if isinstance(dtype, pl.Categorical):
+        return [str(c) for c in dtype.categories.to_series().to_list()]
+    raise TypeError(f"not a categorical column: {dtype}")
+
+
+def _encode(series: pl.Series) -> Column:
+    import polars as pl
+
+    if not isinstance(series.dtype, pl.Enum | pl.Categorical):
+        series = series.cast(pl.Categorical(pl.Categories.random()))
+    labels = _categories(series)
+    codes = series.to_physical().cast(pl.Int32).fill_null(-1).to_numpy()
+    return Column(codes.astype(np.int32, copy=False), labels)
+
+
+def _content_commas(frame: pl.DataFrame, header: list[str]) -> int:
+    """Commas inside cells (quoted), header included: the others separate fields."""
+    import polars as pl
+
+    total = sum(h.count(",") for h in header)
+    for column in frame.columns:
+        series = frame[column]
+        if series.dtype == pl.String:
+            total += int(series.str.count_matches(",", literal=True).sum() or 0)
+            continue
+        labels = _categories(series)
+        if any("," in label for label in labels):
+            codes = series.to_physical().drop_nulls().to_numpy()
+            per_code = np.array([label.count(",") for label in labels], dtype=np.int64)
+            total += int(per_code[codes].sum())
+    return total
+
+
+# --- step 2: CellTable -> Responses -----------------------------------------------------------
+
+@dataclass
+class _Invalid:
+    row: int
+    position: int
+    column: str
+    message: str
+    hint: str
+
+
+def column_hints(question_set: QuestionSet) -> Callable[[str], ColumnHint]:
+    """Speed hints for :func:`read_csv_cells` from what each column should hold."""
+    hints: dict[str, ColumnHint] = {"respondent_id": "text", "": "text"}
+    for question in question_set.questions:
+        scale = question_set.scale_of(question)
+        for key in question.answer_keys:
+            if question.type == "text" or scale is None:
+                hints[key] = "text"
+            else:
+                hints[key] = tuple(str(o.value) for o in scale.options) + tuple(scale.unscored)
+    for respondent_field in question_set.respondent:
+        hints[respondent_field.id] = "category"
+    return lambda name: hints.get(name, "skip")
+
+
+def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
+                       on_invalid: OnInvalid = "error") -> tuple[Responses, list[Problem]]:
+    """Match a table's columns to the question set and convert its cells.
+
+    Returns the responses (with their warnings) and the located errors found (invalid
+    answers, no responses), in file order. Rows with no answer at all are dropped.
+    """
+    source = table.source
+    names = [h.strip() for h in table.header]
+    position = {name: i for i, name in enumerate(names) if name}
+    keys = rated_keys(question_set)
+    texts = text_keys(question_set)
+    field_ids = question_set.respondent_field_ids()
+    warnings = _column_warnings(table, names, keys + texts, field_ids)
+    n = table.rows
+
+    values: Float32Array = np.full((n, len(keys)), np.nan, dtype=np.float32, order="F")
+    unscored: Int8Array = np.zeros((n, len(keys)), dtype=np.int8, order="F")
+    invalid: list[_Invalid] = []
+    invalid_rows = np.zeros(n, dtype=bool)
+    for j, key in enumerate(keys):
+        if key not in position:
+            continue
+        question = question_set.question_by_id[key.split("@", 1)[0]]
+        scale_id = question.scale or ""
+        column = table.columns[position[key]]
+        lut_value, lut_unscored, problems = _lookup(column.labels, scale_id,
+                                                    question_set.scales[scale_id])
+        values[:, j] = lut_value[column.codes]  # code -1 reads the last slot: empty
+        unscored[:, j] = lut_unscored[column.codes]
+        for code, (message, hint) in problems.items():
+            rows = np.flatnonzero(column.codes == code)
+            invalid_rows[rows] = True
+            invalid.extend(_Invalid(int(r), position[key], key, message, hint)
+                           for r in rows.tolist())
+    fields = {f: (FieldValues(table.columns[position[f]].codes, table.columns[position[f]].labels)
+                  if f in position else FieldValues(np.full(n, -1, dtype=np.int32), []))
+              for f in field_ids}
+    answers = {key: (_text_answers(table.columns[position[key]]) if key in position
+                     else TextAnswers(np.zeros(0, dtype=np.int64), [])) for key in texts}
+    ids = (table.columns[position["respondent_id"]].cells()
+           if "respondent_id" in position else None)
+
+    blank = _blank_rows(values, unscored, fields, answers, ids) & ~invalid_rows
+    errors: list[Problem] = []
+    if invalid and on_invalid == "missing":
+        counts: dict[str, int] = {}
+        for bad in invalid:
+            counts[bad.column] = counts.get(bad.column, 0) + 1
+        warnings.append(Problem(
+            file=source, severity="warning",
+            message=f"{len(invalid)} answer(s) not on their scale were treated as missing "
+                    "(--on-invalid missing): "
+                    + ", ".join(f"{c!r} {k}" for c, k in counts.items())))
+    elif invalid:
+        lines = table.line_numbers()
+        invalid.sort(key=lambda b: (b.row, b.position))
+        errors.extend(Problem(file=source, line=lines[b.row] if b.row < len(lines) else None,
+                              column=b.column, message=b.message, hint=b.hint)
+                      for b in invalid)
+    if blank.any():
+        warnings.append(Problem(file=source, severity="warning",
+                                message=f"{int(blank.sum())} blank row(s) ignored"))
+    kept = np.flatnonzero(~blank)
+    if kept.size == 0 and not errors:
+        errors.append(Problem(file=source,
+                              message="no responses: no row after the header has an answer"))
+    responses = Responses(keys=keys, values=values, unscored=unscored, fields=fields,
+                          texts=answers, respondent_ids=ids, sources=[source],
+                          warnings=warnings)
+    if blank.any():
+        responses = _select(responses, kept)
+    return responses, errors
+
+
+def _column_warnings(table: CellTable, names: list[str], keys: list[str],
+                     field_ids: list[str]) -> list[Problem]:
+    source = table.source
+    warnings: list[Problem] = []
+    known = set(keys) | set(field_ids) | set(RESERVED)
+    for i, name in enumerate(names):
+        if name and name not in known:
+            warnings.append(Problem(
+                file=source, line=1, column=name, severity="warning",
+                message="not a question, respondent field, respondent_id or submitted_at; "
+                        "ignored", hint=did_you_mean(name, known)))
+        elif not name and i in table.columns and any(
+                label.strip() for label in table.columns[i].labels):
+            warnings.append(Problem(file=source, line=1, severity="warning",
+                                    message=f"column {i + 1} has no header; ignored"))
+    absent = [k for k in keys if k not in names]
+    if absent:
+        shown = ", ".join(repr(k) for k in absent[:10]) + (" ..." if len(absent) > 10 else "")
+        warnings.append(Problem(
+            file=source, severity="warning",
+            message=f"{len(absent)} question column(s) missing, their answers count as "
+                    f"missing: {shown}"))
+    absent_fields = [f for f in field_ids if f not in names]
+    if absent_fields:
+        warnings.append(Problem(
+            file=source, severity="warning",
+            message="respondent field column(s) missing: "
+                    + ", ".join(repr(f) for f in absent_fields)))
+    return warnings
+
+
+def _blank_rows(values: Float32Array, unscored: Int8Array, fields: dict[str, FieldValues],
+                answers: dict[str, TextAnswers], ids: list[str | None] | None
+                ) -> BoolArray:
+    blank: BoolArray = np.isnan(values).all(axis=1) & (unscored == 0).all(axis=1)
+    for values_of_field in fields.values():
+        present = np.array([bool(label.strip()) for label in values_of_field.labels] + [False])
+        blank &= ~present[values_of_field.codes]
+    for text_answers in answers.values():
+        blank[text_answers.rows] = False
+    if ids is not None:
+        blank &= np.array([i is None or not i.strip() for i in ids], dtype=bool)
+    return blank
+
+
+def _lookup(labels: list[str], scale_id: str, scale: Scale
+            ) -> tuple[Float32Array, Int8Array, dict[int, tuple[str, str]]]:
+    """Per label (plus a last slot for empty cells): value, unscored code, or why invalid."""
+    allowed = {o.value for o in scale.options}
+    unscored = [unscored_label(u) for u in scale.unscored]
+    by_label = {unscored_label(a): o.value for o in scale.options for a in [o.label, *o.aliases]}
+    value = np.full(len(labels) + 1, np.nan, dtype=np.float32)
+    unscored_code = np.zeros(len(labels) + 1, dtype=np.int8)
+    problems: dict[int, tuple[str, str]] = {}
+    described = _describe(scale)
+    for code, label in enumerate(labels):
+        cell = label.strip()
+        if not cell:
+            continue
+        if unscored_label(cell) in unscored:
+            unscored_code[code] = unscored.index(unscored_label(cell)) + 1
+        elif _WHOLE_NUMBER.fullmatch(cell) and int(cell) in allowed:
+            value[code] = int(cell)
+        elif _WHOLE_NUMBER.fullmatch(cell):
+            problems[code] = (f"{int(cell)} is not on the {scale_id} scale ({described})", "")
+        else:
+            hint = ""
+            if unscored_label(cell) in by_label:
+                hint = f"(the answer {cell!r} is written as {by_label[unscored_label(cell)]})"
+            problems[code] = (f"{cell!r} is not a whole number on the {scale_id} scale "
+                              f"({described})", hint)
+    return value, unscored_code, problems
+
+
+def _describe(scale: Scale) -> str:
+    values = sorted(o.value for o in scale.options)
+    if values == list(range(values[0], values[-1] + 1)):
+        return scale.describe()
+    return ", ".join(str(v) for v in values)
+
+
+def _text_answers(column: Column) -> TextAnswers:
+    stripped = [label.strip() for label in column.labels]
+    present = np.array([bool(s) for s in stripped] + [False])
+    rows = np.flatnonzero(present[column.codes])
+    codes = column.codes[rows].tolist()
+    return TextAnswers(rows.astype(np.int64), [stripped[c] for c in codes])
+
+
+def _select(responses: Responses, rows: IntArray) -> Responses:
+    """Only the given respondents (rows ascending)."""
+    new_index = np.full(responses.n, -1, dtype=np.int64)
+    new_index[rows] = np.arange(rows.size)
+    texts = {}
+    for key, answers in responses.texts.items():
+        keep = new_index[answers.rows] >= 0
+        texts[key] = TextAnswers(new_index[answers.rows][keep],
+                                 [t for t, k in zip(answers.texts, keep.tolist(), strict=True)
+                                  if k])
+    ids = responses.respondent_ids
+    return Responses(
+        keys=responses.keys, values=np.asfortranarray(responses.values[rows]),
+        unscored=np.asfortranarray(responses.unscored[rows]),
+        fields={k: FieldValues(v.codes[rows], v.labels) for k, v in responses.fields.items()},
+        texts=texts, respondent_ids=[ids[i] for i in rows.tolist()] if ids is not None else None,
+        sources=responses.sources, warnings=responses.warnings)
+
+
+# --- both steps, several files ----------------------------------------------------------------
+
+def read_responses(paths: Iterable[Path], question_set: QuestionSet, *,
+                   on_invalid: OnInvalid = "error", strict: bool = False) -> Responses:
+    """Read and concatenate responses CSV files (columns may come in any order).
+
+    Each file is matched to the question set on its own, so files may differ in which
+    columns they have; missing columns are warnings. All problems of all files are collected
+    before raising.
+
+    Raises:
+        ResponsesError: located errors (capped at :data:`MAX_PROBLEMS`); with ``strict``,
+            warnings too.
+    """
+    parts: list[Responses] = []
+    errors: list[Problem] = []
+    omitted = 0
+    hint = column_hints(question_set)
+    for path in paths:
+        try:
+            table = read_csv_cells(path, hint=hint)
+        except ResponsesError as exc:
+            errors.extend(exc.problems)
+            omitted += exc.omitted
+            continue
+        responses, problems = cells_to_responses(table, question_set, on_invalid=on_invalid)
+        errors.extend(problems)
+        parts.append(responses)
+    if strict:
+        errors.extend(replace(w, severity="error") for part in parts for w in part.warnings)
+    if errors or omitted:
+        raise ResponsesError(errors[:MAX_PROBLEMS],
+                             omitted=omitted + max(0, len(errors) - MAX_PROBLEMS))
+    return concat(parts)

@@ -1,0 +1,27 @@
+"""The scoring engine: pure functions from responses to the results document.
+
+No file I/O here, and no typer, rich, yaml or jinja2: readers build
+:class:`~leadlens.scoring.data.Responses`, callers write what :func:`score` returns.
+"""
+
+from __future__ import annotations
+
+from leadlens.scoring.data import FieldValues, Responses, TextAnswers, rated_keys, text_keys
+from leadlens.scoring.engine import (
+    RespondentScores,
+    Scored,
+    effective_min_group_size,
+    score,
+)
+
+__all__ = [
+    "FieldValues",
+    "RespondentScores",
+    "Responses",
+    "Scored",
+    "TextAnswers",
+    "effective_min_group_size",
+    "rated_keys",
+    "score",
+    "text_keys",
+]

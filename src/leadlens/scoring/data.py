@@ -1,0 +1,189 @@
+"""Responses in memory: the scoring engine's input, as plain numpy arrays.
+
+Readers (CSV files, the survey, platform imports) build a :class:`Responses`; the engine
+never sees a file. Rated answers are one float matrix (NaN = no scored answer) so that a
+million respondents are scored with a handful of vectorised operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from leadlens.errors import Problem
+from leadlens.models import QuestionSet
+
+FloatArray = npt.NDArray[np.float64]
+Float32Array = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int64]
+Int32Array = npt.NDArray[np.int32]
+Int8Array = npt.NDArray[np.int8]
+BoolArray = npt.NDArray[np.bool_]
+
+Cell = str | int | float | None
+
+
+def rated_keys(question_set: QuestionSet) -> list[str]:
+    """Answer keys of every rated question, in survey order: the columns of ``values``."""
+    return [key for q in question_set.questions if q.type == "rating" for key in q.answer_keys]
+
+
+def text_keys(question_set: QuestionSet) -> list[str]:
+    """Answer keys of every free-text question, in survey order."""
+    return [key for q in question_set.questions if q.type == "text" for key in q.answer_keys]
+
+
+def unscored_label(label: str) -> str:
+    """How unscored answers are compared: trimmed and case-insensitive."""
+    return label.strip().casefold()
+
+
+@dataclass
+class FieldValues:
+    """One respondent field (e.g. organisation): a code per respondent into ``labels``.
+
+    Codes are -1 where the respondent left the field blank. Labels are the original
+    spellings; grouping normalises them (see :mod:`leadlens.scoring.groups`).
+    """
+
+    codes: Int32Array
+    labels: list[str]
+
+    @classmethod
+    def from_strings(cls, values: Iterable[str | None]) -> FieldValues:
+        """Build from one value per respondent (None or blank = not stated)."""
+        index: dict[str, int] = {}
+        codes: list[int] = []
+        for value in values:
+            if value is None or not value.strip():
+                codes.append(-1)
+            else:
+                codes.append(index.setdefault(value, len(index)))
+        return cls(np.asarray(codes, dtype=np.int32), list(index))
+
+    def strings(self) -> list[str | None]:
+        """One value per respondent, None where blank."""
+        return [self.labels[c] if c >= 0 else None for c in self.codes.tolist()]
+
+
+@dataclass
+class TextAnswers:
+    """Non-blank free-text answers to one question: row of each respondent and the text."""
+
+    rows: IntArray
+    texts: list[str]
+
+
+@dataclass
+class Responses:
+    """All respondents' answers to one question set.
+
+    Attributes:
+        keys: rated answer keys, the columns of ``values`` (see :func:`rated_keys`).
+        values: ``(respondents, keys)`` raw scale values, not reverse-keyed; NaN = missing.
+        unscored: same shape; 0, or 1 + the index of the scale's unscored label answered
+            (e.g. "Don't know"), which is missing for scoring but counted.
+        fields: respondent fields by id.
+        texts: free-text answers by answer key.
+        respondent_ids: the optional ``respondent_id`` column, one per respondent.
+        sources: where the responses came from (file names), for the results document.
+        warnings: problems worth reporting that did not stop reading.
+    """
+
+    keys: list[str]
+    values: Float32Array
+    unscored: Int8Array
+    fields: dict[str, FieldValues] = field(default_factory=dict)
+    texts: dict[str, TextAnswers] = field(default_factory=dict)
+    respondent_ids: list[str | None] | None = None
+    sources: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        """Number of respondents."""
+        return int(self.values.shape[0])
+
+    def column(self, key: str) -> int:
+        """Index of an answer key in ``values``."""
+        return self.keys.index(key)
+
+    @classmethod
+    def from_records(cls, question_set: QuestionSet,
+                     records: Iterable[Mapping[str, Cell]], *,
+                     sources: Iterable[str] = ()) -> Responses:
+        """Build from one mapping per respondent (answer key or field id -> value).
+
+        Rated answers are scale values (int) or an unscored label; blanks and absent keys are
+        missing. Values are trusted: readers validate before calling this. Used by the
+        survey, the answers file and tests.
+        """
+        rows = list(records)
+        keys = rated_keys(question_set)
+        scale_of = {key: question_set.scale_of(q)
+                    for q in question_set.questions if q.type == "rating" for key in q.answer_keys}
+        values = np.full((len(rows), len(keys)), np.nan, dtype=np.float32, order="F")
+        unscored = np.zeros((len(rows), len(keys)), dtype=np.int8, order="F")
+        for j, key in enumerate(keys):
+            scale = scale_of[key]
+            labels = [unscored_label(u) for u in scale.unscored] if scale else []
+            for i, row in enumerate(rows):
+                cell = row.get(key)
+                if cell is None or (isinstance(cell, str) and not cell.strip()):
+                    continue
+                if isinstance(cell, str) and unscored_label(cell) in labels:
+                    unscored[i, j] = labels.index(unscored_label(cell)) + 1
+                else:
+                    values[i, j] = float(cell)
+        fields = {f.id: FieldValues.from_strings(
+            _text(row.get(f.id)) for row in rows) for f in question_set.respondent}
+        texts: dict[str, TextAnswers] = {}
+        for key in text_keys(question_set):
+            found = [(i, t.strip()) for i, row in enumerate(rows)
+                     if (t := _text(row.get(key))) is not None and t.strip()]
+            texts[key] = TextAnswers(np.asarray([i for i, _ in found], dtype=np.int64),
+                                     [t for _, t in found])
+        ids = [_text(row.get("respondent_id")) for row in rows]
+        return cls(keys=keys, values=values, unscored=unscored, fields=fields, texts=texts,
+                   respondent_ids=ids if any(i is not None for i in ids) else None,
+                   sources=list(sources))
+
+
+def _text(cell: Cell) -> str | None:
+    if cell is None:
+        return None
+    return cell if isinstance(cell, str) else str(cell)
+
+
+def concat(parts: list[Responses]) -> Responses:
+    """Respondents of several readers in order (same question set)."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    offsets = np.cumsum([0] + [p.n for p in parts])
+    fields: dict[str, FieldValues] = {}
+    for fid in first.fields:
+        codes: list[Int32Array] = []
+        labels: list[str] = []
+        for part in parts:
+            values = part.fields[fid]
+            codes.append(np.where(values.codes >= 0, values.codes + len(labels), -1)
+                         .astype(np.int32))
+            labels.extend(values.labels)
+        fields[fid] = FieldValues(np.concatenate(codes), labels)
+    texts = {key: TextAnswers(
+        np.concatenate([p.texts[key].rows + offsets[i] for i, p in enumerate(parts)]),
+        [t for p in parts for t in p.texts[key].texts]) for key in first.texts}
+    ids: list[str | None] | None = None
+    if any(p.respondent_ids is not None for p in parts):
+        ids = [i for p in parts for i in (p.respondent_ids or [None] * p.n)]
+    return Responses(
+        keys=first.keys,
+        values=np.asfortranarray(np.concatenate([p.values for p in parts], axis=0)),
+        unscored=np.asfortranarray(np.concatenate([p.unscored for p in parts], axis=0)),
+        fields=fields, texts=texts, respondent_ids=ids,
+        sources=[s for p in parts for s in p.sources],
+        warnings=[w for p in parts for w in p.warnings])

@@ -1,0 +1,143 @@
+"""Score responses against a question set: the numbers every report is built from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from leadlens import __version__
+from leadlens.models import QuestionSet
+from leadlens.results import GroupBreakdown, OverallResult, Results
+from leadlens.scoring.comments import shuffled, shuffled_by_group
+from leadlens.scoring.data import FloatArray, Responses
+from leadlens.scoring.groups import group_respondents, group_results
+from leadlens.scoring.layout import items_of, principle_items
+from leadlens.scoring.principles import PrincipleScores, item_result, score_principle
+from leadlens.scoring.stats import ci95, mean_sd
+from leadlens.scoring.timepoints import timepoint_results
+
+SMALLEST_GROUP = 3
+"""No option or question set may show a group smaller than this."""
+
+
+@dataclass
+class RespondentScores:
+    """Each respondent's principle scores and overall score (0-100, NaN = no score)."""
+
+    principle_ids: list[str]
+    principles: FloatArray
+    """``(respondents, principles)``, principles in question-set order."""
+    overall: FloatArray
+
+
+@dataclass
+class Scored:
+    """What scoring produces: the results document and the per-respondent scores."""
+
+    results: Results
+    respondents: RespondentScores
+
+
+def effective_min_group_size(question_set: QuestionSet, requested: int | None = None) -> int:
+    """The anonymity threshold: the set's, raised (never lowered) by a request, at least 3."""
+    return max(SMALLEST_GROUP, question_set.scoring.min_group_size, requested or 0)
+
+
+def overall_scores(principles: list[PrincipleScores]) -> FloatArray:
+    """Per respondent: the weighted mean of the principle scores they have (principle weights)."""
+    if not principles:
+        return np.zeros(0)
+    matrix = np.column_stack([p.scores for p in principles])
+    weights = np.array([p.principle.weight for p in principles], dtype=np.float64)
+    present = np.isfinite(matrix)
+    weight_sum = present @ weights
+    total = np.where(present, matrix, 0.0) @ weights
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result: FloatArray = np.where(weight_sum > 0, total / weight_sum, np.nan)
+    return result
+
+
+def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] = (),
+          min_group_size: int | None = None, generated_at: dt.datetime | None = None
+          ) -> Scored:
+    """Score every respondent and summarise principles, items, timepoints and groups.
+
+    Args:
+        question_set: the validated question set the responses answer.
+        responses: the answers (see :mod:`leadlens.scoring.data`).
+        by: respondent field ids to break results down by.
+        min_group_size: raises the question set's anonymity threshold (never lowers it).
+        generated_at: the time stamped on the document (default: now, UTC).
+
+    Raises:
+        ValueError: a ``by`` field is not a respondent field of the question set.
+    """
+    known = question_set.respondent_field_ids()
+    for field_id in by:
+        if field_id not in known:
+            raise ValueError(f"{field_id!r} is not a respondent field ({', '.join(known)})")
+    threshold = effective_min_group_size(question_set, min_group_size)
+    items = items_of(question_set)
+    principle_results = []
+    own_scores: list[PrincipleScores] = []
+    warnings = [str(w) for w in responses.warnings]
+    for group in principle_items(question_set, items):
+        result, own = score_principle(question_set, group, responses)
+        principle_results.append(result)
+        own_scores.append(own)
+        if result.n == 0 and responses.n:
+            warnings.append(
+                f"principle {result.id!r}: no respondent answered enough of its items to be "
+                f"scored (min_answered {question_set.scoring.min_answered:g}); it has no score")
+    overall = overall_scores(own_scores)
+    n, overall_mean, overall_sd = mean_sd(overall)
+    overall_band = question_set.band_for(overall_mean) if overall_mean is not None else None
+
+    comments: dict[str, list[str]] = {}
+    withheld = None
+    if responses.n < threshold:
+        withheld = (f"Comments are not shown because there are fewer than {threshold} "
+                    "respondents.")
+    else:
+        comments = {key: shuffled(answers) for key, answers in responses.texts.items()}
+
+    breakdowns: dict[str, GroupBreakdown] = {}
+    prompts = {f.id: f.prompt for f in question_set.respondent}
+    for field_id in by:
+        values = responses.fields[field_id]
+        grouping = group_respondents(field_id, values)
+        groups, spread = group_results(question_set, grouping, own_scores, overall, threshold)
+        shown = [not g.suppressed for g in groups]
+        by_group = {key: shuffled_by_group(answers, grouping.codes, shown)
+                    for key, answers in responses.texts.items()} if withheld is None else {}
+        groups = [g.model_copy(update={"comments": {key: texts[i] for key, texts
+                                                    in by_group.items() if texts[i]}})
+                  if shown[i] else g for i, g in enumerate(groups)]
+        breakdowns[field_id] = GroupBreakdown(field=field_id, prompt=prompts[field_id],
+                                              groups=groups, spread=spread)
+
+    results = Results(
+        leadlens_version=__version__,
+        generated_at=generated_at or dt.datetime.now(dt.UTC),
+        sources=list(responses.sources),
+        question_set=question_set,
+        respondents=responses.n,
+        min_group_size=threshold,
+        by=list(by),
+        overall=OverallResult(n=n, score=overall_mean, sd=overall_sd,
+                              ci95=ci95(overall_mean, overall_sd, n),
+                              band=overall_band.id if overall_band else None),
+        principles=principle_results,
+        timepoints=timepoint_results(question_set, items, responses),
+        items=[item_result(i, responses) for i in items if i.question.principle is None],
+        groups=breakdowns,
+        comments=comments,
+        comments_withheld=withheld,
+        warnings=warnings,
+    )
+    return Scored(results, RespondentScores([p.id for p in question_set.principles],
+                                            np.column_stack([p.scores for p in own_scores]),
+                                            overall))

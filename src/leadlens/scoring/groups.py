@@ -1,0 +1,155 @@
+"""Groups by respondent field, with anonymity: small groups and their complements hidden."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from leadlens.models import QuestionSet
+from leadlens.results import GroupPrinciple, GroupResult, GroupSpread
+from leadlens.scoring.data import FieldValues, FloatArray, Int32Array, IntArray
+from leadlens.scoring.principles import PrincipleScores
+
+NOT_STATED = "(not stated)"
+Reason = Literal["small", "complement"]
+
+
+def normalise(value: str) -> str:
+    """The key respondents are grouped by: trimmed, Unicode NFC and case-insensitive."""
+    return unicodedata.normalize("NFC", value.strip()).casefold()
+
+
+@dataclass
+class Grouping:
+    """Respondents split by one field: a group index per respondent and each group's label."""
+
+    field: str
+    codes: Int32Array
+    """Group index per respondent (every respondent is in exactly one group)."""
+    values: list[str]
+    """Display value per group: its most frequent original spelling."""
+    not_stated: list[bool]
+
+    @property
+    def sizes(self) -> IntArray:
+        counts: IntArray = np.bincount(self.codes, minlength=len(self.values)).astype(np.int64)
+        return counts
+
+
+def group_respondents(field: str, values: FieldValues) -> Grouping:
+    """Normalise a field's values into groups; blanks form a "(not stated)" group.
+
+    Groups are ordered by display value (case-insensitive), "(not stated)" last. A tie for
+    the most frequent spelling goes to the alphabetically first.
+    """
+    label_counts = np.bincount(values.codes[values.codes >= 0],
+                               minlength=len(values.labels))
+    spellings: dict[str, list[tuple[int, str, int]]] = {}
+    for code, label in enumerate(values.labels):
+        key = normalise(label)
+        if key and label_counts[code]:
+            spellings.setdefault(key, []).append((-int(label_counts[code]), label.strip(), code))
+    keys = sorted(spellings, key=lambda k: (min(spellings[k])[1].casefold(), k))
+    display = [min(spellings[k])[1] for k in keys]
+    lookup = np.full(len(values.labels) + 1, -1, dtype=np.int32)  # last slot: blank
+    for index, key in enumerate(keys):
+        for _, _, code in spellings[key]:
+            lookup[code] = index
+    codes = lookup[np.where(values.codes >= 0, values.codes, len(values.labels))]
+    blank = codes < 0
+    not_stated = [False] * len(keys)
+    if blank.any():
+        codes = np.where(blank, len(keys), codes).astype(np.int32)
+        display.append(NOT_STATED)
+        not_stated.append(True)
+    return Grouping(field, codes.astype(np.int32), display, not_stated)
+
+
+def suppression(sizes: Sequence[int], min_group_size: int) -> list[Reason | None]:
+    """Which groups to hide, and why.
+
+    Groups smaller than ``min_group_size`` are hidden ("small"). Because the total and the
+    shown groups are published, the hidden groups' combined figures can be found by
+    subtraction; so while only one group is hidden, or the hidden groups together have
+    fewer than ``min_group_size`` respondents, the smallest shown group is hidden as well
+    ("complement").
+    """
+    reasons: list[Reason | None] = ["small" if 0 < s < min_group_size else None for s in sizes]
+    while True:
+        hidden = [i for i, r in enumerate(reasons) if r is not None]
+        shown = [i for i, r in enumerate(reasons) if r is None]
+        if not hidden or not shown:
+            return reasons
+        if len(hidden) >= 2 and sum(sizes[i] for i in hidden) >= min_group_size:
+            return reasons
+        smallest = min(shown, key=lambda i: (sizes[i], i))
+        reasons[smallest] = "complement"
+
+
+def _by_group(codes: Int32Array, scores: FloatArray, count: int
+              ) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
+    """Per group: respondents with a score, their sum, and how many are below/above 50."""
+    valid = np.isfinite(scores)
+    kept_codes = codes[valid]
+    kept = scores[valid]
+    n: IntArray = np.bincount(kept_codes, minlength=count).astype(np.int64)
+    total: FloatArray = np.bincount(kept_codes, weights=kept, minlength=count).astype(np.float64)
+    below: IntArray = np.bincount(kept_codes[kept < 50], minlength=count).astype(np.int64)
+    above: IntArray = np.bincount(kept_codes[kept > 50], minlength=count).astype(np.int64)
+    return n, total, below, above
+
+
+def group_results(question_set: QuestionSet, grouping: Grouping,
+                  principles: list[PrincipleScores], overall: FloatArray,
+                  min_group_size: int) -> tuple[list[GroupResult], list[GroupSpread]]:
+    """Each group's n and per-principle scores (hidden groups: none), and the spread."""
+    count = len(grouping.values)
+    sizes = grouping.sizes
+    reasons = suppression([int(s) for s in sizes], min_group_size)
+    per_principle: list[list[GroupPrinciple]] = [[] for _ in range(count)]
+    for own in principles:
+        n, total, below, above = _by_group(grouping.codes, own.scores, count)
+        for g in range(count):
+            score = float(total[g] / n[g]) if n[g] else None
+            band = question_set.band_for(score) if score is not None else None
+            per_principle[g].append(GroupPrinciple(
+                id=own.principle.id, n=int(n[g]), mean=own.on_scale(score), score=score,
+                band=band.id if band else None,
+                contested=bool(n[g]) and below[g] / n[g] >= 0.25 and above[g] / n[g] >= 0.25))
+    overall_n, overall_total, _, _ = _by_group(grouping.codes, overall, count)
+    groups: list[GroupResult] = []
+    for g in range(count):
+        reason = reasons[g]
+        if reason is None:
+            groups.append(GroupResult(
+                value=grouping.values[g], not_stated=grouping.not_stated[g], n=int(sizes[g]),
+                n_text=str(int(sizes[g])), suppressed=False,
+                overall=float(overall_total[g] / overall_n[g]) if overall_n[g] else None,
+                principles=per_principle[g]))
+        else:
+            groups.append(GroupResult(
+                value=grouping.values[g], not_stated=grouping.not_stated[g], n=None,
+                n_text=(f"fewer than {min_group_size}" if reason == "small"
+                        else "not shown (protects a smaller group)"),
+                suppressed=True, suppressed_reason=reason))
+    return groups, _spread(question_set, groups)
+
+
+def _spread(question_set: QuestionSet, groups: list[GroupResult]) -> list[GroupSpread]:
+    spreads: list[GroupSpread] = []
+    for index, principle in enumerate(question_set.principles):
+        scored = [(score, g.value) for g in groups
+                  if not g.suppressed and (score := g.principles[index].score) is not None]
+        if len(scored) < 2:
+            spreads.append(GroupSpread(principle=principle.id, spread=None, lowest=None,
+                                       highest=None))
+            continue
+        low = min(scored, key=lambda s: (s[0], s[1]))
+        high = max(scored, key=lambda s: (s[0], s[1]))
+        spreads.append(GroupSpread(principle=principle.id, spread=high[0] - low[0],
+                                   lowest=low[1], highest=high[1]))
+    return sorted(spreads, key=lambda s: (s.spread is None, -(s.spread or 0.0)))

@@ -1,0 +1,42 @@
+"""Questions asked at several timepoints (e.g. current and target): means and the gap."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from leadlens.models import QuestionSet
+from leadlens.results import TimepointMean, TimepointResult
+from leadlens.scoring.data import Responses
+from leadlens.scoring.layout import Item, to_score_units
+from leadlens.scoring.stats import mean_sd
+
+
+def timepoint_results(question_set: QuestionSet, items: list[Item], responses: Responses
+                      ) -> list[TimepointResult]:
+    """Per question with timepoints: each timepoint's mean, and last minus first.
+
+    The gap is the mean, over respondents who answered both, of their last-timepoint answer
+    minus their first, on the scale's own units (raw values, as the question was asked).
+    """
+    label = {t.id: t.label for t in question_set.timepoints}
+    results: list[TimepointResult] = []
+    for question in question_set.questions:
+        chosen = [i for i in items if i.question.id == question.id and i.timepoint]
+        if not chosen:
+            continue
+        means: list[TimepointMean] = []
+        for item in chosen:
+            raw = responses.values[:, item.column].astype(np.float64)
+            n, mean, _ = mean_sd(raw)
+            _, score, _ = mean_sd(to_score_units(raw[:, None], [item])[:, 0])
+            means.append(TimepointMean(id=item.timepoint or "", label=label.get(
+                item.timepoint or "", item.timepoint or ""), n=n, mean=mean, score=score))
+        gap, gap_n = None, 0
+        if len(chosen) >= 2:
+            first = responses.values[:, chosen[0].column].astype(np.float64)
+            last = responses.values[:, chosen[-1].column].astype(np.float64)
+            gap_n, gap, _ = mean_sd(last - first)
+        results.append(TimepointResult(question=question.id, text=question.text,
+                                       scale=chosen[0].scale_id, timepoints=means, gap=gap,
+                                       gap_n=gap_n))
+    return results
