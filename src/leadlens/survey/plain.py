@@ -78,8 +78,12 @@ class PlainPrompter:
             reply = self._parse(screen, typed)
             if reply is not None:
                 return reply
-            self._write(f"! {one_line(typed)!r} is not one of the choices; type a key shown "
-                        "on the left")
+            if typed.strip():
+                self._write(f"! {one_line(typed)!r} is not one of the choices; type a key "
+                            "shown on the left")
+            else:
+                self._write("! Type a key shown on the left" + (", or s to skip"
+                                                               if screen.can_skip else ""))
 
     def _parse(self, screen: Screen, typed: str) -> Reply | None:
         step = screen.step
