@@ -123,7 +123,7 @@ class ScoreBar:
 
 
 def score_bars_svg(rows: Sequence[ScoreBar], bands: Sequence[BandZone], *, label: str,
-                   width: float = 760) -> Markup:
+                   width: float = 880) -> Markup:
     """Horizontal 0-100 bars in band colours, with CI whiskers and the bands along the top."""
     size = 13
     label_chars = 30

@@ -101,6 +101,12 @@ def _finalize_html(value: object) -> object:
     return DASH if value is None else value
 
 
+@jinja2.pass_eval_context
+def _finalize_md(eval_ctx: jinja2.nodes.EvalContext, value: object) -> object:
+    # An HTML-named template inside a Markdown report is HTML-escaped instead.
+    return _finalize_html(value) if eval_ctx.autoescape else finalize_markdown(value)
+
+
 @dataclass
 class Templates:
     """An environment ready to render, the name of the template to start from, and how to
@@ -138,8 +144,7 @@ def make_templates(fmt: Format, template: Path | None = None) -> Templates:
     def autoescape(template_name: str | None) -> bool:
         return fmt == "html" or is_html_name(template_name)
 
-    finalize: Callable[[object], object] = _finalize_html if fmt == "html" \
-        else finalize_markdown
+    finalize: Callable[..., object] = _finalize_html if fmt == "html" else _finalize_md
     env = ReportEnvironment(
         loader=jinja2.ChoiceLoader([*loaders, bundled]),
         autoescape=autoescape,
