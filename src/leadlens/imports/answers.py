@@ -1,0 +1,65 @@
+"""Turning platform answers (labels, aliases, codes) into a scale's values.
+
+Accepted for a rated question, compared after normalisation (case, spaces, smart quotes):
+the scale's option labels and their ``aliases``, answer codes from a mapping's ``answers``
+section, the unscored labels (passed through as the label, e.g. "Don't know"), and numbers,
+which are passed through for the scoring reader to check against the scale.
+"""
+
+from __future__ import annotations
+
+import re
+
+from leadlens.imports.text import normalise
+from leadlens.models import ImportSettings, QuestionSet, Scale
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+class ScaleLabels:
+    """One scale's accepted answers: normalised text -> the cell scoring reads."""
+
+    def __init__(self, scale_id: str, scale: Scale, extra: dict[str, int | str]) -> None:
+        self.scale_id = scale_id
+        self.scale = scale
+        self.table: dict[str, str] = {}
+        for label in scale.unscored:
+            self.table[normalise(label)] = label
+        for option in scale.options:
+            for text in (option.label, *option.aliases):
+                self.table[normalise(text)] = str(option.value)
+        for code, value in extra.items():  # a mapping's codes win over labels
+            self.table[normalise(code)] = str(value)
+
+    def convert(self, cell: str) -> str | None:
+        """The value for ``cell`` ("" for blank), or None when it is not an accepted answer."""
+        if not cell or cell.isspace():
+            return ""
+        found = self.table.get(normalise(cell))
+        if found is not None:
+            return found
+        if _NUMBER.fullmatch(cell):
+            return cell.strip()
+        return None
+
+    def accepted(self) -> str:
+        """The accepted answers, for an error message."""
+        options = ", ".join(f"{o.label} ({o.value})" for o in self.scale.options)
+        unscored = "".join(f", {u}" for u in self.scale.unscored)
+        return f"{options}{unscored}, or the values {self.scale.describe()}"
+
+
+def scale_labels(qs: QuestionSet, settings: list[ImportSettings]) -> dict[str, ScaleLabels]:
+    """Accepted answers per answer key of every rated question."""
+    per_scale: dict[str, ScaleLabels] = {}
+    for scale_id, scale in qs.scales.items():
+        extra: dict[str, int | str] = {}
+        for s in reversed(settings):  # earlier settings (the --mapping file) win
+            extra.update(s.answers.get(scale_id, {}))
+        per_scale[scale_id] = ScaleLabels(scale_id, scale, extra)
+    by_key: dict[str, ScaleLabels] = {}
+    for q in qs.questions:
+        if q.type == "rating" and q.scale is not None:
+            for key in q.answer_keys:
+                by_key[key] = per_scale[q.scale]
+    return by_key

@@ -1,0 +1,163 @@
+"""Mapping files (``--mapping FILE``) and the question set's ``import`` section.
+
+A mapping file holds what the ``import`` section holds, at its top level (or under an
+``import`` key)::
+
+    platform: qualtrics          # optional: skip detection
+    columns:
+      - {import_id: QID7_1, to: basics-1}
+      - {code: "B1[SQ001]", to: basics-1}
+      - {header: "Which trust are you from?", to: organisation}
+      - {regex: '^Q(\\d+)_(\\d+)$', to: 'item-\\1-\\2'}
+      - {header: Custom Data 1, to: ignore}
+    answers:
+      agreement: {A1: 1, A2: 2, A3: 3, A4: 4, A5: 5, A6: "Don't know"}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from leadlens.errors import Problem, ResponsesError, did_you_mean
+from leadlens.models import ImportSettings, QuestionSet
+from leadlens.yamlsource import SourceMap, format_path, load_yaml
+
+_TYPES = {"string_type": "text", "int_type": "a whole number", "list_type": "a list",
+          "dict_type": "a mapping", "model_type": "a mapping",
+          "model_attributes_type": "a mapping"}
+
+
+def load_mapping(path: Path) -> RuleSource:
+    """Read a mapping file; every problem is located at ``file:line:col``.
+
+    Raises:
+        ResponsesError: the file cannot be read or is not a valid mapping.
+    """
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ResponsesError([Problem(file=name, message=f"cannot read: "
+                                      f"{exc.strerror or exc}")]) from None
+    raw, smap, problems = load_yaml(data, name)
+    if problems:
+        raise ResponsesError([_mapping_hint(p) for p in problems])
+    prefix: tuple[str, ...] = ()
+    if isinstance(raw, dict) and set(raw) == {"import"}:
+        raw, prefix = raw["import"], ("import",)
+    if not isinstance(raw, dict):
+        line, col = smap.locate(prefix)
+        raise ResponsesError([Problem(file=name, line=line, col=col,
+                                      message="expected a mapping with columns and/or answers")])
+    try:
+        settings = ImportSettings.model_validate(raw)
+    except ValidationError as exc:
+        raise ResponsesError(_located(exc, smap, name, prefix)) from None
+    return RuleSource(settings, name, prefix, smap)
+
+
+def _mapping_hint(problem: Problem) -> Problem:
+    if problem.message == "the file is empty":
+        return Problem(file=problem.file, line=problem.line, col=problem.col,
+                       message=problem.message,
+                       hint="Expected a YAML mapping with 'columns' and/or 'answers'")
+    return problem
+
+
+def _located(exc: ValidationError, smap: SourceMap, name: str,
+             prefix: tuple[str, ...]) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        loc = prefix + tuple(error["loc"])
+        kind = error["type"]
+        if kind == "missing":
+            line, col = smap.locate(loc[:-1])
+            message, path = f"missing required key {loc[-1]!r}", loc[:-1]
+        elif kind == "extra_forbidden":
+            line, col = smap.locate(loc, key=True)
+            allowed = ["platform", "columns", "answers", "header", "regex", "import_id", "code",
+                       "to"]
+            message, path = f"unknown key {loc[-1]!r}", loc
+            hint = did_you_mean(str(loc[-1]), allowed)
+            problems.append(Problem(file=name, line=line, col=col, path=format_path(path),
+                                    message=message, hint=hint))
+            continue
+        else:
+            line, col = smap.locate(loc)
+            path = loc
+            if kind in _TYPES:
+                message = f"expected {_TYPES[kind]}, got {error.get('input')!r}"
+            elif kind == "literal_error":
+                message = f"expected {error.get('ctx', {}).get('expected', '')}"
+            else:
+                message = error["msg"][0].lower() + error["msg"][1:]
+        problems.append(Problem(file=name, line=line, col=col, path=format_path(path),
+                                message=message))
+    return problems
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    """Import settings in force, and where they were written (for located messages)."""
+
+    settings: ImportSettings
+    name: str
+    """A mapping file's path, or ``question set 'id'``."""
+    prefix: tuple[str | int, ...] = ()
+    smap: SourceMap | None = None
+
+    def problem(self, path: tuple[str | int, ...], message: str, hint: str = "") -> Problem:
+        full = self.prefix + path
+        line = col = None
+        if self.smap is not None:
+            line, col = self.smap.locate(full)
+        return Problem(file=self.name, line=line, col=col, path=format_path(full),
+                       message=message, hint=hint)
+
+
+def check_rules(source: RuleSource, qs: QuestionSet) -> list[Problem]:
+    """Rules whose target or answers do not fit the question set (regex targets aside)."""
+    settings = source.settings
+    targets = ["respondent_id", "submitted_at", "ignore", *qs.answer_keys(),
+               *qs.respondent_field_ids()]
+    problems = []
+    for i, rule in enumerate(settings.columns):
+        if rule.regex is None and rule.to not in targets:
+            problems.append(source.problem(
+                ("columns", i, "to"), f"{rule.to!r} is not an answer key, respondent field, "
+                "respondent_id, submitted_at or ignore", did_you_mean(rule.to, targets)))
+    for scale_id, codes in settings.answers.items():
+        scale = qs.scales.get(scale_id)
+        if scale is None:
+            problems.append(source.problem(
+                ("answers", scale_id), f"no scale {scale_id!r} in question set {qs.id!r}",
+                did_you_mean(scale_id, qs.scales)))
+            continue
+        values = {o.value for o in scale.options}
+        unscored = {u.casefold() for u in scale.unscored}
+        for code, value in codes.items():
+            ok = value in values if isinstance(value, int) else value.casefold() in unscored
+            if not ok:
+                also = " or one of its unscored answers" if unscored else ""
+                problems.append(source.problem(
+                    ("answers", scale_id, code),
+                    f"{value!r} is not a value of the {scale_id} scale ({scale.describe()}){also}"))
+    return problems
+
+
+def rule_sources(qs: QuestionSet, mapping: RuleSource | None) -> list[RuleSource]:
+    """The rules in force, first wins: the ``--mapping`` file, then the question set's.
+
+    Raises:
+        ResponsesError: a rule names an unknown answer key, field or scale value.
+    """
+    found = [mapping] if mapping is not None else []
+    if qs.import_ is not None:
+        found.append(RuleSource(qs.import_, f"question set {qs.id!r}", ("import",)))
+    problems = [p for source in found for p in check_rules(source, qs)]
+    if problems:
+        raise ResponsesError(problems)
+    return found

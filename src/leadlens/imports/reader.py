@@ -1,0 +1,228 @@
+"""Reading a survey-platform export into leadlens' own columns.
+
+:func:`read_export` goes bytes -> text (encoding) -> records (delimiter, physical lines) ->
+header (platform) -> column matches -> cells with labels turned into values. What it returns
+is the intermediate every responses reader shares: canonical headers (answer keys, field
+ids, ``respondent_id``, ``submitted_at``), string cells, the physical line each record starts
+on and each column's original header for messages. :func:`inspect_export` stops before the
+cells and reports what was detected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from leadlens.errors import Problem, ResponsesError
+from leadlens.imports import platforms, sniff
+from leadlens.imports.answers import scale_labels
+from leadlens.imports.grid import Grid, read_csv_grid, read_xlsx_grid
+from leadlens.imports.mapping import RuleSource, rule_sources
+from leadlens.imports.matching import ColumnMap, QuestionIndex, match_columns
+from leadlens.models import QuestionSet
+
+MAX_PROBLEMS = 50
+"""Cell problems listed before the rest are only counted."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read: all optional; detection fills in what is not given."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    mapping: RuleSource | None = None
+    """A loaded ``--mapping`` file (:func:`leadlens.imports.mapping.load_mapping`)."""
+
+
+@dataclass
+class Detection:
+    """What a file turned out to be."""
+
+    file: str
+    platform: str
+    encoding: str
+    bom: bool
+    delimiter: str | None
+    """None for workbooks."""
+    sep_line: bool
+    header_lines: list[int]
+    records: int
+    """Response records after the header (blank ones not counted)."""
+    blank: int = 0
+
+
+@dataclass
+class Inspection:
+    """Detection, every column's match and the answer keys no column matched."""
+
+    detection: Detection
+    columns: ColumnMap
+    warnings: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ImportedTable:
+    """Responses in leadlens' own columns, ready for the responses reader's second step."""
+
+    file: str
+    headers: list[str]
+    """Answer keys, respondent field ids, ``respondent_id``, ``submitted_at``."""
+    source_headers: list[str]
+    """Each column's header in the export (the question-text row), for messages."""
+    rows: list[list[str]]
+    lines: list[int]
+    """Physical line (worksheet row) each record starts on."""
+    detection: Detection
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _load(path: Path, options: ImportOptions, forced: str | None) -> tuple[
+        Detection, Grid, platforms.Layout, list[Problem]]:
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ResponsesError([Problem(file=name, message=f"cannot read: "
+                                      f"{exc.strerror or exc}")]) from None
+    warnings: list[Problem] = []
+    if sniff.is_xlsx(data[:8]):
+        grid = read_xlsx_grid(path, name)
+        encoding, bom, delimiter, sep = "xlsx", False, None, False
+    else:
+        decoded, warnings = sniff.decode(data, name, options.encoding)
+        text, first_line = decoded.text, 1
+        sep_delimiter = sniff.sep_line(text)
+        if sep_delimiter is not None:
+            text, first_line = sniff.skip_sep_line(text), 2
+        delimiter = options.delimiter or sep_delimiter or sniff.guess_delimiter(text)
+        grid = read_csv_grid(text, delimiter, name, first_line=first_line)
+        encoding, bom, sep = decoded.encoding, decoded.bom, sep_delimiter is not None
+    if not grid.records:
+        raise ResponsesError([Problem(file=name, message="the file is empty: no header row")])
+    head = [cells for _, cells in grid.records[:3]]
+    lines = [line for line, _ in grid.records]
+    platform = forced or platforms.detect(head)
+    layout = platforms.layout(platform, head, lines[:3], name)
+    count = len(layout.header_lines)
+    detection = Detection(file=name, platform=platform, encoding=encoding, bom=bom,
+                          delimiter=delimiter, sep_line=sep, header_lines=layout.header_lines,
+                          records=len(grid.records) - count, blank=grid.blank)
+    return detection, grid, layout, warnings + layout.problems
+
+
+@dataclass
+class _Matched:
+    detection: Detection
+    grid: Grid
+    layout: platforms.Layout
+    columns: ColumnMap
+    sources: list[RuleSource]
+    warnings: list[Problem]
+
+
+def _match(path: Path, qs: QuestionSet, options: ImportOptions) -> _Matched:
+    sources = rule_sources(qs, options.mapping)
+    forced = next((s.settings.platform for s in sources if s.settings.platform), None)
+    detection, grid, layout, warnings = _load(path, options, forced)
+    columns = match_columns(layout, QuestionIndex(qs), sources, str(path))
+    return _Matched(detection, grid, layout, columns, sources, warnings)
+
+
+def inspect_export(path: Path, qs: QuestionSet, options: ImportOptions | None = None
+                   ) -> Inspection:
+    """Detect a file's platform, encoding, delimiter and header, and match its columns.
+
+    Raises:
+        ResponsesError: the file cannot be read at all, or a mapping rule is invalid.
+    """
+    options = options or ImportOptions()
+    found = _match(path, qs, options)
+    errors = [p for p in found.columns.problems if p.severity == "error"]
+    return Inspection(detection=found.detection, columns=found.columns,
+                      warnings=found.warnings + [p for p in found.columns.problems
+                                                 if p.severity != "error"],
+                      errors=errors)
+
+
+def read_export(path: Path, qs: QuestionSet, options: ImportOptions | None = None
+                ) -> ImportedTable:
+    """Read a platform export (or any CSV/xlsx) into leadlens' own columns.
+
+    Columns that match nothing are left out with a warning each; platform metadata is left
+    out silently. Answer keys with no column are left for the responses reader to report.
+
+    Raises:
+        ResponsesError: every problem found: ambiguous or duplicate columns, unknown answer
+            labels (file, line, column and the accepted answers), ragged rows.
+    """
+    options = options or ImportOptions()
+    found = _match(path, qs, options)
+    detection, grid, layout, columns = found.detection, found.grid, found.layout, found.columns
+    warnings = found.warnings
+    name = str(path)
+    header_line = layout.header_lines[0] if layout.header_lines else 1
+    problems = [p for p in columns.problems if p.severity == "error"]
+    if not any(m.kind == "question" for m in columns.matches):
+        hint = ("Check the question set (--question-set), or map columns with --mapping")
+        problems.append(Problem(file=name, line=header_line,
+                                message=f"no column matches a question of {qs.id!r}",
+                                hint=hint))
+    if problems:
+        raise ResponsesError(problems)
+    warnings += [p for p in columns.problems if p.severity != "error"]
+    used = columns.used()
+    labels = scale_labels(qs, [s.settings for s in found.sources])
+    converters = [labels.get(m.key or "") for m in used]
+    indexes = [m.column.index for m in used]
+    width = len(layout.columns)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    cell_problems: list[Problem] = []
+    omitted = 0
+    for line, cells in grid.records[len(layout.header_lines):]:
+        # Workbook rows end at their last filled cell; CSV rows must be as wide as the header.
+        if len(cells) > width or (len(cells) < width and not _xlsx(detection)):
+            omitted += _add(cell_problems, Problem(
+                file=name, line=line,
+                message=f"row has {len(cells)} fields, expected {width} (one per header column)",
+                hint="Check for a missing or extra delimiter, or an unquoted one in text"))
+            continue
+        row = []
+        for index, converter, match in zip(indexes, converters, used, strict=True):
+            cell = cells[index] if index < len(cells) else ""
+            if converter is not None:
+                value = converter.convert(cell)
+                if value is None:
+                    omitted += _add(cell_problems, Problem(
+                        file=name, line=line, column=match.column.display,
+                        message=f"unknown answer {cell.strip()!r} for the "
+                        f"{converter.scale_id} scale; accepted: {converter.accepted()}",
+                        hint="Add it as an alias in the question set or map it under "
+                        f"answers.{converter.scale_id} in a --mapping file"))
+                    continue
+                cell = value
+            row.append(cell)
+        rows.append(row)
+        lines.append(line)
+    if cell_problems:
+        raise ResponsesError(cell_problems, omitted=omitted)
+    if detection.blank:
+        warnings.append(Problem(file=name, severity="warning",
+                                message=f"{detection.blank} blank rows skipped"))
+    return ImportedTable(file=name, headers=[m.key or "" for m in used],
+                         source_headers=[m.column.display for m in used], rows=rows,
+                         lines=lines, detection=detection, warnings=warnings)
+
+
+def _xlsx(detection: Detection) -> bool:
+    return detection.delimiter is None
+
+
+def _add(problems: list[Problem], problem: Problem) -> int:
+    """Keep the first ``MAX_PROBLEMS``; return 1 when this one is only counted."""
+    if len(problems) < MAX_PROBLEMS:
+        problems.append(problem)
+        return 0
+    return 1
