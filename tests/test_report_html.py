@@ -6,6 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+
+from leadlens.report import render_report
+from leadlens.report.environment import is_html_name, make_templates
+from leadlens.results import Results
 from test_report_data import (
     NASTY_COMMENTS,
     NASTY_GROUP,
@@ -16,10 +20,6 @@ from test_report_data import (
     sample_document,
     sample_results,
 )
-
-from leadlens.report import render_report
-from leadlens.report.environment import is_html_name, make_templates
-from leadlens.results import Results
 
 
 @pytest.fixture(scope="module")

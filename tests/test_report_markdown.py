@@ -9,6 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+
+from leadlens.report import render_report
+from leadlens.report.markdown import MdSafe, md_escape, md_lines, text_bar
 from test_report_data import (
     NASTY_COMMENTS,
     NASTY_GROUP,
@@ -18,9 +21,6 @@ from test_report_data import (
     assert_inert,
     sample_results,
 )
-
-from leadlens.report import render_report
-from leadlens.report.markdown import MdSafe, md_escape, md_lines, text_bar
 
 RENDERERS = {
     "commonmark+table": lambda: MarkdownIt("commonmark").enable("table").enable("strikethrough"),
@@ -103,7 +103,7 @@ def test_untrusted_text_is_inert_after_rendering(markdown: str, renderer: str) -
     assert page.tags("ol") == [{}]  # the contents list
     assert len(page.tags("hr")) == 1  # above the footer
     assert page.tags("del") == [] and page.tags("s") == []
-    code = [c for c in page.tags("code")]
+    code = page.tags("code")
     assert len(code) == 3  # the three text bars
     text = page.text
     for comment in NASTY_COMMENTS:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_report_data import Page, assert_inert, sample_results
 from typer.testing import CliRunner
 
 from leadlens.cli import app
 from leadlens.errors import TemplateError
 from leadlens.report import render_report
+from test_report_data import Page, assert_inert, sample_results
 
 runner = CliRunner()
 
