@@ -75,6 +75,17 @@ class _Typed:
         return None, False
 
 
+def _ignore(event: KeyPressEvent) -> None:
+    """Swallow a key: mouse reports, and typed or pasted text that looks like one."""
+
+
+def _guard(keys: KeyBindings) -> KeyBindings:
+    """Ignore mouse reports. prompt_toolkit reads a pasted colour code such as ESC [31m as a
+    mouse report and its own handler then fails; the survey uses no mouse at all."""
+    keys.add(Keys.Vt100MouseEvent)(_ignore)
+    return keys
+
+
 class TerminalPrompter:
     """Asks on a real terminal; ``input``/``output`` may be given for tests."""
 
@@ -102,7 +113,7 @@ class TerminalPrompter:
         window = Window(FormattedTextControl(fragments, focusable=True,
                                              show_cursor=False), wrap_lines=True)
         app: Application[R] = Application(
-            layout=Layout(HSplit([window])), key_bindings=keys, style=STYLE,
+            layout=Layout(HSplit([window])), key_bindings=_guard(keys), style=STYLE,
             full_screen=False, mouse_support=False, input=self.input, output=self.output)
 
         @keys.add("c-c")
@@ -205,7 +216,7 @@ class TerminalPrompter:
                 event.app.exit(result="")
 
         session: PromptSession[str] = PromptSession(
-            input=self.input, output=self.output, style=STYLE, key_bindings=keys,
+            input=self.input, output=self.output, style=STYLE, key_bindings=_guard(keys),
             enable_history_search=False, mouse_support=False)
         self._clear_screen()
         try:
