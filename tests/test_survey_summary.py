@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from survey_support import survey_set
 
 from leadlens.models import QuestionSet
 from leadlens.survey.summary import chart_lines, principle_scores
+from survey_support import survey_set
 
 
 def scores(qs: QuestionSet, answers: dict[str, str | None]) -> dict[str, float | None]:
