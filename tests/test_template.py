@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from survey_support import HEADER, SURVEY_SET, survey_set, write_set
 from typer.testing import CliRunner
 
 from leadlens.cli import app
 from leadlens.models import QuestionSet
 from leadlens.survey.answers_file import parse_answers
 from leadlens.survey.template import answers_json, answers_yaml, blank_csv
+from survey_support import HEADER, SURVEY_SET, survey_set, write_set
 
 runner = CliRunner()
 
