@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import os
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -289,3 +291,29 @@ def test_no_color_still_shows_the_selection(tmp_path: Path) -> None:
     assert ">" in screen
     term.send(CTRL_C)
     assert term.wait_exit() == 130
+
+
+@pytest.mark.parametrize("how", ["closed terminal", "killed"])
+def test_a_closed_terminal_or_a_crash_loses_no_answer(tmp_path: Path, how: str) -> None:
+    term = start(tmp_path)
+    answer_fields(term)
+    term.expect("I know our partners.")
+    term.send("3")
+    term.expect("Organisation hat (1 of 2)")
+    term.send("2")
+    term.expect("System hat (2 of 2)")  # shown only after b2@organisation was journaled
+    if how == "closed terminal":
+        term.child.close(force=True)  # the pty goes away: SIGHUP, as when a window closes
+    else:
+        term.child.kill(signal.SIGKILL)
+        term.child.close(force=True)
+    assert not (tmp_path / "responses.csv").exists()
+    # the rest through a pipe: it carries on at b2@system
+    resumed = subprocess.run(
+        [sys.executable, "-m", "leadlens", "survey", "--question-set", "set.yaml", "-o",
+         "responses.csv", "--resume"], input="1\ns\ns\ns\n\n\n", capture_output=True,
+        text=True, cwd=tmp_path, timeout=60, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.lstrip().startswith("Question 2 of 5")
+    assert rows(tmp_path)[1][2:] == ["Acme Trust", "Local authority", "3", "2", "1", "", "",
+                                     "", ""]
