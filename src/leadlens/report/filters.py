@@ -72,6 +72,14 @@ def plural(count: object, word: str, words: str | None = None) -> str:
     return f"{number:,} {word if number == 1 else (words or word + 's')}"
 
 
+def heading_anchor(text: object) -> str:
+    """The anchor GitHub gives a Markdown heading: ``Now and in 12 months`` gives
+    ``now-and-in-12-months`` (lower case, punctuation dropped, spaces as hyphens)."""
+    lowered = str(text).strip().lower()
+    kept = "".join(c for c in lowered if c.isalnum() or c in " -_")
+    return kept.replace(" ", "-")
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "score": format_score,
     "num": format_number,
@@ -79,6 +87,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "pct": format_percent,
     "ci": format_ci,
     "plural": plural,
+    "anchor": heading_anchor,
     "bar": text_bar,
     "md": md_escape,
     "md_lines": md_lines,

@@ -63,6 +63,6 @@ def load_results(path: Path) -> Results:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ResultsError([Problem(file=str(path), message=f"not UTF-8 text (byte "
+        raise ResultsError([Problem(file=str(path), message=f"not UTF-8 text (at byte offset "
                                     f"{exc.start})", hint=MAKE_ONE)]) from None
     return parse_results(text, str(path))

@@ -1,0 +1,167 @@
+"""``leadlens report``: formats, overwriting, clear errors for bad results documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from leadlens.cli import app
+from test_report_data import sample_document, sample_results
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def results(tmp_path: Path) -> Path:
+    path = tmp_path / "results.json"
+    path.write_text(sample_results().model_dump_json(by_alias=True, indent=2), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("name", "start"), [
+    ("report.html", "<!DOCTYPE html>"), ("Report.HTM", "<!DOCTYPE html>"),
+    ("report.md", "# Mini systems leadership check"),
+    ("report.markdown", "# Mini systems leadership check"),
+])
+def test_format_from_extension(results: Path, tmp_path: Path, name: str, start: str) -> None:
+    out = tmp_path / "out" / name
+    result = runner.invoke(app, ["report", str(results), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith(start)
+    assert result.stderr.startswith(f"Wrote {out} (")
+    assert [p.name for p in out.parent.iterdir()] == [name]  # no temporary file left
+
+
+def test_format_option_wins(results: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.txt"
+    result = runner.invoke(app, ["report", str(results), "-o", str(out), "--format", "md"])
+    assert result.exit_code == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith("# Mini")
+
+
+def test_unknown_extension_is_a_usage_error(results: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    result = runner.invoke(app, ["report", str(results), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "cannot tell the report format" in result.stderr and "--format html|md" in \
+        result.stderr
+    assert not out.exists()
+
+
+def test_stdout(results: Path) -> None:
+    result = runner.invoke(app, ["report", str(results), "-o", "-", "-f", "md", "--title",
+                                 "Board | away day"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("# Board \\| away day\n")
+    assert result.stderr == ""
+
+
+def test_existing_output_needs_force(results: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    out.write_text("keep me", encoding="utf-8")
+    result = runner.invoke(app, ["report", str(results), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr == (f"{out}: file exists; not overwritten. Pass --force to replace "
+                             "it, or choose another -o path\n")
+    assert out.read_text(encoding="utf-8") == "keep me"
+    result = runner.invoke(app, ["report", str(results), "-o", str(out), "--force"])
+    assert result.exit_code == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_existing_output_is_checked_before_reading(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    out.write_text("keep", encoding="utf-8")
+    result = runner.invoke(app, ["report", str(tmp_path / "missing.json"), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "file exists" in result.stderr
+
+
+def _bad(tmp_path: Path, text: str | bytes) -> tuple[int, str, Path]:
+    path = tmp_path / "results.json"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    out = tmp_path / "report.html"
+    result = runner.invoke(app, ["report", str(path), "-o", str(out)])
+    assert not out.exists()
+    assert result.stdout == ""
+    return result.exit_code, result.stderr, path
+
+
+def test_missing_results_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", str(tmp_path / "nope.json"), "-o",
+                                 str(tmp_path / "r.md")])
+    assert result.exit_code == 1
+    assert result.stderr == f"{tmp_path / 'nope.json'}: cannot read: No such file or directory\n"
+
+
+def test_not_json(tmp_path: Path) -> None:
+    code, err, path = _bad(tmp_path, '{\n  "results_version": 1,\n  oops\n}')
+    assert code == 1
+    assert err == f"{path}:3:3: not valid JSON: Expecting property name enclosed in double " \
+                  "quotes\n"
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    code, err, path = _bad(tmp_path, b'{"a": "\xff"}')
+    assert code == 1
+    assert err.startswith(f"{path}: not UTF-8 text (at byte offset 7)")
+
+
+@pytest.mark.parametrize("text", ["[]", "{}", '{"principles": []}', '"results"'])
+def test_not_a_results_document(tmp_path: Path, text: str) -> None:
+    code, err, path = _bad(tmp_path, text)
+    assert code == 1
+    assert err == (f"{path}: not a leadlens results document (no results_version). Make one "
+                   "with: leadlens score RESPONSES.csv -o results.json\n")
+
+
+def test_newer_version(tmp_path: Path) -> None:
+    doc = sample_document()
+    doc["results_version"] = 2
+    code, err, path = _bad(tmp_path, json.dumps(doc))
+    assert code == 1
+    assert err == (f"{path}: results_version: version 2 is not supported; this leadlens reads "
+                   "version 1. Re-score the responses with this leadlens\n")
+
+
+def test_invalid_fields_are_listed_by_path(tmp_path: Path) -> None:
+    doc = sample_document()
+    doc["principles"][1]["score"] = "high"
+    doc["groups"]["organisation"]["groups"][0]["n"] = -1.5
+    del doc["overall"]
+    doc["surprise"] = True
+    code, err, path = _bad(tmp_path, json.dumps(doc))
+    assert code == 1
+    lines = err.splitlines()
+    assert f"{path}: overall: Field required" in lines
+    assert f"{path}: principles[1].score: Input should be a valid number, unable to parse " \
+           "string as a number" in lines
+    assert any(line.startswith(f"{path}: groups.organisation.groups[0].n: ") for line in lines)
+    assert f"{path}: surprise: Extra inputs are not permitted" in lines
+    assert "pydantic" not in err and "Traceback" not in err
+
+
+def test_many_problems_are_capped(tmp_path: Path) -> None:
+    doc = sample_document()
+    for p in doc["principles"]:
+        for item in p["items"]:
+            item.update(n="x", missing="y", unscored="z")
+    code, err, _ = _bad(tmp_path, json.dumps(doc))
+    assert code == 1
+    lines = err.splitlines()
+    assert len(lines) == 21
+    assert lines[-1] == "... and 1 more problems not shown"
+
+
+def test_help_names_the_options() -> None:
+    result = runner.invoke(app, ["report", "--help"])
+    assert result.exit_code == 0
+    for option in ("--output", "--template", "--title", "--format", "--force"):
+        assert option in result.stdout
