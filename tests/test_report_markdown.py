@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from leadlens.report import render_report
+from leadlens.report.filters import heading_anchor
 from leadlens.report.markdown import MdSafe, md_escape, md_lines, text_bar
 from test_report_data import (
     NASTY_COMMENTS,
@@ -180,3 +181,11 @@ def test_any_comment_stays_one_list_item(text: str) -> None:
 ])
 def test_text_bar(value: float | None, bar: str) -> None:
     assert text_bar(value) == bar
+
+
+def test_contents_links_match_github_heading_anchors(markdown: str) -> None:
+    html = MarkdownIt("commonmark").render(markdown)
+    headings = re.findall(r"<h2>(.*?)</h2>", html)
+    assert headings[0] == "Contents"
+    links = [a["href"] for a in Page(html).tags("a")]
+    assert links == ["#" + heading_anchor(h.replace("&amp;", "&")) for h in headings[1:]]

@@ -24,6 +24,8 @@ SUPPRESSED_FILL = "#eceff1"
 
 def _rgb(colour: str) -> tuple[float, float, float]:
     value = colour.lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
     return (int(value[0:2], 16) / 255, int(value[2:4], 16) / 255, int(value[4:6], 16) / 255)
 
 
