@@ -141,3 +141,18 @@ def test_cli_template_decides_format_when_output_is_stdout(write, tmp_path: Path
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ("- Understanding the basics\n- Influence \\& \\<persuasion\\>\n"
                              "- The power of narrative\n")
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_blocks_of_the_bundled_report_can_be_replaced(write, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    out = _render(write, f"board.{fmt}.j2", (
+        f'{{% extends "leadlens/report.{fmt}.j2" %}}\n'
+        "{% block cover %}BOARD PACK: {{ report.title }}\n{% endblock %}\n"
+        "{% block comments %}{% endblock %}\n"
+        "{% block method %}{{ super() }}Prepared by the facilitator.\n{% endblock %}\n"), fmt)
+    assert out.startswith("BOARD PACK: Mini systems leadership check") or \
+        "BOARD PACK: Mini systems leadership check" in out.split("<body>")[-1][:200]
+    assert "Tell us a story about your place" not in out
+    assert "At a glance" in out
+    assert out.index("Each answer is put on a 0-100 scale") < \
+        out.index("Prepared by the facilitator.")
