@@ -21,21 +21,20 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from leadlens.errors import Problem, ResponsesError, did_you_mean
 from leadlens.models import QuestionSet, Scale
 from leadlens.scoring.data import (
     BoolArray,
     FieldValues,
-    Float32Array,
-    Int8Array,
-    Int32Array,
     IntArray,
     Responses,
     TextAnswers,
+    UInt8Array,
     concat,
     rated_keys,
     text_keys,
@@ -58,6 +57,8 @@ cells expected (an enum, falling back to ``category`` if others occur), ``catego
 distinct values, ``text`` for free text, ``skip`` for a column nobody reads."""
 
 RESERVED = ("respondent_id", "submitted_at")
+_BOM = b"\xef\xbb\xbf"
+_NOT_SPACE = re.compile(rb"\S")
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
@@ -65,20 +66,30 @@ _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 class Column:
     """One column's cells, dictionary-encoded: row i holds ``labels[codes[i]]``.
 
-    A code of -1 is an empty cell.
+    The code ``len(labels)`` is an empty cell, so a lookup table with one more entry than
+    there are labels maps every code, empty included. Codes are any unsigned integer type.
     """
 
-    codes: Int32Array
+    codes: npt.NDArray[np.unsignedinteger[Any]]
     labels: list[str]
 
     @classmethod
     def from_cells(cls, cells: Iterable[str | None]) -> Column:
         index: dict[str, int] = {}
-        codes = [-1 if not cell else index.setdefault(cell, len(index)) for cell in cells]
-        return cls(np.asarray(codes, dtype=np.int32), list(index))
+        codes = np.asarray([-1 if not cell else index.setdefault(cell, len(index))
+                            for cell in cells], dtype=np.int64)
+        codes[codes < 0] = len(index)
+        return cls(codes.astype(np.uint32), list(index))
 
     def cells(self) -> list[str | None]:
-        return [self.labels[c] if c >= 0 else None for c in self.codes.tolist()]
+        labels = [*self.labels, None]
+        return [labels[c] for c in self.codes.tolist()]
+
+    def field_values(self) -> FieldValues:
+        """As a respondent field: codes with -1 for empty cells."""
+        codes = self.codes.astype(np.int32)
+        codes[codes == len(self.labels)] = -1
+        return FieldValues(codes, self.labels)
 
 
 @dataclass
@@ -92,6 +103,17 @@ class CellTable:
     rows: int
     line_numbers: Callable[[], Sequence[int]]
     """The physical line each row starts on (computed only when needed)."""
+    display: list[str] | None = None
+    """How to name each column in messages (e.g. an export's own headers); default: header."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Problems found while reading the cells that did not stop it."""
+    header_line: int = 1
+    """The line the header is on (for messages about columns)."""
+
+    def shown(self, position: int) -> str:
+        """The name of the column at ``position`` for messages."""
+        names = self.display or self.header
+        return (names[position] if position < len(names) else self.header[position]).strip()
 
 
 # --- step 1: CSV file -> CellTable ------------------------------------------------------------
@@ -115,13 +137,11 @@ def read_csv_cells(path: Path, *, name: str | None = None,
     except OSError as exc:
         raise ResponsesError([Problem(file=source, message=f"cannot read: {exc.strerror}")]
                              ) from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     header, body_start = _header(data, source)
     _check_header(header, source)
     hints = [hint(h.strip()) if hint else "text" for h in header]
-    if not data[body_start:].strip():
-        return CellTable(source, header, {i: Column(np.zeros(0, np.int32), [])
+    if not _NOT_SPACE.search(data, body_start):
+        return CellTable(source, header, {i: Column(np.zeros(0, np.uint32), [])
                                           for i, h in enumerate(hints) if h != "skip"},
                          0, lambda: [])
     if len(data) < FAST_READ_BYTES:
@@ -134,11 +154,12 @@ def read_csv_cells(path: Path, *, name: str | None = None,
 
 
 def _header(data: bytes, source: str) -> tuple[list[str], int]:
-    """The header record and the offset where the next record starts."""
+    """The header record (after any byte-order mark) and where the next record starts."""
+    start = len(_BOM) if data.startswith(_BOM) else 0
     end = -1
     while True:
         end = data.find(b"\n", end + 1)
-        chunk = data if end < 0 else data[:end + 1]
+        chunk = data[start:] if end < 0 else data[start:end + 1]
         if chunk.count(b'"') % 2 == 0 or end < 0:
             break
     try:
@@ -152,7 +173,7 @@ def _header(data: bytes, source: str) -> tuple[list[str], int]:
         raise ResponsesError([Problem(
             file=source, line=1, message="no header row: the file is empty",
             hint="The first line names the columns: answer keys and respondent fields")])
-    return rows[0], len(chunk)
+    return rows[0], start + len(chunk)
 
 
 def _check_header(header: list[str], source: str) -> None:
@@ -188,7 +209,7 @@ def _scan(data: bytes, header: list[str], source: str, keep: list[bool] | None =
     """
     width = len(header)
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return _Scan([], [Problem(file=source, line=line,
@@ -348,8 +369,8 @@ def _encode(series: pl.Series) -> Column:
     if not isinstance(series.dtype, pl.Enum | pl.Categorical):
         series = series.cast(pl.Categorical(pl.Categories.random()))
     labels = _categories(series)
-    codes = series.to_physical().cast(pl.Int32).fill_null(-1).to_numpy()
-    return Column(codes.astype(np.int32, copy=False), labels)
+    codes = series.to_physical().fill_null(len(labels)).to_numpy()
+    return Column(codes, labels)
 
 
 def _content_commas(frame: pl.DataFrame, header: list[str]) -> int:
@@ -374,11 +395,23 @@ def _content_commas(frame: pl.DataFrame, header: list[str]) -> int:
 
 @dataclass
 class _Invalid:
-    row: int
+    """Cells of one column holding one invalid label."""
+
+    rows: IntArray
     position: int
     column: str
     message: str
     hint: str
+
+
+@dataclass
+class Conversion:
+    """What :func:`cells_to_responses` found: responses (with warnings) and errors."""
+
+    responses: Responses
+    errors: list[Problem]
+    omitted: int = 0
+    """Errors found beyond the :data:`MAX_PROBLEMS` listed."""
 
 
 def column_hints(question_set: QuestionSet) -> Callable[[str], ColumnHint]:
@@ -397,11 +430,11 @@ def column_hints(question_set: QuestionSet) -> Callable[[str], ColumnHint]:
 
 
 def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
-                       on_invalid: OnInvalid = "error") -> tuple[Responses, list[Problem]]:
-    """Match a table's columns to the question set and convert its cells.
+                       on_invalid: OnInvalid = "error") -> Conversion:
+    """Match a table's columns to the question set and turn cells into answer codes.
 
-    Returns the responses (with their warnings) and the located errors found (invalid
-    answers, no responses), in file order. Rows with no answer at all are dropped.
+    Errors (answers not on their scale, no responses) are located and in file order.
+    Rows with no answer at all are dropped with a warning.
     """
     source = table.source
     names = [h.strip() for h in table.header]
@@ -409,53 +442,47 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
     keys = rated_keys(question_set)
     texts = text_keys(question_set)
     field_ids = question_set.respondent_field_ids()
-    warnings = _column_warnings(table, names, keys + texts, field_ids)
+    warnings = list(table.warnings) + _column_warnings(table, names, keys + texts, field_ids)
     n = table.rows
 
-    values: Float32Array = np.full((n, len(keys)), np.nan, dtype=np.float32, order="F")
-    unscored: Int8Array = np.zeros((n, len(keys)), dtype=np.int8, order="F")
+    codes: UInt8Array = np.zeros((n, len(keys)), dtype=np.uint8, order="F")
     invalid: list[_Invalid] = []
-    invalid_rows = np.zeros(n, dtype=bool)
     for j, key in enumerate(keys):
         if key not in position:
             continue
         question = question_set.question_by_id[key.split("@", 1)[0]]
         scale_id = question.scale or ""
         column = table.columns[position[key]]
-        lut_value, lut_unscored, problems = _lookup(column.labels, scale_id,
-                                                    question_set.scales[scale_id])
-        values[:, j] = lut_value[column.codes]  # code -1 reads the last slot: empty
-        unscored[:, j] = lut_unscored[column.codes]
-        for code, (message, hint) in problems.items():
-            rows = np.flatnonzero(column.codes == code)
-            invalid_rows[rows] = True
-            invalid.extend(_Invalid(int(r), position[key], key, message, hint)
-                           for r in rows.tolist())
-    fields = {f: (FieldValues(table.columns[position[f]].codes, table.columns[position[f]].labels)
-                  if f in position else FieldValues(np.full(n, -1, dtype=np.int32), []))
-              for f in field_ids}
+        lookup, problems = _lookup(column.labels, scale_id, question_set.scales[scale_id])
+        codes[:, j] = lookup[column.codes]
+        invalid.extend(_Invalid(np.flatnonzero(column.codes == code), position[key],
+                                table.shown(position[key]), message, hint)
+                       for code, (message, hint) in problems.items())
+    fields = {f: (table.columns[position[f]].field_values() if f in position
+                  else FieldValues(np.full(n, -1, dtype=np.int32), [])) for f in field_ids}
     answers = {key: (_text_answers(table.columns[position[key]]) if key in position
                      else TextAnswers(np.zeros(0, dtype=np.int64), [])) for key in texts}
     ids = (table.columns[position["respondent_id"]].cells()
            if "respondent_id" in position else None)
 
-    blank = _blank_rows(values, unscored, fields, answers, ids) & ~invalid_rows
+    blank = _blank_rows(codes, fields, answers, ids)
+    for bad in invalid:
+        blank[bad.rows] = False
     errors: list[Problem] = []
+    omitted = 0
+    total_invalid = sum(bad.rows.size for bad in invalid)
     if invalid and on_invalid == "missing":
-        counts: dict[str, int] = {}
+        per_column: dict[str, int] = {}
         for bad in invalid:
-            counts[bad.column] = counts.get(bad.column, 0) + 1
+            per_column[bad.column] = per_column.get(bad.column, 0) + bad.rows.size
         warnings.append(Problem(
             file=source, severity="warning",
-            message=f"{len(invalid)} answer(s) not on their scale were treated as missing "
+            message=f"{total_invalid} answer(s) not on their scale were treated as missing "
                     "(--on-invalid missing): "
-                    + ", ".join(f"{c!r} {k}" for c, k in counts.items())))
+                    + ", ".join(f"{c!r} {k}" for c, k in per_column.items())))
     elif invalid:
-        lines = table.line_numbers()
-        invalid.sort(key=lambda b: (b.row, b.position))
-        errors.extend(Problem(file=source, line=lines[b.row] if b.row < len(lines) else None,
-                              column=b.column, message=b.message, hint=b.hint)
-                      for b in invalid)
+        errors = _invalid_problems(table, invalid)
+        omitted = total_invalid - len(errors)
     if blank.any():
         warnings.append(Problem(file=source, severity="warning",
                                 message=f"{int(blank.sum())} blank row(s) ignored"))
@@ -463,12 +490,27 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
     if kept.size == 0 and not errors:
         errors.append(Problem(file=source,
                               message="no responses: no row after the header has an answer"))
-    responses = Responses(keys=keys, values=values, unscored=unscored, fields=fields,
-                          texts=answers, respondent_ids=ids, sources=[source],
-                          warnings=warnings)
+    responses = Responses(keys=keys, codes=codes, fields=fields, texts=answers,
+                          respondent_ids=ids, sources=[source], warnings=warnings)
     if blank.any():
         responses = _select(responses, kept)
-    return responses, errors
+    return Conversion(responses, errors, omitted)
+
+
+def _invalid_problems(table: CellTable, invalid: list[_Invalid]) -> list[Problem]:
+    """The first :data:`MAX_PROBLEMS` invalid cells in file order, located."""
+    rows = np.concatenate([bad.rows for bad in invalid])
+    positions = np.concatenate([np.full(bad.rows.size, bad.position) for bad in invalid])
+    which = np.concatenate([np.full(bad.rows.size, i) for i, bad in enumerate(invalid)])
+    first = np.lexsort((positions, rows))[:MAX_PROBLEMS]
+    lines = table.line_numbers()
+    problems: list[Problem] = []
+    for index in first.tolist():
+        bad = invalid[int(which[index])]
+        row = int(rows[index])
+        problems.append(Problem(file=table.source, line=lines[row] if row < len(lines) else None,
+                                column=bad.column, message=bad.message, hint=bad.hint))
+    return problems
 
 
 def _column_warnings(table: CellTable, names: list[str], keys: list[str],
@@ -479,12 +521,12 @@ def _column_warnings(table: CellTable, names: list[str], keys: list[str],
     for i, name in enumerate(names):
         if name and name not in known:
             warnings.append(Problem(
-                file=source, line=1, column=name, severity="warning",
+                file=source, line=table.header_line, column=table.shown(i), severity="warning",
                 message="not a question, respondent field, respondent_id or submitted_at; "
                         "ignored", hint=did_you_mean(name, known)))
         elif not name and i in table.columns and any(
                 label.strip() for label in table.columns[i].labels):
-            warnings.append(Problem(file=source, line=1, severity="warning",
+            warnings.append(Problem(file=source, line=table.header_line, severity="warning",
                                     message=f"column {i + 1} has no header; ignored"))
     absent = [k for k in keys if k not in names]
     if absent:
@@ -502,10 +544,12 @@ def _column_warnings(table: CellTable, names: list[str], keys: list[str],
     return warnings
 
 
-def _blank_rows(values: Float32Array, unscored: Int8Array, fields: dict[str, FieldValues],
-                answers: dict[str, TextAnswers], ids: list[str | None] | None
-                ) -> BoolArray:
-    blank: BoolArray = np.isnan(values).all(axis=1) & (unscored == 0).all(axis=1)
+def _blank_rows(codes: UInt8Array, fields: dict[str, FieldValues],
+                answers: dict[str, TextAnswers], ids: list[str | None] | None) -> BoolArray:
+    """Rows without any answer, field value, comment or respondent id."""
+    blank: BoolArray = np.ones(codes.shape[0], dtype=bool)
+    for j in range(codes.shape[1]):
+        blank &= codes[:, j] == 0
     for values_of_field in fields.values():
         present = np.array([bool(label.strip()) for label in values_of_field.labels] + [False])
         blank &= ~present[values_of_field.codes]
@@ -517,32 +561,34 @@ def _blank_rows(values: Float32Array, unscored: Int8Array, fields: dict[str, Fie
 
 
 def _lookup(labels: list[str], scale_id: str, scale: Scale
-            ) -> tuple[Float32Array, Int8Array, dict[int, tuple[str, str]]]:
-    """Per label (plus a last slot for empty cells): value, unscored code, or why invalid."""
-    allowed = {o.value for o in scale.options}
-    unscored = [unscored_label(u) for u in scale.unscored]
+            ) -> tuple[UInt8Array, dict[int, tuple[str, str]]]:
+    """Answer code per cell label (plus a last slot, 0, for empty cells), and the invalid
+    labels with their messages."""
+    option_code = {o.value: i + 1 for i, o in enumerate(scale.options)}
+    unscored_code = {unscored_label(u): len(scale.options) + i + 1
+                     for i, u in enumerate(scale.unscored)}
     by_label = {unscored_label(a): o.value for o in scale.options for a in [o.label, *o.aliases]}
-    value = np.full(len(labels) + 1, np.nan, dtype=np.float32)
-    unscored_code = np.zeros(len(labels) + 1, dtype=np.int8)
+    lookup = np.zeros(len(labels) + 1, dtype=np.uint8)
     problems: dict[int, tuple[str, str]] = {}
     described = _describe(scale)
     for code, label in enumerate(labels):
         cell = label.strip()
         if not cell:
             continue
-        if unscored_label(cell) in unscored:
-            unscored_code[code] = unscored.index(unscored_label(cell)) + 1
-        elif _WHOLE_NUMBER.fullmatch(cell) and int(cell) in allowed:
-            value[code] = int(cell)
-        elif _WHOLE_NUMBER.fullmatch(cell):
-            problems[code] = (f"{int(cell)} is not on the {scale_id} scale ({described})", "")
+        number = int(cell) if _WHOLE_NUMBER.fullmatch(cell) else None
+        if number is not None and number in option_code:
+            lookup[code] = option_code[number]
+        elif unscored_label(cell) in unscored_code:
+            lookup[code] = unscored_code[unscored_label(cell)]
+        elif number is not None:
+            problems[code] = (f"{number} is not on the {scale_id} scale ({described})", "")
         else:
             hint = ""
             if unscored_label(cell) in by_label:
                 hint = f"(the answer {cell!r} is written as {by_label[unscored_label(cell)]})"
             problems[code] = (f"{cell!r} is not a whole number on the {scale_id} scale "
                               f"({described})", hint)
-    return value, unscored_code, problems
+    return lookup, problems
 
 
 def _describe(scale: Scale) -> str:
@@ -572,8 +618,7 @@ def _select(responses: Responses, rows: IntArray) -> Responses:
                                   if k])
     ids = responses.respondent_ids
     return Responses(
-        keys=responses.keys, values=np.asfortranarray(responses.values[rows]),
-        unscored=np.asfortranarray(responses.unscored[rows]),
+        keys=responses.keys, codes=np.asfortranarray(responses.codes[rows]),
         fields={k: FieldValues(v.codes[rows], v.labels) for k, v in responses.fields.items()},
         texts=texts, respondent_ids=[ids[i] for i in rows.tolist()] if ids is not None else None,
         sources=responses.sources, warnings=responses.warnings)
@@ -604,9 +649,10 @@ def read_responses(paths: Iterable[Path], question_set: QuestionSet, *,
             errors.extend(exc.problems)
             omitted += exc.omitted
             continue
-        responses, problems = cells_to_responses(table, question_set, on_invalid=on_invalid)
-        errors.extend(problems)
-        parts.append(responses)
+        conversion = cells_to_responses(table, question_set, on_invalid=on_invalid)
+        errors.extend(conversion.errors)
+        omitted += conversion.omitted
+        parts.append(conversion.responses)
     if strict:
         errors.extend(replace(w, severity="error") for part in parts for w in part.warnings)
     if errors or omitted:

@@ -70,8 +70,8 @@ def scores_csv(output: ScoreOutput) -> str:
         labels = [guard_cell(label) for label in values.labels] + [""]
         header.append(field_id)
         columns.append([labels[c] for c in values.codes.tolist()])  # -1: the blank slot
-    numbers = [*scores.principles.T, scores.overall]
-    header += [*scores.principle_ids, "overall"]
+    numbers = [*scores.by_principle.values(), scores.overall]
+    header += [*scores.by_principle, "overall"]
     for column in numbers:
         columns.append(["" if v != v else repr(v) for v in column.tolist()])  # NaN: blank
     buffer = io.StringIO()

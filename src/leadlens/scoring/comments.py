@@ -12,7 +12,9 @@ from leadlens.scoring.data import Int32Array, TextAnswers
 def _rng(answers: TextAnswers) -> np.random.Generator:
     # Seeded by the comments themselves: the same responses give the same order every run,
     # and the order carries nothing about who wrote what.
-    digest = zlib.crc32("\x1f".join(answers.texts).encode("utf-8"))
+    digest = 0
+    for text in answers.texts:
+        digest = zlib.crc32(text.encode("utf-8"), digest)
     return np.random.default_rng([digest, len(answers.texts)])
 
 
@@ -31,8 +33,9 @@ def shuffled_by_group(answers: TextAnswers, codes: Int32Array, shown: list[bool]
     keys = _rng(answers).permutation(len(answers.texts))
     group_of = codes[answers.rows]
     order = np.lexsort((keys, group_of))
-    for index in order.tolist():
-        group = int(group_of[index])
-        if shown[group]:
-            result[group].append(answers.texts[index])
+    texts = np.array(answers.texts, dtype=object)[order]
+    bounds = np.searchsorted(group_of[order], np.arange(len(shown) + 1))
+    for group, visible in enumerate(shown):
+        if visible:
+            result[group] = texts[bounds[group]:bounds[group + 1]].tolist()
     return result

@@ -1,8 +1,8 @@
 """Responses in memory: the scoring engine's input, as plain numpy arrays.
 
 Readers (CSV files, the survey, platform imports) build a :class:`Responses`; the engine
-never sees a file. Rated answers are one float matrix (NaN = no scored answer) so that a
-million respondents are scored with a handful of vectorised operations.
+never sees a file. Rated answers are one small-integer matrix of answer codes (one byte per
+answer), so that a million respondents are scored with a handful of vectorised lookups.
 """
 
 from __future__ import annotations
@@ -14,20 +14,20 @@ import numpy as np
 import numpy.typing as npt
 
 from leadlens.errors import Problem
-from leadlens.models import QuestionSet
+from leadlens.models import QuestionSet, Scale
 
 FloatArray = npt.NDArray[np.float64]
-Float32Array = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
 Int8Array = npt.NDArray[np.int8]
+UInt8Array = npt.NDArray[np.uint8]
 BoolArray = npt.NDArray[np.bool_]
 
 Cell = str | int | float | None
 
 
 def rated_keys(question_set: QuestionSet) -> list[str]:
-    """Answer keys of every rated question, in survey order: the columns of ``values``."""
+    """Answer keys of every rated question, in survey order: the columns of ``codes``."""
     return [key for q in question_set.questions if q.type == "rating" for key in q.answer_keys]
 
 
@@ -39,6 +39,22 @@ def text_keys(question_set: QuestionSet) -> list[str]:
 def unscored_label(label: str) -> str:
     """How unscored answers are compared: trimmed and case-insensitive."""
     return label.strip().casefold()
+
+
+def answer_codes(scale: Scale) -> list[str]:
+    """What each answer code means on a scale: code ``i + 1`` is the i-th entry.
+
+    The scale's option values (as text, in the question set's order) come first, then its
+    unscored labels. Code 0 is no answer.
+    """
+    return [str(o.value) for o in scale.options] + list(scale.unscored)
+
+
+def code_values(scale: Scale) -> FloatArray:
+    """The raw value of each answer code (NaN for no answer and unscored answers)."""
+    values = np.full(len(scale.options) + len(scale.unscored) + 1, np.nan)
+    values[1:len(scale.options) + 1] = [o.value for o in scale.options]
+    return values
 
 
 @dataclass
@@ -82,10 +98,10 @@ class Responses:
     """All respondents' answers to one question set.
 
     Attributes:
-        keys: rated answer keys, the columns of ``values`` (see :func:`rated_keys`).
-        values: ``(respondents, keys)`` raw scale values, not reverse-keyed; NaN = missing.
-        unscored: same shape; 0, or 1 + the index of the scale's unscored label answered
-            (e.g. "Don't know"), which is missing for scoring but counted.
+        keys: rated answer keys, the columns of ``codes`` (see :func:`rated_keys`).
+        codes: ``(respondents, keys)`` answer codes (see :func:`answer_codes`): 0 = no
+            answer, then the scale's options, then its unscored answers (e.g. "Don't
+            know"), which are missing for scoring but counted.
         fields: respondent fields by id.
         texts: free-text answers by answer key.
         respondent_ids: the optional ``respondent_id`` column, one per respondent.
@@ -94,8 +110,7 @@ class Responses:
     """
 
     keys: list[str]
-    values: Float32Array
-    unscored: Int8Array
+    codes: UInt8Array
     fields: dict[str, FieldValues] = field(default_factory=dict)
     texts: dict[str, TextAnswers] = field(default_factory=dict)
     respondent_ids: list[str | None] | None = None
@@ -105,11 +120,12 @@ class Responses:
     @property
     def n(self) -> int:
         """Number of respondents."""
-        return int(self.values.shape[0])
+        return int(self.codes.shape[0])
 
-    def column(self, key: str) -> int:
-        """Index of an answer key in ``values``."""
-        return self.keys.index(key)
+    def values(self, key: str, scale: Scale) -> FloatArray:
+        """Raw answers to one answer key on its scale; NaN = no scored answer."""
+        result: FloatArray = code_values(scale)[self.codes[:, self.keys.index(key)]]
+        return result
 
     @classmethod
     def from_records(cls, question_set: QuestionSet,
@@ -118,26 +134,25 @@ class Responses:
         """Build from one mapping per respondent (answer key or field id -> value).
 
         Rated answers are scale values (int) or an unscored label; blanks and absent keys are
-        missing. Values are trusted: readers validate before calling this. Used by the
-        survey, the answers file and tests.
+        missing. Values are trusted (a value not on its scale raises KeyError): readers
+        validate before calling this. Used by the survey, the answers file and tests.
         """
         rows = list(records)
         keys = rated_keys(question_set)
-        scale_of = {key: question_set.scale_of(q)
+        scale_of = {key: question_set.scales[q.scale or ""]
                     for q in question_set.questions if q.type == "rating" for key in q.answer_keys}
-        values = np.full((len(rows), len(keys)), np.nan, dtype=np.float32, order="F")
-        unscored = np.zeros((len(rows), len(keys)), dtype=np.int8, order="F")
+        codes = np.zeros((len(rows), len(keys)), dtype=np.uint8, order="F")
         for j, key in enumerate(keys):
-            scale = scale_of[key]
-            labels = [unscored_label(u) for u in scale.unscored] if scale else []
+            meaning = {unscored_label(c): i + 1
+                       for i, c in enumerate(answer_codes(scale_of[key]))}
             for i, row in enumerate(rows):
                 cell = row.get(key)
                 if cell is None or (isinstance(cell, str) and not cell.strip()):
                     continue
-                if isinstance(cell, str) and unscored_label(cell) in labels:
-                    unscored[i, j] = labels.index(unscored_label(cell)) + 1
-                else:
-                    values[i, j] = float(cell)
+                if isinstance(cell, float) and not cell.is_integer():
+                    raise ValueError(f"{key}: {cell} is not a whole number")
+                text = str(int(cell)) if isinstance(cell, int | float) else cell
+                codes[i, j] = meaning[unscored_label(text)]
         fields = {f.id: FieldValues.from_strings(
             _text(row.get(f.id)) for row in rows) for f in question_set.respondent}
         texts: dict[str, TextAnswers] = {}
@@ -147,7 +162,7 @@ class Responses:
             texts[key] = TextAnswers(np.asarray([i for i, _ in found], dtype=np.int64),
                                      [t for _, t in found])
         ids = [_text(row.get("respondent_id")) for row in rows]
-        return cls(keys=keys, values=values, unscored=unscored, fields=fields, texts=texts,
+        return cls(keys=keys, codes=codes, fields=fields, texts=texts,
                    respondent_ids=ids if any(i is not None for i in ids) else None,
                    sources=list(sources))
 
@@ -182,8 +197,7 @@ def concat(parts: list[Responses]) -> Responses:
         ids = [i for p in parts for i in (p.respondent_ids or [None] * p.n)]
     return Responses(
         keys=first.keys,
-        values=np.asfortranarray(np.concatenate([p.values for p in parts], axis=0)),
-        unscored=np.asfortranarray(np.concatenate([p.unscored for p in parts], axis=0)),
+        codes=np.asfortranarray(np.concatenate([p.codes for p in parts], axis=0)),
         fields=fields, texts=texts, respondent_ids=ids,
         sources=[s for p in parts for s in p.sources],
         warnings=[w for p in parts for w in p.warnings])

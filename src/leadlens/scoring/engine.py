@@ -27,10 +27,19 @@ SMALLEST_GROUP = 3
 class RespondentScores:
     """Each respondent's principle scores and overall score (0-100, NaN = no score)."""
 
-    principle_ids: list[str]
-    principles: FloatArray
-    """``(respondents, principles)``, principles in question-set order."""
+    by_principle: dict[str, FloatArray]
+    """Each principle's scores by principle id, in question-set order."""
     overall: FloatArray
+
+    @property
+    def principle_ids(self) -> list[str]:
+        return list(self.by_principle)
+
+    @property
+    def principles(self) -> FloatArray:
+        """``(respondents, principles)``, columns in :attr:`principle_ids` order."""
+        matrix: FloatArray = np.column_stack(list(self.by_principle.values()))
+        return matrix
 
 
 @dataclass
@@ -50,11 +59,13 @@ def overall_scores(principles: list[PrincipleScores]) -> FloatArray:
     """Per respondent: the weighted mean of the principle scores they have (principle weights)."""
     if not principles:
         return np.zeros(0)
-    matrix = np.column_stack([p.scores for p in principles])
-    weights = np.array([p.principle.weight for p in principles], dtype=np.float64)
-    present = np.isfinite(matrix)
-    weight_sum = present @ weights
-    total = np.where(present, matrix, 0.0) @ weights
+    total = np.zeros(principles[0].scores.shape[0])
+    weight_sum = np.zeros_like(total)
+    for own in principles:
+        present = np.isfinite(own.scores)
+        weight = own.principle.weight
+        np.add(total, own.scores * weight, out=total, where=present)
+        np.add(weight_sum, weight, out=weight_sum, where=present)
     with np.errstate(invalid="ignore", divide="ignore"):
         result: FloatArray = np.where(weight_sum > 0, total / weight_sum, np.nan)
     return result
@@ -138,6 +149,5 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         comments_withheld=withheld,
         warnings=warnings,
     )
-    return Scored(results, RespondentScores([p.id for p in question_set.principles],
-                                            np.column_stack([p.scores for p in own_scores]),
+    return Scored(results, RespondentScores({p.principle.id: p.scores for p in own_scores},
                                             overall))

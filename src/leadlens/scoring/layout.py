@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from leadlens.models import Question, QuestionSet, Scale
-from leadlens.scoring.data import FloatArray, rated_keys
+from leadlens.scoring.data import FloatArray, code_values, rated_keys
 
 
 @dataclass(frozen=True)
@@ -52,6 +50,8 @@ def items_of(question_set: QuestionSet) -> list[Item]:
         if question.type != "rating" or question.scale is None:
             continue
         scale = question_set.scales[question.scale]
+        if len(scale.options) + len(scale.unscored) > 254:  # answer codes are one byte
+            raise ValueError(f"scale {question.scale!r} has more than 254 answers")
         for position, key in enumerate(question.answer_keys):
             variant = key.split("@", 1)[1] if "@" in key else None
             perspective = variant if question.perspectives else None
@@ -83,14 +83,14 @@ def required_answers(min_answered: float, n_items: int) -> int:
     return min(n_items, math.ceil(min_answered - 1e-9))
 
 
-def to_score_units(values: FloatArray, items: list[Item]) -> FloatArray:
-    """Reverse-key and put raw values on 0-100: ``(value - min) / (max - min) * 100``.
+def code_scores(item: Item) -> FloatArray:
+    """The 0-100 score of each answer code of an item (NaN: no answer or unscored).
 
-    Reverse-keyed items are first flipped with the scale's own ends: ``min + max - value``.
+    Reverse-keyed items are first flipped with the scale's own ends, ``min + max - value``;
+    then ``(value - min) / (max - min) * 100``.
     """
-    low = np.array([i.scale.min for i in items], dtype=np.float64)
-    high = np.array([i.scale.max for i in items], dtype=np.float64)
-    reverse = np.array([i.question.reverse for i in items], dtype=bool)
-    keyed = np.where(reverse, low + high - values, values)
+    low, high = item.scale.min, item.scale.max
+    raw = code_values(item.scale)
+    keyed = low + high - raw if item.question.reverse else raw
     result: FloatArray = (keyed - low) / (high - low) * 100.0
     return result

@@ -1,4 +1,9 @@
-"""Per-respondent principle scores and the per-principle and per-item results."""
+"""Per-respondent principle scores and the per-principle and per-item results.
+
+A respondent's principle score is the weighted mean of their answered items' 0-100 values,
+when they answered at least the required number of items. It is computed once per distinct
+answer pattern (see :mod:`leadlens.scoring.patterns`).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,9 @@ import numpy as np
 
 from leadlens.models import Principle, QuestionSet
 from leadlens.results import ItemResult, PerspectiveScore, PrincipleResult
-from leadlens.scoring.data import FloatArray, Responses
-from leadlens.scoring.layout import Item, PrincipleItems, required_answers, to_score_units
+from leadlens.scoring.data import FloatArray, IntArray, Responses
+from leadlens.scoring.layout import Item, PrincipleItems, code_scores, required_answers
+from leadlens.scoring.patterns import Patterns, answer_patterns
 from leadlens.scoring.stats import ci95, cronbach_alpha, finite, mean_sd
 
 
@@ -30,24 +36,49 @@ class PrincipleScores:
         return low + (high - low) * score / 100.0
 
 
-def weighted_scores(units: FloatArray, weights: FloatArray, required: int) -> FloatArray:
-    """Each respondent's weighted mean over answered items, NaN below ``required`` answers."""
+def weighted_scores(units: FloatArray, weights: FloatArray, required: int
+                    ) -> tuple[FloatArray, IntArray]:
+    """Weighted mean of each row's answered values, NaN below ``required`` answers.
+
+    Args:
+        units: ``(rows, items)`` 0-100 values, NaN = not answered.
+        weights: one weight per item.
+        required: answered items needed for a score (at least 1).
+
+    Returns:
+        The scores and the number of answered items per row.
+    """
     answered = np.isfinite(units)
-    count = answered.sum(axis=1)
+    count = answered.sum(axis=1).astype(np.int64)
     weight_sum = answered @ weights
     total = np.where(answered, units, 0.0) @ weights
     with np.errstate(invalid="ignore", divide="ignore"):
-        scores: FloatArray = np.where(count >= required, total / weight_sum, np.nan)
-    return scores
+        scores: FloatArray = np.where(count >= max(required, 1), total / weight_sum, np.nan)
+    return scores, count
 
 
-def band_counts(question_set: QuestionSet, scores: FloatArray) -> dict[str, int]:
+def answer_sizes(items: list[Item]) -> list[int]:
+    """How many answer codes each item can hold (no answer, options, unscored)."""
+    return [len(i.scale.options) + len(i.scale.unscored) + 1 for i in items]
+
+
+def pattern_units(patterns: Patterns, items: list[Item]) -> FloatArray:
+    """``(patterns, items)`` 0-100 values of each answer pattern."""
+    units = np.empty(patterns.codes.shape, dtype=np.float64)
+    for j, item in enumerate(items):
+        units[:, j] = code_scores(item)[patterns.codes[:, j]]
+    return units
+
+
+def band_counts(question_set: QuestionSet, scores: FloatArray,
+                weights: IntArray | None = None) -> dict[str, int]:
     """Respondents per band, every band listed (0 when empty)."""
-    kept = scores[np.isfinite(scores)]
+    keep = np.isfinite(scores)
     starts = np.array([b.from_ for b in question_set.bands])
-    index = np.clip(np.searchsorted(starts, kept, side="right") - 1, 0, len(starts) - 1)
-    counts = np.bincount(index, minlength=len(starts))
-    return {band.id: int(counts[i]) for i, band in enumerate(question_set.bands)}
+    index = np.clip(np.searchsorted(starts, scores[keep], side="right") - 1, 0, len(starts) - 1)
+    counts = np.bincount(index, weights=None if weights is None else weights[keep],
+                         minlength=len(starts))
+    return {band.id: int(round(float(counts[i]))) for i, band in enumerate(question_set.bands)}
 
 
 def band_position(question_set: QuestionSet, score: float) -> float:
@@ -60,55 +91,56 @@ def band_position(question_set: QuestionSet, score: float) -> float:
     return min(1.0, max(0.0, (score - band.from_) / (top - band.from_)))
 
 
-def split_shares(scores: FloatArray) -> tuple[float | None, float | None, bool]:
+def split_shares(scores: FloatArray, weights: IntArray | None = None
+                 ) -> tuple[float | None, float | None, bool]:
     """Shares of scores below and above 50, and whether both are at least a quarter."""
-    kept = scores[np.isfinite(scores)]
-    if kept.size == 0:
+    keep = np.isfinite(scores)
+    kept = scores[keep]
+    counts = (weights[keep] if weights is not None else np.ones(kept.size)).astype(np.float64)
+    n = float(counts.sum())
+    if n == 0:
         return None, None, False
-    below = float((kept < 50).mean())
-    above = float((kept > 50).mean())
+    below = float(counts[kept < 50].sum()) / n
+    above = float(counts[kept > 50].sum()) / n
     return below, above, below >= 0.25 and above >= 0.25
 
 
-def item_result(item: Item, responses: Responses, *, item_total_r: float | None = None
-                ) -> ItemResult:
+def code_counts(responses: Responses, item: Item) -> IntArray:
+    """Respondents per answer code of an item (see :func:`answer_codes`)."""
+    counts: IntArray = np.bincount(responses.codes[:, item.column],
+                                   minlength=answer_sizes([item])[0]).astype(np.int64)
+    return counts
+
+
+def item_result(item: Item, responses: Responses, *, item_total_r: float | None = None,
+                counts: IntArray | None = None) -> ItemResult:
     """Per-item n, missing, unscored, mean and sd (raw values) and answers per option."""
-    raw = responses.values[:, item.column]
-    kept = raw[np.isfinite(raw)].astype(np.int64) - item.scale.min
-    span = item.scale.max - item.scale.min + 1
-    by_value = np.bincount(kept, minlength=span) if kept.size else np.zeros(span, np.int64)
-    n = int(kept.size)
+    if counts is None:
+        counts = code_counts(responses, item)
+    options = len(item.scale.options)
+    by_option = counts[1:options + 1]
+    values = np.array([o.value for o in item.scale.options], dtype=np.float64)
+    n = int(by_option.sum())
     mean = sd = None
     if n:
-        offsets = np.arange(span, dtype=np.float64)
-        centre = float(by_value @ offsets) / n
-        mean = item.scale.min + centre
+        mean = float(by_option @ values) / n
         if n > 1:
-            sd = float(np.sqrt(float(by_value @ (offsets - centre) ** 2) / (n - 1)))
-    counts = {str(o.value): int(by_value[o.value - item.scale.min]) for o in item.scale.options}
-    unscored_codes = np.bincount(responses.unscored[:, item.column].astype(np.int64),
-                                 minlength=len(item.scale.unscored) + 1)
-    for index, label in enumerate(item.scale.unscored, start=1):
-        counts[label] = int(unscored_codes[index])
+            sd = float(np.sqrt(float(by_option @ (values - mean) ** 2) / (n - 1)))
+    answers = {str(o.value): int(by_option[i]) for i, o in enumerate(item.scale.options)}
+    for index, label in enumerate(item.scale.unscored):
+        answers[label] = int(counts[options + 1 + index])
     return ItemResult(
         key=item.key, question=item.question.id, text=item.question.text,
         principle=item.question.principle, perspective=item.perspective,
         timepoint=item.timepoint, scale=item.scale_id, reverse=item.question.reverse,
         weight=item.question.weight, n=n, missing=responses.n - n,
-        unscored=int(unscored_codes[1:].sum()), mean=mean, sd=sd, counts=counts,
+        unscored=int(counts[options + 1:].sum()), mean=mean, sd=sd, counts=answers,
         item_total_r=finite(item_total_r),
         flagged=item_total_r is not None and item_total_r < 0)
 
 
-def principle_scores(question_set: QuestionSet, group: PrincipleItems, responses: Responses,
-                     items: list[Item] | None = None) -> FloatArray:
-    """0-100 scores per respondent from ``items`` (default: the principle's scored items)."""
-    chosen = group.scored if items is None else items
-    units = to_score_units(responses.values[:, [i.column for i in chosen]].astype(np.float64),
-                           chosen)
-    weights = np.array([i.question.weight for i in chosen], dtype=np.float64)
-    required = required_answers(question_set.scoring.min_answered, len(chosen))
-    return weighted_scores(units, weights, required)
+def _item_weights(items: list[Item]) -> FloatArray:
+    return np.array([i.question.weight for i in items], dtype=np.float64)
 
 
 def score_principle(question_set: QuestionSet, group: PrincipleItems, responses: Responses
@@ -118,22 +150,28 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
     scored = group.scored
     scale_id = group.scale_id
     scale = question_set.scales[scale_id] if scale_id is not None else None
-    units = to_score_units(responses.values[:, [i.column for i in scored]].astype(np.float64),
-                           scored)
-    weights = np.array([i.question.weight for i in scored], dtype=np.float64)
+    patterns = answer_patterns(responses, [i.column for i in scored], answer_sizes(scored))
+    units = pattern_units(patterns, scored)
     required = required_answers(question_set.scoring.min_answered, len(scored))
-    scores = weighted_scores(units, weights, required)
-    own = PrincipleScores(principle, scores,
+    pattern_scores, _ = weighted_scores(units, _item_weights(scored), required)
+    own = PrincipleScores(principle, pattern_scores[patterns.index],
                           (float(scale.min), float(scale.max)) if scale else None)
 
-    n, score, sd100 = mean_sd(scores)
-    alpha, correlations, alpha_n = cronbach_alpha(units)
+    weights = patterns.counts
+    n, score, sd100 = mean_sd(pattern_scores, weights)
+    alpha, correlations, alpha_n = cronbach_alpha(units, weights)
     r_by_key = dict(zip([i.key for i in scored], correlations, strict=True))
-    below, above, contested = split_shares(scores)
-    unscored = int(sum(int((responses.unscored[:, i.column] > 0).sum()) for i in scored))
-    answered = int(np.isfinite(units).sum())
+    below, above, contested = split_shares(pattern_scores, weights)
+    counts = {item.key: np.bincount(patterns.codes[:, j], weights=weights,
+                                    minlength=answer_sizes([item])[0]).round().astype(np.int64)
+              for j, item in enumerate(scored)}
+    counts.update({i.key: code_counts(responses, i) for i in group.items if i.key not in counts})
+    unscored = answered = 0
+    for item in scored:
+        answered += int(counts[item.key][1:len(item.scale.options) + 1].sum())
+        unscored += int(counts[item.key][len(item.scale.options) + 1:].sum())
     band = question_set.band_for(score) if score is not None else None
-    perspectives = _perspectives(question_set, group, responses, own)
+    perspectives = _perspectives(question_set, scored, units, weights, own)
     gap = None
     if len(perspectives) >= 2 and perspectives[0].score is not None \
             and perspectives[-1].score is not None:
@@ -146,25 +184,29 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
         scale=scale_id, score=score, ci95=ci95(score, sd100, n),
         band=band.id if band else None,
         band_position=band_position(question_set, score) if score is not None else None,
-        bands=band_counts(question_set, scores), contested=contested,
+        bands=band_counts(question_set, pattern_scores, weights), contested=contested,
         below_50=below, above_50=above,
         unscored_share=unscored / (unscored + answered) if unscored + answered else 0.0,
         alpha=alpha, alpha_n=alpha_n, perspectives=perspectives, perspective_gap=gap,
         recommendation=principle.recommendations.get(band.id) if band else None,
-        items=[item_result(i, responses, item_total_r=r_by_key.get(i.key))
+        items=[item_result(i, responses, item_total_r=r_by_key.get(i.key), counts=counts[i.key])
                for i in group.items])
     return result, own
 
 
-def _perspectives(question_set: QuestionSet, group: PrincipleItems, responses: Responses,
-                  own: PrincipleScores) -> list[PerspectiveScore]:
-    present = {i.perspective for i in group.scored if i.perspective}
+def _perspectives(question_set: QuestionSet, scored: list[Item], units: FloatArray,
+                  weights: IntArray, own: PrincipleScores) -> list[PerspectiveScore]:
+    """The principle scored on each perspective's items alone (same min_answered rule)."""
+    present = {i.perspective for i in scored if i.perspective}
     results: list[PerspectiveScore] = []
     for perspective in question_set.perspectives:
         if perspective.id not in present:
             continue
-        chosen = [i for i in group.scored if i.perspective == perspective.id]
-        n, score, _ = mean_sd(principle_scores(question_set, group, responses, chosen))
+        chosen = [j for j, i in enumerate(scored) if i.perspective == perspective.id]
+        required = required_answers(question_set.scoring.min_answered, len(chosen))
+        scores, _ = weighted_scores(units[:, chosen], _item_weights([scored[j] for j in chosen]),
+                                    required)
+        n, score, _ = mean_sd(scores, weights)
         results.append(PerspectiveScore(id=perspective.id, label=perspective.label, n=n,
                                         mean=own.on_scale(score), score=score))
     return results

@@ -13,7 +13,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from leadlens.scoring.data import FloatArray
+from leadlens.scoring.data import FloatArray, IntArray
 
 _LARGE_DF = 300
 
@@ -114,14 +114,23 @@ def finite(value: float | np.floating | None) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def mean_sd(values: FloatArray) -> tuple[int, float | None, float | None]:
-    """n, mean and sample standard deviation (n-1) of the finite values."""
-    kept = values[np.isfinite(values)]
-    n = int(kept.size)
+def mean_sd(values: FloatArray, weights: IntArray | None = None
+            ) -> tuple[int, float | None, float | None]:
+    """n, mean and sample standard deviation (n-1) of the finite values.
+
+    With ``weights``, each value stands for that many observations (an answer pattern
+    given by that many respondents).
+    """
+    keep = np.isfinite(values)
+    if weights is not None:
+        keep &= weights > 0
+    kept = values[keep]
+    counts = (weights[keep] if weights is not None else np.ones(kept.size)).astype(np.float64)
+    n = int(round(float(counts.sum())))
     if n == 0:
         return 0, None, None
-    mean = float(kept.mean())
-    sd = float(kept.std(ddof=1)) if n > 1 else None
+    mean = float(kept @ counts) / n
+    sd = math.sqrt(float(((kept - mean) ** 2) @ counts) / (n - 1)) if n > 1 else None
     return n, mean, sd
 
 
@@ -134,26 +143,33 @@ def ci95(mean: float | None, sd: float | None, n: int, *, low: float = 0.0,
     return (max(low, mean - half), min(high, mean + half))
 
 
-def cronbach_alpha(items: FloatArray) -> tuple[float | None, list[float | None], int]:
+def cronbach_alpha(items: FloatArray, weights: IntArray | None = None
+                   ) -> tuple[float | None, list[float | None], int]:
     """Raw Cronbach's alpha and corrected item-total correlations, listwise.
 
     Args:
-        items: ``(respondents, items)`` reverse-keyed values, NaN = missing.
+        items: ``(respondents, items)`` reverse-keyed values, NaN = missing; rows with any
+            missing value are left out.
+        weights: how many respondents each row stands for (default: one each).
 
     Returns:
         alpha (None when it cannot be computed), one correlation per item (None when an item
         or the rest of the scale does not vary) and the listwise sample size.
     """
     k = items.shape[1]
-    complete = items[np.isfinite(items).all(axis=1)] if k else items
-    n = int(complete.shape[0])
+    keep = np.isfinite(items).all(axis=1) if k else np.ones(items.shape[0], dtype=bool)
+    complete = items[keep]
+    counts = (weights[keep] if weights is not None else np.ones(complete.shape[0])
+              ).astype(np.float64)
+    n = int(round(float(counts.sum())))
     if k < 2 or n < 2:
         return None, [None] * k, n
-    cov = np.atleast_2d(np.cov(complete, rowvar=False, ddof=1))
+    centred = complete - (counts @ complete) / n
+    cov = (centred * counts[:, None]).T @ centred / (n - 1)
     total_var = float(cov.sum())
     item_vars = np.diag(cov)
     alpha = (k / (k - 1) * (1.0 - float(item_vars.sum()) / total_var)
-             if total_var > 0 else None)
+             if total_var > 1e-12 else None)
     correlations: list[float | None] = []
     row_sums = cov.sum(axis=1)
     for j in range(k):

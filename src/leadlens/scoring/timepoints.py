@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from leadlens.models import QuestionSet
 from leadlens.results import TimepointMean, TimepointResult
-from leadlens.scoring.data import Responses
-from leadlens.scoring.layout import Item, to_score_units
+from leadlens.scoring.data import Responses, code_values
+from leadlens.scoring.layout import Item, code_scores
 from leadlens.scoring.stats import mean_sd
 
 
@@ -26,15 +24,15 @@ def timepoint_results(question_set: QuestionSet, items: list[Item], responses: R
             continue
         means: list[TimepointMean] = []
         for item in chosen:
-            raw = responses.values[:, item.column].astype(np.float64)
-            n, mean, _ = mean_sd(raw)
-            _, score, _ = mean_sd(to_score_units(raw[:, None], [item])[:, 0])
+            codes = responses.codes[:, item.column]
+            n, mean, _ = mean_sd(code_values(item.scale)[codes])
+            _, score, _ = mean_sd(code_scores(item)[codes])
             means.append(TimepointMean(id=item.timepoint or "", label=label.get(
                 item.timepoint or "", item.timepoint or ""), n=n, mean=mean, score=score))
         gap, gap_n = None, 0
         if len(chosen) >= 2:
-            first = responses.values[:, chosen[0].column].astype(np.float64)
-            last = responses.values[:, chosen[-1].column].astype(np.float64)
+            first = code_values(chosen[0].scale)[responses.codes[:, chosen[0].column]]
+            last = code_values(chosen[-1].scale)[responses.codes[:, chosen[-1].column]]
             gap_n, gap, _ = mean_sd(last - first)
         results.append(TimepointResult(question=question.id, text=question.text,
                                        scale=chosen[0].scale_id, timepoints=means, gap=gap,
