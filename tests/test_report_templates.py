@@ -156,3 +156,26 @@ def test_blocks_of_the_bundled_report_can_be_replaced(write, fmt: str) -> None: 
     assert "At a glance" in out
     assert out.index("Each answer is put on a 0-100 scale") < \
         out.index("Prepared by the facilitator.")
+
+
+def test_template_examples_in_the_docs_render(tmp_path: Path) -> None:
+    """Every named ```jinja example in docs/templates.md renders with the sample results."""
+    import re
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "templates.md").read_text(
+        encoding="utf-8")
+    examples = re.findall(r"```jinja\n\{# ([\w.-]+)[:# ].*?\n(.*?)```", docs, flags=re.S)
+    assert len(examples) >= 2
+    for name, body in examples:
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        fmt = "html" if ".html" in name else "md"
+        out = render_report(sample_results(), fmt, path)  # type: ignore[arg-type]
+        assert "Mini systems leadership check" in out
+
+
+def test_band_from_and_principle_items_read_as_fields(write) -> None:  # type: ignore[no-untyped-def]
+    out = _render(write, "f.md.j2", "{{ question_set.bands[1].from }} "
+                  "{{ principles[0].items | length }} "
+                  "{% for id, s in question_set.scales | dictsort %}{{ id }} {% endfor %}", "md")
+    assert out == "40.0 2 agreement maturity "

@@ -28,7 +28,6 @@ from leadlens.report.charts import (
 )
 from leadlens.report.filters import format_score, plural
 from leadlens.report.palette import (
-    SUPPRESSED_FILL,
     UNSCORED_FILL,
     band_colours,
     option_colours,
@@ -212,7 +211,8 @@ class _Builder:
                 gp = by_id.get(pid)
                 if group.suppressed or gp is None:
                     cells.append({"id": pid, "name": pname, "score": None, "n": None,
-                                  "band_label": None, "colour": None, "contested": False})
+                                  "mean": None, "band_label": None, "colour": None,
+                                  "contested": False})
                     if not group.suppressed:
                         heat.append(None)
                     continue
@@ -244,7 +244,7 @@ class _Builder:
         return {"field": breakdown.field, "prompt": breakdown.prompt, "groups": groups,
                 "shown": len(shown), "suppressed": len(groups) - len(shown),
                 "spread": spread, "ranked": [s for s in spread if s["spread"] is not None],
-                "chart": chart, "suppressed_fill": SUPPRESSED_FILL}
+                "chart": chart}
 
     # -- whole report ----------------------------------------------------------------------
     def build(self) -> Data:
