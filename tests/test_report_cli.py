@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from leadlens.cli import app
-from test_report_data import sample_document, sample_results
+from test_report_data import assert_inert, sample_document, sample_results
 
 runner = CliRunner()
 
@@ -165,3 +165,27 @@ def test_help_names_the_options() -> None:
     assert result.exit_code == 0
     for option in ("--output", "--template", "--title", "--format", "--force"):
         assert option in result.stdout
+
+
+EXAMPLE_RESPONSES = Path(__file__).resolve().parents[1] / "examples" / "responses.csv"
+
+
+@pytest.mark.parametrize("suffix", ["html", "md"])
+def test_score_then_report_equals_score_straight_to_report(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1748854800")
+    by = ["--by", "organisation", "--by", "sector"]
+    results = tmp_path / "r.json"
+    scored = runner.invoke(app, ["score", str(EXAMPLE_RESPONSES), *by, "-o", str(results)])
+    assert scored.exit_code == 0, scored.stderr
+    two_step = tmp_path / f"two.{suffix}"
+    rendered = runner.invoke(app, ["report", str(results), "-o", str(two_step)])
+    assert rendered.exit_code == 0, rendered.stderr
+    one_step = tmp_path / f"one.{suffix}"
+    direct = runner.invoke(app, ["score", str(EXAMPLE_RESPONSES), *by, "-o", str(one_step)])
+    assert direct.exit_code == 0, direct.stderr
+    text = two_step.read_text(encoding="utf-8")
+    assert one_step.read_text(encoding="utf-8") == text
+    assert "Alignment across groups" in text and "fewer than 5" in text
+    if suffix == "html":
+        assert_inert(text)

@@ -157,13 +157,32 @@ def _interval(interval: tuple[float, float] | None) -> str:
 
 Writer = Callable[[ScoreOutput], str]
 
+
+def html_report(output: ScoreOutput) -> str:
+    """The bundled HTML report (see :mod:`leadlens.report`); Jinja loads only when used."""
+    from leadlens.report import render_report
+
+    return render_report(output.results, "html")
+
+
+def markdown_report(output: ScoreOutput) -> str:
+    """The bundled Markdown report (see :mod:`leadlens.report`)."""
+    from leadlens.report import render_report
+
+    return render_report(output.results, "md")
+
+
 OUTPUT_WRITERS: dict[str, Writer] = {
     "json": lambda output: results_json(output.results),
     "csv": scores_csv,
     "table": table_text,
+    "html": html_report,
+    "md": markdown_report,
 }
 """Output format name -> writer returning the file's text."""
 
-FORMAT_BY_SUFFIX: dict[str, str] = {".json": "json", ".csv": "csv", ".txt": "table"}
+FORMAT_BY_SUFFIX: dict[str, str] = {".json": "json", ".csv": "csv", ".txt": "table",
+                                    ".html": "html", ".htm": "html", ".md": "md",
+                                    ".markdown": "md"}
 """Output file extension -> format name, used when ``--format`` is not given."""
 
