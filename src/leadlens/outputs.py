@@ -9,6 +9,12 @@ from pathlib import Path
 from leadlens.errors import OutputExistsError, Problem
 
 
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def check_writable(path: Path, *, force: bool) -> None:
     """Raise before any work is done when ``path`` exists and ``force`` is off."""
     if path.exists() and not force:
@@ -28,6 +34,8 @@ def write_atomic(path: Path, data: str | bytes, *, force: bool) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.fchmod(fd, _default_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
