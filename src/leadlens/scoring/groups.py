@@ -52,7 +52,8 @@ def group_respondents(field: str, values: FieldValues) -> Grouping:
     for code, label in enumerate(values.labels):
         key = normalise(label)
         if key and label_counts[code]:
-            spellings.setdefault(key, []).append((-int(label_counts[code]), label.strip(), code))
+            spelling = unicodedata.normalize("NFC", label.strip())
+            spellings.setdefault(key, []).append((-int(label_counts[code]), spelling, code))
     keys = sorted(spellings, key=lambda k: (min(spellings[k])[1].casefold(), k))
     display = [min(spellings[k])[1] for k in keys]
     lookup = np.full(len(values.labels) + 1, -1, dtype=np.int32)  # last slot: blank
