@@ -3,6 +3,7 @@ text cannot inject markup."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from markdown_it import MarkdownIt
 from leadlens.report import render_report
 from leadlens.report.filters import heading_anchor
 from leadlens.report.markdown import MdSafe, md_escape, md_lines, text_bar
+from leadlens.results import Results
 from test_report_data import (
     NASTY_COMMENTS,
     NASTY_GROUP,
@@ -20,6 +22,7 @@ from test_report_data import (
     NASTY_QUESTION,
     Page,
     assert_inert,
+    sample_document,
     sample_results,
 )
 
@@ -189,3 +192,41 @@ def test_contents_links_match_github_heading_anchors(markdown: str) -> None:
     assert headings[0] == "Contents"
     links = [a["href"] for a in Page(html).tags("a")]
     assert links == ["#" + heading_anchor(h.replace("&amp;", "&")) for h in headings[1:]]
+
+
+INJECTIONS = {
+    "pipe": "a | b | c",
+    "newline": "line one\nline two\n\nparagraph",
+    "heading": "# Heading\n## Another",
+    "backticks": "```\ncode block\n```",
+    "raw html": "<script>alert(1)</script><img src=x onerror=alert(2)>",
+    "link": "[click](javascript:alert(1)) <javascript:alert(3)>",
+    "emphasis": "*bold* __strong__ ~~gone~~",
+    "list": "- one\n+ two\n1. three",
+    "rule": "text\n---\n***",
+    "table": "| x |\n|---|\n| y |",
+}
+
+
+@pytest.mark.parametrize("name", INJECTIONS)
+def test_each_injection_stays_text_in_a_cell_and_a_list(name: str) -> None:
+    nasty = INJECTIONS[name]
+
+    def report(group: str, comment: str) -> str:
+        doc = sample_document()
+        doc["groups"]["sector"]["groups"][0]["value"] = group
+        doc["comments"] = {"story-1": [comment, "after"]}
+        return render_report(Results.model_validate_json(json.dumps(doc)), "md")
+
+    markdown = report(nasty, nasty)
+    lines = [line for line in nasty.splitlines() if line.strip()]
+    clean = report("plain", "\n".join("plain" for _ in lines))  # same number of lines
+    for renderer in RENDERERS.values():
+        md = renderer()
+        html, reference = md.render(markdown), md.render(clean)
+        page, ref = Page(html), Page(reference)
+        shape = [t for t, _ in page.elements]
+        # Same document structure as with harmless text: nothing added, nothing broken.
+        assert shape == [t for t, _ in ref.elements]
+        assert f"{' '.join(nasty.split())} 20 60 57 45 77" in page.text  # one table row
+        assert_inert(html, banned=frozenset({"img", "script", "iframe"}))

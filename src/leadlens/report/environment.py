@@ -14,6 +14,7 @@ Bundled and user templates share one setup:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -129,7 +130,19 @@ class Templates:
 
 
 def make_templates(fmt: Format, template: Path | None = None) -> Templates:
-    """The environment for ``fmt`` and either the bundled template or the user's ``template``."""
+    """The environment for ``fmt`` and either the bundled template or the user's ``template``.
+
+    The bundled one is built once per format, so its compiled templates are reused.
+    """
+    return _bundled(fmt) if template is None else _make_templates(fmt, template)
+
+
+@functools.cache
+def _bundled(fmt: Format) -> Templates:
+    return _make_templates(fmt, None)
+
+
+def _make_templates(fmt: Format, template: Path | None) -> Templates:
     bundled = jinja2.PrefixLoader({BUNDLED_PREFIX: jinja2.FileSystemLoader(templates_dir())})
     loaders: list[jinja2.BaseLoader] = []
     shown: dict[str, str] = {}
