@@ -179,3 +179,16 @@ def test_band_from_and_principle_items_read_as_fields(write) -> None:  # type: i
                   "{{ principles[0].items | length }} "
                   "{% for id, s in question_set.scales | dictsort %}{{ id }} {% endfor %}", "md")
     assert out == "40.0 2 agreement maturity "
+
+
+def test_template_not_utf8(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("bad.md.j2", b"\xff\xfe{{ x }}")
+    with pytest.raises(TemplateError) as caught:
+        render_report(sample_results(), "md", path)
+    assert str(caught.value) == f"{path}: not UTF-8 text (at byte offset 0)"
+
+
+def test_endless_recursion_is_located(write) -> None:  # type: ignore[no-untyped-def]
+    message = _problem(write, "r.md.j2", "{% macro f() %}{{ f() }}{% endmacro %}\n{{ f() }}\n",
+                       "md")
+    assert message.endswith("r.md.j2:1: a macro or include calls itself without end")

@@ -196,6 +196,10 @@ def _message(exc: BaseException, names: list[str]) -> str:
             hint = did_you_mean(match.group(1), names)
             return f"{match.group(1)!r} is not defined" + (f". {hint}" if hint else "")
         return text
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (at byte offset {exc.start})"
+    if isinstance(exc, RecursionError):
+        return "a macro or include calls itself without end"
     if isinstance(exc, jinja2.TemplateNotFound):
         return f"template {exc.name!r} not found"
     if isinstance(exc, jinja2.TemplateError):
