@@ -75,7 +75,7 @@ def keys_hint(screen: Screen, *, plain: bool = False) -> str:
     else:
         scored = [c.key for c in step.choices if c.scored]
         span = f"{scored[0]}-{scored[-1]}" if len(scored) > 2 else "/".join(scored)
-        parts.append(f"{span} or arrows + Enter")
+        parts.append(f"type {span}" if plain else f"{span} or arrows + Enter")
         parts += [f"{c.key} {one_line(c.label)}" for c in step.choices if not c.scored]
     if screen.can_back:
         parts.append("b back" if not step.free_text else "back" if plain else "Esc back")
