@@ -44,6 +44,8 @@ from leadlens.scoring.data import (
 if TYPE_CHECKING:
     import polars as pl
 
+    from leadlens.imports import ImportOptions
+
 MAX_PROBLEMS = 50
 """Errors listed before the rest are only counted."""
 
@@ -626,13 +628,39 @@ def _select(responses: Responses, rows: IntArray) -> Responses:
 
 # --- both steps, several files ----------------------------------------------------------------
 
+def _read_cells(path: Path, question_set: QuestionSet, hint: Callable[[str], ColumnHint],
+                import_options: ImportOptions | None, on_invalid: OnInvalid) -> CellTable:
+    """Step 1 for one file: a leadlens CSV by the fast reader, anything else by imports.
+
+    Which one is decided from the first few KB (:func:`leadlens.imports.needs_import`); a
+    file the fast reader refuses because it is not UTF-8 is read again by imports, which
+    falls back to Windows-1252 with a warning.
+    """
+    from leadlens.imports import ImportOptions, needs_import
+    from leadlens.imports.cells import is_utf8, read_export_cells
+
+    options = replace(import_options or ImportOptions(), on_invalid=on_invalid)
+    if needs_import(path, question_set, encoding=options.encoding,
+                    delimiter=options.delimiter, mapping=options.mapping is not None):
+        return read_export_cells(path, question_set, options)
+    try:
+        return read_csv_cells(path, hint=hint)
+    except ResponsesError:
+        if is_utf8(path):
+            raise
+        return read_export_cells(path, question_set, options)
+
+
 def read_responses(paths: Iterable[Path], question_set: QuestionSet, *,
-                   on_invalid: OnInvalid = "error", strict: bool = False) -> Responses:
+                   on_invalid: OnInvalid = "error", strict: bool = False,
+                   import_options: ImportOptions | None = None) -> Responses:
     """Read and concatenate responses CSV files (columns may come in any order).
 
     Each file is matched to the question set on its own, so files may differ in which
     columns they have; missing columns are warnings. All problems of all files are collected
-    before raising.
+    before raising. Survey-platform exports (Google Forms, Microsoft Forms, Qualtrics, ...)
+    are detected and read by :mod:`leadlens.imports`, with ``import_options`` (mapping
+    file, encoding, delimiter).
 
     Raises:
         ResponsesError: located errors (capped at :data:`MAX_PROBLEMS`); with ``strict``,
@@ -644,7 +672,7 @@ def read_responses(paths: Iterable[Path], question_set: QuestionSet, *,
     hint = column_hints(question_set)
     for path in paths:
         try:
-            table = read_csv_cells(path, hint=hint)
+            table = _read_cells(path, question_set, hint, import_options, on_invalid)
         except ResponsesError as exc:
             errors.extend(exc.problems)
             omitted += exc.omitted

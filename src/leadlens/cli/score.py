@@ -15,6 +15,7 @@ import typer
 
 from leadlens.cli._app import app, run, usage_error
 from leadlens.cli._console import make_console
+from leadlens.cli.inspect import DELIMITER_HELP, ENCODING_HELP, MAPPING_HELP, import_options
 
 ON_INVALID = ("error", "missing")
 
@@ -47,7 +48,8 @@ def _choose_format(requested: str | None, output: Path | None) -> str:
 @app.command()
 def score(
     responses: list[Path] = typer.Argument(
-        ..., metavar="RESPONSES...", help="Responses CSV files (concatenated)."),
+        ..., metavar="RESPONSES...",
+        help="Responses CSVs or survey-platform exports (.csv, .xlsx); concatenated."),
     question_set: str | None = typer.Option(
         None, "--question-set", "-q",
         help="A question-set file or a bundled id (default: ggi-systems-leadership)."),
@@ -69,6 +71,10 @@ def score(
     min_group_size: int | None = typer.Option(
         None, "--min-group-size", metavar="N",
         help="Raise the question set's anonymity threshold for groups (never lower it)."),
+    mapping: Path | None = typer.Option(None, "--mapping", exists=True, dir_okay=False,
+                                        metavar="FILE", help=MAPPING_HELP),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    delimiter: str | None = typer.Option(None, "--delimiter", help=DELIMITER_HELP),
 ) -> None:
     """Score responses: principle scores, reliability, groups with anonymity.
 
@@ -99,9 +105,10 @@ def score(
     from leadlens.score_outputs import OUTPUT_WRITERS, ScoreOutput, render_table
     from leadlens.scoring import score as score_responses
 
+    options = import_options(mapping, encoding, delimiter)
     data = run(lambda: read_responses(
         responses, qs, on_invalid="missing" if on_invalid == "missing" else "error",
-        strict=strict))
+        strict=strict, import_options=options))
     scored = score_responses(qs, data, by=by, min_group_size=min_group_size,
                              generated_at=_generated_at())
     for warning in scored.results.warnings:

@@ -14,6 +14,7 @@ from leadlens.imports.text import normalise
 from leadlens.models import ImportSettings, QuestionSet, Scale
 
 _NUMBER = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
 
 
 class ScaleLabels:
@@ -41,6 +42,19 @@ class ScaleLabels:
         if _NUMBER.fullmatch(cell):
             return cell.strip()
         return None
+
+    def number_problem(self, value: str) -> str | None:
+        """Why a converted cell is not on the scale (as the responses reader says it), or None."""
+        if not value or value in self.scale.unscored:
+            return None
+        values = sorted(o.value for o in self.scale.options)
+        described = (self.scale.describe() if values == list(range(values[0], values[-1] + 1))
+                     else ", ".join(str(v) for v in values))
+        if _WHOLE.fullmatch(value):
+            if int(value) in values:
+                return None
+            return f"{int(value)} is not on the {self.scale_id} scale ({described})"
+        return f"{value!r} is not a whole number on the {self.scale_id} scale ({described})"
 
     def accepted(self) -> str:
         """The accepted answers, for an error message."""

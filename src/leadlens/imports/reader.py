@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from leadlens.errors import Problem, ResponsesError
 from leadlens.imports import platforms, sniff
@@ -33,6 +34,9 @@ class ImportOptions:
     delimiter: str | None = None
     mapping: RuleSource | None = None
     """A loaded ``--mapping`` file (:func:`leadlens.imports.mapping.load_mapping`)."""
+    on_invalid: Literal["error", "missing"] = "error"
+    """``missing``: leave answers that fit no option as they are, for the responses reader
+    to count as missing (``score --on-invalid missing``) instead of stopping."""
 
 
 @dataclass
@@ -194,15 +198,18 @@ def read_export(path: Path, qs: QuestionSet, options: ImportOptions | None = Non
             cell = cells[index] if index < len(cells) else ""
             if converter is not None:
                 value = converter.convert(cell)
-                if value is None:
+                if value is None and options.on_invalid == "error":
                     omitted += _add(cell_problems, Problem(
                         file=name, line=line, column=match.column.display,
                         message=f"unknown answer {cell.strip()!r} for the "
                         f"{converter.scale_id} scale; accepted: {converter.accepted()}",
                         hint="Add it as an alias in the question set or map it under "
                         f"answers.{converter.scale_id} in a --mapping file"))
-                    continue
-                cell = value
+                elif value is not None and options.on_invalid == "error" and (
+                        message := converter.number_problem(value)):
+                    omitted += _add(cell_problems, Problem(
+                        file=name, line=line, column=match.column.display, message=message))
+                cell = cell if value is None else value
             row.append(cell)
         rows.append(row)
         lines.append(line)

@@ -1,0 +1,47 @@
+"""Handing an export to the responses reader: an :class:`ImportedTable` as its cell table.
+
+:mod:`leadlens.responses` reads a file in two steps: cells, then values. A platform export
+replaces the first step; the second (scale checks, unscored answers, blank rows, missing
+columns) is shared, so an export and a leadlens CSV with the same answers score the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from leadlens.imports import sniff
+from leadlens.imports.reader import ImportOptions, read_export
+from leadlens.models import QuestionSet
+from leadlens.responses import CellTable, Column
+
+
+def read_export_cells(path: Path, qs: QuestionSet, options: ImportOptions | None = None
+                      ) -> CellTable:
+    """Read a platform export as the responses reader's cell table.
+
+    Raises:
+        ResponsesError: located problems (see :func:`leadlens.imports.read_export`).
+    """
+    table = read_export(path, qs, options)
+    columns = {i: Column.from_cells(row[i] for row in table.rows)
+               for i in range(len(table.headers))}
+    lines = table.lines
+    header_lines = table.detection.header_lines
+    return CellTable(table.file, list(table.headers), columns, len(table.rows), lambda: lines,
+                     display=list(table.source_headers), warnings=list(table.warnings),
+                     header_line=header_lines[0] if header_lines else 1)
+
+
+def is_utf8(path: Path) -> bool:
+    """Whether the whole file decodes as UTF-8 (used only after the fast reader failed)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return True  # let the fast reader's own message stand
+    if sniff.is_xlsx(data[:8]):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
