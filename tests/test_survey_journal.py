@@ -178,7 +178,10 @@ def test_a_new_session_mentions_unfinished_respondents(tmp_path: Path) -> None:
     with pytest.raises(SurveyInterrupted):
         session(tmp_path, [Answer("Acme"), KeyboardInterrupt()])
     prompter, _ = session(tmp_path, answers(*FULL))
-    assert prompter.events[0].startswith("message Note: 1 unfinished respondent(s) beside")
+    first, second = prompter.screens[0], prompter.screens[1]
+    assert first.notice.startswith("Note: 1 unfinished respondent(s) beside")
+    assert first.notice.endswith("`leadlens survey --resume` continues them.")
+    assert second.notice == ""
     assert (tmp_path / "responses.csv.partial.jsonl").exists()  # still there for --resume
     assert len(read(tmp_path / "responses.csv")) == 2
 
@@ -224,6 +227,21 @@ def test_respondents_n_stops_after_n(tmp_path: Path) -> None:
     assert saved == 2 and prompter.events.count("clear") == 2
     assert {s.banner for s in prompter.screens} == {"Respondent 1 of 2", "Respondent 2 of 2"}
     assert len(read(tmp_path / "responses.csv")) == 3
+
+
+def test_ctrl_c_on_a_workshop_summary_clears_it(tmp_path: Path) -> None:
+    prompter = ScriptedPrompter(answers(*FULL))
+
+    def interrupted(lines: list[str], *, wait: bool) -> None:
+        raise KeyboardInterrupt
+
+    prompter.summary = interrupted  # type: ignore[method-assign]
+    with pytest.raises(SurveyInterrupted) as stop:
+        run_session(survey_set(), prompter, SessionOptions(output=tmp_path / "r.csv",
+                                                            respondents=3, summary=True))
+    assert stop.value.saved == 1 and stop.value.journal is None
+    assert prompter.events[-1] == "clear"
+    assert len(read(tmp_path / "r.csv")) == 2
 
 
 def test_summary_shows_the_respondents_own_scores(tmp_path: Path) -> None:

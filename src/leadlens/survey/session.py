@@ -102,11 +102,12 @@ def run_session(qs: QuestionSet, prompter: SessionPrompter, options: SessionOpti
     check_responses_file(output, qs)
     workshop = total is None or total > 1
     result = SessionResult()
+    note = ""
     if not options.resume:
         waiting = unfinished(output)
-        if waiting:
-            prompter.message(f"Note: {len(waiting)} unfinished respondent(s) beside {output}; "
-                             "`leadlens survey --resume` continues them.")
+        if waiting:  # shown on the first screen, where a terminal prompter keeps it visible
+            note = (f"Note: {len(waiting)} unfinished respondent(s) beside {output}; "
+                    "`leadlens survey --resume` continues them.")
     while total is None or result.saved < total:
         number = result.saved + 1
         banner = f"Respondent {number}" + (f" of {total}" if total else "") if workshop else ""
@@ -131,6 +132,7 @@ def run_session(qs: QuestionSet, prompter: SessionPrompter, options: SessionOpti
             current.record(key, value)  # on disk before the next screen
 
         survey = Survey(qs, answers=answers, banner=banner)
+        survey.notice, note = note, ""
         try:
             final = run_respondent(survey, prompter, record)
         except (KeyboardInterrupt, EOFError) as exc:
@@ -145,9 +147,15 @@ def run_session(qs: QuestionSet, prompter: SessionPrompter, options: SessionOpti
         if holder[0] is not None:
             holder[0].remove()
         result.saved += 1
-        if options.summary:
-            lines = chart_lines(principle_scores(qs, final), unicode=prompter.unicode)
-            prompter.summary(lines, wait=workshop)
+        try:
+            if options.summary:
+                lines = chart_lines(principle_scores(qs, final), unicode=prompter.unicode)
+                prompter.summary(lines, wait=workshop)
+        except (KeyboardInterrupt, EOFError) as exc:
+            if workshop:
+                prompter.clear()  # never leave one participant's scores for the next
+            raise SurveyInterrupted(None, result.saved,
+                                    end_of_input=isinstance(exc, EOFError)) from None
         if workshop:
             prompter.clear()
         prompter.message(f"Saved respondent {number} to {output}.")
