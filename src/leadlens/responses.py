@@ -305,7 +305,7 @@ def _read_with_polars(data: bytes, header: list[str], hints: list[ColumnHint],
 
     frame = _parse(data, hints, scan, source)
     expected = (len(header) - 1) * (frame.height + 1) + _content_commas(frame, header)
-    if data.count(b",") != expected:
+    if data.count(b",") != expected or not _strictly_quoted(data):
         result = scan()  # blank lines, short rows or odd quoting: find out exactly
         if result.problems:
             raise _capped(result.problems)
@@ -320,6 +320,32 @@ def _read_with_polars(data: bytes, header: list[str], hints: list[ColumnHint],
         if hint != "skip":
             columns[i] = _encode(series)
     return CellTable(source, header, columns, rows, lambda: scan().lines)
+
+
+def _strictly_quoted(data: bytes) -> bool:
+    """Whether every quote opens a field, closes it, or is doubled inside it.
+
+    Polars accepts ``"say "hi" now"`` as ``say hi now``; Python's csv module in strict mode
+    refuses it. Quotes toggle "inside quoted text", so the even-numbered ones must open a
+    field (after a comma, a line break or an escaping quote) and the odd-numbered ones must
+    end one (before a comma, a line break, the end, or an escaping quote).
+    """
+    if b'"' not in data:
+        return True
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(buffer == ord('"'))
+    if quotes.size % 2:
+        return False
+    before = np.where(quotes > 0, buffer[np.maximum(quotes - 1, 0)], ord("\n"))
+    after = np.where(quotes + 1 < buffer.size,
+                     buffer[np.minimum(quotes + 1, buffer.size - 1)], ord("\n"))
+    opening, closing = quotes[0::2], quotes[1::2]
+    opens_ok = np.isin(before[0::2], list(b",\n")) | (
+        (before[0::2] == ord('"')) & np.isin(opening - 1, closing))
+    if opening[0] == len(_BOM) and data.startswith(_BOM):
+        opens_ok[0] = True
+    closes_ok = np.isin(after[1::2], list(b',\r\n"'))
+    return bool(opens_ok.all() and closes_ok.all())
 
 
 def _dtype(hint: ColumnHint) -> pl.DataType:

@@ -1,0 +1,284 @@
+"""Reading responses CSVs: every kind of bad data gives its located message; the rest is
+handled without fuss. Each test runs through both readers: Python's csv module (small
+files) and polars (large files), which must agree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from leadlens import responses as reader
+from leadlens.errors import ResponsesError
+from leadlens.models import QuestionSet
+from leadlens.responses import cells_to_responses, column_hints, read_csv_cells, read_responses
+from scoring_fixtures import build_set, scale
+
+HEADER = "respondent_id,organisation,b1,b2,b3,story\n"
+
+
+@pytest.fixture(params=["csv module", "polars"])
+def fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    if request.param == "polars":
+        monkeypatch.setattr(reader, "FAST_READ_BYTES", 0)
+    yield request.param
+
+
+@pytest.fixture
+def qs() -> QuestionSet:
+    agreement = scale(1, 5)
+    agreement["options"][3]["label"] = "Agree"
+    return build_set([{"id": "b1", "scale": "agreement"},
+                      {"id": "b2", "scale": "agreement", "reverse": True},
+                      {"id": "b3", "scale": "agreement"}, {"id": "story", "type": "text"}],
+                     scales={"agreement": agreement}, min_group_size=3)
+
+
+Read = Callable[[str | bytes], list[str]]
+
+
+@pytest.fixture
+def errors(tmp_path: Path, qs: QuestionSet, fast: str) -> Read:
+    """The error lines for a file with the given content (read as a leadlens CSV)."""
+
+    def read(content: str | bytes) -> list[str]:
+        path = tmp_path / "r.csv"
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+        try:
+            conversion = cells_to_responses(read_csv_cells(path, hint=column_hints(qs)), qs)
+            problems, omitted = conversion.errors, conversion.omitted
+        except ResponsesError as exc:
+            problems, omitted = exc.problems, exc.omitted
+        lines = [str(p).replace(str(tmp_path) + "/", "") for p in problems]
+        if omitted:
+            lines.append(f"... {omitted} more")
+        return lines
+
+    return read
+
+
+def load(tmp_path: Path, qs: QuestionSet, *contents: str | bytes, **kwargs: object
+         ) -> reader.Responses:
+    paths = []
+    for i, content in enumerate(contents):
+        path = tmp_path / f"r{i}.csv"
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+        paths.append(path)
+    return read_responses(paths, qs, **kwargs)  # type: ignore[arg-type]
+
+
+# --- bad data ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("cell", "message"), [
+    ("7", "7 is not on the agreement scale (1-5)"),
+    ("0", "0 is not on the agreement scale (1-5)"),
+    ("-1", "-1 is not on the agreement scale (1-5)"),
+    ("4.5", "'4.5' is not a whole number on the agreement scale (1-5)"),
+    ("nan", "'nan' is not a whole number on the agreement scale (1-5)"),
+    ("inf", "'inf' is not a whole number on the agreement scale (1-5)"),
+    ("yes", "'yes' is not a whole number on the agreement scale (1-5)"),
+    ("true", "'true' is not a whole number on the agreement scale (1-5)"),
+    ("Agree", "'Agree' is not a whole number on the agreement scale (1-5) "
+              "(the answer 'Agree' is written as 4)"),
+])
+def test_values_not_on_the_scale(errors: Read, cell: str, message: str) -> None:
+    content = HEADER + "r1,Acme,1,2,3,\n" + f"r2,Acme,1,{cell},3,\n"
+    assert errors(content) == [f"r.csv:3: column 'b2': {message}"]
+
+
+def test_lines_count_quoted_newlines_and_blank_lines(errors: Read) -> None:
+    content = (HEADER + 'r1,Acme,1,2,3,"two\nlines"\n' + "\n"
+               + "r2,Acme,9,2,3,\n" + "r3,Acme,1,2,x,\n")
+    assert errors(content) == [
+        "r.csv:5: column 'b1': 9 is not on the agreement scale (1-5)",
+        "r.csv:6: column 'b3': 'x' is not a whole number on the agreement scale (1-5)"]
+
+
+def test_all_errors_are_collected_in_file_order_and_capped(errors: Read) -> None:
+    rows = "".join(f"r{i},Acme,6,2,6,\n" for i in range(30))
+    lines = errors(HEADER + rows)
+    assert len(lines) == 51 and lines[-1] == "... 10 more"
+    assert lines[:3] == ["r.csv:2: column 'b1': 6 is not on the agreement scale (1-5)",
+                         "r.csv:2: column 'b3': 6 is not on the agreement scale (1-5)",
+                         "r.csv:3: column 'b1': 6 is not on the agreement scale (1-5)"]
+
+
+def test_unterminated_quote_is_reported_where_it_opens(errors: Read) -> None:
+    content = HEADER + "r1,Acme,1,2,3,fine\n" + 'r2,Acme,1,2,3,"never closed\n' + \
+        "r3,Acme,1,2,3,more\n" * 3
+    assert errors(content) == [
+        "r.csv:3: column 'story': quoted field is never closed (it runs to the end of the "
+        'file). Close the quote, and double any quote inside quoted text ("")']
+
+
+def test_stray_quote_inside_quoted_text(errors: Read) -> None:
+    content = HEADER + 'r1,Acme,1,2,3,"she said "hi" to me"\n' + "r2,Acme,1,2,3,\n"
+    assert errors(content) == [
+        "r.csv:2: column 'story': quoted field is closed at line 2 and followed by 'h'. "
+        'A quote inside quoted text must be doubled ("")']
+
+
+def test_unclosed_quote_swallowing_later_quotes(errors: Read) -> None:
+    content = HEADER + 'r1,Acme,1,2,3,"oops\n' + 'r2,Acme,1,2,3,"quoted"\n'
+    assert errors(content) == [
+        "r.csv:2: column 'story': quoted field is closed at line 3 and followed by 'q'. "
+        'A quote inside quoted text must be doubled ("")']
+
+
+@pytest.mark.parametrize(("row", "count"), [("r2,Acme,1,2,3,,extra", 7), ("r2,Acme,1,2", 4)])
+def test_rows_with_too_many_or_too_few_fields(errors: Read, row: str, count: int) -> None:
+    content = HEADER + "r1,Acme,1,2,3,\n" + row + "\n" + "r3,Acme,1,2,3,\n"
+    assert errors(content) == [
+        f"r.csv:3: row has {count} fields, expected 6 (one per header column). Check for a "
+        "missing or extra comma, or an unquoted comma in text"]
+
+
+def test_duplicate_headers(errors: Read) -> None:
+    assert errors("b1,b2,b1,b3,b2\n1,2,3,4,5\n") == [
+        "r.csv:1: column 'b1': duplicate column header (columns 1 and 3). Each answer key or "
+        "field may appear only once",
+        "r.csv:1: column 'b2': duplicate column header (columns 2 and 5). Each answer key or "
+        "field may appear only once"]
+
+
+@pytest.mark.parametrize("content", [HEADER, HEADER + "\n\n", HEADER + ",,,,,\n"])
+def test_a_file_without_responses(errors: Read, content: str) -> None:
+    assert errors(content) == ["r.csv: no responses: no row after the header has an answer"]
+
+
+@pytest.mark.parametrize("content", ["", "\n", " \n\n"])
+def test_an_empty_file(errors: Read, content: str) -> None:
+    assert errors(content) == [
+        "r.csv:1: no header row: the file is empty. The first line names the columns: answer "
+        "keys and respondent fields"]
+
+
+def test_errors_from_several_files_are_all_reported(tmp_path: Path, qs: QuestionSet,
+                                                    fast: str) -> None:
+    with pytest.raises(ResponsesError) as caught:
+        load(tmp_path, qs, HEADER + "r1,Acme,8,2,3,\n", "b1,b1\n1,1\n")
+    assert [p.file.rsplit("/", 1)[-1] for p in caught.value.problems] == ["r0.csv", "r1.csv"]
+
+
+def test_on_invalid_missing_turns_bad_values_into_missing(tmp_path: Path, qs: QuestionSet,
+                                                          fast: str) -> None:
+    data = load(tmp_path, qs, HEADER + "r1,Acme,7,yes,3,\nr2,Acme,1,2,3,\n",
+                on_invalid="missing")
+    assert data.codes[:, :3].tolist() == [[0, 0, 3], [1, 2, 3]]
+    [warning] = [str(w) for w in data.warnings]
+    assert warning.endswith("warning: 2 answer(s) not on their scale were treated as missing "
+                            "(--on-invalid missing): 'b1' 1, 'b2' 1")
+
+
+def test_strict_makes_warnings_errors(tmp_path: Path, qs: QuestionSet, fast: str) -> None:
+    content = "respondent_id,b1,b2,extra\nr1,1,2,x\n"
+    with pytest.raises(ResponsesError) as caught:
+        load(tmp_path, qs, content, strict=True)
+    messages = [p.message for p in caught.value.problems]
+    assert any("not a question" in m for m in messages)
+    assert any("question column(s) missing" in m for m in messages)
+    assert all(p.severity == "error" for p in caught.value.problems)
+
+
+# --- handled without fuss ----------------------------------------------------------------------
+
+def test_bom_crlf_quoted_newlines_and_unscored_labels(tmp_path: Path, qs: QuestionSet,
+                                                      fast: str) -> None:
+    content = ("\ufeff" + HEADER.replace("\n", "\r\n")
+               + 'r1,Acme,5,1,Don\'t know,"line one\r\nline two"\r\n'
+               + "r2, acme ,  3 ,DON'T KNOW ,,\r\n").encode()
+    data = load(tmp_path, qs, content)
+    assert data.n == 2 and data.warnings == []
+    assert data.respondent_ids == ["r1", "r2"]
+    assert data.codes.tolist() == [[5, 1, 6], [3, 6, 0]]  # 6: the unscored "Don't know"
+    assert data.texts["story"].texts == ["line one\r\nline two"]
+    assert data.fields["organisation"].strings() == ["Acme", " acme "]
+
+
+def test_warnings_for_blank_rows_unknown_and_missing_columns(tmp_path: Path, qs: QuestionSet,
+                                                             fast: str) -> None:
+    content = "organisation,b1,notes,b3\nAcme,1,x,2\n\n,,,\nBeta,2,,3\n"
+    data = load(tmp_path, qs, content)
+    assert data.n == 2
+    warnings = [str(w).split(": ", 1)[1] for w in data.warnings]
+    assert warnings == [
+        "column 'notes': warning: not a question, respondent field, respondent_id or "
+        "submitted_at; ignored",
+        "warning: 2 question column(s) missing, their answers count as missing: 'b2', 'story'",
+        "warning: 2 blank row(s) ignored"]
+    assert str(data.warnings[0]).startswith(str(tmp_path / "r0.csv") + ":1: ")
+    assert data.codes[:, 1].tolist() == [0, 0]
+
+
+def test_unknown_column_gets_a_did_you_mean(tmp_path: Path, qs: QuestionSet, fast: str) -> None:
+    data = load(tmp_path, qs, "b1,b_2\n1,2\n")
+    assert data.warnings[0].hint == "Did you mean 'b2'?"
+
+
+def test_files_with_columns_in_another_order_are_concatenated(tmp_path: Path, qs: QuestionSet,
+                                                              fast: str) -> None:
+    first = "organisation,b1,b2,b3,story\nAcme,1,2,3,hello\n"
+    second = "story,b3,b2,b1,organisation\nbye,5,4,3,Beta\n,1,1,1,Gamma\n"
+    data = load(tmp_path, qs, first, second)
+    assert data.n == 3
+    assert data.codes.tolist() == [[1, 2, 3], [3, 4, 5], [1, 1, 1]]
+    assert data.fields["organisation"].strings() == ["Acme", "Beta", "Gamma"]
+    assert data.texts["story"].rows.tolist() == [0, 1]
+    assert data.texts["story"].texts == ["hello", "bye"]
+    assert len(data.sources) == 2
+
+
+def test_the_two_readers_agree_on_a_messy_file(tmp_path: Path, qs: QuestionSet,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(1)
+    cells = ["1", "2", "3", "4", "5", "", "Don't know", " 2 ", "don't know"]
+    lines = [HEADER.strip()]
+    for i in range(400):
+        story = rng.choice(["", "plain", '"with, comma"', '"two\nlines"', '"say ""hi"""'])
+        answers = ",".join(rng.choice(cells) for _ in range(3))
+        lines.append(f"r{i},{rng.choice(['Acme', 'acme', ''])},{answers},{story}")
+        if i % 97 == 0:
+            lines.append("")
+    path = tmp_path / "messy.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    hint = column_hints(qs)
+    small = cells_to_responses(read_csv_cells(path, hint=hint), qs).responses
+    monkeypatch.setattr(reader, "FAST_READ_BYTES", 0)
+    table = read_csv_cells(path, hint=hint)
+    large = cells_to_responses(table, qs).responses
+    assert np.array_equal(small.codes, large.codes)
+    assert small.fields["organisation"].strings() == large.fields["organisation"].strings()
+    assert small.texts["story"].texts == large.texts["story"].texts
+    assert np.array_equal(small.texts["story"].rows, large.texts["story"].rows)
+    assert small.respondent_ids == large.respondent_ids
+    assert [str(w) for w in small.warnings] == [str(w) for w in large.warnings]
+    assert "blank row(s) ignored" in str(small.warnings[-1])
+
+
+def test_line_numbers_of_rows(tmp_path: Path, qs: QuestionSet, fast: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(HEADER + 'r1,A,1,1,1,"a\nb\nc"\n\nr2,A,1,1,1,\n', encoding="utf-8")
+    table = read_csv_cells(path, hint=column_hints(qs))
+    assert list(table.line_numbers()) == [2, 5, 6]
+
+
+def test_not_utf8_is_located(tmp_path: Path, qs: QuestionSet, fast: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(HEADER.encode() + b"r1,Caf\xe9,1,2,3,\n")
+    with pytest.raises(ResponsesError) as caught:
+        read_csv_cells(path, hint=column_hints(qs))
+    assert [str(p).split("/")[-1] for p in caught.value.problems] == [
+        "r.csv:2: not UTF-8 text (byte 0xe9). Save the file as CSV UTF-8"]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ResponsesError, match="cannot read: No such file"):
+        read_csv_cells(tmp_path / "absent.csv")
+
+
+def test_a_quote_inside_unquoted_text_is_text(tmp_path: Path, qs: QuestionSet, fast: str
+                                              ) -> None:
+    data = load(tmp_path, qs, HEADER + 'r1,Acme,1,2,3,a 5" screen\n')
+    assert data.texts["story"].texts == ['a 5" screen']
