@@ -147,11 +147,7 @@ def read_csv_cells(path: Path, *, name: str | None = None,
                                           for i, h in enumerate(hints) if h != "skip"},
                          0, lambda: [])
     if len(data) < FAST_READ_BYTES:
-        result = _scan(data, header, source, keep=[h != "skip" for h in hints])
-        if result.problems:
-            raise _capped(result.problems)
-        return CellTable(source, header, result.columns, len(result.lines),
-                         lambda: result.lines)
+        return _read_with_csv_module(data, header, hints, source)
     return _read_with_polars(data, header, hints, source)
 
 
@@ -303,16 +299,17 @@ def _read_with_polars(data: bytes, header: list[str], hints: list[ColumnHint],
             scanned.append(_scan(data, header, source))
         return scanned[0]
 
-    frame = _parse(data, hints, scan, source)
+    frame = _parse(data, hints)
+    if frame is None:
+        # Polars refused the file: the csv module finds out why, or reads it if it can.
+        return _read_with_csv_module(data, header, hints, source)
     expected = (len(header) - 1) * (frame.height + 1) + _content_commas(frame, header)
     if data.count(b",") != expected or not _strictly_quoted(data):
         result = scan()  # blank lines, short rows or odd quoting: find out exactly
         if result.problems:
             raise _capped(result.problems)
         if len(result.lines) != frame.height:
-            raise ResponsesError([Problem(
-                file=source, message=f"could not be read consistently as CSV "
-                                     f"({len(result.lines)} records, {frame.height} rows)")])
+            return _read_with_csv_module(data, header, hints, source)
     rows = frame.height
     columns: dict[int, Column] = {}
     for i, hint in enumerate(hints):
@@ -320,6 +317,14 @@ def _read_with_polars(data: bytes, header: list[str], hints: list[ColumnHint],
         if hint != "skip":
             columns[i] = _encode(series)
     return CellTable(source, header, columns, rows, lambda: scan().lines)
+
+
+def _read_with_csv_module(data: bytes, header: list[str], hints: list[ColumnHint],
+                          source: str) -> CellTable:
+    result = _scan(data, header, source, keep=[h != "skip" for h in hints])
+    if result.problems:
+        raise _capped(result.problems)
+    return CellTable(source, header, result.columns, len(result.lines), lambda: result.lines)
 
 
 def _strictly_quoted(data: bytes) -> bool:
@@ -358,26 +363,22 @@ def _dtype(hint: ColumnHint) -> pl.DataType:
     return pl.Enum(list(dict.fromkeys(hint)))
 
 
-def _parse(data: bytes, hints: list[ColumnHint], scan: Callable[[], _Scan],
-           source: str) -> pl.DataFrame:
+def _parse(data: bytes, hints: list[ColumnHint]) -> pl.DataFrame | None:
+    """The cells as polars columns, or None when polars cannot read the file."""
     import polars as pl
 
     attempts = [hints]
     if any(isinstance(h, tuple) for h in hints):
         # Enums are fastest; any other cell (" 4", "don't know", "7") falls back to categories.
         attempts.append([h if not isinstance(h, tuple) else "category" for h in hints])
-    failure = ""
     for attempt in attempts:
         schema = {f"c{i}": _dtype(h) for i, h in enumerate(attempt)}
         try:
             return pl.read_csv(data, has_header=False, skip_rows=1, schema=schema,
                                raise_if_empty=False)
-        except pl.exceptions.PolarsError as exc:
-            failure = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    result = scan()
-    if result.problems:
-        raise _capped(result.problems)
-    raise ResponsesError([Problem(file=source, message=f"could not be read as CSV: {failure}")])
+        except pl.exceptions.PolarsError:
+            continue
+    return None
 
 
 def _categories(series: pl.Series) -> list[str]:
