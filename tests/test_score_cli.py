@@ -1,0 +1,226 @@
+"""`leadlens score` as a user runs it: outputs, exit codes, stdout and stderr apart."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import BUNDLED, EXAMPLES, REPO
+from leadlens.cli import app
+from leadlens.results import Results
+
+runner = CliRunner()
+
+QUESTION_SET = """\
+schema_version: 1
+id: mini
+title: Mini set
+version: "1.0"
+scales:
+  agreement:
+    options:
+      - {value: 1, label: Strongly disagree}
+      - {value: 2, label: Disagree}
+      - {value: 3, label: Neither}
+      - {value: 4, label: Agree}
+      - {value: 5, label: Strongly agree}
+    unscored: ["Don't know"]
+bands:
+  - {id: low, label: Low, from: 0}
+  - {id: high, label: High, from: 50}
+principles:
+  - {id: basics, name: "Basics [bold]and[/bold] more"}
+respondent:
+  - {id: organisation, prompt: Organisation}
+  - {id: role, prompt: Role}
+scoring:
+  min_group_size: 3
+questions:
+  - {id: b1, principle: basics, text: One, scale: agreement}
+  - {id: b2, principle: basics, text: Two, scale: agreement, reverse: true}
+  - {id: story, type: text, text: Tell us a story}
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    (tmp_path / "set.yaml").write_text(QUESTION_SET, encoding="utf-8")
+    rows = ["respondent_id,organisation,role,b1,b2,story"]
+    for i in range(4):
+        rows.append(f"r{i},Acme,Board,5,1,story {i}")
+    rows += ["r8,=HYPERLINK(\"x\"),Board,1,5,", "r9,[red]Evil[/red],Staff,3,3,",
+             "r10,Beta,Staff,4,Don't know,"]
+    (tmp_path / "responses.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def score(files: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["score", str(files / "responses.csv"),
+                                 "--question-set", str(files / "set.yaml"), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_table_on_the_terminal_escapes_text(files: Path) -> None:
+    code, out, err = score(files, "--by", "organisation")
+    assert code == 0, err
+    assert "Basics [bold]and[/bold] more" in out  # shown as written, not as markup
+    assert "Mini set: 7 respondents" in out
+    assert "fewer than 3" in out
+    assert err == ""
+
+
+def test_results_document(files: Path) -> None:
+    code, out, err = score(files, "--by", "organisation", "-o", str(files / "results.json"))
+    assert code == 0 and out == ""
+    assert err == f"wrote {files / 'results.json'} (7 respondents)\n"
+    text = (files / "results.json").read_text(encoding="utf-8")
+    document = json.loads(text)
+    assert document["results_version"] == 1
+    assert document["question_set"]["bands"][1]["from"] == 50
+    assert document["respondents"] == 7
+    results = Results.model_validate_json(text)
+    basics = results.principles[0]
+    assert basics.n == 7
+    # Acme: 4 x 100; "=HYPERLINK": 0; Evil: 50; Beta: b1 = 4 -> 75, b2 unscored.
+    assert basics.score == pytest.approx((400 + 0 + 50 + 75) / 7)
+    groups = {g.value: g for g in results.groups["organisation"].groups}
+    assert groups["Acme"].n == 4 and not groups["Acme"].suppressed
+    assert sorted(groups["Acme"].comments["story"]) == [f"story {i}" for i in range(4)]
+    assert all(g.suppressed for name, g in groups.items() if name != "Acme")
+
+
+def test_json_to_stdout(files: Path) -> None:
+    code, out, _ = score(files, "--format", "json")
+    assert code == 0
+    assert json.loads(out)["overall"]["n"] == 7
+
+
+def test_scores_csv_guards_against_formulas(files: Path) -> None:
+    code, _, err = score(files, "-o", str(files / "scores.csv"))
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO((files / "scores.csv").read_text(encoding="utf-8"))))
+    assert list(rows[0]) == ["respondent_id", "organisation", "role", "basics", "overall"]
+    assert rows[4]["organisation"] == "'=HYPERLINK(\"x\")"
+    assert float(rows[0]["basics"]) == 100.0 and rows[4]["basics"] == "0.0"
+    assert rows[6]["basics"] == "75.0"
+
+
+def test_existing_output_is_refused_before_any_work(files: Path) -> None:
+    (files / "results.json").write_text("precious", encoding="utf-8")
+    (files / "responses.csv").write_text("b1,b1\n", encoding="utf-8")  # would fail to read
+    code, out, err = score(files, "-o", str(files / "results.json"))
+    assert code == 1 and out == ""
+    assert err.startswith(f"{files / 'results.json'}: file exists; not overwritten")
+    assert (files / "results.json").read_text(encoding="utf-8") == "precious"
+
+
+def test_force_overwrites(files: Path) -> None:
+    (files / "results.json").write_text("old", encoding="utf-8")
+    code, _, _ = score(files, "-o", str(files / "results.json"), "--force")
+    assert code == 0
+    assert json.loads((files / "results.json").read_text(encoding="utf-8"))["respondents"] == 7
+
+
+def test_bad_data_exits_1_with_located_errors(files: Path) -> None:
+    path = files / "responses.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("r9,[red]Evil[/red],Staff,3,3",
+                                                             "r9,x,Staff,7,3"), encoding="utf-8")
+    code, out, err = score(files, "-o", str(files / "results.json"))
+    assert code == 1 and out == ""
+    assert err == f"{path}:7: column 'b1': 7 is not on the agreement scale (1-5)\n"
+    assert not (files / "results.json").exists()
+
+
+def test_on_invalid_missing(files: Path) -> None:
+    path = files / "responses.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("r9,[red]Evil[/red],Staff,3,3",
+                                                             "r9,x,Staff,7,3"), encoding="utf-8")
+    code, _, err = score(files, "--on-invalid", "missing", "--format", "json")
+    assert code == 0
+    assert "1 answer(s) not on their scale were treated as missing" in err
+
+
+def test_warnings_go_to_stderr_and_strict_fails_on_them(files: Path) -> None:
+    path = files / "responses.csv"
+    path.write_text("organisation,b1,extra\nAcme,4,x\n", encoding="utf-8")
+    code, out, err = score(files, "--format", "json")
+    assert code == 0 and json.loads(out)["respondents"] == 1
+    assert "column 'extra': warning: not a question" in err
+    code, out, err = score(files, "--format", "json", "--strict")
+    assert code == 1 and out == ""
+    assert "column 'extra': not a question" in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--by", "team"], "Error: --by 'team': not a respondent field of mini; choose from "
+                       "organisation, role\n"),
+    (["--min-group-size", "2"], "Error: --min-group-size 2: may raise the question set's "
+                                "threshold (3) but not lower it\n"),
+    (["--on-invalid", "ignore"], "Error: --on-invalid 'ignore': choose error or missing\n"),
+    (["--format", "xml"], "Error: --format 'xml': choose one of json, csv, table, html, md\n"),
+])
+def test_usage_errors_exit_2(files: Path, args: list[str], message: str) -> None:
+    code, out, err = score(files, *args)
+    assert (code, out, err) == (2, "", message)
+
+
+def test_output_format_from_the_extension(files: Path) -> None:
+    code, _, err = score(files, "-o", str(files / "results.xlsx"))
+    assert code == 2 and "cannot tell the format from 'results.xlsx'" in err
+    code, _, _ = score(files, "-o", str(files / "summary.txt"))
+    assert code == 0
+    assert "Basics [bold]and[/bold] more" in (files / "summary.txt").read_text(encoding="utf-8")
+
+
+def test_min_group_size_can_be_raised(files: Path) -> None:
+    code, out, _ = score(files, "--by", "organisation", "--min-group-size", "5",
+                         "--format", "json")
+    document = json.loads(out)
+    assert code == 0 and document["min_group_size"] == 5
+    assert all(g["suppressed"] for g in document["groups"]["organisation"]["groups"])
+    assert document["comments"] == {"story": document["comments"]["story"]}
+
+
+def test_fixed_timestamp_makes_output_reproducible(files: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = score(files, "--by", "role", "--format", "json")[1]
+    second = score(files, "--by", "role", "--format", "json")[1]
+    assert first == second
+    assert json.loads(first)["generated_at"].startswith("2023-11-14T22:13:20")
+
+
+def test_example_responses_score_with_the_bundled_set(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    result = runner.invoke(app, ["score", str(EXAMPLES / "responses.csv"), "--by",
+                                 "organisation", "--by", "sector", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    results = Results.model_validate_json(out.read_text(encoding="utf-8"))
+    assert results.question_set.id == "ggi-systems-leadership"
+    with (EXAMPLES / "responses.csv").open(encoding="utf-8", newline="") as handle:
+        assert results.respondents == sum(1 for _ in csv.DictReader(handle))
+    assert [p.n > 0 and p.score is not None for p in results.principles] == [True] * 6
+    assert all(p.alpha is not None for p in results.principles)
+    assert {t.question for t in results.timepoints} == {f"icb-{i}" for i in range(1, 6)}
+    assert set(results.groups) == {"organisation", "sector"}
+    assert results.comments and results.warnings == []
+    assert BUNDLED.exists()
+
+
+def test_narrow_piped_terminal_and_no_color(files: Path) -> None:
+    env = {**os.environ, "COLUMNS": "20", "NO_COLOR": "1"}
+    proc = subprocess.run([sys.executable, "-m", "leadlens", "score",
+                           str(files / "responses.csv"), "-q", str(files / "set.yaml"),
+                           "--by", "organisation"],
+                          capture_output=True, text=True, env=env, cwd=REPO, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b[" not in proc.stdout
+    assert "Traceback" not in proc.stderr
