@@ -18,7 +18,7 @@ ITEMS = 5
 def main(path: str) -> None:
     items = [f"{p}-{i}" for p in PRINCIPLES for i in range(1, ITEMS + 1)]
     frame = pl.read_csv(path, null_values=["Don't know"],
-                        schema_overrides={c: pl.Int8 for c in items})
+                        schema_overrides=dict.fromkeys(items, pl.Int8))
     keyed = [(6 - pl.col(f"{p}-{i}")).alias(f"{p}-{i}") if i == ITEMS else pl.col(f"{p}-{i}")
              for p in PRINCIPLES for i in range(1, ITEMS + 1)]
     frame = frame.with_columns(keyed)

@@ -99,7 +99,8 @@ def test_spread_between_groups_per_principle() -> None:
     qs = build_set([{"id": "a"}, {"id": "x", "principle": "q"}],
                    principles=[{"id": "p", "name": "P"}, {"id": "q", "name": "Q"}],
                    min_group_size=3)
-    rows = ([{"organisation": "A", "a": 5, "x": 3}] * 3 + [{"organisation": "B", "a": 1, "x": 4}] * 3
+    rows = ([{"organisation": "A", "a": 5, "x": 3}] * 3
+            + [{"organisation": "B", "a": 1, "x": 4}] * 3
             + [{"organisation": "C", "a": 3, "x": 3}] * 3)
     breakdown = score(qs, responses(qs, rows), by=["organisation"]).results.groups["organisation"]
     assert [(s.principle, s.spread, s.lowest, s.highest) for s in breakdown.spread] == [

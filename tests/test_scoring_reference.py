@@ -108,6 +108,7 @@ def close(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-7)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(survey())
 def test_engine_agrees_with_the_reference(case: tuple[QuestionSet, list[dict[str, Any]]]
