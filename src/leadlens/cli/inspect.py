@@ -8,17 +8,17 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from leadlens.cli._app import app, print_problems, run, usage_error
 from leadlens.errors import Problem
-from leadlens.imports import ImportOptions, Inspection, inspect_export, load_mapping
-from leadlens.imports.matching import Match
-from leadlens.imports.platforms import PLATFORM_NAMES
-from leadlens.imports.sniff import DELIMITER_NAMES
-from leadlens.models import QuestionSet
-from leadlens.questionset import load_question_set
+
+if TYPE_CHECKING:  # imported when a command runs, so `leadlens --help` stays quick
+    from leadlens.imports import ImportOptions, Inspection
+    from leadlens.imports.matching import Match
+    from leadlens.models import QuestionSet
 
 QUESTION_SET_HELP = "A question-set file or a bundled id (default: ggi-systems-leadership)."
 MAPPING_HELP = ("A YAML file mapping headers, regexes, Qualtrics ImportIds or LimeSurvey codes "
@@ -48,6 +48,8 @@ def parse_delimiter(value: str | None) -> str | None:
 def import_options(mapping: Path | None, encoding: str | None, delimiter: str | None
                    ) -> ImportOptions:
     """The reading options both ``inspect`` and ``score`` take."""
+    from leadlens.imports import ImportOptions, load_mapping
+
     return ImportOptions(encoding=encoding, delimiter=parse_delimiter(delimiter),
                          mapping=run(lambda: load_mapping(mapping)) if mapping else None)
 
@@ -72,6 +74,9 @@ def _missing_problems(inspection: Inspection, qs: QuestionSet, strict: bool) -> 
 
 
 def _text(inspection: Inspection) -> str:
+    from leadlens.imports.platforms import PLATFORM_NAMES
+    from leadlens.imports.sniff import DELIMITER_NAMES
+
     d = inspection.detection
     encoding = d.encoding + (" with byte-order mark" if d.bom else "")
     delimiter = (DELIMITER_NAMES.get(d.delimiter, repr(d.delimiter)) if d.delimiter
@@ -143,6 +148,9 @@ def inspect(
     column is ambiguous or a question matches two columns (and, with --strict, when a
     question matches no column).
     """
+    from leadlens.imports import inspect_export
+    from leadlens.questionset import load_question_set
+
     qs = run(lambda: load_question_set(question_set))
     options = import_options(mapping, encoding, delimiter)
     failed = False
