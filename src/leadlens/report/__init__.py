@@ -6,14 +6,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from leadlens.report.context import build_context
 from leadlens.report.environment import make_templates, render
+from leadlens.report.filters import Format
 from leadlens.report.loading import ResultsError, load_results, parse_results
 from leadlens.results import Results
-
-Format = Literal["html", "md"]
 
 FORMAT_BY_SUFFIX: dict[str, Format] = {
     ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}

@@ -9,7 +9,7 @@ here changes a number; rounding happens in the template filters.
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Any, Literal
+from typing import Any
 
 from leadlens.models import QuestionSet
 from leadlens.report.charts import (
@@ -26,7 +26,7 @@ from leadlens.report.charts import (
     radar_svg,
     score_bars_svg,
 )
-from leadlens.report.filters import format_score, plural
+from leadlens.report.filters import Format, format_score, plural
 from leadlens.report.palette import (
     UNSCORED_FILL,
     band_colours,
@@ -35,7 +35,6 @@ from leadlens.report.palette import (
 )
 from leadlens.results import GroupBreakdown, ItemResult, PrincipleResult, Results
 
-Format = Literal["html", "md"]
 Data = dict[str, Any]
 
 DONT_KNOW_FLAG = 0.10

@@ -22,17 +22,16 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from leadlens.errors import Problem, TemplateError, did_you_mean
-from leadlens.report.filters import DASH, FILTERS
+from leadlens.report.filters import DASH, FILTERS, Format
 from leadlens.report.markdown import finalize_markdown
 
-Format = Literal["html", "md"]
 BUNDLED_PREFIX = "leadlens"
 TEMPLATE_NAMES: dict[Format, str] = {"html": "report.html.j2", "md": "report.md.j2"}
 HTML_SUFFIXES = (".html", ".htm", ".xml", ".svg")

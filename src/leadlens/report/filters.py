@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from leadlens.report.markdown import md_escape, md_lines, text_bar
+
+Format = Literal["html", "md"]
+"""Report output formats."""
 
 DASH = "\u2014"
 MINUS = "\u2212"
