@@ -5,13 +5,15 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from leadlens.cli._app import app, run, usage_error
 from leadlens.outputs import check_writable, write_atomic
-from leadlens.report import FORMAT_BY_SUFFIX, Format, load_results, render_report
-from leadlens.report.environment import is_html_name
+
+if TYPE_CHECKING:
+    from leadlens.report import Format
 
 
 class ReportFormat(StrEnum):
@@ -22,6 +24,9 @@ class ReportFormat(StrEnum):
 def report_format(output: Path | None, template: Path | None,
                   given: ReportFormat | None) -> Format:
     """The format from ``--format``, else the output's extension, else the template's name."""
+    from leadlens.report import FORMAT_BY_SUFFIX
+    from leadlens.report.environment import is_html_name
+
     if given is not None:
         return "html" if given is ReportFormat.html else "md"
     if output is not None and output.suffix.lower() in FORMAT_BY_SUFFIX:
@@ -59,6 +64,9 @@ def report(
     e-mailed, and prints to A4. Exit 0 on success, 1 on bad input or a template error, 2 for
     usage errors.
     """
+    # Jinja and the report modules load only when a report is made (fast start-up).
+    from leadlens.report import load_results, render_report
+
     path = None if output == "-" else Path(output)
     fmt = report_format(path, template, output_format)
 
