@@ -54,3 +54,16 @@ def test_wheel_ships_templates_and_sets(installed_wheel: Path) -> None:
     assert "ggi-systems-leadership.yaml" in out[0]
     assert "report.html.j2" in out[1] and "report.md.j2" in out[1]
     assert "site-packages" in out[2]
+
+
+@pytest.mark.slow
+def test_wheel_scores_and_reports_the_example(installed_wheel: Path, tmp_path: Path) -> None:
+    responses = REPO / "examples" / "responses.csv"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    for name in ("report.html", "report.md", "results.json"):
+        proc = subprocess.run([str(installed_wheel / "leadlens"), "score", str(responses),
+                               "--by", "sector", "-o", name], cwd=tmp_path,
+                              capture_output=True, text=True, env=env, check=False)
+        assert proc.returncode == 0, proc.stderr
+        assert (tmp_path / name).stat().st_size > 1000
+    assert "Understanding the basics" in (tmp_path / "report.html").read_text()
