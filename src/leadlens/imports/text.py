@@ -7,7 +7,6 @@ removes all of that, so an exact comparison of normalised texts is a fair one.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 
@@ -27,6 +26,8 @@ _TRANSLATE = str.maketrans({
 def normalise(text: str) -> str:
     """Case, whitespace, Unicode form, smart quotes, HTML and trailing punctuation removed."""
     if "&" in text:
+        import html  # its entity table is large: loaded only when a text has an entity
+
         text = html.unescape(html.unescape(text))  # exports sometimes escape twice
     if "<" in text:
         text = _TAG.sub(" ", text)
