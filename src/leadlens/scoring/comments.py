@@ -6,35 +6,39 @@ import zlib
 
 import numpy as np
 
-from leadlens.scoring.data import Int32Array, TextAnswers
+from leadlens.scoring.data import Int32Array, IntArray, TextAnswers
 
 
-def _rng(answers: TextAnswers) -> np.random.Generator:
-    # Seeded by the comments themselves: the same responses give the same order every run,
-    # and the order carries nothing about who wrote what.
-    digest = 0
-    for text in answers.texts:
-        digest = zlib.crc32(text.encode("utf-8"), digest)
-    return np.random.default_rng([digest, len(answers.texts)])
+def comment_order(answers: TextAnswers) -> IntArray:
+    """A random order of the answers, seeded by the answers themselves.
+
+    The same responses give the same order every run, and the order carries nothing about
+    who wrote what.
+    """
+    digest = zlib.crc32("\x1f".join(answers.texts).encode("utf-8"))
+    order: IntArray = np.random.default_rng([digest, len(answers.texts)]).permutation(
+        len(answers.texts))
+    return order
 
 
-def shuffled(answers: TextAnswers) -> list[str]:
-    """All answers in a reproducible random order."""
-    order = _rng(answers).permutation(len(answers.texts))
-    return [answers.texts[i] for i in order.tolist()]
+def shuffled(answers: TextAnswers, order: IntArray | None = None) -> list[str]:
+    """All answers in a reproducible random order (``order`` from :func:`comment_order`)."""
+    chosen = comment_order(answers) if order is None else order
+    texts: list[str] = np.array(answers.texts, dtype=object)[chosen].tolist()
+    return texts
 
 
-def shuffled_by_group(answers: TextAnswers, codes: Int32Array, shown: list[bool]
-                      ) -> list[list[str]]:
+def shuffled_by_group(answers: TextAnswers, codes: Int32Array, shown: list[bool],
+                      order: IntArray | None = None) -> list[list[str]]:
     """Each group's answers in a reproducible random order; empty for hidden groups."""
     result: list[list[str]] = [[] for _ in shown]
     if not answers.texts:
         return result
-    keys = _rng(answers).permutation(len(answers.texts))
+    keys = comment_order(answers) if order is None else order
     group_of = codes[answers.rows]
-    order = np.lexsort((keys, group_of))
-    texts = np.array(answers.texts, dtype=object)[order]
-    bounds = np.searchsorted(group_of[order], np.arange(len(shown) + 1))
+    by_group = np.lexsort((keys, group_of))
+    texts = np.array(answers.texts, dtype=object)[by_group]
+    bounds = np.searchsorted(group_of[by_group], np.arange(len(shown) + 1))
     for group, visible in enumerate(shown):
         if visible:
             result[group] = texts[bounds[group]:bounds[group + 1]].tolist()

@@ -11,8 +11,8 @@ import numpy as np
 from leadlens import __version__
 from leadlens.models import QuestionSet
 from leadlens.results import GroupBreakdown, OverallResult, Results
-from leadlens.scoring.comments import shuffled, shuffled_by_group
-from leadlens.scoring.data import FloatArray, Responses
+from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
+from leadlens.scoring.data import FloatArray, IntArray, Responses
 from leadlens.scoring.groups import group_respondents, group_results
 from leadlens.scoring.layout import items_of, principle_items
 from leadlens.scoring.principles import PrincipleScores, item_result, score_principle
@@ -108,12 +108,15 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     overall_band = question_set.band_for(overall_mean) if overall_mean is not None else None
 
     comments: dict[str, list[str]] = {}
+    orders: dict[str, IntArray] = {}
     withheld = None
     if responses.n < threshold:
         withheld = (f"Comments are not shown because there are fewer than {threshold} "
                     "respondents.")
     else:
-        comments = {key: shuffled(answers) for key, answers in responses.texts.items()}
+        orders = {key: comment_order(answers) for key, answers in responses.texts.items()}
+        comments = {key: shuffled(answers, orders[key])
+                    for key, answers in responses.texts.items()}
 
     breakdowns: dict[str, GroupBreakdown] = {}
     prompts = {f.id: f.prompt for f in question_set.respondent}
@@ -122,7 +125,7 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         grouping = group_respondents(field_id, values)
         groups, spread = group_results(question_set, grouping, own_scores, overall, threshold)
         shown = [not g.suppressed for g in groups]
-        by_group = {key: shuffled_by_group(answers, grouping.codes, shown)
+        by_group = {key: shuffled_by_group(answers, grouping.codes, shown, orders[key])
                     for key, answers in responses.texts.items()} if withheld is None else {}
         groups = [g.model_copy(update={"comments": {key: texts[i] for key, texts
                                                     in by_group.items() if texts[i]}})
