@@ -131,16 +131,3 @@ def test_unknown_group_field_is_refused() -> None:
     with pytest.raises(ValueError, match="'team' is not a respondent field"):
         score(qs, responses(qs, [{"a": 1}]), by=["team"])
 
-
-def test_group_statistics_by_pattern_and_by_respondent_agree(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from leadlens.scoring import groups
-
-    qs = build_set([{"id": "a"}, {"id": "b", "reverse": True}], min_group_size=3)
-    rows = [{"organisation": org, "a": a, "b": b} for org in ("A", "B", "C", "D")
-            for a in (1, 3, 5, None) for b in (2, "Don't know", 4)]
-    by_pattern = score(qs, responses(qs, rows), by=["organisation"]).results.groups
-    monkeypatch.setattr(groups, "_PATTERN_TABLE_LIMIT", 0)
-    by_respondent = score(qs, responses(qs, rows), by=["organisation"]).results.groups
-    assert by_pattern == by_respondent
-    assert by_pattern["organisation"].groups[0].principles[0].n == 11

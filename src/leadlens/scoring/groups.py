@@ -15,7 +15,6 @@ from leadlens.scoring.data import FieldValues, FloatArray, Int32Array, IntArray
 from leadlens.scoring.principles import PrincipleScores
 
 NOT_STATED = "(not stated)"
-_PATTERN_TABLE_LIMIT = 1 << 23
 Reason = Literal["small", "complement"]
 
 
@@ -105,22 +104,6 @@ def _by_group(codes: Int32Array, scores: FloatArray, count: int
     return n, total, below, above
 
 
-def _by_group_and_pattern(codes: Int32Array, own: PrincipleScores, count: int
-                          ) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
-    """As :func:`_by_group`, counting respondents per (group, answer pattern) instead."""
-    patterns, scores = own.patterns, own.pattern_scores
-    if patterns is None or scores is None or count * scores.size > _PATTERN_TABLE_LIMIT:
-        return _by_group(codes, own.scores, count)
-    joint = codes.astype(np.int64) * scores.size + patterns.index
-    table = np.bincount(joint, minlength=count * scores.size).reshape(count, scores.size)
-    valid = np.isfinite(scores)
-    n: IntArray = table @ valid.astype(np.int64)
-    total: FloatArray = (table @ np.where(valid, scores, 0.0)).astype(np.float64)
-    below: IntArray = table @ (valid & (scores < 50)).astype(np.int64)
-    above: IntArray = table @ (valid & (scores > 50)).astype(np.int64)
-    return n, total, below, above
-
-
 def group_results(question_set: QuestionSet, grouping: Grouping,
                   principles: list[PrincipleScores], overall: FloatArray,
                   min_group_size: int) -> tuple[list[GroupResult], list[GroupSpread]]:
@@ -130,7 +113,7 @@ def group_results(question_set: QuestionSet, grouping: Grouping,
     reasons = suppression([int(s) for s in sizes], min_group_size)
     per_principle: list[list[GroupPrinciple]] = [[] for _ in range(count)]
     for own in principles:
-        n, total, below, above = _by_group_and_pattern(grouping.codes, own, count)
+        n, total, below, above = _by_group(grouping.codes, own.scores, count)
         for g in range(count):
             score = float(total[g] / n[g]) if n[g] else None
             band = question_set.band_for(score) if score is not None else None

@@ -27,9 +27,6 @@ class PrincipleScores:
     scores: FloatArray
     scale: tuple[float, float] | None
     """(min, max) of the principle's one scale, or None when its items mix scales."""
-    patterns: Patterns | None = None
-    """The answer patterns ``scores`` come from (each respondent's is ``patterns.index``)."""
-    pattern_scores: FloatArray | None = None
 
     def on_scale(self, score: float | None) -> float | None:
         """A 0-100 score on the scale's own units (None for mixed scales)."""
@@ -158,8 +155,7 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
     required = required_answers(question_set.scoring.min_answered, len(scored))
     pattern_scores, _ = weighted_scores(units, _item_weights(scored), required)
     own = PrincipleScores(principle, pattern_scores[patterns.index],
-                          (float(scale.min), float(scale.max)) if scale else None,
-                          patterns, pattern_scores)
+                          (float(scale.min), float(scale.max)) if scale else None)
 
     weights = patterns.counts
     n, score, sd100 = mean_sd(pattern_scores, weights)
