@@ -108,3 +108,10 @@ def test_untrusted_header_text_is_printed_escaped(tmp_path: Path) -> None:
     result = runner.invoke(app, ["inspect", str(path)])
     assert "\x1b" not in result.stdout
     assert "\\x1b[31mred[/red]" in result.stdout
+
+
+def test_inspect_a_leadlens_csv() -> None:
+    result = runner.invoke(app, ["inspect", str(EXAMPLES / "responses.csv")])
+    assert result.exit_code == 0, result.output
+    assert "platform: leadlens responses CSV (read by the fast reader)\n" in result.stdout
+    assert "  question basics-1" in result.stdout and "basics-1  (id)" in result.stdout

@@ -272,3 +272,26 @@ def test_mapping_under_an_import_key_and_platform_override(
         """)
     table = read_export(path, qs, ImportOptions(mapping=load_mapping(mapping)))
     assert (table.headers, table.rows) == (["respondent_id", "b1"], [["R1", "4"]])
+
+
+def test_question_set_import_section_and_mapping_precedence(write: Write) -> None:
+    qs = load_question_set(write("with-import.yaml", SET + """\
+import:
+  columns:
+    - {code: Q1, to: b1}
+    - {import_id: QID9, to: b2}
+  answers:
+    agreement: {"6": "Don't know", A4: 4}
+"""))
+    path = write("q.csv", "Q1,Q2\n6,A4\n")
+    table = read_export(path, qs)
+    assert (table.headers, table.rows) == (["b1"], [["Don't know"]])
+    mapping = write("map.yaml", "columns: [{code: Q1, to: c1}, {code: Q2, to: b2}]\n"
+                    "answers: {agreement: {'6': 1}}\n")
+    table = read_export(path, qs, ImportOptions(mapping=load_mapping(mapping)))
+    assert (table.headers, table.rows) == (["c1", "b2"], [["1", "4"]])
+    bad = load_question_set(write("bad-import.yaml", SET + "import:\n  columns:\n"
+                                  "    - {code: Q1, to: b9}\n"))
+    assert _errors(path, bad) == [
+        "question set 'small': import.columns[0].to: 'b9' is not an answer key, respondent "
+        "field, respondent_id, submitted_at or ignore"]

@@ -27,7 +27,7 @@ PLATFORM_NAMES: dict[str, str] = {
     "surveymonkey": "SurveyMonkey",
     "limesurvey": "LimeSurvey",
     "csv": "CSV (one header row)",
-    CANONICAL: "leadlens responses CSV",
+    CANONICAL: "leadlens responses CSV (read by the fast reader)",
 }
 
 

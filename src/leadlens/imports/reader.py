@@ -141,8 +141,14 @@ def inspect_export(path: Path, qs: QuestionSet, options: ImportOptions | None = 
     Raises:
         ResponsesError: the file cannot be read at all, or a mapping rule is invalid.
     """
+    from leadlens.imports.detect import needs_import
+
     options = options or ImportOptions()
     found = _match(path, qs, options)
+    if found.detection.platform == "csv" and not needs_import(
+            path, qs, encoding=options.encoding, delimiter=options.delimiter,
+            mapping=options.mapping is not None):
+        found.detection.platform = platforms.CANONICAL  # score takes its fast reader
     errors = [p for p in found.columns.problems if p.severity == "error"]
     return Inspection(detection=found.detection, columns=found.columns,
                       warnings=found.warnings + [p for p in found.columns.problems
