@@ -332,8 +332,8 @@ def _strictly_quoted(data: bytes) -> bool:
 
     Polars accepts ``"say "hi" now"`` as ``say hi now``; Python's csv module in strict mode
     refuses it. Quotes toggle "inside quoted text", so the even-numbered ones must open a
-    field (after a comma, a line break or an escaping quote) and the odd-numbered ones must
-    end one (before a comma, a line break, the end, or an escaping quote).
+    field (after a comma, a line break or the previous quote, which it escapes) and the
+    odd-numbered ones must end one (before a comma, a line break, the end or a quote).
     """
     if b'"' not in data:
         return True
@@ -341,15 +341,15 @@ def _strictly_quoted(data: bytes) -> bool:
     quotes = np.flatnonzero(buffer == ord('"'))
     if quotes.size % 2:
         return False
-    before = np.where(quotes > 0, buffer[np.maximum(quotes - 1, 0)], ord("\n"))
-    after = np.where(quotes + 1 < buffer.size,
-                     buffer[np.minimum(quotes + 1, buffer.size - 1)], ord("\n"))
     opening, closing = quotes[0::2], quotes[1::2]
-    opens_ok = np.isin(before[0::2], list(b",\n")) | (
-        (before[0::2] == ord('"')) & np.isin(opening - 1, closing))
-    if opening[0] == len(_BOM) and data.startswith(_BOM):
+    before = buffer[np.maximum(opening - 1, 0)]
+    opens_ok = (before == ord(",")) | (before == ord("\n"))
+    opens_ok[1:] |= closing[:-1] == opening[1:] - 1  # an escaped quote: ""
+    if opening[0] == (len(_BOM) if data.startswith(_BOM) else 0):
         opens_ok[0] = True
-    closes_ok = np.isin(after[1::2], list(b',\r\n"'))
+    after = buffer[np.minimum(closing + 1, buffer.size - 1)]
+    closes_ok = ((after == ord(",")) | (after == ord("\n")) | (after == ord("\r"))
+                 | (after == ord('"')) | (closing + 1 == buffer.size))
     return bool(opens_ok.all() and closes_ok.all())
 
 
@@ -396,7 +396,12 @@ def _encode(series: pl.Series) -> Column:
     import polars as pl
 
     if not isinstance(series.dtype, pl.Enum | pl.Categorical):
-        series = series.cast(pl.Categorical(pl.Categories.random()))
+        # Free text: mostly blank and mostly distinct, so each cell is its own label.
+        present = series.is_not_null().to_numpy()
+        texts = [str(t) for t in series.drop_nulls().to_list()]
+        codes = np.full(series.len(), len(texts), dtype=np.uint32)
+        codes[present] = np.arange(len(texts), dtype=np.uint32)
+        return Column(codes, texts)
     labels = _categories(series)
     codes = series.to_physical().fill_null(len(labels)).to_numpy()
     return Column(codes, labels)
