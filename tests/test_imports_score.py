@@ -50,7 +50,6 @@ def canonical(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return _stable(document, [str(CANONICAL)])
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", [
     "google-forms", "google-sheets", "microsoft-forms-xlsx", "microsoft-forms-csv",
     "qualtrics", "qualtrics-numeric", "surveymonkey", "limesurvey", "limesurvey-codes",
