@@ -295,3 +295,17 @@ import:
     assert _errors(path, bad) == [
         "question set 'small': import.columns[0].to: 'b9' is not an answer key, respondent "
         "field, respondent_id, submitted_at or ignore"]
+
+
+def test_import_section_keeps_canonical_files_on_the_fast_path(write: Write) -> None:
+    from leadlens.imports import needs_import
+
+    qs = load_question_set(write("with-import.yaml", SET + """\
+import:
+  columns: [{code: Q1, to: b1}]
+  answers: {agreement: {A4: 4}}
+"""))
+    assert not needs_import(write("plain.csv", "b1,b2,organisation\n4,5,Acme\n"), qs)
+    assert needs_import(write("mapped.csv", "Q1,b2\n4,5\n"), qs)
+    assert needs_import(write("codes.csv", "b1,b2\nA4,5\n"), qs)
+    assert needs_import(write("labels.csv", "b1,b2\nAgree,5\n"), qs)

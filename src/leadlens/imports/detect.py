@@ -14,7 +14,8 @@ from pathlib import Path
 
 from leadlens.imports import platforms, sniff
 from leadlens.imports.answers import scale_labels
-from leadlens.imports.matching import RESERVED, QuestionIndex
+from leadlens.imports.matching import RESERVED, QuestionIndex, apply_rule
+from leadlens.imports.platforms import Column
 from leadlens.models import QuestionSet
 
 
@@ -25,7 +26,8 @@ def needs_import(path: Path, qs: QuestionSet, *, encoding: str | None = None,
     Reads at most :data:`leadlens.imports.sniff.HEAD_BYTES`. Files that cannot be opened
     return False, so the responses reader reports the problem in its usual words.
     """
-    if encoding is not None or mapping or qs.import_ is not None and qs.import_.columns:
+    settings = qs.import_
+    if encoding is not None or mapping or (settings is not None and settings.platform):
         return True
     if delimiter is not None and delimiter != ",":
         return True
@@ -49,6 +51,10 @@ def needs_import(path: Path, qs: QuestionSet, *, encoding: str | None = None,
         return True
     canonical = set(qs.answer_keys()) | set(qs.respondent_field_ids()) | set(RESERVED)
     header = [h.strip() for h in rows[0]]
+    if settings is not None and any(
+            apply_rule(rule, Column(index=i, display=h, texts=(h,), code=h))
+            for rule in settings.columns for i, h in enumerate(header)):
+        return True  # the question set's import section maps one of these headers
     odd = [h for h in header if h not in canonical]
     if odd:
         index = QuestionIndex(qs)
@@ -73,7 +79,7 @@ def _first_rows(text: str, limit: int = 20) -> list[list[str]]:
 
 def _has_labels(header: list[str], rows: list[list[str]], qs: QuestionSet) -> bool:
     """Whether the first responses answer a rated question with a label such as "Agree"."""
-    labels = scale_labels(qs, [])
+    labels = scale_labels(qs, [qs.import_] if qs.import_ is not None else [])
     for row in rows:
         for key, cell in zip(header, row, strict=False):
             converter = labels.get(key)

@@ -161,7 +161,7 @@ def _match(col: Column, layout: Layout, index: QuestionIndex, rules: list[RuleSo
            targets: list[str], problems: list[Problem], name: str) -> Match:
     for ruleset in rules:
         for i, rule in enumerate(ruleset.settings.columns):
-            target = _apply(rule, col)
+            target = apply_rule(rule, col)
             if target is None:
                 continue
             how = f"{ruleset.name}: {format_path(ruleset.prefix + ('columns', i))}"
@@ -208,7 +208,7 @@ def _by_text(col: Column, index: QuestionIndex) -> tuple[set[str], str]:
     return set(), ""
 
 
-def _apply(rule: ColumnRule, col: Column) -> str | None:
+def apply_rule(rule: ColumnRule, col: Column) -> str | None:
     """The rule's target for this column, or None when the rule does not fit it."""
     if rule.import_id is not None:
         return rule.to if col.import_id is not None and (
