@@ -31,6 +31,29 @@ class ScaleLabels:
                 self.table[normalise(text)] = str(option.value)
         for code, value in extra.items():  # a mapping's codes win over labels
             self.table[normalise(code)] = str(value)
+        self._seen: dict[tuple[str, bool], tuple[str, str | None]] = {}
+
+    def read(self, cell: str, *, check: bool) -> tuple[str, str | None]:
+        """The cell to store and, with ``check``, why it is not an answer on this scale.
+
+        Unknown answers are stored as they are (the responses reader counts them as invalid
+        under ``--on-invalid missing``). Results are cached: a survey's cells repeat a
+        handful of answers, so a large export costs one dictionary lookup per cell.
+        """
+        key = (cell, check)
+        found = self._seen.get(key)
+        if found is None:
+            value = self.convert(cell)
+            problem = None
+            if check and value is None:
+                problem = (f"unknown answer {cell.strip()!r} for the {self.scale_id} scale; "
+                           f"accepted: {self.accepted()}")
+            elif check and value is not None:
+                problem = self.number_problem(value)
+            found = (cell if value is None else value, problem)
+            if len(self._seen) < 10_000:  # free-text-like columns must not grow it forever
+                self._seen[key] = found
+        return found
 
     def convert(self, cell: str) -> str | None:
         """The value for ``cell`` ("" for blank), or None when it is not an accepted answer."""

@@ -23,11 +23,10 @@ def read_export_cells(path: Path, qs: QuestionSet, options: ImportOptions | None
         ResponsesError: located problems (see :func:`leadlens.imports.read_export`).
     """
     table = read_export(path, qs, options)
-    columns = {i: Column.from_cells(row[i] for row in table.rows)
-               for i in range(len(table.headers))}
+    columns = {i: Column.from_cells(cells) for i, cells in enumerate(table.columns)}
     lines = table.lines
     header_lines = table.detection.header_lines
-    return CellTable(table.file, list(table.headers), columns, len(table.rows), lambda: lines,
+    return CellTable(table.file, list(table.headers), columns, len(lines), lambda: lines,
                      display=list(table.source_headers), warnings=list(table.warnings),
                      header_line=header_lines[0] if header_lines else 1)
 

@@ -62,7 +62,7 @@ def csv_records(text: str, delimiter: str, name: str, *, first_line: int = 1) ->
 def read_csv_grid(text: str, delimiter: str, name: str, *, first_line: int = 1) -> Grid:
     grid = Grid(records=[])
     for line, row in csv_records(text, delimiter, name, first_line=first_line):
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():
             grid.blank_lines.append(line)
             continue
         grid.records.append((line, row))
@@ -90,7 +90,7 @@ def read_xlsx_grid(path: Path, name: str) -> Grid:
             cells = [_cell_text(v) for v in values]
             while cells and cells[-1] == "":
                 cells.pop()
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():
                 grid.blank_lines.append(number)
                 continue
             grid.records.append((number, cells))

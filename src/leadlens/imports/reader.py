@@ -17,7 +17,7 @@ from typing import Literal
 from leadlens.errors import Problem, ResponsesError
 from leadlens.imports import platforms, sniff
 from leadlens.imports.answers import scale_labels
-from leadlens.imports.grid import Grid, read_csv_grid, read_xlsx_grid
+from leadlens.imports.grid import Grid, Record, read_csv_grid, read_xlsx_grid
 from leadlens.imports.mapping import RuleSource, rule_sources
 from leadlens.imports.matching import ColumnMap, QuestionIndex, match_columns
 from leadlens.models import QuestionSet
@@ -75,11 +75,18 @@ class ImportedTable:
     """Answer keys, respondent field ids, ``respondent_id``, ``submitted_at``."""
     source_headers: list[str]
     """Each column's header in the export (the question-text row), for messages."""
-    rows: list[list[str]]
+    columns: list[list[str]]
+    """Cells column by column, in the order of ``headers``."""
     lines: list[int]
     """Physical line (worksheet row) each record starts on."""
     detection: Detection
     warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """Cells row by row (for small tables and tests)."""
+        return [list(row) for row in zip(*self.columns, strict=True)] if self.columns else [
+            [] for _ in self.lines]
 
 
 def _load(path: Path, options: ImportOptions, forced: str | None) -> tuple[
@@ -184,58 +191,61 @@ def read_export(path: Path, qs: QuestionSet, options: ImportOptions | None = Non
     warnings += [p for p in columns.problems if p.severity != "error"]
     used = columns.used()
     labels = scale_labels(qs, [s.settings for s in found.sources])
-    converters = [labels.get(m.key or "") for m in used]
-    indexes = [m.column.index for m in used]
+    body = grid.records[len(layout.header_lines):]
     width = len(layout.columns)
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    cell_problems: list[Problem] = []
-    omitted = 0
-    for line, cells in grid.records[len(layout.header_lines):]:
-        # Workbook rows end at their last filled cell; CSV rows must be as wide as the header.
-        if len(cells) > width or (len(cells) < width and not _xlsx(detection)):
-            omitted += _add(cell_problems, Problem(
-                file=name, line=line,
-                message=f"row has {len(cells)} fields, expected {width} (one per header column)",
-                hint="Check for a missing or extra delimiter, or an unquoted one in text"))
-            continue
-        row = []
-        for index, converter, match in zip(indexes, converters, used, strict=True):
-            cell = cells[index] if index < len(cells) else ""
-            if converter is not None:
-                value = converter.convert(cell)
-                if value is None and options.on_invalid == "error":
-                    omitted += _add(cell_problems, Problem(
-                        file=name, line=line, column=match.column.display,
-                        message=f"unknown answer {cell.strip()!r} for the "
-                        f"{converter.scale_id} scale; accepted: {converter.accepted()}",
-                        hint="Add it as an alias in the question set or map it under "
-                        f"answers.{converter.scale_id} in a --mapping file"))
-                elif value is not None and options.on_invalid == "error" and (
-                        message := converter.number_problem(value)):
-                    omitted += _add(cell_problems, Problem(
-                        file=name, line=line, column=match.column.display, message=message))
-                cell = cell if value is None else value
-            row.append(cell)
-        rows.append(row)
-        lines.append(line)
-    if cell_problems:
-        raise ResponsesError(cell_problems, omitted=omitted)
+    problems = _ragged(body, width, _xlsx(detection), name)
+    if problems:
+        raise ResponsesError(problems[:MAX_PROBLEMS],
+                             omitted=max(0, len(problems) - MAX_PROBLEMS))
+    # Column by column: a survey's cells repeat a few answers, so each distinct cell is
+    # converted once and the column is mapped with one lookup per cell.
+    lines = [line for line, _ in body]
+    rows = [cells if len(cells) == width else cells + [""] * (width - len(cells))
+            for _, cells in body]
+    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
+    cells_by_column: list[list[str]] = []
+    found_problems: list[tuple[int, int, Problem]] = []
+    for position, match in enumerate(used):
+        cells = list(transposed[match.column.index])
+        converter = labels.get(match.key or "")
+        if converter is not None:
+            read = {raw: converter.read(raw, check=options.on_invalid == "error")
+                    for raw in set(cells)}
+            for raw, (_, message) in read.items():
+                if message is None:
+                    continue
+                hint = "" if not message.startswith("unknown answer") else (
+                    "Add it as an alias in the question set or map it under "
+                    f"answers.{converter.scale_id} in a --mapping file")
+                found_problems += [(row, position, Problem(
+                    file=name, line=lines[row], column=match.column.display, message=message,
+                    hint=hint)) for row, cell in enumerate(cells) if cell == raw]
+            values = {raw: value for raw, (value, _) in read.items()}
+            cells = list(map(values.__getitem__, cells))
+        cells_by_column.append(cells)
+    if found_problems:
+        found_problems.sort(key=lambda found: found[:2])  # file order
+        raise ResponsesError([p for _, _, p in found_problems[:MAX_PROBLEMS]],
+                             omitted=max(0, len(found_problems) - MAX_PROBLEMS))
     if detection.blank:
         warnings.append(Problem(file=name, severity="warning",
                                 message=f"{detection.blank} blank rows skipped"))
     return ImportedTable(file=name, headers=[m.key or "" for m in used],
-                         source_headers=[m.column.display for m in used], rows=rows,
-                         lines=lines, detection=detection, warnings=warnings)
+                         source_headers=[m.column.display for m in used],
+                         columns=cells_by_column, lines=lines, detection=detection,
+                         warnings=warnings)
+
+
+def _ragged(body: list[Record], width: int, workbook: bool, name: str) -> list[Problem]:
+    """Rows wider than the header, or narrower in a CSV (workbook rows end at their last
+    filled cell)."""
+    return [Problem(file=name, line=line,
+                    message=f"row has {len(cells)} fields, expected {width} (one per header "
+                    "column)",
+                    hint="Check for a missing or extra delimiter, or an unquoted one in text")
+            for line, cells in body
+            if len(cells) > width or (len(cells) < width and not workbook)]
 
 
 def _xlsx(detection: Detection) -> bool:
     return detection.delimiter is None
-
-
-def _add(problems: list[Problem], problem: Problem) -> int:
-    """Keep the first ``MAX_PROBLEMS``; return 1 when this one is only counted."""
-    if len(problems) < MAX_PROBLEMS:
-        problems.append(problem)
-        return 0
-    return 1
