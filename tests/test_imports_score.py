@@ -69,9 +69,12 @@ def test_export_scores_exactly_as_the_canonical_csv(
 
 def test_exports_and_canonical_files_concatenate(fixtures: dict[str, Fixture],
                                                 tmp_path: Path) -> None:
-    document, _ = _score(tmp_path, str(CANONICAL), str(fixtures["surveymonkey"].path),
-                         str(fixtures["microsoft-forms-xlsx"].path))
-    assert document["respondents"] == 3 * len(read_canonical(CANONICAL))
+    """Files in different layouts and encodings (UTF-8, cp1252, a workbook) score together."""
+    document, stderr = _score(tmp_path, str(CANONICAL), str(fixtures["surveymonkey"].path),
+                              str(fixtures["microsoft-forms-xlsx"].path),
+                              str(fixtures["excel-cp1252"].path))
+    assert document["respondents"] == 4 * len(read_canonical(CANONICAL))
+    assert f"{fixtures['excel-cp1252'].path}:11: warning: not UTF-8" in stderr
 
 
 def test_score_errors_name_the_export_header_and_line(tmp_path: Path) -> None:
