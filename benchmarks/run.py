@@ -11,6 +11,7 @@ on both sides.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import statistics
 import subprocess
@@ -46,11 +47,16 @@ def main() -> None:
     if not args.data.exists():
         sys.exit(f"{args.data} is missing: run python benchmarks/generate.py first")
     python = sys.executable
-    leadlens = [python, "-m", "leadlens"]
+    # An installed wheel ships compiled bytecode; an editable checkout may not have it yet
+    # (and PYTHONDONTWRITEBYTECODE keeps it that way), so compile once, as pip would.
+    import leadlens
+
+    compileall.compile_dir(Path(leadlens.__file__).parent, quiet=1)
+    leadlens_cmd = [python, "-m", "leadlens"]
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "results.json"
         polars_cmd = [python, str(HERE / "polars_baseline.py"), str(args.data)]
-        score_cmd = [*leadlens, "score", str(args.data), "--question-set", str(QUESTION_SET),
+        score_cmd = [*leadlens_cmd, "score", str(args.data), "--question-set", str(QUESTION_SET),
                      "--by", "organisation", "-o", str(out), "--force"]
         baseline, ours, peaks = [], [], []
         for _ in range(args.runs):

@@ -282,3 +282,15 @@ def test_a_quote_inside_unquoted_text_is_text(tmp_path: Path, qs: QuestionSet, f
                                               ) -> None:
     data = load(tmp_path, qs, HEADER + 'r1,Acme,1,2,3,a 5" screen\n')
     assert data.texts["story"].texts == ['a 5" screen']
+
+
+@pytest.mark.parametrize("story", ["I Don't know why", "-1000 reasons", "Don't know -1000"])
+def test_unscored_labels_and_numbers_in_text_stay_text(tmp_path: Path, qs: QuestionSet,
+                                                       fast: str, story: str) -> None:
+    content = (HEADER + f"r1,Don't know,Don't know,2,3,{story}\n"
+               + "r2,Acme,4,Don't know,-1000,\n")
+    data = load(tmp_path, qs, content, on_invalid="missing")
+    assert data.texts["story"].texts == [story]
+    assert data.fields["organisation"].strings() == ["Don't know", "Acme"]
+    assert data.codes.tolist() == [[6, 2, 3], [4, 6, 0]]
+    assert "'b3' 1" in str(data.warnings[-1])

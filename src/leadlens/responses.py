@@ -489,9 +489,16 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
         column = table.columns[position[key]]
         lookup, problems = _lookup(column.labels, scale_id, question_set.scales[scale_id])
         codes[:, j] = lookup[column.codes]
-        invalid.extend(_Invalid(np.flatnonzero(column.codes == code), position[key],
-                                table.shown(position[key]), message, hint)
-                       for code, (message, hint) in problems.items())
+        if problems:
+            is_bad = np.zeros(len(column.labels) + 1, dtype=bool)
+            is_bad[list(problems)] = True
+            rows = np.flatnonzero(is_bad[column.codes])
+            cell_codes = column.codes[rows]
+            for code, (message, hint) in problems.items():
+                picked = rows[cell_codes == code]
+                if picked.size:
+                    invalid.append(_Invalid(picked, position[key], table.shown(position[key]),
+                                            message, hint))
     fields = {f: (table.columns[position[f]].field_values() if f in position
                   else FieldValues(np.full(n, -1, dtype=np.int32), [])) for f in field_ids}
     answers = {key: (_text_answers(table.columns[position[key]]) if key in position
@@ -633,11 +640,10 @@ def _describe(scale: Scale) -> str:
 
 
 def _text_answers(column: Column) -> TextAnswers:
-    stripped = [label.strip() for label in column.labels]
-    present = np.array([bool(s) for s in stripped] + [False])
-    rows = np.flatnonzero(present[column.codes])
-    codes = column.codes[rows].tolist()
-    return TextAnswers(rows.astype(np.int64), [stripped[c] for c in codes])
+    stripped = np.array([label.strip() for label in column.labels] + [""], dtype=object)
+    rows = np.flatnonzero((stripped != "")[column.codes])
+    texts: list[str] = stripped[column.codes[rows]].tolist()
+    return TextAnswers(rows.astype(np.int64), texts)
 
 
 def _select(responses: Responses, rows: IntArray) -> Responses:
