@@ -16,7 +16,7 @@ from leadlens.scoring.data import FloatArray, IntArray, Responses
 from leadlens.scoring.groups import group_respondents, group_results
 from leadlens.scoring.layout import items_of, principle_items
 from leadlens.scoring.principles import PrincipleScores, item_result, score_principle
-from leadlens.scoring.stats import ci95, mean_sd
+from leadlens.scoring.stats import band_of, ci95, mean_sd
 from leadlens.scoring.timepoints import timepoint_results
 
 SMALLEST_GROUP = 3
@@ -105,7 +105,7 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
                 f"scored (min_answered {question_set.scoring.min_answered:g}); it has no score")
     overall = overall_scores(own_scores)
     n, overall_mean, overall_sd = mean_sd(overall)
-    overall_band = question_set.band_for(overall_mean) if overall_mean is not None else None
+    overall_band = band_of(question_set, overall_mean) if overall_mean is not None else None
 
     comments: dict[str, list[str]] = {}
     orders: dict[str, IntArray] = {}

@@ -13,6 +13,7 @@ from leadlens.models import QuestionSet
 from leadlens.results import GroupPrinciple, GroupResult, GroupSpread
 from leadlens.scoring.data import FieldValues, FloatArray, Int32Array, IntArray
 from leadlens.scoring.principles import PrincipleScores
+from leadlens.scoring.stats import NOISE, band_of
 
 NOT_STATED = "(not stated)"
 Reason = Literal["small", "complement"]
@@ -95,13 +96,15 @@ def _by_group(codes: Int32Array, scores: FloatArray, count: int
               ) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
     """Per group: respondents with a score, their sum, and how many are below/above 50."""
     valid = np.isfinite(scores)
-    kept_codes = codes[valid]
-    kept = scores[valid]
-    n: IntArray = np.bincount(kept_codes, minlength=count).astype(np.int64)
-    total: FloatArray = np.bincount(kept_codes, weights=kept, minlength=count).astype(np.float64)
-    below: IntArray = np.bincount(kept_codes[kept < 50], minlength=count).astype(np.int64)
-    above: IntArray = np.bincount(kept_codes[kept > 50], minlength=count).astype(np.int64)
-    return n, total, below, above
+    # One count per (group, side of 50): 0 no score, 1 below, 2 at, 3 above.
+    side = valid.astype(np.int32)
+    side += (scores >= 50 - NOISE) & valid
+    side += (scores > 50 + NOISE) & valid
+    table = np.bincount(codes * 4 + side, minlength=count * 4).reshape(count, 4)
+    total: FloatArray = np.bincount(codes, weights=np.where(valid, scores, 0.0),
+                                    minlength=count).astype(np.float64)
+    n: IntArray = table[:, 1:].sum(axis=1).astype(np.int64)
+    return n, total, table[:, 1].astype(np.int64), table[:, 3].astype(np.int64)
 
 
 def group_results(question_set: QuestionSet, grouping: Grouping,
@@ -116,7 +119,7 @@ def group_results(question_set: QuestionSet, grouping: Grouping,
         n, total, below, above = _by_group(grouping.codes, own.scores, count)
         for g in range(count):
             score = float(total[g] / n[g]) if n[g] else None
-            band = question_set.band_for(score) if score is not None else None
+            band = band_of(question_set, score) if score is not None else None
             per_principle[g].append(GroupPrinciple(
                 id=own.principle.id, n=int(n[g]), mean=own.on_scale(score), score=score,
                 band=band.id if band else None,

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from leadlens.scoring.data import IntArray, Responses, UInt8Array
 
@@ -26,12 +28,12 @@ class Patterns:
     Attributes:
         codes: ``(patterns, columns)`` answer codes of each distinct pattern.
         counts: respondents per pattern.
-        index: each respondent's pattern (row of ``codes``).
+        index: each respondent's pattern (row of ``codes``), any integer type.
     """
 
     codes: UInt8Array
     counts: IntArray
-    index: IntArray
+    index: npt.NDArray[np.integer[Any]]
 
 
 def answer_patterns(responses: Responses, columns: list[int], sizes: list[int]) -> Patterns:
@@ -52,15 +54,17 @@ def answer_patterns(responses: Responses, columns: list[int], sizes: list[int]) 
                                         return_inverse=True, return_counts=True)
         return Patterns(rows.astype(np.uint8), counts.astype(np.int64),
                         index.reshape(-1).astype(np.int64))
-    joint = np.zeros(n, dtype=np.int64)
+    # The narrowest integer type that numbers every pattern keeps the arithmetic cheap.
+    kind = np.uint16 if space <= 1 << 16 else np.uint32 if space <= 1 << 32 else np.int64
+    joint = np.zeros(n, dtype=kind)
     for column, size in zip(columns, sizes, strict=True):
-        np.multiply(joint, size, out=joint)
-        np.add(joint, responses.codes[:, column], out=joint)
+        np.multiply(joint, size, out=joint, casting="unsafe")
+        np.add(joint, responses.codes[:, column], out=joint, casting="unsafe")
     if space <= _DENSE_LIMIT:
         table = np.bincount(joint, minlength=space)
         values = np.flatnonzero(table)
-        number = np.full(space, -1, dtype=np.int64)
-        number[values] = np.arange(values.size)
+        number = np.full(space, -1, dtype=np.int32)
+        number[values] = np.arange(values.size, dtype=np.int32)
         index = number[joint]
         counts = table[values]
     else:
@@ -71,4 +75,4 @@ def answer_patterns(responses: Responses, columns: list[int], sizes: list[int]) 
     for j in range(len(columns) - 1, -1, -1):
         codes[:, j] = rest % sizes[j]
         rest //= sizes[j]
-    return Patterns(codes, counts.astype(np.int64), index.astype(np.int64, copy=False))
+    return Patterns(codes, counts.astype(np.int64), index)

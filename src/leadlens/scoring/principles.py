@@ -16,7 +16,7 @@ from leadlens.results import ItemResult, PerspectiveScore, PrincipleResult
 from leadlens.scoring.data import FloatArray, IntArray, Responses
 from leadlens.scoring.layout import Item, PrincipleItems, code_scores, required_answers
 from leadlens.scoring.patterns import Patterns, answer_patterns
-from leadlens.scoring.stats import ci95, cronbach_alpha, finite, mean_sd
+from leadlens.scoring.stats import NOISE, band_of, ci95, cronbach_alpha, finite, mean_sd
 
 
 @dataclass
@@ -75,7 +75,8 @@ def band_counts(question_set: QuestionSet, scores: FloatArray,
     """Respondents per band, every band listed (0 when empty)."""
     keep = np.isfinite(scores)
     starts = np.array([b.from_ for b in question_set.bands])
-    index = np.clip(np.searchsorted(starts, scores[keep], side="right") - 1, 0, len(starts) - 1)
+    index = np.clip(np.searchsorted(starts, scores[keep] + NOISE, side="right") - 1,
+                    0, len(starts) - 1)
     counts = np.bincount(index, weights=None if weights is None else weights[keep],
                          minlength=len(starts))
     return {band.id: int(round(float(counts[i]))) for i, band in enumerate(question_set.bands)}
@@ -83,7 +84,7 @@ def band_counts(question_set: QuestionSet, scores: FloatArray,
 
 def band_position(question_set: QuestionSet, score: float) -> float:
     """Where a score sits within its band: 0 at the band's start, 1 at the next band's."""
-    band = question_set.band_for(score)
+    band = band_of(question_set, score)
     later = [b.from_ for b in question_set.bands if b.from_ > band.from_]
     top = min(later) if later else 100.0
     if top <= band.from_:
@@ -100,8 +101,8 @@ def split_shares(scores: FloatArray, weights: IntArray | None = None
     n = float(counts.sum())
     if n == 0:
         return None, None, False
-    below = float(counts[kept < 50].sum()) / n
-    above = float(counts[kept > 50].sum()) / n
+    below = float(counts[kept < 50 - NOISE].sum()) / n
+    above = float(counts[kept > 50 + NOISE].sum()) / n
     return below, above, below >= 0.25 and above >= 0.25
 
 
@@ -170,7 +171,7 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
     for item in scored:
         answered += int(counts[item.key][1:len(item.scale.options) + 1].sum())
         unscored += int(counts[item.key][len(item.scale.options) + 1:].sum())
-    band = question_set.band_for(score) if score is not None else None
+    band = band_of(question_set, score) if score is not None else None
     perspectives = _perspectives(question_set, scored, units, weights, own)
     gap = None
     if len(perspectives) >= 2 and perspectives[0].score is not None \

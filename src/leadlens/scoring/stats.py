@@ -13,9 +13,19 @@ from statistics import NormalDist
 
 import numpy as np
 
+from leadlens.models import Band, QuestionSet
 from leadlens.scoring.data import FloatArray, IntArray
 
 _LARGE_DF = 300
+
+NOISE = 1e-9
+"""Scores this close to a cut point (50, a band's start) count as on it: 0-100 values such
+as 100/3 are not exact in floating point, and sums in another order differ in the last bit."""
+
+
+def band_of(question_set: QuestionSet, score: float) -> Band:
+    """The band a 0-100 score falls in, a score within :data:`NOISE` of a cut point on it."""
+    return question_set.band_for(score + NOISE)
 
 
 def _beta_cf(a: float, b: float, x: float) -> float:
@@ -122,10 +132,15 @@ def mean_sd(values: FloatArray, weights: IntArray | None = None
     given by that many respondents).
     """
     keep = np.isfinite(values)
-    if weights is not None:
-        keep &= weights > 0
+    if weights is None:
+        plain = values[keep]
+        if plain.size == 0:
+            return 0, None, None
+        return (int(plain.size), float(plain.mean()),
+                float(plain.std(ddof=1)) if plain.size > 1 else None)
+    keep &= weights > 0
     kept = values[keep]
-    counts = (weights[keep] if weights is not None else np.ones(kept.size)).astype(np.float64)
+    counts = weights[keep].astype(np.float64)
     n = int(round(float(counts.sum())))
     if n == 0:
         return 0, None, None
