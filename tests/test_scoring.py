@@ -309,3 +309,18 @@ def test_the_scoring_core_does_not_import_yaml() -> None:
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True).stdout.strip()
     assert found == "False"
+
+
+def test_threads_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    from leadlens.scoring import engine
+
+    qs = build_set([{"id": "a"}, {"id": "x", "principle": "q"}],
+                   principles=[{"id": "p", "name": "P"}, {"id": "q", "name": "Q"}],
+                   min_group_size=3)
+    rows = [{"organisation": org, "a": a, "x": x} for org in ("A", "B", "C")
+            for a in (1, 2, 5) for x in (3, 4, None)]
+    serial = score(qs, responses(qs, rows), by=["organisation"]).results
+    monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
+    threaded = score(qs, responses(qs, rows), by=["organisation"]).results
+    assert serial.model_dump(exclude={"generated_at"}) == \
+        threaded.model_dump(exclude={"generated_at"})

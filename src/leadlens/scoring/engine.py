@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -21,6 +24,20 @@ from leadlens.scoring.timepoints import timepoint_results
 
 SMALLEST_GROUP = 3
 """No option or question set may show a group smaller than this."""
+
+PARALLEL_FROM = 100_000
+"""From this many respondents, principles are scored on all cores (numpy releases the GIL)."""
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def parallel_map(function: Callable[[T], R], items: Iterable[T], respondents: int) -> list[R]:
+    """``list(map(function, items))``, in threads when there are many respondents."""
+    if respondents < PARALLEL_FROM:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(function, items))
 
 
 @dataclass
@@ -95,8 +112,9 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     principle_results = []
     own_scores: list[PrincipleScores] = []
     warnings = [str(w) for w in responses.warnings]
-    for group in principle_items(question_set, items):
-        result, own = score_principle(question_set, group, responses)
+    scored = parallel_map(lambda group: score_principle(question_set, group, responses),
+                          principle_items(question_set, items), responses.n)
+    for result, own in scored:
         principle_results.append(result)
         own_scores.append(own)
         if result.n == 0 and responses.n:
@@ -123,7 +141,8 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     for field_id in by:
         values = responses.fields[field_id]
         grouping = group_respondents(field_id, values)
-        groups, spread = group_results(question_set, grouping, own_scores, overall, threshold)
+        groups, spread = group_results(question_set, grouping, own_scores, overall, threshold,
+                                       parallel=responses.n >= PARALLEL_FROM)
         shown = [not g.suppressed for g in groups]
         by_group = {key: shuffled_by_group(answers, grouping.codes, shown, orders[key])
                     for key, answers in responses.texts.items()} if withheld is None else {}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -109,14 +111,20 @@ def _by_group(codes: Int32Array, scores: FloatArray, count: int
 
 def group_results(question_set: QuestionSet, grouping: Grouping,
                   principles: list[PrincipleScores], overall: FloatArray,
-                  min_group_size: int) -> tuple[list[GroupResult], list[GroupSpread]]:
+                  min_group_size: int, *, parallel: bool = False
+                  ) -> tuple[list[GroupResult], list[GroupSpread]]:
     """Each group's n and per-principle scores (hidden groups: none), and the spread."""
     count = len(grouping.values)
     sizes = grouping.sizes
     reasons = suppression([int(s) for s in sizes], min_group_size)
     per_principle: list[list[GroupPrinciple]] = [[] for _ in range(count)]
-    for own in principles:
-        n, total, below, above = _by_group(grouping.codes, own.scores, count)
+    arrays = [own.scores for own in principles] + [overall]
+    if parallel:
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            stats = list(pool.map(lambda s: _by_group(grouping.codes, s, count), arrays))
+    else:
+        stats = [_by_group(grouping.codes, s, count) for s in arrays]
+    for own, (n, total, below, above) in zip(principles, stats, strict=False):
         for g in range(count):
             score = float(total[g] / n[g]) if n[g] else None
             band = band_of(question_set, score) if score is not None else None
@@ -124,7 +132,7 @@ def group_results(question_set: QuestionSet, grouping: Grouping,
                 id=own.principle.id, n=int(n[g]), mean=own.on_scale(score), score=score,
                 band=band.id if band else None,
                 contested=bool(n[g]) and below[g] / n[g] >= 0.25 and above[g] / n[g] >= 0.25))
-    overall_n, overall_total, _, _ = _by_group(grouping.codes, overall, count)
+    overall_n, overall_total, _, _ = stats[-1]
     groups: list[GroupResult] = []
     for g in range(count):
         reason = reasons[g]
