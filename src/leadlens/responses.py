@@ -68,8 +68,8 @@ _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 class Column:
     """One column's cells, dictionary-encoded: row i holds ``labels[codes[i]]``.
 
-    The code ``len(labels)`` is an empty cell, so a lookup table with one more entry than
-    there are labels maps every code, empty included. Codes are any unsigned integer type.
+    The code ``len(labels)`` is an empty cell (so a lookup table with one more entry than
+    there are labels maps every code), as is a label "". Codes are any unsigned integer type.
     """
 
     codes: npt.NDArray[np.unsignedinteger[Any]]
@@ -84,13 +84,15 @@ class Column:
         return cls(codes.astype(np.uint32), list(index))
 
     def cells(self) -> list[str | None]:
-        labels = [*self.labels, None]
+        """One cell per row, None where empty."""
+        labels = [label or None for label in self.labels] + [None]
         return [labels[c] for c in self.codes.tolist()]
 
     def field_values(self) -> FieldValues:
         """As a respondent field: codes with -1 for empty cells."""
+        empty = np.array([not label for label in self.labels] + [True])
         codes = self.codes.astype(np.int32)
-        codes[codes == len(self.labels)] = -1
+        codes[empty[self.codes]] = -1
         return FieldValues(codes, self.labels)
 
 
@@ -304,19 +306,15 @@ def _read_with_polars(data: bytes, header: list[str], hints: list[ColumnHint],
         # Polars refused the file: the csv module finds out why, or reads it if it can.
         return _read_with_csv_module(data, header, hints, source)
     expected = (len(header) - 1) * (frame.height + 1) + _content_commas(frame, header)
-    if data.count(b",") != expected or not _strictly_quoted(data):
+    commas = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == ord(",")))
+    if commas != expected or not _strictly_quoted(data):
         result = scan()  # blank lines, short rows or odd quoting: find out exactly
         if result.problems:
             raise _capped(result.problems)
         if len(result.lines) != frame.height:
             return _read_with_csv_module(data, header, hints, source)
-    rows = frame.height
-    columns: dict[int, Column] = {}
-    for i, hint in enumerate(hints):
-        series = frame.drop_in_place(f"c{i}")  # free each column once encoded
-        if hint != "skip":
-            columns[i] = _encode(series)
-    return CellTable(source, header, columns, rows, lambda: scan().lines)
+    return CellTable(source, header, _encode_all(frame, hints), frame.height,
+                     lambda: scan().lines)
 
 
 def _read_with_csv_module(data: bytes, header: list[str], hints: list[ColumnHint],
@@ -390,6 +388,26 @@ def _categories(series: pl.Series) -> list[str]:
     if isinstance(dtype, pl.Categorical):
         return [str(c) for c in dtype.categories.to_series().to_list()]
     raise TypeError(f"not a categorical column: {dtype}")
+
+
+def _encode_all(frame: pl.DataFrame, hints: list[ColumnHint]) -> dict[int, Column]:
+    """Every column read (not skipped) as a :class:`Column`."""
+    import polars as pl
+
+    # Category codes for all categorical columns at once (polars spreads them over cores),
+    # shifted by one so that code 0 is the blank label: an enum of a scale's answers then
+    # holds its answer codes already (see cells_to_responses).
+    coded = [i for i, h in enumerate(hints) if h != "skip"
+             and isinstance(frame[f"c{i}"].dtype, pl.Enum | pl.Categorical)]
+    physical = frame.select((pl.col(f"c{i}").to_physical().cast(pl.UInt32) + 1).fill_null(0)
+                            .cast(pl.UInt8 if len(_categories(frame[f"c{i}"])) < 255
+                                  else pl.UInt32) for i in coded)
+    columns = {i: Column(physical[f"c{i}"].to_numpy(), ["", *_categories(frame[f"c{i}"])])
+               for i in coded}
+    for i, hint in enumerate(hints):
+        if hint != "skip" and i not in columns:
+            columns[i] = _encode(frame[f"c{i}"])
+    return dict(sorted(columns.items()))
 
 
 def _encode(series: pl.Series) -> Column:
@@ -488,7 +506,10 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
         scale_id = question.scale or ""
         column = table.columns[position[key]]
         lookup, problems = _lookup(column.labels, scale_id, question_set.scales[scale_id])
-        codes[:, j] = lookup[column.codes]
+        if np.array_equal(lookup[:-1], np.arange(len(column.labels))):
+            codes[:, j] = column.codes  # labels in answer-code order: nothing to translate
+        else:
+            codes[:, j] = lookup[column.codes]
         if problems:
             is_bad = np.zeros(len(column.labels) + 1, dtype=bool)
             is_bad[list(problems)] = True

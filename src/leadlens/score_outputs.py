@@ -33,9 +33,15 @@ class ScoreOutput:
         return self.scored.results
 
 
+INDENT_UP_TO = 10_000
+"""Results documents for up to this many respondents are indented for people to read;
+larger ones are compact (a million respondents' comments make a large file)."""
+
+
 def results_json(results: Results) -> str:
     """The results document as JSON (field aliases, e.g. a band's ``from``; never rounded)."""
-    return results.model_dump_json(by_alias=True, indent=2) + "\n"
+    indent = 2 if results.respondents <= INDENT_UP_TO else None
+    return results.model_dump_json(by_alias=True, indent=indent) + "\n"
 
 
 def results_json_schema() -> dict[str, Any]:
