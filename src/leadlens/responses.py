@@ -19,6 +19,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -301,13 +302,16 @@ def _read_with_polars(data: bytes, header: list[str], hints: list[ColumnHint],
             scanned.append(_scan(data, header, source))
         return scanned[0]
 
-    frame = _parse(data, hints)
+    # The byte-level checks run beside the parse (numpy releases the GIL while it counts).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checks = pool.submit(_byte_checks, data)
+        frame = _parse(data, hints)
+        commas, quoted = checks.result()
     if frame is None:
         # Polars refused the file: the csv module finds out why, or reads it if it can.
         return _read_with_csv_module(data, header, hints, source)
     expected = (len(header) - 1) * (frame.height + 1) + _content_commas(frame, header)
-    commas = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == ord(",")))
-    if commas != expected or not _strictly_quoted(data):
+    if commas != expected or not quoted:
         result = scan()  # blank lines, short rows or odd quoting: find out exactly
         if result.problems:
             raise _capped(result.problems)
@@ -315,6 +319,12 @@ def _read_with_polars(data: bytes, header: list[str], hints: list[ColumnHint],
             return _read_with_csv_module(data, header, hints, source)
     return CellTable(source, header, _encode_all(frame, hints), frame.height,
                      lambda: scan().lines)
+
+
+def _byte_checks(data: bytes) -> tuple[int, bool]:
+    """The number of commas, and whether the quoting is strict (:func:`_strictly_quoted`)."""
+    commas = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == ord(",")))
+    return commas, _strictly_quoted(data)
 
 
 def _read_with_csv_module(data: bytes, header: list[str], hints: list[ColumnHint],
@@ -394,16 +404,13 @@ def _encode_all(frame: pl.DataFrame, hints: list[ColumnHint]) -> dict[int, Colum
     """Every column read (not skipped) as a :class:`Column`."""
     import polars as pl
 
-    # Category codes for all categorical columns at once (polars spreads them over cores),
-    # shifted by one so that code 0 is the blank label: an enum of a scale's answers then
-    # holds its answer codes already (see cells_to_responses).
+    # Category codes for all categorical columns at once (polars spreads them over cores).
     coded = [i for i, h in enumerate(hints) if h != "skip"
              and isinstance(frame[f"c{i}"].dtype, pl.Enum | pl.Categorical)]
-    physical = frame.select((pl.col(f"c{i}").to_physical().cast(pl.UInt32) + 1).fill_null(0)
-                            .cast(pl.UInt8 if len(_categories(frame[f"c{i}"])) < 255
-                                  else pl.UInt32) for i in coded)
-    columns = {i: Column(physical[f"c{i}"].to_numpy(), ["", *_categories(frame[f"c{i}"])])
-               for i in coded}
+    labels = {i: _categories(frame[f"c{i}"]) for i in coded}
+    physical = frame.select(pl.col(f"c{i}").to_physical().fill_null(len(labels[i]))
+                            for i in coded)
+    columns = {i: Column(physical[f"c{i}"].to_numpy(), labels[i]) for i in coded}
     for i, hint in enumerate(hints):
         if hint != "skip" and i not in columns:
             columns[i] = _encode(frame[f"c{i}"])
@@ -506,10 +513,14 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
         scale_id = question.scale or ""
         column = table.columns[position[key]]
         lookup, problems = _lookup(column.labels, scale_id, question_set.scales[scale_id])
-        if np.array_equal(lookup[:-1], np.arange(len(column.labels))):
-            codes[:, j] = column.codes  # labels in answer-code order: nothing to translate
+        target = codes[:, j]
+        count = len(column.labels)
+        if np.array_equal(lookup, np.append(np.arange(1, count + 1), 0)):
+            # Labels already in answer-code order (an enum of the scale's answers): shift.
+            np.add(column.codes, 1, out=target, casting="unsafe")
+            target[target == count + 1] = 0
         else:
-            codes[:, j] = lookup[column.codes]
+            target[:] = lookup[column.codes]
         if problems:
             is_bad = np.zeros(len(column.labels) + 1, dtype=bool)
             is_bad[list(problems)] = True
