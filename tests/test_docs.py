@@ -6,9 +6,9 @@ import re
 import shlex
 
 import pytest
-from conftest import REPO
 from typer.testing import CliRunner
 
+from conftest import REPO
 from leadlens.cli import app
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
