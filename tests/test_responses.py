@@ -294,3 +294,13 @@ def test_unscored_labels_and_numbers_in_text_stay_text(tmp_path: Path, qs: Quest
     assert data.fields["organisation"].strings() == ["Don't know", "Acme"]
     assert data.codes.tolist() == [[6, 2, 3], [4, 6, 0]]
     assert "'b3' 1" in str(data.warnings[-1])
+
+
+def test_commas_inside_quoted_cells_of_every_kind_of_column(tmp_path: Path, qs: QuestionSet,
+                                                            fast: str) -> None:
+    content = ('respondent_id,organisation,b1,notes,story\n'
+               '"r,1","Acme, Ltd",1,"ignored, but counted","a, b, c"\n')
+    data = load(tmp_path, qs, content)
+    assert data.respondent_ids == ["r,1"]
+    assert data.fields["organisation"].strings() == ["Acme, Ltd"]
+    assert data.texts["story"].texts == ["a, b, c"]

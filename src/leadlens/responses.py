@@ -310,15 +310,16 @@ def _read_with_polars(data: bytes, header: list[str], hints: list[ColumnHint],
     if frame is None:
         # Polars refused the file: the csv module finds out why, or reads it if it can.
         return _read_with_csv_module(data, header, hints, source)
-    expected = (len(header) - 1) * (frame.height + 1) + _content_commas(frame, header)
+    columns = _encode_all(frame, hints)
+    expected = ((len(header) - 1) * (frame.height + 1)
+                + _content_commas(frame, header, columns))
     if commas != expected or not quoted:
         result = scan()  # blank lines, short rows or odd quoting: find out exactly
         if result.problems:
             raise _capped(result.problems)
         if len(result.lines) != frame.height:
             return _read_with_csv_module(data, header, hints, source)
-    return CellTable(source, header, _encode_all(frame, hints), frame.height,
-                     lambda: scan().lines)
+    return CellTable(source, header, columns, frame.height, lambda: scan().lines)
 
 
 def _byte_checks(data: bytes) -> tuple[int, bool]:
@@ -423,7 +424,7 @@ def _encode(series: pl.Series) -> Column:
     if not isinstance(series.dtype, pl.Enum | pl.Categorical):
         # Free text: mostly blank and mostly distinct, so each cell is its own label.
         present = series.is_not_null().to_numpy()
-        texts = [str(t) for t in series.drop_nulls().to_list()]
+        texts: list[str] = series.drop_nulls().to_list()
         codes = np.full(series.len(), len(texts), dtype=np.uint32)
         codes[present] = np.arange(len(texts), dtype=np.uint32)
         return Column(codes, texts)
@@ -432,21 +433,19 @@ def _encode(series: pl.Series) -> Column:
     return Column(codes, labels)
 
 
-def _content_commas(frame: pl.DataFrame, header: list[str]) -> int:
+def _content_commas(frame: pl.DataFrame, header: list[str], columns: dict[int, Column]
+                    ) -> int:
     """Commas inside cells (quoted), header included: the others separate fields."""
-    import polars as pl
-
     total = sum(h.count(",") for h in header)
-    for column in frame.columns:
-        series = frame[column]
-        if series.dtype == pl.String:
-            total += int(series.str.count_matches(",", literal=True).sum() or 0)
+    for i in range(len(header)):
+        if i not in columns:  # skipped: still text that polars parsed
+            total += int(frame[f"c{i}"].cast(str).str.count_matches(",", literal=True).sum()
+                         or 0)
             continue
-        labels = _categories(series)
-        if any("," in label for label in labels):
-            codes = series.to_physical().drop_nulls().to_numpy()
-            per_code = np.array([label.count(",") for label in labels], dtype=np.int64)
-            total += int(per_code[codes].sum())
+        column = columns[i]
+        per_label = [label.count(",") for label in column.labels]
+        if any(per_label):
+            total += int(np.array([*per_label, 0], dtype=np.int64)[column.codes].sum())
     return total
 
 
