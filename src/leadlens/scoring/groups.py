@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from leadlens.models import QuestionSet
 from leadlens.results import GroupPrinciple, GroupResult, GroupSpread
@@ -94,17 +95,29 @@ def suppression(sizes: Sequence[int], min_group_size: int) -> list[Reason | None
         reasons[smallest] = "complement"
 
 
-def _by_group(codes: Int32Array, scores: FloatArray, count: int
-              ) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
-    """Per group: respondents with a score, their sum, and how many are below/above 50."""
+def _sides(scores: FloatArray) -> tuple[npt.NDArray[np.int8], FloatArray]:
+    """Each score's side of 50 (0 no score, 1 below, 2 at, 3 above) and the score or 0."""
     valid = np.isfinite(scores)
-    # One count per (group, side of 50): 0 no score, 1 below, 2 at, 3 above.
-    side = valid.astype(np.int32)
+    side = valid.astype(np.int8)
     side += (scores >= 50 - NOISE) & valid
     side += (scores > 50 + NOISE) & valid
-    table = np.bincount(codes * 4 + side, minlength=count * 4).reshape(count, 4)
-    total: FloatArray = np.bincount(codes, weights=np.where(valid, scores, 0.0),
-                                    minlength=count).astype(np.float64)
+    return side, np.where(valid, scores, 0.0)
+
+
+def _by_group(codes: Int32Array, by_side: IntArray, own: PrincipleScores | FloatArray,
+              count: int) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
+    """Per group: respondents with a score, their sum, and how many are below/above 50.
+
+    ``by_side`` is ``codes * 4``. A principle's sides are worked out once per answer
+    pattern and looked up per respondent.
+    """
+    if isinstance(own, PrincipleScores) and own.patterns is not None:
+        side_of, filled_of = _sides(own.pattern_scores)
+        side, filled = side_of[own.patterns.index], filled_of[own.patterns.index]
+    else:
+        side, filled = _sides(own.scores if isinstance(own, PrincipleScores) else own)
+    table = np.bincount(by_side + side, minlength=count * 4).reshape(count, 4)
+    total: FloatArray = np.bincount(codes, weights=filled, minlength=count).astype(np.float64)
     n: IntArray = table[:, 1:].sum(axis=1).astype(np.int64)
     return n, total, table[:, 1].astype(np.int64), table[:, 3].astype(np.int64)
 
@@ -118,20 +131,27 @@ def group_results(question_set: QuestionSet, grouping: Grouping,
     sizes = grouping.sizes
     reasons = suppression([int(s) for s in sizes], min_group_size)
     per_principle: list[list[GroupPrinciple]] = [[] for _ in range(count)]
-    arrays = [own.scores for own in principles] + [overall]
+    arrays: list[PrincipleScores | FloatArray] = [*principles, overall]
+    by_side = (grouping.codes * 4).astype(np.int64)
+
+    def stats_of(scores: PrincipleScores | FloatArray
+                 ) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
+        return _by_group(grouping.codes, by_side, scores, count)
+
     if parallel:
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            stats = list(pool.map(lambda s: _by_group(grouping.codes, s, count), arrays))
+            stats = list(pool.map(stats_of, arrays))
     else:
-        stats = [_by_group(grouping.codes, s, count) for s in arrays]
+        stats = [stats_of(scores) for scores in arrays]
+    shown = [g for g in range(count) if reasons[g] is None]
     for own, (n, total, below, above) in zip(principles, stats, strict=False):
-        for g in range(count):
+        for g in shown:
             score = float(total[g] / n[g]) if n[g] else None
             band = band_of(question_set, score) if score is not None else None
             per_principle[g].append(GroupPrinciple(
                 id=own.principle.id, n=int(n[g]), mean=own.on_scale(score), score=score,
                 band=band.id if band else None,
-                contested=bool(n[g]) and below[g] / n[g] >= 0.25 and above[g] / n[g] >= 0.25))
+                contested=bool(n[g] and below[g] / n[g] >= 0.25 and above[g] / n[g] >= 0.25)))
     overall_n, overall_total, _, _ = stats[-1]
     groups: list[GroupResult] = []
     for g in range(count):

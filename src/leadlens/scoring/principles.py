@@ -7,7 +7,7 @@ answer pattern (see :mod:`leadlens.scoring.patterns`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +27,9 @@ class PrincipleScores:
     scores: FloatArray
     scale: tuple[float, float] | None
     """(min, max) of the principle's one scale, or None when its items mix scales."""
+    patterns: Patterns | None = None
+    """The answer patterns the scores come from (a respondent's is ``patterns.index``)."""
+    pattern_scores: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     def on_scale(self, score: float | None) -> float | None:
         """A 0-100 score on the scale's own units (None for mixed scales)."""
@@ -156,7 +159,8 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
     required = required_answers(question_set.scoring.min_answered, len(scored))
     pattern_scores, _ = weighted_scores(units, _item_weights(scored), required)
     own = PrincipleScores(principle, pattern_scores[patterns.index],
-                          (float(scale.min), float(scale.max)) if scale else None)
+                          (float(scale.min), float(scale.max)) if scale else None,
+                          patterns, pattern_scores)
 
     weights = patterns.counts
     n, score, sd100 = mean_sd(pattern_scores, weights)

@@ -136,8 +136,11 @@ def mean_sd(values: FloatArray, weights: IntArray | None = None
         plain = values[keep]
         if plain.size == 0:
             return 0, None, None
-        return (int(plain.size), float(plain.mean()),
-                float(plain.std(ddof=1)) if plain.size > 1 else None)
+        centre = float(plain.sum()) / plain.size
+        deviations = plain - centre
+        spread = (math.sqrt(float(deviations @ deviations) / (plain.size - 1))
+                  if plain.size > 1 else None)
+        return int(plain.size), centre, spread
     keep &= weights > 0
     kept = values[keep]
     counts = weights[keep].astype(np.float64)
