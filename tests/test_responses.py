@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from leadlens import csv_cells
 from leadlens import responses as reader
 from leadlens.errors import ResponsesError
 from leadlens.models import QuestionSet
@@ -22,7 +23,7 @@ HEADER = "respondent_id,organisation,b1,b2,b3,story\n"
 @pytest.fixture(params=["csv module", "polars"])
 def fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     if request.param == "polars":
-        monkeypatch.setattr(reader, "FAST_READ_BYTES", 0)
+        monkeypatch.setattr(csv_cells, "FAST_READ_BYTES", 0)
     yield request.param
 
 
@@ -245,7 +246,7 @@ def test_the_two_readers_agree_on_a_messy_file(tmp_path: Path, qs: QuestionSet,
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     hint = column_hints(qs)
     small = cells_to_responses(read_csv_cells(path, hint=hint), qs).responses
-    monkeypatch.setattr(reader, "FAST_READ_BYTES", 0)
+    monkeypatch.setattr(csv_cells, "FAST_READ_BYTES", 0)
     table = read_csv_cells(path, hint=hint)
     large = cells_to_responses(table, qs).responses
     assert np.array_equal(small.codes, large.codes)

@@ -1,0 +1,428 @@
+"""Reading a CSV file into a table of text cells, with its structure checked.
+
+Step 1 of reading responses (see :mod:`leadlens.responses`): header names, each column's
+cells (dictionary-encoded) and the physical line each row starts on. It knows CSV, not
+question sets; other readers (platform exports) build the same :class:`CellTable`.
+
+Small files are read with Python's ``csv`` module. Large ones are parsed by polars (cells as
+text); their structure is then checked cheaply, and the exact ``csv`` scan runs only when
+something is wrong or line numbers are needed for an error message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from leadlens.errors import Problem, ResponsesError
+from leadlens.scoring.data import FieldValues
+
+if TYPE_CHECKING:
+    import polars as pl
+
+MAX_PROBLEMS = 50
+"""Errors listed before the rest are only counted."""
+
+FAST_READ_BYTES = 1_000_000
+"""Files at least this big are parsed with polars; smaller ones need no polars import."""
+
+ColumnHint = tuple[str, ...] | Literal["category", "text", "skip"]
+"""How to hold a column while reading (a speed hint; cells are text either way): the exact
+cells expected (an enum, falling back to ``category`` if others occur), ``category`` for few
+distinct values, ``text`` for free text, ``skip`` for a column nobody reads."""
+
+_BOM = b"\xef\xbb\xbf"
+_NOT_SPACE = re.compile(rb"\S")
+
+
+@dataclass
+class Column:
+    """One column's cells, dictionary-encoded: row i holds ``labels[codes[i]]``.
+
+    The code ``len(labels)`` is an empty cell (so a lookup table with one more entry than
+    there are labels maps every code), as is a label "". Codes are any unsigned integer type.
+    """
+
+    codes: npt.NDArray[np.unsignedinteger[Any]]
+    labels: list[str]
+
+    @classmethod
+    def from_cells(cls, cells: Iterable[str | None]) -> Column:
+        index: dict[str, int] = {}
+        codes = np.asarray([-1 if not cell else index.setdefault(cell, len(index))
+                            for cell in cells], dtype=np.int64)
+        codes[codes < 0] = len(index)
+        return cls(codes.astype(np.uint32), list(index))
+
+    def cells(self) -> list[str | None]:
+        """One cell per row, None where empty."""
+        labels = [label or None for label in self.labels] + [None]
+        return [labels[c] for c in self.codes.tolist()]
+
+    def field_values(self) -> FieldValues:
+        """As a respondent field: codes with -1 for empty cells."""
+        empty = np.array([not label for label in self.labels] + [True])
+        codes = self.codes.astype(np.int32)
+        codes[empty[self.codes]] = -1
+        return FieldValues(codes, self.labels)
+
+
+@dataclass
+class CellTable:
+    """One source's table of text cells, before it is matched to a question set."""
+
+    source: str
+    header: list[str]
+    columns: dict[int, Column]
+    """Cells by header position; columns read with the ``skip`` hint are absent."""
+    rows: int
+    line_numbers: Callable[[], Sequence[int]]
+    """The physical line each row starts on (computed only when needed)."""
+    display: list[str] | None = None
+    """How to name each column in messages (e.g. an export's own headers); default: header."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Problems found while reading the cells that did not stop it."""
+    header_line: int = 1
+    """The line the header is on (for messages about columns)."""
+
+    def shown(self, position: int) -> str:
+        """The name of the column at ``position`` for messages."""
+        names = self.display or self.header
+        return (names[position] if position < len(names) else self.header[position]).strip()
+
+
+# --- step 1: CSV file -> CellTable ------------------------------------------------------------
+
+def read_csv_cells(path: Path, *, name: str | None = None,
+                   hint: Callable[[str], ColumnHint] | None = None) -> CellTable:
+    """Read a CSV file's header and cells, checking its structure.
+
+    Args:
+        path: the file (UTF-8, optional byte-order mark, any line endings).
+        name: how to name the file in messages (default: ``str(path)``).
+        hint: column type hint by (trimmed) header name (default: all ``text``).
+
+    Raises:
+        ResponsesError: unreadable file, broken quoting, rows with too many or too few
+            fields, duplicate headers, no header.
+    """
+    source = name or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ResponsesError([Problem(file=source, message=f"cannot read: {exc.strerror}")]
+                             ) from None
+    header, body_start = _header(data, source)
+    _check_header(header, source)
+    hints = [hint(h.strip()) if hint else "text" for h in header]
+    if not _NOT_SPACE.search(data, body_start):
+        return CellTable(source, header, {i: Column(np.zeros(0, np.uint32), [])
+                                          for i, h in enumerate(hints) if h != "skip"},
+                         0, lambda: [])
+    if len(data) < FAST_READ_BYTES:
+        return _read_with_csv_module(data, header, hints, source)
+    return _read_with_polars(data, header, hints, source)
+
+
+def _header(data: bytes, source: str) -> tuple[list[str], int]:
+    """The header record (after any byte-order mark) and where the next record starts."""
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    end = -1
+    while True:
+        end = data.find(b"\n", end + 1)
+        chunk = data[start:] if end < 0 else data[start:end + 1]
+        if chunk.count(b'"') % 2 == 0 or end < 0:
+            break
+    try:
+        text = chunk.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ResponsesError([Problem(
+            file=source, line=1, message=f"not UTF-8 text (byte 0x{chunk[exc.start]:02x})",
+            hint="Save the file as CSV UTF-8")]) from None
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise ResponsesError([Problem(
+            file=source, line=1, message="no header row: the file is empty",
+            hint="The first line names the columns: answer keys and respondent fields")])
+    return rows[0], start + len(chunk)
+
+
+def _check_header(header: list[str], source: str) -> None:
+    seen: dict[str, int] = {}
+    problems: list[Problem] = []
+    for position, raw in enumerate(header, start=1):
+        name = raw.strip()
+        if not name:
+            continue
+        if name in seen:
+            problems.append(Problem(
+                file=source, line=1, column=name,
+                message=f"duplicate column header (columns {seen[name]} and {position})",
+                hint="Each answer key or field may appear only once"))
+        else:
+            seen[name] = position
+    if problems:
+        raise ResponsesError(problems)
+
+
+@dataclass
+class _Scan:
+    lines: list[int]
+    problems: list[Problem] = field(default_factory=list)
+    columns: dict[int, Column] = field(default_factory=dict)
+
+
+def _scan(data: bytes, header: list[str], source: str, keep: list[bool] | None = None
+          ) -> _Scan:
+    """The exact pass with Python's csv module: each row's start line and every problem.
+
+    With ``keep``, also collects the cells of the kept columns.
+    """
+    width = len(header)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return _Scan([], [Problem(file=source, line=line,
+                                  message=f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                                  hint="Save the file as CSV UTF-8")])
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    lines: list[int] = []
+    problems: list[Problem] = []
+    wanted = [i for i, k in enumerate(keep or []) if k]
+    cells: dict[int, list[str | None]] = {i: [] for i in wanted}
+    first = True
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(_quote_problem(text, start, source, header, str(exc)))
+            break
+        if first:
+            first = False
+            continue
+        lines.append(start)
+        if row and len(row) != width and any(cell.strip() for cell in row):
+            problems.append(Problem(
+                file=source, line=start,
+                message=f"row has {len(row)} fields, expected {width} (one per header column)",
+                hint="Check for a missing or extra comma, or an unquoted comma in text"))
+        for i in wanted:
+            cells[i].append(row[i] if i < len(row) and row[i] else None)
+    return _Scan(lines, problems, {i: Column.from_cells(c) for i, c in cells.items()})
+
+
+def _quote_problem(text: str, start_line: int, source: str, header: list[str],
+                   detail: str) -> Problem:
+    """Locate where the record starting at ``start_line`` went wrong: the opening quote."""
+    offset = 0
+    for _ in range(start_line - 1):
+        offset = text.index("\n", offset) + 1
+    position, field_index, line = offset, 0, start_line
+    while position < len(text):
+        char = text[position]
+        if char == '"':
+            opened_line = line
+            cursor = position + 1
+            while True:
+                close = text.find('"', cursor)
+                if close < 0:
+                    return Problem(
+                        file=source, line=opened_line, column=_name(header, field_index),
+                        message="quoted field is never closed (it runs to the end of the file)",
+                        hint='Close the quote, and double any quote inside quoted text ("")')
+                if text.startswith('""', close):
+                    cursor = close + 2
+                    continue
+                break
+            line += text.count("\n", position, close)
+            after = text[close + 1:close + 2]
+            if after not in ("", ",", "\n", "\r"):
+                return Problem(
+                    file=source, line=opened_line, column=_name(header, field_index),
+                    message=f"quoted field is closed at line {line} and followed by {after!r}",
+                    hint='A quote inside quoted text must be doubled ("")')
+            position = close + 1
+            continue
+        if char == ",":
+            field_index += 1
+        elif char in "\r\n":
+            break
+        position += 1
+    return Problem(file=source, line=start_line, message=f"not valid CSV: {detail}")
+
+
+def _name(header: list[str], index: int) -> str | None:
+    return header[index].strip() if index < len(header) else None
+
+
+def capped(problems: list[Problem]) -> ResponsesError:
+    return ResponsesError(problems[:MAX_PROBLEMS], omitted=max(0, len(problems) - MAX_PROBLEMS))
+
+
+def _read_with_polars(data: bytes, header: list[str], hints: list[ColumnHint],
+                      source: str) -> CellTable:
+    scanned: list[_Scan] = []
+
+    def scan() -> _Scan:
+        if not scanned:
+            scanned.append(_scan(data, header, source))
+        return scanned[0]
+
+    # The byte-level checks run beside the parse (numpy releases the GIL while it counts).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checks = pool.submit(_byte_checks, data)
+        frame = _parse(data, hints)
+        commas, quoted = checks.result()
+    if frame is None:
+        # Polars refused the file: the csv module finds out why, or reads it if it can.
+        return _read_with_csv_module(data, header, hints, source)
+    columns = _encode_all(frame, hints)
+    expected = ((len(header) - 1) * (frame.height + 1)
+                + _content_commas(frame, header, columns))
+    if commas != expected or not quoted:
+        result = scan()  # blank lines, short rows or odd quoting: find out exactly
+        if result.problems:
+            raise capped(result.problems)
+        if len(result.lines) != frame.height:
+            return _read_with_csv_module(data, header, hints, source)
+    return CellTable(source, header, columns, frame.height, lambda: scan().lines)
+
+
+def _byte_checks(data: bytes) -> tuple[int, bool]:
+    """The number of commas, and whether the quoting is strict (:func:`_strictly_quoted`)."""
+    commas = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == ord(",")))
+    return commas, _strictly_quoted(data)
+
+
+def _read_with_csv_module(data: bytes, header: list[str], hints: list[ColumnHint],
+                          source: str) -> CellTable:
+    result = _scan(data, header, source, keep=[h != "skip" for h in hints])
+    if result.problems:
+        raise capped(result.problems)
+    return CellTable(source, header, result.columns, len(result.lines), lambda: result.lines)
+
+
+def _strictly_quoted(data: bytes) -> bool:
+    """Whether every quote opens a field, closes it, or is doubled inside it.
+
+    Polars accepts ``"say "hi" now"`` as ``say hi now``; Python's csv module in strict mode
+    refuses it. Quotes toggle "inside quoted text", so the even-numbered ones must open a
+    field (after a comma, a line break or the previous quote, which it escapes) and the
+    odd-numbered ones must end one (before a comma, a line break, the end or a quote).
+    """
+    if b'"' not in data:
+        return True
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(buffer == ord('"'))
+    if quotes.size % 2:
+        return False
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = buffer[np.maximum(opening - 1, 0)]
+    opens_ok = (before == ord(",")) | (before == ord("\n"))
+    opens_ok[1:] |= closing[:-1] == opening[1:] - 1  # an escaped quote: ""
+    if opening[0] == (len(_BOM) if data.startswith(_BOM) else 0):
+        opens_ok[0] = True
+    after = buffer[np.minimum(closing + 1, buffer.size - 1)]
+    closes_ok = ((after == ord(",")) | (after == ord("\n")) | (after == ord("\r"))
+                 | (after == ord('"')) | (closing + 1 == buffer.size))
+    return bool(opens_ok.all() and closes_ok.all())
+
+
+def _dtype(hint: ColumnHint) -> pl.DataType:
+    import polars as pl
+
+    if hint in ("text", "skip"):
+        return pl.String()
+    if hint == "category":
+        return pl.Categorical(pl.Categories.random())
+    return pl.Enum(list(dict.fromkeys(hint)))
+
+
+def _parse(data: bytes, hints: list[ColumnHint]) -> pl.DataFrame | None:
+    """The cells as polars columns, or None when polars cannot read the file."""
+    import polars as pl
+
+    attempts = [hints]
+    if any(isinstance(h, tuple) for h in hints):
+        # Enums are fastest; any other cell (" 4", "don't know", "7") falls back to categories.
+        attempts.append([h if not isinstance(h, tuple) else "category" for h in hints])
+    for attempt in attempts:
+        schema = {f"c{i}": _dtype(h) for i, h in enumerate(attempt)}
+        try:
+            return pl.read_csv(data, has_header=False, skip_rows=1, schema=schema,
+                               raise_if_empty=False)
+        except pl.exceptions.PolarsError:
+            continue
+    return None
+
+
+def _categories(series: pl.Series) -> list[str]:
+    import polars as pl
+
+    dtype = series.dtype
+    if isinstance(dtype, pl.Enum):
+        return [str(c) for c in dtype.categories.to_list()]
+    if isinstance(dtype, pl.Categorical):
+        return [str(c) for c in dtype.categories.to_series().to_list()]
+    raise TypeError(f"not a categorical column: {dtype}")
+
+
+def _encode_all(frame: pl.DataFrame, hints: list[ColumnHint]) -> dict[int, Column]:
+    """Every column read (not skipped) as a :class:`Column`."""
+    import polars as pl
+
+    # Category codes for all categorical columns at once (polars spreads them over cores).
+    coded = [i for i, h in enumerate(hints) if h != "skip"
+             and isinstance(frame[f"c{i}"].dtype, pl.Enum | pl.Categorical)]
+    labels = {i: _categories(frame[f"c{i}"]) for i in coded}
+    physical = frame.select(pl.col(f"c{i}").to_physical().fill_null(len(labels[i]))
+                            for i in coded)
+    columns = {i: Column(physical[f"c{i}"].to_numpy(), labels[i]) for i in coded}
+    for i, hint in enumerate(hints):
+        if hint != "skip" and i not in columns:
+            columns[i] = _encode(frame[f"c{i}"])
+    return dict(sorted(columns.items()))
+
+
+def _encode(series: pl.Series) -> Column:
+    import polars as pl
+
+    if not isinstance(series.dtype, pl.Enum | pl.Categorical):
+        # Free text: mostly blank and mostly distinct, so each cell is its own label.
+        present = series.is_not_null().to_numpy()
+        texts: list[str] = series.drop_nulls().to_list()
+        codes = np.full(series.len(), len(texts), dtype=np.uint32)
+        codes[present] = np.arange(len(texts), dtype=np.uint32)
+        return Column(codes, texts)
+    labels = _categories(series)
+    codes = series.to_physical().fill_null(len(labels)).to_numpy()
+    return Column(codes, labels)
+
+
+def _content_commas(frame: pl.DataFrame, header: list[str], columns: dict[int, Column]
+                    ) -> int:
+    """Commas inside cells (quoted), header included: the others separate fields."""
+    total = sum(h.count(",") for h in header)
+    for i in range(len(header)):
+        if i not in columns:  # skipped: still text that polars parsed
+            total += int(frame[f"c{i}"].cast(str).str.count_matches(",", literal=True).sum()
+                         or 0)
+            continue
+        column = columns[i]
+        per_label = [label.count(",") for label in column.labels]
+        if any(per_label):
+            total += int(np.array([*per_label, 0], dtype=np.int64)[column.codes].sum())
+    return total
