@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -117,7 +118,7 @@ def read_csv_cells(path: Path, *, name: str | None = None,
     """
     source = name or str(path)
     try:
-        data = path.read_bytes()
+        data = _read_bytes(path)
     except OSError as exc:
         raise ResponsesError([Problem(file=source, message=f"cannot read: {exc.strerror}")]
                              ) from None
@@ -131,6 +132,16 @@ def read_csv_cells(path: Path, *, name: str | None = None,
     if len(data) < FAST_READ_BYTES:
         return _read_with_csv_module(data, header, hints, source)
     return _read_with_polars(data, header, hints, source)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; a large file is read while polars is imported (both are slow)."""
+    if path.stat().st_size < FAST_READ_BYTES or "polars" in sys.modules:
+        return path.read_bytes()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(path.read_bytes)  # file reads release the GIL
+        import polars  # noqa: F401
+        return reading.result()
 
 
 def _header(data: bytes, source: str) -> tuple[list[str], int]:
