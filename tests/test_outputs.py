@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from leadlens.errors import OutputExistsError
-from leadlens.outputs import write_atomic
+from leadlens.outputs import OutputError, write_atomic
 
 
 def test_writes_with_umask_permissions(tmp_path: Path) -> None:
@@ -36,3 +36,25 @@ def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     write_atomic(target, b"new", force=True)
     assert target.read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+def test_unwritable_places_are_clean_errors(tmp_path: Path) -> None:
+    blocker = tmp_path / "results.json"
+    blocker.write_text("{}")
+    with pytest.raises(OutputError) as info:
+        write_atomic(blocker / "x.json", "x", force=False)
+    assert str(info.value.problems[0]).startswith(f"{blocker / 'x.json'}: cannot write: ")
+    folder = tmp_path / "d"
+    folder.mkdir()
+    with pytest.raises(OutputError) as info:
+        write_atomic(folder, "x", force=True)
+    assert str(info.value.problems[0]) == (
+        f"{folder}: is a folder, not a file. Give a file name, e.g. -o results.json")
+    if os.geteuid() != 0:  # root may write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        with pytest.raises(OutputError):
+            write_atomic(locked / "x.json", "x", force=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d", "locked", "results.json"] or \
+        sorted(p.name for p in tmp_path.iterdir()) == ["d", "results.json"]
+    assert list(folder.iterdir()) == []

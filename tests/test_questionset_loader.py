@@ -52,7 +52,7 @@ def test_bundled_set_loads_by_id_and_path() -> None:
          'Quote it ("1.0") to keep it as text'),
         ("{value: 2, label: Disagree}", "{value: 2, label: No}",
          "qs.yaml:9:27: scales.agreement.options[1].label: 'No' is read by YAML 1.1 as "
-         'false. Quote it ("No") if you mean text, or write true/false'),
+         'false. Write false for a yes/no setting, or quote it ("No") if you mean text'),
         ('id: mini', 'id: 010',
          "qs.yaml:2:5: id: '010' is read by YAML 1.1 as the number 8. "
          'Quote it ("010") if you mean text, or write 8'),
@@ -210,3 +210,9 @@ def test_answer_keys_include_perspectives_and_timepoints() -> None:
     assert any(k.endswith("@system") for k in keys)
     assert any(k.endswith("@target") for k in keys)
     assert len(keys) == len(set(keys))
+
+
+def test_unquoted_no_in_a_boolean_field_is_one_problem() -> None:
+    found = problems_of(mutate("scale: agreement, reverse: true}", "scale: agreement, reverse: No}"))
+    assert found == ["qs.yaml:25:71: questions[1].reverse: 'No' is read by YAML 1.1 as false. "
+                     'Write false for a yes/no setting, or quote it ("No") if you mean text']

@@ -6,7 +6,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from leadlens.errors import OutputExistsError, Problem
+from leadlens.errors import LeadlensError, OutputExistsError, Problem
+
+
+class OutputError(LeadlensError):
+    """An output file could not be written."""
 
 
 def _default_mode() -> int:
@@ -27,9 +31,22 @@ def write_atomic(path: Path, data: str | bytes, *, force: bool) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
 
     Readers never see a half-written file, and a failure leaves any old file untouched.
+    A missing folder is created. Operating-system failures (no permission, a folder where
+    the file should be, a full disk) become an :class:`OutputError`.
     """
     check_writable(path, force=force)
+    if path.is_dir():
+        raise OutputError([Problem(file=str(path), message="is a folder, not a file",
+                                   hint="Give a file name, e.g. -o results.json")])
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        _replace_with(path, payload, force=force)
+    except OSError as exc:
+        raise OutputError([Problem(file=str(path), message="cannot write: "
+                                   f"{exc.strerror or exc}")]) from None
+
+
+def _replace_with(path: Path, payload: bytes, *, force: bool) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)

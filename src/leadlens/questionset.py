@@ -112,7 +112,10 @@ def validate_bytes(data: bytes, name: str) -> Validation:
     try:
         model = QuestionSet.model_validate(raw)
     except ValidationError as exc:
-        result.problems += _pydantic_problems(exc, smap, name)
+        # A value the YAML layer already refused (e.g. unquoted No) is not reported twice.
+        refused = {(p.line, p.col) for p in problems}
+        result.problems += [p for p in _pydantic_problems(exc, smap, name)
+                            if (p.line, p.col) not in refused]
     result.problems.sort(key=lambda p: (p.line or 0, p.col or 0, p.severity))
     result.problems = _dedupe(result.problems)
     if model is not None and not result.errors:

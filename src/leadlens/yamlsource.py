@@ -136,7 +136,8 @@ class _Converter:
             if text.lower() in _YAML11_BOOLS:
                 meaning = "true" if text.lower() in ("yes", "on", "y") else "false"
                 self.problem(pos, f"{text!r} is read by YAML 1.1 as {meaning}", path=path,
-                             hint=f"Quote it (\"{text}\") if you mean text, or write true/false")
+                             hint=f"Write {meaning} for a yes/no setting, or quote it (\"{text}\") "
+                             "if you mean text")
                 return text
             return text.lower() == "true"
         if tag == _TAG + "int":

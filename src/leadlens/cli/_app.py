@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -63,10 +64,11 @@ def usage_error(message: str) -> typer.Exit:
 
 def main() -> None:
     """Console-script entry point."""
+    # Behave like other Unix tools when the reader of a pipe goes away (`leadlens show | head`):
+    # end quietly, as killed by SIGPIPE, instead of a BrokenPipeError and exit 1.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         app()
     except KeyboardInterrupt:
         sys.stderr.write("\nInterrupted.\n")
         sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(1)

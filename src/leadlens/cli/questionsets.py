@@ -65,7 +65,8 @@ def _github_line(problem: Problem) -> str:
 
 @app.command()
 def validate(
-    paths: list[Path] = typer.Argument(..., exists=True, help="Question-set files or folders."),
+    paths: list[Path] = typer.Argument(..., metavar="PATH",
+                                       help="Question-set files or folders."),
     output_format: ValidateFormat = typer.Option(
         ValidateFormat.text, "--format", "-f", help="text, json (a list of problems) or "
         "github (workflow annotations)."),
