@@ -1,17 +1,27 @@
 """leadlens: a command-line diagnostic toolkit for systems leadership.
 
 The public API: load and validate question sets, and the models of the question-set format
-and of the results document. Everything else is internal.
+and of the results document. Everything else is internal. Names are imported on first use,
+so that ``import leadlens.scoring`` (or the CLI's start-up) does not pay for the YAML loader.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from leadlens.errors import LeadlensError, Problem, QuestionSetError, ResponsesError
-from leadlens.models import QuestionSet
-from leadlens.questionset import load_question_set, validate_file
-from leadlens.results import Results
+_PUBLIC = {
+    "LeadlensError": "leadlens.errors",
+    "Problem": "leadlens.errors",
+    "QuestionSetError": "leadlens.errors",
+    "ResponsesError": "leadlens.errors",
+    "QuestionSet": "leadlens.models",
+    "load_question_set": "leadlens.questionset",
+    "validate_file": "leadlens.questionset",
+    "Results": "leadlens.results",
+}
 
 __all__ = [
     "LeadlensError",
@@ -24,3 +34,15 @@ __all__ = [
     "load_question_set",
     "validate_file",
 ]
+
+if TYPE_CHECKING:
+    from leadlens.errors import LeadlensError, Problem, QuestionSetError, ResponsesError
+    from leadlens.models import QuestionSet
+    from leadlens.questionset import load_question_set, validate_file
+    from leadlens.results import Results
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'leadlens' has no attribute {name!r}")

@@ -6,19 +6,17 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from leadlens.cli._app import app, run, usage_error
 from leadlens.cli._console import make_console
+from leadlens.cli._lazy import load_question_set
 from leadlens.errors import Problem
-from leadlens.questionset import (
-    Validation,
-    bundled_sets,
-    load_question_set,
-    validate_file,
-)
-from leadlens.schemas import json_schema_text
+
+if TYPE_CHECKING:
+    from leadlens.questionset import Validation
 
 QUESTION_SET_HELP = "A question-set file or a bundled id (default: ggi-systems-leadership)."
 
@@ -76,6 +74,8 @@ def validate(
 
     Exit 0 when all are valid, 1 when any is not, 2 for usage errors.
     """
+    from leadlens.questionset import validate_file
+
     results: list[Validation] = [validate_file(p) for p in _yaml_files(paths)]
     failed = [r for r in results if r.errors or (strict and r.warnings)]
     problems = [p for r in results for p in r.problems]
@@ -108,12 +108,16 @@ def schema(
                                  help="The results document's schema instead."),
 ) -> None:
     """Print the JSON Schema of the question-set format (or of the results document)."""
+    from leadlens.schemas import json_schema_text
+
     sys.stdout.write(json_schema_text("results" if results else "question-set"))
 
 
 @app.command("list")
 def list_sets() -> None:
     """List the bundled question sets (id, version, title; tab-separated)."""
+    from leadlens.questionset import bundled_sets
+
     for ident, path in bundled_sets().items():
         qs = run(lambda p=path: load_question_set(p))  # type: ignore[misc]
         sys.stdout.write(f"{ident}\t{qs.version}\t{qs.title}\n")

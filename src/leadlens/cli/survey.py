@@ -5,13 +5,16 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from leadlens.cli._app import app, run, usage_error
-from leadlens.models import QuestionSet
+from leadlens.cli._lazy import load_question_set
 from leadlens.outputs import check_writable, write_atomic
-from leadlens.questionset import load_question_set
+
+if TYPE_CHECKING:
+    from leadlens.models import QuestionSet
 
 QUESTION_SET_HELP = "A question-set file or a bundled id (default: ggi-systems-leadership)."
 OUTPUT_HELP = ("Responses CSV to append completed respondents to (default: responses.csv in the "

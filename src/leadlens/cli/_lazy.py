@@ -1,0 +1,16 @@
+"""Library entry points the CLI needs, imported on first call to keep start-up quick."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leadlens.models import QuestionSet
+
+
+def load_question_set(ref: str | Path | None) -> QuestionSet:
+    """:func:`leadlens.questionset.load_question_set`, imported when first needed."""
+    from leadlens.questionset import load_question_set as load
+
+    return load(ref)
