@@ -216,3 +216,18 @@ def test_unquoted_no_in_a_boolean_field_is_one_problem() -> None:
     found = problems_of(mutate("scale: agreement, reverse: true}", "scale: agreement, reverse: No}"))
     assert found == ["qs.yaml:25:71: questions[1].reverse: 'No' is read by YAML 1.1 as false. "
                      'Write false for a yes/no setting, or quote it ("No") if you mean text']
+
+
+def test_import_section_targets_resolve() -> None:
+    text = MINIMAL_SET.replace("questions:\n", "import:\n  columns:\n"
+                               "    - {header: First statement, to: b1}\n"
+                               "    - {code: Q2, to: b22}\n"
+                               "    - {regex: 'Q(\\d)', to: 'b\\1'}\n"
+                               "  answers: {agreemnt: {SA: 5}}\n"
+                               "questions:\n")
+    found = problems_of(text)
+    assert any("import.columns[1].to: unknown answer key or field 'b22'. Did you mean 'b2'?"
+               in f for f in found), found
+    assert any("import.answers.agreemnt: unknown scale 'agreemnt'. Did you mean 'agreement'?"
+               in f for f in found), found
+    assert len(found) == 2

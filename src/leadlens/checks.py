@@ -57,6 +57,7 @@ def check_question_set(data: Any, lines: dict[PathT, int]) -> list[Finding]:
     findings += _check_respondent(data)
     findings += _check_questions(data)
     findings += _check_scoring(data)
+    findings += _check_import(data)
     return findings
 
 
@@ -261,3 +262,26 @@ def _check_scoring(data: dict[str, Any]) -> list[Finding]:
                         f"{value} is neither a fraction below 1 nor a whole number of items",
                         hint="Use e.g. 0.5 (half the items) or 2 (two items)")]
     return []
+
+
+def _check_import(data: dict[str, Any]) -> list[Finding]:
+    """The ``import`` section's targets name real answer keys, fields and scales."""
+    section = data.get("import")
+    if not isinstance(section, dict):
+        return []
+    findings: list[Finding] = []
+    targets = [*_answer_keys(data), *_ids(data, "respondent"), *RESERVED_COLUMNS, "ignore"]
+    for i, rule in _items(section, "columns"):
+        target = rule.get("to")
+        if isinstance(target, str) and "\\" not in target and target not in targets:
+            findings.append(Finding(("import", "columns", i, "to"),
+                                    f"unknown answer key or field {target!r}",
+                                    hint=did_you_mean(target, targets) or
+                                    "Use an answer key (id, or id@perspective / id@timepoint), "
+                                    "a respondent field id, respondent_id, submitted_at or ignore"))
+    answers = section.get("answers")
+    scales = list(data["scales"]) if isinstance(data.get("scales"), dict) else []
+    if isinstance(answers, dict):
+        for scale in answers:
+            findings += _reference(("import", "answers", scale), scale, scales, "scale")
+    return findings
