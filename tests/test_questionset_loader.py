@@ -213,7 +213,8 @@ def test_answer_keys_include_perspectives_and_timepoints() -> None:
 
 
 def test_unquoted_no_in_a_boolean_field_is_one_problem() -> None:
-    found = problems_of(mutate("scale: agreement, reverse: true}", "scale: agreement, reverse: No}"))
+    found = problems_of(mutate("scale: agreement, reverse: true}",
+                               "scale: agreement, reverse: No}"))
     assert found == ["qs.yaml:25:71: questions[1].reverse: 'No' is read by YAML 1.1 as false. "
                      'Write false for a yes/no setting, or quote it ("No") if you mean text']
 
