@@ -74,7 +74,8 @@ def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
 def test_validate_usage_errors_exit_2(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["validate", str(tmp_path / "missing.yaml")])
     assert missing.exit_code == 1  # bad input, like every other unreadable file
-    assert missing.stdout == f"{tmp_path / 'missing.yaml'}: cannot read: No such file or directory\n"
+    assert missing.stdout == (f"{tmp_path / 'missing.yaml'}: cannot read: "
+                              "No such file or directory\n")
     assert runner.invoke(app, ["validate", str(tmp_path)]).exit_code == 2  # no YAML inside
     assert runner.invoke(app, ["validate"]).exit_code == 2
     assert runner.invoke(app, ["validate", "--format", "xml", str(tmp_path)]).exit_code == 2
