@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from leadlens.errors import ResponsesError
+from leadlens.errors import QuestionSetError, ResponsesError
 from leadlens.imports import ImportOptions, inspect_export, load_mapping, read_export
 from leadlens.models import QuestionSet
 from leadlens.questionset import load_question_set
@@ -290,11 +290,12 @@ import:
                     "answers: {agreement: {'6': 1}}\n")
     table = read_export(path, qs, ImportOptions(mapping=load_mapping(mapping)))
     assert (table.headers, table.rows) == (["c1", "b2"], [["1", "4"]])
-    bad = load_question_set(write("bad-import.yaml", SET + "import:\n  columns:\n"
-                                  "    - {code: Q1, to: b9}\n"))
-    assert _errors(path, bad) == [
-        "question set 'small': import.columns[0].to: 'b9' is not an answer key, respondent "
-        "field, respondent_id, submitted_at or ignore"]
+    # An import target that names nothing is caught when the question set is validated.
+    bad = write("bad-import.yaml", SET + "import:\n  columns:\n    - {code: Q1, to: b9}\n")
+    with pytest.raises(QuestionSetError) as info:
+        load_question_set(bad)
+    assert [p.path for p in info.value.problems] == ["import.columns[0].to"]
+    assert "unknown answer key or field 'b9'" in str(info.value.problems[0])
 
 
 def test_import_section_keeps_canonical_files_on_the_fast_path(write: Write) -> None:
