@@ -305,3 +305,58 @@ def test_commas_inside_quoted_cells_of_every_kind_of_column(tmp_path: Path, qs: 
     assert data.respondent_ids == ["r,1"]
     assert data.fields["organisation"].strings() == ["Acme, Ltd"]
     assert data.texts["story"].texts == ["a, b, c"]
+
+
+# --- respondents given twice -------------------------------------------------------------------
+
+def test_a_repeated_respondent_id_within_a_file_is_a_located_warning(
+        tmp_path: Path, qs: QuestionSet, fast: str) -> None:
+    content = ("respondent_id,b1\nr1,1\nr2,2\n\nr1,3\n"
+               + "".join(f"s{i},4\n" for i in range(20)) + "r2,5\n")
+    data = load(tmp_path, qs, content)
+    assert data.n == 24  # still counted as written: a warning, not a guess
+    name = str(tmp_path / "r0.csv")
+    repeated = [str(w) for w in data.warnings if "more than once" in str(w)]
+    assert repeated == [
+        f"{name}:5: warning: 2 respondent ids appear more than once, so they are counted more "
+        f"than once: 'r1' (at {name}:5, first at {name}:2), 'r2' (at {name}:26, first at "
+        f"{name}:3). Remove the repeated rows (or the file given twice), or give each "
+        "respondent their own respondent_id"]
+
+
+def test_the_same_file_given_twice_names_a_few_ids_and_counts_the_rest(
+        tmp_path: Path, qs: QuestionSet, fast: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("respondent_id,b1\n" + "".join(f"id{i},1\n" for i in range(8)),
+                    encoding="utf-8")
+    data = read_responses([path, path], qs)
+    assert data.n == 16
+    (warning,) = [w for w in data.warnings if "more than once" in w.message]
+    assert (warning.file, warning.line) == (str(path), 2)
+    assert warning.message.startswith(
+        f"8 respondent ids appear more than once, so they are counted more than once ({path} "
+        f"is given 2 times): 'id0' (at {path}:2, first at {path}:2), 'id1' (at {path}:3, ")
+    assert "'id4'" in warning.message and "'id5'" not in warning.message
+    assert warning.message.endswith(" and 3 more")
+    with pytest.raises(ResponsesError) as caught:
+        read_responses([path, path], qs, strict=True)
+    (error,) = [p for p in caught.value.problems if "more than once" in p.message]
+    assert error.severity == "error" and str(error).startswith(f"{path}:2: 8 respondent ids")
+
+
+def test_repeats_across_files_are_found_and_blank_ids_are_not_compared(
+        tmp_path: Path, qs: QuestionSet, fast: str) -> None:
+    data = load(tmp_path, qs, "respondent_id,b1\n,1\n a ,2\nx,3\n",
+                "b1,respondent_id\n4,\n5,x\n", "b1\n1\n1\n")
+    (warning,) = [w for w in data.warnings if "more than once" in w.message]
+    assert str(warning).startswith(
+        f"{tmp_path / 'r1.csv'}:3: warning: 1 respondent id appears more than once, so that "
+        f"respondent is counted more than once: 'x' (at {tmp_path / 'r1.csv'}:3, first at "
+        f"{tmp_path / 'r0.csv'}:4)")
+
+
+def test_distinct_ids_and_files_without_ids_give_no_warning(
+        tmp_path: Path, qs: QuestionSet, fast: str) -> None:
+    data = load(tmp_path, qs, "respondent_id,b1\na,1\nb,1\n", "b1\n1\n1\n", "b1\n1\n1\n")
+    assert data.n == 6
+    assert not [w for w in data.warnings if "more than once" in w.message]

@@ -159,6 +159,22 @@ def test_warnings_go_to_stderr_and_strict_fails_on_them(files: Path) -> None:
     assert "column 'extra': not a question" in err
 
 
+def test_a_file_given_twice_is_a_warning_and_strict_refuses_it(files: Path) -> None:
+    path, out_file = files / "responses.csv", files / "dup.json"
+    args = ["score", str(path), str(path), "-q", str(files / "set.yaml")]
+    result = runner.invoke(app, [*args, "-o", str(out_file)])
+    assert result.exit_code == 0, result.stderr
+    warning, wrote = result.stderr.splitlines()
+    assert warning.startswith(
+        f"{path}:2: warning: 7 respondent ids appear more than once, so they are counted more "
+        f"than once ({path} is given 2 times): 'r0' (at {path}:2, first at {path}:2)")
+    assert wrote == f"wrote {out_file} (14 respondents)"
+    assert json.loads(out_file.read_text(encoding="utf-8"))["warnings"] == [warning]
+    strict = runner.invoke(app, [*args, "--strict", "--format", "json"])
+    assert strict.exit_code == 1 and strict.stdout == ""
+    assert strict.stderr.startswith(f"{path}:2: 7 respondent ids appear more than once")
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--by", "team"], "Error: --by 'team': not a respondent field of mini; choose from "
                        "organisation, role\n"),

@@ -36,10 +36,11 @@ MAX_PROBLEMS = 50
 FAST_READ_BYTES = 1_000_000
 """Files at least this big are parsed with polars; smaller ones need no polars import."""
 
-ColumnHint = tuple[str, ...] | Literal["category", "text", "skip"]
+ColumnHint = tuple[str, ...] | Literal["category", "text", "id", "skip"]
 """How to hold a column while reading (a speed hint; cells are text either way): the exact
 cells expected (an enum, falling back to ``category`` if others occur), ``category`` for few
-distinct values, ``text`` for free text, ``skip`` for a column nobody reads."""
+distinct values, ``text`` for free text, ``id`` for identifiers (mostly distinct; its labels
+are distinct, so repeats show as repeated codes), ``skip`` for a column nobody reads."""
 
 _BOM = b"\xef\xbb\xbf"
 _NOT_SPACE = re.compile(rb"\S")
@@ -51,6 +52,8 @@ class Column:
 
     The code ``len(labels)`` is an empty cell (so a lookup table with one more entry than
     there are labels maps every code), as is a label "". Codes are any unsigned integer type.
+    Labels are distinct, except in free-text columns read by polars (``text`` hint), where
+    each cell is its own label.
     """
 
     codes: npt.NDArray[np.unsignedinteger[Any]]
@@ -355,7 +358,7 @@ def _strictly_quoted(data: bytes) -> bool:
 def _dtype(hint: ColumnHint) -> pl.DataType:
     import polars as pl
 
-    if hint in ("text", "skip"):
+    if hint in ("text", "id", "skip"):
         return pl.String()
     if hint == "category":
         return pl.Categorical(pl.Categories.random())
@@ -404,8 +407,18 @@ def _encode_all(frame: pl.DataFrame, hints: list[ColumnHint]) -> dict[int, Colum
     columns = {i: Column(physical[f"c{i}"].to_numpy(), labels[i]) for i in coded}
     for i, hint in enumerate(hints):
         if hint != "skip" and i not in columns:
-            columns[i] = _encode(frame[f"c{i}"])
+            columns[i] = (_encode_ids if hint == "id" else _encode)(frame[f"c{i}"])
     return dict(sorted(columns.items()))
+
+
+def _encode_ids(series: pl.Series) -> Column:
+    """Identifiers: each cell its own label, unless some repeat (then one label per id)."""
+    present = series.drop_nulls()
+    # Distinct hashes mean distinct ids (equal ids hash alike): polars hashes in Rust, many
+    # times faster than comparing the strings. Repeats, or a rare collision, take the exact way.
+    if present.hash().n_unique() == present.len():
+        return _encode(series)
+    return Column.from_cells(series.to_list())
 
 
 def _encode(series: pl.Series) -> Column:

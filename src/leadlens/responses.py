@@ -78,11 +78,15 @@ class Conversion:
     errors: list[Problem]
     omitted: int = 0
     """Errors found beyond the :data:`MAX_PROBLEMS` listed."""
+    table: CellTable | None = None
+    """The table read (for locating respondents)."""
+    rows: IntArray | None = None
+    """The table row of each respondent kept (blank rows are dropped)."""
 
 
 def column_hints(question_set: QuestionSet) -> Callable[[str], ColumnHint]:
     """Speed hints for :func:`read_csv_cells` from what each column should hold."""
-    hints: dict[str, ColumnHint] = {"respondent_id": "text", "": "text"}
+    hints: dict[str, ColumnHint] = {"respondent_id": "id", "": "text"}
     for question in question_set.questions:
         scale = question_set.scale_of(question)
         for key in question.answer_keys:
@@ -174,7 +178,7 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
                           respondent_ids=ids, sources=[source], warnings=warnings)
     if blank.any():
         responses = _select(responses, kept)
-    return Conversion(responses, errors, omitted)
+    return Conversion(responses, errors, omitted, table, kept)
 
 
 def _invalid_problems(table: CellTable, invalid: list[_Invalid]) -> list[Problem]:
@@ -344,6 +348,7 @@ def read_responses(paths: Iterable[Path], question_set: QuestionSet, *,
             warnings too.
     """
     parts: list[Responses] = []
+    conversions: list[Conversion] = []
     errors: list[Problem] = []
     omitted = 0
     hint = column_hints(question_set)
@@ -358,9 +363,105 @@ def read_responses(paths: Iterable[Path], question_set: QuestionSet, *,
         errors.extend(conversion.errors)
         omitted += conversion.omitted
         parts.append(conversion.responses)
+        conversions.append(conversion)
+    repeated = duplicate_ids_warning(conversions)
     if strict:
         errors.extend(replace(w, severity="error") for part in parts for w in part.warnings)
+        if repeated is not None:
+            errors.append(replace(repeated, severity="error"))
     if errors or omitted:
         raise ResponsesError(errors[:MAX_PROBLEMS],
                              omitted=omitted + max(0, len(errors) - MAX_PROBLEMS))
-    return concat(parts)
+    responses = concat(parts)
+    if repeated is not None:
+        responses.warnings = [*responses.warnings, repeated]
+    return responses
+
+
+# --- respondents given twice --------------------------------------------------------------------
+
+SHOWN_REPEATS = 5
+"""Repeated respondent ids named in the warning; the rest are counted."""
+
+
+def _id_codes(conversion: Conversion) -> tuple[IntArray, list[str]] | None:
+    """The kept rows' respondent ids as codes into distinct labels (-1 = empty), or None."""
+    table, rows = conversion.table, conversion.rows
+    if table is None or rows is None:
+        return None
+    position = next((i for i, h in enumerate(table.header) if h.strip() == "respondent_id"),
+                    None)
+    if position is None or position not in table.columns:
+        return None
+    column = table.columns[position]
+    codes = column.codes[rows].astype(np.int64)
+    codes[codes == len(column.labels)] = -1
+    return codes, column.labels
+
+
+def duplicate_ids_warning(conversions: list[Conversion]) -> Problem | None:
+    """A warning naming respondent ids that occur more than once, within or across files.
+
+    Only files with a ``respondent_id`` column take part (rows without ids cannot be told
+    apart). Ids are compared as written; blank ids are not compared. Repeats are found with
+    array operations on the id codes; a dictionary of ids is built only when several files
+    have ids. The warning is located at the first repeat (its second occurrence) and names a
+    few more.
+    """
+    found = [(c, coded) for c in conversions if (coded := _id_codes(c)) is not None]
+    if not found:
+        return None
+    if len(found) == 1:
+        all_codes, all_labels = found[0][1]
+    else:
+        index: dict[str, int] = {}
+        pieces = []
+        for _, (codes, labels) in found:
+            mapped = np.array([index.setdefault(label, len(index)) for label in labels] + [-1],
+                              dtype=np.int64)
+            pieces.append(mapped[codes])  # -1 stays -1: the last slot
+        all_codes, all_labels = np.concatenate(pieces), list(index)
+    present = all_codes[all_codes >= 0]
+    if present.size == 0:
+        return None
+    counts = np.bincount(present)
+    for code in np.flatnonzero(counts > 1).tolist():
+        if not all_labels[code].strip():
+            counts[code] = 0  # blank ids say nothing about who answered
+    if counts.max() <= 1:
+        return None
+    at = np.flatnonzero((all_codes >= 0) & (counts[np.maximum(all_codes, 0)] > 1))
+    order = np.argsort(all_codes[at], kind="stable")
+    sorted_codes = all_codes[at][order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    firsts, seconds = at[order[starts]], at[order[starts + 1]]
+    shown = np.argsort(seconds, kind="stable")[:SHOWN_REPEATS]
+    offsets = np.cumsum([0] + [codes.size for _, (codes, _) in found])
+
+    def place(position: int) -> tuple[str, int | None]:
+        part = int(np.searchsorted(offsets, position, side="right")) - 1
+        conversion = found[part][0]
+        assert conversion.table is not None and conversion.rows is not None
+        row = int(conversion.rows[position - offsets[part]])
+        lines = conversion.table.line_numbers()
+        return conversion.table.source, (lines[row] if row < len(lines) else None)
+
+    def where(position: int) -> str:
+        file, line = place(position)
+        return file if line is None else f"{file}:{line}"
+
+    named = [f"{all_labels[int(all_codes[seconds[i]])]!r} (at {where(int(seconds[i]))}, "
+             f"first at {where(int(firsts[i]))})" for i in shown.tolist()]
+    repeats = int(starts.size)
+    more = f" and {repeats - len(named)} more" if repeats > len(named) else ""
+    sources = [c.table.source for c, _ in found if c.table is not None]
+    twice = "".join(f" ({name} is given {sources.count(name)} times)"
+                    for name in dict.fromkeys(sources) if sources.count(name) > 1)
+    file, line = place(int(seconds[shown[0]]))
+    return Problem(
+        file=file, line=line, severity="warning",
+        message=(f"{repeats} respondent id{' appears' if repeats == 1 else 's appear'} more "
+                 f"than once, so {'that respondent is' if repeats == 1 else 'they are'} "
+                 f"counted more than once{twice}: {', '.join(named)}{more}"),
+        hint="Remove the repeated rows (or the file given twice), or give each respondent "
+             "their own respondent_id")
