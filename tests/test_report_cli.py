@@ -32,7 +32,8 @@ def test_format_from_extension(results: Path, tmp_path: Path, name: str, start: 
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
     assert out.read_text(encoding="utf-8").startswith(start)
-    assert result.stderr.startswith(f"Wrote {out} (")
+    kind = "HTML report" if out.suffix.lower() in (".html", ".htm") else "Markdown report"
+    assert result.stderr == f"wrote {out} (40 respondents, {kind})\n"
     assert [p.name for p in out.parent.iterdir()] == [name]  # no temporary file left
 
 
@@ -189,3 +190,13 @@ def test_score_then_report_equals_score_straight_to_report(
     assert "Alignment across groups" in text and "fewer than 5" in text
     if suffix == "html":
         assert_inert(text)
+
+
+def test_one_respondent_is_not_plural(tmp_path: Path) -> None:
+    document = sample_results().model_copy(update={"respondents": 1})
+    path = tmp_path / "results.json"
+    path.write_text(document.model_dump_json(by_alias=True), encoding="utf-8")
+    out = tmp_path / "report.md"
+    result = runner.invoke(app, ["report", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"wrote {out} (1 respondent, Markdown report)\n"

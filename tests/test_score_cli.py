@@ -80,7 +80,7 @@ def test_table_on_the_terminal_escapes_text(files: Path) -> None:
 def test_results_document(files: Path) -> None:
     code, out, err = score(files, "--by", "organisation", "-o", str(files / "results.json"))
     assert code == 0 and out == ""
-    assert err == f"wrote {files / 'results.json'} (7 respondents)\n"
+    assert err == f"wrote {files / 'results.json'} (7 respondents, results document)\n"
     text = (files / "results.json").read_text(encoding="utf-8")
     document = json.loads(text)
     assert document["results_version"] == 1
@@ -168,7 +168,7 @@ def test_a_file_given_twice_is_a_warning_and_strict_refuses_it(files: Path) -> N
     assert warning.startswith(
         f"{path}:2: warning: 7 respondent ids appear more than once, so they are counted more "
         f"than once ({path} is given 2 times): 'r0' (at {path}:2, first at {path}:2)")
-    assert wrote == f"wrote {out_file} (14 respondents)"
+    assert wrote == f"wrote {out_file} (14 respondents, results document)"
     assert json.loads(out_file.read_text(encoding="utf-8"))["warnings"] == [warning]
     strict = runner.invoke(app, [*args, "--strict", "--format", "json"])
     assert strict.exit_code == 1 and strict.stdout == ""
@@ -240,3 +240,42 @@ def test_narrow_piped_terminal_and_no_color(files: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "\x1b[" not in proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 120])
+def test_numbers_are_never_cut_short_on_a_narrow_terminal(width: int) -> None:
+    from rich.console import Console
+
+    from leadlens.questionset import load_question_set
+    from leadlens.responses import read_responses
+    from leadlens.score_outputs import render_table
+    from leadlens.scoring import score as score_responses
+
+    qs = load_question_set(None)
+    data = read_responses([EXAMPLES / "responses.csv"], qs)
+    results = score_responses(qs, data, by=["sector"]).results
+    buffer = io.StringIO()
+    render_table(results, Console(file=buffer, width=width, no_color=True))
+    text = buffer.getvalue()
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "48.9" in text  # e.g. Understanding the basics
+    numbers = [f"{p.score:.1f}" for p in results.principles] + [
+        f"{p.ci95[0]:.1f}-{p.ci95[1]:.1f}" for p in results.principles if p.ci95]
+    for breakdown in results.groups.values():
+        for group in breakdown.groups:
+            if not group.suppressed:
+                numbers += [f"{gp.score:.1f}" for gp in group.principles
+                            if gp.score is not None]
+    missing = [n for n in numbers if n not in text]
+    assert not missing, text
+
+
+def test_the_table_title_counts_one_respondent(files: Path) -> None:
+    (files / "responses.csv").write_text("organisation,role,b1,b2,story\nAcme,Board,4,2,\n",
+                                         encoding="utf-8")
+    code, out, _ = score(files)
+    assert code == 0
+    assert out.startswith("Mini set: 1 respondent\n")
+    code, _, err = score(files, "-o", str(files / "scores.csv"))
+    assert code == 0 and err == f"wrote {files / 'scores.csv'} (1 respondent, scores CSV)\n"

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from leadlens.results import Results
+from leadlens.results import GroupBreakdown, PrincipleResult, Results
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
     from leadlens.scoring import Responses, Scored
 
@@ -88,50 +90,25 @@ def scores_csv(output: ScoreOutput) -> str:
 
 
 def render_table(results: Results, console: Console) -> None:
-    """A readable summary on a terminal: principle scores, then groups. Text stays text."""
-    from rich.table import Table
+    """A readable summary on a terminal: principle scores, then groups. Text stays text.
+
+    Each table is printed as columns when it fits the console, with names wrapped at word
+    boundaries if need be; on a narrower console (e.g. 40 columns) it is stacked, one block
+    per principle or group. Numbers are never wrapped or cut short.
+    """
+    from functools import partial
+
     from rich.text import Text
 
     qs = results.question_set
-    band_label = {b.id: b.label for b in qs.bands}
-    title = Text(f"{qs.title}: {results.respondents} respondents")
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for name, justify in (("Principle", "left"), ("n", "right"), ("Mean", "right"),
-                          ("Score", "right"), ("95% CI", "right"), ("Band", "left"),
-                          ("Alpha", "right"), ("Notes", "left")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for p in results.principles:
-        notes = []
-        if p.contested:
-            notes.append("contested")
-        if any(i.flagged for i in p.items):
-            notes.append("item correlates negatively")
-        if p.unscored_share >= 0.1:
-            notes.append(f"{p.unscored_share:.0%} don't know")
-        table.add_row(Text(p.name), str(p.n), _num(p.mean, 2), _num(p.score, 1),
-                      _interval(p.ci95), Text(band_label.get(p.band or "", "-")),
-                      _num(p.alpha, 2), Text(", ".join(notes)))
-    table.add_section()
-    overall = results.overall
-    table.add_row(Text("Overall"), str(overall.n), "", _num(overall.score, 1),
-                  _interval(overall.ci95), Text(band_label.get(overall.band or "", "-")), "", "")
-    console.print(table)
+    title = Text(f"{qs.title}: {plural(results.respondents, 'respondent')}")
+    _print_fitting(console, lambda layout: _principle_table(results, title, layout),
+                   lambda: _principle_blocks(results, title))
     names = {p.id: p.name for p in qs.principles}
     for breakdown in results.groups.values():
-        groups = Table(title=Text(f"By {breakdown.prompt} ({breakdown.field})"),
-                       title_justify="left")
-        groups.add_column("Group")
-        groups.add_column("n", justify="right")
-        groups.add_column("Overall", justify="right")
-        for principle in qs.principles:
-            groups.add_column(Text(names[principle.id]), justify="right")
-        for g in breakdown.groups:
-            if g.suppressed:
-                groups.add_row(Text(g.value), Text(g.n_text), "-", *["-" for _ in qs.principles])
-            else:
-                groups.add_row(Text(g.value), str(g.n), _num(g.overall, 1),
-                               *[_num(gp.score, 1) for gp in g.principles])
-        console.print(groups)
+        heading = Text(f"By {breakdown.prompt} ({breakdown.field})")
+        _print_fitting(console, partial(_group_table, results, breakdown, heading),
+                       partial(_group_blocks, results, breakdown, heading))
         widest = [s for s in breakdown.spread if s.spread is not None][:3]
         if widest:
             console.print(Text("Seen most differently: " + "; ".join(
@@ -139,6 +116,164 @@ def render_table(results: Results, console: Console) -> None:
                 f"{s.lowest} to {s.highest})" for s in widest)))
     if results.comments_withheld:
         console.print(Text(results.comments_withheld))
+
+
+def plural(count: int, word: str) -> str:
+    """``1 respondent``, ``2 respondents``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    wrap: int | None  # wrap names at this many characters (None: one line each)
+    compact: bool  # no outer edges
+
+
+_LAYOUTS = (_Layout(None, False), _Layout(26, False), _Layout(16, False), _Layout(12, True),
+            _Layout(9, True))
+"""Tried in turn; the first whose natural width fits is printed."""
+
+
+def _print_fitting(console: Console, build: Callable[[_Layout], Table],
+                   stacked: Callable[[], Table]) -> None:
+    """Print a table in the first layout that fits without rich shrinking any column (which
+    would cut words and numbers short with an ellipsis), else stacked."""
+    from rich.measure import Measurement
+
+    unlimited = console.options.update_width(1_000_000)
+    for layout in _LAYOUTS:
+        table = build(layout)
+        if Measurement.get(console, unlimited, table).maximum <= console.width:
+            console.print(table)
+            return
+    console.print(stacked())
+
+
+def _wrapped(text: str, layout: _Layout) -> Text:
+    """Untrusted text as rich Text (never markup), wrapped at word boundaries only."""
+    import textwrap
+
+    from rich.text import Text
+
+    if layout.wrap is None or len(text) <= layout.wrap:
+        return Text(text)
+    return Text("\n".join(textwrap.wrap(text, layout.wrap, break_long_words=False,
+                                        break_on_hyphens=False)))
+
+
+def _principle_table(results: Results, title: Text, layout: _Layout) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
+    band_label = {b.id: b.label for b in results.question_set.bands}
+    table = Table(title=title, title_justify="left", show_lines=False,
+                  show_edge=not layout.compact, pad_edge=not layout.compact)
+    for name, justify in (("Principle", "left"), ("n", "right"), ("Mean", "right"),
+                          ("Score", "right"), ("95% CI", "right"), ("Band", "left"),
+                          ("Alpha", "right"), ("Notes", "left")):
+        table.add_column(name, justify=justify,  # type: ignore[arg-type]
+                         no_wrap=justify == "right")
+    for p in results.principles:
+        table.add_row(_wrapped(p.name, layout), str(p.n), _num(p.mean, 2), _num(p.score, 1),
+                      _interval(p.ci95), _wrapped(band_label.get(p.band or "", "-"), layout),
+                      _num(p.alpha, 2), _wrapped(", ".join(_notes(p)), layout))
+    table.add_section()
+    overall = results.overall
+    table.add_row(Text("Overall"), str(overall.n), "", _num(overall.score, 1),
+                  _interval(overall.ci95), Text(band_label.get(overall.band or "", "-")), "", "")
+    return table
+
+
+def _notes(p: PrincipleResult) -> list[str]:
+    notes = []
+    if p.contested:
+        notes.append("contested")
+    if any(i.flagged for i in p.items):
+        notes.append("item correlates negatively")
+    if p.unscored_share >= 0.1:
+        notes.append(f"{p.unscored_share:.0%} don't know")
+    return notes
+
+
+def _group_table(results: Results, breakdown: GroupBreakdown, heading: Text,
+                 layout: _Layout) -> Table:
+    from rich.table import Table
+
+    principles = results.question_set.principles
+    groups = Table(title=heading, title_justify="left", show_edge=not layout.compact,
+                   pad_edge=not layout.compact)
+    groups.add_column("Group")
+    groups.add_column("n", justify="right")
+    groups.add_column("Overall", justify="right")
+    for principle in principles:
+        groups.add_column(_wrapped(principle.name, layout), justify="right")
+    for g in breakdown.groups:
+        if g.suppressed:
+            groups.add_row(_wrapped(g.value, layout), _wrapped(g.n_text, layout), "-",
+                           *["-" for _ in principles])
+        else:
+            groups.add_row(_wrapped(g.value, layout), str(g.n), _num(g.overall, 1),
+                           *[_num(gp.score, 1) for gp in g.principles])
+    return groups
+
+
+_Block = tuple["Text", str, list[tuple[str, str]]]
+"""A stacked block: heading, value beside it, then (label, value) lines."""
+
+
+def _blocks(title: Text, blocks: list[_Block]) -> Table:
+    """Narrow consoles: a heading line per block, then label/value lines; values never wrap."""
+    from rich.table import Table
+    from rich.text import Text
+
+    widest = max((len(value) for _, head, rows in blocks for value in
+                  [head, *(v for _, v in rows)]), default=1)
+    grid = Table.grid(padding=(0, 1))
+    grid.title, grid.title_justify = title, "left"
+    grid.add_column(ratio=1)
+    grid.add_column(justify="right", no_wrap=True, min_width=widest)
+    for number, (heading, head_value, rows) in enumerate(blocks):
+        if number and rows:
+            grid.add_row("", "")  # a blank line between blocks with lines of their own
+        heading.stylize("bold")
+        grid.add_row(heading, head_value)
+        for label, value in rows:
+            grid.add_row(Text("  " + label), Text(value))
+    return grid
+
+
+def _principle_blocks(results: Results, title: Text) -> Table:
+    from rich.text import Text
+
+    band_label = {b.id: b.label for b in results.question_set.bands}
+    blocks: list[_Block] = []
+    for p in results.principles:
+        rows = [("Score", _num(p.score, 1)), ("95% CI", _interval(p.ci95)),
+                ("Band", band_label.get(p.band or "", "-")), ("n", str(p.n)),
+                ("Mean", _num(p.mean, 2)), ("Alpha", _num(p.alpha, 2))]
+        rows += [("Note", note) for note in _notes(p)]
+        blocks.append((Text(p.name), "", rows))
+    overall = results.overall
+    blocks.append((Text("Overall"), "",
+                   [("Score", _num(overall.score, 1)), ("95% CI", _interval(overall.ci95)),
+                    ("Band", band_label.get(overall.band or "", "-")), ("n", str(overall.n))]))
+    return _blocks(title, blocks)
+
+
+def _group_blocks(results: Results, breakdown: GroupBreakdown, heading: Text) -> Table:
+    from rich.text import Text
+
+    principles = results.question_set.principles
+    blocks: list[_Block] = []
+    for g in breakdown.groups:
+        if g.suppressed:
+            blocks.append((Text(g.value), g.n_text, []))
+            continue
+        rows = [("Overall", _num(g.overall, 1))]
+        rows += [(principle.name, _num(gp.score, 1))
+                 for principle, gp in zip(principles, g.principles, strict=True)]
+        blocks.append((Text(g.value), f"n {g.n}", rows))
+    return _blocks(heading, blocks)
 
 
 def table_text(output: ScoreOutput) -> str:
@@ -177,6 +312,16 @@ def markdown_report(output: ScoreOutput) -> str:
 
     return render_report(output.results, "md")
 
+
+def wrote_message(path: object, respondents: int, what: str) -> str:
+    """The line ``score`` and ``report`` print on stderr after writing a file."""
+    return f"wrote {path} ({plural(respondents, 'respondent')}, {what})\n"
+
+
+FORMAT_NAMES: dict[str, str] = {"json": "results document", "csv": "scores CSV",
+                                "table": "table", "html": "HTML report",
+                                "md": "Markdown report"}
+"""How each output format is named in the ``wrote ...`` line."""
 
 OUTPUT_WRITERS: dict[str, Writer] = {
     "json": lambda output: results_json(output.results),

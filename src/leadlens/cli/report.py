@@ -78,8 +78,9 @@ def report(
         if path is None:
             sys.stdout.write(text)
         else:
+            from leadlens.score_outputs import FORMAT_NAMES, wrote_message
+
             write_atomic(path, text, force=force)
-            sys.stderr.write(f"Wrote {path} ({fmt.upper() if fmt == 'html' else 'Markdown'}"
-                             f", {len(text.encode()):,} bytes)\n")
+            sys.stderr.write(wrote_message(path, document.respondents, FORMAT_NAMES[fmt]))
 
     run(action)

@@ -122,6 +122,7 @@ def score(
         sys.stdout.write(text)
         return
     from leadlens.outputs import write_atomic
+    from leadlens.score_outputs import FORMAT_NAMES, wrote_message
 
     run(lambda: write_atomic(output, text, force=force))
-    sys.stderr.write(f"wrote {output} ({scored.results.respondents} respondents)\n")
+    sys.stderr.write(wrote_message(output, scored.results.respondents, FORMAT_NAMES[chosen]))
