@@ -72,29 +72,57 @@ def load(tmp_path: Path, qs: QuestionSet, *contents: str | bytes, **kwargs: obje
 
 # --- bad data ----------------------------------------------------------------------------------
 
+ACCEPTED = ("Option 1 (1), Option 2 (2), Option 3 (3), Agree (4), Option 5 (5), Don't know, or "
+            "the values 1-5. Add it as an alias in the question set or map it under "
+            "answers.agreement in a --mapping file")
+
+
 @pytest.mark.parametrize(("cell", "message"), [
     ("7", "7 is not on the agreement scale (1-5)"),
     ("0", "0 is not on the agreement scale (1-5)"),
     ("-1", "-1 is not on the agreement scale (1-5)"),
     ("4.5", "'4.5' is not a whole number on the agreement scale (1-5)"),
-    ("nan", "'nan' is not a whole number on the agreement scale (1-5)"),
-    ("inf", "'inf' is not a whole number on the agreement scale (1-5)"),
-    ("yes", "'yes' is not a whole number on the agreement scale (1-5)"),
-    ("true", "'true' is not a whole number on the agreement scale (1-5)"),
-    ("Agree", "'Agree' is not a whole number on the agreement scale (1-5) "
-              "(the answer 'Agree' is written as 4)"),
+    ("4.0", "'4.0' is not a whole number on the agreement scale (1-5)"),
+    *[(cell, f"unknown answer {cell!r} for the agreement scale; accepted: {ACCEPTED}")
+      for cell in ("nan", "inf", "yes", "true", "Agreed")],
 ])
 def test_values_not_on_the_scale(errors: Read, cell: str, message: str) -> None:
     content = HEADER + "r1,Acme,1,2,3,\n" + f"r2,Acme,1,{cell},3,\n"
     assert errors(content) == [f"r.csv:3: column 'b2': {message}"]
 
 
+def read_directly(tmp_path: Path, qs: QuestionSet, content: str) -> reader.Responses:
+    """Read with the leadlens CSV reader itself (read_responses may route to imports)."""
+    path = tmp_path / "r.csv"
+    path.write_text(content, encoding="utf-8")
+    conversion = cells_to_responses(read_csv_cells(path, hint=column_hints(qs)), qs)
+    assert conversion.errors == []
+    return conversion.responses
+
+
+@pytest.mark.parametrize("cell", ["Agree", " agree ", "AGREE", "Agree."])
+def test_an_options_label_is_its_value(tmp_path: Path, qs: QuestionSet, fast: str,
+                                       cell: str) -> None:
+    data = read_directly(tmp_path, qs, HEADER + f"r1,Acme,4,\"{cell}\",3,\n")
+    assert data.codes.tolist() == [[4, 4, 3]] and data.warnings == []
+
+
+def test_labels_aliases_and_smart_quotes_read_as_the_import_reader_reads_them(
+        tmp_path: Path, fast: str) -> None:
+    agreement = scale(1, 3)
+    agreement["options"][2]["aliases"] = ["Yes"]
+    one = build_set([{"id": "b1", "scale": "agreement"}], scales={"agreement": agreement})
+    content = "b1\nOption 1\nyes\nDon\u2019t know\n3\n"
+    assert read_directly(tmp_path, one, content).codes[:, 0].tolist() == [1, 3, 4, 3]
+    assert load(tmp_path, one, content).codes[:, 0].tolist() == [1, 3, 4, 3]
+
+
 def test_lines_count_quoted_newlines_and_blank_lines(errors: Read) -> None:
     content = (HEADER + 'r1,Acme,1,2,3,"two\nlines"\n' + "\n"
-               + "r2,Acme,9,2,3,\n" + "r3,Acme,1,2,x,\n")
+               + "r2,Acme,9,2,3,\n" + "r3,Acme,1,2,4.5,\n")
     assert errors(content) == [
         "r.csv:5: column 'b1': 9 is not on the agreement scale (1-5)",
-        "r.csv:6: column 'b3': 'x' is not a whole number on the agreement scale (1-5)"]
+        "r.csv:6: column 'b3': '4.5' is not a whole number on the agreement scale (1-5)"]
 
 
 def test_all_errors_are_collected_in_file_order_and_capped(errors: Read) -> None:

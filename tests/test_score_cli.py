@@ -279,3 +279,35 @@ def test_the_table_title_counts_one_respondent(files: Path) -> None:
     assert out.startswith("Mini set: 1 respondent\n")
     code, _, err = score(files, "-o", str(files / "scores.csv"))
     assert code == 0 and err == f"wrote {files / 'scores.csv'} (1 respondent, scores CSV)\n"
+
+
+ACCEPTED = ("accepted: Strongly disagree (1), Disagree (2), Neither (3), Agree (4), Strongly agree "
+            "(5), Don't know, or the values 1-5. Add it as an alias in the question set or map "
+            "it under answers.agreement in a --mapping file")
+
+
+@pytest.mark.parametrize("label_row", [1, 30], ids=["label-early", "label-late"])
+def test_labels_score_as_their_values_wherever_they_are(files: Path, label_row: int) -> None:
+    # A label in the first rows sends the file to the import reader; a later one is read by
+    # the fast reader. Either way it is the option's value, and bad cells are located errors.
+    def write(name: str, cells: dict[int, str]) -> Path:
+        rows = ["respondent_id,organisation,role,b1,b2,story"]
+        rows += [f"r{i},Acme,Board,{cells.get(i, '4')},2," for i in range(1, 41)]
+        path = files / name
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        return path
+
+    numbers, labels = write("numbers.csv", {}), write("labels.csv", {label_row: "Agree"})
+    documents = []
+    for path in (numbers, labels):
+        result = runner.invoke(app, ["score", str(path), "-q", str(files / "set.yaml"),
+                                     "--format", "json"])
+        assert result.exit_code == 0, result.stderr
+        documents.append(json.loads(result.stdout))
+    assert documents[0]["principles"] == documents[1]["principles"]
+    for bad, message in (("yes", f"unknown answer 'yes' for the agreement scale; {ACCEPTED}"),
+                         ("7", "7 is not on the agreement scale (1-5)")):
+        path = write("bad.csv", {label_row: "Agree", 35: bad})
+        result = runner.invoke(app, ["score", str(path), "-q", str(files / "set.yaml")])
+        assert result.exit_code == 1 and result.stdout == ""
+        assert result.stderr == f"{path}:36: column 'b1': {message}\n"

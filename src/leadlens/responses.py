@@ -14,7 +14,6 @@ Two steps, so that other readers (platform exports) can reuse the second:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -42,7 +41,6 @@ from leadlens.scoring.data import (
     concat,
     rated_keys,
     text_keys,
-    unscored_label,
 )
 
 if TYPE_CHECKING:
@@ -54,7 +52,6 @@ __all__ = ["FAST_READ_BYTES", "MAX_PROBLEMS", "CellTable", "Column", "ColumnHint
 
 OnInvalid = Literal["error", "missing"]
 RESERVED = ("respondent_id", "submitted_at")
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
 # --- step 2: CellTable -> Responses -----------------------------------------------------------
@@ -244,42 +241,42 @@ def _blank_rows(codes: UInt8Array, fields: dict[str, FieldValues],
     return blank
 
 
+UNKNOWN_ANSWER_HINT = ("Add it as an alias in the question set or map it under answers.{scale} "
+                       "in a --mapping file")
+
+
 def _lookup(labels: list[str], scale_id: str, scale: Scale
             ) -> tuple[UInt8Array, dict[int, tuple[str, str]]]:
     """Answer code per cell label (plus a last slot, 0, for empty cells), and the invalid
-    labels with their messages."""
+    labels with their messages.
+
+    A cell is read as the import reader reads it (:class:`leadlens.imports.answers.ScaleLabels`):
+    a value on the scale, an option's label or alias, or an unscored label, the texts compared
+    without regard to case, spaces or smart quotes. So a file scores the same, and a bad cell
+    gets the same message, whichever reader the file takes.
+    """
+    from leadlens.imports.answers import ScaleLabels
+
+    accepted = ScaleLabels(scale_id, scale, {})
     option_code = {o.value: i + 1 for i, o in enumerate(scale.options)}
-    unscored_code = {unscored_label(u): len(scale.options) + i + 1
-                     for i, u in enumerate(scale.unscored)}
-    by_label = {unscored_label(a): o.value for o in scale.options for a in [o.label, *o.aliases]}
+    unscored_code = {u: len(scale.options) + i + 1 for i, u in enumerate(scale.unscored)}
     lookup = np.zeros(len(labels) + 1, dtype=np.uint8)
     problems: dict[int, tuple[str, str]] = {}
-    described = _describe(scale)
     for code, label in enumerate(labels):
-        cell = label.strip()
-        if not cell:
+        value = accepted.convert(label)
+        if value == "":
             continue
-        number = int(cell) if _WHOLE_NUMBER.fullmatch(cell) else None
-        if number is not None and number in option_code:
-            lookup[code] = option_code[number]
-        elif unscored_label(cell) in unscored_code:
-            lookup[code] = unscored_code[unscored_label(cell)]
-        elif number is not None:
-            problems[code] = (f"{number} is not on the {scale_id} scale ({described})", "")
+        if value is None:
+            problems[code] = (f"unknown answer {label.strip()!r} for the {scale_id} scale; "
+                              f"accepted: {accepted.accepted()}",
+                              UNKNOWN_ANSWER_HINT.format(scale=scale_id))
+        elif value in unscored_code:
+            lookup[code] = unscored_code[value]
+        elif (problem := accepted.number_problem(value)) is not None:
+            problems[code] = (problem, "")
         else:
-            hint = ""
-            if unscored_label(cell) in by_label:
-                hint = f"(the answer {cell!r} is written as {by_label[unscored_label(cell)]})"
-            problems[code] = (f"{cell!r} is not a whole number on the {scale_id} scale "
-                              f"({described})", hint)
+            lookup[code] = option_code[int(value)]
     return lookup, problems
-
-
-def _describe(scale: Scale) -> str:
-    values = sorted(o.value for o in scale.options)
-    if values == list(range(values[0], values[-1] + 1)):
-        return scale.describe()
-    return ", ".join(str(v) for v in values)
 
 
 def _text_answers(column: Column) -> TextAnswers:
