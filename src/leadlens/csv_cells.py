@@ -137,6 +137,54 @@ def read_csv_cells(path: Path, *, name: str | None = None,
     return _read_with_polars(data, header, hints, source)
 
 
+TEXT_CHECK_BYTES = 16 * 1024
+"""How much of a file :func:`check_text_file` looks at."""
+
+_WIDE_TEXT_MARKS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff",  # UTF-16/32 byte-order marks
+                    b"PK\x03\x04")  # an .xlsx workbook (a zip file): the import reader's
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r") + b"\x7f"
+
+
+def check_text_file(path: Path, *, name: str | None = None, encoding: str | None = None
+                    ) -> None:
+    """Refuse a file that is plainly not text (a binary file, an image, an old .xls).
+
+    Looks at the first :data:`TEXT_CHECK_BYTES`: NUL bytes, or mostly control bytes, mean
+    it is not a CSV file, which says more than an encoding error would. UTF-16/32 text (with
+    a byte-order mark, or named with ``encoding``) and .xlsx workbooks pass; so does a file
+    that cannot be opened (the reader reports that).
+
+    Raises:
+        ResponsesError: the file is not text.
+    """
+    import codecs
+
+    if encoding is not None:
+        try:
+            if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
+                return
+        except LookupError:
+            return  # the reader reports the unknown encoding
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(TEXT_CHECK_BYTES)
+    except OSError:
+        return
+    if head.startswith(_WIDE_TEXT_MARKS):
+        return
+    nul = head.find(b"\x00")
+    if nul >= 0:
+        why, at = "it contains NUL bytes", nul
+    elif len(head) >= 64 and sum(head.count(b) for b in _CONTROL_BYTES) > len(head) // 10:
+        why, at = "it is mostly control characters", 0
+    else:
+        return
+    raise ResponsesError([Problem(
+        file=name or str(path), line=head.count(b"\n", 0, at) + 1,
+        message=f"not a text (CSV) file: {why}",
+        hint="Give a responses CSV (UTF-8) or a survey platform's CSV or .xlsx export")])
+
+
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes; a large file is read while polars is imported (both are slow)."""
     if path.stat().st_size < FAST_READ_BYTES or "polars" in sys.modules:

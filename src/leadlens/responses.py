@@ -27,6 +27,7 @@ from leadlens.csv_cells import (
     CellTable,
     Column,
     ColumnHint,
+    check_text_file,
     read_csv_cells,
 )
 from leadlens.errors import Problem, ResponsesError, did_you_mean
@@ -318,6 +319,7 @@ def _read_cells(path: Path, question_set: QuestionSet, hint: Callable[[str], Col
     from leadlens.imports.cells import is_utf8, read_export_cells
 
     options = replace(import_options or ImportOptions(), on_invalid=on_invalid)
+    check_text_file(path, encoding=options.encoding)
     if needs_import(path, question_set, encoding=options.encoding,
                     delimiter=options.delimiter, mapping=options.mapping is not None):
         return read_export_cells(path, question_set, options)

@@ -148,6 +148,7 @@ def inspect(
     column is ambiguous or a question matches two columns (and, with --strict, when a
     question matches no column).
     """
+    from leadlens.csv_cells import check_text_file
     from leadlens.imports import inspect_export
     from leadlens.questionset import load_question_set
 
@@ -155,6 +156,7 @@ def inspect(
     options = import_options(mapping, encoding, delimiter)
     failed = False
     for number, path in enumerate(files):
+        run(lambda p=path: check_text_file(p, encoding=options.encoding))  # type: ignore[misc]
         inspection = run(lambda p=path: inspect_export(p, qs, options))  # type: ignore[misc]
         problems = inspection.errors + inspection.warnings + _missing_problems(
             inspection, qs, strict)
