@@ -42,3 +42,36 @@ def test_utf16_text_is_still_text(tmp_path: Path) -> None:
     result = runner.invoke(app, ["score", str(path), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert '"respondents": 60' in result.stdout
+
+
+MISSING_INPUTS = [
+    (["inspect", "{missing}"], "missing"),
+    (["inspect", "{folder}"], "folder"),
+    (["inspect", str(EXAMPLES / "responses.csv"), "--mapping", "{missing}"], "missing"),
+    (["score", "{missing}"], "missing"),
+    (["score", str(EXAMPLES / "responses.csv"), "--mapping", "{folder}"], "folder"),
+    (["report", "{missing}", "-o", "{out}"], "missing"),
+    (["report", "{folder}", "-o", "{out}"], "folder"),
+    (["survey", "--answers", "{missing}", "-o", "{out}"], "missing"),
+    (["survey", "--answers", "{folder}", "-o", "{out}"], "folder"),
+]
+
+
+@pytest.mark.parametrize(("args", "which"), MISSING_INPUTS,
+                         ids=[" ".join(a).replace(str(EXAMPLES), "EX") for a, _ in MISSING_INPUTS])
+def test_an_input_that_cannot_be_read_is_bad_input(tmp_path: Path, args: list[str],
+                                                   which: str) -> None:
+    places = {"missing": tmp_path / "missing.csv", "folder": tmp_path / "folder",
+              "out": tmp_path / "out.html"}
+    places["folder"].mkdir()
+    result = runner.invoke(app, [a.format(**places) for a in args])
+    reason = {"missing": "No such file or directory", "folder": "Is a directory"}[which]
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"{places[which]}: cannot read: {reason}\n"
+    assert not places["out"].exists()
+
+
+@pytest.mark.parametrize("command", ["inspect", "score", "report", "survey"])
+def test_unknown_options_are_still_usage_errors(command: str) -> None:
+    result = runner.invoke(app, [command, "--no-such-option"])
+    assert result.exit_code == 2

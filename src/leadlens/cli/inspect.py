@@ -127,12 +127,12 @@ RENDERERS: dict[InspectFormat, Callable[[Inspection], str]] = {
 
 @app.command()
 def inspect(
-    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False,
+    # Files are checked by the readers (a missing one is bad input: exit 1, not Click's 2).
+    files: list[Path] = typer.Argument(...,
                                        help="Responses CSVs or survey-platform exports."),
     question_set: str = typer.Option(None, "--question-set", help=QUESTION_SET_HELP,
                                      show_default=False),
-    mapping: Path = typer.Option(None, "--mapping", exists=True, dir_okay=False,
-                                 show_default=False, help=MAPPING_HELP),
+    mapping: Path = typer.Option(None, "--mapping", show_default=False, help=MAPPING_HELP),
     encoding: str = typer.Option(None, "--encoding", show_default=False, help=ENCODING_HELP),
     delimiter: str = typer.Option(None, "--delimiter", show_default=False, help=DELIMITER_HELP),
     output_format: InspectFormat = typer.Option(InspectFormat.text, "--format", "-f",

@@ -71,8 +71,7 @@ def score(
     min_group_size: int | None = typer.Option(
         None, "--min-group-size", metavar="N",
         help="Raise the question set's anonymity threshold for groups (never lower it)."),
-    mapping: Path | None = typer.Option(None, "--mapping", exists=True, dir_okay=False,
-                                        metavar="FILE", help=MAPPING_HELP),
+    mapping: Path | None = typer.Option(None, "--mapping", metavar="FILE", help=MAPPING_HELP),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
     delimiter: str | None = typer.Option(None, "--delimiter", help=DELIMITER_HELP),
 ) -> None:

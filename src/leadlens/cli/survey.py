@@ -41,7 +41,7 @@ def survey(
                                     "screen cleared between them."),
     loop: bool = typer.Option(False, "--loop", help="Workshop mode: respondents in turn until "
                               "the facilitator presses q at the start screen."),
-    answers: Path = typer.Option(None, "--answers", show_default=False, dir_okay=False,
+    answers: Path = typer.Option(None, "--answers", show_default=False,
                                  help="Check one respondent's answers.yaml or answers.json "
                                  "(see `leadlens template`) and append them, without prompting."),
     summary: bool = typer.Option(False, "--summary", help="Show each respondent their own "

@@ -278,6 +278,6 @@ def load_answers(path: Path, qs: QuestionSet) -> FileAnswers:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ResponsesError([Problem(file=str(path), message=f"cannot read the answers file: "
+        raise ResponsesError([Problem(file=str(path), message="cannot read: "
                                       f"{exc.strerror or exc}")]) from None
     return parse_answers(data, str(path), qs)
