@@ -94,6 +94,8 @@ class ScriptedPrompter:
     screens: list[Screen | ReviewScreen] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
     unicode: bool = False
+    interactive: bool = False
+    summary_waits: list[bool] = field(default_factory=list)
     starts: list[bool] = field(default_factory=list)
 
     def _next(self, screen: Screen | ReviewScreen) -> object:
@@ -126,6 +128,7 @@ class ScriptedPrompter:
         self.events.append(f"message {text}")
 
     def summary(self, lines: list[str], *, wait: bool) -> None:
+        self.summary_waits.append(wait)
         self.events.append("summary")
         self.events.extend(lines)
 

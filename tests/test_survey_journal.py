@@ -253,6 +253,18 @@ def test_summary_shows_the_respondents_own_scores(tmp_path: Path) -> None:
     assert prompter.events[at + 2].split()[:3] == ["Context", "-", "too"]
 
 
+@pytest.mark.parametrize(("interactive", "waits", "cleared"), [(True, True, True),
+                                                                (False, False, False)])
+def test_one_respondents_summary_waits_and_is_cleared_at_a_terminal_only(
+        tmp_path: Path, interactive: bool, waits: bool, cleared: bool) -> None:
+    prompter = ScriptedPrompter(answers(*FULL), interactive=interactive)
+    run_session(survey_set(), prompter, SessionOptions(output=tmp_path / "r.csv", summary=True))
+    assert prompter.summary_waits == [waits]
+    after = prompter.events[prompter.events.index("summary"):]
+    assert ("clear" in after) is cleared
+    assert after[-1].startswith("message Saved respondent 1")
+
+
 def test_two_sessions_on_one_file_do_not_share_a_journal(tmp_path: Path) -> None:
     out = tmp_path / "responses.csv"
     held = Journal.create(out, survey_set(), "someone-else")  # another survey mid-respondent

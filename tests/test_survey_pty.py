@@ -317,3 +317,22 @@ def test_a_closed_terminal_or_a_crash_loses_no_answer(tmp_path: Path, how: str) 
     assert resumed.stdout.lstrip().startswith("Question 2 of 5")
     assert rows(tmp_path)[1][2:] == ["Acme Trust", "Local authority", "3", "2", "1", "", "",
                                      "", ""]
+
+
+def test_one_respondents_summary_waits_for_enter_then_is_cleared(tmp_path: Path) -> None:
+    term = start(tmp_path, "--summary")
+    answer_fields(term, "Acme Trust")
+    answer_questions(term, "A story")
+    term.expect("Review your answers")
+    term.send(ENTER)
+    screen = term.expect("Press Enter to continue")
+    assert "Your principle scores (0-100)" in screen and "83" in screen
+    time.sleep(0.5)
+    assert term.child.isalive()  # waiting for the respondent, not gone
+    before = len(term.raw)
+    term.send(ENTER)
+    assert term.wait_exit() == 0
+    assert b"\x1b[3J" in term.raw[before:]  # scrollback cleared too
+    for private in ("Acme Trust", "A story", "83", "Your principle scores"):
+        assert private not in term.text()
+    assert len(rows(tmp_path)) == 2

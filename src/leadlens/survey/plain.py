@@ -35,6 +35,7 @@ class PlainPrompter:
     """Asks with numbered lists and line input on ``stdin``/``stdout`` streams."""
 
     unicode = False
+    interactive = False  # pipes, scripts, screen readers: a summary is printed, not hidden
 
     def __init__(self, stdin: TextIO, stdout: TextIO) -> None:
         self.stdin = stdin

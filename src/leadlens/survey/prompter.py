@@ -89,6 +89,8 @@ def _guard(keys: KeyBindings) -> KeyBindings:
 class TerminalPrompter:
     """Asks on a real terminal; ``input``/``output`` may be given for tests."""
 
+    interactive = True
+
     def __init__(self, input: Input | None = None, output: Output | None = None) -> None:
         self.input = input or create_input()
         self.output = output or create_output()

@@ -27,6 +27,8 @@ class SessionPrompter(Prompter, Protocol):
     """A prompter that can also run a workshop: start screens, clearing, messages."""
 
     unicode: bool
+    interactive: bool
+    """A person at a terminal (who presses Enter after a summary), not a pipe or script."""
 
     def start(self, number: int, total: int | None) -> bool: ...
 
@@ -101,6 +103,10 @@ def run_session(qs: QuestionSet, prompter: SessionPrompter, options: SessionOpti
     output, total = options.output, options.respondents
     check_responses_file(output, qs)
     workshop = total is None or total > 1
+    # A summary is private: at a terminal the respondent reads it, presses Enter and it is
+    # cleared (screen and scrollback); in a workshop that also readies the next participant.
+    # Through a pipe or script it is just printed.
+    hide_summary = options.summary and prompter.interactive
     result = SessionResult()
     note = ""
     if not options.resume:
@@ -150,13 +156,13 @@ def run_session(qs: QuestionSet, prompter: SessionPrompter, options: SessionOpti
         try:
             if options.summary:
                 lines = chart_lines(principle_scores(qs, final), unicode=prompter.unicode)
-                prompter.summary(lines, wait=workshop)
+                prompter.summary(lines, wait=workshop or hide_summary)
         except (KeyboardInterrupt, EOFError) as exc:
-            if workshop:
+            if workshop or hide_summary:
                 prompter.clear()  # never leave one participant's scores for the next
             raise SurveyInterrupted(None, result.saved,
                                     end_of_input=isinstance(exc, EOFError)) from None
-        if workshop:
+        if workshop or hide_summary:
             prompter.clear()
         prompter.message(f"Saved respondent {number} to {output}.")
     return result
