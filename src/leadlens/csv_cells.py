@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from leadlens.errors import Problem, ResponsesError
+from leadlens.errors import Problem, ResponsesError, unreadable
 from leadlens.scoring.data import FieldValues
 
 if TYPE_CHECKING:
@@ -123,8 +123,7 @@ def read_csv_cells(path: Path, *, name: str | None = None,
     try:
         data = _read_bytes(path)
     except OSError as exc:
-        raise ResponsesError([Problem(file=source, message=f"cannot read: {exc.strerror}")]
-                             ) from None
+        raise ResponsesError([unreadable(source, exc)]) from None
     header, body_start = _header(data, source)
     _check_header(header, source)
     hints = [hint(h.strip()) if hint else "text" for h in header]

@@ -97,6 +97,11 @@ class OutputExistsError(LeadlensError):
     """An output file exists and ``--force`` was not given."""
 
 
+def unreadable(file: str, exc: OSError) -> Problem:
+    """The one wording for an input that cannot be read (missing, a folder, no permission)."""
+    return Problem(file=file, message=f"cannot read: {exc.strerror or exc}")
+
+
 def errors_only(problems: Iterable[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "error"]
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from leadlens.checks import check_question_set
-from leadlens.errors import Problem, QuestionSetError, did_you_mean
+from leadlens.errors import Problem, QuestionSetError, did_you_mean, unreadable
 from leadlens.models import QuestionSet
 from leadlens.yamlsource import SourceMap, format_path, load_yaml
 
@@ -85,8 +85,7 @@ def validate_file(path: Path, display_name: str | None = None) -> Validation:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return Validation(name, problems=[Problem(file=name, message=f"cannot read: "
-                                                  f"{exc.strerror or exc}")])
+        return Validation(name, problems=[unreadable(name, exc)])
     return validate_bytes(data, name)
 
 

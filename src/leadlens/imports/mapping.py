@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from leadlens.errors import Problem, ResponsesError, did_you_mean
+from leadlens.errors import Problem, ResponsesError, did_you_mean, unreadable
 from leadlens.models import ImportSettings, QuestionSet
 from leadlens.yamlsource import SourceMap, format_path, load_yaml
 
@@ -40,8 +40,7 @@ def load_mapping(path: Path) -> RuleSource:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ResponsesError([Problem(file=name, message=f"cannot read: "
-                                      f"{exc.strerror or exc}")]) from None
+        raise ResponsesError([unreadable(name, exc)]) from None
     raw, smap, problems = load_yaml(data, name)
     if problems:
         raise ResponsesError([_mapping_hint(p) for p in problems])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from leadlens.errors import Problem, ResponsesError
+from leadlens.errors import Problem, ResponsesError, unreadable
 from leadlens.imports import platforms, sniff
 from leadlens.imports.answers import scale_labels
 from leadlens.imports.grid import Grid, Record, read_csv_grid, read_xlsx_grid
@@ -95,8 +95,7 @@ def _load(path: Path, options: ImportOptions, forced: str | None) -> tuple[
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ResponsesError([Problem(file=name, message=f"cannot read: "
-                                      f"{exc.strerror or exc}")]) from None
+        raise ResponsesError([unreadable(name, exc)]) from None
     warnings: list[Problem] = []
     if sniff.is_xlsx(data[:8]):
         grid = read_xlsx_grid(path, name)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from leadlens.errors import LeadlensError, Problem
+from leadlens.errors import LeadlensError, Problem, unreadable
 from leadlens.results import RESULTS_VERSION, Results
 
 MAX_PROBLEMS = 20
@@ -58,8 +58,7 @@ def load_results(path: Path) -> Results:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ResultsError([Problem(file=str(path), message=f"cannot read: {exc.strerror}")]) \
-            from None
+        raise ResultsError([unreadable(str(path), exc)]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leadlens.errors import Problem, ResponsesError, did_you_mean
+from leadlens.errors import Problem, ResponsesError, did_you_mean, unreadable
 from leadlens.models import Question, QuestionSet, RespondentField, Scale
 from leadlens.survey.located import LoadError, Node, decode, load_json, load_yaml
 
@@ -278,6 +278,5 @@ def load_answers(path: Path, qs: QuestionSet) -> FileAnswers:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ResponsesError([Problem(file=str(path), message="cannot read: "
-                                      f"{exc.strerror or exc}")]) from None
+        raise ResponsesError([unreadable(str(path), exc)]) from None
     return parse_answers(data, str(path), qs)
