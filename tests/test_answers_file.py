@@ -62,6 +62,15 @@ def test_the_same_answers_as_json() -> None:
                               "t1": "42"}
 
 
+def test_labels_compare_as_in_platform_exports() -> None:
+    """Smart quotes, extra spaces and a trailing full stop read as in an import."""
+    document = {"respondent": {"org": "Acme", "sector": "local  authority."},
+                "answers": {"b1": " agree. ", "c1": "Don\u2019t Know"}}
+    result = check(json.dumps(document), "answers.json")
+    assert result.fields == {"org": "Acme", "sector": "Local authority"}
+    assert result.answers == {"b1": "3", "c1": "Don't know"}
+
+
 def test_aliases_are_accepted(tmp_path: Path) -> None:
     qs = survey_set()
     scale = qs.scales["agree"]

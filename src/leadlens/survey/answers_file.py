@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadlens.errors import Problem, ResponsesError, did_you_mean, unreadable
+from leadlens.imports.text import normalise
 from leadlens.models import Question, QuestionSet, RespondentField, Scale
 from leadlens.survey.located import LoadError, Node, decode, load_json, load_yaml
 
@@ -36,8 +37,9 @@ class FileAnswers:
     answers: dict[str, str] = field(default_factory=dict)
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
+# Labels and choices are compared as survey-platform exports are (case, spaces, smart quotes,
+# trailing punctuation), so an answer reads the same from an answers file and from an export.
+_norm = normalise
 
 
 def _suggest(word: str, choices: list[str]) -> str:
