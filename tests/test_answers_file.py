@@ -203,12 +203,14 @@ def test_a_required_question_without_answer() -> None:
     ("respondent: {org: A}\nanswers: 3\n",
      "answers.yaml:2:10: answers: expected a mapping of answer keys to values, found '3'"),
     ("respondent: {org: A}\nanswers:\n  b1: 3\n\tc1: 2\n",
-     "answers.yaml:4:1: YAML syntax: found character '\\t' that cannot start any token. "
+     "answers.yaml:4:1: YAML syntax: a tab character where YAML expects spaces. "
      "Indent with spaces; YAML does not allow tabs"),
-    ("respondent: {org: A\nanswers: {}\n", "answers.yaml:2:8: YAML syntax: expected ',' or '}', "
-                                            "but got ':'"),
-    ("a: 1\n---\nb: 2\n", "answers.yaml:3:1: a second YAML document starts here; an answers "
-                          "file is one document"),
+    ("respondent: {org: A\nanswers: {}\n", "answers.yaml:2:8: YAML syntax: did not find "
+                                            "expected ',' or '}'"),
+    ("a: 1\n---\nb: 2\n", "answers.yaml:2:1: a second YAML document starts here; an answers "
+                          "file is one document. Remove the '---' line or split the file"),
+    ("answers: " + "[" * 3000 + "]" * 3000 + "\n",
+     "answers.yaml:1:1009: YAML syntax: exceeded maximum nesting depth"),
     ("respondent: !!python/object:os.system {}\nanswers: {b1: 3}\n",
      "answers.yaml:1:13: unsupported YAML tag 'tag:yaml.org,2002:python/object:os.system'; an "
      "answers file holds plain values"),

@@ -164,11 +164,15 @@ class _TooBig(Exception):
 _DUMMY = yaml.SafeLoader("")
 
 
-def _decode(data: bytes, filename: str) -> tuple[str | None, list[Problem]]:
+def decode_text(data: bytes, filename: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text of ``data`` (a byte-order mark dropped), or a located problem.
+
+    Bad UTF-8 is reported at the byte's line and column; a NUL byte means not a text file.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return data.decode("utf-8"), []
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
@@ -176,14 +180,23 @@ def _decode(data: bytes, filename: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(file=filename, line=line, col=col,
                               message=f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
                               hint="Save the file as UTF-8")]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, [Problem(file=filename, line=line, col=1,
+                              message="NUL byte: this is not a text file")]
+    return text, []
 
 
 def _mark_pos(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
-def _scan(text: str, filename: str) -> list[Problem]:
-    """Walk the parse events once: syntax errors, documents, depth and aliases."""
+def _scan(text: str, filename: str, document: str) -> list[Problem]:
+    """Walk the parse events once: syntax errors, documents, depth and aliases.
+
+    This runs before composing, so that a deeply nested or alias-heavy input is refused
+    before PyYAML's recursive composer or our converter ever sees it.
+    """
     depth, aliases, documents = 0, 0, 0
     try:
         for event in yaml.parse(text, Loader=_LOADER):
@@ -192,8 +205,8 @@ def _scan(text: str, filename: str) -> list[Problem]:
                 if documents > 1:
                     line, col = _mark_pos(event.start_mark)
                     return [Problem(file=filename, line=line, col=col,
-                                    message="a second YAML document starts here; a question "
-                                    "set is one document",
+                                    message="a second YAML document starts here; "
+                                    f"{document} is one document",
                                     hint="Remove the '---' line or split the file")]
             elif isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
@@ -231,27 +244,30 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, filename: str) -> Problem:
                    hint=hint)
 
 
+def compose_checked(text: str, filename: str, document: str) -> tuple[Node | None, list[Problem]]:
+    """Compose one YAML document safely: syntax, document count, depth and aliases checked
+    first. ``document`` names what the file should be ("an answers file"), for messages."""
+    problems = _scan(text, filename, document)
+    if problems:
+        return None, problems
+    try:
+        return yaml.compose(text, Loader=_LOADER), []
+    except yaml.MarkedYAMLError as exc:  # pragma: no cover - _scan sees these first
+        return None, [_syntax_problem(exc, filename)]
+
+
 def load_yaml(data: bytes, filename: str) -> tuple[Any, SourceMap, list[Problem]]:
     """Parse ``data`` into plain Python with positions; return every problem found."""
     if len(data) > MAX_BYTES:
         return None, SourceMap(), [Problem(
             file=filename, line=1, col=1,
             message=f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")]
-    text, problems = _decode(data, filename)
+    text, problems = decode_text(data, filename)
     if text is None:
         return None, SourceMap(), problems
-    if "\x00" in text:
-        at = text.index("\x00")
-        line = text.count("\n", 0, at) + 1
-        return None, SourceMap(), [Problem(file=filename, line=line, col=1,
-                                           message="NUL byte: this is not a text file")]
-    problems = _scan(text, filename)
+    node, problems = compose_checked(text, filename, "a question set")
     if problems:
         return None, SourceMap(), problems
-    try:
-        node = yaml.compose(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError as exc:  # pragma: no cover - _scan sees these first
-        return None, SourceMap(), [_syntax_problem(exc, filename)]
     if node is None:
         return None, SourceMap(), [Problem(file=filename, line=1, col=1,
                                            message="the file is empty",

@@ -21,6 +21,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from leadlens.errors import Problem
+from leadlens.yamlsource import compose_checked, decode_text
 
 _scanstring: Callable[[str, int], tuple[str, int]] = (
     json.decoder.scanstring)  # type: ignore[attr-defined]
@@ -59,21 +60,9 @@ def decode(data: bytes, filename: str) -> str:
         raise LoadError(Problem(file=filename, line=1, col=1,
                                 message=f"file is {len(data):,} bytes; the limit is "
                                         f"{MAX_BYTES:,}"))
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
-        raise LoadError(Problem(file=filename, line=line, col=col,
-                                message=f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
-                                hint="Save the file as UTF-8")) from None
-    if "\x00" in text:
-        at = text.index("\x00")
-        raise LoadError(Problem(file=filename, line=text.count("\n", 0, at) + 1, col=1,
-                                message="NUL byte: this is not a text file"))
+    text, problems = decode_text(data, filename)
+    if text is None:
+        raise LoadError(problems[0])
     return text
 
 
@@ -86,27 +75,13 @@ _YAML_KINDS: dict[str, Kind] = {"str": "str", "int": "int", "float": "float", "b
 
 def load_yaml(text: str, filename: str) -> Node | None:
     """The located tree of a YAML document (None when it is empty)."""
-    try:
-        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = (exc.problem or "syntax error").strip()
-        hint = "Indent with spaces; YAML does not allow tabs" if "\\t" in problem else ""
-        raise LoadError(Problem(file=filename, line=line, col=col,
-                                message=f"YAML syntax: {problem}", hint=hint)) from None
-    except yaml.YAMLError as exc:
-        raise LoadError(Problem(file=filename, line=1, col=1,
-                                message=f"not valid YAML: {exc}")) from None
-    if len(documents) > 1:
-        mark = documents[1].start_mark
-        raise LoadError(Problem(file=filename, line=mark.line + 1, col=mark.column + 1,
-                                message="a second YAML document starts here; an answers file "
-                                        "is one document"))
-    if not documents:
+    document, problems = compose_checked(text, filename, "an answers file")
+    if problems:
+        raise LoadError(problems[0])
+    if document is None:
         return None
     counter = [0]
-    return _from_yaml(documents[0], filename, counter, 0)
+    return _from_yaml(document, filename, counter, 0)
 
 
 def _from_yaml(node: yaml.Node, filename: str, counter: list[int], depth: int) -> Node:
