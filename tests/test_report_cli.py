@@ -109,6 +109,12 @@ def test_not_json(tmp_path: Path) -> None:
                   "quotes\n"
 
 
+def test_deeply_nested_json(tmp_path: Path) -> None:
+    code, err, path = _bad(tmp_path, "[" * 100_000 + "]" * 100_000)
+    assert code == 1
+    assert err.startswith(f"{path}:1:1: not a leadlens results document: nested too deeply")
+
+
 def test_not_utf8(tmp_path: Path) -> None:
     code, err, path = _bad(tmp_path, b'{"a": "\xff"}')
     assert code == 1

@@ -97,6 +97,17 @@ class OutputExistsError(LeadlensError):
     """An output file exists and ``--force`` was not given."""
 
 
+def format_path(path: tuple[str | int, ...]) -> str:
+    """``('questions', 5, 'principle')`` -> ``questions[5].principle``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
 def unreadable(file: str, exc: OSError) -> Problem:
     """The one wording for an input that cannot be read (missing, a folder, no permission)."""
     return Problem(file=file, message=f"cannot read: {exc.strerror or exc}")

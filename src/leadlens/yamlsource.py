@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from leadlens.errors import Problem
+from leadlens.errors import Problem, format_path
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 50
@@ -26,6 +26,8 @@ Path_ = tuple[str | int, ...]
 
 # libyaml is about ten times faster than the pure-Python parser and keeps the same marks.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+__all__ = ["SourceMap", "compose_checked", "decode_text", "format_path", "load_yaml"]
 
 _TAG = "tag:yaml.org,2002:"
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
@@ -53,17 +55,6 @@ class SourceMap:
                 return self.values[probe]
             probe = probe[:-1]
         return self.values.get((), (1, 1))
-
-
-def format_path(path: Path_) -> str:
-    """``('questions', 5, 'principle')`` -> ``questions[5].principle``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
 
 
 def _pos(node: Node) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from leadlens.errors import LeadlensError, Problem, unreadable
+from leadlens.errors import LeadlensError, Problem, format_path, unreadable
 from leadlens.results import RESULTS_VERSION, Results
 
 MAX_PROBLEMS = 20
@@ -18,16 +18,6 @@ class ResultsError(LeadlensError):
     """A results document could not be read."""
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
-
-
 def parse_results(text: str, file: str) -> Results:
     """Validate the JSON text of a results document; every problem is located."""
     try:
@@ -35,6 +25,9 @@ def parse_results(text: str, file: str) -> Results:
     except json.JSONDecodeError as exc:
         raise ResultsError([Problem(file=file, line=exc.lineno, col=exc.colno,
                                     message=f"not valid JSON: {exc.msg}")]) from None
+    except RecursionError:  # json's decoder recurses once per nested array or object
+        raise ResultsError([Problem(file=file, line=1, col=1, message="not a leadlens results "
+                                    "document: nested too deeply", hint=MAKE_ONE)]) from None
     if not isinstance(data, dict) or "results_version" not in data:
         raise ResultsError([Problem(file=file, message="not a leadlens results document "
                                     "(no results_version)", hint=MAKE_ONE)])
@@ -48,7 +41,7 @@ def parse_results(text: str, file: str) -> Results:
         return Results.model_validate_json(text)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        problems = [Problem(file=file, path=_path(err["loc"]), message=err["msg"])
+        problems = [Problem(file=file, path=format_path(tuple(err["loc"])), message=err["msg"])
                     for err in errors[:MAX_PROBLEMS]]
         raise ResultsError(problems, omitted=max(len(errors) - MAX_PROBLEMS, 0)) from None
 
