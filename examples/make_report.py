@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from leadlens.outputs import write_atomic
+from leadlens.files import write_atomic
 from leadlens.report import load_results, render_report
 
 EXAMPLES = Path(__file__).resolve().parent

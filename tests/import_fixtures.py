@@ -36,7 +36,7 @@ from pathlib import Path
 
 import yaml
 
-from leadlens.models import Question, QuestionSet, Scale
+from leadlens.questionset.model import Question, QuestionSet, Scale
 
 Row = dict[str, str]
 
@@ -483,7 +483,7 @@ def build_all(qs: QuestionSet, canonical: Path, out: Path) -> list[Fixture]:
 
 
 def main(argv: list[str]) -> None:
-    from leadlens.questionset import load_question_set
+    from leadlens.questionset.loading import load_question_set
 
     repo = Path(__file__).resolve().parents[1]
     canonical = Path(argv[0]) if argv else repo / "examples" / "responses.csv"

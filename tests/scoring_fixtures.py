@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 from leadlens.scoring import Responses
 
 

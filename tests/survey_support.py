@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 from leadlens.survey.flow import (
     Answer,
     Back,

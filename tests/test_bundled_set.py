@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from conftest import BUNDLED, EXAMPLES
-from leadlens.models import QuestionSet, Scale
-from leadlens.questionset import load_question_set, validate_file
+from leadlens.questionset.loading import load_question_set, validate_file
+from leadlens.questionset.model import QuestionSet, Scale
 
 GENERATOR = EXAMPLES / "generate_responses.py"
 RESPONSES = EXAMPLES / "responses.csv"

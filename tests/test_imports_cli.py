@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from conftest import EXAMPLES
 from import_fixtures import build_all
 from leadlens.cli import app
-from leadlens.questionset import load_question_set
+from leadlens.questionset.loading import load_question_set
 
 runner = CliRunner()
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from leadlens.errors import QuestionSetError, ResponsesError
-from leadlens.imports import ImportOptions, inspect_export, load_mapping, read_export
-from leadlens.models import QuestionSet
-from leadlens.questionset import load_question_set
+from leadlens.questionset.loading import load_question_set
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses.exports import ImportOptions, inspect_export, load_mapping, read_export
 
 Write = Callable[[str, "str | bytes"], Path]
 
@@ -299,7 +299,7 @@ import:
 
 
 def test_import_section_keeps_canonical_files_on_the_fast_path(write: Write) -> None:
-    from leadlens.imports import needs_import
+    from leadlens.responses.exports import needs_import
 
     qs = load_question_set(write("with-import.yaml", SET + """\
 import:

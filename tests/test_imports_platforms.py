@@ -14,9 +14,9 @@ import pytest
 from conftest import EXAMPLES
 from import_fixtures import Fixture, build_all, qualtrics, read_canonical
 from leadlens.errors import ResponsesError
-from leadlens.imports import ImportOptions, load_mapping, needs_import, read_export
-from leadlens.models import QuestionSet
-from leadlens.questionset import load_question_set
+from leadlens.questionset.loading import load_question_set
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses.exports import ImportOptions, load_mapping, needs_import, read_export
 
 RESPONSES = EXAMPLES / "responses.csv"
 

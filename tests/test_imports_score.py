@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from conftest import EXAMPLES
 from import_fixtures import Fixture, build_all, read_canonical
 from leadlens.cli import app
-from leadlens.questionset import load_question_set
+from leadlens.questionset.loading import load_question_set
 
 runner = CliRunner()
 CANONICAL = EXAMPLES / "responses.csv"

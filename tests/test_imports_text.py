@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leadlens.errors import ResponsesError
-from leadlens.imports import sniff
-from leadlens.imports.text import normalise, splits, strip_suffix_number
+from leadlens.responses.exports import sniff
+from leadlens.responses.exports.text import normalise, splits, strip_suffix_number
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from leadlens.errors import OutputExistsError
-from leadlens.outputs import OutputError, write_atomic
+from leadlens.files import OutputError, write_atomic
 
 
 def test_writes_with_umask_permissions(tmp_path: Path) -> None:

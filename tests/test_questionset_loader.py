@@ -9,7 +9,7 @@ import pytest
 
 from conftest import BUNDLED, MINIMAL_SET
 from leadlens.errors import QuestionSetError
-from leadlens.questionset import load_question_set, validate_bytes
+from leadlens.questionset.loading import load_question_set, validate_bytes
 
 
 def problems_of(text: str | bytes) -> list[str]:

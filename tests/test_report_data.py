@@ -13,8 +13,8 @@ import json
 from html.parser import HTMLParser
 from typing import Any
 
-from leadlens.models import QuestionSet
-from leadlens.results import Results
+from leadlens.questionset.model import QuestionSet
+from leadlens.results.document import Results
 
 NASTY_COMMENTS = [
     '<script>alert("owned")</script>',

@@ -9,7 +9,7 @@ import pytest
 
 from leadlens.report import render_report
 from leadlens.report.environment import is_html_name, make_templates
-from leadlens.results import Results
+from leadlens.results.document import Results
 from test_report_data import (
     NASTY_COMMENTS,
     NASTY_GROUP,

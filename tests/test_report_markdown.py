@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from leadlens.report import render_report
 from leadlens.report.filters import heading_anchor
 from leadlens.report.markdown import MdSafe, md_escape, md_lines, text_bar
-from leadlens.results import Results
+from leadlens.results.document import Results
 from test_report_data import (
     NASTY_COMMENTS,
     NASTY_GROUP,

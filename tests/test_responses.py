@@ -10,11 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from leadlens import csv_cells
-from leadlens import responses as reader
 from leadlens.errors import ResponsesError
-from leadlens.models import QuestionSet
-from leadlens.responses import cells_to_responses, column_hints, read_csv_cells, read_responses
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses import cells as csv_cells
+from leadlens.responses import reading as reader
+from leadlens.responses.reading import (
+    cells_to_responses,
+    column_hints,
+    read_csv_cells,
+    read_responses,
+)
 from scoring_fixtures import build_set, scale
 
 HEADER = "respondent_id,organisation,b1,b2,b3,story\n"

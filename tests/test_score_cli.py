@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from conftest import BUNDLED, EXAMPLES, REPO
 from leadlens.cli import app
-from leadlens.results import Results
+from leadlens.results.document import Results
 
 runner = CliRunner()
 
@@ -246,9 +246,9 @@ def test_narrow_piped_terminal_and_no_color(files: Path) -> None:
 def test_numbers_are_never_cut_short_on_a_narrow_terminal(width: int) -> None:
     from rich.console import Console
 
-    from leadlens.questionset import load_question_set
-    from leadlens.responses import read_responses
-    from leadlens.score_outputs import render_table
+    from leadlens.questionset.loading import load_question_set
+    from leadlens.report.writers import render_table
+    from leadlens.responses.reading import read_responses
     from leadlens.scoring import score as score_responses
 
     qs = load_question_set(None)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadlens.models import Question, QuestionSet
+from leadlens.questionset.model import Question, QuestionSet
 from leadlens.scoring import score
 from leadlens.scoring.stats import t_quantile
 from scoring_fixtures import build_set, responses, scale

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadlens.models import QuestionSet
-from leadlens.survey.display import clean, first_sentence, one_line, wrap
+from leadlens.questionset.model import QuestionSet
 from leadlens.survey.flow import (
     Answer,
     Back,
@@ -20,6 +19,7 @@ from leadlens.survey.flow import (
     scale_choices,
 )
 from leadlens.survey.render import head_lines, keys_hint, progress, variant_line
+from leadlens.text import clean, first_sentence, one_line, wrap
 from survey_support import FULL, KEYS, ScriptedPrompter, answers, keys_of, survey_set
 
 

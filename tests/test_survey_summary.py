@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 from leadlens.survey.summary import chart_lines, principle_scores
 from survey_support import survey_set
 

@@ -12,7 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from leadlens.cli import app
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 from leadlens.survey.answers_file import parse_answers
 from leadlens.survey.template import answers_json, answers_yaml, blank_csv
 from survey_support import HEADER, SURVEY_SET, survey_set, write_set

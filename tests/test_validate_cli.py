@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from conftest import MINIMAL_SET, REPO
 from leadlens.cli import app
-from leadlens.schemas import SCHEMA_FILES, json_schema_text
+from leadlens.questionset.schemas import SCHEMA_FILES, json_schema_text
 
 runner = CliRunner()
 

@@ -17,10 +17,10 @@ _PUBLIC = {
     "Problem": "leadlens.errors",
     "QuestionSetError": "leadlens.errors",
     "ResponsesError": "leadlens.errors",
-    "QuestionSet": "leadlens.models",
-    "load_question_set": "leadlens.questionset",
-    "validate_file": "leadlens.questionset",
-    "Results": "leadlens.results",
+    "QuestionSet": "leadlens.questionset.model",
+    "load_question_set": "leadlens.questionset.loading",
+    "validate_file": "leadlens.questionset.loading",
+    "Results": "leadlens.results.document",
 }
 
 __all__ = [
@@ -37,9 +37,9 @@ __all__ = [
 
 if TYPE_CHECKING:
     from leadlens.errors import LeadlensError, Problem, QuestionSetError, ResponsesError
-    from leadlens.models import QuestionSet
-    from leadlens.questionset import load_question_set, validate_file
-    from leadlens.results import Results
+    from leadlens.questionset.loading import load_question_set, validate_file
+    from leadlens.questionset.model import QuestionSet
+    from leadlens.results.document import Results
 
 
 def __getattr__(name: str) -> Any:

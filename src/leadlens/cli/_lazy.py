@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from leadlens.models import QuestionSet
+    from leadlens.questionset.model import QuestionSet
 
 
 def load_question_set(ref: str | Path | None) -> QuestionSet:
-    """:func:`leadlens.questionset.load_question_set`, imported when first needed."""
-    from leadlens.questionset import load_question_set as load
+    """:func:`leadlens.questionset.loading.load_question_set`, imported when first needed."""
+    from leadlens.questionset.loading import load_question_set as load
 
     return load(ref)

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 
 
 def show_question_set(qs: QuestionSet, console: Console) -> None:

@@ -16,9 +16,9 @@ from leadlens.cli._app import app, print_problems, run, usage_error
 from leadlens.errors import Problem
 
 if TYPE_CHECKING:  # imported when a command runs, so `leadlens --help` stays quick
-    from leadlens.imports import ImportOptions, Inspection
-    from leadlens.imports.matching import Match
-    from leadlens.models import QuestionSet
+    from leadlens.questionset.model import QuestionSet
+    from leadlens.responses.exports import ImportOptions, Inspection
+    from leadlens.responses.exports.matching import Match
 
 QUESTION_SET_HELP = "A question-set file or a bundled id (default: ggi-systems-leadership)."
 MAPPING_HELP = ("A YAML file mapping headers, regexes, Qualtrics ImportIds or LimeSurvey codes "
@@ -48,7 +48,7 @@ def parse_delimiter(value: str | None) -> str | None:
 def import_options(mapping: Path | None, encoding: str | None, delimiter: str | None
                    ) -> ImportOptions:
     """The reading options both ``inspect`` and ``score`` take."""
-    from leadlens.imports import ImportOptions, load_mapping
+    from leadlens.responses.exports import ImportOptions, load_mapping
 
     return ImportOptions(encoding=encoding, delimiter=parse_delimiter(delimiter),
                          mapping=run(lambda: load_mapping(mapping)) if mapping else None)
@@ -74,8 +74,8 @@ def _missing_problems(inspection: Inspection, qs: QuestionSet, strict: bool) -> 
 
 
 def _text(inspection: Inspection) -> str:
-    from leadlens.imports.platforms import PLATFORM_NAMES
-    from leadlens.imports.sniff import DELIMITER_NAMES
+    from leadlens.responses.exports.platforms import PLATFORM_NAMES
+    from leadlens.responses.exports.sniff import DELIMITER_NAMES
 
     d = inspection.detection
     encoding = d.encoding + (" with byte-order mark" if d.bom else "")
@@ -148,9 +148,9 @@ def inspect(
     column is ambiguous or a question matches two columns (and, with --strict, when a
     question matches no column).
     """
-    from leadlens.csv_cells import check_text_file
-    from leadlens.imports import inspect_export
-    from leadlens.questionset import load_question_set
+    from leadlens.questionset.loading import load_question_set
+    from leadlens.responses.cells import check_text_file
+    from leadlens.responses.exports import inspect_export
 
     qs = run(lambda: load_question_set(question_set))
     options = import_options(mapping, encoding, delimiter)

@@ -16,7 +16,7 @@ from leadlens.cli._lazy import load_question_set
 from leadlens.errors import Problem
 
 if TYPE_CHECKING:
-    from leadlens.questionset import Validation
+    from leadlens.questionset.loading import Validation
 
 QUESTION_SET_HELP = "A question-set file or a bundled id (default: ggi-systems-leadership)."
 
@@ -74,7 +74,7 @@ def validate(
 
     Exit 0 when all are valid, 1 when any is not, 2 for usage errors.
     """
-    from leadlens.questionset import validate_file
+    from leadlens.questionset.loading import validate_file
 
     results: list[Validation] = [validate_file(p) for p in _yaml_files(paths)]
     failed = [r for r in results if r.errors or (strict and r.warnings)]
@@ -108,7 +108,7 @@ def schema(
                                  help="The results document's schema instead."),
 ) -> None:
     """Print the JSON Schema of the question-set format (or of the results document)."""
-    from leadlens.schemas import json_schema_text
+    from leadlens.questionset.schemas import json_schema_text
 
     sys.stdout.write(json_schema_text("results" if results else "question-set"))
 
@@ -116,7 +116,7 @@ def schema(
 @app.command("list")
 def list_sets() -> None:
     """List the bundled question sets (id, version, title; tab-separated)."""
-    from leadlens.questionset import bundled_sets
+    from leadlens.questionset.loading import bundled_sets
 
     for ident, path in bundled_sets().items():
         qs = run(lambda p=path: load_question_set(p))  # type: ignore[misc]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from leadlens.cli._app import app, run, usage_error
-from leadlens.outputs import check_writable, write_atomic
+from leadlens.files import check_writable, write_atomic
 
 if TYPE_CHECKING:
     from leadlens.report import Format
@@ -78,7 +78,7 @@ def report(
         if path is None:
             sys.stdout.write(text)
         else:
-            from leadlens.score_outputs import FORMAT_NAMES, wrote_message
+            from leadlens.report.writers import FORMAT_NAMES, wrote_message
 
             write_atomic(path, text, force=force)
             sys.stderr.write(wrote_message(path, document.respondents, FORMAT_NAMES[fmt]))

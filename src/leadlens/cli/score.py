@@ -29,7 +29,7 @@ def _generated_at() -> dt.datetime | None:
 
 
 def _choose_format(requested: str | None, output: Path | None) -> str:
-    from leadlens.score_outputs import FORMAT_BY_SUFFIX, OUTPUT_WRITERS
+    from leadlens.report.writers import FORMAT_BY_SUFFIX, OUTPUT_WRITERS
 
     names = ", ".join(OUTPUT_WRITERS)
     if requested is not None:
@@ -83,11 +83,11 @@ def score(
         raise usage_error(f"--on-invalid {on_invalid!r}: choose error or missing")
     chosen = _choose_format(output_format, output)
     if output is not None:
-        from leadlens.outputs import check_writable
+        from leadlens.files import check_writable
 
         run(lambda: check_writable(output, force=force))
 
-    from leadlens.questionset import load_question_set
+    from leadlens.questionset.loading import load_question_set
 
     qs = run(lambda: load_question_set(question_set))
     fields = qs.respondent_field_ids()
@@ -100,8 +100,8 @@ def score(
         raise usage_error(f"--min-group-size {min_group_size}: may raise the question set's "
                           f"threshold ({floor}) but not lower it")
 
-    from leadlens.responses import read_responses
-    from leadlens.score_outputs import OUTPUT_WRITERS, ScoreOutput, render_table
+    from leadlens.report.writers import OUTPUT_WRITERS, ScoreOutput, render_table
+    from leadlens.responses.reading import read_responses
     from leadlens.scoring import score as score_responses
 
     options = import_options(mapping, encoding, delimiter)
@@ -120,8 +120,8 @@ def score(
     if output is None:
         sys.stdout.write(text)
         return
-    from leadlens.outputs import write_atomic
-    from leadlens.score_outputs import FORMAT_NAMES, wrote_message
+    from leadlens.files import write_atomic
+    from leadlens.report.writers import FORMAT_NAMES, wrote_message
 
     run(lambda: write_atomic(output, text, force=force))
     sys.stderr.write(wrote_message(output, scored.results.respondents, FORMAT_NAMES[chosen]))

@@ -11,10 +11,10 @@ import typer
 
 from leadlens.cli._app import app, run, usage_error
 from leadlens.cli._lazy import load_question_set
-from leadlens.outputs import check_writable, write_atomic
+from leadlens.files import check_writable, write_atomic
 
 if TYPE_CHECKING:
-    from leadlens.models import QuestionSet
+    from leadlens.questionset.model import QuestionSet
 
 QUESTION_SET_HELP = "A question-set file or a bundled id (default: ggi-systems-leadership)."
 OUTPUT_HELP = ("Responses CSV to append completed respondents to (default: responses.csv in the "

@@ -10,8 +10,8 @@ from pathlib import Path
 from leadlens.report.context import build_context
 from leadlens.report.environment import make_templates, render
 from leadlens.report.filters import Format
-from leadlens.report.loading import ResultsError, load_results, parse_results
-from leadlens.results import Results
+from leadlens.results.document import Results
+from leadlens.results.loading import ResultsError, load_results, parse_results
 
 FORMAT_BY_SUFFIX: dict[str, Format] = {
     ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any
 
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 from leadlens.report.charts import (
     BandZone,
     Dumbbell,
@@ -33,7 +33,7 @@ from leadlens.report.palette import (
     option_colours,
     text_on,
 )
-from leadlens.results import GroupBreakdown, ItemResult, PrincipleResult, Results
+from leadlens.results.document import GroupBreakdown, ItemResult, PrincipleResult, Results
 
 Data = dict[str, Any]
 

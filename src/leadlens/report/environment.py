@@ -19,7 +19,6 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -28,6 +27,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from leadlens import files
 from leadlens.errors import Problem, TemplateError, did_you_mean
 from leadlens.report.filters import DASH, FILTERS, Format
 from leadlens.report.markdown import finalize_markdown
@@ -41,10 +41,7 @@ MAX_EXPONENT = 1_000
 
 def templates_dir() -> Path:
     """The bundled ``report_templates`` folder: in the wheel, or the repo when editable."""
-    packaged = Path(str(resources.files("leadlens"))) / "report_templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "report_templates"
+    return files.bundled_dir("report_templates")
 
 
 def is_html_name(name: str | None) -> bool:

@@ -1,12 +1,12 @@
 """The scoring engine: pure functions from responses to the results document.
 
 No file I/O here, and no typer, rich, yaml or jinja2: readers build
-:class:`~leadlens.scoring.data.Responses`, callers write what :func:`score` returns.
+:class:`~leadlens.responses.table.Responses`, callers write what :func:`score` returns.
 """
 
 from __future__ import annotations
 
-from leadlens.scoring.data import FieldValues, Responses, TextAnswers, rated_keys, text_keys
+from leadlens.responses.table import FieldValues, Responses, TextAnswers, rated_keys, text_keys
 from leadlens.scoring.engine import (
     RespondentScores,
     Scored,

@@ -6,7 +6,7 @@ import zlib
 
 import numpy as np
 
-from leadlens.scoring.data import Int32Array, IntArray, TextAnswers
+from leadlens.responses.table import Int32Array, IntArray, TextAnswers
 
 
 def comment_order(answers: TextAnswers) -> IntArray:

@@ -12,10 +12,10 @@ from typing import TypeVar
 import numpy as np
 
 from leadlens import __version__
-from leadlens.models import QuestionSet
-from leadlens.results import GroupBreakdown, OverallResult, Results
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses.table import FloatArray, IntArray, Responses
+from leadlens.results.document import GroupBreakdown, OverallResult, Results
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
-from leadlens.scoring.data import FloatArray, IntArray, Responses
 from leadlens.scoring.groups import group_respondents, group_results
 from leadlens.scoring.layout import items_of, principle_items
 from leadlens.scoring.principles import PrincipleScores, item_result, score_principle
@@ -95,7 +95,7 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
 
     Args:
         question_set: the validated question set the responses answer.
-        responses: the answers (see :mod:`leadlens.scoring.data`).
+        responses: the answers (see :mod:`leadlens.responses.table`).
         by: respondent field ids to break results down by.
         min_group_size: raises the question set's anonymity threshold (never lowers it).
         generated_at: the time stamped on the document (default: now, UTC).

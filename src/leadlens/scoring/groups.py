@@ -12,9 +12,9 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from leadlens.models import QuestionSet
-from leadlens.results import GroupPrinciple, GroupResult, GroupSpread
-from leadlens.scoring.data import FieldValues, FloatArray, Int32Array, IntArray
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses.table import FieldValues, FloatArray, Int32Array, IntArray
+from leadlens.results.document import GroupPrinciple, GroupResult, GroupSpread
 from leadlens.scoring.principles import PrincipleScores
 from leadlens.scoring.stats import NOISE, band_of
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from leadlens.models import Question, QuestionSet, Scale
-from leadlens.scoring.data import FloatArray, code_values, rated_keys
+from leadlens.questionset.model import Question, QuestionSet, Scale
+from leadlens.responses.table import FloatArray, code_values, rated_keys
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from leadlens.scoring.data import IntArray, Responses, UInt8Array
+from leadlens.responses.table import IntArray, Responses, UInt8Array
 
 _DENSE_LIMIT = 1 << 22
 """Up to this many possible patterns they are counted in a table; beyond it, by sorting."""

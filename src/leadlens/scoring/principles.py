@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from leadlens.models import Principle, QuestionSet
-from leadlens.results import ItemResult, PerspectiveScore, PrincipleResult
-from leadlens.scoring.data import FloatArray, IntArray, Responses
+from leadlens.questionset.model import Principle, QuestionSet
+from leadlens.responses.table import FloatArray, IntArray, Responses
+from leadlens.results.document import ItemResult, PerspectiveScore, PrincipleResult
 from leadlens.scoring.layout import Item, PrincipleItems, code_scores, required_answers
 from leadlens.scoring.patterns import Patterns, answer_patterns
 from leadlens.scoring.stats import NOISE, band_of, ci95, cronbach_alpha, finite, mean_sd

@@ -13,8 +13,8 @@ from statistics import NormalDist
 
 import numpy as np
 
-from leadlens.models import Band, QuestionSet
-from leadlens.scoring.data import FloatArray, IntArray
+from leadlens.questionset.model import Band, QuestionSet
+from leadlens.responses.table import FloatArray, IntArray
 
 _LARGE_DF = 300
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from leadlens.models import QuestionSet
-from leadlens.results import TimepointMean, TimepointResult
-from leadlens.scoring.data import Responses, code_values
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses.table import Responses, code_values
+from leadlens.results.document import TimepointMean, TimepointResult
 from leadlens.scoring.layout import Item, code_scores
 from leadlens.scoring.stats import mean_sd
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadlens.errors import Problem, ResponsesError, did_you_mean, unreadable
-from leadlens.imports.text import normalise
-from leadlens.models import Question, QuestionSet, RespondentField, Scale
-from leadlens.survey.located import LoadError, Node, decode, load_json, load_yaml
+from leadlens.questionset.model import Question, QuestionSet, RespondentField, Scale
+from leadlens.responses.exports.text import normalise
+from leadlens.source.nodes import LoadError, Node, decode, load_json, load_yaml
 
 TOP_KEYS = ("respondent", "answers", "respondent_id")
 _PLAIN_INT = re.compile(r"^[-+]?[0-9]{1,18}$")

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from leadlens.models import Question, QuestionSet, RespondentField, Scale
-from leadlens.survey.display import first_sentence, one_line
+from leadlens.questionset.model import Question, QuestionSet, RespondentField, Scale
+from leadlens.text import first_sentence, one_line
 
 Value = str | None
 """A recorded answer: the CSV cell text, or None when the respondent skipped it."""

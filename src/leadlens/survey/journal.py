@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadlens.errors import Problem, ResponsesError
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 from leadlens.survey.flow import Value
 
 JOURNAL_VERSION = 1

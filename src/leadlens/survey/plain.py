@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from leadlens.survey.display import one_line
 from leadlens.survey.flow import (
     Answer,
     Back,
@@ -23,6 +22,7 @@ from leadlens.survey.flow import (
     Submit,
 )
 from leadlens.survey.render import head_lines, keys_hint
+from leadlens.text import one_line
 
 WIDTH = 78
 

@@ -3,7 +3,7 @@
 Each screen clears the terminal and draws one question: progress, section, the question,
 its options as a pick list (number/letter keys or arrows + Enter), and a line of key hints.
 Free-text questions use prompt_toolkit's line editor. Text is drawn as literal
-(style, text) fragments made safe by :mod:`leadlens.survey.display`: nothing is ever parsed
+(style, text) fragments made safe by :mod:`leadlens.text`: nothing is ever parsed
 as markup or passed through as an escape code. Selection is shown with a ``>`` marker and
 reverse video, so it reads the same under ``NO_COLOR`` (which prompt_toolkit honours).
 Cursor-position requests are switched off: each screen starts from a cleared terminal, and
@@ -27,7 +27,6 @@ from prompt_toolkit.output.vt100 import Vt100_Output
 from prompt_toolkit.shortcuts import PromptSession
 from prompt_toolkit.styles import Style
 
-from leadlens.survey.display import one_line
 from leadlens.survey.flow import (
     Answer,
     Back,
@@ -40,6 +39,7 @@ from leadlens.survey.flow import (
     Submit,
 )
 from leadlens.survey.render import Line, head_lines, keys_hint
+from leadlens.text import one_line
 
 R = TypeVar("R")
 

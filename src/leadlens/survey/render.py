@@ -1,14 +1,14 @@
 """What a survey screen says, as styled lines shared by the terminal and plain prompters.
 
 Every piece of text from the question set or an earlier answer goes through
-:func:`leadlens.survey.display.wrap` or :func:`~leadlens.survey.display.one_line`, so it is
+:func:`leadlens.text.wrap` or :func:`~leadlens.text.one_line`, so it is
 shown literally. Styles are prompt_toolkit class names; the plain prompter ignores them.
 """
 
 from __future__ import annotations
 
-from leadlens.survey.display import one_line, progress_bar, wrap
 from leadlens.survey.flow import Screen, Step
+from leadlens.text import one_line, progress_bar, wrap
 
 Line = list[tuple[str, str]]  # (style, text) fragments of one line
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from leadlens.errors import Problem, ResponsesError
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 from leadlens.survey.answers_file import FileAnswers
 from leadlens.survey.flow import Prompter, Survey, Value, run_respondent
 from leadlens.survey.journal import Journal, unfinished

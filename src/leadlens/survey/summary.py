@@ -11,8 +11,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from leadlens.models import Principle, QuestionSet
-from leadlens.survey.display import one_line
+from leadlens.questionset.model import Principle, QuestionSet
+from leadlens.text import one_line
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ import re
 import textwrap
 from collections.abc import Callable
 
-from leadlens.models import Question, QuestionSet, RespondentField
-from leadlens.survey.display import clean_lines, one_line
+from leadlens.questionset.model import Question, QuestionSet, RespondentField
 from leadlens.survey.flow import ABOUT_YOU, section_of, variants_of
 from leadlens.survey.writer import csv_line, responses_header
+from leadlens.text import clean_lines, one_line
 
 _PLAIN_KEY = re.compile(r"^[a-z][a-z0-9_@-]*$")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}

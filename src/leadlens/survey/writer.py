@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from leadlens.errors import Problem, ResponsesError
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 
 META_COLUMNS = ("respondent_id", "submitted_at")
 

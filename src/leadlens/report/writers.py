@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from leadlens.results import GroupBreakdown, PrincipleResult, Results
+from leadlens.results.document import GroupBreakdown, PrincipleResult, Results
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -48,7 +48,7 @@ def results_json(results: Results) -> str:
 
 def results_json_schema() -> dict[str, Any]:
     """The JSON Schema of the results document (as published in ``schema/``)."""
-    from leadlens.schemas import json_schema
+    from leadlens.questionset.schemas import json_schema
 
     return json_schema("results")
 

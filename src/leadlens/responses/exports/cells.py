@@ -1,6 +1,6 @@
 """Handing an export to the responses reader: an :class:`ImportedTable` as its cell table.
 
-:mod:`leadlens.responses` reads a file in two steps: cells, then values. A platform export
+:mod:`leadlens.responses.reading` reads a file in two steps: cells, then values. A platform export
 replaces the first step; the second (scale checks, unscored answers, blank rows, missing
 columns) is shared, so an export and a leadlens CSV with the same answers score the same.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from leadlens.imports import sniff
-from leadlens.imports.reader import ImportOptions, read_export
-from leadlens.models import QuestionSet
-from leadlens.responses import CellTable, Column
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses.cells import CellTable, Column
+from leadlens.responses.exports import sniff
+from leadlens.responses.exports.reader import ImportOptions, read_export
 
 
 def read_export_cells(path: Path, qs: QuestionSet, options: ImportOptions | None = None
@@ -20,7 +20,7 @@ def read_export_cells(path: Path, qs: QuestionSet, options: ImportOptions | None
     """Read a platform export as the responses reader's cell table.
 
     Raises:
-        ResponsesError: located problems (see :func:`leadlens.imports.read_export`).
+        ResponsesError: located problems (see :func:`leadlens.responses.exports.read_export`).
     """
     table = read_export(path, qs, options)
     columns = {i: Column.from_cells(cells) for i, cells in enumerate(table.columns)}

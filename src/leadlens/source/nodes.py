@@ -21,7 +21,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from leadlens.errors import Problem
-from leadlens.yamlsource import compose_checked, decode_text
+from leadlens.source.yamltree import compose_checked, decode_text
 
 _scanstring: Callable[[str, int], tuple[str, int]] = (
     json.decoder.scanstring)  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 
 RESULTS_VERSION: Literal[1] = 1
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from leadlens.imports.text import normalise
-from leadlens.models import ImportSettings, QuestionSet, Scale
+from leadlens.questionset.model import ImportSettings, QuestionSet, Scale
+from leadlens.responses.exports.text import normalise
 
 _NUMBER = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
 _WHOLE = re.compile(r"[+-]?[0-9]+")

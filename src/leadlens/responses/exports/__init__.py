@@ -9,9 +9,9 @@ whether a file needs this reader at all or is a plain leadlens responses CSV.
 
 from __future__ import annotations
 
-from leadlens.imports.detect import needs_import
-from leadlens.imports.mapping import RuleSource, load_mapping
-from leadlens.imports.reader import (
+from leadlens.responses.exports.detect import needs_import
+from leadlens.responses.exports.mapping import RuleSource, load_mapping
+from leadlens.responses.exports.reader import (
     Detection,
     ImportedTable,
     ImportOptions,

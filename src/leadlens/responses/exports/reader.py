@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Literal
 
 from leadlens.errors import Problem, ResponsesError, unreadable
-from leadlens.imports import platforms, sniff
-from leadlens.imports.answers import scale_labels
-from leadlens.imports.grid import Grid, Record, read_csv_grid, read_xlsx_grid
-from leadlens.imports.mapping import RuleSource, rule_sources
-from leadlens.imports.matching import ColumnMap, QuestionIndex, match_columns
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses.exports import platforms, sniff
+from leadlens.responses.exports.answers import scale_labels
+from leadlens.responses.exports.grid import Grid, Record, read_csv_grid, read_xlsx_grid
+from leadlens.responses.exports.mapping import RuleSource, rule_sources
+from leadlens.responses.exports.matching import ColumnMap, QuestionIndex, match_columns
 
 MAX_PROBLEMS = 50
 """Cell problems listed before the rest are only counted."""
@@ -33,7 +33,7 @@ class ImportOptions:
     encoding: str | None = None
     delimiter: str | None = None
     mapping: RuleSource | None = None
-    """A loaded ``--mapping`` file (:func:`leadlens.imports.mapping.load_mapping`)."""
+    """A loaded ``--mapping`` file (:func:`leadlens.responses.exports.mapping.load_mapping`)."""
     on_invalid: Literal["error", "missing"] = "error"
     """``missing``: leave answers that fit no option as they are, for the responses reader
     to count as missing (``score --on-invalid missing``) instead of stopping."""
@@ -147,7 +147,7 @@ def inspect_export(path: Path, qs: QuestionSet, options: ImportOptions | None = 
     Raises:
         ResponsesError: the file cannot be read at all, or a mapping rule is invalid.
     """
-    from leadlens.imports.detect import needs_import
+    from leadlens.responses.exports.detect import needs_import
 
     options = options or ImportOptions()
     found = _match(path, qs, options)

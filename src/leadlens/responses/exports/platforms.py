@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from leadlens.errors import Problem
-from leadlens.imports.text import normalise
-from leadlens.models import Platform
+from leadlens.questionset.model import Platform
+from leadlens.responses.exports.text import normalise
 
 CANONICAL = "leadlens"
 """The responses-CSV layout leadlens itself writes (answer keys as headers)."""

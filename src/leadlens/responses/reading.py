@@ -1,15 +1,15 @@
-"""Reading responses into :class:`~leadlens.scoring.data.Responses`, with located errors.
+"""Reading responses into :class:`~leadlens.responses.table.Responses`, with located errors.
 
 Two steps, so that other readers (platform exports) can reuse the second:
 
-1. :func:`~leadlens.csv_cells.read_csv_cells` turns one CSV file into a
-   :class:`~leadlens.csv_cells.CellTable`: header names, text cells and the physical line
-   each row starts on (:mod:`leadlens.csv_cells`).
+1. :func:`~leadlens.responses.cells.read_csv_cells` turns one CSV file into a
+   :class:`~leadlens.responses.cells.CellTable`: header names, text cells and the physical line
+   each row starts on (:mod:`leadlens.responses.cells`).
 2. :func:`cells_to_responses` matches columns to answer keys and respondent fields and turns
    cells into answer codes, with located errors and warnings.
 
 :func:`read_responses` does both for several files (platform exports through
-:mod:`leadlens.imports`).
+:mod:`leadlens.responses.exports`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from leadlens.csv_cells import (
+from leadlens.errors import Problem, ResponsesError, did_you_mean
+from leadlens.questionset.model import QuestionSet, Scale
+from leadlens.responses.cells import (
     FAST_READ_BYTES,
     MAX_PROBLEMS,
     CellTable,
@@ -30,9 +32,7 @@ from leadlens.csv_cells import (
     check_text_file,
     read_csv_cells,
 )
-from leadlens.errors import Problem, ResponsesError, did_you_mean
-from leadlens.models import QuestionSet, Scale
-from leadlens.scoring.data import (
+from leadlens.responses.table import (
     BoolArray,
     FieldValues,
     IntArray,
@@ -45,7 +45,7 @@ from leadlens.scoring.data import (
 )
 
 if TYPE_CHECKING:
-    from leadlens.imports import ImportOptions
+    from leadlens.responses.exports import ImportOptions
 
 __all__ = ["FAST_READ_BYTES", "MAX_PROBLEMS", "CellTable", "Column", "ColumnHint",
            "Conversion", "OnInvalid", "cells_to_responses", "column_hints", "read_csv_cells",
@@ -251,12 +251,13 @@ def _lookup(labels: list[str], scale_id: str, scale: Scale
     """Answer code per cell label (plus a last slot, 0, for empty cells), and the invalid
     labels with their messages.
 
-    A cell is read as the import reader reads it (:class:`leadlens.imports.answers.ScaleLabels`):
+    A cell is read as the import reader reads it
+    (:class:`leadlens.responses.exports.answers.ScaleLabels`):
     a value on the scale, an option's label or alias, or an unscored label, the texts compared
     without regard to case, spaces or smart quotes. So a file scores the same, and a bad cell
     gets the same message, whichever reader the file takes.
     """
-    from leadlens.imports.answers import ScaleLabels
+    from leadlens.responses.exports.answers import ScaleLabels
 
     accepted = ScaleLabels(scale_id, scale, {})
     option_code = {o.value: i + 1 for i, o in enumerate(scale.options)}
@@ -311,12 +312,12 @@ def _read_cells(path: Path, question_set: QuestionSet, hint: Callable[[str], Col
                 import_options: ImportOptions | None, on_invalid: OnInvalid) -> CellTable:
     """Step 1 for one file: a leadlens CSV by the fast reader, anything else by imports.
 
-    Which one is decided from the first few KB (:func:`leadlens.imports.needs_import`); a
+    Which one is decided from the first few KB (:func:`leadlens.responses.exports.needs_import`); a
     file the fast reader refuses because it is not UTF-8 is read again by imports, which
     falls back to Windows-1252 with a warning.
     """
-    from leadlens.imports import ImportOptions, needs_import
-    from leadlens.imports.cells import is_utf8, read_export_cells
+    from leadlens.responses.exports import ImportOptions, needs_import
+    from leadlens.responses.exports.cells import is_utf8, read_export_cells
 
     options = replace(import_options or ImportOptions(), on_invalid=on_invalid)
     check_text_file(path, encoding=options.encoding)
@@ -339,7 +340,7 @@ def read_responses(paths: Iterable[Path], question_set: QuestionSet, *,
     Each file is matched to the question set on its own, so files may differ in which
     columns they have; missing columns are warnings. All problems of all files are collected
     before raising. Survey-platform exports (Google Forms, Microsoft Forms, Qualtrics, ...)
-    are detected and read by :mod:`leadlens.imports`, with ``import_options`` (mapping
+    are detected and read by :mod:`leadlens.responses.exports`, with ``import_options`` (mapping
     file, encoding, delimiter).
 
     Raises:

@@ -2,7 +2,7 @@
 
 Field names are the YAML keys users write; they may be extended, never renamed.
 Cross-reference checks (unknown principle, duplicate ids, ...) live in
-:mod:`leadlens.checks`, which works on the raw YAML data so that every problem in a file
+:mod:`leadlens.questionset.checks`, which works on the raw YAML data so that every problem in a file
 is found in one pass, even when some values have the wrong type.
 """
 

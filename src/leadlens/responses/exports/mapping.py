@@ -22,8 +22,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from leadlens.errors import Problem, ResponsesError, did_you_mean, unreadable
-from leadlens.models import ImportSettings, QuestionSet
-from leadlens.yamlsource import SourceMap, format_path, load_yaml
+from leadlens.questionset.model import ImportSettings, QuestionSet
+from leadlens.source.yamltree import SourceMap, format_path, load_yaml
 
 _TYPES = {"string_type": "text", "int_type": "a whole number", "list_type": "a list",
           "dict_type": "a mapping", "model_type": "a mapping",

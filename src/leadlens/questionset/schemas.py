@@ -16,12 +16,12 @@ SCHEMA_FILES: dict[SchemaName, str] = {
 def json_schema(name: SchemaName) -> dict[str, Any]:
     """The JSON Schema for question-set files or for the results document."""
     if name == "question-set":
-        from leadlens.models import QuestionSet
+        from leadlens.questionset.model import QuestionSet
 
         schema = QuestionSet.model_json_schema(by_alias=True, mode="validation")
         title = "leadlens question set"
     else:
-        from leadlens.results import Results
+        from leadlens.results.document import Results
 
         schema = Results.model_json_schema(by_alias=True, mode="serialization")
         title = "leadlens results document"

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leadlens.errors import Problem
-from leadlens.models import QuestionSet, Scale
+from leadlens.questionset.model import QuestionSet, Scale
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

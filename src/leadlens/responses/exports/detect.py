@@ -3,7 +3,7 @@
 A leadlens responses CSV (UTF-8, commas, one header row of answer keys and field ids,
 numbers for answers) goes straight to the fast reader; anything else -- a workbook, another
 encoding or delimiter, a platform's header, question texts as headers, labels as answers --
-goes through :func:`leadlens.imports.read_export`.
+goes through :func:`leadlens.responses.exports.read_export`.
 """
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ import csv
 import io
 from pathlib import Path
 
-from leadlens.imports import platforms, sniff
-from leadlens.imports.answers import scale_labels
-from leadlens.imports.matching import RESERVED, QuestionIndex, apply_rule
-from leadlens.imports.platforms import Column
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses.exports import platforms, sniff
+from leadlens.responses.exports.answers import scale_labels
+from leadlens.responses.exports.matching import RESERVED, QuestionIndex, apply_rule
+from leadlens.responses.exports.platforms import Column
 
 
 def needs_import(path: Path, qs: QuestionSet, *, encoding: str | None = None,
                  delimiter: str | None = None, mapping: bool = False) -> bool:
     """True unless ``path`` looks like a plain leadlens responses CSV.
 
-    Reads at most :data:`leadlens.imports.sniff.HEAD_BYTES`. Files that cannot be opened
+    Reads at most :data:`leadlens.responses.exports.sniff.HEAD_BYTES`. Files that cannot be opened
     return False, so the responses reader reports the problem in its usual words.
     """
     settings = qs.import_

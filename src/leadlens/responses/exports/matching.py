@@ -5,7 +5,7 @@ In order, for each column: a mapping rule (``--mapping`` file, then the question
 the header as a grid ``Title [Statement]`` / ``Title - Statement`` whose statement is a
 question text, or whose title is a question text and statement a perspective or timepoint
 label (``Question [Organisation hat]``); the platform's metadata; otherwise unmatched.
-Texts are compared after :func:`leadlens.imports.text.normalise`.
+Texts are compared after :func:`leadlens.responses.exports.text.normalise`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from leadlens.errors import Problem, did_you_mean
-from leadlens.imports.mapping import RuleSource
-from leadlens.imports.platforms import PLATFORM_NAMES, Column, Layout
-from leadlens.imports.text import normalise, splits, strip_suffix_number
-from leadlens.models import ColumnRule, QuestionSet
-from leadlens.yamlsource import format_path
+from leadlens.questionset.model import ColumnRule, QuestionSet
+from leadlens.responses.exports.mapping import RuleSource
+from leadlens.responses.exports.platforms import PLATFORM_NAMES, Column, Layout
+from leadlens.responses.exports.text import normalise, splits, strip_suffix_number
+from leadlens.source.yamltree import format_path
 
 Kind = Literal["question", "field", "respondent_id", "submitted_at", "metadata", "ignored",
                "unmatched", "ambiguous"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 from leadlens.errors import LeadlensError, OutputExistsError, Problem
@@ -64,3 +65,15 @@ def _replace_with(path: Path, payload: bytes, *, force: bool) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def bundled_dir(name: str) -> Path:
+    """A folder of bundled data (``question_sets``, ``report_templates``).
+
+    Inside an installed wheel it sits in the package; in an editable install of the
+    repository, at the repository's root.
+    """
+    packaged = Path(str(resources.files("leadlens"))) / name
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / name

@@ -1,6 +1,6 @@
 """Reading a CSV file into a table of text cells, with its structure checked.
 
-Step 1 of reading responses (see :mod:`leadlens.responses`): header names, each column's
+Step 1 of reading responses (see :mod:`leadlens.responses.reading`): header names, each column's
 cells (dictionary-encoded) and the physical line each row starts on. It knows CSV, not
 question sets; other readers (platform exports) build the same :class:`CellTable`.
 
@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leadlens.errors import Problem, ResponsesError, unreadable
-from leadlens.scoring.data import FieldValues
+from leadlens.responses.table import FieldValues
 
 if TYPE_CHECKING:
     import polars as pl

@@ -5,16 +5,16 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from leadlens.checks import check_question_set
+from leadlens import files
 from leadlens.errors import Problem, QuestionSetError, did_you_mean, unreadable
-from leadlens.models import QuestionSet
-from leadlens.yamlsource import SourceMap, format_path, load_yaml
+from leadlens.questionset.checks import check_question_set
+from leadlens.questionset.model import QuestionSet
+from leadlens.source.yamltree import SourceMap, format_path, load_yaml
 
 DEFAULT_QUESTION_SET = "ggi-systems-leadership"
 
@@ -38,10 +38,7 @@ class Validation:
 
 def bundled_dir() -> Path:
     """The folder of bundled question sets (inside the wheel, or the repo when editable)."""
-    packaged = Path(str(resources.files("leadlens"))) / "question_sets"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "question_sets"
+    return files.bundled_dir("question_sets")
 
 
 def bundled_sets() -> dict[str, Path]:
