@@ -24,6 +24,10 @@ Slug = Annotated[
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 
+BAND_TOLERANCE = 1e-9
+"""Scores this close to a cut point (50, a band's start) count as on it: 0-100 values such
+as 100/3 are not exact in floating point, and sums in another order differ in the last bit."""
+
 
 class Model(BaseModel):
     """Strict models: unknown keys are errors and YAML scalars are never coerced."""
@@ -249,10 +253,14 @@ class QuestionSet(Model):
         return [q for q in self.questions if q.scored and q.principle == principle_id]
 
     def band_for(self, score: float) -> Band:
-        """The band a 0-100 score falls in (bands ascend from 0)."""
+        """The band a 0-100 score falls in (bands ascend from 0).
+
+        The one banding rule: every layer (scoring, reports, the survey's summary) bands
+        through here. A score within :data:`BAND_TOLERANCE` of a band's start is in that band.
+        """
         chosen = self.bands[0]
         for band in self.bands:
-            if score >= band.from_:
+            if score + BAND_TOLERANCE >= band.from_:
                 chosen = band
         return chosen
 

@@ -202,7 +202,7 @@ class _Builder:
                     else withheld
             else:
                 g["suppressed_text"] = None
-                band = self.band_of(None, group.overall)
+                band = self.band_of(group.overall_band, group.overall)
                 heat.append(None if group.overall is None or band is None else HeatCell(
                     format_score(group.overall), band["colour"],
                     f"{group.value}, overall: {format_score(group.overall)} ({band['label']})"))

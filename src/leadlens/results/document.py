@@ -134,6 +134,8 @@ class GroupResult(ResultModel):
     suppressed: bool
     suppressed_reason: Literal["small", "complement"] | None = None
     overall: float | None = None
+    overall_band: str | None = Field(
+        default=None, description="Band id of the group's overall score (shown groups only).")
     principles: list[GroupPrinciple] = Field(default_factory=list)
     comments: dict[str, list[str]] = Field(
         default_factory=dict, description="This group's free-text answers (shown groups only).")

@@ -13,19 +13,18 @@ from statistics import NormalDist
 
 import numpy as np
 
-from leadlens.questionset.model import Band, QuestionSet
+from leadlens.questionset.model import BAND_TOLERANCE, Band, QuestionSet
 from leadlens.responses.table import FloatArray, IntArray
 
 _LARGE_DF = 300
 
-NOISE = 1e-9
-"""Scores this close to a cut point (50, a band's start) count as on it: 0-100 values such
-as 100/3 are not exact in floating point, and sums in another order differ in the last bit."""
+NOISE = BAND_TOLERANCE
+"""Scores this close to a cut point count as on it (the question set's banding tolerance)."""
 
 
 def band_of(question_set: QuestionSet, score: float) -> Band:
-    """The band a 0-100 score falls in, a score within :data:`NOISE` of a cut point on it."""
-    return question_set.band_for(score + NOISE)
+    """The band a 0-100 score falls in (:meth:`QuestionSet.band_for`, the one banding rule)."""
+    return question_set.band_for(score)
 
 
 def _beta_cf(a: float, b: float, x: float) -> float:
