@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import yaml
+
 from leadlens.questionset.model import QuestionSet
 from leadlens.report import render_report
 from leadlens.scoring import Responses, score

@@ -1,4 +1,4 @@
-"""Making untrusted text safe to show in a terminal, and small text helpers.
+"""Making untrusted text safe to show in a terminal (the one sanitiser), and small helpers.
 
 Question sets and earlier answers are untrusted: they may hold terminal escape codes
 (ESC, CSI, OSC, BEL), other control characters or bidirectional overrides. They are shown
@@ -39,6 +39,37 @@ def clean(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` safe to write to a terminal, its line breaks kept: the one terminal sanitiser.
+
+    Every other control character (ESC, CSI, OSC, BEL, CR, C1 codes, DEL) and every
+    bidirectional override becomes a visible escape, so untrusted text can neither style,
+    move, retitle nor reorder the screen. Tabs are kept. Every command's output to a
+    terminal goes through here (the CLI's writers and its rich consoles).
+    """
+    if text.isprintable():
+        return text
+    out: list[str] = []
+    for char in text:
+        if char in "\n\t":
+            out.append(char)
+        elif char in _BIDI or unicodedata.category(char) == "Cc":
+            out.append(_escape_char(char))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f" + "".join(sorted(_BIDI)) + "\u2028\u2029]")
+
+
+def json_terminal_safe(document: str) -> str:
+    """A JSON text with the characters JSON leaves raw but a terminal obeys (DEL, C1
+    controls, bidirectional overrides, line separators) written as ``\\uXXXX`` escapes: the
+    same data, safe to print. (JSON itself escapes U+0000 to U+001F.)"""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
 def clean_lines(text: str) -> list[str]:

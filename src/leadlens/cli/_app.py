@@ -10,6 +10,7 @@ from typing import TypeVar
 import typer
 
 from leadlens import __version__
+from leadlens.cli._console import say, warn
 from leadlens.errors import LeadlensError, Problem
 
 app = typer.Typer(
@@ -27,7 +28,7 @@ T = TypeVar("T")
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"leadlens {__version__}\n")
+        say(f"leadlens {__version__}\n")
         raise typer.Exit()
 
 
@@ -42,7 +43,7 @@ def _root(
 def print_problems(problems: Iterable[Problem]) -> None:
     """One plain line per problem on stderr: never wrapped, never styled."""
     for problem in problems:
-        sys.stderr.write(f"{problem}\n")
+        warn(f"{problem}\n")
 
 
 def run(action: Callable[[], T]) -> T:
@@ -52,13 +53,13 @@ def run(action: Callable[[], T]) -> T:
     except LeadlensError as exc:
         print_problems(exc.problems)
         if exc.omitted:
-            sys.stderr.write(f"... and {exc.omitted} more problems not shown\n")
+            warn(f"... and {exc.omitted} more problems not shown\n")
         raise typer.Exit(1) from None
 
 
 def usage_error(message: str) -> typer.Exit:
     """Report a usage mistake found after parsing (exit code 2, Click's convention)."""
-    sys.stderr.write(f"Error: {message}\n")
+    warn(f"Error: {message}\n")
     return typer.Exit(2)
 
 
@@ -70,5 +71,5 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        sys.stderr.write("\nInterrupted.\n")
+        warn("\nInterrupted.\n")
         sys.exit(130)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -13,7 +12,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from leadlens.cli._app import app, print_problems, run, usage_error
+from leadlens.cli._console import say, write_document
 from leadlens.errors import Problem
+from leadlens.text import json_terminal_safe
 
 if TYPE_CHECKING:  # imported when a command runs, so `leadlens --help` stays quick
     from leadlens.questionset.model import QuestionSet
@@ -116,7 +117,7 @@ def _json(inspection: Inspection) -> str:
         "missing": inspection.columns.missing,
         "problems": [p.as_dict() for p in inspection.errors + inspection.warnings],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_terminal_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 RENDERERS: dict[InspectFormat, Callable[[Inspection], str]] = {
@@ -163,8 +164,12 @@ def inspect(
         if strict:
             problems = [_as_error(p) for p in problems]
         if number and output_format is InspectFormat.text:
-            sys.stdout.write("\n")
-        sys.stdout.write(RENDERERS[output_format](inspection))
+            say("\n")
+        rendered = RENDERERS[output_format](inspection)
+        if output_format is InspectFormat.text:
+            say(rendered)
+        else:
+            write_document(rendered)
         print_problems(problems)
         failed = failed or any(p.severity == "error" for p in problems)
     if failed:

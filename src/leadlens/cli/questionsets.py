@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from leadlens.cli._app import app, run, usage_error
-from leadlens.cli._console import make_console
+from leadlens.cli._console import make_console, say, warn, write_document
 from leadlens.cli._lazy import load_question_set
 from leadlens.errors import Problem
 
@@ -80,22 +79,22 @@ def validate(
     failed = [r for r in results if r.errors or (strict and r.warnings)]
     problems = [p for r in results for p in r.problems]
     if output_format is ValidateFormat.json:
-        sys.stdout.write(json.dumps([p.as_dict() for p in problems], indent=2) + "\n")
+        write_document(json.dumps([p.as_dict() for p in problems], indent=2) + "\n")
     elif output_format is ValidateFormat.github:
         for problem in problems:
-            sys.stdout.write(_github_line(problem) + "\n")
+            say(_github_line(problem) + "\n")
     else:
         for result in results:
             for problem in result.problems:
-                sys.stdout.write(f"{problem}\n")
+                say(f"{problem}\n")
             if result.question_set is not None and not (strict and result.warnings):
                 qs = result.question_set
-                sys.stdout.write(f"{result.file}: ok ({qs.id} {qs.version}: "
+                say(f"{result.file}: ok ({qs.id} {qs.version}: "
                                  f"{len(qs.principles)} principles, {len(qs.questions)} "
                                  "questions)\n")
         errors = sum(len(r.errors) for r in results)
         warnings = sum(len(r.warnings) for r in results)
-        sys.stderr.write(f"{len(results)} file{'s' if len(results) != 1 else ''} checked, "
+        warn(f"{len(results)} file{'s' if len(results) != 1 else ''} checked, "
                          f"{len(failed)} invalid ({errors} error{'s' if errors != 1 else ''}, "
                          f"{warnings} warning{'s' if warnings != 1 else ''})\n")
     if failed:
@@ -110,7 +109,7 @@ def schema(
     """Print the JSON Schema of the question-set format (or of the results document)."""
     from leadlens.questionset.schemas import json_schema_text
 
-    sys.stdout.write(json_schema_text("results" if results else "question-set"))
+    write_document(json_schema_text("results" if results else "question-set"))
 
 
 @app.command("list")
@@ -120,7 +119,7 @@ def list_sets() -> None:
 
     for ident, path in bundled_sets().items():
         qs = run(lambda p=path: load_question_set(p))  # type: ignore[misc]
-        sys.stdout.write(f"{ident}\t{qs.version}\t{qs.title}\n")
+        say(f"{ident}\t{qs.version}\t{qs.title}\n")
 
 
 @app.command()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from leadlens.cli._app import app, run, usage_error
+from leadlens.cli._console import warn, write_document
 from leadlens.files import check_writable, write_atomic
 
 if TYPE_CHECKING:
@@ -76,11 +76,11 @@ def report(
         document = load_results(results)
         text = render_report(document, fmt, template, title)
         if path is None:
-            sys.stdout.write(text)
+            write_document(text)
         else:
             from leadlens.report.writers import FORMAT_NAMES, wrote_message
 
             write_atomic(path, text, force=force)
-            sys.stderr.write(wrote_message(path, document.respondents, FORMAT_NAMES[fmt]))
+            warn(wrote_message(path, document.respondents, FORMAT_NAMES[fmt]))
 
     run(action)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from pathlib import Path
 
 import typer
 
 from leadlens.cli._app import app, run, usage_error
-from leadlens.cli._console import make_console
+from leadlens.cli._console import make_console, warn, write_document
 from leadlens.cli.inspect import DELIMITER_HELP, ENCODING_HELP, MAPPING_HELP, import_options
 
 ON_INVALID = ("error", "missing")
@@ -111,17 +110,17 @@ def score(
     scored = score_responses(qs, data, by=by, min_group_size=min_group_size,
                              generated_at=_generated_at())
     for warning in scored.results.warnings:
-        sys.stderr.write(f"{warning}\n")
+        warn(f"{warning}\n")
     result = ScoreOutput(scored, data)
     if output is None and chosen == "table":
         render_table(scored.results, make_console())
         return
     text = OUTPUT_WRITERS[chosen](result)
     if output is None:
-        sys.stdout.write(text)
+        write_document(text)
         return
     from leadlens.files import write_atomic
     from leadlens.report.writers import FORMAT_NAMES, wrote_message
 
     run(lambda: write_atomic(output, text, force=force))
-    sys.stderr.write(wrote_message(output, scored.results.respondents, FORMAT_NAMES[chosen]))
+    warn(wrote_message(output, scored.results.respondents, FORMAT_NAMES[chosen]))

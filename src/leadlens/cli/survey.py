@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from leadlens.cli._app import app, run, usage_error
+from leadlens.cli._console import say, warn, write_document
 from leadlens.cli._lazy import load_question_set
 from leadlens.files import check_writable, write_atomic
 
@@ -78,7 +79,7 @@ def _survey_from_file(qs: QuestionSet, answers: Path, output: Path) -> None:
 
     checked = run(lambda: load_answers(answers, qs))
     respondent_id = run(lambda: save_file_answers(qs, checked, output))
-    sys.stdout.write(f"{answers}: ok; respondent {respondent_id} appended to {output}\n")
+    say(f"{answers}: ok; respondent {respondent_id} appended to {output}\n")
 
 
 def _survey_interactive(qs: QuestionSet, question_set: str | None, output: Path, *,
@@ -101,12 +102,12 @@ def _survey_interactive(qs: QuestionSet, question_set: str | None, output: Path,
         result = run(lambda: run_session(qs, prompter, options))
     except SurveyInterrupted as stop:
         why = "Input ended" if stop.end_of_input else "Interrupted"
-        sys.stderr.write(f"\n{why}: {stop.saved} respondent(s) saved to {output}.\n")
+        warn(f"\n{why}: {stop.saved} respondent(s) saved to {output}.\n")
         if stop.journal is not None:
-            sys.stderr.write(f"The unfinished respondent's answers are kept in {stop.journal}; "
+            warn(f"The unfinished respondent's answers are kept in {stop.journal}; "
                              f"continue with: {_resume_command(question_set, output)}\n")
         raise typer.Exit(1 if stop.end_of_input else 130) from None
-    sys.stderr.write(f"{result.saved} respondent(s) saved to {output}.\n")
+    warn(f"{result.saved} respondent(s) saved to {output}.\n")
 
 
 @app.command()
@@ -135,7 +136,7 @@ def template(
     qs = run(lambda: load_question_set(question_set))
     text = render_template(qs, fmt, question_set)
     if output is None:
-        sys.stdout.write(text)
+        write_document(text)
         return
     run(lambda: write_atomic(output, text, force=force))
-    sys.stderr.write(f"wrote {output}\n")
+    warn(f"wrote {output}\n")

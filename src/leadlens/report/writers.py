@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from leadlens.results.document import GroupBreakdown, PrincipleResult, Results
+from leadlens.text import json_terminal_safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -43,7 +44,7 @@ larger ones are compact (a million respondents' comments make a large file)."""
 def results_json(results: Results) -> str:
     """The results document as JSON (field aliases, e.g. a band's ``from``; never rounded)."""
     indent = 2 if results.respondents <= INDENT_UP_TO else None
-    return results.model_dump_json(by_alias=True, indent=indent) + "\n"
+    return json_terminal_safe(results.model_dump_json(by_alias=True, indent=indent)) + "\n"
 
 
 def results_json_schema() -> dict[str, Any]:
@@ -280,11 +281,11 @@ def table_text(output: ScoreOutput) -> str:
     """The terminal table as plain text (for ``--format table -o FILE``)."""
     import io
 
-    from rich.console import Console
+    from leadlens.report.console import SafeConsole
 
     buffer = io.StringIO()
-    render_table(output.results, Console(file=buffer, width=120, no_color=True,
-                                         highlight=False, emoji=False, markup=False))
+    render_table(output.results, SafeConsole(file=buffer, width=120, no_color=True,
+                                             highlight=False, emoji=False, markup=False))
     return buffer.getvalue()
 
 

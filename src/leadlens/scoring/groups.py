@@ -157,11 +157,11 @@ def group_results(question_set: QuestionSet, grouping: Grouping,
     for g in range(count):
         reason = reasons[g]
         if reason is None:
-            overall = float(overall_total[g] / overall_n[g]) if overall_n[g] else None
+            mean = float(overall_total[g] / overall_n[g]) if overall_n[g] else None
             groups.append(GroupResult(
                 value=grouping.values[g], not_stated=grouping.not_stated[g], n=int(sizes[g]),
-                n_text=str(int(sizes[g])), suppressed=False, overall=overall,
-                overall_band=band_of(question_set, overall).id if overall is not None else None,
+                n_text=str(int(sizes[g])), suppressed=False, overall=mean,
+                overall_band=band_of(question_set, mean).id if mean is not None else None,
                 principles=per_principle[g]))
         else:
             groups.append(GroupResult(

@@ -22,7 +22,7 @@ from leadlens.survey.flow import (
     Submit,
 )
 from leadlens.survey.render import head_lines, keys_hint
-from leadlens.text import one_line
+from leadlens.text import one_line, terminal_safe
 
 WIDTH = 78
 
@@ -44,10 +44,10 @@ class PlainPrompter:
 
     # -- plumbing
     def _write(self, text: str = "") -> None:
-        self.stdout.write(text + "\n")
+        self.stdout.write(terminal_safe(text) + "\n")
 
     def _read(self, prompt: str) -> str:
-        self.stdout.write(prompt)
+        self.stdout.write(terminal_safe(prompt))
         self.stdout.flush()
         line = self.stdin.readline()
         if not line:
