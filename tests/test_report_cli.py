@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from leadlens.cli import app
+from leadlens.errors import MAX_PROBLEMS
 from test_report_data import assert_inert, sample_document, sample_results
 
 runner = CliRunner()
@@ -159,12 +160,13 @@ def test_many_problems_are_capped(tmp_path: Path) -> None:
     doc = sample_document()
     for p in doc["principles"]:
         for item in p["items"]:
-            item.update(n="x", missing="y", unscored="z")
+            item.update(n="x", missing="y", unscored="z", mean="m", sd="s", weight="w",
+                        item_total_r="r", reverse="v", scale=1, key=2)
     code, err, _ = _bad(tmp_path, json.dumps(doc))
     assert code == 1
     lines = err.splitlines()
-    assert len(lines) == 21
-    assert lines[-1] == "... and 1 more problems not shown"
+    assert len(lines) == MAX_PROBLEMS + 1
+    assert lines[-1] == "... and 20 more problems not shown"
 
 
 def test_help_names_the_options() -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from leadlens.errors import ResponsesError
-from leadlens.survey.writer import append_row, check_responses_file, responses_header
+from leadlens.responses.layout import responses_header
+from leadlens.survey.writer import append_row, check_responses_file
 from survey_support import HEADER, KEYS, survey_set
 
 

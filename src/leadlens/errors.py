@@ -13,6 +13,9 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
+MAX_PROBLEMS = 50
+"""Problems listed from one input; the rest are counted ("... and N more problems")."""
+
 
 @dataclass(frozen=True)
 class Problem:

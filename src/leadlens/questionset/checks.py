@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from leadlens.errors import Severity, did_you_mean
+from leadlens.responses.layout import RESERVED_COLUMNS
 
 PathT = tuple[str | int, ...]
 
-RESERVED_COLUMNS = ("respondent_id", "submitted_at")
 
 
 @dataclass(frozen=True)

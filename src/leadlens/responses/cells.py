@@ -24,13 +24,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from leadlens.errors import Problem, ResponsesError, unreadable
+from leadlens.errors import MAX_PROBLEMS, Problem, ResponsesError, unreadable
 from leadlens.responses.table import FieldValues
 
 if TYPE_CHECKING:
     import polars as pl
 
-MAX_PROBLEMS = 50
 """Errors listed before the rest are only counted."""
 
 FAST_READ_BYTES = 1_000_000

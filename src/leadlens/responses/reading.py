@@ -21,17 +21,17 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from leadlens.errors import Problem, ResponsesError, did_you_mean
+from leadlens.errors import MAX_PROBLEMS, Problem, ResponsesError, did_you_mean
 from leadlens.questionset.model import QuestionSet, Scale
 from leadlens.responses.cells import (
     FAST_READ_BYTES,
-    MAX_PROBLEMS,
     CellTable,
     Column,
     ColumnHint,
     check_text_file,
     read_csv_cells,
 )
+from leadlens.responses.layout import RESERVED_COLUMNS
 from leadlens.responses.table import (
     BoolArray,
     FieldValues,
@@ -52,7 +52,7 @@ __all__ = ["FAST_READ_BYTES", "MAX_PROBLEMS", "CellTable", "Column", "ColumnHint
            "read_responses"]
 
 OnInvalid = Literal["error", "missing"]
-RESERVED = ("respondent_id", "submitted_at")
+RESERVED = RESERVED_COLUMNS
 
 
 # --- step 2: CellTable -> Responses -----------------------------------------------------------

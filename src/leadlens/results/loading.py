@@ -7,10 +7,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from leadlens.errors import LeadlensError, Problem, format_path, unreadable
+from leadlens.errors import MAX_PROBLEMS, LeadlensError, Problem, format_path, unreadable
 from leadlens.results.document import RESULTS_VERSION, Results
 
-MAX_PROBLEMS = 20
 MAKE_ONE = "Make one with: leadlens score RESPONSES.csv -o results.json"
 
 

@@ -16,8 +16,9 @@ import textwrap
 from collections.abc import Callable
 
 from leadlens.questionset.model import Question, QuestionSet, RespondentField
+from leadlens.responses.layout import responses_header
 from leadlens.survey.flow import ABOUT_YOU, section_of, variants_of
-from leadlens.survey.writer import csv_line, responses_header
+from leadlens.survey.writer import csv_line
 from leadlens.text import clean_lines, one_line
 
 _PLAIN_KEY = re.compile(r"^[a-z][a-z0-9_@-]*$")

@@ -18,13 +18,7 @@ from pathlib import Path
 
 from leadlens.errors import Problem, ResponsesError
 from leadlens.questionset.model import QuestionSet
-
-META_COLUMNS = ("respondent_id", "submitted_at")
-
-
-def responses_header(qs: QuestionSet) -> list[str]:
-    """The responses CSV header for a question set: ids, respondent fields, answer keys."""
-    return [*META_COLUMNS, *qs.respondent_field_ids(), *qs.answer_keys()]
+from leadlens.responses.layout import responses_header
 
 
 def csv_line(cells: Sequence[str], newline: str = "\n") -> str:

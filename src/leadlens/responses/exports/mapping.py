@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from leadlens.errors import Problem, ResponsesError, did_you_mean, unreadable
 from leadlens.questionset.model import ImportSettings, QuestionSet
+from leadlens.responses.layout import RESERVED_COLUMNS
 from leadlens.source.yamltree import SourceMap, format_path, load_yaml
 
 _TYPES = {"string_type": "text", "int_type": "a whole number", "list_type": "a list",
@@ -120,7 +121,7 @@ class RuleSource:
 def check_rules(source: RuleSource, qs: QuestionSet) -> list[Problem]:
     """Rules whose target or answers do not fit the question set (regex targets aside)."""
     settings = source.settings
-    targets = ["respondent_id", "submitted_at", "ignore", *qs.answer_keys(),
+    targets = [*RESERVED_COLUMNS, "ignore", *qs.answer_keys(),
                *qs.respondent_field_ids()]
     problems = []
     for i, rule in enumerate(settings.columns):

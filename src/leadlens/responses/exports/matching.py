@@ -20,11 +20,12 @@ from leadlens.questionset.model import ColumnRule, QuestionSet
 from leadlens.responses.exports.mapping import RuleSource
 from leadlens.responses.exports.platforms import PLATFORM_NAMES, Column, Layout
 from leadlens.responses.exports.text import normalise, splits, strip_suffix_number
+from leadlens.responses.layout import RESERVED_COLUMNS
 from leadlens.source.yamltree import format_path
 
 Kind = Literal["question", "field", "respondent_id", "submitted_at", "metadata", "ignored",
                "unmatched", "ambiguous"]
-RESERVED = ("respondent_id", "submitted_at")
+RESERVED = RESERVED_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from leadlens.errors import Problem, ResponsesError, unreadable
+from leadlens.errors import MAX_PROBLEMS, Problem, ResponsesError, unreadable
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.exports import platforms, sniff
 from leadlens.responses.exports.answers import scale_labels
@@ -22,7 +22,6 @@ from leadlens.responses.exports.grid import Grid, Record, read_csv_grid, read_xl
 from leadlens.responses.exports.mapping import RuleSource, rule_sources
 from leadlens.responses.exports.matching import ColumnMap, QuestionIndex, match_columns
 
-MAX_PROBLEMS = 50
 """Cell problems listed before the rest are only counted."""
 
 
