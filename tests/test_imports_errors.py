@@ -157,17 +157,19 @@ def test_ragged_rows_and_broken_quotes(write: Write, qs: QuestionSet) -> None:
     path = write("g.csv", "b1,b2\n4,4\n4,4,4\n4\n")
     assert _errors(path, qs) == [
         f"{path}:3: row has 3 fields, expected 2 (one per header column). Check for a missing "
-        "or extra delimiter, or an unquoted one in text",
+        "or extra comma, or an unquoted comma in text",
         f"{path}:4: row has 1 fields, expected 2 (one per header column). Check for a missing "
-        "or extra delimiter, or an unquoted one in text"]
+        "or extra comma, or an unquoted comma in text"]
     broken = write("q.csv", 'b1,organisation\n4,Acme\n5,"Acme\n4,Beta\n')
     assert _errors(broken, qs) == [
-        f"{broken}:3: a quoted field opens on this line and is never closed"]
+        f"{broken}:3: column 'organisation': quoted field is never closed (it runs to the end "
+        'of the file). Close the quote, and double any quote inside quoted text ("")']
 
 
 def test_empty_and_unreadable_files(write: Write, qs: QuestionSet) -> None:
     assert _errors(write("e.csv", ""), qs) == [
-        f"{write('e.csv', '')}: the file is empty: no header row"]
+        f"{write('e.csv', '')}:1: no header row: the file is empty. The first line names the "
+        "columns: answer keys and respondent fields"]
     fake = write("fake.xlsx", b"PK\x03\x04 not really a workbook")
     (error,) = _errors(fake, qs)
     assert error.startswith(f"{fake}: not a readable .xlsx workbook")

@@ -241,7 +241,7 @@ def test_warnings_for_blank_rows_unknown_and_missing_columns(tmp_path: Path, qs:
         "column 'notes': warning: not a question, respondent field, respondent_id or "
         "submitted_at; ignored",
         "warning: 2 question column(s) missing, their answers count as missing: 'b2', 'story'",
-        "warning: 2 blank row(s) ignored"]
+        "warning: 2 blank rows ignored"]
     assert str(data.warnings[0]).startswith(str(tmp_path / "r0.csv") + ":1: ")
     assert data.codes[:, 1].tolist() == [0, 0]
 
@@ -288,7 +288,7 @@ def test_the_two_readers_agree_on_a_messy_file(tmp_path: Path, qs: QuestionSet,
     assert np.array_equal(small.texts["story"].rows, large.texts["story"].rows)
     assert small.respondent_ids == large.respondent_ids
     assert [str(w) for w in small.warnings] == [str(w) for w in large.warnings]
-    assert "blank row(s) ignored" in str(small.warnings[-1])
+    assert "blank rows ignored" in str(small.warnings[-1])
 
 
 def test_line_numbers_of_rows(tmp_path: Path, qs: QuestionSet, fast: str) -> None:

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leadlens.errors import MAX_PROBLEMS, Problem, ResponsesError, unreadable
+from leadlens.responses.problems import bad_quote, no_header, ragged_row
 from leadlens.responses.table import FieldValues
 
 if TYPE_CHECKING:
@@ -210,9 +211,7 @@ def _header(data: bytes, source: str) -> tuple[list[str], int]:
             hint="Save the file as CSV UTF-8")]) from None
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows or not any(cell.strip() for cell in rows[0]):
-        raise ResponsesError([Problem(
-            file=source, line=1, message="no header row: the file is empty",
-            hint="The first line names the columns: answer keys and respondent fields")])
+        raise ResponsesError([no_header(source)])
     return rows[0], start + len(chunk)
 
 
@@ -268,64 +267,17 @@ def _scan(data: bytes, header: list[str], source: str, keep: list[bool] | None =
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(_quote_problem(text, start, source, header, str(exc)))
+            problems.append(bad_quote(text, start, source, header, str(exc)))
             break
         if first:
             first = False
             continue
         lines.append(start)
         if row and len(row) != width and any(cell.strip() for cell in row):
-            problems.append(Problem(
-                file=source, line=start,
-                message=f"row has {len(row)} fields, expected {width} (one per header column)",
-                hint="Check for a missing or extra comma, or an unquoted comma in text"))
+            problems.append(ragged_row(source, start, len(row), width))
         for i in wanted:
             cells[i].append(row[i] if i < len(row) and row[i] else None)
     return _Scan(lines, problems, {i: Column.from_cells(c) for i, c in cells.items()})
-
-
-def _quote_problem(text: str, start_line: int, source: str, header: list[str],
-                   detail: str) -> Problem:
-    """Locate where the record starting at ``start_line`` went wrong: the opening quote."""
-    offset = 0
-    for _ in range(start_line - 1):
-        offset = text.index("\n", offset) + 1
-    position, field_index, line = offset, 0, start_line
-    while position < len(text):
-        char = text[position]
-        if char == '"':
-            opened_line = line
-            cursor = position + 1
-            while True:
-                close = text.find('"', cursor)
-                if close < 0:
-                    return Problem(
-                        file=source, line=opened_line, column=_name(header, field_index),
-                        message="quoted field is never closed (it runs to the end of the file)",
-                        hint='Close the quote, and double any quote inside quoted text ("")')
-                if text.startswith('""', close):
-                    cursor = close + 2
-                    continue
-                break
-            line += text.count("\n", position, close)
-            after = text[close + 1:close + 2]
-            if after not in ("", ",", "\n", "\r"):
-                return Problem(
-                    file=source, line=opened_line, column=_name(header, field_index),
-                    message=f"quoted field is closed at line {line} and followed by {after!r}",
-                    hint='A quote inside quoted text must be doubled ("")')
-            position = close + 1
-            continue
-        if char == ",":
-            field_index += 1
-        elif char in "\r\n":
-            break
-        position += 1
-    return Problem(file=source, line=start_line, message=f"not valid CSV: {detail}")
-
-
-def _name(header: list[str], index: int) -> str | None:
-    return header[index].strip() if index < len(header) else None
 
 
 def capped(problems: list[Problem]) -> ResponsesError:

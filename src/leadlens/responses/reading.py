@@ -32,6 +32,7 @@ from leadlens.responses.cells import (
     read_csv_cells,
 )
 from leadlens.responses.layout import RESERVED_COLUMNS
+from leadlens.responses.problems import blank_rows
 from leadlens.responses.table import (
     BoolArray,
     FieldValues,
@@ -166,8 +167,7 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
         errors = _invalid_problems(table, invalid)
         omitted = total_invalid - len(errors)
     if blank.any():
-        warnings.append(Problem(file=source, severity="warning",
-                                message=f"{int(blank.sum())} blank row(s) ignored"))
+        warnings.append(blank_rows(source, int(blank.sum())))
     kept = np.flatnonzero(~blank)
     if kept.size == 0 and not errors:
         errors.append(Problem(file=source,
@@ -308,28 +308,51 @@ def _select(responses: Responses, rows: IntArray) -> Responses:
 
 # --- both steps, several files ----------------------------------------------------------------
 
+Reader = Callable[[Path, QuestionSet, Callable[[str], ColumnHint], "ImportOptions"], CellTable]
+
+
+def _leadlens_csv(path: Path, question_set: QuestionSet, hint: Callable[[str], ColumnHint],
+                  options: ImportOptions) -> CellTable:
+    return read_csv_cells(path, hint=hint)
+
+
+def _export(path: Path, question_set: QuestionSet, hint: Callable[[str], ColumnHint],
+            options: ImportOptions) -> CellTable:
+    from leadlens.responses.exports.cells import read_export_cells
+
+    return read_export_cells(path, question_set, options)
+
+
+READERS: dict[str, Reader] = {"leadlens CSV": _leadlens_csv, "export": _export}
+"""Step 1 of reading a file, by kind: the fast reader for leadlens' own CSV layout, the
+export reader for everything else (platform layouts, workbooks, other encodings and
+delimiters)."""
+
+
+def file_kind(path: Path, question_set: QuestionSet, options: ImportOptions) -> str:
+    """Which of :data:`READERS` reads ``path``: decided before reading, never by retrying.
+
+    A leadlens CSV is UTF-8 with commas and leadlens' own header (judged from the first few
+    KB by :func:`leadlens.responses.exports.needs_import`) and UTF-8 to its last byte
+    (checked in one streaming pass); anything else is an export.
+    """
+    from leadlens.responses.exports import needs_import
+    from leadlens.responses.exports.cells import is_utf8
+
+    if needs_import(path, question_set, encoding=options.encoding,
+                    delimiter=options.delimiter, mapping=options.mapping is not None):
+        return "export"
+    return "leadlens CSV" if is_utf8(path) else "export"
+
+
 def _read_cells(path: Path, question_set: QuestionSet, hint: Callable[[str], ColumnHint],
                 import_options: ImportOptions | None, on_invalid: OnInvalid) -> CellTable:
-    """Step 1 for one file: a leadlens CSV by the fast reader, anything else by imports.
-
-    Which one is decided from the first few KB (:func:`leadlens.responses.exports.needs_import`); a
-    file the fast reader refuses because it is not UTF-8 is read again by imports, which
-    falls back to Windows-1252 with a warning.
-    """
-    from leadlens.responses.exports import ImportOptions, needs_import
-    from leadlens.responses.exports.cells import is_utf8, read_export_cells
+    """Step 1 for one file, by the reader :func:`file_kind` picks."""
+    from leadlens.responses.exports import ImportOptions
 
     options = replace(import_options or ImportOptions(), on_invalid=on_invalid)
     check_text_file(path, encoding=options.encoding)
-    if needs_import(path, question_set, encoding=options.encoding,
-                    delimiter=options.delimiter, mapping=options.mapping is not None):
-        return read_export_cells(path, question_set, options)
-    try:
-        return read_csv_cells(path, hint=hint)
-    except ResponsesError:
-        if is_utf8(path):
-            raise
-        return read_export_cells(path, question_set, options)
+    return READERS[file_kind(path, question_set, options)](path, question_set, hint, options)
 
 
 def read_responses(paths: Iterable[Path], question_set: QuestionSet, *,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadlens.errors import Problem, ResponsesError
+from leadlens.responses.problems import bad_quote
 
 Record = tuple[int, list[str]]
 """(physical line the record starts on, its cells)."""
@@ -43,6 +44,7 @@ def csv_records(text: str, delimiter: str, name: str, *, first_line: int = 1) ->
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     previous = 0
+    header: list[str] = []
     while True:
         start = previous + first_line
         try:
@@ -50,12 +52,11 @@ def csv_records(text: str, delimiter: str, name: str, *, first_line: int = 1) ->
         except StopIteration:
             return
         except csv.Error as exc:
-            detail = str(exc)
-            message = ("a quoted field opens on this line and is never closed"
-                       if "end of data" in detail or "EOF" in detail
-                       else f"cannot read this record ({detail})")
-            raise ResponsesError([Problem(file=name, line=start, message=message)]) from None
+            raise ResponsesError([bad_quote(
+                text, start, name, header, str(exc), delimiter, first_line)]) from None
         previous = reader.line_num
+        if not header:
+            header = row
         yield start, row
 
 

@@ -21,6 +21,7 @@ from leadlens.responses.exports.answers import scale_labels
 from leadlens.responses.exports.grid import Grid, Record, read_csv_grid, read_xlsx_grid
 from leadlens.responses.exports.mapping import RuleSource, rule_sources
 from leadlens.responses.exports.matching import ColumnMap, QuestionIndex, match_columns
+from leadlens.responses.problems import blank_rows, no_header, ragged_row
 
 """Cell problems listed before the rest are only counted."""
 
@@ -109,7 +110,7 @@ def _load(path: Path, options: ImportOptions, forced: str | None) -> tuple[
         grid = read_csv_grid(text, delimiter, name, first_line=first_line)
         encoding, bom, sep = decoded.encoding, decoded.bom, sep_delimiter is not None
     if not grid.records:
-        raise ResponsesError([Problem(file=name, message="the file is empty: no header row")])
+        raise ResponsesError([no_header(name)])
     head = [cells for _, cells in grid.records[:3]]
     lines = [line for line, _ in grid.records]
     platform = forced or platforms.detect(head)
@@ -191,7 +192,7 @@ def read_export(path: Path, qs: QuestionSet, options: ImportOptions | None = Non
     labels = scale_labels(qs, [s.settings for s in found.sources])
     body = grid.records[len(layout.header_lines):]
     width = len(layout.columns)
-    problems = _ragged(body, width, _xlsx(detection), name)
+    problems = _ragged(body, width, _xlsx(detection), name, detection.delimiter or ",")
     if problems:
         raise ResponsesError(problems[:MAX_PROBLEMS],
                              omitted=max(0, len(problems) - MAX_PROBLEMS))
@@ -226,21 +227,18 @@ def read_export(path: Path, qs: QuestionSet, options: ImportOptions | None = Non
         raise ResponsesError([p for _, _, p in found_problems[:MAX_PROBLEMS]],
                              omitted=max(0, len(found_problems) - MAX_PROBLEMS))
     if detection.blank:
-        warnings.append(Problem(file=name, severity="warning",
-                                message=f"{detection.blank} blank rows skipped"))
+        warnings.append(blank_rows(name, detection.blank))
     return ImportedTable(file=name, headers=[m.key or "" for m in used],
                          source_headers=[m.column.display for m in used],
                          columns=cells_by_column, lines=lines, detection=detection,
                          warnings=warnings)
 
 
-def _ragged(body: list[Record], width: int, workbook: bool, name: str) -> list[Problem]:
+def _ragged(body: list[Record], width: int, workbook: bool, name: str, delimiter: str
+            ) -> list[Problem]:
     """Rows wider than the header, or narrower in a CSV (workbook rows end at their last
     filled cell)."""
-    return [Problem(file=name, line=line,
-                    message=f"row has {len(cells)} fields, expected {width} (one per header "
-                    "column)",
-                    hint="Check for a missing or extra delimiter, or an unquoted one in text")
+    return [ragged_row(name, line, len(cells), width, delimiter)
             for line, cells in body
             if len(cells) > width or (len(cells) < width and not workbook)]
 
