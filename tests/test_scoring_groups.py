@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leadlens.scoring import FieldValues, effective_min_group_size, score
-from leadlens.scoring.groups import NOT_STATED, group_respondents, normalise, suppression
+from leadlens.scoring.groups import NOT_STATED, group_key, group_respondents, suppression
 from scoring_fixtures import build_set, responses
 
 approx = pytest.approx
@@ -24,7 +24,7 @@ def test_values_are_trimmed_nfc_and_case_insensitive() -> None:
     assert grouping.values == ["Acme", "Beta", "Café Trust", NOT_STATED]
     assert grouping.sizes.tolist() == [4, 1, 2, 2]
     assert grouping.not_stated == [False, False, False, True]
-    assert normalise(" Acme\u00a0") == "acme"
+    assert group_key(" Acme\u00a0") == "acme"
 
 
 def test_display_value_is_the_most_frequent_spelling() -> None:

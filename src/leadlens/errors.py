@@ -78,10 +78,6 @@ class LeadlensError(Exception):
     def summary(self) -> str:
         return "\n".join(str(p) for p in self.problems)
 
-    @classmethod
-    def single(cls, file: str, message: str, *, hint: str = "", line: int | None = None,
-               col: int | None = None) -> LeadlensError:
-        return cls([Problem(file=file, message=message, hint=hint, line=line, col=col)])
 
 
 class QuestionSetError(LeadlensError):
@@ -114,10 +110,6 @@ def format_path(path: tuple[str | int, ...]) -> str:
 def unreadable(file: str, exc: OSError) -> Problem:
     """The one wording for an input that cannot be read (missing, a folder, no permission)."""
     return Problem(file=file, message=f"cannot read: {exc.strerror or exc}")
-
-
-def errors_only(problems: Iterable[Problem]) -> list[Problem]:
-    return [p for p in problems if p.severity == "error"]
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

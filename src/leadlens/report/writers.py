@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from leadlens.results.document import GroupBreakdown, PrincipleResult, Results
 from leadlens.text import json_terminal_safe
@@ -45,13 +45,6 @@ def results_json(results: Results) -> str:
     """The results document as JSON (field aliases, e.g. a band's ``from``; never rounded)."""
     indent = 2 if results.respondents <= INDENT_UP_TO else None
     return json_terminal_safe(results.model_dump_json(by_alias=True, indent=indent)) + "\n"
-
-
-def results_json_schema() -> dict[str, Any]:
-    """The JSON Schema of the results document (as published in ``schema/``)."""
-    from leadlens.questionset.schemas import json_schema
-
-    return json_schema("results")
 
 
 def guard_cell(text: str) -> str:

@@ -19,7 +19,6 @@ from leadlens.questionset.model import QuestionSet, Scale
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
-Int8Array = npt.NDArray[np.int8]
 UInt8Array = npt.NDArray[np.uint8]
 BoolArray = npt.NDArray[np.bool_]
 

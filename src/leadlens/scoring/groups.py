@@ -22,7 +22,7 @@ NOT_STATED = "(not stated)"
 Reason = Literal["small", "complement"]
 
 
-def normalise(value: str) -> str:
+def group_key(value: str) -> str:
     """The key respondents are grouped by: trimmed, Unicode NFC and case-insensitive."""
     return unicodedata.normalize("NFC", value.strip()).casefold()
 
@@ -54,7 +54,7 @@ def group_respondents(field: str, values: FieldValues) -> Grouping:
                                minlength=len(values.labels))
     spellings: dict[str, list[tuple[int, str, int]]] = {}
     for code, label in enumerate(values.labels):
-        key = normalise(label)
+        key = group_key(label)
         if key and label_counts[code]:
             spelling = unicodedata.normalize("NFC", label.strip())
             spellings.setdefault(key, []).append((-int(label_counts[code]), spelling, code))

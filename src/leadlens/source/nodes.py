@@ -4,16 +4,15 @@ Answers files are checked value by value with the exact source position of each 
 without YAML or JSON quietly turning ``yes`` into true or ``4.0`` into 4: every scalar keeps
 its kind (``str``, ``int``, ``bool``, ...) and its source text. YAML is composed with
 ``yaml.SafeLoader`` (nothing is constructed, no tags run); JSON is checked by :mod:`json`
-first and then re-read by a small scanner that records line and column.
+first and then re-read by a small scanner that records line and column, each scalar
+decoded by :meth:`json.JSONDecoder.raw_decode` (public API only).
 """
 
 from __future__ import annotations
 
 import bisect
 import json
-import json.scanner
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -23,8 +22,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from leadlens.errors import Problem
 from leadlens.source.yamltree import compose_checked, decode_text
 
-_scanstring: Callable[[str, int], tuple[str, int]] = (
-    json.decoder.scanstring)  # type: ignore[attr-defined]
+_DECODER = json.JSONDecoder()
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 20_000
@@ -122,12 +120,6 @@ def _from_yaml(node: yaml.Node, filename: str, counter: list[int], depth: int) -
 
 # ----------------------------------------------------------------------------- JSON
 
-_LITERALS: list[tuple[str, Kind, object]] = [
-    ("true", "bool", True), ("false", "bool", False), ("null", "null", None),
-    ("NaN", "float", math.nan), ("Infinity", "float", math.inf),
-    ("-Infinity", "float", -math.inf)]
-
-
 class _JsonScanner:
     def __init__(self, text: str, filename: str) -> None:
         self.text = text
@@ -173,19 +165,15 @@ class _JsonScanner:
                 if self.text[index] == ",":
                     index = self.skip(index + 1)
             return node, index + 1
-        if char == '"':
-            text, end = _scanstring(self.text, index + 1)
-            return Node("str", line, col, raw=text, value=text), end
-        for literal, kind, literal_value in _LITERALS:
-            if self.text.startswith(literal, index):
-                return Node(kind, line, col, raw=literal, value=literal_value), \
-                    index + len(literal)
-        match = json.scanner.NUMBER_RE.match(self.text, index)
-        assert match is not None  # json.loads accepted the document
-        raw = match.group(0)
-        if match.group(2) or match.group(3):
-            return Node("float", line, col, raw=raw, value=float(raw)), match.end()
-        return Node("int", line, col, raw=raw, value=int(raw)), match.end()
+        # A scalar: json's own public decoder reads it from here (json.loads has already
+        # accepted the whole document), and its type gives the kind.
+        value, end = _DECODER.raw_decode(self.text, index)
+        if isinstance(value, str):
+            return Node("str", line, col, raw=value, value=value), end
+        raw = self.text[index:end]
+        kind: Kind = ("bool" if isinstance(value, bool) else "null" if value is None
+                      else "float" if isinstance(value, float) else "int")
+        return Node(kind, line, col, raw=raw, value=value), end
 
 
 def load_json(text: str, filename: str) -> Node | None:

@@ -66,7 +66,6 @@ class Step:
     total: int
     section: SectionInfo | None
     variant: Variant | None = None
-    scale_name: str = ""
 
     @property
     def free_text(self) -> bool:
@@ -229,8 +228,7 @@ def build_steps(qs: QuestionSet) -> list[Step]:
             steps.append(Step(key=key, kind="question", question_id=question.id,
                               text=question.text, help=question.help, choices=choices,
                               required=question.required, number=number, total=total,
-                              section=section, variant=variant,
-                              scale_name=question.scale or ""))
+                              section=section, variant=variant))
     return steps
 
 
