@@ -25,6 +25,7 @@ pytestmark = pytest.mark.slow
 
 ROWS, COLS = 24, 80
 TIMEOUT = 30.0
+SETTLE = 0.3  # seconds without output after which a screen counts as painted
 DOWN, ENTER, ESC, CTRL_C = "\x1b[B", "\r", "\x1b", "\x03"
 
 
@@ -61,14 +62,27 @@ class Terminal:
         return True
 
     def expect(self, text: str, timeout: float = TIMEOUT) -> str:
-        """Wait until ``text`` is on the screen; return the screen."""
+        """Wait until ``text`` is on the screen and the screen has stopped changing; return it.
+
+        A screen is painted in several writes: the heading can arrive before the rest, so
+        the screen is read only once no output has come for :data:`SETTLE` seconds (on a
+        busy machine a paint can pause mid-way; reading it then made tests flaky).
+        """
         deadline = time.monotonic() + timeout
         while text not in self.text():
             alive = self._pump(0.1)
             if (not alive and text not in self.text()) or time.monotonic() > deadline:
                 raise AssertionError(f"{text!r} never appeared; the screen shows:\n"
                                      + "\n".join(self.screen.display))
+        self.settle(deadline)
         return self.text()
+
+    def settle(self, deadline: float) -> None:
+        """Read output until none has come for :data:`SETTLE` seconds (or the deadline)."""
+        while time.monotonic() < deadline:
+            before = len(self.raw)
+            if not self._pump(SETTLE) or len(self.raw) == before:
+                return
 
     def send(self, keys: str) -> None:
         self.child.send(keys)
