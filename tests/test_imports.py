@@ -125,7 +125,7 @@ def test_the_scoring_core_imports_only_what_it_may() -> None:
     loaded = json.loads(subprocess.run([sys.executable, "-c", code], check=True,
                                        capture_output=True, text=True).stdout)
     stdlib = set(sys.stdlib_module_names)
-    allowed_leadlens = {"leadlens", "leadlens.errors", "leadlens.questionset",
+    allowed_leadlens = {"leadlens", "leadlens._version", "leadlens.errors", "leadlens.questionset",
                         "leadlens.questionset.model", "leadlens.responses",
                         "leadlens.responses.table", "leadlens.results",
                         "leadlens.results.document"}

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import typer
 
-from leadlens import __version__
+from leadlens._version import __version__
 from leadlens.cli._console import say, warn
 from leadlens.errors import LeadlensError, Problem
 

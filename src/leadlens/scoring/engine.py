@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from leadlens import __version__
+from leadlens._version import __version__
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FloatArray, IntArray, Responses
 from leadlens.results.document import GroupBreakdown, OverallResult, Results
