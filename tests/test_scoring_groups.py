@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from leadlens.errors import UsageError
 from leadlens.scoring import FieldValues, effective_min_group_size, score
 from leadlens.scoring.groups import NOT_STATED, group_key, group_respondents, suppression
 from scoring_fixtures import build_set, responses
@@ -128,6 +129,18 @@ def test_min_group_size_may_be_raised_never_lowered() -> None:
 
 def test_unknown_group_field_is_refused() -> None:
     qs = build_set([{"id": "a"}])
-    with pytest.raises(ValueError, match="'team' is not a respondent field"):
+    with pytest.raises(UsageError, match="by 'team': not a respondent field") as refused:
         score(qs, responses(qs, [{"a": 1}]), by=["team"])
+    assert isinstance(refused.value, ValueError)  # what the API documented before
+    assert (refused.value.option, refused.value.code) == ("by", "unknown-field")
+
+
+def test_the_anonymity_threshold_cannot_be_lowered() -> None:
+    qs = build_set([{"id": "a"}], min_group_size=5)
+    with pytest.raises(UsageError) as refused:
+        score(qs, responses(qs, [{"a": 1}]), min_group_size=4)
+    assert (refused.value.option, refused.value.code) == ("min_group_size",
+                                                          "below-anonymity-floor")
+    assert str(refused.value) == ("min_group_size 4: may raise the question set's threshold "
+                                  "(5) but not lower it")
 

@@ -96,6 +96,29 @@ class OutputExistsError(LeadlensError):
     """An output file exists and ``--force`` was not given."""
 
 
+@dataclass
+class UsageError(LeadlensError, ValueError):
+    """An option the library refuses (the command line's exit code 2, not 1).
+
+    The library owns the rule (a ``--by`` field must exist, the anonymity threshold may be
+    raised but not lowered, ...); the CLI only prints ``Error: --OPTION MESSAGE``. ``option``
+    is the argument's name in the Python API (``min_group_size``), ``code`` a stable name for
+    the rule, so no caller has to match message text. A ``ValueError`` too, as the API
+    documented before options had their own error.
+    """
+
+    option: str = ""
+    code: str = ""
+
+    @classmethod
+    def about(cls, option: str, message: str, *, code: str) -> UsageError:
+        """One refused option: ``message`` starts with the value (``2: may raise ...``)."""
+        return cls([Problem(file="", path=option, message=message)], option=option, code=code)
+
+    def summary(self) -> str:
+        return "\n".join(f"{p.path} {p.message}" for p in self.problems)
+
+
 def format_path(path: tuple[str | int, ...]) -> str:
     """``('questions', 5, 'principle')`` -> ``questions[5].principle``."""
     text = ""

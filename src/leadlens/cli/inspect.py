@@ -5,14 +5,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from leadlens.cli._app import app, print_problems, run, usage_error
 from leadlens.cli._console import say, write_document
+from leadlens.cli._options import (
+    DelimiterOption,
+    EncodingOption,
+    Formats,
+    MappingOption,
+    QuestionSetOption,
+    QuietOption,
+    choose_format,
+    format_option,
+)
 from leadlens.errors import Problem
 from leadlens.text import json_terminal_safe
 
@@ -21,18 +30,7 @@ if TYPE_CHECKING:  # imported when a command runs, so `leadlens --help` stays qu
     from leadlens.responses.exports import ImportOptions, Inspection
     from leadlens.responses.exports.matching import Match
 
-QUESTION_SET_HELP = "A question-set file or a bundled id (default: ggi-systems-leadership)."
-MAPPING_HELP = ("A YAML file mapping headers, regexes, Qualtrics ImportIds or LimeSurvey codes "
-                "to question ids, and answer codes to values (see docs/imports.md).")
-ENCODING_HELP = "Read the file in this encoding (default: UTF-8, falling back to cp1252)."
-DELIMITER_HELP = "Field delimiter: ',', ';', 'tab' or one character (default: detected)."
-
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-class InspectFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def parse_delimiter(value: str | None) -> str | None:
@@ -120,26 +118,39 @@ def _json(inspection: Inspection) -> str:
     return json_terminal_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
-RENDERERS: dict[InspectFormat, Callable[[Inspection], str]] = {
-    InspectFormat.text: _text,
-    InspectFormat.json: _json,
+def _say_text(inspection: Inspection, first: bool) -> None:
+    say(("" if first else "\n") + _text(inspection))
+
+
+def _write_json(inspection: Inspection, first: bool) -> None:
+    write_document(_json(inspection))
+
+
+REPORTERS: dict[str, Callable[[Inspection, bool], None]] = {
+    "text": _say_text,
+    "json": _write_json,
 }
+"""``inspect --format`` name -> reporter, called with each file's inspection and whether it
+is the first file."""
+
+INSPECT_FORMATS = Formats.of(REPORTERS)
 
 
-@app.command()
+@app.command(short_help="Show what a responses file is and how its columns map.")
 def inspect(
     # Files are checked by the readers (a missing one is bad input: exit 1, not Click's 2).
-    files: list[Path] = typer.Argument(...,
-                                       help="Responses CSVs or survey-platform exports."),
-    question_set: str = typer.Option(None, "--question-set", help=QUESTION_SET_HELP,
-                                     show_default=False),
-    mapping: Path = typer.Option(None, "--mapping", show_default=False, help=MAPPING_HELP),
-    encoding: str = typer.Option(None, "--encoding", show_default=False, help=ENCODING_HELP),
-    delimiter: str = typer.Option(None, "--delimiter", show_default=False, help=DELIMITER_HELP),
-    output_format: InspectFormat = typer.Option(InspectFormat.text, "--format", "-f",
-                                                help="text or json."),
-    strict: bool = typer.Option(False, "--strict", help="Questions with no column, and "
-                                "columns that match nothing, are errors."),
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FILE...", help="Responses CSVs or survey-platform exports.")],
+    question_set: QuestionSetOption = None,
+    mapping: MappingOption = None,
+    encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
+    output_format: Annotated[str, format_option(
+        INSPECT_FORMATS, "text or json; default: text.")] = "text",
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Questions with no column, and columns that match nothing, are "
+        "errors.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Show what a file is and how every column maps, before any scoring.
 
@@ -153,6 +164,7 @@ def inspect(
     from leadlens.responses.cells import check_text_file
     from leadlens.responses.exports import inspect_export
 
+    reporter = REPORTERS[choose_format(INSPECT_FORMATS, output_format)]
     qs = run(lambda: load_question_set(question_set))
     options = import_options(mapping, encoding, delimiter)
     failed = False
@@ -163,14 +175,8 @@ def inspect(
             inspection, qs, strict)
         if strict:
             problems = [_as_error(p) for p in problems]
-        if number and output_format is InspectFormat.text:
-            say("\n")
-        rendered = RENDERERS[output_format](inspection)
-        if output_format is InspectFormat.text:
-            say(rendered)
-        else:
-            write_document(rendered)
-        print_problems(problems)
+        reporter(inspection, number == 0)
+        print_problems(p for p in problems if not quiet or p.severity == "error")
         failed = failed or any(p.severity == "error" for p in problems)
     if failed:
         raise typer.Exit(1)

@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import typer
 
 from leadlens.cli._app import app, run, usage_error
 from leadlens.cli._console import make_console, say, warn, write_document
 from leadlens.cli._lazy import load_question_set
+from leadlens.cli._options import (
+    Formats,
+    QuestionSetArgument,
+    QuietOption,
+    choose_format,
+    format_option,
+)
 from leadlens.errors import Problem
 
 if TYPE_CHECKING:
     from leadlens.questionset.loading import Validation
-
-QUESTION_SET_HELP = "A question-set file or a bundled id (default: ggi-systems-leadership)."
-
-
-class ValidateFormat(StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
 
 
 def _yaml_files(paths: list[Path]) -> list[Path]:
@@ -60,14 +58,70 @@ def _github_line(problem: Problem) -> str:
     return f"::{problem.severity} {','.join(props)}::{_github_escape(message)}"
 
 
+def _report_text(results: list[Validation], *, strict: bool, quiet: bool) -> None:
+    """One line per problem, an ``ok`` line per valid file; the count on stderr."""
+    for result in results:
+        for problem in result.problems:
+            if not quiet or problem.severity == "error" or strict:
+                say(f"{problem}\n")
+        if result.question_set is not None and not (strict and result.warnings) and not quiet:
+            qs = result.question_set
+            say(f"{result.file}: ok ({qs.id} {qs.version}: {len(qs.principles)} principles, "
+                f"{len(qs.questions)} questions)\n")
+    if quiet:
+        return
+    failed = sum(1 for r in results if _failed(r, strict))
+    errors = sum(len(r.errors) for r in results)
+    warnings = sum(len(r.warnings) for r in results)
+    warn(f"{len(results)} file{'s' if len(results) != 1 else ''} checked, "
+         f"{failed} invalid ({errors} error{'s' if errors != 1 else ''}, "
+         f"{warnings} warning{'s' if warnings != 1 else ''})\n")
+
+
+def _shown_problems(results: list[Validation], *, strict: bool, quiet: bool) -> list[Problem]:
+    return [p for r in results for p in r.problems
+            if not quiet or strict or p.severity == "error"]
+
+
+def _report_json(results: list[Validation], *, strict: bool, quiet: bool) -> None:
+    """A JSON list of problems, for scripts."""
+    problems = _shown_problems(results, strict=strict, quiet=quiet)
+    write_document(json.dumps([p.as_dict() for p in problems], indent=2) + "\n")
+
+
+def _report_github(results: list[Validation], *, strict: bool, quiet: bool) -> None:
+    """GitHub Actions workflow commands: each problem an annotation on its line."""
+    for problem in _shown_problems(results, strict=strict, quiet=quiet):
+        say(_github_line(problem) + "\n")
+
+
+class Reporter(Protocol):
+    def __call__(self, results: list[Validation], *, strict: bool, quiet: bool) -> None: ...
+
+
+REPORTERS: dict[str, Reporter] = {
+    "text": _report_text,
+    "json": _report_json,
+    "github": _report_github,
+}
+"""``validate --format`` name -> reporter (called with the results, ``strict``, ``quiet``)."""
+
+VALIDATE_FORMATS = Formats.of(REPORTERS)
+
+
+def _failed(result: Validation, strict: bool) -> bool:
+    return bool(result.errors or (strict and result.warnings))
+
+
 @app.command()
 def validate(
-    paths: list[Path] = typer.Argument(..., metavar="PATH",
-                                       help="Question-set files or folders."),
-    output_format: ValidateFormat = typer.Option(
-        ValidateFormat.text, "--format", "-f", help="text, json (a list of problems) or "
-        "github (workflow annotations)."),
-    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...",
+                                                help="Question-set files or folders.")],
+    output_format: Annotated[str, format_option(
+        VALIDATE_FORMATS, "text, json (a list of problems) or github (workflow annotations); "
+        "default: text.")] = "text",
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Check question-set files; report every problem, location first.
 
@@ -75,36 +129,17 @@ def validate(
     """
     from leadlens.questionset.loading import validate_file
 
+    reporter = REPORTERS[choose_format(VALIDATE_FORMATS, output_format)]
     results: list[Validation] = [validate_file(p) for p in _yaml_files(paths)]
-    failed = [r for r in results if r.errors or (strict and r.warnings)]
-    problems = [p for r in results for p in r.problems]
-    if output_format is ValidateFormat.json:
-        write_document(json.dumps([p.as_dict() for p in problems], indent=2) + "\n")
-    elif output_format is ValidateFormat.github:
-        for problem in problems:
-            say(_github_line(problem) + "\n")
-    else:
-        for result in results:
-            for problem in result.problems:
-                say(f"{problem}\n")
-            if result.question_set is not None and not (strict and result.warnings):
-                qs = result.question_set
-                say(f"{result.file}: ok ({qs.id} {qs.version}: "
-                                 f"{len(qs.principles)} principles, {len(qs.questions)} "
-                                 "questions)\n")
-        errors = sum(len(r.errors) for r in results)
-        warnings = sum(len(r.warnings) for r in results)
-        warn(f"{len(results)} file{'s' if len(results) != 1 else ''} checked, "
-                         f"{len(failed)} invalid ({errors} error{'s' if errors != 1 else ''}, "
-                         f"{warnings} warning{'s' if warnings != 1 else ''})\n")
-    if failed:
+    reporter(results, strict=strict, quiet=quiet)
+    if any(_failed(r, strict) for r in results):
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="Print the JSON Schema of question sets (or results documents).")
 def schema(
-    results: bool = typer.Option(False, "--results",
-                                 help="The results document's schema instead."),
+    results: Annotated[bool, typer.Option(
+        "--results", help="The results document's schema instead.")] = False,
 ) -> None:
     """Print the JSON Schema of the question-set format (or of the results document)."""
     from leadlens.questionset.schemas import json_schema_text
@@ -112,7 +147,7 @@ def schema(
     write_document(json_schema_text("results" if results else "question-set"))
 
 
-@app.command("list")
+@app.command("list", short_help="List the bundled question sets.")
 def list_sets() -> None:
     """List the bundled question sets (id, version, title; tab-separated)."""
     from leadlens.questionset.loading import bundled_sets
@@ -123,9 +158,7 @@ def list_sets() -> None:
 
 
 @app.command()
-def show(
-    question_set: str = typer.Argument(None, help=QUESTION_SET_HELP, show_default=False),
-) -> None:
+def show(question_set: QuestionSetArgument = None) -> None:
     """Show a question set's principles and questions."""
     from leadlens.cli._show import show_question_set
 

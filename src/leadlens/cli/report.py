@@ -2,61 +2,66 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Annotated, cast, get_args
 
 import typer
 
-from leadlens.cli._app import app, run, usage_error
+from leadlens.cli._app import app, run
 from leadlens.cli._console import warn, write_document
+from leadlens.cli._options import (
+    ForceOption,
+    Formats,
+    QuietOption,
+    choose_format,
+    format_option,
+    is_stdout,
+    output_option,
+)
 from leadlens.files import check_writable, write_atomic
+from leadlens.report import FORMAT_BY_SUFFIX, Format
 
-if TYPE_CHECKING:
-    from leadlens.report import Format
-
-
-class ReportFormat(StrEnum):
-    html = "html"
-    md = "md"
+REPORT_FORMATS = Formats.of(get_args(Format), FORMAT_BY_SUFFIX, what="report format")
 
 
-def report_format(output: Path | None, template: Path | None,
-                  given: ReportFormat | None) -> Format:
-    """The format from ``--format``, else the output's extension, else the template's name."""
-    from leadlens.report import FORMAT_BY_SUFFIX
+def template_format(template: Path | None) -> Format | None:
+    """The format a template's name says (``x.html.j2``, ``x.md``), if it says one."""
     from leadlens.report.environment import is_html_name
 
-    if given is not None:
-        return "html" if given is ReportFormat.html else "md"
-    if output is not None and output.suffix.lower() in FORMAT_BY_SUFFIX:
-        return FORMAT_BY_SUFFIX[output.suffix.lower()]
-    if template is not None:
-        if is_html_name(template.name):
-            return "html"
-        if ".md" in template.suffixes or ".markdown" in template.suffixes:
-            return "md"
-    shown = "standard output" if output is None else f"{str(output)!r}"
-    raise usage_error(f"cannot tell the report format from {shown}; name the output "
-                      f"*.html or *.md, or pass --format html|md")
+    if template is None:
+        return None
+    if is_html_name(template.name):
+        return "html"
+    if ".md" in template.suffixes or ".markdown" in template.suffixes:
+        return "md"
+    return None
+
+
+def report_format(output: Path | None, template: Path | None, given: str | None) -> Format:
+    """The format from ``--format``, else the output's extension, else the template's name."""
+    guess = template_format(template)
+    return cast(Format, choose_format(REPORT_FORMATS, given, output, to_stdout=guess,
+                                      otherwise=guess))
 
 
 @app.command()
 def report(
-    results: Path = typer.Argument(..., help="A results document from leadlens score "
-                                   "(-o results.json)."),
-    output: str = typer.Option(..., "--output", "-o", help="The report file: *.html (one "
-                               "self-contained page) or *.md (GitHub-flavoured Markdown); "
-                               "'-' writes to standard output."),
-    template: Path | None = typer.Option(
-        None, "--template", "-t", exists=True, dir_okay=False, readable=True,
-        help="Your own Jinja template instead of the bundled one (rendered in a sandbox; "
-             "see docs/templates.md)."),
-    title: str | None = typer.Option(None, "--title", help="Report title (default: the "
-                                     "question set's title)."),
-    output_format: ReportFormat | None = typer.Option(
-        None, "--format", "-f", help="html or md (default: from the output's extension)."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
+    results: Annotated[Path, typer.Argument(
+        metavar="RESULTS", help="A results document from leadlens score (-o results.json).")],
+    output: Annotated[Path, output_option(
+        "The report file: *.html (one self-contained page) or *.md (GitHub-flavoured "
+        "Markdown); '-' writes to standard output.")],
+    template: Annotated[Path | None, typer.Option(
+        "--template", "-t", metavar="FILE", exists=True, dir_okay=False, readable=True,
+        show_default=False, help="Your own Jinja template instead of the bundled one "
+        "(rendered in a sandbox; see docs/templates.md).")] = None,
+    title: Annotated[str | None, typer.Option(
+        "--title", metavar="TEXT", show_default=False,
+        help="Report title (default: the question set's title).")] = None,
+    output_format: Annotated[str | None, format_option(
+        REPORT_FORMATS, "html or md (default: from the output's extension).")] = None,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Render a report from a results document, as HTML or Markdown.
 
@@ -67,7 +72,7 @@ def report(
     # Jinja and the report modules load only when a report is made (fast start-up).
     from leadlens.report import load_results, render_report
 
-    path = None if output == "-" else Path(output)
+    path = None if is_stdout(output) else output
     fmt = report_format(path, template, output_format)
 
     def action() -> None:
@@ -81,6 +86,7 @@ def report(
             from leadlens.report.writers import FORMAT_NAMES, wrote_message
 
             write_atomic(path, text, force=force)
-            warn(wrote_message(path, document.respondents, FORMAT_NAMES[fmt]))
+            if not quiet:
+                warn(wrote_message(path, document.respondents, FORMAT_NAMES[fmt]))
 
     run(action)

@@ -5,21 +5,35 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from leadlens.cli._app import app, run, usage_error
 from leadlens.cli._console import say, warn, write_document
 from leadlens.cli._lazy import load_question_set
+from leadlens.cli._options import (
+    ForceOption,
+    Formats,
+    QuestionSetArgument,
+    QuestionSetOption,
+    QuietOption,
+    choose_format,
+    format_option,
+    is_stdout,
+    output_option,
+    whole_number,
+)
 from leadlens.files import check_writable, write_atomic
+from leadlens.survey.template import FORMAT_BY_SUFFIX, TEMPLATES
 
 if TYPE_CHECKING:
     from leadlens.questionset.model import QuestionSet
+    from leadlens.survey.session import SessionOptions
 
-QUESTION_SET_HELP = "A question-set file or a bundled id (default: ggi-systems-leadership)."
 OUTPUT_HELP = ("Responses CSV to append completed respondents to (default: responses.csv in the "
                "current folder). An existing file must have the same header; no --force needed.")
+TEMPLATE_FORMATS = Formats.of(TEMPLATES, FORMAT_BY_SUFFIX)
 
 
 def _resume_command(question_set: str | None, output: Path) -> str:
@@ -29,27 +43,31 @@ def _resume_command(question_set: str | None, output: Path) -> str:
     return shlex.join(parts)
 
 
-@app.command()
+@app.command(short_help="Ask the survey in the terminal; append answers to a responses CSV.")
 def survey(
-    question_set: str = typer.Option(None, "--question-set", help=QUESTION_SET_HELP,
-                                     show_default=False),
-    output: Path = typer.Option(Path("responses.csv"), "--output", "-o", help=OUTPUT_HELP,
-                                dir_okay=False),
-    resume: bool = typer.Option(False, "--resume", help="Continue the unfinished respondent "
-                                "journaled beside the output, at the next unanswered question."),
-    respondents: int = typer.Option(None, "--respondents", min=1, show_default=False,
-                                    help="Workshop mode: this many respondents in turn, the "
-                                    "screen cleared between them."),
-    loop: bool = typer.Option(False, "--loop", help="Workshop mode: respondents in turn until "
-                              "the facilitator presses q at the start screen."),
-    answers: Path = typer.Option(None, "--answers", show_default=False,
-                                 help="Check one respondent's answers.yaml or answers.json "
-                                 "(see `leadlens template`) and append them, without prompting."),
-    summary: bool = typer.Option(False, "--summary", help="Show each respondent their own "
-                                 "principle scores as a small chart after saving."),
-    plain: bool = typer.Option(False, "--plain", help="Plain numbered prompts even on a "
-                               "terminal (screen readers, dumb terminals). Used automatically "
-                               "when stdin is not a terminal."),
+    question_set: QuestionSetOption = None,
+    output: Annotated[Path, output_option(OUTPUT_HELP, dir_okay=False)] = Path("responses.csv"),
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Continue the unfinished respondent journaled beside the output, at "
+        "the next unanswered question.")] = False,
+    respondents: Annotated[int | None, typer.Option(
+        "--respondents", metavar="N", parser=whole_number, show_default=False,
+        help="Workshop mode: this many respondents in turn, the screen cleared between "
+        "them.")] = None,
+    loop: Annotated[bool, typer.Option(
+        "--loop", help="Workshop mode: respondents in turn until the facilitator presses q at "
+        "the start screen.")] = False,
+    answers: Annotated[Path | None, typer.Option(
+        "--answers", metavar="FILE", show_default=False,
+        help="Check one respondent's answers.yaml or answers.json (see `leadlens template`) "
+        "and append them, without prompting.")] = None,
+    summary: Annotated[bool, typer.Option(
+        "--summary", help="Show each respondent their own principle scores as a small chart "
+        "after saving.")] = False,
+    plain: Annotated[bool, typer.Option(
+        "--plain", help="Plain numbered prompts even on a terminal (screen readers, dumb "
+        "terminals). Used automatically when stdin is not a terminal.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Ask the survey in the terminal and append each respondent to a responses CSV.
 
@@ -64,31 +82,37 @@ def survey(
     if answers is not None and (resume or loop or respondents is not None or summary):
         raise usage_error("--answers saves one respondent from a file; it cannot be combined "
                           "with --resume, --loop, --respondents or --summary")
-    qs = run(lambda: load_question_set(question_set))
+    if is_stdout(output):
+        raise usage_error("--output -: the survey appends to a responses file (and journals "
+                          "beside it); name a file")
     if answers is not None:
-        _survey_from_file(qs, answers, output)
+        qs = run(lambda: load_question_set(question_set))
+        _survey_from_file(qs, answers, output, quiet=quiet)
         return
-    _survey_interactive(qs, question_set, output, resume=resume,
-                        respondents=None if loop else (respondents or 1), summary=summary,
-                        plain=plain)
+    from leadlens.survey.session import SessionOptions
+
+    count = None if loop else (1 if respondents is None else respondents)
+    options = run(lambda: SessionOptions(output=output, respondents=count, resume=resume,
+                                         summary=summary))
+    qs = run(lambda: load_question_set(question_set))
+    _survey_interactive(qs, question_set, options, plain=plain, quiet=quiet)
 
 
-def _survey_from_file(qs: QuestionSet, answers: Path, output: Path) -> None:
+def _survey_from_file(qs: QuestionSet, answers: Path, output: Path, *, quiet: bool) -> None:
     from leadlens.survey.answers_file import load_answers
     from leadlens.survey.session import save_file_answers
 
     checked = run(lambda: load_answers(answers, qs))
     respondent_id = run(lambda: save_file_answers(qs, checked, output))
-    say(f"{answers}: ok; respondent {respondent_id} appended to {output}\n")
+    if not quiet:
+        say(f"{answers}: ok; respondent {respondent_id} appended to {output}\n")
 
 
-def _survey_interactive(qs: QuestionSet, question_set: str | None, output: Path, *,
-                        resume: bool, respondents: int | None, summary: bool,
-                        plain: bool) -> None:
+def _survey_interactive(qs: QuestionSet, question_set: str | None, options: SessionOptions,
+                        *, plain: bool, quiet: bool) -> None:
     from leadlens.survey.plain import PlainPrompter
     from leadlens.survey.prompter import TerminalPrompter, terminal_available
     from leadlens.survey.session import (
-        SessionOptions,
         SessionPrompter,
         SurveyInterrupted,
         run_session,
@@ -96,8 +120,7 @@ def _survey_interactive(qs: QuestionSet, question_set: str | None, output: Path,
 
     prompter: SessionPrompter = (TerminalPrompter() if terminal_available(plain)
                                  else PlainPrompter(sys.stdin, sys.stdout))
-    options = SessionOptions(output=output, respondents=respondents, resume=resume,
-                             summary=summary)
+    output = options.output
     try:
         result = run(lambda: run_session(qs, prompter, options))
     except SurveyInterrupted as stop:
@@ -105,38 +128,37 @@ def _survey_interactive(qs: QuestionSet, question_set: str | None, output: Path,
         warn(f"\n{why}: {stop.saved} respondent(s) saved to {output}.\n")
         if stop.journal is not None:
             warn(f"The unfinished respondent's answers are kept in {stop.journal}; "
-                             f"continue with: {_resume_command(question_set, output)}\n")
+                 f"continue with: {_resume_command(question_set, output)}\n")
         raise typer.Exit(1 if stop.end_of_input else 130) from None
-    warn(f"{result.saved} respondent(s) saved to {output}.\n")
+    if not quiet:
+        warn(f"{result.saved} respondent(s) saved to {output}.\n")
 
 
-@app.command()
+@app.command(short_help="Write an answers file to fill in, or a blank responses CSV.")
 def template(
-    question_set: str = typer.Argument(None, help=QUESTION_SET_HELP, show_default=False),
-    output: Path = typer.Option(None, "--output", "-o", dir_okay=False, show_default=False,
-                                help="answers.yaml (or .json): an answers file to fill in; "
-                                "blank.csv: a responses CSV with just the header. Without -o "
-                                "the YAML answers file is printed."),
-    fmt: str = typer.Option(None, "--format", show_default=False,
-                            help="yaml, json or csv (default: from the -o extension)."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
+    question_set: QuestionSetArgument = None,
+    output: Annotated[Path | None, output_option(
+        "answers.yaml (or .json): an answers file to fill in; blank.csv: a responses CSV with "
+        "just the header. Without -o (or with -o -) the file is printed.", dir_okay=False)
+    ] = None,
+    fmt: Annotated[str | None, format_option(
+        TEMPLATE_FORMATS, "yaml, json or csv (default: from the -o extension; yaml on "
+        "standard output).")] = None,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Write an answers file to fill in, or a blank responses CSV with the right header."""
-    from leadlens.survey.template import FORMAT_BY_SUFFIX, TEMPLATES, render_template
+    from leadlens.survey.template import render_template
 
-    if fmt is None:
-        fmt = "yaml" if output is None else FORMAT_BY_SUFFIX.get(output.suffix.lower(), "")
-        if not fmt:
-            raise usage_error(f"cannot tell the format from {str(output)!r}: use .yaml, .json "
-                              "or .csv, or give --format")
-    if fmt not in TEMPLATES:
-        raise usage_error(f"unknown --format {fmt!r}: use yaml, json or csv")
-    if output is not None:
-        run(lambda: check_writable(output, force=force))
+    fmt = choose_format(TEMPLATE_FORMATS, fmt, output, to_stdout="yaml")
+    target = None if is_stdout(output) else output
+    if target is not None:
+        run(lambda: check_writable(target, force=force))
     qs = run(lambda: load_question_set(question_set))
     text = render_template(qs, fmt, question_set)
-    if output is None:
+    if target is None:
         write_document(text)
         return
-    run(lambda: write_atomic(output, text, force=force))
-    warn(f"wrote {output}\n")
+    run(lambda: write_atomic(target, text, force=force))
+    if not quiet:
+        warn(f"wrote {target}\n")

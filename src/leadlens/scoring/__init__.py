@@ -10,9 +10,9 @@ from leadlens.responses.table import FieldValues, Responses, TextAnswers, rated_
 from leadlens.scoring.engine import (
     RespondentScores,
     Scored,
-    effective_min_group_size,
     score,
 )
+from leadlens.scoring.options import effective_min_group_size
 
 __all__ = [
     "FieldValues",

@@ -18,12 +18,10 @@ from leadlens.results.document import GroupBreakdown, OverallResult, Results
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
 from leadlens.scoring.groups import group_respondents, group_results
 from leadlens.scoring.layout import items_of, principle_items
+from leadlens.scoring.options import check_score_options, effective_min_group_size
 from leadlens.scoring.principles import PrincipleScores, item_result, score_principle
 from leadlens.scoring.stats import band_of, ci95, mean_sd
 from leadlens.scoring.timepoints import timepoint_results
-
-SMALLEST_GROUP = 3
-"""No option or question set may show a group smaller than this."""
 
 PARALLEL_FROM = 100_000
 """From this many respondents, principles are scored on all cores (numpy releases the GIL)."""
@@ -67,11 +65,6 @@ class Scored:
     respondents: RespondentScores
 
 
-def effective_min_group_size(question_set: QuestionSet, requested: int | None = None) -> int:
-    """The anonymity threshold: the set's, raised (never lowered) by a request, at least 3."""
-    return max(SMALLEST_GROUP, question_set.scoring.min_group_size, requested or 0)
-
-
 def overall_scores(principles: list[PrincipleScores]) -> FloatArray:
     """Per respondent: the weighted mean of the principle scores they have (principle weights)."""
     if not principles:
@@ -101,12 +94,11 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         generated_at: the time stamped on the document (default: now, UTC).
 
     Raises:
-        ValueError: a ``by`` field is not a respondent field of the question set.
+        UsageError: a ``by`` field is not a respondent field of the question set, or
+            ``min_group_size`` is below the set's threshold (see
+            :func:`leadlens.scoring.options.check_score_options`).
     """
-    known = question_set.respondent_field_ids()
-    for field_id in by:
-        if field_id not in known:
-            raise ValueError(f"{field_id!r} is not a respondent field ({', '.join(known)})")
+    check_score_options(question_set, by=by, min_group_size=min_group_size)
     threshold = effective_min_group_size(question_set, min_group_size)
     items = items_of(question_set)
     principle_results = []

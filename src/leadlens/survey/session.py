@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from leadlens.errors import Problem, ResponsesError
+from leadlens.errors import Problem, ResponsesError, UsageError
 from leadlens.questionset.model import QuestionSet
 from leadlens.survey.answers_file import FileAnswers
 from leadlens.survey.flow import Prompter, Survey, Value, run_respondent
@@ -45,6 +45,11 @@ class SessionOptions:
     respondents: int | None = 1  # None = a workshop loop until "q"
     resume: bool = False
     summary: bool = False
+
+    def __post_init__(self) -> None:
+        if self.respondents is not None and self.respondents < 1:
+            raise UsageError.about("respondents", f"{self.respondents}: must be 1 or more",
+                                   code="not-positive")
 
 
 @dataclass
