@@ -136,6 +136,16 @@ def test_respondents_below_one_is_a_usage_error_in_leadlens_words(count: str) ->
     assert result.stderr == f"Error: --respondents {count}: must be 1 or more\n"
 
 
+def test_the_respondents_rule_is_the_survey_librarys(tmp_path: Path) -> None:
+    from leadlens.errors import UsageError
+    from leadlens.survey.session import SessionOptions
+
+    with pytest.raises(UsageError) as refused:
+        SessionOptions(output=tmp_path / "r.csv", respondents=0)
+    assert (refused.value.option, refused.value.code) == ("respondents", "option.not-positive")
+    assert SessionOptions(output=tmp_path / "r.csv", respondents=None).respondents is None
+
+
 @pytest.mark.parametrize(("args", "option"), [
     (["survey", "--respondents", "x"], "--respondents"),
     (["score", "r.csv", "--min-group-size", "five"], "--min-group-size"),

@@ -132,7 +132,7 @@ def test_unknown_group_field_is_refused() -> None:
     with pytest.raises(UsageError, match="by 'team': not a respondent field") as refused:
         score(qs, responses(qs, [{"a": 1}]), by=["team"])
     assert isinstance(refused.value, ValueError)  # what the API documented before
-    assert (refused.value.option, refused.value.code) == ("by", "unknown-field")
+    assert (refused.value.option, refused.value.code) == ("by", "option.unknown-field")
 
 
 def test_the_anonymity_threshold_cannot_be_lowered() -> None:
@@ -140,7 +140,7 @@ def test_the_anonymity_threshold_cannot_be_lowered() -> None:
     with pytest.raises(UsageError) as refused:
         score(qs, responses(qs, [{"a": 1}]), min_group_size=4)
     assert (refused.value.option, refused.value.code) == ("min_group_size",
-                                                          "below-anonymity-floor")
+                                                          "option.below-anonymity-floor")
     assert str(refused.value) == ("min_group_size 4: may raise the question set's threshold "
                                   "(5) but not lower it")
 

@@ -31,17 +31,17 @@ def check_score_options(question_set: QuestionSet, *, by: Sequence[str] = (),
     """Refuse a breakdown field the set does not ask for, or a lowered anonymity threshold.
 
     Raises:
-        UsageError: ``code`` ``unknown-field`` (option ``by``) or ``below-anonymity-floor``
-            (option ``min_group_size``); the first refused option.
+        UsageError: the first refused option: ``code`` ``option.unknown-field`` (option
+            ``by``) or ``option.below-anonymity-floor`` (option ``min_group_size``).
     """
     known = question_set.respondent_field_ids()
     for field_id in by:
         if field_id not in known:
             raise UsageError.about(
                 "by", f"{field_id!r}: not a respondent field of {question_set.id}; choose "
-                f"from {', '.join(known) or '(none)'}", code="unknown-field")
+                f"from {', '.join(known) or '(none)'}", code="option.unknown-field")
     floor = anonymity_floor(question_set)
     if min_group_size is not None and min_group_size < floor:
         raise UsageError.about(
             "min_group_size", f"{min_group_size}: may raise the question set's threshold "
-            f"({floor}) but not lower it", code="below-anonymity-floor")
+            f"({floor}) but not lower it", code="option.below-anonymity-floor")

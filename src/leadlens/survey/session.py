@@ -49,7 +49,7 @@ class SessionOptions:
     def __post_init__(self) -> None:
         if self.respondents is not None and self.respondents < 1:
             raise UsageError.about("respondents", f"{self.respondents}: must be 1 or more",
-                                   code="not-positive")
+                                   code="option.not-positive")
 
 
 @dataclass
