@@ -340,3 +340,29 @@ def test_hook_default_is_documented() -> None:
     section = text.split("### As a pre-commit hook", 1)[1]
     assert "`question_sets`" in section and "`question-sets`" in section
     assert "NAME.questionset.yaml" in section and "CI workflows" in section
+
+
+def test_quiet_survey_drops_the_saved_lines(tmp_path: Path) -> None:
+    from survey_support import write_set
+
+    set_path = str(write_set(tmp_path))
+    answers = tmp_path / "a.yaml"
+    assert runner.invoke(app, ["template", set_path, "-o", str(answers)]).exit_code == 0
+    filled = answers.read_text(encoding="utf-8").replace("  org:\n", "  org: Acme\n", 1)
+    for key in ("b1", "b2@organisation", "b2@system", "c1", "i1@current", "i1@target"):
+        filled = filled.replace(f"  {key}:\n", f"  {key}: 2\n", 1)
+    answers.write_text(filled, encoding="utf-8")
+    args = ["survey", "-q", set_path, "--answers", str(answers), "-o", str(tmp_path / "r.csv")]
+    loud = runner.invoke(app, args)
+    assert loud.exit_code == 0, loud.output
+    assert loud.stdout.startswith(f"{answers}: ok; respondent ")
+    quiet = runner.invoke(app, [*args, "--quiet"])
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+    assert len((tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()) == 3
+    # A plain session through a pipe: prompts still shown, the closing count is not.
+    typed = "Acme Trust\nlocal authority\n3\n2\n3\nd\n1\n3\nA story\n\n"
+    piped = runner.invoke(app, ["survey", "-q", set_path, "-o", str(tmp_path / "p.csv"),
+                                "--quiet"], input=typed)
+    assert piped.exit_code == 0, piped.output
+    assert "Review your answers" in piped.stdout and piped.stderr == ""
+    assert len((tmp_path / "p.csv").read_text(encoding="utf-8").splitlines()) == 2
