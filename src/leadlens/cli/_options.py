@@ -39,7 +39,7 @@ def whole_number(value: str) -> int:
 QuestionSetOption = Annotated[str | None, typer.Option(
     "--question-set", "-q", metavar="SET", show_default=False, help=QUESTION_SET_HELP)]
 QuestionSetArgument = Annotated[str | None, typer.Argument(
-    metavar="SET", show_default=False, help=QUESTION_SET_HELP)]
+    metavar="QUESTION_SET", show_default=False, help=QUESTION_SET_HELP)]
 MappingOption = Annotated[Path | None, typer.Option(
     "--mapping", metavar="FILE", show_default=False, help=MAPPING_HELP)]
 EncodingOption = Annotated[str | None, typer.Option(
