@@ -148,12 +148,14 @@ def test_invalid_fields_are_listed_by_path(tmp_path: Path) -> None:
     code, err, path = _bad(tmp_path, json.dumps(doc))
     assert code == 1
     lines = err.splitlines()
-    assert f"{path}: overall: Field required" in lines
-    assert f"{path}: principles[1].score: Input should be a valid number, unable to parse " \
-           "string as a number" in lines
-    assert any(line.startswith(f"{path}: groups.organisation.groups[0].n: ") for line in lines)
-    assert f"{path}: surprise: Extra inputs are not permitted" in lines
+    assert f"{path}: missing required key 'overall'" in lines
+    assert f"{path}: principles[1].score: expected a number, got text ('high')" in lines
+    assert f"{path}: groups.organisation.groups[0].n: expected a whole number, got a number " \
+           "(-1.5)" in lines
+    assert any(line.startswith(f"{path}: surprise: unknown key 'surprise'. Allowed keys: ")
+               for line in lines)
     assert "pydantic" not in err and "Traceback" not in err
+    assert "Input should" not in err and "Field required" not in err
 
 
 def test_many_problems_are_capped(tmp_path: Path) -> None:

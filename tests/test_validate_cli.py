@@ -44,7 +44,11 @@ def test_validate_json_format(tmp_path: Path) -> None:
     assert result.exit_code == 1
     problems = json.loads(result.stdout)
     assert [p["severity"] for p in problems] == ["error", "warning", "error", "error"]
+    assert [p["code"] for p in problems] == [
+        "schema.wrong-type", "questionset.few-questions", "schema.unknown-key",
+        "questionset.unknown-principle"]
     assert problems[3] == {
+        "code": "questionset.unknown-principle",
         "file": str(bad), "line": 25, "col": 25, "column": None,
         "path": "questions[0].principle", "severity": "error",
         "message": "unknown principle 'basic'", "hint": "Did you mean 'basics'?"}

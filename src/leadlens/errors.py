@@ -1,7 +1,9 @@
 """Located problems and the one exception family that carries them.
 
 Every user-facing failure is a list of :class:`Problem` objects, each naming where it is
-(file, line, column or CSV column), what is wrong and, where it helps, how to fix it.
+(file, line, column or CSV column), what is wrong and, where it helps, how to fix it, and
+carrying a stable :class:`Code` (the catalogue in ``docs/errors.md``), so that logic and
+tests check what kind of problem it is, never how it is worded.
 Only ``leadlens.cli`` turns a :class:`LeadlensError` into output and an exit code.
 """
 
@@ -9,12 +11,138 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum, unique
 from typing import Literal
 
 Severity = Literal["error", "warning"]
 
 MAX_PROBLEMS = 50
 """Problems listed from one input; the rest are counted ("... and N more problems")."""
+
+
+@unique
+class Code(StrEnum):
+    """The catalogue of problem codes, one per kind of problem (as XLSForm/pyxform's
+    ``ErrorCode``): ``group.name``, lower-case. A published code keeps its meaning; messages
+    may be reworded. Each is documented in ``docs/errors.md`` (a test checks it)."""
+
+    # Any input file
+    FILE_UNREADABLE = "file.unreadable"
+    FILE_TOO_LARGE = "file.too-large"
+    FILE_NOT_UTF8 = "file.not-utf8"
+    FILE_NOT_TEXT = "file.not-text"
+    FILE_EMPTY = "file.empty"
+    # Output files
+    OUTPUT_EXISTS = "output.exists"
+    OUTPUT_IS_FOLDER = "output.is-folder"
+    OUTPUT_UNWRITABLE = "output.unwritable"
+    # YAML and JSON documents (question sets, mappings, answers files, results)
+    YAML_SYNTAX = "yaml.syntax"
+    YAML_SECOND_DOCUMENT = "yaml.second-document"
+    YAML_TOO_DEEP = "yaml.too-deep"
+    YAML_TOO_MANY_ALIASES = "yaml.too-many-aliases"
+    YAML_TOO_MANY_VALUES = "yaml.too-many-values"
+    YAML_UNSUPPORTED_TAG = "yaml.unsupported-tag"
+    YAML_MERGE_KEY = "yaml.merge-key"
+    YAML_KEY_NOT_TEXT = "yaml.key-not-text"
+    YAML_DUPLICATE_KEY = "yaml.duplicate-key"
+    YAML_YAML11_BOOLEAN = "yaml.yaml11-boolean"
+    YAML_YAML11_NUMBER = "yaml.yaml11-number"
+    JSON_SYNTAX = "json.syntax"
+    JSON_TOO_DEEP = "json.too-deep"
+    # A value of the wrong shape for its document (one translation of pydantic's errors)
+    SCHEMA_NOT_A_MAPPING = "schema.not-a-mapping"
+    SCHEMA_MISSING_KEY = "schema.missing-key"
+    SCHEMA_UNKNOWN_KEY = "schema.unknown-key"
+    SCHEMA_WRONG_TYPE = "schema.wrong-type"
+    SCHEMA_INVALID_ID = "schema.invalid-id"
+    SCHEMA_OUT_OF_RANGE = "schema.out-of-range"
+    SCHEMA_LENGTH = "schema.length"
+    SCHEMA_NOT_A_CHOICE = "schema.not-a-choice"
+    SCHEMA_INVALID = "schema.invalid"
+    # Question sets: what the semantic checks find
+    QUESTIONSET_NOT_FOUND = "questionset.not-found"
+    QUESTIONSET_DUPLICATE_ID = "questionset.duplicate-id"
+    QUESTIONSET_DUPLICATE_VALUE = "questionset.duplicate-value"
+    QUESTIONSET_DUPLICATE_LABEL = "questionset.duplicate-label"
+    QUESTIONSET_UNSCORED_IS_OPTION = "questionset.unscored-is-option"
+    QUESTIONSET_BANDS_START = "questionset.bands-start"
+    QUESTIONSET_BANDS_ORDER = "questionset.bands-order"
+    QUESTIONSET_UNKNOWN_BAND = "questionset.unknown-band"
+    QUESTIONSET_UNKNOWN_PRINCIPLE = "questionset.unknown-principle"
+    QUESTIONSET_UNKNOWN_SECTION = "questionset.unknown-section"
+    QUESTIONSET_UNKNOWN_PERSPECTIVE = "questionset.unknown-perspective"
+    QUESTIONSET_UNKNOWN_TIMEPOINT = "questionset.unknown-timepoint"
+    QUESTIONSET_UNKNOWN_SCALE = "questionset.unknown-scale"
+    QUESTIONSET_NO_RECOMMENDATION = "questionset.no-recommendation"
+    QUESTIONSET_EMPTY_PRINCIPLE = "questionset.empty-principle"
+    QUESTIONSET_FEW_QUESTIONS = "questionset.few-questions"
+    QUESTIONSET_CHOICES_MISSING = "questionset.choices-missing"
+    QUESTIONSET_CHOICES_NOT_ALLOWED = "questionset.choices-not-allowed"
+    QUESTIONSET_FIELD_CLASH = "questionset.field-clash"
+    QUESTIONSET_SCALE_MISSING = "questionset.scale-missing"
+    QUESTIONSET_NOT_FOR_TEXT = "questionset.not-for-text"
+    QUESTIONSET_PERSPECTIVES_AND_TIMEPOINTS = "questionset.perspectives-and-timepoints"
+    QUESTIONSET_LISTED_TWICE = "questionset.listed-twice"
+    QUESTIONSET_MIN_ANSWERED = "questionset.min-answered"
+    # Import rules (a question set's import section, or a --mapping file)
+    IMPORT_ONE_MATCHER = "import.one-matcher"
+    IMPORT_BAD_REGEX = "import.bad-regex"
+    IMPORT_UNKNOWN_TARGET = "import.unknown-target"
+    IMPORT_UNKNOWN_SCALE = "import.unknown-scale"
+    IMPORT_NOT_A_VALUE = "import.not-a-value"
+    # Reading CSV files, workbooks and platform exports
+    CSV_DUPLICATE_HEADER = "csv.duplicate-header"
+    CSV_RAGGED_ROW = "csv.ragged-row"
+    CSV_UNCLOSED_QUOTE = "csv.unclosed-quote"
+    CSV_STRAY_QUOTE = "csv.stray-quote"
+    CSV_INVALID = "csv.invalid"
+    ENCODING_MIXED = "encoding.mixed"
+    ENCODING_GUESSED = "encoding.guessed"
+    ENCODING_UNKNOWN = "encoding.unknown"
+    ENCODING_INVALID_BYTE = "encoding.invalid-byte"
+    XLSX_UNREADABLE = "xlsx.unreadable"
+    EXPORT_PARTIAL_HEADER = "export.partial-header"
+    # Responses: columns and answers
+    RESPONSES_AMBIGUOUS_COLUMN = "responses.ambiguous-column"
+    RESPONSES_DUPLICATE_COLUMN = "responses.duplicate-column"
+    RESPONSES_UNKNOWN_COLUMN = "responses.unknown-column"
+    RESPONSES_BLANK_HEADER = "responses.blank-header"
+    RESPONSES_NO_QUESTION_COLUMNS = "responses.no-question-columns"
+    RESPONSES_MISSING_COLUMNS = "responses.missing-columns"
+    RESPONSES_MISSING_FIELDS = "responses.missing-fields"
+    RESPONSES_UNKNOWN_ANSWER = "responses.unknown-answer"
+    RESPONSES_OFF_SCALE = "responses.off-scale"
+    RESPONSES_NOT_WHOLE_NUMBER = "responses.not-whole-number"
+    RESPONSES_BOOLEAN = "responses.boolean"
+    RESPONSES_NOT_A_CHOICE = "responses.not-a-choice"
+    RESPONSES_REQUIRED = "responses.required"
+    RESPONSES_INVALID_AS_MISSING = "responses.invalid-as-missing"
+    RESPONSES_BLANK_ROWS = "responses.blank-rows"
+    RESPONSES_NONE = "responses.none"
+    RESPONSES_DUPLICATE_IDS = "responses.duplicate-ids"
+    # The survey's responses file and its journal
+    SURVEY_NO_HEADER = "survey.no-header"
+    SURVEY_HEADER_MISMATCH = "survey.header-mismatch"
+    SURVEY_NOTHING_TO_RESUME = "survey.nothing-to-resume"
+    SURVEY_JOURNAL_DAMAGED = "survey.journal-damaged"
+    SURVEY_JOURNAL_OTHER_SET = "survey.journal-other-set"
+    # Options the library refuses (exit code 2 on the command line)
+    OPTION_UNKNOWN_FIELD = "option.unknown-field"
+    OPTION_BELOW_ANONYMITY_FLOOR = "option.below-anonymity-floor"
+    OPTION_NOT_POSITIVE = "option.not-positive"
+    # Scoring
+    SCORING_UNSCORED_PRINCIPLE = "scoring.unscored-principle"
+    # Results documents read back
+    RESULTS_NOT_RESULTS = "results.not-results"
+    RESULTS_VERSION = "results.version"
+    # Report templates
+    TEMPLATE_SYNTAX = "template.syntax"
+    TEMPLATE_UNDEFINED = "template.undefined"
+    TEMPLATE_FORBIDDEN = "template.forbidden"
+    TEMPLATE_NOT_FOUND = "template.not-found"
+    TEMPLATE_RECURSION = "template.recursion"
+    TEMPLATE_ERROR = "template.error"
 
 
 @dataclass(frozen=True)
@@ -29,6 +157,8 @@ class Problem:
     severity: Severity = "error"
     hint: str = ""
     column: str | None = None  # CSV column header, for tabular inputs
+    code: Code = field(kw_only=True)
+    """What kind of problem this is; stable across releases, unlike the wording."""
 
     def location(self) -> str:
         """``file:line:col`` (YAML) or ``file:line: column 'name'`` (CSV)."""
@@ -47,13 +177,11 @@ class Problem:
             text += "warning: "
         if self.path:
             text += f"{self.path}: "
-        text += self.message
-        if self.hint:
-            text += f" {self.hint}" if self.hint.startswith("(") else f". {self.hint}"
-        return text
+        return text + with_hint(self.message, self.hint)
 
     def as_dict(self) -> dict[str, object]:
         return {
+            "code": str(self.code),
             "file": self.file,
             "line": self.line,
             "col": self.col,
@@ -108,12 +236,13 @@ class UsageError(LeadlensError, ValueError):
     """
 
     option: str = ""
-    code: str = ""
+    code: str = ""  # the Code of its problem (a str, so comparing with text works too)
 
     @classmethod
-    def about(cls, option: str, message: str, *, code: str) -> UsageError:
+    def about(cls, option: str, message: str, *, code: Code) -> UsageError:
         """One refused option: ``message`` starts with the value (``2: may raise ...``)."""
-        return cls([Problem(file="", path=option, message=message)], option=option, code=code)
+        return cls([Problem(file="", path=option, message=message, code=code)], option=option,
+                   code=code)
 
     def summary(self) -> str:
         return "\n".join(f"{p.path} {p.message}" for p in self.problems)
@@ -130,9 +259,17 @@ def format_path(path: tuple[str | int, ...]) -> str:
     return text
 
 
+def with_hint(message: str, hint: str) -> str:
+    """A message and its hint as one sentence: ``msg. Hint`` (or ``msg (hint)``)."""
+    if not hint:
+        return message
+    return f"{message} {hint}" if hint.startswith("(") else f"{message}. {hint}"
+
+
 def unreadable(file: str, exc: OSError) -> Problem:
     """The one wording for an input that cannot be read (missing, a folder, no permission)."""
-    return Problem(file=file, message=f"cannot read: {exc.strerror or exc}")
+    return Problem(file=file, message=f"cannot read: {exc.strerror or exc}",
+                   code=Code.FILE_UNREADABLE)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -7,7 +7,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from leadlens.errors import LeadlensError, OutputExistsError, Problem
+from leadlens.errors import Code, LeadlensError, OutputExistsError, Problem
 
 
 class OutputError(LeadlensError):
@@ -25,7 +25,8 @@ def check_writable(path: Path, *, force: bool) -> None:
     if path.exists() and not force:
         raise OutputExistsError([Problem(
             file=str(path), message="file exists; not overwritten",
-            hint="Pass --force to replace it, or choose another -o path")])
+            hint="Pass --force to replace it, or choose another -o path",
+            code=Code.OUTPUT_EXISTS)])
 
 
 def write_atomic(path: Path, data: str | bytes, *, force: bool) -> None:
@@ -38,13 +39,15 @@ def write_atomic(path: Path, data: str | bytes, *, force: bool) -> None:
     check_writable(path, force=force)
     if path.is_dir():
         raise OutputError([Problem(file=str(path), message="is a folder, not a file",
-                                   hint="Give a file name, e.g. -o results.json")])
+                                   hint="Give a file name, e.g. -o results.json",
+                                   code=Code.OUTPUT_IS_FOLDER)])
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         _replace_with(path, payload, force=force)
     except OSError as exc:
         raise OutputError([Problem(file=str(path), message="cannot write: "
-                                   f"{exc.strerror or exc}")]) from None
+                                   f"{exc.strerror or exc}",
+                                   code=Code.OUTPUT_UNWRITABLE)]) from None
 
 
 def _replace_with(path: Path, payload: bytes, *, force: bool) -> None:
@@ -60,7 +63,8 @@ def _replace_with(path: Path, payload: bytes, *, force: bool) -> None:
             os.fsync(handle.fileno())
         if not force and path.exists():  # created by someone else while we worked
             raise OutputExistsError([Problem(file=str(path), message="file exists; not overwritten",
-                                             hint="Pass --force to replace it")])
+                                             hint="Pass --force to replace it",
+                                             code=Code.OUTPUT_EXISTS)])
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

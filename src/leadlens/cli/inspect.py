@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,7 +23,7 @@ from leadlens.cli._options import (
     choose_format,
     format_option,
 )
-from leadlens.errors import Problem
+from leadlens.errors import Code, Problem
 from leadlens.text import json_terminal_safe
 
 if TYPE_CHECKING:  # imported when a command runs, so `leadlens --help` stays quick
@@ -68,7 +69,7 @@ def _missing_problems(inspection: Inspection, qs: QuestionSet, strict: bool) -> 
     texts = {key: q.text for q in qs.questions for key in q.answer_keys}
     return [Problem(file=inspection.detection.file, severity="error" if strict else "warning",
                     message=f"question {key!r} matches no column; its answers would be missing",
-                    hint=f"({_shown(texts[key])})")
+                    hint=f"({_shown(texts[key])})", code=Code.RESPONSES_MISSING_COLUMNS)
             for key in inspection.columns.missing]
 
 
@@ -185,5 +186,4 @@ def inspect(
 def _as_error(problem: Problem) -> Problem:
     if problem.severity == "error":
         return problem
-    return Problem(file=problem.file, message=problem.message, line=problem.line,
-                   col=problem.col, path=problem.path, hint=problem.hint, column=problem.column)
+    return replace(problem, severity="error")

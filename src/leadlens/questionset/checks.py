@@ -8,10 +8,10 @@ one pass. Values of the wrong type are skipped here: pydantic reports those.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from leadlens.errors import Severity, did_you_mean
+from leadlens.errors import Code, Severity, did_you_mean
 from leadlens.responses.layout import RESERVED_COLUMNS
 
 PathT = tuple[str | int, ...]
@@ -25,6 +25,7 @@ class Finding:
     hint: str = ""
     severity: Severity = "error"
     at_key: bool = False
+    code: Code = field(kw_only=True)
 
 
 def _items(data: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -76,7 +77,8 @@ def _unique_ids(data: dict[str, Any], lines: dict[PathT, int]) -> list[Finding]:
                 line = lines.get((key, first[ident], "id"), 0)
                 findings.append(Finding((key, i, "id"),
                                         f"duplicate {noun} id {ident!r} (first defined at "
-                                        f"line {line})", hint="Ids must be unique"))
+                                        f"line {line})", hint="Ids must be unique",
+                                        code=Code.QUESTIONSET_DUPLICATE_ID))
             else:
                 first[ident] = i
     return findings
@@ -99,7 +101,8 @@ def _check_scales(data: dict[str, Any]) -> list[Finding]:
                 if value in values:
                     findings.append(Finding((*base, "options", i, "value"),
                                             f"duplicate value {value} (also option "
-                                            f"{values[value] + 1})"))
+                                            f"{values[value] + 1})",
+                                            code=Code.QUESTIONSET_DUPLICATE_VALUE))
                 values.setdefault(value, i)
             names = [label] if isinstance(label, str) else []
             names += [a for _, a in _str_list(option.get("aliases"))]
@@ -108,12 +111,14 @@ def _check_scales(data: dict[str, Any]) -> list[Finding]:
                 if folded in labels and labels[folded] != i:
                     findings.append(Finding((*base, "options", i),
                                             f"label or alias {name!r} is used by option "
-                                            f"{labels[folded] + 1} too"))
+                                            f"{labels[folded] + 1} too",
+                                            code=Code.QUESTIONSET_DUPLICATE_LABEL))
                 labels.setdefault(folded, i)
         for j, label in _str_list(scale.get("unscored")):
             if label.strip().casefold() in labels:
                 findings.append(Finding((*base, "unscored", j),
-                                        f"unscored answer {label!r} is also an option label"))
+                                        f"unscored answer {label!r} is also an option label",
+                                        code=Code.QUESTIONSET_UNSCORED_IS_OPTION))
     return findings
 
 
@@ -127,10 +132,12 @@ def _check_bands(data: dict[str, Any]) -> list[Finding]:
         if i == 0 and start != 0:
             findings.append(Finding(("bands", 0, "from"),
                                     f"the first band must start from 0, not {start}",
-                                    hint="Bands cover the 0-100 score from the bottom up"))
+                                    hint="Bands cover the 0-100 score from the bottom up",
+                                    code=Code.QUESTIONSET_BANDS_START))
         if previous is not None and start <= previous:
             findings.append(Finding(("bands", i, "from"),
-                                    f"bands must ascend: {start} is not above {previous}"))
+                                    f"bands must ascend: {start} is not above {previous}",
+                                    code=Code.QUESTIONSET_BANDS_ORDER))
         previous = start
     return findings
 
@@ -152,27 +159,31 @@ def _check_principles(data: dict[str, Any]) -> list[Finding]:
                     findings.append(Finding(("principles", i, "recommendations", band),
                                             f"unknown band {band!r}",
                                             hint=did_you_mean(band, band_ids) or
-                                            f"Bands are: {', '.join(band_ids)}", at_key=True))
+                                            f"Bands are: {', '.join(band_ids)}", at_key=True,
+                                            code=Code.QUESTIONSET_UNKNOWN_BAND))
             for band in band_ids:
                 if band not in recommendations:
                     findings.append(Finding(("principles", i, "recommendations"),
                                             f"no recommendation for band {band!r}",
-                                            severity="warning"))
+                                            severity="warning",
+                                            code=Code.QUESTIONSET_NO_RECOMMENDATION))
         elif recommendations is None and band_ids:
             findings.append(Finding(("principles", i), "no recommendations for any band",
-                                    severity="warning"))
+                                    severity="warning", code=Code.QUESTIONSET_NO_RECOMMENDATION))
         if not isinstance(ident, str):
             continue
         count = scored.get(ident, 0)
         if count == 0:
             findings.append(Finding(("principles", i, "id"),
                                     f"principle {ident!r} has no scored questions",
-                                    hint="Add questions with 'principle: " + ident + "'"))
+                                    hint="Add questions with 'principle: " + ident + "'",
+                                    code=Code.QUESTIONSET_EMPTY_PRINCIPLE))
         elif count < 3:
             findings.append(Finding(("principles", i, "id"),
                                     f"principle {ident!r} has only {count} scored "
                                     f"question{'s' if count > 1 else ''}; 3 or more give a "
-                                    "more reliable score", severity="warning"))
+                                    "more reliable score", severity="warning",
+                                    code=Code.QUESTIONSET_FEW_QUESTIONS))
     return findings
 
 
@@ -183,15 +194,18 @@ def _check_respondent(data: dict[str, Any]) -> list[Finding]:
         ident, kind = fld.get("id"), fld.get("type", "text")
         choices = fld.get("choices")
         if kind == "choice" and not choices:
-            findings.append(Finding(("respondent", i), "a choice field needs 'choices'"))
+            findings.append(Finding(("respondent", i), "a choice field needs 'choices'",
+                                    code=Code.QUESTIONSET_CHOICES_MISSING))
         if kind == "text" and choices:
             findings.append(Finding(("respondent", i, "choices"),
                                     "'choices' is only for fields of type 'choice'",
-                                    hint="Add 'type: choice'"))
+                                    hint="Add 'type: choice'",
+                                    code=Code.QUESTIONSET_CHOICES_NOT_ALLOWED))
         if ident in RESERVED_COLUMNS or ident in answer_keys:
             what = "reserved column" if ident in RESERVED_COLUMNS else "question"
             findings.append(Finding(("respondent", i, "id"),
-                                    f"field id {ident!r} clashes with a {what}"))
+                                    f"field id {ident!r} clashes with a {what}",
+                                    code=Code.QUESTIONSET_FIELD_CLASH))
     return findings
 
 
@@ -206,12 +220,19 @@ def _answer_keys(data: dict[str, Any]) -> list[str]:
     return keys
 
 
+_UNKNOWN = {"principle": Code.QUESTIONSET_UNKNOWN_PRINCIPLE,
+            "section": Code.QUESTIONSET_UNKNOWN_SECTION,
+            "perspective": Code.QUESTIONSET_UNKNOWN_PERSPECTIVE,
+            "timepoint": Code.QUESTIONSET_UNKNOWN_TIMEPOINT,
+            "scale": Code.QUESTIONSET_UNKNOWN_SCALE}
+
+
 def _reference(path: PathT, value: Any, known: list[str], noun: str) -> list[Finding]:
     if not isinstance(value, str) or value in known:
         return []
     hint = did_you_mean(value, known) or (f"Known {noun}s: {', '.join(known)}" if known
                                           else f"Declare {noun}s first")
-    return [Finding(path, f"unknown {noun} {value!r}", hint=hint)]
+    return [Finding(path, f"unknown {noun} {value!r}", hint=hint, code=_UNKNOWN[noun])]
 
 
 def _check_questions(data: dict[str, Any]) -> list[Finding]:
@@ -231,22 +252,26 @@ def _check_questions(data: dict[str, Any]) -> list[Finding]:
         if kind == "rating":
             if "scale" not in q or q.get("scale") is None:
                 findings.append(Finding(base, "a rated question needs a 'scale'",
-                                        hint="Add 'scale: <id>', or 'type: text' for free text"))
+                                        hint="Add 'scale: <id>', or 'type: text' for free text",
+                                        code=Code.QUESTIONSET_SCALE_MISSING))
             else:
                 findings += _reference((*base, "scale"), q.get("scale"), scales, "scale")
         elif kind == "text":
             for key in ("scale", "principle", "reverse", "perspectives", "timepoints"):
                 if key in q:
                     findings.append(Finding((*base, key), f"'{key}' does not apply to a "
-                                            "free-text question", at_key=True))
+                                            "free-text question", at_key=True,
+                                            code=Code.QUESTIONSET_NOT_FOR_TEXT))
         if q.get("perspectives") and q.get("timepoints"):
             findings.append(Finding((*base, "timepoints"), "a question can have perspectives "
-                                    "or timepoints, not both", at_key=True))
+                                    "or timepoints, not both", at_key=True,
+                                    code=Code.QUESTIONSET_PERSPECTIVES_AND_TIMEPOINTS))
         for key in ("perspectives", "timepoints"):
             seen: set[str] = set()
             for j, name in _str_list(q.get(key)):
                 if name in seen:
-                    findings.append(Finding((*base, key, j), f"{name!r} is listed twice"))
+                    findings.append(Finding((*base, key, j), f"{name!r} is listed twice",
+                                            code=Code.QUESTIONSET_LISTED_TWICE))
                 seen.add(name)
     return findings
 
@@ -260,7 +285,8 @@ def _check_scoring(data: dict[str, Any]) -> list[Finding]:
             and value != int(value):
         return [Finding(("scoring", "min_answered"),
                         f"{value} is neither a fraction below 1 nor a whole number of items",
-                        hint="Use e.g. 0.5 (half the items) or 2 (two items)")]
+                        hint="Use e.g. 0.5 (half the items) or 2 (two items)",
+                        code=Code.QUESTIONSET_MIN_ANSWERED)]
     return []
 
 
@@ -278,7 +304,8 @@ def _check_import(data: dict[str, Any]) -> list[Finding]:
                                     f"unknown answer key or field {target!r}",
                                     hint=did_you_mean(target, targets) or
                                     "Use an answer key (id, or id@perspective / id@timepoint), "
-                                    "a respondent field id, respondent_id, submitted_at or ignore"))
+                                    "a respondent field id, respondent_id, submitted_at or ignore",
+                                    code=Code.IMPORT_UNKNOWN_TARGET))
     answers = section.get("answers")
     scales = list(data["scales"]) if isinstance(data.get("scales"), dict) else []
     if isinstance(answers, dict):

@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from leadlens.errors import Code
+
 Slug = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64),
@@ -147,13 +149,13 @@ class ColumnRule(Model):
         given = [m for m in (self.header, self.regex, self.import_id, self.code) if m is not None]
         if len(given) != 1:
             raise PydanticCustomError(
-                "import_rule", "give exactly one of header, regex, import_id or code")
+                Code.IMPORT_ONE_MATCHER, "give exactly one of header, regex, import_id or code")
         if self.regex is not None:
             try:
                 re.compile(self.regex)
             except re.error as exc:
                 raise PydanticCustomError(
-                    "import_regex", "invalid regular expression: {error}",
+                    Code.IMPORT_BAD_REGEX, "invalid regular expression: {error}",
                     {"error": str(exc)}) from None
         return self
 

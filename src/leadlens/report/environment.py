@@ -28,7 +28,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from leadlens import files
-from leadlens.errors import Problem, TemplateError, did_you_mean
+from leadlens.errors import Code, Problem, TemplateError, did_you_mean
 from leadlens.report.filters import DASH, FILTERS, Format
 from leadlens.report.markdown import finalize_markdown
 
@@ -182,25 +182,27 @@ def _template_frames(tb: TracebackType | None) -> list[tuple[str, int]]:
 _UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
 
 
-def _message(exc: BaseException, names: list[str]) -> str:
+def _message(exc: BaseException, names: list[str]) -> tuple[Code, str]:
     if isinstance(exc, SecurityError):
-        return f"not allowed in a report template: {exc}"
+        return Code.TEMPLATE_FORBIDDEN, f"not allowed in a report template: {exc}"
     if isinstance(exc, jinja2.UndefinedError):
         text = str(exc)
+        # Jinja's own message is the only place the undefined name is given.
         match = _UNDEFINED_NAME.match(text)
         if match:
             hint = did_you_mean(match.group(1), names)
-            return f"{match.group(1)!r} is not defined" + (f". {hint}" if hint else "")
-        return text
+            return Code.TEMPLATE_UNDEFINED, (f"{match.group(1)!r} is not defined"
+                                             + (f". {hint}" if hint else ""))
+        return Code.TEMPLATE_UNDEFINED, text
     if isinstance(exc, UnicodeDecodeError):
-        return f"not UTF-8 text (at byte offset {exc.start})"
+        return Code.FILE_NOT_UTF8, f"not UTF-8 text (at byte offset {exc.start})"
     if isinstance(exc, RecursionError):
-        return "a macro or include calls itself without end"
+        return Code.TEMPLATE_RECURSION, "a macro or include calls itself without end"
     if isinstance(exc, jinja2.TemplateNotFound):
-        return f"template {exc.name!r} not found"
+        return Code.TEMPLATE_NOT_FOUND, f"template {exc.name!r} not found"
     if isinstance(exc, jinja2.TemplateError):
-        return str(exc.message or exc)
-    return f"{type(exc).__name__}: {exc}"
+        return Code.TEMPLATE_ERROR, str(exc.message or exc)
+    return Code.TEMPLATE_ERROR, f"{type(exc).__name__}: {exc}"
 
 
 RENDER_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError,
@@ -216,14 +218,16 @@ def render(templates: Templates, context: dict[str, Any]) -> str:
     except jinja2.TemplateSyntaxError as exc:
         file = templates.display(exc.filename, exc.name or fallback)
         raise TemplateError([Problem(file=file, line=exc.lineno,
-                                     message=f"syntax error: {exc.message}")]) from None
+                                     message=f"syntax error: {exc.message}",
+                                     code=Code.TEMPLATE_SYNTAX)]) from None
     except RENDER_ERRORS as exc:
         frames = _template_frames(exc.__traceback__)
         names = sorted([*context, *templates.env.globals])
+        code, message = _message(exc, names)
         if frames:
             filename, line = frames[-1]
             problem = Problem(file=templates.display(filename, fallback), line=line,
-                              message=_message(exc, names))
+                              message=message, code=code)
         else:
-            problem = Problem(file=fallback, message=_message(exc, names))
+            problem = Problem(file=fallback, message=message, code=code)
         raise TemplateError([problem]) from None

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from leadlens.errors import MAX_PROBLEMS, Problem, ResponsesError, unreadable
+from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError, unreadable
 from leadlens.responses.problems import bad_quote, no_header, ragged_row
 from leadlens.responses.table import FieldValues
 
@@ -181,7 +181,8 @@ def check_text_file(path: Path, *, name: str | None = None, encoding: str | None
     raise ResponsesError([Problem(
         file=name or str(path), line=head.count(b"\n", 0, at) + 1,
         message=f"not a text (CSV) file: {why}",
-        hint="Give a responses CSV (UTF-8) or a survey platform's CSV or .xlsx export")])
+        hint="Give a responses CSV (UTF-8) or a survey platform's CSV or .xlsx export",
+        code=Code.FILE_NOT_TEXT)])
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -208,7 +209,7 @@ def _header(data: bytes, source: str) -> tuple[list[str], int]:
     except UnicodeDecodeError as exc:
         raise ResponsesError([Problem(
             file=source, line=1, message=f"not UTF-8 text (byte 0x{chunk[exc.start]:02x})",
-            hint="Save the file as CSV UTF-8")]) from None
+            hint="Save the file as CSV UTF-8", code=Code.FILE_NOT_UTF8)]) from None
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise ResponsesError([no_header(source)])
@@ -226,7 +227,8 @@ def _check_header(header: list[str], source: str) -> None:
             problems.append(Problem(
                 file=source, line=1, column=name,
                 message=f"duplicate column header (columns {seen[name]} and {position})",
-                hint="Each answer key or field may appear only once"))
+                hint="Each answer key or field may appear only once",
+                code=Code.CSV_DUPLICATE_HEADER))
         else:
             seen[name] = position
     if problems:
@@ -253,7 +255,7 @@ def _scan(data: bytes, header: list[str], source: str, keep: list[bool] | None =
         line = data.count(b"\n", 0, exc.start) + 1
         return _Scan([], [Problem(file=source, line=line,
                                   message=f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
-                                  hint="Save the file as CSV UTF-8")])
+                                  hint="Save the file as CSV UTF-8", code=Code.FILE_NOT_UTF8)])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     lines: list[int] = []
     problems: list[Problem] = []

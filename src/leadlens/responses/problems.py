@@ -6,7 +6,7 @@ A leadlens CSV and a platform export are read by different code (``cells`` and
 
 from __future__ import annotations
 
-from leadlens.errors import Problem
+from leadlens.errors import Code, Problem
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 
@@ -22,18 +22,21 @@ def ragged_row(file: str, line: int, found: int, expected: int, delimiter: str =
     name = delimiter_name(delimiter)
     return Problem(file=file, line=line,
                    message=f"row has {found} fields, expected {expected} (one per header column)",
-                   hint=f"Check for a missing or extra {name}, or an unquoted {name} in text")
+                   hint=f"Check for a missing or extra {name}, or an unquoted {name} in text",
+                   code=Code.CSV_RAGGED_ROW)
 
 
 def blank_rows(file: str, count: int) -> Problem:
     """The warning for rows with no cell filled in (they are left out)."""
     rows = "row" if count == 1 else "rows"
-    return Problem(file=file, severity="warning", message=f"{count} blank {rows} ignored")
+    return Problem(file=file, severity="warning", message=f"{count} blank {rows} ignored",
+                   code=Code.RESPONSES_BLANK_ROWS)
 
 
 def no_header(file: str) -> Problem:
     return Problem(file=file, line=1, message="no header row: the file is empty",
-                   hint="The first line names the columns: answer keys and respondent fields")
+                   hint="The first line names the columns: answer keys and respondent fields",
+                   code=Code.FILE_EMPTY)
 
 
 def bad_quote(text: str, start_line: int, source: str, header: list[str], detail: str,
@@ -57,7 +60,8 @@ def bad_quote(text: str, start_line: int, source: str, header: list[str], detail
                     return Problem(
                         file=source, line=opened_line, column=_name(header, field_index),
                         message="quoted field is never closed (it runs to the end of the file)",
-                        hint='Close the quote, and double any quote inside quoted text ("")')
+                        hint='Close the quote, and double any quote inside quoted text ("")',
+                        code=Code.CSV_UNCLOSED_QUOTE)
                 if text.startswith('""', close):
                     cursor = close + 2
                     continue
@@ -68,7 +72,8 @@ def bad_quote(text: str, start_line: int, source: str, header: list[str], detail
                 return Problem(
                     file=source, line=opened_line, column=_name(header, field_index),
                     message=f"quoted field is closed at line {line} and followed by {after!r}",
-                    hint='A quote inside quoted text must be doubled ("")')
+                    hint='A quote inside quoted text must be doubled ("")',
+                    code=Code.CSV_STRAY_QUOTE)
             position = close + 1
             continue
         if char == delimiter:
@@ -76,7 +81,8 @@ def bad_quote(text: str, start_line: int, source: str, header: list[str], detail
         elif char in "\r\n":
             break
         position += 1
-    return Problem(file=source, line=start_line, message=f"not valid CSV: {detail}")
+    return Problem(file=source, line=start_line, message=f"not valid CSV: {detail}",
+                   code=Code.CSV_INVALID)
 
 
 def _name(header: list[str], index: int) -> str | None:

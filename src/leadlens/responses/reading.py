@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from leadlens.errors import MAX_PROBLEMS, Problem, ResponsesError, did_you_mean
+from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError, did_you_mean
 from leadlens.questionset.model import QuestionSet, Scale
 from leadlens.responses.cells import (
     FAST_READ_BYTES,
@@ -47,6 +47,7 @@ from leadlens.responses.table import (
 
 if TYPE_CHECKING:
     from leadlens.responses.exports import ImportOptions
+    from leadlens.responses.exports.answers import AnswerIssue
 
 __all__ = ["FAST_READ_BYTES", "MAX_PROBLEMS", "CellTable", "Column", "ColumnHint",
            "Conversion", "OnInvalid", "cells_to_responses", "column_hints", "read_csv_cells",
@@ -65,8 +66,7 @@ class _Invalid:
     rows: IntArray
     position: int
     column: str
-    message: str
-    hint: str
+    issue: AnswerIssue
 
 
 @dataclass
@@ -136,11 +136,11 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
             is_bad[list(problems)] = True
             rows = np.flatnonzero(is_bad[column.codes])
             cell_codes = column.codes[rows]
-            for code, (message, hint) in problems.items():
+            for code, issue in problems.items():
                 picked = rows[cell_codes == code]
                 if picked.size:
                     invalid.append(_Invalid(picked, position[key], table.shown(position[key]),
-                                            message, hint))
+                                            issue))
     fields = {f: (table.columns[position[f]].field_values() if f in position
                   else FieldValues(np.full(n, -1, dtype=np.int32), [])) for f in field_ids}
     answers = {key: (_text_answers(table.columns[position[key]]) if key in position
@@ -162,7 +162,8 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
             file=source, severity="warning",
             message=f"{total_invalid} answer(s) not on their scale were treated as missing "
                     "(--on-invalid missing): "
-                    + ", ".join(f"{c!r} {k}" for c, k in per_column.items())))
+                    + ", ".join(f"{c!r} {k}" for c, k in per_column.items()),
+            code=Code.RESPONSES_INVALID_AS_MISSING))
     elif invalid:
         errors = _invalid_problems(table, invalid)
         omitted = total_invalid - len(errors)
@@ -171,7 +172,8 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
     kept = np.flatnonzero(~blank)
     if kept.size == 0 and not errors:
         errors.append(Problem(file=source,
-                              message="no responses: no row after the header has an answer"))
+                              message="no responses: no row after the header has an answer",
+                              code=Code.RESPONSES_NONE))
     responses = Responses(keys=keys, codes=codes, fields=fields, texts=answers,
                           respondent_ids=ids, sources=[source], warnings=warnings)
     if blank.any():
@@ -191,7 +193,8 @@ def _invalid_problems(table: CellTable, invalid: list[_Invalid]) -> list[Problem
         bad = invalid[int(which[index])]
         row = int(rows[index])
         problems.append(Problem(file=table.source, line=lines[row] if row < len(lines) else None,
-                                column=bad.column, message=bad.message, hint=bad.hint))
+                                column=bad.column, message=bad.issue.message,
+                                hint=bad.issue.hint, code=bad.issue.code))
     return problems
 
 
@@ -205,24 +208,27 @@ def _column_warnings(table: CellTable, names: list[str], keys: list[str],
             warnings.append(Problem(
                 file=source, line=table.header_line, column=table.shown(i), severity="warning",
                 message="not a question, respondent field, respondent_id or submitted_at; "
-                        "ignored", hint=did_you_mean(name, known)))
+                        "ignored", hint=did_you_mean(name, known),
+                code=Code.RESPONSES_UNKNOWN_COLUMN))
         elif not name and i in table.columns and any(
                 label.strip() for label in table.columns[i].labels):
             warnings.append(Problem(file=source, line=table.header_line, severity="warning",
-                                    message=f"column {i + 1} has no header; ignored"))
+                                    message=f"column {i + 1} has no header; ignored",
+                                    code=Code.RESPONSES_BLANK_HEADER))
     absent = [k for k in keys if k not in names]
     if absent:
         shown = ", ".join(repr(k) for k in absent[:10]) + (" ..." if len(absent) > 10 else "")
         warnings.append(Problem(
             file=source, severity="warning",
             message=f"{len(absent)} question column(s) missing, their answers count as "
-                    f"missing: {shown}"))
+                    f"missing: {shown}", code=Code.RESPONSES_MISSING_COLUMNS))
     absent_fields = [f for f in field_ids if f not in names]
     if absent_fields:
         warnings.append(Problem(
             file=source, severity="warning",
             message="respondent field column(s) missing: "
-                    + ", ".join(repr(f) for f in absent_fields)))
+                    + ", ".join(repr(f) for f in absent_fields),
+            code=Code.RESPONSES_MISSING_FIELDS))
     return warnings
 
 
@@ -242,12 +248,8 @@ def _blank_rows(codes: UInt8Array, fields: dict[str, FieldValues],
     return blank
 
 
-UNKNOWN_ANSWER_HINT = ("Add it as an alias in the question set or map it under answers.{scale} "
-                       "in a --mapping file")
-
-
 def _lookup(labels: list[str], scale_id: str, scale: Scale
-            ) -> tuple[UInt8Array, dict[int, tuple[str, str]]]:
+            ) -> tuple[UInt8Array, dict[int, AnswerIssue]]:
     """Answer code per cell label (plus a last slot, 0, for empty cells), and the invalid
     labels with their messages.
 
@@ -263,20 +265,17 @@ def _lookup(labels: list[str], scale_id: str, scale: Scale
     option_code = {o.value: i + 1 for i, o in enumerate(scale.options)}
     unscored_code = {u: len(scale.options) + i + 1 for i, u in enumerate(scale.unscored)}
     lookup = np.zeros(len(labels) + 1, dtype=np.uint8)
-    problems: dict[int, tuple[str, str]] = {}
+    problems: dict[int, AnswerIssue] = {}
     for code, label in enumerate(labels):
         value = accepted.convert(label)
         if value == "":
             continue
-        if value is None:
-            problems[code] = (f"unknown answer {label.strip()!r} for the {scale_id} scale; "
-                              f"accepted: {accepted.accepted()}",
-                              UNKNOWN_ANSWER_HINT.format(scale=scale_id))
-        elif value in unscored_code:
+        issue = accepted.issue(label, value)
+        if issue is not None:
+            problems[code] = issue
+        elif value is not None and value in unscored_code:
             lookup[code] = unscored_code[value]
-        elif (problem := accepted.number_problem(value)) is not None:
-            problems[code] = (problem, "")
-        else:
+        elif value is not None:
             lookup[code] = option_code[int(value)]
     return lookup, problems
 
@@ -487,4 +486,4 @@ def duplicate_ids_warning(conversions: list[Conversion]) -> Problem | None:
                  f"than once, so {'that respondent is' if repeats == 1 else 'they are'} "
                  f"counted more than once{twice}: {', '.join(named)}{more}"),
         hint="Remove the repeated rows (or the file given twice), or give each respondent "
-             "their own respondent_id")
+             "their own respondent_id", code=Code.RESPONSES_DUPLICATE_IDS)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from leadlens.errors import MAX_PROBLEMS, LeadlensError, Problem, format_path, unreadable
+from leadlens.errors import MAX_PROBLEMS, Code, LeadlensError, Problem, unreadable
 from leadlens.results.document import RESULTS_VERSION, Results
+from leadlens.source.schema_errors import validation_problems
 
 MAKE_ONE = "Make one with: leadlens score RESPONSES.csv -o results.json"
 
@@ -23,26 +24,29 @@ def parse_results(text: str, file: str) -> Results:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ResultsError([Problem(file=file, line=exc.lineno, col=exc.colno,
-                                    message=f"not valid JSON: {exc.msg}")]) from None
+                                    message=f"not valid JSON: {exc.msg}",
+                                    code=Code.JSON_SYNTAX)]) from None
     except RecursionError:  # json's decoder recurses once per nested array or object
         raise ResultsError([Problem(file=file, line=1, col=1, message="not a leadlens results "
-                                    "document: nested too deeply", hint=MAKE_ONE)]) from None
+                                    "document: nested too deeply", hint=MAKE_ONE,
+                                    code=Code.JSON_TOO_DEEP)]) from None
     if not isinstance(data, dict) or "results_version" not in data:
         raise ResultsError([Problem(file=file, message="not a leadlens results document "
-                                    "(no results_version)", hint=MAKE_ONE)])
+                                    "(no results_version)", hint=MAKE_ONE,
+                                    code=Code.RESULTS_NOT_RESULTS)])
     version = data["results_version"]
     if version != RESULTS_VERSION:
         raise ResultsError([Problem(
             file=file, path="results_version",
             message=f"version {version!r} is not supported; this leadlens reads version "
-                    f"{RESULTS_VERSION}", hint="Re-score the responses with this leadlens")])
+                    f"{RESULTS_VERSION}", hint="Re-score the responses with this leadlens",
+            code=Code.RESULTS_VERSION)])
     try:
         return Results.model_validate_json(text)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        problems = [Problem(file=file, path=format_path(tuple(err["loc"])), message=err["msg"])
-                    for err in errors[:MAX_PROBLEMS]]
-        raise ResultsError(problems, omitted=max(len(errors) - MAX_PROBLEMS, 0)) from None
+        problems = validation_problems(exc, file, Results)
+        raise ResultsError(problems[:MAX_PROBLEMS],
+                           omitted=max(len(problems) - MAX_PROBLEMS, 0)) from None
 
 
 def load_results(path: Path) -> Results:
@@ -55,5 +59,6 @@ def load_results(path: Path) -> Results:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ResultsError([Problem(file=str(path), message=f"not UTF-8 text (at byte offset "
-                                    f"{exc.start})", hint=MAKE_ONE)]) from None
+                                    f"{exc.start})", hint=MAKE_ONE,
+                                    code=Code.FILE_NOT_UTF8)]) from None
     return parse_results(text, str(path))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from leadlens.errors import UsageError
+from leadlens.errors import Code, UsageError
 from leadlens.questionset.model import QuestionSet
 
 SMALLEST_GROUP = 3
@@ -39,9 +39,9 @@ def check_score_options(question_set: QuestionSet, *, by: Sequence[str] = (),
         if field_id not in known:
             raise UsageError.about(
                 "by", f"{field_id!r}: not a respondent field of {question_set.id}; choose "
-                f"from {', '.join(known) or '(none)'}", code="option.unknown-field")
+                f"from {', '.join(known) or '(none)'}", code=Code.OPTION_UNKNOWN_FIELD)
     floor = anonymity_floor(question_set)
     if min_group_size is not None and min_group_size < floor:
         raise UsageError.about(
             "min_group_size", f"{min_group_size}: may raise the question set's threshold "
-            f"({floor}) but not lower it", code="option.below-anonymity-floor")
+            f"({floor}) but not lower it", code=Code.OPTION_BELOW_ANONYMITY_FLOOR)

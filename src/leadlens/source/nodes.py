@@ -19,7 +19,7 @@ from typing import Literal
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from leadlens.errors import Problem
+from leadlens.errors import Code, Problem
 from leadlens.source.yamltree import compose_checked, decode_text
 
 _DECODER = json.JSONDecoder()
@@ -57,7 +57,7 @@ def decode(data: bytes, filename: str) -> str:
     if len(data) > MAX_BYTES:
         raise LoadError(Problem(file=filename, line=1, col=1,
                                 message=f"file is {len(data):,} bytes; the limit is "
-                                        f"{MAX_BYTES:,}"))
+                                        f"{MAX_BYTES:,}", code=Code.FILE_TOO_LARGE))
     text, problems = decode_text(data, filename)
     if text is None:
         raise LoadError(problems[0])
@@ -87,13 +87,14 @@ def _from_yaml(node: yaml.Node, filename: str, counter: list[int], depth: int) -
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if counter[0] > MAX_NODES or depth > MAX_DEPTH:
         raise LoadError(Problem(file=filename, line=line, col=col,
-                                message="too many or too deeply nested values (aliases?)"))
+                                message="too many or too deeply nested values (aliases?)",
+                                code=Code.YAML_TOO_MANY_VALUES))
     standard = node.tag.startswith(_TAG) and node.tag.removeprefix(_TAG) in (
         "map", "seq", "str", "int", "float", "bool", "null", "timestamp")
     if not standard:
         raise LoadError(Problem(file=filename, line=line, col=col,
                                 message=f"unsupported YAML tag {node.tag!r}; an answers file "
-                                        "holds plain values"))
+                                        "holds plain values", code=Code.YAML_UNSUPPORTED_TAG))
     if isinstance(node, MappingNode):
         return Node("map", line, col, items=[
             (_from_yaml(k, filename, counter, depth + 1),
@@ -141,7 +142,8 @@ class _JsonScanner:
         line, col = self.where(index)
         if depth > MAX_DEPTH or self.count > MAX_NODES:
             raise LoadError(Problem(file=self.filename, line=line, col=col,
-                                    message="too many or too deeply nested values"))
+                                    message="too many or too deeply nested values",
+                                    code=Code.JSON_TOO_DEEP))
         char = self.text[index]
         if char == "{":
             node = Node("map", line, col)
@@ -184,13 +186,13 @@ def load_json(text: str, filename: str) -> Node | None:
         json.loads(text)
     except json.JSONDecodeError as exc:
         raise LoadError(Problem(file=filename, line=exc.lineno, col=exc.colno,
-                                message=f"JSON syntax: {exc.msg}")) from None
+                                message=f"JSON syntax: {exc.msg}", code=Code.JSON_SYNTAX)) from None
     except RecursionError:
         raise LoadError(Problem(file=filename, line=1, col=1,
-                                message="nested too deeply")) from None
+                                message="nested too deeply", code=Code.JSON_TOO_DEEP)) from None
     except ValueError as exc:  # e.g. a number with thousands of digits
         raise LoadError(Problem(file=filename, line=1, col=1,
-                                message=f"JSON: {exc}")) from None
+                                message=f"JSON: {exc}", code=Code.JSON_SYNTAX)) from None
     scanner = _JsonScanner(text, filename)
     node, _ = scanner.value(scanner.skip(0), 0)
     return node

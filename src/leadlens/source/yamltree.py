@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from leadlens.errors import Problem, format_path
+from leadlens.errors import Code, Problem, format_path
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 50
@@ -68,10 +68,11 @@ class _Converter:
         self.problems: list[Problem] = []
         self.nodes = 0
 
-    def problem(self, pos: tuple[int, int], message: str, *, path: Path_ = (),
+    def problem(self, pos: tuple[int, int], code: Code, message: str, *, path: Path_ = (),
                 hint: str = "") -> None:
         self.problems.append(Problem(file=self.filename, line=pos[0], col=pos[1],
-                                     path=format_path(path), message=message, hint=hint))
+                                     path=format_path(path), message=message, hint=hint,
+                                     code=code))
 
     def convert(self, node: Node, path: Path_) -> Any:
         self.nodes += 1
@@ -82,7 +83,8 @@ class _Converter:
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
             if node.tag not in (_TAG + "seq",):
-                self.problem(_pos(node), f"unsupported YAML tag {node.tag!r}", path=path)
+                self.problem(_pos(node), Code.YAML_UNSUPPORTED_TAG,
+                             f"unsupported YAML tag {node.tag!r}", path=path)
                 return None
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
@@ -90,24 +92,28 @@ class _Converter:
 
     def _mapping(self, node: MappingNode, path: Path_) -> Any:
         if node.tag != _TAG + "map":
-            self.problem(_pos(node), f"unsupported YAML tag {node.tag!r}", path=path)
+            self.problem(_pos(node), Code.YAML_UNSUPPORTED_TAG,
+                         f"unsupported YAML tag {node.tag!r}", path=path)
             return None
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
-                self.problem(_pos(key_node), "merge keys ('<<') are not supported", path=path,
+                self.problem(_pos(key_node), Code.YAML_MERGE_KEY,
+                             "merge keys ('<<') are not supported", path=path,
                              hint="Write the keys out in full")
                 continue
             if not isinstance(key_node, ScalarNode) or key_node.tag not in (
                     _TAG + "str", _TAG + "int", _TAG + "bool", _TAG + "float", _TAG + "null"):
-                self.problem(_pos(key_node), "mapping keys must be plain text", path=path)
+                self.problem(_pos(key_node), Code.YAML_KEY_NOT_TEXT,
+                             "mapping keys must be plain text", path=path)
                 continue
             key = str(key_node.value)
             child = (*path, key)
             if key in result:
                 first = self.smap.keys[child][0]
-                self.problem(_pos(key_node), f"duplicate key {key!r} (first defined at line "
-                             f"{first})", path=path, hint="Remove or rename one of them")
+                self.problem(_pos(key_node), Code.YAML_DUPLICATE_KEY,
+                             f"duplicate key {key!r} (first defined at line {first})",
+                             path=path, hint="Remove or rename one of them")
                 continue
             self.smap.keys[child] = _pos(key_node)
             result[key] = self.convert(value_node, child)
@@ -126,7 +132,8 @@ class _Converter:
         if tag == _TAG + "bool":
             if text.lower() in _YAML11_BOOLS:
                 meaning = "true" if text.lower() in ("yes", "on", "y") else "false"
-                self.problem(pos, f"{text!r} is read by YAML 1.1 as {meaning}", path=path,
+                self.problem(pos, Code.YAML_YAML11_BOOLEAN,
+                             f"{text!r} is read by YAML 1.1 as {meaning}", path=path,
                              hint=f"Write {meaning} for a yes/no setting, or quote it (\"{text}\") "
                              "if you mean text")
                 return text
@@ -134,7 +141,8 @@ class _Converter:
         if tag == _TAG + "int":
             if _OCTAL_OR_ODD_INT.match(text) or _SEXAGESIMAL.match(text):
                 value = yaml.SafeLoader.construct_yaml_int(_DUMMY, node)
-                self.problem(pos, f"{text!r} is read by YAML 1.1 as the number {value}", path=path,
+                self.problem(pos, Code.YAML_YAML11_NUMBER,
+                             f"{text!r} is read by YAML 1.1 as the number {value}", path=path,
                              hint=f"Quote it (\"{text}\") if you mean text, or write {value}")
                 return text
             return int(text)
@@ -142,7 +150,7 @@ class _Converter:
             return yaml.SafeLoader.construct_yaml_float(_DUMMY, node)
         if tag == _TAG + "timestamp":
             return yaml.SafeLoader.construct_yaml_timestamp(_DUMMY, node)
-        self.problem(pos, f"unsupported YAML tag {tag!r}", path=path,
+        self.problem(pos, Code.YAML_UNSUPPORTED_TAG, f"unsupported YAML tag {tag!r}", path=path,
                      hint="Only plain YAML data is allowed in question sets")
         return None
 
@@ -170,11 +178,12 @@ def decode_text(data: bytes, filename: str) -> tuple[str | None, list[Problem]]:
         col = len(before) - (before.rfind(b"\n") + 1) + 1
         return None, [Problem(file=filename, line=line, col=col,
                               message=f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
-                              hint="Save the file as UTF-8")]
+                              hint="Save the file as UTF-8", code=Code.FILE_NOT_UTF8)]
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, [Problem(file=filename, line=line, col=1,
-                              message="NUL byte: this is not a text file")]
+                              message="NUL byte: this is not a text file",
+                              code=Code.FILE_NOT_TEXT)]
     return text, []
 
 
@@ -198,13 +207,15 @@ def _scan(text: str, filename: str, document: str) -> list[Problem]:
                     return [Problem(file=filename, line=line, col=col,
                                     message="a second YAML document starts here; "
                                     f"{document} is one document",
-                                    hint="Remove the '---' line or split the file")]
+                                    hint="Remove the '---' line or split the file",
+                                    code=Code.YAML_SECOND_DOCUMENT)]
             elif isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
                     line, col = _mark_pos(event.start_mark)
                     return [Problem(file=filename, line=line, col=col,
-                                    message=f"nested more than {MAX_DEPTH} levels deep")]
+                                    message=f"nested more than {MAX_DEPTH} levels deep",
+                                    code=Code.YAML_TOO_DEEP)]
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             elif isinstance(event, yaml.AliasEvent):
@@ -213,11 +224,13 @@ def _scan(text: str, filename: str, document: str) -> list[Problem]:
                     line, col = _mark_pos(event.start_mark)
                     return [Problem(file=filename, line=line, col=col,
                                     message=f"more than {MAX_ALIASES} aliases; refusing to "
-                                    "expand them", hint="Write the values out instead")]
+                                    "expand them", hint="Write the values out instead",
+                                    code=Code.YAML_TOO_MANY_ALIASES)]
     except yaml.MarkedYAMLError as exc:
         return [_syntax_problem(exc, filename)]
     except yaml.YAMLError as exc:  # e.g. reader errors for control characters
-        return [Problem(file=filename, line=1, col=1, message=f"not valid YAML: {exc}")]
+        return [Problem(file=filename, line=1, col=1, message=f"not valid YAML: {exc}",
+                        code=Code.YAML_SYNTAX)]
     return []
 
 
@@ -232,7 +245,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, filename: str) -> Problem:
     elif exc.context:
         problem = f"{problem} ({exc.context})"
     return Problem(file=filename, line=line, col=col, message=f"YAML syntax: {problem}",
-                   hint=hint)
+                   hint=hint, code=Code.YAML_SYNTAX)
 
 
 def compose_checked(text: str, filename: str, document: str) -> tuple[Node | None, list[Problem]]:
@@ -252,7 +265,8 @@ def load_yaml(data: bytes, filename: str) -> tuple[Any, SourceMap, list[Problem]
     if len(data) > MAX_BYTES:
         return None, SourceMap(), [Problem(
             file=filename, line=1, col=1,
-            message=f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")]
+            message=f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}",
+            code=Code.FILE_TOO_LARGE)]
     text, problems = decode_text(data, filename)
     if text is None:
         return None, SourceMap(), problems
@@ -263,12 +277,13 @@ def load_yaml(data: bytes, filename: str) -> tuple[Any, SourceMap, list[Problem]
         return None, SourceMap(), [Problem(file=filename, line=1, col=1,
                                            message="the file is empty",
                                            hint="Expected a YAML mapping with schema_version, "
-                                           "id, title, ...")]
+                                           "id, title, ...", code=Code.FILE_EMPTY)]
     converter = _Converter(filename)
     try:
         data_ = converter.convert(node, ())
     except _TooBig as exc:
         return None, SourceMap(), [Problem(file=filename, line=exc.pos[0], col=exc.pos[1],
                                            message=f"more than {MAX_NODES:,} values (after "
-                                           "expanding aliases)")]
+                                           "expanding aliases)",
+                                           code=Code.YAML_TOO_MANY_VALUES)]
     return data_, converter.smap, converter.problems

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leadlens.errors import Problem, ResponsesError, did_you_mean, unreadable
+from leadlens.errors import Code, Problem, ResponsesError, did_you_mean, unreadable
 from leadlens.questionset.model import Question, QuestionSet, RespondentField, Scale
 from leadlens.responses.exports.text import normalise
 from leadlens.source.nodes import LoadError, Node, decode, load_json, load_yaml
@@ -59,9 +59,9 @@ class _Checker:
         self.problems: list[Problem] = []
         self.result = FileAnswers()
 
-    def problem(self, node: Node, path: str, message: str, hint: str = "") -> None:
+    def problem(self, node: Node, path: str, code: Code, message: str, hint: str = "") -> None:
         self.problems.append(Problem(file=self.filename, line=node.line, col=node.col,
-                                     path=path, message=message, hint=hint))
+                                     path=path, message=message, hint=hint, code=code))
 
     def mapping(self, node: Node, path: str, known: list[str],
                 hint_for: Callable[[str], str] | None = None) -> dict[str, Node]:
@@ -70,16 +70,17 @@ class _Checker:
         first_line: dict[str, int] = {}
         for key_node, value in node.items:
             if key_node.kind in ("map", "seq"):
-                self.problem(key_node, path, "keys must be plain text")
+                self.problem(key_node, path, Code.YAML_KEY_NOT_TEXT, "keys must be plain text")
                 continue
             key = key_node.raw
             if key in entries:
-                self.problem(key_node, path, f"duplicate key {key!r} (first at line "
+                self.problem(key_node, path, Code.YAML_DUPLICATE_KEY,
+                             f"duplicate key {key!r} (first at line "
                              f"{first_line[key]})", "Remove one of them")
                 continue
             if key not in known:
                 hint = (hint_for(key) if hint_for else "") or did_you_mean(key, known)
-                self.problem(key_node, path, f"unknown key {key!r}", hint)
+                self.problem(key_node, path, Code.SCHEMA_UNKNOWN_KEY, f"unknown key {key!r}", hint)
                 continue
             entries[key] = value
             first_line[key] = key_node.line
@@ -91,10 +92,12 @@ class _Checker:
             self.problems.append(Problem(file=self.filename, line=1, col=1,
                                          message="the file is empty",
                                          hint="Expected 'respondent:' and 'answers:'; "
-                                              "`leadlens template -o answers.yaml` writes one"))
+                                              "`leadlens template -o answers.yaml` writes one",
+                                         code=Code.FILE_EMPTY))
             return
         if root.kind != "map":
-            self.problem(root, "", f"expected a mapping with 'respondent' and 'answers', "
+            self.problem(root, "", Code.SCHEMA_NOT_A_MAPPING,
+                         f"expected a mapping with 'respondent' and 'answers', "
                          f"found {self.kind_word(root)}")
             return
         top = self.mapping(root, "", list(TOP_KEYS))
@@ -103,13 +106,13 @@ class _Checker:
             if node.kind in ("str", "int"):
                 self.result.respondent_id = node.raw.strip() or None
             elif node.kind != "null":
-                self.problem(node, "respondent_id", f"expected text, found "
+                self.problem(node, "respondent_id", Code.SCHEMA_WRONG_TYPE, f"expected text, found "
                              f"{self.kind_word(node)}")
         respondent = top.get("respondent")
         self.check_fields(respondent, root)
         answers = top.get("answers")
         if answers is None and not any(k.raw == "answers" for k, _ in root.items):
-            self.problem(root, "", "no 'answers:' section",
+            self.problem(root, "", Code.SCHEMA_MISSING_KEY, "no 'answers:' section",
                          "Add 'answers:' with one key per question")
         self.check_answers(answers, root)
 
@@ -126,7 +129,8 @@ class _Checker:
         if node is not None and node.kind == "map":
             entries = self.mapping(node, "respondent", list(fields))
         elif node is not None and node.kind != "null":
-            self.problem(node, "respondent", f"expected a mapping of field ids to text, found "
+            self.problem(node, "respondent", Code.SCHEMA_WRONG_TYPE,
+                         f"expected a mapping of field ids to text, found "
                          f"{self.kind_word(node)}")
             return
         for field_id, rf in fields.items():
@@ -139,6 +143,7 @@ class _Checker:
                 self.result.fields[field_id] = text
             elif rf.required and len(self.problems) == reported:
                 self.problem(value or node or root, f"respondent.{field_id}",
+                             Code.RESPONSES_REQUIRED,
                              f"required field {field_id!r} ({rf.prompt}) has no answer")
 
     def choice(self, node: Node, rf: RespondentField, text: str) -> str | None:
@@ -147,7 +152,8 @@ class _Checker:
                 return choice
         listing = "; ".join(rf.choices)
         hint = _suggest(text, rf.choices) or f"Choose one of: {listing}"
-        self.problem(node, f"respondent.{rf.id}", f"{text!r} is not one of the choices",
+        self.problem(node, f"respondent.{rf.id}", Code.RESPONSES_NOT_A_CHOICE,
+                     f"{text!r} is not one of the choices",
                      hint)
         return None
 
@@ -156,11 +162,13 @@ class _Checker:
         if node.kind == "null":
             return None
         if node.kind == "bool":
-            self.problem(node, path, f"{node.raw} is read as a yes/no value (boolean), "
+            self.problem(node, path, Code.RESPONSES_BOOLEAN,
+                         f"{node.raw} is read as a yes/no value (boolean), "
                          "not text", f"Quote it if you mean the text: \"{node.raw}\"")
             return None
         if node.kind in ("map", "seq"):
-            self.problem(node, path, f"expected text, found {self.kind_word(node)}")
+            self.problem(node, path, Code.SCHEMA_WRONG_TYPE,
+                         f"expected text, found {self.kind_word(node)}")
             return None
         return node.raw.strip() or None
 
@@ -170,7 +178,8 @@ class _Checker:
         if node is not None and node.kind == "map":
             entries = self.mapping(node, "answers", keys, self.variant_hint)
         elif node is not None and node.kind != "null":
-            self.problem(node, "answers", f"expected a mapping of answer keys to values, "
+            self.problem(node, "answers", Code.SCHEMA_WRONG_TYPE,
+                         f"expected a mapping of answer keys to values, "
                          f"found {self.kind_word(node)}")
             return
         for question in self.qs.questions:
@@ -186,7 +195,7 @@ class _Checker:
                 if cell is not None:
                     self.result.answers[key] = cell
                 elif question.required and len(self.problems) == reported:
-                    self.problem(value or node or root, f"answers.{key}",
+                    self.problem(value or node or root, f"answers.{key}", Code.RESPONSES_REQUIRED,
                                  f"required question {key!r} has no answer")
 
     def variant_hint(self, key: str) -> str:
@@ -205,20 +214,24 @@ class _Checker:
         if node.kind == "null":
             return None
         if node.kind == "bool":
-            self.problem(node, path, f"{node.raw} is a yes/no value (boolean), not an answer "
+            self.problem(node, path, Code.RESPONSES_BOOLEAN,
+                         f"{node.raw} is a yes/no value (boolean), not an answer "
                          f"on {where}", self.options_hint(scale))
             return None
         if node.kind == "float":
-            self.problem(node, path, f"{node.raw} is not a whole number on {where}",
+            self.problem(node, path, Code.RESPONSES_NOT_WHOLE_NUMBER,
+                         f"{node.raw} is not a whole number on {where}",
                          self.options_hint(scale))
             return None
         if node.kind in ("map", "seq"):
-            self.problem(node, path, f"expected a value or label on {where}, found "
+            self.problem(node, path, Code.SCHEMA_WRONG_TYPE,
+                         f"expected a value or label on {where}, found "
                          f"{self.kind_word(node)}")
             return None
         if node.kind == "int":
             if not _PLAIN_INT.match(node.raw):
-                self.problem(node, path, f"{node.raw!r} is not a plain whole number on {where}",
+                self.problem(node, path, Code.RESPONSES_NOT_WHOLE_NUMBER,
+                             f"{node.raw!r} is not a plain whole number on {where}",
                              self.options_hint(scale))
                 return None
             return self.on_scale(node, int(node.raw), scale, path, where)
@@ -234,7 +247,8 @@ class _Checker:
         if _PLAIN_INT.match(text):
             return self.on_scale(node, int(text), scale, path, where)
         labels = [o.label for o in scale.options] + list(scale.unscored)
-        self.problem(node, path, f"{text!r} is not an option of {where}",
+        self.problem(node, path, Code.RESPONSES_UNKNOWN_ANSWER,
+                     f"{text!r} is not an option of {where}",
                      _suggest(text, labels + [a for o in scale.options for a in o.aliases])
                      or self.options_hint(scale))
         return None
@@ -243,7 +257,8 @@ class _Checker:
                  where: str) -> str | None:
         if value in {o.value for o in scale.options}:
             return str(value)
-        self.problem(node, path, f"{value} is not on {where}", self.options_hint(scale))
+        self.problem(node, path, Code.RESPONSES_OFF_SCALE,
+                     f"{value} is not on {where}", self.options_hint(scale))
         return None
 
     @staticmethod

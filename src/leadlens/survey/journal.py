@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leadlens.errors import Problem, ResponsesError
+from leadlens.errors import Code, Problem, ResponsesError
 from leadlens.questionset.model import QuestionSet
 from leadlens.survey.flow import Value
 
@@ -123,7 +123,8 @@ class Journal:
                     file=str(path), line=1,
                     message=f"this unfinished respondent answered question set "
                             f"{header.get('question_set')!r}, not {qs.id!r}",
-                    hint=f"Resume with --question-set {header.get('question_set')}")])
+                    hint=f"Resume with --question-set {header.get('question_set')}",
+                    code=Code.SURVEY_JOURNAL_OTHER_SET)])
             # A torn last line (never a whole answer) is cut off before appending.
             data = path.read_bytes()
             if data and not data.endswith(b"\n"):
@@ -172,15 +173,18 @@ def read_journal(path: Path) -> tuple[dict[str, object], dict[str, Value]]:
             if last and torn:
                 break  # written half-way when the process died: that answer was never given
             raise ResponsesError([Problem(file=str(path), line=number,
-                                          message="not a journal line (damaged file?)")]) \
+                                          message="not a journal line (damaged file?)",
+                                          code=Code.SURVEY_JOURNAL_DAMAGED)]) \
                 from None
         if not isinstance(record, dict):
             raise ResponsesError([Problem(file=str(path), line=number,
-                                          message="not a journal line (damaged file?)")])
+                                          message="not a journal line (damaged file?)",
+                                          code=Code.SURVEY_JOURNAL_DAMAGED)])
         if number == 1:
             if record.get("journal") != JOURNAL_VERSION:
                 raise ResponsesError([Problem(file=str(path), line=1,
-                                              message="not a leadlens survey journal")])
+                                              message="not a leadlens survey journal",
+                                              code=Code.SURVEY_JOURNAL_DAMAGED)])
             header = record
             continue
         key, value = record.get("key"), record.get("value")
@@ -188,7 +192,8 @@ def read_journal(path: Path) -> tuple[dict[str, object], dict[str, Value]]:
             answers[key] = value
     if not header:
         raise ResponsesError([Problem(file=str(path), line=1,
-                                      message="empty journal: nothing to resume")])
+                                      message="empty journal: nothing to resume",
+                                      code=Code.SURVEY_NOTHING_TO_RESUME)])
     return header, answers
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from leadlens.errors import Problem, ResponsesError, UsageError
+from leadlens.errors import Code, Problem, ResponsesError, UsageError
 from leadlens.questionset.model import QuestionSet
 from leadlens.survey.answers_file import FileAnswers
 from leadlens.survey.flow import Prompter, Survey, Value, run_respondent
@@ -49,7 +49,7 @@ class SessionOptions:
     def __post_init__(self) -> None:
         if self.respondents is not None and self.respondents < 1:
             raise UsageError.about("respondents", f"{self.respondents}: must be 1 or more",
-                                   code="option.not-positive")
+                                   code=Code.OPTION_NOT_POSITIVE)
 
 
 @dataclass
@@ -127,7 +127,8 @@ def run_session(qs: QuestionSet, prompter: SessionPrompter, options: SessionOpti
             journal = Journal.resume(output, qs)
             if journal is None:
                 raise ResponsesError([Problem(file=str(output), message="nothing to resume: "
-                                              "no unfinished respondent beside this file")])
+                                              "no unfinished respondent beside this file",
+                                              code=Code.SURVEY_NOTHING_TO_RESUME)])
             respondent_id, answers = journal.respondent_id or new_id(), dict(journal.answers)
         else:
             if workshop and not prompter.start(number, total):

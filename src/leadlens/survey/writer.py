@@ -16,7 +16,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from leadlens.errors import Problem, ResponsesError
+from leadlens.errors import Code, Problem, ResponsesError
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.layout import responses_header
 
@@ -39,13 +39,15 @@ def _read_header(fd: int, path: Path) -> tuple[list[str] | None, str]:
             header = next(csv.reader(handle), None)
         except (UnicodeDecodeError, csv.Error) as exc:
             raise ResponsesError([Problem(file=str(path), line=1,
-                                          message=f"cannot read the header: {exc}")]) from None
+                                          message=f"cannot read the header: {exc}",
+                                          code=Code.FILE_UNREADABLE)]) from None
     end = head.find(b"\n")
     newline = "\r\n" if end > 0 and head[end - 1:end] == b"\r" else "\n"
     if header is None:
         raise ResponsesError([Problem(file=str(path), line=1, message="the file is not empty "
                                       "but has no header row",
-                                      hint="Choose another -o path")])
+                                      hint="Choose another -o path",
+                                      code=Code.SURVEY_NO_HEADER)])
     return header, newline
 
 
@@ -76,21 +78,23 @@ def header_problem(path: Path, found: Sequence[str], expected: Sequence[str],
                    message=f"the header does not match question set {qs.id!r} "
                            f"{qs.version} ({'; '.join(parts)})",
                    hint="Write to another file with -o, or use the question set this file "
-                        "was collected with")
+                        "was collected with", code=Code.SURVEY_HEADER_MISMATCH)
 
 
 def check_responses_file(path: Path, qs: QuestionSet) -> None:
     """Refuse early (before anyone answers) when ``path`` has a different header."""
     if path.is_dir():
         raise ResponsesError([Problem(file=str(path), message="is a folder, not a file",
-                                      hint="Give a file name with -o")])
+                                      hint="Give a file name with -o",
+                                      code=Code.OUTPUT_IS_FOLDER)])
     if not path.exists() or path.stat().st_size == 0:
         return
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError as exc:
         raise ResponsesError([Problem(file=str(path), message="cannot read the responses "
-                                      f"file: {exc.strerror or exc}")]) from None
+                                      f"file: {exc.strerror or exc}",
+                                      code=Code.FILE_UNREADABLE)]) from None
     try:
         found, _ = _read_header(fd, path)
     finally:
@@ -114,7 +118,8 @@ def append_row(path: Path, qs: QuestionSet, row: Mapping[str, str | None]) -> No
         _append(path, qs, expected, row)
     except OSError as exc:
         raise ResponsesError([Problem(file=str(path), message="cannot write the responses "
-                                      f"file: {exc.strerror or exc}")]) from None
+                                      f"file: {exc.strerror or exc}",
+                                      code=Code.OUTPUT_UNWRITABLE)]) from None
 
 
 def _append(path: Path, qs: QuestionSet, expected: list[str],

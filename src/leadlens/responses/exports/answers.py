@@ -9,12 +9,27 @@ which are passed through for the scoring reader to check against the scale.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from leadlens.errors import Code
 from leadlens.questionset.model import ImportSettings, QuestionSet, Scale
 from leadlens.responses.exports.text import normalise
 
 _NUMBER = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
 _WHOLE = re.compile(r"[+-]?[0-9]+")
+
+
+UNKNOWN_ANSWER_HINT = ("Add it as an alias in the question set or map it under answers.{scale} "
+                       "in a --mapping file")
+
+
+@dataclass(frozen=True)
+class AnswerIssue:
+    """Why a cell is not an answer on its scale: the same words from every reader."""
+
+    code: Code
+    message: str
+    hint: str = ""
 
 
 class ScaleLabels:
@@ -31,9 +46,9 @@ class ScaleLabels:
                 self.table[normalise(text)] = str(option.value)
         for code, value in extra.items():  # a mapping's codes win over labels
             self.table[normalise(code)] = str(value)
-        self._seen: dict[tuple[str, bool], tuple[str, str | None]] = {}
+        self._seen: dict[tuple[str, bool], tuple[str, AnswerIssue | None]] = {}
 
-    def read(self, cell: str, *, check: bool) -> tuple[str, str | None]:
+    def read(self, cell: str, *, check: bool) -> tuple[str, AnswerIssue | None]:
         """The cell to store and, with ``check``, why it is not an answer on this scale.
 
         Unknown answers are stored as they are (the responses reader counts them as invalid
@@ -44,13 +59,7 @@ class ScaleLabels:
         found = self._seen.get(key)
         if found is None:
             value = self.convert(cell)
-            problem = None
-            if check and value is None:
-                problem = (f"unknown answer {cell.strip()!r} for the {self.scale_id} scale; "
-                           f"accepted: {self.accepted()}")
-            elif check and value is not None:
-                problem = self.number_problem(value)
-            found = (cell if value is None else value, problem)
+            found = (cell if value is None else value, self.issue(cell, value) if check else None)
             if len(self._seen) < 10_000:  # free-text-like columns must not grow it forever
                 self._seen[key] = found
         return found
@@ -66,8 +75,17 @@ class ScaleLabels:
             return cell.strip()
         return None
 
-    def number_problem(self, value: str) -> str | None:
-        """Why a converted cell is not on the scale (as the responses reader says it), or None."""
+    def issue(self, cell: str, value: str | None) -> AnswerIssue | None:
+        """Why ``cell`` (converted to ``value`` by :meth:`convert`) is not an answer, or None."""
+        if value is None:
+            return AnswerIssue(Code.RESPONSES_UNKNOWN_ANSWER,
+                               f"unknown answer {cell.strip()!r} for the {self.scale_id} scale; "
+                               f"accepted: {self.accepted()}",
+                               UNKNOWN_ANSWER_HINT.format(scale=self.scale_id))
+        return self.number_issue(value)
+
+    def number_issue(self, value: str) -> AnswerIssue | None:
+        """Why a converted cell is not on the scale, or None."""
         if not value or value in self.scale.unscored:
             return None
         values = sorted(o.value for o in self.scale.options)
@@ -76,8 +94,11 @@ class ScaleLabels:
         if _WHOLE.fullmatch(value):
             if int(value) in values:
                 return None
-            return f"{int(value)} is not on the {self.scale_id} scale ({described})"
-        return f"{value!r} is not a whole number on the {self.scale_id} scale ({described})"
+            return AnswerIssue(Code.RESPONSES_OFF_SCALE,
+                               f"{int(value)} is not on the {self.scale_id} scale ({described})")
+        return AnswerIssue(Code.RESPONSES_NOT_WHOLE_NUMBER,
+                           f"{value!r} is not a whole number on the {self.scale_id} scale "
+                           f"({described})")
 
     def accepted(self) -> str:
         """The accepted answers, for an error message."""

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leadlens.errors import Problem, ResponsesError
+from leadlens.errors import Code, Problem, ResponsesError
 from leadlens.responses.problems import bad_quote
 
 Record = tuple[int, list[str]]
@@ -83,7 +83,7 @@ def read_xlsx_grid(path: Path, name: str) -> Grid:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         raise ResponsesError([Problem(file=name, message=f"not a readable .xlsx workbook "
-                                      f"({exc})")]) from None
+                                      f"({exc})", code=Code.XLSX_UNREADABLE)]) from None
     try:
         sheet = book.worksheets[0]
         grid = Grid(records=[])

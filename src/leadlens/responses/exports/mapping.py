@@ -16,19 +16,16 @@ A mapping file holds what the ``import`` section holds, at its top level (or und
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from leadlens.errors import Problem, ResponsesError, did_you_mean, unreadable
+from leadlens.errors import Code, Problem, ResponsesError, did_you_mean, unreadable
 from leadlens.questionset.model import ImportSettings, QuestionSet
 from leadlens.responses.layout import RESERVED_COLUMNS
+from leadlens.source.schema_errors import validation_problems
 from leadlens.source.yamltree import SourceMap, format_path, load_yaml
-
-_TYPES = {"string_type": "text", "int_type": "a whole number", "list_type": "a list",
-          "dict_type": "a mapping", "model_type": "a mapping",
-          "model_attributes_type": "a mapping"}
 
 
 def load_mapping(path: Path) -> RuleSource:
@@ -51,52 +48,20 @@ def load_mapping(path: Path) -> RuleSource:
     if not isinstance(raw, dict):
         line, col = smap.locate(prefix)
         raise ResponsesError([Problem(file=name, line=line, col=col,
-                                      message="expected a mapping with columns and/or answers")])
+                                      message="expected a mapping with columns and/or answers",
+                                      code=Code.SCHEMA_NOT_A_MAPPING)])
     try:
         settings = ImportSettings.model_validate(raw)
     except ValidationError as exc:
-        raise ResponsesError(_located(exc, smap, name, prefix)) from None
+        raise ResponsesError(validation_problems(exc, name, ImportSettings, smap=smap,
+                                                 prefix=prefix)) from None
     return RuleSource(settings, name, prefix, smap)
 
 
 def _mapping_hint(problem: Problem) -> Problem:
-    if problem.message == "the file is empty":
-        return Problem(file=problem.file, line=problem.line, col=problem.col,
-                       message=problem.message,
-                       hint="Expected a YAML mapping with 'columns' and/or 'answers'")
+    if problem.code is Code.FILE_EMPTY:
+        return replace(problem, hint="Expected a YAML mapping with 'columns' and/or 'answers'")
     return problem
-
-
-def _located(exc: ValidationError, smap: SourceMap, name: str,
-             prefix: tuple[str, ...]) -> list[Problem]:
-    problems = []
-    for error in exc.errors():
-        loc = prefix + tuple(error["loc"])
-        kind = error["type"]
-        if kind == "missing":
-            line, col = smap.locate(loc[:-1])
-            message, path = f"missing required key {loc[-1]!r}", loc[:-1]
-        elif kind == "extra_forbidden":
-            line, col = smap.locate(loc, key=True)
-            allowed = ["platform", "columns", "answers", "header", "regex", "import_id", "code",
-                       "to"]
-            message, path = f"unknown key {loc[-1]!r}", loc
-            hint = did_you_mean(str(loc[-1]), allowed)
-            problems.append(Problem(file=name, line=line, col=col, path=format_path(path),
-                                    message=message, hint=hint))
-            continue
-        else:
-            line, col = smap.locate(loc)
-            path = loc
-            if kind in _TYPES:
-                message = f"expected {_TYPES[kind]}, got {error.get('input')!r}"
-            elif kind == "literal_error":
-                message = f"expected {error.get('ctx', {}).get('expected', '')}"
-            else:
-                message = error["msg"][0].lower() + error["msg"][1:]
-        problems.append(Problem(file=name, line=line, col=col, path=format_path(path),
-                                message=message))
-    return problems
 
 
 @dataclass(frozen=True)
@@ -109,13 +74,14 @@ class RuleSource:
     prefix: tuple[str | int, ...] = ()
     smap: SourceMap | None = None
 
-    def problem(self, path: tuple[str | int, ...], message: str, hint: str = "") -> Problem:
+    def problem(self, path: tuple[str | int, ...], code: Code, message: str,
+                hint: str = "") -> Problem:
         full = self.prefix + path
         line = col = None
         if self.smap is not None:
             line, col = self.smap.locate(full)
         return Problem(file=self.name, line=line, col=col, path=format_path(full),
-                       message=message, hint=hint)
+                       message=message, hint=hint, code=code)
 
 
 def check_rules(source: RuleSource, qs: QuestionSet) -> list[Problem]:
@@ -127,13 +93,15 @@ def check_rules(source: RuleSource, qs: QuestionSet) -> list[Problem]:
     for i, rule in enumerate(settings.columns):
         if rule.regex is None and rule.to not in targets:
             problems.append(source.problem(
-                ("columns", i, "to"), f"{rule.to!r} is not an answer key, respondent field, "
-                "respondent_id, submitted_at or ignore", did_you_mean(rule.to, targets)))
+                ("columns", i, "to"), Code.IMPORT_UNKNOWN_TARGET,
+                f"{rule.to!r} is not an answer key, respondent field, respondent_id, submitted_at "
+                "or ignore", did_you_mean(rule.to, targets)))
     for scale_id, codes in settings.answers.items():
         scale = qs.scales.get(scale_id)
         if scale is None:
             problems.append(source.problem(
-                ("answers", scale_id), f"no scale {scale_id!r} in question set {qs.id!r}",
+                ("answers", scale_id), Code.IMPORT_UNKNOWN_SCALE,
+                f"no scale {scale_id!r} in question set {qs.id!r}",
                 did_you_mean(scale_id, qs.scales)))
             continue
         values = {o.value for o in scale.options}
@@ -143,7 +111,7 @@ def check_rules(source: RuleSource, qs: QuestionSet) -> list[Problem]:
             if not ok:
                 also = " or one of its unscored answers" if unscored else ""
                 problems.append(source.problem(
-                    ("answers", scale_id, code),
+                    ("answers", scale_id, code), Code.IMPORT_NOT_A_VALUE,
                     f"{value!r} is not a value of the {scale_id} scale ({scale.describe()}){also}"))
     return problems
 

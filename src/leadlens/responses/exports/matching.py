@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
-from leadlens.errors import Problem, did_you_mean
+from leadlens.errors import Code, Problem, did_you_mean
 from leadlens.questionset.model import ColumnRule, QuestionSet
 from leadlens.responses.exports.mapping import RuleSource
 from leadlens.responses.exports.platforms import PLATFORM_NAMES, Column, Layout
@@ -137,7 +137,8 @@ def match_columns(layout: Layout, index: QuestionIndex, rules: list[RuleSource],
             problems.append(Problem(
                 file=name, line=header_line, column=m.column.display,
                 message=f"matches more than one question: {', '.join(m.candidates)}",
-                hint="Map it with a --mapping file (columns: - header: ... to: ...)"))
+                hint="Map it with a --mapping file (columns: - header: ... to: ...)",
+                code=Code.RESPONSES_AMBIGUOUS_COLUMN))
     for key, found in by_key.items():
         if len(found) > 1:
             what = "question" if index.kinds.get(key) == "question" else "respondent field"
@@ -147,12 +148,14 @@ def match_columns(layout: Layout, index: QuestionIndex, rules: list[RuleSource],
             problems.append(Problem(
                 file=name, line=header_line, column=found[0].column.display,
                 message=f"{what} {key!r} matches more than one column: {shown}",
-                hint="Map the right one with --mapping and map the others to 'ignore'"))
+                hint="Map the right one with --mapping and map the others to 'ignore'",
+                code=Code.RESPONSES_DUPLICATE_COLUMN))
     for m in matches:
         if m.kind == "unmatched" and m.column.display.strip():
             problems.append(Problem(
                 file=name, line=header_line, column=m.column.display, severity="warning",
-                message="matches no question or respondent field; ignored"))
+                message="matches no question or respondent field; ignored",
+                code=Code.RESPONSES_UNKNOWN_COLUMN))
     answer_keys = index.qs.answer_keys()
     missing = [k for k in answer_keys if k not in by_key]
     return ColumnMap(matches=matches, missing=missing, problems=problems)
@@ -170,7 +173,8 @@ def _match(col: Column, layout: Layout, index: QuestionIndex, rules: list[RuleSo
                 return Match(col, "ignored", how=how)
             if target not in index.kinds:  # only a regex's expanded target can get here
                 problems.append(ruleset.problem(
-                    ("columns", i, "to"), f"{target!r} (for column {col.display!r} of {name}) "
+                    ("columns", i, "to"), Code.IMPORT_UNKNOWN_TARGET,
+                    f"{target!r} (for column {col.display!r} of {name}) "
                     "is not an answer key, respondent field, respondent_id, submitted_at or "
                     "ignore", did_you_mean(target, targets)))
                 return Match(col, "unmatched", how=how)

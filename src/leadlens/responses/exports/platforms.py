@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from leadlens.errors import Problem
+from leadlens.errors import Code, Problem
 from leadlens.questionset.model import Platform
 from leadlens.responses.exports.text import normalise
 
@@ -243,7 +243,8 @@ def _surveymonkey(platform: str, rows: Rows, lines: list[int], name: str) -> Lay
         problems.append(Problem(
             file=name, line=lines[0], severity="warning",
             message="SurveyMonkey export with one header row (the second, with 'Response' "
-            "and the statements, is missing); grid statements cannot be told apart"))
+            "and the statements, is missing); grid statements cannot be told apart",
+            code=Code.EXPORT_PARTIAL_HEADER))
     return Layout(platform=platform, header_lines=lines[:2 if two_rows else 1],
                   columns=columns, problems=problems)
 
@@ -281,7 +282,7 @@ def _qualtrics(platform: str, rows: Rows, lines: list[int], name: str) -> Layout
             f"{' and '.join(described[m] for m in missing)}); responses start on line "
             f"{first_response}",
             hint="" if "text" in roles else "Without the question texts, columns match only "
-            "by short name, ImportId or a --mapping file"))
+            "by short name, ImportId or a --mapping file", code=Code.EXPORT_PARTIAL_HEADER))
     return Layout(platform=platform, header_lines=lines[:count], columns=columns,
                   problems=problems)
 

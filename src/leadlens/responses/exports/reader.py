@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from leadlens.errors import MAX_PROBLEMS, Problem, ResponsesError, unreadable
+from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError, unreadable
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.exports import platforms, sniff
 from leadlens.responses.exports.answers import scale_labels
@@ -184,7 +184,7 @@ def read_export(path: Path, qs: QuestionSet, options: ImportOptions | None = Non
         hint = ("Check the question set (--question-set), or map columns with --mapping")
         problems.append(Problem(file=name, line=header_line,
                                 message=f"no column matches a question of {qs.id!r}",
-                                hint=hint))
+                                hint=hint, code=Code.RESPONSES_NO_QUESTION_COLUMNS))
     if problems:
         raise ResponsesError(problems)
     warnings += [p for p in columns.problems if p.severity != "error"]
@@ -210,15 +210,13 @@ def read_export(path: Path, qs: QuestionSet, options: ImportOptions | None = Non
         if converter is not None:
             read = {raw: converter.read(raw, check=options.on_invalid == "error")
                     for raw in set(cells)}
-            for raw, (_, message) in read.items():
-                if message is None:
+            for raw, (_, issue) in read.items():
+                if issue is None:
                     continue
-                hint = "" if not message.startswith("unknown answer") else (
-                    "Add it as an alias in the question set or map it under "
-                    f"answers.{converter.scale_id} in a --mapping file")
                 found_problems += [(row, position, Problem(
-                    file=name, line=lines[row], column=match.column.display, message=message,
-                    hint=hint)) for row, cell in enumerate(cells) if cell == raw]
+                    file=name, line=lines[row], column=match.column.display,
+                    message=issue.message, hint=issue.hint, code=issue.code))
+                    for row, cell in enumerate(cells) if cell == raw]
             values = {raw: value for raw, (value, _) in read.items()}
             cells = list(map(values.__getitem__, cells))
         cells_by_column.append(cells)

@@ -14,7 +14,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from leadlens.errors import Problem, ResponsesError
+from leadlens.errors import Code, Problem, ResponsesError
 
 HEAD_BYTES = 16 * 1024
 DELIMITERS = (",", ";", "\t")
@@ -70,7 +70,8 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[Decoded
             file=name, line=bad_line,
             message=f"mixed encodings: byte 0x{data[bad]:02x} here is not UTF-8, but line "
             f"{good_line} holds UTF-8 text ({sample!r})",
-            hint="Re-save the file as \"CSV UTF-8\", or pass --encoding to choose one")])
+            hint="Re-save the file as \"CSV UTF-8\", or pass --encoding to choose one",
+            code=Code.ENCODING_MIXED)])
     codec = "cp1252"
     try:
         text = data.decode(codec)
@@ -79,7 +80,8 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[Decoded
     warning = Problem(
         file=name, line=bad_line, severity="warning",
         message=f"not UTF-8 (byte 0x{data[bad]:02x}); read as Windows-1252 ({codec})",
-        hint="Pass --encoding if that is wrong, or re-save the file as \"CSV UTF-8\"")
+        hint="Pass --encoding if that is wrong, or re-save the file as \"CSV UTF-8\"",
+        code=Code.ENCODING_GUESSED)
     return Decoded(text, codec, bom=False), [warning]
 
 
@@ -88,14 +90,16 @@ def _decode_as(data: bytes, name: str, codec: str, *, bom: bool = False) -> Deco
         codecs.lookup(codec)
     except LookupError:
         raise ResponsesError([Problem(file=name, message=f"unknown encoding {codec!r}",
-                                      hint="Try utf-8, cp1252, latin-1 or utf-16")]) from None
+                                      hint="Try utf-8, cp1252, latin-1 or utf-16",
+                                      code=Code.ENCODING_UNKNOWN)]) from None
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
         raise ResponsesError([Problem(
             file=name, line=_line_of(data, exc.start),
             message=f"byte 0x{data[exc.start]:02x} is not valid {codec}",
-            hint="Pass --encoding with the file's real encoding")]) from None
+            hint="Pass --encoding with the file's real encoding",
+            code=Code.ENCODING_INVALID_BYTE)]) from None
     if text.startswith("\ufeff"):
         text, bom = text[1:], True
     return Decoded(text, codecs.lookup(codec).name, bom)

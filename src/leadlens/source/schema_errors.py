@@ -1,0 +1,183 @@
+"""The one translation of pydantic's validation errors into located, plain-English problems.
+
+Question sets, mapping files and results documents are all validated by pydantic models;
+every one of their errors goes through :func:`validation_problems`, so the same mistake reads
+the same in every file, carries a stable :class:`~leadlens.errors.Code`, and pydantic's own
+wording ("Input should be ...", "Field required") never reaches a user.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from leadlens.errors import Code, Problem, did_you_mean, format_path
+from leadlens.source.yamltree import SourceMap
+
+_CODES = {code.value: code for code in Code}
+
+_BOUNDS = {
+    "greater_than": "greater than",
+    "greater_than_equal": "at least",
+    "less_than": "less than",
+    "less_than_equal": "at most",
+}
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "date_type": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+    "datetime_type": "a date and time (ISO 8601)",
+    "datetime_parsing": "a date and time (ISO 8601)",
+    "datetime_from_date_parsing": "a date and time (ISO 8601)",
+    "tuple_type": "a list",
+}
+
+
+def describe(value: Any) -> str:
+    """What a value is, in a user's words: ``a number (1.0)``, ``text ('x')``, ``a list``."""
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({value!r})" if len(value) < 40 else "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "nothing (null)"
+    return type(value).__name__
+
+
+def validation_problems(exc: ValidationError, file: str, model: type[BaseModel], *,
+                        smap: SourceMap | None = None,
+                        prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """Every error of ``exc`` as a :class:`Problem`, in the order pydantic found them.
+
+    Args:
+        exc: What ``model.model_validate`` raised.
+        file: The file name shown in each problem.
+        model: The model validated, for "Did you mean" hints on unknown keys.
+        smap: Where each value was in the source (YAML), for line and column; without it
+            problems are located by path only.
+        prefix: Where the validated data sits in its document (``("import",)`` for a
+            mapping file's ``import:`` key), put in front of every error's path.
+    """
+    return [_problem(error, file, model, smap, prefix)
+            for error in exc.errors(include_url=False)]
+
+
+def _problem(error: ErrorDetails, file: str, model: type[BaseModel], smap: SourceMap | None,
+             prefix: tuple[str | int, ...]) -> Problem:
+    inner = tuple(error["loc"])
+    loc = prefix + inner
+    kind = error["type"]
+    value = error.get("input")
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    at_key, hint = False, ""
+    if kind == "missing":
+        code, message = Code.SCHEMA_MISSING_KEY, f"missing required key {loc[-1]!r}"
+        loc = loc[:-1]
+    elif kind == "extra_forbidden":
+        allowed = _allowed_keys(model, inner[:-1])
+        code, message, at_key = Code.SCHEMA_UNKNOWN_KEY, f"unknown key {loc[-1]!r}", True
+        hint = did_you_mean(str(loc[-1]), allowed) or (
+            f"Allowed keys: {', '.join(allowed)}" if allowed else "")
+    elif kind in _EXPECTED:
+        code, message = Code.SCHEMA_WRONG_TYPE, f"expected {_EXPECTED[kind]}, got {describe(value)}"
+        raw = smap.raw.get(loc) if smap is not None else None
+        if kind == "string_type" and raw is not None and smap is not None and loc in smap.plain:
+            hint = f"Quote it (\"{raw}\") to keep it as text"
+    elif kind == "string_pattern_mismatch":
+        code, message = Code.SCHEMA_INVALID_ID, f"{value!r} is not a valid id"
+        hint = "Use lower-case letters, digits, '-' and '_', starting with a letter or digit"
+    elif kind in _BOUNDS:
+        limit = next(iter(ctx.values()), "")
+        shown = f"{limit:g}" if isinstance(limit, float) else str(limit)
+        code, message = Code.SCHEMA_OUT_OF_RANGE, (
+            f"must be {_BOUNDS[kind]} {shown}, got {describe(value)}")
+    elif kind == "finite_number":
+        code, message = Code.SCHEMA_OUT_OF_RANGE, f"must be a finite number, got {describe(value)}"
+    elif kind in ("too_short", "too_long"):
+        size = ctx.get("min_length" if kind == "too_short" else "max_length")
+        noun = ("character" if isinstance(value, str) else "item") + ("" if size == 1 else "s")
+        code, message = Code.SCHEMA_LENGTH, (f"needs at least {size} {noun}" if kind == "too_short"
+                                             else f"has more than {size} {noun}")
+    elif kind in ("string_too_short", "string_too_long"):
+        code, message = Code.SCHEMA_LENGTH, ("must not be empty" if kind == "string_too_short"
+                                             else f"is longer than {ctx.get('max_length')} "
+                                                  "characters")
+    elif kind in ("literal_error", "enum"):
+        code, message = Code.SCHEMA_NOT_A_CHOICE, (
+            f"expected {ctx.get('expected', '')}, got {describe(value)}")
+    elif kind in _CODES:
+        # Our own validators raise PydanticCustomError with a catalogue code as its type and
+        # a message already written for users.
+        code, message = _CODES[kind], error["msg"]
+    elif kind in ("value_error", "assertion_error") and "error" in ctx:
+        code, message = Code.SCHEMA_INVALID, str(ctx["error"])
+    else:
+        code, message = Code.SCHEMA_INVALID, "this value is not accepted here"
+        if value is not None and not isinstance(value, dict | list):
+            message += f" (got {describe(value)})"
+    line = col = None
+    if smap is not None:
+        line, col = smap.locate(loc, key=at_key)
+    return Problem(file=file, line=line, col=col, path=format_path(loc), message=message,
+                   hint=hint, code=code)
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys the model at ``loc`` accepts (by alias), for did-you-mean hints."""
+    annotation: Any = model
+    for part in loc:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return []
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [f.alias or n for n, f in annotation.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``X | None`` -> ``X``; ``Annotated[X, ...]`` -> ``X``."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _unwrap(args[0]) if len(args) == 1 else annotation
+    return annotation
+
+
+def _step(annotation: Any, part: Any) -> Any:
+    annotation = _unwrap(annotation)
+    origin = typing.get_origin(annotation)
+    if isinstance(part, int) and origin is list:
+        return typing.get_args(annotation)[0]
+    if origin is dict:
+        return typing.get_args(annotation)[1]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        for n, f in annotation.model_fields.items():
+            if part in (n, f.alias):
+                return f.annotation
+    return None
