@@ -40,7 +40,7 @@ def _score(tmp: Path, *args: str) -> tuple[dict[str, Any], str]:
 
 def _stable(document: dict[str, Any], files: list[str]) -> dict[str, Any]:
     kept = {k: v for k, v in document.items() if k not in VOLATILE}
-    kept["warnings"] = [w for w in document["warnings"] if not any(f in w for f in files)]
+    kept["warnings"] = [w for w in document["warnings"] if w["file"] not in files]
     return kept
 
 

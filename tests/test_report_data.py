@@ -253,7 +253,9 @@ def sample_document() -> dict[str, Any]:
         },
         "comments": {"story-1": list(NASTY_COMMENTS)},
         "comments_withheld": None,
-        "warnings": ["2 blank rows skipped", "column 'extra' is neither a question nor a field"],
+        "warnings": [{"code": "responses.blank-rows", "message": "2 blank rows skipped"},
+                     {"code": "responses.unknown-column",
+                      "message": "column 'extra' is neither a question nor a field"}],
     }
 
 

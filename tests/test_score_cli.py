@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from conftest import BUNDLED, EXAMPLES, REPO
 from leadlens.cli import app
-from leadlens.results.document import Results
+from leadlens.results.document import Results, ResultWarning
 
 runner = CliRunner()
 
@@ -169,7 +169,12 @@ def test_a_file_given_twice_is_a_warning_and_strict_refuses_it(files: Path) -> N
         f"{path}:2: warning: 7 respondent ids appear more than once, so they are counted more "
         f"than once ({path} is given 2 times): 'r0' (at {path}:2, first at {path}:2)")
     assert wrote == f"wrote {out_file} (14 respondents, results document)"
-    assert json.loads(out_file.read_text(encoding="utf-8"))["warnings"] == [warning]
+    (written,) = json.loads(out_file.read_text(encoding="utf-8"))["warnings"]
+    assert {k: written[k] for k in ("code", "file", "line", "col", "column", "path")} == {
+        "code": "responses.duplicate-ids", "file": str(path), "line": 2, "col": None,
+        "column": None, "path": ""}
+    assert warning == f"{path}:2: warning: {written['message']}. {written['hint']}"
+    assert str(ResultWarning.model_validate(written)) == warning
     strict = runner.invoke(app, [*args, "--strict", "--format", "json"])
     assert strict.exit_code == 1 and strict.stdout == ""
     assert strict.stderr.startswith(f"{path}:2: 7 respondent ids appear more than once")

@@ -103,7 +103,10 @@ def test_a_principle_nobody_answered_has_no_score_never_zero() -> None:
         (0, None, None, None, None, None)
     assert empty.bands == {"low": 0, "middle": 0, "high": 0}
     assert empty.contested is False
-    assert any("principle 'q'" in w and "no score" in w for w in scored.results.warnings)
+    (warning,) = scored.results.warnings
+    assert (warning.code, warning.file, warning.line) == ("scoring.unscored-principle", None, None)
+    assert str(warning) == ("principle 'q': no respondent answered enough of its items to be "
+                            "scored (min_answered 0.5); it has no score")
     assert math.isnan(scored.respondents.by_principle["q"][0])
     # The overall score only uses the principles a respondent has.
     assert scored.results.overall.score == approx((75 + 25) / 2)

@@ -162,22 +162,10 @@ class Problem:
 
     def location(self) -> str:
         """``file:line:col`` (YAML) or ``file:line: column 'name'`` (CSV)."""
-        loc = self.file
-        if self.line is not None:
-            loc += f":{self.line}"
-            if self.col is not None:
-                loc += f":{self.col}"
-        if self.column is not None:
-            loc += f": column {self.column!r}"
-        return loc
+        return location(self.file, self.line, self.col, self.column)
 
     def __str__(self) -> str:
-        text = self.location() + ": "
-        if self.severity == "warning":
-            text += "warning: "
-        if self.path:
-            text += f"{self.path}: "
-        return text + with_hint(self.message, self.hint)
+        return problem_text(self.location(), self.severity, self.path, self.message, self.hint)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -257,6 +245,32 @@ def format_path(path: tuple[str | int, ...]) -> str:
         else:
             text += f".{part}" if text else str(part)
     return text
+
+
+def location(file: str | None, line: int | None = None, col: int | None = None,
+             column: str | None = None) -> str:
+    """``file:line:col`` (YAML) or ``file:line: column 'name'`` (CSV); "" without a file."""
+    if file is None:
+        return ""
+    loc = file
+    if line is not None:
+        loc += f":{line}"
+        if col is not None:
+            loc += f":{col}"
+    if column is not None:
+        loc += f": column {column!r}"
+    return loc
+
+
+def problem_text(where: str, severity: Severity, path: str, message: str, hint: str) -> str:
+    """The one line a problem prints as: ``where: [warning: ][path: ]message. Hint``.
+
+    Without a location (a warning about scoring as a whole) it is just the message.
+    """
+    text = f"{where}: " + ("warning: " if severity == "warning" else "") if where else ""
+    if path:
+        text += f"{path}: "
+    return text + with_hint(message, hint)
 
 
 def with_hint(message: str, hint: str) -> str:

@@ -33,7 +33,13 @@ from leadlens.report.palette import (
     option_colours,
     text_on,
 )
-from leadlens.results.document import GroupBreakdown, ItemResult, PrincipleResult, Results
+from leadlens.results.document import (
+    GroupBreakdown,
+    ItemResult,
+    PrincipleResult,
+    Results,
+    ResultWarning,
+)
 
 Data = dict[str, Any]
 
@@ -303,7 +309,15 @@ class _Builder:
             "dont_know_threshold": DONT_KNOW_FLAG,
             "alpha_threshold": ALPHA_FLAG,
             "charts": charts,
+            "warnings": [self.warning_text(w) for w in r.warnings],
         }
+
+    @staticmethod
+    def warning_text(warning: ResultWarning) -> str:
+        # A report is handed on: it names responses files without their folders.
+        if warning.file is None:
+            return str(warning)
+        return str(warning.model_copy(update={"file": PurePath(warning.file).name}))
 
     def citation(self) -> str | None:
         source = self.qs.source

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from leadlens.errors import Problem, location, problem_text
 from leadlens.questionset.model import QuestionSet
 
 RESULTS_VERSION: Literal[1] = 1
@@ -155,6 +156,35 @@ class GroupBreakdown(ResultModel):
     spread: list[GroupSpread] = Field(description="Principles, most differently seen first.")
 
 
+class ResultWarning(ResultModel):
+    """A warning from reading or scoring the responses, with where it was found."""
+
+    code: str = Field(description="What kind of warning: a stable code from the catalogue in "
+                                  "docs/errors.md (e.g. responses.blank-rows).")
+    file: str | None = Field(
+        default=None, description="The responses file, as given; null for a warning about "
+                                  "the scoring as a whole.")
+    line: int | None = Field(default=None, description="1-based line in the file.")
+    col: int | None = Field(default=None, description="1-based column (character) in the line.")
+    column: str | None = Field(default=None, description="The CSV column's header.")
+    path: str = Field(default="", description="Where inside a structured document, "
+                                              "e.g. principles[2].")
+    message: str
+    hint: str = Field(default="", description="How to fix it, when there is a fix.")
+
+    @classmethod
+    def of(cls, problem: Problem) -> ResultWarning:
+        """The warning a located :class:`~leadlens.errors.Problem` becomes in the document."""
+        return cls(code=str(problem.code), file=problem.file, line=problem.line,
+                   col=problem.col, column=problem.column, path=problem.path,
+                   message=problem.message, hint=problem.hint)
+
+    def __str__(self) -> str:
+        """The plain-text form (terminal, reports): as the problem was printed, location first."""
+        return problem_text(location(self.file, self.line, self.col, self.column), "warning",
+                            self.path, self.message, self.hint)
+
+
 class Results(ResultModel):
     results_version: Literal[1] = RESULTS_VERSION
     leadlens_version: str
@@ -174,4 +204,6 @@ class Results(ResultModel):
         default_factory=dict, description="Free-text answers by question id, shuffled.")
     comments_withheld: str | None = Field(
         default=None, description="Why comments were withheld, when they were.")
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[ResultWarning] = Field(
+        default_factory=list, description="Warnings from reading and scoring the responses, "
+        "each located (file, line, column) and coded.")

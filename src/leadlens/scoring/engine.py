@@ -12,9 +12,10 @@ from typing import TypeVar
 import numpy as np
 
 from leadlens._version import __version__
+from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FloatArray, IntArray, Responses
-from leadlens.results.document import GroupBreakdown, OverallResult, Results
+from leadlens.results.document import GroupBreakdown, OverallResult, Results, ResultWarning
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
 from leadlens.scoring.groups import group_respondents, group_results
 from leadlens.scoring.layout import items_of, principle_items
@@ -103,16 +104,18 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     items = items_of(question_set)
     principle_results = []
     own_scores: list[PrincipleScores] = []
-    warnings = [str(w) for w in responses.warnings]
+    warnings = [ResultWarning.of(w) for w in responses.warnings]
     scored = parallel_map(lambda group: score_principle(question_set, group, responses),
                           principle_items(question_set, items), responses.n)
     for result, own in scored:
         principle_results.append(result)
         own_scores.append(own)
         if result.n == 0 and responses.n:
-            warnings.append(
-                f"principle {result.id!r}: no respondent answered enough of its items to be "
-                f"scored (min_answered {question_set.scoring.min_answered:g}); it has no score")
+            warnings.append(ResultWarning(
+                code=Code.SCORING_UNSCORED_PRINCIPLE,
+                message=f"principle {result.id!r}: no respondent answered enough of its items "
+                        f"to be scored (min_answered {question_set.scoring.min_answered:g}); "
+                        "it has no score"))
     overall = overall_scores(own_scores)
     n, overall_mean, overall_sd = mean_sd(overall)
     overall_band = band_of(question_set, overall_mean) if overall_mean is not None else None
