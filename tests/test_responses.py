@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from leadlens.errors import ResponsesError
+from leadlens.errors import Code, ResponsesError
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses import cells as csv_cells
 from leadlens.responses import reading as reader
@@ -349,7 +349,7 @@ def test_a_repeated_respondent_id_within_a_file_is_a_located_warning(
     data = load(tmp_path, qs, content)
     assert data.n == 24  # still counted as written: a warning, not a guess
     name = str(tmp_path / "r0.csv")
-    repeated = [str(w) for w in data.warnings if "more than once" in str(w)]
+    repeated = [str(w) for w in data.warnings if w.code is Code.RESPONSES_DUPLICATE_IDS]
     assert repeated == [
         f"{name}:5: warning: 2 respondent ids appear more than once, so they are counted more "
         f"than once: 'r1' (at {name}:5, first at {name}:2), 'r2' (at {name}:26, first at "
@@ -364,7 +364,7 @@ def test_the_same_file_given_twice_names_a_few_ids_and_counts_the_rest(
                     encoding="utf-8")
     data = read_responses([path, path], qs)
     assert data.n == 16
-    (warning,) = [w for w in data.warnings if "more than once" in w.message]
+    (warning,) = [w for w in data.warnings if w.code is Code.RESPONSES_DUPLICATE_IDS]
     assert (warning.file, warning.line) == (str(path), 2)
     assert warning.message.startswith(
         f"8 respondent ids appear more than once, so they are counted more than once ({path} "
@@ -373,7 +373,7 @@ def test_the_same_file_given_twice_names_a_few_ids_and_counts_the_rest(
     assert warning.message.endswith(" and 3 more")
     with pytest.raises(ResponsesError) as caught:
         read_responses([path, path], qs, strict=True)
-    (error,) = [p for p in caught.value.problems if "more than once" in p.message]
+    (error,) = [p for p in caught.value.problems if p.code is Code.RESPONSES_DUPLICATE_IDS]
     assert error.severity == "error" and str(error).startswith(f"{path}:2: 8 respondent ids")
 
 
@@ -381,7 +381,7 @@ def test_repeats_across_files_are_found_and_blank_ids_are_not_compared(
         tmp_path: Path, qs: QuestionSet, fast: str) -> None:
     data = load(tmp_path, qs, "respondent_id,b1\n,1\n a ,2\nx,3\n",
                 "b1,respondent_id\n4,\n5,x\n", "b1\n1\n1\n")
-    (warning,) = [w for w in data.warnings if "more than once" in w.message]
+    (warning,) = [w for w in data.warnings if w.code is Code.RESPONSES_DUPLICATE_IDS]
     assert str(warning).startswith(
         f"{tmp_path / 'r1.csv'}:3: warning: 1 respondent id appears more than once, so that "
         f"respondent is counted more than once: 'x' (at {tmp_path / 'r1.csv'}:3, first at "
@@ -392,4 +392,4 @@ def test_distinct_ids_and_files_without_ids_give_no_warning(
         tmp_path: Path, qs: QuestionSet, fast: str) -> None:
     data = load(tmp_path, qs, "respondent_id,b1\na,1\nb,1\n", "b1\n1\n1\n", "b1\n1\n1\n")
     assert data.n == 6
-    assert not [w for w in data.warnings if "more than once" in w.message]
+    assert not [w for w in data.warnings if w.code is Code.RESPONSES_DUPLICATE_IDS]

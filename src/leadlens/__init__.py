@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from leadlens._version import __version__
 
 _PUBLIC = {
+    "Code": "leadlens.errors",
     "LeadlensError": "leadlens.errors",
     "Problem": "leadlens.errors",
     "QuestionSetError": "leadlens.errors",
@@ -24,6 +25,7 @@ _PUBLIC = {
 }
 
 __all__ = [
+    "Code",
     "LeadlensError",
     "Problem",
     "QuestionSet",
@@ -36,7 +38,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from leadlens.errors import LeadlensError, Problem, QuestionSetError, ResponsesError
+    from leadlens.errors import Code, LeadlensError, Problem, QuestionSetError, ResponsesError
     from leadlens.questionset.loading import load_question_set, validate_file
     from leadlens.questionset.model import QuestionSet
     from leadlens.results.document import Results

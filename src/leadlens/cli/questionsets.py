@@ -140,11 +140,16 @@ def validate(
 def schema(
     results: Annotated[bool, typer.Option(
         "--results", help="The results document's schema instead.")] = False,
+    report_context: Annotated[bool, typer.Option(
+        "--report-context", help="The schema of what report templates see.")] = False,
 ) -> None:
     """Print the JSON Schema of the question-set format (or of the results document)."""
     from leadlens.questionset.schemas import json_schema_text
 
-    write_document(json_schema_text("results" if results else "question-set"))
+    if results and report_context:
+        raise usage_error("give --results or --report-context, not both")
+    write_document(json_schema_text(
+        "results" if results else "report-context" if report_context else "question-set"))
 
 
 @app.command("list", short_help="List the bundled question sets.")

@@ -5,26 +5,32 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-SchemaName = Literal["question-set", "results"]
+SchemaName = Literal["question-set", "results", "report-context"]
 
 SCHEMA_FILES: dict[SchemaName, str] = {
     "question-set": "question-set.schema.json",
     "results": "results.schema.json",
+    "report-context": "report-context.schema.json",
 }
 
 
 def json_schema(name: SchemaName) -> dict[str, Any]:
-    """The JSON Schema for question-set files or for the results document."""
+    """The JSON Schema for question-set files, the results document or the report context."""
     if name == "question-set":
         from leadlens.questionset.model import QuestionSet
 
         schema = QuestionSet.model_json_schema(by_alias=True, mode="validation")
         title = "leadlens question set"
-    else:
+    elif name == "results":
         from leadlens.results.document import Results
 
         schema = Results.model_json_schema(by_alias=True, mode="serialization")
         title = "leadlens results document"
+    else:
+        from leadlens.report.view import context_json_schema
+
+        schema = context_json_schema()
+        title = "leadlens report template context"
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title,
             **{k: v for k, v in schema.items() if k != "title"}}
 

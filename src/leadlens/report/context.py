@@ -9,7 +9,7 @@ here changes a number; rounding happens in the template filters.
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from leadlens.questionset.model import QuestionSet
 from leadlens.report.charts import (
@@ -41,6 +41,27 @@ from leadlens.results.document import (
     ResultWarning,
 )
 
+if TYPE_CHECKING:  # the types only: building the view model's schema is not needed here
+    from leadlens.report.view import (
+        BandView,
+        BreakdownView,
+        CellView,
+        ChartsView,
+        CommentView,
+        GroupView,
+        ItemExtras,
+        ItemView,
+        OptionView,
+        OverallView,
+        PerspectivesView,
+        PrincipleExtras,
+        PrincipleView,
+        ReportView,
+        SpreadView,
+        TimepointRowView,
+        TimepointsView,
+    )
+
 Data = dict[str, Any]
 
 DONT_KNOW_FLAG = 0.10
@@ -68,7 +89,7 @@ def alpha_reading(alpha: float | None) -> str:
     return "Very high: consistent, though some questions may be asking the same thing twice."
 
 
-def band_position_text(position: float | None) -> str | None:
+def band_position_text(position: float | None) -> Literal["lower", "middle", "upper"] | None:
     """``lower``, ``middle`` or ``upper`` third of a band."""
     if position is None:
         return None
@@ -87,7 +108,7 @@ class _Builder:
         self.title = title
         bands = self.qs.bands
         colours = band_colours(len(bands))
-        self.bands: list[Data] = []
+        self.bands: list[BandView] = []
         for i, band in enumerate(bands):
             end = bands[i + 1].from_ if i + 1 < len(bands) else 100.0
             self.bands.append({
@@ -98,14 +119,15 @@ class _Builder:
         self.zones = [BandZone(b["label"], b["from"], b["to"], b["colour"]) for b in self.bands]
 
     # -- bands -----------------------------------------------------------------------------
-    def band_of(self, band_id: str | None, score: float | None) -> Data | None:
+    def band_of(self, band_id: str | None, score: float | None) -> BandView | None:
         if band_id is not None and band_id in self.band_by_id:
             return self.band_by_id[band_id]
         if score is None:
             return None
         return self.band_by_id[self.qs.band_for(score).id]
 
-    def position(self, band: Data | None, score: float | None, given: float | None) -> float | None:
+    def position(self, band: BandView | None, score: float | None,
+                 given: float | None) -> float | None:
         if given is not None:
             return given
         if band is None or score is None or band["to"] <= band["from"]:
@@ -114,7 +136,7 @@ class _Builder:
         return min(max(share, 0.0), 1.0)
 
     # -- items -----------------------------------------------------------------------------
-    def item(self, item: ItemResult) -> Data:
+    def item(self, item: ItemResult) -> ItemView:
         data = item.model_dump(mode="json", by_alias=True)
         scale = self.qs.scales.get(item.scale)
         variant = None
@@ -124,19 +146,19 @@ class _Builder:
         elif item.timepoint is not None:
             variant = next((t.label for t in self.qs.timepoints if t.id == item.timepoint),
                            item.timepoint)
-        options: list[Data] = []
+        options: list[OptionView] = []
         segments: list[Segment] = []
         if scale is not None:
             colours = option_colours(len(scale.options))
             for option, colour in zip(scale.options, colours, strict=True):
                 count = item.counts.get(str(option.value), 0)
                 options.append({"value": option.value, "label": option.label, "count": count,
-                                "colour": colour})
+                                "colour": colour, "share": None})
                 segments.append(Segment(option.label, count, colour))
             for label in scale.unscored:
                 count = item.counts.get(label, 0)
                 options.append({"value": None, "label": label, "count": count,
-                                "colour": UNSCORED_FILL})
+                                "colour": UNSCORED_FILL, "share": None})
                 segments.append(Segment(label, count, UNSCORED_FILL, dashed=True))
         total = sum(o["count"] for o in options)
         for entry in options:
@@ -146,7 +168,7 @@ class _Builder:
         section = None
         if question is not None and question.section in self.qs.section_by_id:
             section = self.qs.section_by_id[question.section].title
-        data.update({
+        extras: ItemExtras = {
             "section_title": section,
             "variant": variant,
             "label": item.text + (f" ({variant})" if variant else ""),
@@ -154,11 +176,12 @@ class _Builder:
             "answered": total,
             "scale_range": scale.describe() if scale is not None else "",
             "chart": distribution_svg(segments, label=f"Answers to {item.key}: {described}"),
-        })
+        }
+        data.update(extras)
         return data
 
     # -- principles ------------------------------------------------------------------------
-    def principle(self, p: PrincipleResult) -> Data:
+    def principle(self, p: PrincipleResult) -> PrincipleView:
         data = p.model_dump(mode="json", by_alias=True)
         band = self.band_of(p.band, p.score)
         recommendation = p.recommendation
@@ -172,11 +195,12 @@ class _Builder:
             if it.perspective is not None and scale is not None and scale.max > scale.min:
                 persp_step = 100 / (scale.max - scale.min)
                 break
-        data.update({
+        position = self.position(band, p.score, p.band_position)
+        extras: PrincipleExtras = {
             "band_label": band["label"] if band else None,
             "band_colour": band["colour"] if band else None,
             "band_description": band["description"] if band else "",
-            "band_position": self.position(band, p.score, p.band_position),
+            "band_position": position,
             "recommendation": recommendation,
             "dont_know_flag": p.unscored_share >= DONT_KNOW_FLAG,
             "alpha_reading": alpha_reading(p.alpha),
@@ -186,22 +210,23 @@ class _Builder:
             "perspective_flag": (p.perspective_gap is not None and persp_step is not None
                                  and abs(p.perspective_gap) >= persp_step),
             "perspective_step": persp_step,
-        })
-        data["band_position_text"] = band_position_text(data["band_position"])
+            "band_position_text": band_position_text(position),
+        }
+        data.update(extras)
         return data
 
     # -- groups ----------------------------------------------------------------------------
-    def breakdown(self, breakdown: GroupBreakdown, names: dict[str, str]) -> Data:
+    def breakdown(self, breakdown: GroupBreakdown, names: dict[str, str]) -> BreakdownView:
         n = self.results.min_group_size
         small = f"fewer than {n}"
         withheld = "withheld to protect a smaller group"
-        groups: list[Data] = []
+        groups: list[GroupView] = []
         rows: list[HeatRow] = []
         columns = ["Overall", *names.values()]
         for group in breakdown.groups:
             g = group.model_dump(mode="json", by_alias=True)
             by_id = {gp.id: gp for gp in group.principles}
-            cells: list[Data] = []
+            cells: list[CellView] = []
             heat: list[HeatCell | None] = []
             if group.suppressed:
                 g["suppressed_text"] = small if group.suppressed_reason != "complement" \
@@ -237,7 +262,7 @@ class _Builder:
             g["cells"] = cells
             groups.append(g)
             rows.append(HeatRow(group.value, heat, note=g["suppressed_text"]))
-        spread = []
+        spread: list[SpreadView] = []
         for s in breakdown.spread:
             spread.append({**s.model_dump(mode="json", by_alias=True),
                            "name": names.get(s.principle, s.principle)})
@@ -252,13 +277,13 @@ class _Builder:
                 "chart": chart}
 
     # -- whole report ----------------------------------------------------------------------
-    def build(self) -> Data:
+    def build(self) -> ReportView:
         r = self.results
         principles = [self.principle(p) for p in r.principles]
         names = {p.id: p.name for p in r.principles}
         scored = [p for p in principles if p["score"] is not None]
-        strongest: list[Data] = []
-        weakest: list[Data] = []
+        strongest: list[PrincipleView] = []
+        weakest: list[PrincipleView] = []
         overlap = False
         if len(scored) >= 2:
             top = max(p["score"] for p in scored)
@@ -269,7 +294,7 @@ class _Builder:
                 s_ci, w_ci = strongest[0]["ci95"], weakest[0]["ci95"]
                 overlap = s_ci is not None and w_ci is not None and s_ci[0] <= w_ci[1]
         overall_band = self.band_of(r.overall.band, r.overall.score)
-        overall = {**r.overall.model_dump(mode="json", by_alias=True),
+        overall: OverallView = {**r.overall.model_dump(mode="json", by_alias=True),
                    "band_label": overall_band["label"] if overall_band else None,
                    "band_colour": overall_band["colour"] if overall_band else None}
         bars = [ScoreBar("Overall", r.overall.score,
@@ -279,7 +304,7 @@ class _Builder:
                           (p["ci95"][0], p["ci95"][1]) if p["ci95"] else None,
                           format_score(p["score"])) for p in principles]
         summary = "; ".join(f"{p['name']} {format_score(p['score'])}" for p in principles)
-        charts: Data = {
+        charts: ChartsView = {
             "scores": score_bars_svg(bars, self.zones, label=(
                 f"Scores out of 100 with 95% confidence intervals. Overall "
                 f"{format_score(r.overall.score)}; {summary}.")),
@@ -336,7 +361,7 @@ class _Builder:
             return "at least half of its questions"
         return f"at least {value:.0%} of its questions"
 
-    def perspectives(self, principles: list[Data]) -> Data | None:
+    def perspectives(self, principles: list[PrincipleView]) -> PerspectivesView | None:
         rows = [p for p in principles if len(p["perspectives"]) >= 2]
         if not rows:
             return None
@@ -352,11 +377,12 @@ class _Builder:
                 f"{format_score(p['perspectives'][-1]['score'])}" for p in rows) + ".")
         return {"first": first, "last": last, "rows": rows, "chart": chart}
 
-    def timepoints(self) -> Data | None:
+    def timepoints(self) -> TimepointsView | None:
         results = self.results.timepoints
         if not results:
             return None
-        rows = [t.model_dump(mode="json", by_alias=True) for t in results]
+        rows: list[TimepointRowView] = [t.model_dump(mode="json", by_alias=True)
+                                        for t in results]
         scale = self.qs.scales.get(results[0].scale)
         first = results[0].timepoints[0].label if results[0].timepoints else "Start"
         last = results[0].timepoints[-1].label if results[0].timepoints else "End"
@@ -380,8 +406,8 @@ class _Builder:
         return {"first": first, "last": last, "rows": rows, "chart": chart,
                 "scale": scale.label if scale is not None else ""}
 
-    def comments(self) -> list[Data]:
-        out = []
+    def comments(self) -> list[CommentView]:
+        out: list[CommentView] = []
         known = [q.id for q in self.qs.questions]
         order = sorted(self.results.comments,
                        key=lambda k: known.index(k) if k in known else len(known))
@@ -394,7 +420,11 @@ class _Builder:
 
 
 def build_context(results: Results, fmt: Format, title: str | None = None) -> Data:
-    """The template context for ``results``: the document's keys, ``results`` and ``report``."""
+    """The template context for ``results``: the document's keys, ``results`` and ``report``.
+
+    Its shape is :class:`leadlens.report.view.ReportContext` (published as
+    ``schema/report-context.schema.json``).
+    """
     data = results.model_dump(mode="json", by_alias=True)
     report = _Builder(results, fmt, title).build()
     return {**data, "results": data, "report": report}

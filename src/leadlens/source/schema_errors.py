@@ -114,6 +114,8 @@ def _problem(error: ErrorDetails, file: str, model: type[BaseModel], smap: Sourc
         shown = f"{limit:g}" if isinstance(limit, float) else str(limit)
         code, message = Code.SCHEMA_OUT_OF_RANGE, (
             f"must be {_BOUNDS[kind]} {shown}, got {describe(value)}")
+    elif kind == "int_parsing_size":
+        code, message = Code.SCHEMA_OUT_OF_RANGE, f"is too large a number, got {describe(value)}"
     elif kind == "finite_number":
         code, message = Code.SCHEMA_OUT_OF_RANGE, f"must be a finite number, got {describe(value)}"
     elif kind in ("too_short", "too_long"):

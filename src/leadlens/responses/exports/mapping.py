@@ -53,8 +53,8 @@ def load_mapping(path: Path) -> RuleSource:
     try:
         settings = ImportSettings.model_validate(raw)
     except ValidationError as exc:
-        raise ResponsesError(validation_problems(exc, name, ImportSettings, smap=smap,
-                                                 prefix=prefix)) from None
+        problems = validation_problems(exc, name, ImportSettings, smap=smap, prefix=prefix)
+        raise ResponsesError(sorted(problems, key=lambda p: (p.line or 0, p.col or 0))) from None
     return RuleSource(settings, name, prefix, smap)
 
 

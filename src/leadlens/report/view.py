@@ -1,0 +1,299 @@
+"""The report view model: the types of what a report template receives (its context).
+
+Templates are a public contract (``docs/templates.md``), so their context is typed here and
+published as a JSON Schema (``schema/report-context.schema.json``, from
+:func:`context_json_schema`). At run time the context stays what templates have always
+received: plain dictionaries and lists. That is why these are ``TypedDict``\\ s and not models:
+Jinja's sandbox and the report environment read dictionary keys (``p.items`` is a principle's
+items, not ``dict.items``; a misspelt key gets "Did you mean"), and the builders in
+:mod:`leadlens.report.context` keep their dictionary literals, which mypy checks against
+these declarations.
+
+Many views are a part of the results document plus display values (an item of the document
+plus its answer options and chart, ...). Those are declared as the document's model plus a
+``...Extras`` TypedDict of what the report adds, so a field added to the results document
+appears in the context's schema without being declared twice. In Python they are typed as
+plain dictionaries (:data:`ItemView`, ...); their schema is the model with the extras
+(:func:`_view`).
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetPydanticSchema,
+    create_model,
+    with_config,
+)
+from typing_extensions import TypedDict
+
+from leadlens.report.filters import Format
+from leadlens.results.document import (
+    GroupResult,
+    GroupSpread,
+    ItemResult,
+    OverallResult,
+    PrincipleResult,
+    Results,
+    TimepointResult,
+)
+
+_VIEWS: dict[str, type[BaseModel]] = {}
+_STRICT = ConfigDict(extra="forbid")
+
+
+def _schema_of(name: str) -> GetPydanticSchema:
+    """Validate and describe a dictionary view as the model :func:`_view` built for it."""
+    return GetPydanticSchema(lambda _type, handler: handler(_VIEWS[name]))
+
+
+ItemView = Annotated[dict[str, Any], _schema_of("ItemView")]
+"""An item of the results document (``ItemResult``) plus :class:`ItemExtras`."""
+PrincipleView = Annotated[dict[str, Any], _schema_of("PrincipleView")]
+"""A principle of the results document (``PrincipleResult``) plus :class:`PrincipleExtras`."""
+OverallView = Annotated[dict[str, Any], _schema_of("OverallView")]
+"""The document's ``overall`` plus :class:`OverallExtras`."""
+GroupView = Annotated[dict[str, Any], _schema_of("GroupView")]
+"""A group of a breakdown (``GroupResult``) plus :class:`GroupExtras`."""
+SpreadView = Annotated[dict[str, Any], _schema_of("SpreadView")]
+"""A principle's spread across groups (``GroupSpread``) plus :class:`SpreadExtras`."""
+TimepointRowView = Annotated[dict[str, Any], _schema_of("TimepointRowView")]
+"""A question with timepoints (``TimepointResult``) plus :class:`TimepointRowExtras`."""
+
+
+BandView = TypedDict("BandView", {
+    "id": str,
+    "label": str,
+    "from": Annotated[float, Field(description="Where the band starts, 0-100.")],
+    "to": Annotated[float, Field(description="Where the next band starts (100 for the last).")],
+    "description": str,
+    "colour": Annotated[str, Field(description="The band's chart colour (#rrggbb).")],
+    "text_colour": Annotated[str, Field(description="Black or white: readable on colour.")],
+})
+"""A band of the question set, with its chart colours."""
+BandView.__pydantic_config__ = _STRICT  # type: ignore[attr-defined]
+
+
+@with_config(_STRICT)
+class OptionView(TypedDict):
+    """One answer of an item's scale and how many chose it."""
+
+    value: Annotated[int | None, Field(description="The option's value; null for an unscored "
+                                                   "answer such as \"Don't know\".")]
+    label: str
+    count: int
+    colour: Annotated[str, Field(description="Its colour in the item's chart (#rrggbb).")]
+    share: Annotated[float | None, Field(description="count / answered (0-1); null when nobody "
+                                                     "answered.")]
+
+
+@with_config(_STRICT)
+class ItemExtras(TypedDict):
+    """What the report adds to each item of the results document."""
+
+    section_title: Annotated[str | None, Field(description="The title of the question's section.")]
+    variant: Annotated[str | None, Field(description="The perspective's or timepoint's label.")]
+    label: Annotated[str, Field(description="The question text with the variant in brackets.")]
+    options: list[OptionView]
+    answered: Annotated[int, Field(description="Respondents who gave any answer (scored or not).")]
+    scale_range: Annotated[str, Field(description="The scale's values, e.g. 1-5.")]
+    chart: Annotated[str, Field(description="SVG: a stacked bar of the answers.")]
+
+
+@with_config(_STRICT)
+class PrincipleExtras(TypedDict):
+    """What the report adds to each principle of the results document."""
+
+    band_label: str | None
+    band_colour: str | None
+    band_description: str
+    band_position: Annotated[float | None, Field(
+        description="Where the score sits in its band, 0-1 (worked out when the document has "
+                    "none).")]
+    recommendation: Annotated[str | None, Field(
+        description="The question set's recommendation for the band (when the document has "
+                    "none).")]
+    dont_know_flag: Annotated[bool, Field(
+        description="At least dont_know_threshold of the answers were unscored.")]
+    alpha_reading: Annotated[str, Field(description="Cronbach's alpha in plain English.")]
+    alpha_flag: Annotated[bool, Field(description="Alpha below alpha_threshold.")]
+    items: list[ItemView]
+    flagged_items: Annotated[list[ItemView], Field(
+        description="The items the reliability check flagged.")]
+    perspective_flag: Annotated[bool, Field(
+        description="The perspective gap is at least one scale point.")]
+    perspective_step: Annotated[float | None, Field(
+        description="One scale point on the 0-100 score.")]
+    band_position_text: Annotated[Literal["lower", "middle", "upper"] | None, Field(
+        description="The third of the band the score sits in.")]
+
+
+@with_config(_STRICT)
+class OverallExtras(TypedDict):
+    """What the report adds to the document's ``overall``."""
+
+    band_label: str | None
+    band_colour: str | None
+
+
+@with_config(_STRICT)
+class CellView(TypedDict):
+    """One principle's score in one group (a cell of the group x principle table)."""
+
+    id: Annotated[str, Field(description="The principle's id.")]
+    name: Annotated[str, Field(description="The principle's name.")]
+    score: float | None
+    n: int | None
+    mean: float | None
+    band_label: str | None
+    colour: Annotated[str | None, Field(description="The band's colour.")]
+    contested: bool
+
+
+@with_config(_STRICT)
+class GroupExtras(TypedDict):
+    """What the report adds to each group of a breakdown."""
+
+    suppressed_text: Annotated[str | None, Field(
+        description="For a hidden group: 'fewer than N' or 'withheld to protect a smaller "
+                    "group'; null when shown.")]
+    cells: Annotated[list[CellView], Field(
+        description="One per principle, empty scores for a hidden group.")]
+
+
+@with_config(_STRICT)
+class SpreadExtras(TypedDict):
+    """What the report adds to each spread of a breakdown."""
+
+    name: Annotated[str, Field(description="The principle's name.")]
+
+
+@with_config(_STRICT)
+class BreakdownView(TypedDict):
+    """One ``--by`` field: its groups, spreads and heatmap."""
+
+    field: str
+    prompt: str
+    groups: list[GroupView]
+    shown: Annotated[int, Field(description="Groups shown.")]
+    suppressed: Annotated[int, Field(description="Groups hidden for anonymity.")]
+    spread: list[SpreadView]
+    ranked: Annotated[list[SpreadView], Field(description="The spreads that have a value.")]
+    chart: Annotated[str, Field(description="SVG: the group x principle heatmap.")]
+
+
+@with_config(_STRICT)
+class PerspectivesView(TypedDict):
+    """Scores as answered from each perspective (e.g. organisation and system hat)."""
+
+    first: Annotated[str, Field(description="The first perspective's label.")]
+    last: Annotated[str, Field(description="The last perspective's label.")]
+    rows: Annotated[list[PrincipleView], Field(description="The principles with perspectives.")]
+    chart: Annotated[str, Field(description="SVG: a dumbbell per principle.")]
+
+
+@with_config(_STRICT)
+class TimepointRowExtras(TypedDict):
+    """What the report adds to each question with timepoints."""
+
+    section: Annotated[str | None, Field(description="The title of the question's section.")]
+
+
+@with_config(_STRICT)
+class TimepointsView(TypedDict):
+    """Questions answered at several timepoints (e.g. now and in 12 months)."""
+
+    first: str
+    last: str
+    rows: list[TimepointRowView]
+    chart: Annotated[str | None, Field(
+        description="SVG: a dumbbell per question; null when the questions' scales differ.")]
+    scale: Annotated[str, Field(description="The scale's label.")]
+
+
+@with_config(_STRICT)
+class CommentView(TypedDict):
+    """The comments on one free-text question, in question-set order."""
+
+    question: Annotated[str, Field(description="The question id.")]
+    text: Annotated[str, Field(description="The question text.")]
+    comments: list[str]
+
+
+@with_config(_STRICT)
+class ChartsView(TypedDict):
+    """The report's headline charts (SVG)."""
+
+    scores: Annotated[str, Field(description="Score bars with 95% confidence-interval whiskers.")]
+    radar: Annotated[str | None, Field(description="A radar of the principles; null with fewer "
+                                                   "than three.")]
+
+
+@with_config(_STRICT)
+class ReportView(TypedDict):
+    """``report``: values worked out for display. Nothing here changes a number."""
+
+    title: Annotated[str, Field(description="--title, or the question set's title.")]
+    format: Format
+    generated: Annotated[str, Field(description="The date scored, e.g. 2 June 2025.")]
+    source_citation: Annotated[str | None, Field(
+        description="The question set's source as one line, or null.")]
+    source_files: Annotated[list[str], Field(
+        description="The responses files' names, without folders.")]
+    bands: list[BandView]
+    overall: OverallView
+    principles: list[PrincipleView]
+    strongest: Annotated[list[PrincipleView], Field(
+        description="More than one on a tie; empty unless two principles' scores differ.")]
+    weakest: list[PrincipleView]
+    strongest_weakest_overlap: Annotated[bool, Field(
+        description="The strongest's and weakest's confidence intervals overlap.")]
+    breakdowns: list[BreakdownView]
+    perspectives: PerspectivesView | None
+    timepoints: TimepointsView | None
+    other_items: Annotated[list[ItemView], Field(
+        description="Rated questions outside principles.")]
+    comments: list[CommentView]
+    min_answered_text: Annotated[str, Field(
+        description="e.g. 'at least half of its questions'.")]
+    dont_know_threshold: float
+    alpha_threshold: float
+    charts: ChartsView
+    warnings: Annotated[list[str], Field(
+        description="The document's warnings as text, location first, file names without "
+                    "folders.")]
+
+
+def _view(name: str, document: type[BaseModel], extras: type, doc: str) -> None:
+    """Declare the schema of a dictionary view: ``document``'s fields plus ``extras``'."""
+    fields: dict[str, Any] = {key: (hint, ...) for key, hint
+                              in typing.get_type_hints(extras, include_extras=True).items()}
+    _VIEWS[name] = create_model(name, __base__=document, __doc__=doc, **fields)
+
+
+_view("ItemView", ItemResult, ItemExtras, "An item of the results document, for display.")
+_view("PrincipleView", PrincipleResult, PrincipleExtras,
+      "A principle of the results document, for display.")
+_view("OverallView", OverallResult, OverallExtras, "The overall score, for display.")
+_view("GroupView", GroupResult, GroupExtras, "A group of a breakdown, for display.")
+_view("SpreadView", GroupSpread, SpreadExtras, "A principle's spread across groups.")
+_view("TimepointRowView", TimepointResult, TimepointRowExtras,
+      "A question with timepoints, for display.")
+
+
+class ReportContext(Results):
+    """What every report template sees: each top-level key of the results document, the
+    whole document again as ``results``, and ``report``."""
+
+    results: Results
+    report: ReportView
+
+
+def context_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the template context (``schema/report-context.schema.json``)."""
+    return ReportContext.model_json_schema(by_alias=True, mode="serialization")
