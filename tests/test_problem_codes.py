@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from conftest import REPO
@@ -18,7 +19,8 @@ from leadlens.cli import app
 from leadlens.errors import Code, Problem
 from leadlens.questionset.loading import validate_bytes
 from leadlens.responses.exports.mapping import load_mapping
-from leadlens.results.loading import ResultsError, parse_results
+from leadlens.results.document import Results
+from leadlens.source.schema_errors import validation_problems
 from test_report_data import sample_document
 
 ERRORS_DOC = (REPO / "docs" / "errors.md").read_text(encoding="utf-8")
@@ -44,6 +46,30 @@ def test_every_code_is_documented_once_and_the_docs_name_no_other() -> None:
     documented = re.findall(r"^\| `([a-z0-9.-]+)` \|", ERRORS_DOC, flags=re.M)
     assert sorted(documented) == sorted(code.value for code in Code)
     assert len(documented) == len(set(documented))
+
+
+def _warning_codes() -> set[str]:
+    """Codes that src gives problems made with ``severity="warning"``."""
+    found = set()
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            given = {k.arg: k.value for k in node.keywords}
+            severity, code = given.get("severity"), given.get("code")
+            if isinstance(severity, ast.Constant) and severity.value == "warning" \
+                    and isinstance(code, ast.Attribute):
+                found.add(Code[code.attr].value)
+    return found
+
+
+def test_the_docs_mark_the_codes_that_are_warnings() -> None:
+    marked = set(re.findall(r"^\| `([a-z0-9.-]+)` \| W \|", ERRORS_DOC, flags=re.M))
+    found = _warning_codes()
+    assert len(found) > 10
+    assert found <= marked, found - marked
+    # Scoring's own warning is made as a results-document warning, not a Problem.
+    assert marked - found == {"scoring.unscored-principle"}
 
 
 def test_a_problem_cannot_be_made_without_a_code() -> None:
@@ -162,10 +188,11 @@ def test_no_results_file_error_is_in_pydantic_words() -> None:
         if not path or path == ("results_version",):
             continue
         for wrong in WRONG_VALUES:
+            # The translator parse_results uses, without locating (the JSON scan is slow).
             try:
-                parse_results(json.dumps(_replaced(document, path, wrong)), "r.json")
-            except ResultsError as exc:
-                for problem in exc.problems:
+                Results.model_validate_json(json.dumps(_replaced(document, path, wrong)))
+            except ValidationError as exc:
+                for problem in validation_problems(exc, "r.json", Results):
                     count += 1
                     seen.add(problem.code)
                     assert not PYDANTIC_WORDING.search(str(problem)), str(problem)

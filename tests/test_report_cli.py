@@ -139,21 +139,33 @@ def test_newer_version(tmp_path: Path) -> None:
                    "version 1. Re-score the responses with this leadlens\n")
 
 
-def test_invalid_fields_are_listed_by_path(tmp_path: Path) -> None:
+def test_invalid_fields_are_listed_by_path_and_located(tmp_path: Path) -> None:
     doc = sample_document()
     doc["principles"][1]["score"] = "high"
     doc["groups"]["organisation"]["groups"][0]["n"] = -1.5
     del doc["overall"]
     doc["surprise"] = True
-    code, err, path = _bad(tmp_path, json.dumps(doc))
+    text = json.dumps(doc, indent=2)
+    code, err, path = _bad(tmp_path, text)
+
+    def at(needle: str) -> str:
+        index = text.index(needle)
+        line, col = text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+        return f"{path}:{line}:{col}"
+
+    score, n, surprise = at('"high"'), at("-1.5"), at('"surprise"')
+
     assert code == 1
     lines = err.splitlines()
-    assert f"{path}: missing required key 'overall'" in lines
-    assert f"{path}: principles[1].score: expected a number, got text ('high')" in lines
-    assert f"{path}: groups.organisation.groups[0].n: expected a whole number, got a number " \
-           "(-1.5)" in lines
-    assert any(line.startswith(f"{path}: surprise: unknown key 'surprise'. Allowed keys: ")
-               for line in lines)
+    assert lines[:3] == [
+        f"{path}:1:1: missing required key 'overall'",
+        f"{score}: principles[1].score: expected a number, got text ('high')",
+        f"{n}: groups.organisation.groups[0].n: expected a whole number, got a "
+        "number (-1.5)",
+    ]
+    assert lines[3].startswith(f"{surprise}: surprise: unknown key 'surprise'. "
+                               "Allowed keys: ")
+    assert len(lines) == 4
     assert "pydantic" not in err and "Traceback" not in err
     assert "Input should" not in err and "Field required" not in err
 

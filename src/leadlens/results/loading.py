@@ -9,7 +9,9 @@ from pydantic import ValidationError
 
 from leadlens.errors import MAX_PROBLEMS, Code, LeadlensError, Problem, unreadable
 from leadlens.results.document import RESULTS_VERSION, Results
+from leadlens.source.nodes import LoadError, load_json, source_map
 from leadlens.source.schema_errors import validation_problems
+from leadlens.source.yamltree import SourceMap
 
 MAKE_ONE = "Make one with: leadlens score RESPONSES.csv -o results.json"
 
@@ -44,9 +46,19 @@ def parse_results(text: str, file: str) -> Results:
     try:
         return Results.model_validate_json(text)
     except ValidationError as exc:
-        problems = validation_problems(exc, file, Results)
+        problems = sorted(validation_problems(exc, file, Results, smap=_locations(text, file)),
+                          key=lambda p: (p.line or 0, p.col or 0))
         raise ResultsError(problems[:MAX_PROBLEMS],
                            omitted=max(len(problems) - MAX_PROBLEMS, 0)) from None
+
+
+def _locations(text: str, file: str) -> SourceMap | None:
+    """Line and column of each value, to locate problems; None for a document too large to
+    scan (its problems are then located by path only)."""
+    try:
+        return source_map(load_json(text, file))
+    except LoadError:
+        return None
 
 
 def load_results(path: Path) -> Results:

@@ -20,7 +20,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from leadlens.errors import Code, Problem
-from leadlens.source.yamltree import compose_checked, decode_text
+from leadlens.source.yamltree import SourceMap, compose_checked, decode_text
 
 _DECODER = json.JSONDecoder()
 
@@ -196,3 +196,19 @@ def load_json(text: str, filename: str) -> Node | None:
     scanner = _JsonScanner(text, filename)
     node, _ = scanner.value(scanner.skip(0), 0)
     return node
+
+
+def source_map(node: Node | None) -> SourceMap:
+    """Where each value and key of a located tree is, by path (as YAML loading records it),
+    so that validation errors of a JSON document can be located too."""
+    smap = SourceMap()
+    stack: list[tuple[Node, tuple[str | int, ...]]] = [] if node is None else [(node, ())]
+    while stack:
+        current, path = stack.pop()
+        smap.values[path] = (current.line, current.col)
+        for key, value in current.items:
+            child = (*path, key.raw)
+            smap.keys[child] = (key.line, key.col)
+            stack.append((value, child))
+        stack.extend((value, (*path, i)) for i, value in enumerate(current.elements))
+    return smap
