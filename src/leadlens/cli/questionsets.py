@@ -136,20 +136,28 @@ def validate(
         raise typer.Exit(1)
 
 
-@app.command(short_help="Print the JSON Schema of question sets (or results documents).")
+@app.command(short_help="Print the JSON Schema of question sets (or of a document).")
 def schema(
     results: Annotated[bool, typer.Option(
         "--results", help="The results document's schema instead.")] = False,
     report_context: Annotated[bool, typer.Option(
         "--report-context", help="The schema of what report templates see.")] = False,
+    compare: Annotated[bool, typer.Option(
+        "--compare", help="The comparison document's schema (leadlens compare).")] = False,
+    trend: Annotated[bool, typer.Option(
+        "--trend", help="The trend document's schema (leadlens trend).")] = False,
 ) -> None:
-    """Print the JSON Schema of the question-set format (or of the results document)."""
-    from leadlens.questionset.schemas import json_schema_text
+    """Print the JSON Schema of the question-set format (or of a document leadlens writes)."""
+    from leadlens.questionset.schemas import SchemaName, json_schema_text
 
-    if results and report_context:
-        raise usage_error("give --results or --report-context, not both")
-    write_document(json_schema_text(
-        "results" if results else "report-context" if report_context else "question-set"))
+    flags: list[tuple[SchemaName, bool]] = [("results", results),
+                                            ("report-context", report_context),
+                                            ("compare", compare), ("trend", trend)]
+    chosen = [name for name, given in flags if given]
+    if len(chosen) > 1:
+        raise usage_error("give at most one of --results, --report-context, --compare and "
+                          "--trend")
+    write_document(json_schema_text(chosen[0] if chosen else "question-set"))
 
 
 @app.command("list", short_help="List the bundled question sets.")

@@ -59,6 +59,7 @@ def check_question_set(data: Any, lines: dict[PathT, int]) -> list[Finding]:
     findings += _check_questions(data)
     findings += _check_scoring(data)
     findings += _check_import(data)
+    findings += _check_waves(data)
     return findings
 
 
@@ -257,7 +258,8 @@ def _check_questions(data: dict[str, Any]) -> list[Finding]:
             else:
                 findings += _reference((*base, "scale"), q.get("scale"), scales, "scale")
         elif kind == "text":
-            for key in ("scale", "principle", "reverse", "perspectives", "timepoints"):
+            for key in ("scale", "principle", "reverse", "perspectives", "timepoints",
+                        "replaces", "comparable_with"):
                 if key in q:
                     findings.append(Finding((*base, key), f"'{key}' does not apply to a "
                                             "free-text question", at_key=True,
@@ -311,4 +313,41 @@ def _check_import(data: dict[str, Any]) -> list[Finding]:
     if isinstance(answers, dict):
         for scale in answers:
             findings += _reference(("import", "answers", scale), scale, scales, "scale")
+    return findings
+
+
+def _check_waves(data: dict[str, Any]) -> list[Finding]:
+    """``replaces`` and ``comparable_with``: what ``leadlens compare`` matches across versions."""
+    findings: list[Finding] = []
+    ids = _ids(data, "questions")
+    version = data.get("version")
+    replaced: dict[str, int] = {}
+    for i, q in _items(data, "questions"):
+        base: PathT = ("questions", i)
+        old = q.get("replaces")
+        if isinstance(old, str):
+            if old == q.get("id"):
+                findings.append(Finding((*base, "replaces"), "a question cannot replace itself",
+                                        hint="Remove 'replaces', or give the id it had before"))
+            elif old in ids:
+                findings.append(Finding((*base, "replaces"),
+                                        f"{old!r} is still a question of this set; only an id "
+                                        "the set no longer has can be replaced",
+                                        hint="Give the old question's id as it was in the "
+                                        "earlier version"))
+            elif old in replaced:
+                findings.append(Finding((*base, "replaces"),
+                                        f"{old!r} is replaced by question {replaced[old] + 1} "
+                                        "too", hint="One question may replace an id"))
+            replaced.setdefault(old, i)
+        seen: set[str] = set()
+        for j, listed in _str_list(q.get("comparable_with")):
+            if listed in seen:
+                findings.append(Finding((*base, "comparable_with", j),
+                                        f"version {listed!r} is listed twice"))
+            elif listed == version:
+                findings.append(Finding((*base, "comparable_with", j),
+                                        f"{listed!r} is this question set's own version",
+                                        hint="List earlier versions only", severity="warning"))
+            seen.add(listed)
     return findings

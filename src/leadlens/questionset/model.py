@@ -185,6 +185,13 @@ class Question(Model):
     section: str | None = None
     perspectives: list[str] = Field(default_factory=list)
     timepoints: list[str] = Field(default_factory=list)
+    replaces: Slug | None = Field(
+        default=None, description="The id this question had in earlier versions of the set: "
+        "leadlens compare matches it with that question, its wording judged comparable.")
+    comparable_with: list[Text] = Field(
+        default_factory=list, description="Question-set versions whose answers to this "
+        "question (or the one it replaces) may be compared with this version's, though its "
+        "wording, scale or principle changed.")
 
     @property
     def scored(self) -> bool:

@@ -125,25 +125,29 @@ class Templates:
         return filename
 
 
-def make_templates(fmt: Format, template: Path | None = None) -> Templates:
+def make_templates(fmt: Format, template: Path | None = None, bundled: str | None = None
+                   ) -> Templates:
     """The environment for ``fmt`` and either the bundled template or the user's ``template``.
 
-    The bundled one is built once per format, so its compiled templates are reused.
+    ``bundled`` names another bundled template to start from (default: the score report's,
+    ``report.html.j2`` or ``report.md.j2``). The bundled ones are built once each, so their
+    compiled templates are reused.
     """
-    return _bundled(fmt) if template is None else _make_templates(fmt, template)
+    name = bundled or TEMPLATE_NAMES[fmt]
+    return _bundled(fmt, name) if template is None else _make_templates(fmt, template, name)
 
 
 @functools.cache
-def _bundled(fmt: Format) -> Templates:
-    return _make_templates(fmt, None)
+def _bundled(fmt: Format, name: str) -> Templates:
+    return _make_templates(fmt, None, name)
 
 
-def _make_templates(fmt: Format, template: Path | None) -> Templates:
+def _make_templates(fmt: Format, template: Path | None, start: str) -> Templates:
     bundled = jinja2.PrefixLoader({BUNDLED_PREFIX: jinja2.FileSystemLoader(templates_dir())})
     loaders: list[jinja2.BaseLoader] = []
     shown: dict[str, str] = {}
     if template is None:
-        name = f"{BUNDLED_PREFIX}/{TEMPLATE_NAMES[fmt]}"
+        name = f"{BUNDLED_PREFIX}/{start}"
     else:
         loaders.append(jinja2.FileSystemLoader(template.parent))
         name = template.name
@@ -165,7 +169,7 @@ def _make_templates(fmt: Format, template: Path | None) -> Templates:
         extensions=["jinja2.ext.loopcontrols"],
     )
     env.filters.update(FILTERS)
-    main = str(template) if template is not None else f"report_templates/{TEMPLATE_NAMES[fmt]}"
+    main = str(template) if template is not None else f"report_templates/{start}"
     return Templates(env, name, main, shown)
 
 

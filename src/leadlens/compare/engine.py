@@ -1,0 +1,573 @@
+"""Compare waves: ``compare(baseline, followup)`` and ``trend(waves)``. Pure: no file access."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from leadlens import __version__
+from leadlens.compare import stats
+from leadlens.compare.anonymity import Cells
+from leadlens.compare.document import (
+    BandInfo,
+    BreakdownComparison,
+    Change,
+    Comparison,
+    Favourable,
+    GroupComparison,
+    ItemChange,
+    NotCompared,
+    Side,
+    Test,
+    TimepointChange,
+    Trend,
+    TrendLine,
+    TrendPoint,
+    WaveInfo,
+    Withheld,
+)
+from leadlens.compare.favourable import item_favourable, pooled_favourable
+from leadlens.compare.matching import Matching, match_questions
+from leadlens.compare.waves import Wave, group_key
+from leadlens.errors import LeadlensError, Problem
+from leadlens.models import QuestionSet
+from leadlens.results import GroupPrinciple, ItemResult, PrincipleResult, Results
+from leadlens.scoring.data import FloatArray
+from leadlens.scoring.stats import ci95
+
+IntRows = np.ndarray
+
+
+class CompareError(LeadlensError):
+    """Waves that cannot be compared: different question sets, missing breakdowns, ..."""
+
+
+def wave_info(wave: Wave) -> WaveInfo:
+    r = wave.results
+    return WaveInfo(label=wave.label, kind=wave.kind, sources=wave.sources,
+                    question_set_version=r.question_set.version, respondents=r.respondents,
+                    generated_at=r.generated_at)
+
+
+def band_infos(qs: QuestionSet) -> list[BandInfo]:
+    return [BandInfo(id=b.id, label=b.label, from_=b.from_) for b in qs.bands]
+
+
+# --- checks -------------------------------------------------------------------------------
+
+def _linked_ids(a: Wave, b: Wave) -> list[str]:
+    if a.respondents is None or b.respondents is None:
+        return []
+    if a.respondents.ids is None or b.respondents.ids is None:
+        return []
+    theirs = {i for i in b.respondents.ids if i is not None}
+    return sorted({i for i in a.respondents.ids if i is not None and i in theirs})
+
+
+def check_waves(waves: Sequence[Wave], by: Sequence[str], *, independent: bool) -> None:
+    """Every reason the waves cannot be compared, as located problems (all at once)."""
+    problems: list[Problem] = []
+    first = waves[0]
+    qs_id = first.results.question_set.id
+    for wave in waves[1:]:
+        other = wave.results.question_set.id
+        if other != qs_id:
+            problems.append(Problem(
+                file=wave.file, path="question_set.id",
+                message=f"question set {other!r} is not {qs_id!r}, the question set of "
+                        f"{first.file}", hint="Only waves of one question set (any versions) "
+                                              "can be compared"))
+    for wave in waves:
+        for field_id in by:
+            if field_id not in wave.results.groups:
+                known = ", ".join(wave.results.groups) or "none"
+                problems.append(Problem(
+                    file=wave.file, path="groups",
+                    message=f"no breakdown by {field_id!r} (breakdowns: {known})",
+                    hint=f"Score it again with --by {field_id}, or give its responses file"))
+    if independent:
+        for i, a in enumerate(waves):
+            for b in waves[i + 1:]:
+                shared = _linked_ids(a, b)
+                if shared:
+                    shown = ", ".join(shared[:3]) + (", ..." if len(shared) > 3 else "")
+                    some = "ids are" if len(shared) > 1 else "id is"
+                    problems.append(Problem(
+                        file=b.file, column="respondent_id",
+                        message=f"{len(shared)} respondent {some} also"
+                                f" in {a.file} ({shown}): the waves are not independent",
+                        hint="Leave out --independent to pair them by respondent_id, or give "
+                             "each wave its own ids if they are different people"))
+    if problems:
+        raise CompareError(problems)
+
+
+# --- one comparison -----------------------------------------------------------------------
+
+@dataclass
+class Pairing:
+    """Rows of the respondents present in both waves, aligned (empty when not linked)."""
+
+    base_rows: IntRows
+    follow_rows: IntRows
+
+    @classmethod
+    def of(cls, a: Wave, b: Wave, *, independent: bool) -> Pairing:
+        shared = [] if independent else _linked_ids(a, b)
+        if not shared or a.respondents is None or b.respondents is None \
+                or a.respondents.ids is None or b.respondents.ids is None:
+            return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        rows_a = {i: n for n, i in enumerate(a.respondents.ids) if i is not None}
+        rows_b = {i: n for n, i in enumerate(b.respondents.ids) if i is not None}
+        return cls(np.array([rows_a[i] for i in shared], dtype=np.int64),
+                   np.array([rows_b[i] for i in shared], dtype=np.int64))
+
+    @property
+    def linked(self) -> int:
+        return int(self.base_rows.size)
+
+
+def _scale_width(qs: QuestionSet, scale_id: str | None) -> float | None:
+    if scale_id is None or scale_id not in qs.scales:
+        return None
+    scale = qs.scales[scale_id]
+    return float(scale.max - scale.min) or None
+
+
+def _sd100(values: FloatArray | None) -> float | None:
+    if values is None:
+        return None
+    kept = values[np.isfinite(values)]
+    return float(kept.std(ddof=1)) if kept.size > 1 else None
+
+
+def principle_side(r: Results, p: PrincipleResult, values: FloatArray | None) -> Side:
+    sd = _sd100(values)
+    width = _scale_width(r.question_set, p.scale)
+    if sd is None and p.sd is not None and width:
+        sd = p.sd * 100.0 / width
+    return Side(n=p.n, score=p.score, sd=sd, ci95=p.ci95, band=p.band)
+
+
+def group_side(r: Results, scale: str | None, gp: GroupPrinciple, values: FloatArray | None
+               ) -> Side:
+    sd = _sd100(values)
+    given = getattr(gp, "sd", None)  # the results document's own group sd, when it has one
+    width = _scale_width(r.question_set, scale)
+    if sd is None and isinstance(given, float) and width:
+        sd = given * 100.0 / width
+    interval = getattr(gp, "ci95", None) or (ci95(gp.score, sd, gp.n) if sd is not None
+                                             else None)
+    return Side(n=gp.n, score=gp.score, sd=sd, ci95=interval, band=gp.band)
+
+
+NO_SD = ("no standard deviation for one wave: give that wave as responses files (or a results "
+         "document that has group sd) to test the change")
+
+
+def change(ident: str, name: str, base: Side, follow: Side,
+           paired_values: tuple[FloatArray, FloatArray] | None = None,
+           favourable: Favourable | None = None) -> Change:
+    """One figure compared: the test (paired when linked, else Welch), g and the MDC."""
+    if base.score is None or follow.score is None:
+        return Change(id=ident, name=name, baseline=base, followup=follow, difference=None,
+                      ci95=None, favourable=favourable, note="no score in one of the waves",
+                      band_moved=False)
+    result = None
+    test_name: str = "welch"
+    linked = None
+    if paired_values is not None and stats.pairs(*paired_values) >= 2:
+        result = stats.paired(*paired_values)
+        test_name, linked = "paired", stats.pairs(*paired_values)
+    elif base.sd is not None and follow.sd is not None:
+        result = stats.welch(base.score, base.sd, base.n, follow.score, follow.sd, follow.n)
+    g = (stats.hedges_g(base.score, base.sd, base.n, follow.score, follow.sd, follow.n)
+         if base.sd is not None and follow.sd is not None else None)
+    moved = base.band is not None and follow.band is not None and base.band != follow.band
+    if result is None:
+        note = NO_SD if (base.sd is None or follow.sd is None) and base.n > 1 and follow.n > 1 \
+            else "fewer than 2 respondents in one of the waves"
+        return Change(id=ident, name=name, baseline=base, followup=follow,
+                      difference=follow.score - base.score, ci95=None, hedges_g=g,
+                      band_moved=moved, favourable=favourable, note=note)
+    test = Test(name="paired" if test_name == "paired" else "welch", statistic=result.t,
+                df=result.df, p=result.p, linked=linked)
+    return Change(id=ident, name=name, baseline=base, followup=follow,
+                  difference=result.estimate, ci95=result.ci95, test=test, hedges_g=g,
+                  detectable=result.detectable, band_moved=moved, favourable=favourable,
+                  note=None if result.t is not None else "every answer was the same: no test")
+
+
+def adjust(changes: list[Change]) -> list[Change]:
+    """Holm across one family; significance and direction from the adjusted p."""
+    adjusted = stats.holm([c.test.p if c.test else None for c in changes])
+    out = []
+    for c, p in zip(changes, adjusted, strict=True):
+        if c.test is None:
+            out.append(c)
+            continue
+        significant = p is not None and p < stats.ALPHA
+        direction = ("up" if (c.difference or 0) > 0 else "down") if significant else "none"
+        out.append(c.model_copy(update={"test": c.test.model_copy(update={"p_holm": p}),
+                                        "significant": significant, "direction": direction}))
+    return out
+
+
+def _favourable(r: Results, items: Sequence[ItemResult]) -> tuple[int, int] | None:
+    return pooled_favourable(item_favourable(i, r.question_set.scales[i.scale])
+                             for i in items if i.scale in r.question_set.scales)
+
+
+def favourable_change(a: tuple[int, int] | None, b: tuple[int, int] | None) -> Favourable | None:
+    if a is None or b is None:
+        return None
+    interval = stats.newcombe(a[0], a[1], b[0], b[1])
+    return Favourable(baseline=a[0] / a[1] if a[1] else None, baseline_n=a[1],
+                      followup=b[0] / b[1] if b[1] else None, followup_n=b[1],
+                      difference=interval[0] if interval else None,
+                      ci95=interval[1] if interval else None)
+
+
+def _paired(a: Wave, b: Wave, pairing: Pairing, principle: str | None,
+            mask_a: np.ndarray | None = None, mask_b: np.ndarray | None = None
+            ) -> tuple[FloatArray, FloatArray] | None:
+    if pairing.linked == 0 or a.respondents is None or b.respondents is None:
+        return None
+    rows_a, rows_b = pairing.base_rows, pairing.follow_rows
+    if mask_a is not None and mask_b is not None:
+        keep = mask_a[rows_a] & mask_b[rows_b]
+        rows_a, rows_b = rows_a[keep], rows_b[keep]
+    va = a.respondents.overall if principle is None else a.respondents.principles[principle]
+    vb = b.respondents.overall if principle is None else b.respondents.principles[principle]
+    return va[rows_a], vb[rows_b]
+
+
+def _values(wave: Wave, principle: str | None, mask: np.ndarray | None = None
+            ) -> FloatArray | None:
+    if wave.respondents is None:
+        return None
+    values = (wave.respondents.overall if principle is None
+              else wave.respondents.principles[principle])
+    return values if mask is None else values[mask]
+
+
+def principle_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, cells: Cells,
+                      withheld: list[Withheld]) -> tuple[Change | None, list[Change]]:
+    """The overall score and every compared principle, Holm-adjusted across principles."""
+    ra, rb = a.results, b.results
+    pa = {p.id: p for p in ra.principles}
+    pb = {p.id: p for p in rb.principles}
+    changes = []
+    for pid in matching.principles:
+        x, y = pa[pid], pb[pid]
+        reason = cells.scored(pid, x.n, y.n)
+        if reason is not None:
+            withheld.append(Withheld(what=f"principle {y.name}", reason=reason))
+            continue
+        changes.append(change(
+            pid, y.name, principle_side(ra, x, _values(a, pid)),
+            principle_side(rb, y, _values(b, pid)), _paired(a, b, pairing, pid),
+            favourable_change(_favourable(ra, x.items), _favourable(rb, y.items))))
+    overall = None
+    if len(matching.principles) == len(rb.principles) == len(ra.principles) and all(
+            pa[p].weight == pb[p].weight for p in matching.principles):
+        oa, ob = ra.overall, rb.overall
+        reason = cells.scored(None, oa.n, ob.n)
+        if reason is not None:
+            withheld.append(Withheld(what="the overall score", reason=reason))
+        else:
+            overall = adjust([change(
+                "overall", "Overall",
+                Side(n=oa.n, score=oa.score, sd=oa.sd, ci95=oa.ci95, band=oa.band),
+                Side(n=ob.n, score=ob.score, sd=ob.sd, ci95=ob.ci95, band=ob.band),
+                _paired(a, b, pairing, None))])[0]
+    return overall, adjust(changes)
+
+
+def _items_by_key(r: Results) -> dict[str, ItemResult]:
+    found = {i.key: i for p in r.principles for i in p.items}
+    found.update({i.key: i for i in r.items})
+    return found
+
+
+def item_changes(a: Wave, b: Wave, matching: Matching, cells: Cells,
+                 withheld: list[Withheld]) -> list[ItemChange]:
+    """Every compared answer key, Holm-adjusted across the items (Welch on raw values)."""
+    ia, ib = _items_by_key(a.results), _items_by_key(b.results)
+    qa, qb = a.results.question_set, b.results.question_set
+    raw: list[ItemChange] = []
+    tests: list[float | None] = []
+    for key, old_key in matching.keys.items():
+        if key not in ib or old_key not in ia:
+            continue
+        x, y = ia[old_key], ib[key]
+        reason = cells.answered(old_key, key, x.n, y.n)
+        if reason is not None:
+            withheld.append(Withheld(what=f"item {key}", reason=reason))
+            continue
+        sa, sb = qa.scales[x.scale], qb.scales[y.scale]
+        side_a = Side(n=x.n, score=x.mean, sd=x.sd,
+                      ci95=ci95(x.mean, x.sd, x.n, low=sa.min, high=sa.max))
+        side_b = Side(n=y.n, score=y.mean, sd=y.sd,
+                      ci95=ci95(y.mean, y.sd, y.n, low=sb.min, high=sb.max))
+        result = None
+        if x.mean is not None and x.sd is not None and y.mean is not None and y.sd is not None:
+            result = stats.welch(x.mean, x.sd, x.n, y.mean, y.sd, y.n)
+        test = (Test(name="welch", statistic=result.t, df=result.df, p=result.p)
+                if result is not None else None)
+        tests.append(test.p if test else None)
+        difference = result.estimate if result else (
+            y.mean - x.mean if x.mean is not None and y.mean is not None else None)
+        raw.append(ItemChange(
+            key=key, baseline_key=old_key, text=y.text, principle=y.principle,
+            baseline=side_a, followup=side_b, difference=difference,
+            ci95=result.ci95 if result else None, test=test,
+            favourable=favourable_change(item_favourable(x, sa), item_favourable(y, sb))))
+    out = []
+    for item, p in zip(raw, stats.holm(tests), strict=True):
+        if item.test is not None:
+            item = item.model_copy(update={"test": item.test.model_copy(update={"p_holm": p}),
+                                           "significant": p is not None and p < stats.ALPHA})
+        out.append(item)
+    return out
+
+
+def timepoint_changes(a: Wave, b: Wave, matching: Matching, cells: Cells,
+                      withheld: list[Withheld]) -> list[TimepointChange]:
+    """For each timepoint question: the baseline's target against the follow-up's current."""
+    by_question = {t.question: t for t in a.results.timepoints}
+    out = []
+    for t in b.results.timepoints:
+        if len(t.timepoints) < 2:
+            continue
+        old_key = matching.keys.get(f"{t.question}@{t.timepoints[0].id}")
+        old = by_question.get(old_key.partition("@")[0]) if old_key else None
+        if old is None or len(old.timepoints) < 2:
+            continue
+        target, current_then = old.timepoints[-1], old.timepoints[0]
+        current = t.timepoints[0]
+        reason = (cells.answered(f"{old.question}@{target.id}", f"{t.question}@{current.id}",
+                                 target.n, current.n)
+                  or cells.answered(f"{old.question}@{current_then.id}",
+                                    f"{t.question}@{current.id}", current_then.n, current.n))
+        if reason is not None:
+            withheld.append(Withheld(what=f"timepoints of {t.question}", reason=reason))
+            continue
+        gap = (current.mean - target.mean
+               if current.mean is not None and target.mean is not None else None)
+        out.append(TimepointChange(
+            question=t.question, text=t.text, scale=t.scale, target_label=target.label,
+            target_then=target.mean, target_n=target.n, current_label=current.label,
+            current_now=current.mean, current_n=current.n, current_then=current_then.mean,
+            gap=gap))
+    return out
+
+
+def group_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, field_id: str,
+                  cells: Cells, withheld: list[Withheld]) -> BreakdownComparison:
+    """Groups shown in both waves, matched by value; each one's principles compared."""
+    ba, bb = a.results.groups[field_id], b.results.groups[field_id]
+    scales_a = {p.id: p.scale for p in a.results.principles}
+    scales_b = {p.id: p.scale for p in b.results.principles}
+    names = {p.id: p.name for p in b.results.principles}
+    old = {group_key(g.value, g.not_stated): g for g in ba.groups}
+    new = {group_key(g.value, g.not_stated): g for g in bb.groups}
+    groups: list[GroupComparison] = []
+    for key in list(new) + [k for k in old if k not in new]:
+        x, y = old.get(key), new.get(key)
+        shown = y if y is not None else x
+        value = shown.value if shown is not None else key
+        if x is None or y is None or x.suppressed or y.suppressed:
+            missing = "baseline" if x is None or x.suppressed else "follow-up"
+            groups.append(GroupComparison(
+                value=value, baseline_n=None, followup_n=None,
+                withheld=f"not shown in the {missing} (too few respondents there, or "
+                         "protecting a smaller group)"))
+            continue
+        reason = cells.group(field_id, key, x.n or 0, y.n or 0)
+        if reason is not None:
+            withheld.append(Withheld(what=f"{field_id} {value}", reason=reason))
+            groups.append(GroupComparison(value=value, baseline_n=None, followup_n=None,
+                                          withheld=reason))
+            continue
+        mask_a = a.respondents.members(field_id, key) if a.respondents else None
+        mask_b = b.respondents.members(field_id, key) if b.respondents else None
+        gpa = {gp.id: gp for gp in x.principles}
+        gpb = {gp.id: gp for gp in y.principles}
+        changes = []
+        for pid in matching.principles:
+            if pid not in gpa or pid not in gpb:
+                continue
+            reason = cells.scored(pid, gpa[pid].n, gpb[pid].n, mask_a, mask_b)
+            if reason is not None:
+                withheld.append(Withheld(what=f"{field_id} {value}: {names[pid]}",
+                                         reason=reason))
+                continue
+            changes.append(change(
+                pid, names[pid],
+                group_side(a.results, scales_a.get(pid), gpa[pid], _values(a, pid, mask_a)),
+                group_side(b.results, scales_b.get(pid), gpb[pid], _values(b, pid, mask_b)),
+                _paired(a, b, pairing, pid, mask_a, mask_b)))
+        groups.append(GroupComparison(value=value, baseline_n=x.n, followup_n=y.n,
+                                      changes=adjust(changes)))
+    return BreakdownComparison(field=field_id, prompt=bb.prompt, groups=groups)
+
+
+def _matching(a: Wave, b: Wave) -> Matching:
+    return match_questions(a.results.question_set, b.results.question_set,
+                           baseline_at=a.question_at, followup_at=b.question_at)
+
+
+def compare(baseline: Wave, followup: Wave, *, by: Sequence[str] = (),
+            independent: bool = False, title: str | None = None,
+            generated_at: dt.datetime | None = None) -> Comparison:
+    """Compare two waves of one question set.
+
+    Raises:
+        CompareError: different question sets, a breakdown one wave lacks, or respondents in
+            both waves when ``independent`` is asked for; every problem at once.
+    """
+    check_waves([baseline, followup], by, independent=independent)
+    matching = _matching(baseline, followup)
+    pairing = Pairing.of(baseline, followup, independent=independent)
+    cells = Cells(baseline, followup)
+    withheld: list[Withheld] = []
+    overall: Change | None = None
+    principles: list[Change] = []
+    items: list[ItemChange] = []
+    timepoints: list[TimepointChange] = []
+    reason = cells.survey_reason()
+    if reason is None:
+        overall, principles = principle_changes(baseline, followup, matching, pairing, cells,
+                                                withheld)
+        items = item_changes(baseline, followup, matching, cells, withheld)
+        timepoints = timepoint_changes(baseline, followup, matching, cells, withheld)
+    else:
+        withheld.append(Withheld(what="the whole survey: scores, items and timepoints",
+                                 reason=reason))
+    groups = {f: group_changes(baseline, followup, matching, pairing, f, cells, withheld)
+              for f in by}
+    not_compared = list(matching.not_compared)
+    if reason is None and overall is None and not any(w.what == "the overall score"
+                                                      for w in withheld):
+        not_compared.insert(0, NotCompared(
+            id="overall", reason="the principles or their weights differ between the waves"))
+    qs = followup.results.question_set
+    return Comparison(
+        leadlens_version=__version__, generated_at=generated_at or dt.datetime.now(dt.UTC),
+        question_set=qs.id, title=title or qs.title,
+        baseline=wave_info(baseline), followup=wave_info(followup),
+        min_group_size=cells.threshold, alpha=stats.ALPHA, power=stats.POWER,
+        independent=pairing.linked == 0, linked=pairing.linked, overall=overall,
+        principles=principles, principles_not_compared=not_compared, items=items,
+        matching=matching.entries, timepoints=timepoints, bands=band_infos(qs),
+        groups=groups, withheld=withheld,
+        warnings=matching.warnings + _warnings(baseline, followup, pairing))
+
+
+def _warnings(a: Wave, b: Wave, pairing: Pairing) -> list[str]:
+    out = []
+    if pairing.linked and pairing.linked < min(a.results.respondents, b.results.respondents):
+        out.append(f"{pairing.linked} respondents are in both waves: differences are paired "
+                   "changes of those respondents; the others are left out of the tests")
+    return out
+
+
+# --- trend --------------------------------------------------------------------------------
+
+def trend(waves: Sequence[Wave], *, independent: bool = False, title: str | None = None,
+          generated_at: dt.datetime | None = None) -> Trend:
+    """Three or more waves in order: one line per principle, each wave against the one before.
+
+    On each line, a wave's figure is withheld when its cell differs from that of a wave
+    already shown on the line by fewer than the anonymity threshold (see
+    :mod:`leadlens.compare.anonymity`).
+    """
+    check_waves(waves, (), independent=independent)
+    matchings = [_matching(a, b) for a, b in zip(waves, waves[1:], strict=False)]
+    last = waves[-1].results
+    comparable = [p.id for p in last.principles
+                  if all(p.id in m.principles for m in matchings)]
+    not_compared = []
+    for p in last.principles:
+        if p.id not in comparable:
+            reasons = [f"{waves[i].label} to {waves[i + 1].label}: {nc.reason}"
+                       for i, m in enumerate(matchings) for nc in m.not_compared if nc.id == p.id]
+            not_compared.append(NotCompared(id=p.id, reason="; ".join(reasons)))
+    withheld: list[Withheld] = []
+    names = {p.id: p.name for p in last.principles}
+    overall = _trend_line(waves, None, "Overall", independent, withheld)
+    principles = _adjust_lines([_trend_line(waves, pid, names[pid], independent, withheld)
+                                for pid in comparable])
+    return Trend(
+        leadlens_version=__version__, generated_at=generated_at or dt.datetime.now(dt.UTC),
+        question_set=last.question_set.id, title=title or last.question_set.title,
+        waves=[wave_info(w) for w in waves],
+        min_group_size=max(w.results.min_group_size for w in waves), alpha=stats.ALPHA,
+        power=stats.POWER, overall=overall, principles=principles,
+        principles_not_compared=not_compared, bands=band_infos(last.question_set),
+        withheld=withheld, warnings=list(dict.fromkeys(w for m in matchings for w in m.warnings)))
+
+
+def _side(wave: Wave, principle: str | None) -> Side:
+    r = wave.results
+    if principle is None:
+        o = r.overall
+        return Side(n=o.n, score=o.score, sd=o.sd, ci95=o.ci95, band=o.band)
+    p = next(p for p in r.principles if p.id == principle)
+    return principle_side(r, p, _values(wave, principle))
+
+
+def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, independent: bool,
+                withheld: list[Withheld]) -> TrendLine:
+    ident = principle or "overall"
+    published: list[int] = []
+    points = []
+    for j, wave in enumerate(waves):
+        side = _side(wave, principle)
+        reasons = [r for i in published if (r := Cells(waves[i], wave).scored(
+            principle, _side(waves[i], principle).n, side.n)) is not None]
+        if reasons:
+            withheld.append(Withheld(what=f"{name} in wave {wave.label}", reason=reasons[0]))
+            points.append(TrendPoint(wave=j, n=None, score=None, withheld=True))
+            continue
+        published.append(j)
+        points.append(TrendPoint(wave=j, n=side.n, score=side.score, ci95=side.ci95,
+                                 band=side.band))
+
+    def step(i: int, j: int) -> Change:
+        a, b = waves[i], waves[j]
+        pairing = Pairing.of(a, b, independent=independent)
+        fav = None
+        if principle is not None:
+            pa = next(p for p in a.results.principles if p.id == principle)
+            pb = next(p for p in b.results.principles if p.id == principle)
+            fav = favourable_change(_favourable(a.results, pa.items),
+                                    _favourable(b.results, pb.items))
+        return change(ident, name, _side(a, principle), _side(b, principle),
+                      _paired(a, b, pairing, principle), fav)
+
+    steps = [step(i, j) for i, j in zip(published, published[1:], strict=False)]
+    first = step(published[0], published[-1]) if len(published) >= 2 else None
+    if principle is None:
+        steps = [adjust([s])[0] for s in steps]
+        first = adjust([first])[0] if first else None
+    return TrendLine(id=ident, name=name, points=points, steps=steps, since_first=first)
+
+
+def _adjust_lines(lines: list[TrendLine]) -> list[TrendLine]:
+    """Holm across the principles of each step (and of the first-to-last comparison)."""
+    if not lines or len({len(line.steps) for line in lines}) != 1:
+        return lines
+    count = len(lines[0].steps)
+    stepped = [adjust([line.steps[k] for line in lines]) for k in range(count)]
+    with_first = [line for line in lines if line.since_first is not None]
+    firsts = dict(zip([line.id for line in with_first],
+                      adjust([line.since_first for line in with_first
+                              if line.since_first is not None]), strict=True))
+    return [line.model_copy(update={"steps": [stepped[k][index] for k in range(count)],
+                                    "since_first": firsts.get(line.id)})
+            for index, line in enumerate(lines)]

@@ -1,0 +1,219 @@
+"""Reports of waves: a comparison or a trend rendered through the report templates.
+
+Templates see every top-level key of the document (``principles``, ``groups``, ...), the
+whole document again as ``comparison`` (or ``trend``), and ``report``: display values derived
+here (plain-English sentences, band labels and colours, charts). Nothing here changes a
+number; templates round through the filters. The bundled templates are
+``report_templates/compare.{html,md}.j2`` and ``trend.{html,md}.j2``; ``--template`` replaces
+them as for ``leadlens report`` (see docs/templates.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePath
+from typing import Any
+
+from leadlens import __version__
+from leadlens.compare.document import BandInfo, Change, Comparison, Trend, WaveInfo
+from leadlens.report.charts import BandZone
+from leadlens.report.environment import make_templates, render
+from leadlens.report.filters import Format
+from leadlens.report.palette import band_colours, text_on
+from leadlens.report.wave_charts import TrendMark, WavePair, trend_svg, wave_pairs_svg
+
+Data = dict[str, Any]
+
+
+def _bands(bands: list[BandInfo]) -> list[Data]:
+    colours = band_colours(len(bands))
+    out = []
+    for i, band in enumerate(bands):
+        end = bands[i + 1].from_ if i + 1 < len(bands) else 100.0
+        out.append({"id": band.id, "label": band.label, "from": band.from_, "to": end,
+                    "colour": colours[i], "text_colour": text_on(colours[i])})
+    return out
+
+
+def p_text(p: float | None) -> str:
+    if p is None:
+        return "no p-value"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def test_text(change: Change) -> str:
+    """The test in words, e.g. "Welch's t-test" or "paired t-test on 40 respondents"."""
+    if change.test is None:
+        return "no test"
+    if change.test.name == "paired":
+        return f"paired t-test on the {change.test.linked} respondents in both waves"
+    return "Welch's t-test"
+
+
+def _points(value: float | None) -> str:
+    return "no score" if value is None else f"{value:.0f}"
+
+
+def sentence(change: Change, labels: dict[str, str]) -> str:
+    """What happened to one principle, in plain words first and the statistics after."""
+    before, after = change.baseline.score, change.followup.score
+    name = change.name
+    if change.difference is None or before is None or after is None:
+        return f"{name}: {_points(before)} then, {_points(after)} now; {change.note}."
+    band = ""
+    if change.band_moved:
+        moved = (f"from {labels.get(change.baseline.band or '', change.baseline.band)} to "
+                 f"{labels.get(change.followup.band or '', change.followup.band)}")
+        band = (f" It moved band, {moved}." if change.significant else
+                f" Its band changed, {moved}, but within noise.")
+    if change.ci95 is None or change.test is None:
+        return (f"{name}: {before:.0f} then, {after:.0f} now ({change.difference:+.1f} "
+                f"points); {change.note or 'no test'}.{band}")
+    low, high = change.ci95
+    p = change.test.p_holm if change.test.p_holm is not None else change.test.p
+    if change.significant:
+        verb = "rose" if change.difference > 0 else "fell"
+        return (f"{name} {verb} by {abs(change.difference):.1f} points, from {before:.0f} to "
+                f"{after:.0f} (95% CI of the change {low:+.1f} to {high:+.1f}): more than noise "
+                f"({test_text(change)}, Holm-adjusted {p_text(p)}).{band}")
+    detectable = (f" With these numbers of respondents, a change of less than "
+                  f"{change.detectable:.0f} points could not have been detected."
+                  if change.detectable is not None else "")
+    return (f"{name}: {before:.0f} then, {after:.0f} now ({change.difference:+.1f} points, "
+            f"95% CI {low:+.1f} to {high:+.1f}). Not more than noise ({test_text(change)}, "
+            f"Holm-adjusted {p_text(p)}).{detectable}{band}")
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def headline(changes: list[Change], since: str) -> str:
+    """The lead paragraph: how many principles moved by more than noise, which way."""
+    if not changes:
+        return f"Since {since}, no principle could be compared (see below for why)."
+    moved = [c for c in changes if c.significant]
+    tested = [c for c in changes if c.detectable is not None]
+    if not moved:
+        text = f"Since {since}, no principle changed by more than noise."
+        if tested:
+            low = min(c.detectable for c in tested if c.detectable is not None)
+            high = max(c.detectable for c in tested if c.detectable is not None)
+            span = f"{low:.0f}" if round(low) == round(high) else f"{low:.0f} to {high:.0f}"
+            text += (f" With these numbers of respondents, changes smaller than {span} points "
+                     "could not have been detected, so this is not evidence of no change.")
+        return text
+    parts = [f"{c.name} ({'up' if c.direction == 'up' else 'down'} "
+             f"{abs(c.difference or 0):.1f} points)" for c in moved]
+    rest = len(changes) - len(moved)
+    text = (f"Since {since}, {len(moved)} of {len(changes)} principles changed by more than "
+            f"noise: {_and(parts)}.")
+    if rest:
+        text += (f" The other {rest} did not change detectably." if rest > 1 else
+                 " The other one did not change detectably.")
+    return text
+
+
+def _change(change: Change, labels: dict[str, str], colours: dict[str, str]) -> Data:
+    return {**change.model_dump(mode="json", by_alias=True),
+            "sentence": sentence(change, labels), "test_text": test_text(change),
+            "baseline_band_label": labels.get(change.baseline.band or ""),
+            "followup_band_label": labels.get(change.followup.band or ""),
+            "baseline_band_colour": colours.get(change.baseline.band or ""),
+            "followup_band_colour": colours.get(change.followup.band or "")}
+
+
+def _wave(info: WaveInfo) -> Data:
+    return {**info.model_dump(mode="json"),
+            "files": [PurePath(s).name for s in info.sources]}
+
+
+def _pair(change: Change, strong: bool = False) -> WavePair:
+    return WavePair(change.name, change.baseline.score, change.baseline.ci95,
+                    change.followup.score, change.followup.ci95, strong)
+
+
+def comparison_context(doc: Comparison, fmt: Format, title: str | None = None) -> Data:
+    """Everything a compare template sees."""
+    bands = _bands(doc.bands)
+    labels = {b["id"]: b["label"] for b in bands}
+    colours = {b["id"]: b["colour"] for b in bands}
+    zones = [BandZone(b["label"], b["from"], b["to"], b["colour"]) for b in bands]
+    since = doc.baseline.label
+    rows = ([_pair(doc.overall, strong=True)] if doc.overall else []) + [
+        _pair(c) for c in doc.principles]
+    summary = "; ".join(f"{c.name} {_points(c.baseline.score)} to {_points(c.followup.score)}"
+                        for c in ([doc.overall] if doc.overall else []) + doc.principles)
+    chart = wave_pairs_svg(rows, zones, baseline_name=since, followup_name=doc.followup.label,
+                           label=f"Scores out of 100 in {since} and {doc.followup.label}, with "
+                                 f"95% confidence intervals: {summary}.") if rows else None
+    breakdowns = []
+    for breakdown in doc.groups.values():
+        breakdowns.append({
+            "field": breakdown.field, "prompt": breakdown.prompt,
+            "groups": [{**g.model_dump(mode="json"),
+                        "moved": [c.name for c in g.changes if c.significant],
+                        "changes": [_change(c, labels, colours) for c in g.changes]}
+                       for g in breakdown.groups]})
+    report = {
+        "title": title or doc.title, "format": fmt,
+        "generated": f"{doc.generated_at.day} {doc.generated_at:%B %Y}",
+        "baseline": _wave(doc.baseline), "followup": _wave(doc.followup),
+        "headline": headline(doc.principles, since),
+        "overall": _change(doc.overall, labels, colours) if doc.overall else None,
+        "principles": [_change(c, labels, colours) for c in doc.principles],
+        "moved_band": [c.name for c in doc.principles if c.band_moved],
+        "bands": bands, "chart": chart, "breakdowns": breakdowns,
+        "significant_items": [i.key for i in doc.items if i.significant],
+    }
+    return {**doc.model_dump(mode="json", by_alias=True), "comparison":
+            doc.model_dump(mode="json", by_alias=True), "report": report,
+            "leadlens_version": __version__}
+
+
+def trend_context(doc: Trend, fmt: Format, title: str | None = None) -> Data:
+    """Everything a trend template sees."""
+    bands = _bands(doc.bands)
+    labels = {b["id"]: b["label"] for b in bands}
+    colours = {b["id"]: b["colour"] for b in bands}
+    zones = [BandZone(b["label"], b["from"], b["to"], b["colour"]) for b in bands]
+    names = [w.label for w in doc.waves]
+    lines = []
+    for line in [doc.overall, *doc.principles]:
+        marks = [TrendMark(names[p.wave], p.score, p.ci95, p.withheld) for p in line.points]
+        shown = ", ".join(f"{names[p.wave]} {_points(p.score)}" for p in line.points)
+        lines.append({
+            **line.model_dump(mode="json", by_alias=True),
+            "chart": trend_svg(marks, zones, label=f"{line.name}, score out of 100 by wave "
+                                                    f"with 95% confidence intervals: {shown}."),
+            "steps": [{**_change(s, labels, colours),
+                       "sentence": sentence(s, labels)} for s in line.steps],
+            "since_first": _change(line.since_first, labels, colours)
+            if line.since_first else None,
+            "points": [{**p.model_dump(mode="json"), "wave_label": names[p.wave],
+                        "band_label": labels.get(p.band or "")} for p in line.points]})
+    firsts = [line.since_first for line in doc.principles if line.since_first is not None]
+    report = {
+        "title": title or doc.title, "format": fmt,
+        "generated": f"{doc.generated_at.day} {doc.generated_at:%B %Y}",
+        "waves": [_wave(w) for w in doc.waves], "wave_names": names,
+        "headline": headline(firsts, names[0]).replace(
+            f"Since {names[0]},", f"From {names[0]} to {names[-1]},", 1),
+        "lines": lines, "bands": bands,
+    }
+    return {**doc.model_dump(mode="json", by_alias=True),
+            "trend": doc.model_dump(mode="json", by_alias=True), "report": report,
+            "leadlens_version": __version__}
+
+
+def render_comparison(doc: Comparison, fmt: Format, template: Path | None = None,
+                      title: str | None = None) -> str:
+    """Render a comparison as Markdown or self-contained HTML (located TemplateErrors)."""
+    templates = make_templates(fmt, template, bundled=f"compare.{fmt}.j2")
+    return render(templates, comparison_context(doc, fmt, title))
+
+
+def render_trend(doc: Trend, fmt: Format, template: Path | None = None,
+                 title: str | None = None) -> str:
+    """Render a trend as Markdown or self-contained HTML (located TemplateErrors)."""
+    templates = make_templates(fmt, template, bundled=f"trend.{fmt}.j2")
+    return render(templates, trend_context(doc, fmt, title))
