@@ -31,7 +31,8 @@ def membership_reason(threshold: int) -> str:
 def size_reason(threshold: int) -> str:
     return (f"its number of respondents changed by fewer than {threshold} and respondent ids "
             "do not link the waves, so the difference could reveal the answers of the "
-            "people who joined or left")
+            "people who joined or left (give both waves as responses files with "
+            "respondent_id to count the change exactly)")
 
 
 class Cells:

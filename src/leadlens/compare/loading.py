@@ -9,15 +9,12 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from leadlens.compare.waves import Respondents, Wave
+from leadlens.compare.waves import Wave, results_wave, scored_wave
 from leadlens.errors import LeadlensError
 from leadlens.models import QuestionSet
 from leadlens.questionset import bundled_dir, load_question_set, resolve
 from leadlens.report.loading import load_results
 from leadlens.responses import read_responses
-from leadlens.scoring import score
-from leadlens.scoring.data import BoolArray, Responses
-from leadlens.scoring.groups import group_respondents
 from leadlens.yamlsource import load_yaml
 
 RESULTS_SUFFIXES = (".json",)
@@ -39,17 +36,6 @@ def question_places(qs: QuestionSet, ref: str | None) -> list[str]:
     return [f"{shown}:{smap.locate(('questions', i))[0]}" for i in range(len(qs.questions))]
 
 
-def _answered(qs: QuestionSet, responses: Responses) -> dict[str, BoolArray]:
-    scales = {key: qs.scales[q.scale or ""] for q in qs.questions if q.type == "rating"
-              for key in q.answer_keys}
-    out: dict[str, BoolArray] = {}
-    for j, key in enumerate(responses.keys):
-        codes = responses.codes[:, j]
-        answered: BoolArray = (codes >= 1) & (codes <= len(scales[key].options))
-        out[key] = answered
-    return out
-
-
 def load_wave(path: Path, *, label: str | None = None, question_set: str | None = None,
               by: Sequence[str] = (), min_group_size: int | None = None,
               generated_at: dt.datetime | None = None) -> Wave:
@@ -64,23 +50,13 @@ def load_wave(path: Path, *, label: str | None = None, question_set: str | None 
     """
     name = label or path.stem
     if is_results_file(path):
-        results = load_results(path)
-        places = [f"{path}: question_set.questions[{i}] ({q.id})"
-                  for i, q in enumerate(results.question_set.questions)]
-        return Wave(label=name, kind="results", file=str(path), results=results,
-                    question_at=places)
+        return results_wave(name, str(path), load_results(path))
     qs = load_question_set(question_set)
     known = qs.respondent_field_ids()
     missing = [f for f in by if f not in known]
     if missing:
         raise LeadlensError.single(str(path), f"--by {missing[0]!r}: not a respondent field "
                                    f"of {qs.id}", hint=f"Fields: {', '.join(known) or 'none'}")
-    data = read_responses([path], qs)
-    scored = score(qs, data, by=by, min_group_size=min_group_size, generated_at=generated_at)
-    people = Respondents(
-        ids=data.respondent_ids, principles=dict(scored.respondents.by_principle),
-        overall=scored.respondents.overall,
-        groupings={f: group_respondents(f, data.fields[f]) for f in by},
-        answered=_answered(qs, data))
-    return Wave(label=name, kind="responses", file=str(path), results=scored.results,
-                question_at=question_places(qs, question_set), respondents=people)
+    return scored_wave(name, str(path), qs, read_responses([path], qs), by=by,
+                       min_group_size=min_group_size,
+                       question_at=question_places(qs, question_set), generated_at=generated_at)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
+from leadlens.models import QuestionSet
 from leadlens.results import Results
-from leadlens.scoring.data import BoolArray, FloatArray
-from leadlens.scoring.groups import Grouping, normalise
+from leadlens.scoring.data import BoolArray, FloatArray, Responses
+from leadlens.scoring.engine import score
+from leadlens.scoring.groups import Grouping, group_respondents, normalise
 
 
 def group_key(value: str, not_stated: bool) -> str:
@@ -62,3 +66,34 @@ class Wave:
     @property
     def sources(self) -> list[str]:
         return [self.file]
+
+
+def results_wave(label: str, file: str, results: Results) -> Wave:
+    """A wave given as a results document: no per-respondent figures."""
+    places = [f"{file}: question_set.questions[{i}] ({q.id})"
+              for i, q in enumerate(results.question_set.questions)]
+    return Wave(label=label, kind="results", file=file, results=results, question_at=places)
+
+
+def scored_wave(label: str, file: str, question_set: QuestionSet, responses: Responses, *,
+                by: Sequence[str] = (), min_group_size: int | None = None,
+                question_at: list[str] | None = None,
+                generated_at: dt.datetime | None = None) -> Wave:
+    """A wave given as responses: scored as ``leadlens score`` does, respondents kept."""
+    scored = score(question_set, responses, by=by, min_group_size=min_group_size,
+                   generated_at=generated_at)
+    scales = {key: question_set.scales[q.scale or ""] for q in question_set.questions
+              if q.type == "rating" for key in q.answer_keys}
+    answered: dict[str, BoolArray] = {}
+    for j, key in enumerate(responses.keys):
+        codes = responses.codes[:, j]
+        answered[key] = (codes >= 1) & (codes <= len(scales[key].options))
+    people = Respondents(
+        ids=responses.respondent_ids, principles=dict(scored.respondents.by_principle),
+        overall=scored.respondents.overall,
+        groupings={f: group_respondents(f, responses.fields[f]) for f in by},
+        answered=answered)
+    places = question_at or [f"{file}: questions[{i}] ({q.id})"
+                             for i, q in enumerate(question_set.questions)]
+    return Wave(label=label, kind="responses", file=file, results=scored.results,
+                question_at=places, respondents=people)

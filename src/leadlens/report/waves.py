@@ -17,7 +17,7 @@ from leadlens import __version__
 from leadlens.compare.document import BandInfo, Change, Comparison, Trend, WaveInfo
 from leadlens.report.charts import BandZone
 from leadlens.report.environment import make_templates, render
-from leadlens.report.filters import Format
+from leadlens.report.filters import Format, format_signed
 from leadlens.report.palette import band_colours, text_on
 from leadlens.report.wave_charts import TrendMark, WavePair, trend_svg, wave_pairs_svg
 
@@ -49,6 +49,10 @@ def test_text(change: Change) -> str:
     return "Welch's t-test"
 
 
+def _signed(value: float, digits: int = 1) -> str:
+    return format_signed(value, digits)
+
+
 def _points(value: float | None) -> str:
     return "no score" if value is None else f"{value:.0f}"
 
@@ -66,31 +70,35 @@ def sentence(change: Change, labels: dict[str, str]) -> str:
         band = (f" It moved band, {moved}." if change.significant else
                 f" Its band changed, {moved}, but within noise.")
     if change.ci95 is None or change.test is None:
-        return (f"{name}: {before:.0f} then, {after:.0f} now ({change.difference:+.1f} "
+        return (f"{name}: {before:.0f} then, {after:.0f} now ({_signed(change.difference)} "
                 f"points); {change.note or 'no test'}.{band}")
     low, high = change.ci95
     p = change.test.p_holm if change.test.p_holm is not None else change.test.p
+    adjusted = "" if change.id == "overall" else "Holm-adjusted "
     if change.significant:
         verb = "rose" if change.difference > 0 else "fell"
         return (f"{name} {verb} by {abs(change.difference):.1f} points, from {before:.0f} to "
-                f"{after:.0f} (95% CI of the change {low:+.1f} to {high:+.1f}): more than noise "
-                f"({test_text(change)}, Holm-adjusted {p_text(p)}).{band}")
+                f"{after:.0f} (95% CI of the change {_signed(low)} to {_signed(high)}): more "
+                f"than noise ({test_text(change)}, {adjusted}{p_text(p)}).{band}")
     detectable = (f" With these numbers of respondents, a change of less than "
                   f"{change.detectable:.0f} points could not have been detected."
                   if change.detectable is not None else "")
-    return (f"{name}: {before:.0f} then, {after:.0f} now ({change.difference:+.1f} points, "
-            f"95% CI {low:+.1f} to {high:+.1f}). Not more than noise ({test_text(change)}, "
-            f"Holm-adjusted {p_text(p)}).{detectable}{band}")
+    return (f"{name}: {before:.0f} then, {after:.0f} now ({_signed(change.difference)} points, "
+            f"95% CI {_signed(low)} to {_signed(high)}). Not more than noise "
+            f"({test_text(change)}, {adjusted}{p_text(p)}).{detectable}{band}")
 
 
 def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def headline(changes: list[Change], since: str) -> str:
+def headline(changes: list[Change], since: str, withheld: bool = False) -> str:
     """The lead paragraph: how many principles moved by more than noise, which way."""
+    if not changes and withheld:
+        return (f"Since {since}: the whole-survey figures are withheld, because comparing "
+                "them could reveal individual answers (see What was not compared).")
     if not changes:
-        return f"Since {since}, no principle could be compared (see below for why)."
+        return f"Since {since}, no principle could be compared (see What was not compared)."
     moved = [c for c in changes if c.significant]
     tested = [c for c in changes if c.detectable is not None]
     if not moved:
@@ -158,7 +166,8 @@ def comparison_context(doc: Comparison, fmt: Format, title: str | None = None) -
         "title": title or doc.title, "format": fmt,
         "generated": f"{doc.generated_at.day} {doc.generated_at:%B %Y}",
         "baseline": _wave(doc.baseline), "followup": _wave(doc.followup),
-        "headline": headline(doc.principles, since),
+        "headline": headline(doc.principles, since, withheld=any(
+            w.what.startswith("the whole survey") for w in doc.withheld)),
         "overall": _change(doc.overall, labels, colours) if doc.overall else None,
         "principles": [_change(c, labels, colours) for c in doc.principles],
         "moved_band": [c.name for c in doc.principles if c.band_moved],
