@@ -13,7 +13,7 @@ from compare_fixtures import ORGS, QUESTIONS, make_wave, people, wave_set
 from leadlens.compare import stats
 from leadlens.compare.engine import CompareError, compare, trend
 from leadlens.compare.waves import results_wave
-from leadlens.questionset import validate_bytes
+from leadlens.questionset.loading import validate_bytes
 from leadlens.scoring import score
 from scoring_fixtures import responses
 

@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 from compare_fixtures import QUESTIONS, make_wave, people, wave_set
 from leadlens.compare.document import Comparison, Side
 from leadlens.compare.engine import compare
-from leadlens.compare.waves import Wave, results_wave
-from leadlens.scoring.groups import normalise
+from leadlens.compare.waves import Wave, match_key, results_wave
 
 ITEM_KEYS = [q["id"] for q in QUESTIONS]
 
@@ -46,7 +45,7 @@ def _contributors(wave: Wave, m: int, what: str, org: str | None) -> int:
         values = people_.overall if what == "overall" else people_.principles[what]
         present = np.isfinite(values)
     if org is not None:
-        present = present & people_.members("organisation", normalise(org))
+        present = present & people_.members("organisation", match_key(org, False))
     return int(present[-m:].sum())
 
 

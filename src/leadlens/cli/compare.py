@@ -66,7 +66,7 @@ def _write(text: str, output: Path | None, force: bool, what: str) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from leadlens.outputs import write_atomic
+    from leadlens.files import write_atomic
 
     write_atomic(output, text, force=force)
     sys.stderr.write(f"wrote {output} ({what})\n")
@@ -112,7 +112,7 @@ def compare(
     names = _labels(labels, 2)
 
     def action() -> None:
-        from leadlens.outputs import check_writable
+        from leadlens.files import check_writable
 
         if output is not None:
             check_writable(output, force=force)
@@ -173,7 +173,7 @@ def trend(
     names = _labels(labels, len(waves))
 
     def action() -> None:
-        from leadlens.outputs import check_writable
+        from leadlens.files import check_writable
 
         if output is not None:
             check_writable(output, force=force)

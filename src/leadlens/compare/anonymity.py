@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from leadlens.compare.waves import Wave
-from leadlens.scoring.data import BoolArray
+from leadlens.responses.table import BoolArray
 
 
 def membership_reason(threshold: int) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leadlens import __version__
+from leadlens._version import __version__
 from leadlens.compare import stats
 from leadlens.compare.anonymity import Cells
 from leadlens.compare.document import (
@@ -31,11 +31,11 @@ from leadlens.compare.document import (
 )
 from leadlens.compare.favourable import item_favourable, pooled_favourable
 from leadlens.compare.matching import Matching, match_questions
-from leadlens.compare.waves import Wave, group_key
+from leadlens.compare.waves import Wave, match_key
 from leadlens.errors import LeadlensError, Problem
-from leadlens.models import QuestionSet
-from leadlens.results import GroupPrinciple, ItemResult, PrincipleResult, Results
-from leadlens.scoring.data import FloatArray
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses.table import FloatArray
+from leadlens.results.document import GroupPrinciple, ItemResult, PrincipleResult, Results
 from leadlens.scoring.stats import ci95
 
 IntRows = np.ndarray
@@ -373,8 +373,8 @@ def group_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, field_
     scales_a = {p.id: p.scale for p in a.results.principles}
     scales_b = {p.id: p.scale for p in b.results.principles}
     names = {p.id: p.name for p in b.results.principles}
-    old = {group_key(g.value, g.not_stated): g for g in ba.groups}
-    new = {group_key(g.value, g.not_stated): g for g in bb.groups}
+    old = {match_key(g.value, g.not_stated): g for g in ba.groups}
+    new = {match_key(g.value, g.not_stated): g for g in bb.groups}
     groups: list[GroupComparison] = []
     for key in list(new) + [k for k in old if k not in new]:
         x, y = old.get(key), new.get(key)

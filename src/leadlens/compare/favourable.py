@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from leadlens.models import Scale
-from leadlens.results import ItemResult
+from leadlens.questionset.model import Scale
+from leadlens.results.document import ItemResult
 
 DEFAULT_TOP = {4: 2, 5: 2, 6: 2, 7: 3}
 

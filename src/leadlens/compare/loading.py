@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from leadlens.compare.waves import Wave, results_wave, scored_wave
-from leadlens.errors import LeadlensError
-from leadlens.models import QuestionSet
-from leadlens.questionset import bundled_dir, load_question_set, resolve
-from leadlens.report.loading import load_results
-from leadlens.responses import read_responses
-from leadlens.yamlsource import load_yaml
+from leadlens.errors import LeadlensError, Problem
+from leadlens.questionset.loading import bundled_dir, load_question_set, resolve
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses.reading import read_responses
+from leadlens.results.loading import load_results
+from leadlens.source.yamltree import load_yaml
 
 RESULTS_SUFFIXES = (".json",)
 
@@ -55,8 +55,9 @@ def load_wave(path: Path, *, label: str | None = None, question_set: str | None 
     known = qs.respondent_field_ids()
     missing = [f for f in by if f not in known]
     if missing:
-        raise LeadlensError.single(str(path), f"--by {missing[0]!r}: not a respondent field "
-                                   f"of {qs.id}", hint=f"Fields: {', '.join(known) or 'none'}")
+        raise LeadlensError([Problem(file=str(path), message=f"--by {missing[0]!r}: not a "
+                                     f"respondent field of {qs.id}",
+                                     hint=f"Fields: {', '.join(known) or 'none'}")])
     return scored_wave(name, str(path), qs, read_responses([path], qs), by=by,
                        min_group_size=min_group_size,
                        question_at=question_places(qs, question_set), generated_at=generated_at)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from leadlens.compare.document import ItemMatch, NotCompared
-from leadlens.models import Question, QuestionSet
+from leadlens.questionset.model import Question, QuestionSet
 
 DECLARED_BY_REPLACES = frozenset({"wording"})
 

@@ -15,7 +15,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from leadlens.scoring.data import FloatArray
+from leadlens.responses.table import FloatArray
 from leadlens.scoring.stats import incomplete_beta, t_cdf
 
 ALPHA = 0.05

@@ -9,16 +9,16 @@ from typing import Literal
 
 import numpy as np
 
-from leadlens.models import QuestionSet
-from leadlens.results import Results
-from leadlens.scoring.data import BoolArray, FloatArray, Responses
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses.table import BoolArray, FloatArray, Responses
+from leadlens.results.document import Results
 from leadlens.scoring.engine import score
-from leadlens.scoring.groups import Grouping, group_respondents, normalise
+from leadlens.scoring.groups import Grouping, group_key, group_respondents
 
 
-def group_key(value: str, not_stated: bool) -> str:
+def match_key(value: str, not_stated: bool) -> str:
     """How a group is recognised in another wave: its normalised value ("" = not stated)."""
-    return "" if not_stated else normalise(value)
+    return "" if not_stated else group_key(value)
 
 
 @dataclass
@@ -45,7 +45,7 @@ class Respondents:
         """Which respondents are in the group whose normalised value is ``key``."""
         grouping = self.groupings[field_id]
         codes = [i for i, v in enumerate(grouping.values)
-                 if group_key(v, grouping.not_stated[i]) == key]
+                 if match_key(v, grouping.not_stated[i]) == key]
         mask: BoolArray = np.isin(grouping.codes, codes)
         return mask
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path, PurePath
 from typing import Any
 
-from leadlens import __version__
+from leadlens._version import __version__
 from leadlens.compare.document import BandInfo, Change, Comparison, Trend, WaveInfo
 from leadlens.report.charts import BandZone
 from leadlens.report.environment import make_templates, render
