@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import typer
 
 from leadlens.cli._app import app, run, usage_error
+from leadlens.cli._console import say, warn, write_document
 from leadlens.cli.report import ReportFormat
 from leadlens.cli.score import _generated_at
 
@@ -64,12 +64,12 @@ def _load(paths: list[Path], labels: list[str | None], question_set: str | None,
 
 def _write(text: str, output: Path | None, force: bool, what: str) -> None:
     if output is None:
-        sys.stdout.write(text)
+        write_document(text)
         return
     from leadlens.files import write_atomic
 
     write_atomic(output, text, force=force)
-    sys.stderr.write(f"wrote {output} ({what})\n")
+    warn(f"wrote {output} ({what})\n")
 
 
 OUTPUT_HELP = ("compare.json (the comparison document), compare.html or compare.md (a "
@@ -124,12 +124,12 @@ def compare(
                             generated_at=_generated_at())
         if fmt is None:
             report = comparison_context(doc, "md", title)["report"]
-            sys.stdout.write(f"What changed since {first.label}\n\n{report['headline']}\n\n")
+            say(f"What changed since {first.label}\n\n{report['headline']}\n\n")
             for entry in ([report["overall"]] if report["overall"] else []) + \
                     report["principles"]:
-                sys.stdout.write(f"- {entry['sentence']}\n")
+                say(f"- {entry['sentence']}\n")
             for withheld in doc.withheld:
-                sys.stdout.write(f"- withheld: {withheld.what}: {withheld.reason}\n")
+                say(f"- withheld: {withheld.what}: {withheld.reason}\n")
             return
         text = (doc.model_dump_json(indent=2, by_alias=True) + "\n" if fmt == "json"
                 else render_comparison(doc, fmt, template, title))
@@ -185,12 +185,12 @@ def trend(
                           generated_at=_generated_at())
         if fmt is None:
             report = trend_context(doc, "md", title)["report"]
-            sys.stdout.write(f"{report['headline']}\n\n")
+            say(f"{report['headline']}\n\n")
             for line in report["lines"]:
                 points = ", ".join(f"{p['wave_label']} "
                                    f"{'withheld' if p['withheld'] else _score(p['score'])}"
                                    for p in line["points"])
-                sys.stdout.write(f"- {line['name']}: {points}\n")
+                say(f"- {line['name']}: {points}\n")
             return
         text = (doc.model_dump_json(indent=2, by_alias=True) + "\n" if fmt == "json"
                 else render_trend(doc, fmt, template, title))
