@@ -381,11 +381,13 @@ def group_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, field_
         shown = y if y is not None else x
         value = shown.value if shown is not None else key
         if x is None or y is None or x.suppressed or y.suppressed:
-            missing = "baseline" if x is None or x.suppressed else "follow-up"
+            gone = [name for name, g in (("baseline", x), ("follow-up", y))
+                    if g is None or g.suppressed]
+            where = "either wave" if len(gone) == 2 else f"the {gone[0]}"
             groups.append(GroupComparison(
                 value=value, baseline_n=None, followup_n=None,
-                withheld=f"not shown in the {missing} (too few respondents there, or "
-                         "protecting a smaller group)"))
+                withheld=f"not shown in {where} (too few respondents, or protecting a "
+                         "smaller group)"))
             continue
         reason = cells.group(field_id, key, x.n or 0, y.n or 0)
         if reason is not None:
