@@ -68,3 +68,21 @@ def test_wheel_scores_and_reports_the_example(installed_wheel: Path, tmp_path: P
         assert proc.returncode == 0, proc.stderr
         assert (tmp_path / name).stat().st_size > 1000
     assert "Understanding the basics" in (tmp_path / "report.html").read_text()
+
+
+@pytest.mark.slow
+def test_wheel_compares_and_follows_the_example_waves(installed_wheel: Path,
+                                                      tmp_path: Path) -> None:
+    waves = [str(REPO / "examples" / "responses.csv"),
+             *(str(REPO / "examples" / "waves" / f"wave-{year}.csv") for year in (2025, 2026))]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    runs = [["compare", *waves[:2], "--by", "sector", "-o", "compare.html"],
+            ["compare", *waves[:2], "-o", "compare.md"],
+            ["trend", *waves, "-o", "trend.html"]]
+    for args in runs:
+        proc = subprocess.run([str(installed_wheel / "leadlens"), *args], cwd=tmp_path,
+                              capture_output=True, text=True, env=env, check=False)
+        assert proc.returncode == 0, proc.stderr
+        assert (tmp_path / args[-1]).stat().st_size > 2000
+    assert "What changed since responses" in (tmp_path / "compare.html").read_text()
+    assert "Influencing rose by" in (tmp_path / "compare.md").read_text()
