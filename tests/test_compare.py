@@ -336,3 +336,35 @@ def test_trend_withholds_a_wave_that_differs_by_one_respondent() -> None:
     doc = trend(waves)
     assert [p.withheld for p in doc.overall.points] == [False, True, False]
     assert len(doc.overall.steps) == 1 and doc.withheld
+
+
+def test_trend_holm_groups_the_steps_of_the_same_two_waves() -> None:
+    qs = wave_set()
+    base = people(43, 30)
+    newcomer = people(44, 1, prefix="Z")[0]
+    newcomer.update({"p1": None, "p2": None, "p3": None})  # no score for principle p
+    waves = [make_wave("a", qs, base), make_wave("b", qs, [*base, newcomer]),
+             make_wave("c", qs, people(45, 35, prefix="C"))]
+    doc = trend(waves)
+    lines = {line.id: line for line in doc.principles}
+    assert [p.withheld for p in lines["p"].points] == [False, False, False]
+    assert [p.withheld for p in lines["q"].points] == [False, True, False]
+    assert lines["p"].step_waves == [[0, 1], [1, 2]] and lines["q"].step_waves == [[0, 2]]
+    unchanged = lines["p"].steps[0]  # the same 30 people, the same answers: no variation
+    assert unchanged.test is not None and unchanged.test.name == "paired"
+    assert unchanged.difference == 0 and unchanged.test.p is None
+    assert unchanged.note == "every answer was the same: no test"
+    for line in lines.values():
+        assert all(s.test.p_holm is not None for s in line.steps
+                   if s.test is not None and s.test.p is not None)
+    assert lines["q"].steps[0].test.p_holm is not None  # type: ignore[union-attr]
+
+
+def test_min_group_size_raises_the_threshold_across_waves() -> None:
+    qs = wave_set()
+    base = people(46, 30)
+    a, b = make_wave("a", qs, base), make_wave("b", qs, base + people(47, 5, prefix="Z"))
+    assert compare(a, b).withheld == []  # five joined: at the threshold, shown
+    raised = compare(a, b, min_group_size=6)
+    assert raised.min_group_size == 6 and raised.principles == []
+    assert "fewer than 6 people" in raised.withheld[0].reason

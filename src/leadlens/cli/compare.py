@@ -120,7 +120,8 @@ def compare(
         from leadlens.report.waves import comparison_context, render_comparison
 
         first, second = _load([baseline, followup], names, question_set, by, min_group_size)
-        doc = compare_waves(first, second, by=by, independent=independent, title=title,
+        doc = compare_waves(first, second, by=by, independent=independent,
+                            min_group_size=min_group_size, title=title,
                             generated_at=_generated_at())
         if fmt is None:
             report = comparison_context(doc, "md", title)["report"]
@@ -181,8 +182,8 @@ def trend(
         from leadlens.report.waves import render_trend, trend_context
 
         loaded = _load(waves, names, question_set, [], min_group_size)
-        doc = trend_waves(loaded, independent=independent, title=title,
-                          generated_at=_generated_at())
+        doc = trend_waves(loaded, independent=independent, min_group_size=min_group_size,
+                          title=title, generated_at=_generated_at())
         if fmt is None:
             report = trend_context(doc, "md", title)["report"]
             say(f"{report['headline']}\n\n")

@@ -38,9 +38,10 @@ def size_reason(threshold: int) -> str:
 class Cells:
     """Decides, cell by cell, whether two waves' figures may be published side by side."""
 
-    def __init__(self, a: Wave, b: Wave) -> None:
+    def __init__(self, a: Wave, b: Wave, min_group_size: int | None = None) -> None:
         self.a, self.b = a, b
-        self.threshold = max(a.results.min_group_size, b.results.min_group_size)
+        self.threshold = max(a.results.min_group_size, b.results.min_group_size,
+                             min_group_size or 0)
         self.ids_a = self._ids(a)
         self.ids_b = self._ids(b)
 

@@ -216,6 +216,9 @@ class TrendLine(Doc):
     name: str
     points: list[TrendPoint]
     steps: list[Change] = Field(description="Each wave against the one before.")
+    step_waves: list[list[int]] = Field(
+        default_factory=list, description="The two waves (indices) of each step: a wave "
+                                          "withheld on this line is stepped over.")
     since_first: Change | None = Field(description="The last wave against the first.")
 
 

@@ -424,9 +424,11 @@ def _matching(a: Wave, b: Wave) -> Matching:
 
 
 def compare(baseline: Wave, followup: Wave, *, by: Sequence[str] = (),
-            independent: bool = False, title: str | None = None,
-            generated_at: dt.datetime | None = None) -> Comparison:
+            independent: bool = False, min_group_size: int | None = None,
+            title: str | None = None, generated_at: dt.datetime | None = None) -> Comparison:
     """Compare two waves of one question set.
+
+    ``min_group_size`` raises the anonymity threshold (never lowers the waves' own).
 
     Raises:
         CompareError: different question sets, a breakdown one wave lacks, or respondents in
@@ -435,7 +437,7 @@ def compare(baseline: Wave, followup: Wave, *, by: Sequence[str] = (),
     check_waves([baseline, followup], by, independent=independent)
     matching = _matching(baseline, followup)
     pairing = Pairing.of(baseline, followup, independent=independent)
-    cells = Cells(baseline, followup)
+    cells = Cells(baseline, followup, min_group_size)
     withheld: list[Withheld] = []
     overall: Change | None = None
     principles: list[Change] = []
@@ -480,7 +482,8 @@ def _warnings(a: Wave, b: Wave, pairing: Pairing) -> list[str]:
 
 # --- trend --------------------------------------------------------------------------------
 
-def trend(waves: Sequence[Wave], *, independent: bool = False, title: str | None = None,
+def trend(waves: Sequence[Wave], *, independent: bool = False,
+          min_group_size: int | None = None, title: str | None = None,
           generated_at: dt.datetime | None = None) -> Trend:
     """Three or more waves in order: one line per principle, each wave against the one before.
 
@@ -501,14 +504,15 @@ def trend(waves: Sequence[Wave], *, independent: bool = False, title: str | None
             not_compared.append(NotCompared(id=p.id, reason="; ".join(reasons)))
     withheld: list[Withheld] = []
     names = {p.id: p.name for p in last.principles}
-    overall = _trend_line(waves, None, "Overall", independent, withheld)
-    principles = _adjust_lines([_trend_line(waves, pid, names[pid], independent, withheld)
-                                for pid in comparable])
+    overall = _trend_line(waves, None, "Overall", independent, min_group_size, withheld)
+    principles = _adjust_lines([_trend_line(waves, pid, names[pid], independent,
+                                            min_group_size, withheld) for pid in comparable])
     return Trend(
         leadlens_version=__version__, generated_at=generated_at or dt.datetime.now(dt.UTC),
         question_set=last.question_set.id, title=title or last.question_set.title,
         waves=[wave_info(w) for w in waves],
-        min_group_size=max(w.results.min_group_size for w in waves), alpha=stats.ALPHA,
+        min_group_size=max(min_group_size or 0, *(w.results.min_group_size for w in waves)),
+        alpha=stats.ALPHA,
         power=stats.POWER, overall=overall, principles=principles,
         principles_not_compared=not_compared, bands=band_infos(last.question_set),
         withheld=withheld, warnings=list(dict.fromkeys(w for m in matchings for w in m.warnings)))
@@ -524,13 +528,13 @@ def _side(wave: Wave, principle: str | None) -> Side:
 
 
 def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, independent: bool,
-                withheld: list[Withheld]) -> TrendLine:
+                min_group_size: int | None, withheld: list[Withheld]) -> TrendLine:
     ident = principle or "overall"
     published: list[int] = []
     points = []
     for j, wave in enumerate(waves):
         side = _side(wave, principle)
-        reasons = [r for i in published if (r := Cells(waves[i], wave).scored(
+        reasons = [r for i in published if (r := Cells(waves[i], wave, min_group_size).scored(
             principle, _side(waves[i], principle).n, side.n)) is not None]
         if reasons:
             withheld.append(Withheld(what=f"{name} in wave {wave.label}", reason=reasons[0]))
@@ -552,24 +556,38 @@ def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, indepen
         return change(ident, name, _side(a, principle), _side(b, principle),
                       _paired(a, b, pairing, principle), fav)
 
-    steps = [step(i, j) for i, j in zip(published, published[1:], strict=False)]
+    spans = list(zip(published, published[1:], strict=False))
+    steps = [step(i, j) for i, j in spans]
     first = step(published[0], published[-1]) if len(published) >= 2 else None
     if principle is None:
         steps = [adjust([s])[0] for s in steps]
         first = adjust([first])[0] if first else None
-    return TrendLine(id=ident, name=name, points=points, steps=steps, since_first=first)
+    return TrendLine(id=ident, name=name, points=points, steps=steps,
+                     step_waves=[[i, j] for i, j in spans], since_first=first)
 
 
 def _adjust_lines(lines: list[TrendLine]) -> list[TrendLine]:
-    """Holm across the principles of each step (and of the first-to-last comparison)."""
-    if not lines or len({len(line.steps) for line in lines}) != 1:
-        return lines
-    count = len(lines[0].steps)
-    stepped = [adjust([line.steps[k] for line in lines]) for k in range(count)]
-    with_first = [line for line in lines if line.since_first is not None]
-    firsts = dict(zip([line.id for line in with_first],
-                      adjust([line.since_first for line in with_first
-                              if line.since_first is not None]), strict=True))
-    return [line.model_copy(update={"steps": [stepped[k][index] for k in range(count)],
-                                    "since_first": firsts.get(line.id)})
-            for index, line in enumerate(lines)]
+    """Holm across the principles of each step (the same two waves), and of since_first."""
+    steps: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+    for n, line in enumerate(lines):
+        for k, span in enumerate(line.step_waves):
+            steps.setdefault(tuple(span), []).append((n, k))
+    new_steps = [list(line.steps) for line in lines]
+    for members in steps.values():
+        for (n, k), adjusted in zip(members, adjust([lines[n].steps[k] for n, k in members]),
+                                    strict=True):
+            new_steps[n][k] = adjusted
+    firsts: dict[tuple[int, int], list[int]] = {}
+    for n, line in enumerate(lines):
+        if line.since_first is not None:
+            ends = (line.points[0].wave, line.points[-1].wave)
+            shown = [p.wave for p in line.points if not p.withheld]
+            firsts.setdefault((shown[0], shown[-1]) if shown else ends, []).append(n)
+    new_first = [line.since_first for line in lines]
+    for indices in firsts.values():
+        changes = [lines[i].since_first for i in indices]
+        for i, adjusted in zip(indices, adjust([c for c in changes if c is not None]),
+                               strict=True):
+            new_first[i] = adjusted
+    return [line.model_copy(update={"steps": new_steps[n], "since_first": new_first[n]})
+            for n, line in enumerate(lines)]
