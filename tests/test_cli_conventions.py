@@ -36,6 +36,8 @@ USAGE = {
     "inspect": "Usage: leadlens inspect [OPTIONS] FILE...",
     "score": "Usage: leadlens score [OPTIONS] RESPONSES...",
     "report": "Usage: leadlens report [OPTIONS] RESULTS",
+    "compare": "Usage: leadlens compare [OPTIONS] BASELINE FOLLOWUP",
+    "trend": "Usage: leadlens trend [OPTIONS] WAVE...",
 }
 
 PRINTS_WARNINGS_OR_PROGRESS = {"validate", "inspect", "score", "report", "template", "survey"}

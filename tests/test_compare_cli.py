@@ -158,6 +158,10 @@ def test_an_existing_output_needs_force(tmp_path: Path) -> None:
     (["compare", WAVE1, WAVE2, "--labels", "one"], "--labels 'one': give 2 non-empty names"),
     (["compare", WAVE1, WAVE2, "-o", "out.txt"], "cannot tell the format from 'out.txt'"),
     (["trend", WAVE1, WAVE2], "trend needs three or more waves, got 2"),
+    (["compare", WAVE1, WAVE2, "--by", "team"],
+     "Error: --by 'team': not a respondent field of ggi-systems-leadership"),
+    (["compare", WAVE1, WAVE2, "--min-group-size", "2"],
+     "Error: --min-group-size 2: may raise the question set's threshold (5) but not lower it"),
 ])
 def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     result = runner.invoke(app, args)
@@ -207,3 +211,12 @@ def test_untrusted_group_names_stay_text(fmt: str) -> None:
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in text
     else:
         assert "\\<script\\>" in text and "\\| \\*Trust\\* \\[link\\]" in text
+
+
+def test_dash_writes_the_document_to_stdout_and_quiet_prints_nothing(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["compare", WAVE1, WAVE2, "-o", "-", "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert Comparison.model_validate_json(result.stdout).compare_version == 1
+    quiet = runner.invoke(app, ["trend", WAVE1, WAVE2, WAVE3, "-o", str(tmp_path / "t.md"),
+                                "--quiet"])
+    assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""

@@ -3,34 +3,54 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from leadlens.cli._app import app, run, usage_error
 from leadlens.cli._console import say, warn, write_document
-from leadlens.cli.report import ReportFormat
+from leadlens.cli._options import (
+    ForceOption,
+    Formats,
+    QuestionSetOption,
+    QuietOption,
+    choose_format,
+    format_option,
+    is_stdout,
+    output_option,
+    whole_number,
+)
 from leadlens.cli.score import _generated_at
 
 if TYPE_CHECKING:
     from leadlens.compare.waves import Wave
 
-OutputFormat = Literal["json", "html", "md"]
-SUFFIXES: dict[str, OutputFormat] = {".json": "json", ".html": "html", ".htm": "html",
-                                     ".md": "md", ".markdown": "md"}
+WAVE_FORMATS = Formats.of(("json", "html", "md"), {
+    ".json": "json", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"})
+WHAT = {"json": "document", "html": "HTML report", "md": "Markdown report"}
 WAVE_HELP = ("A results document (leadlens score -o results.json) or a responses file "
              "(scored here, with --question-set).")
 
-
-def _format(output: Path | None, given: ReportFormat | None) -> OutputFormat | None:
-    if given is not None:
-        return "html" if given is ReportFormat.html else "md"
-    if output is None:
-        return None
-    if output.suffix.lower() not in SUFFIXES:
-        raise usage_error(f"cannot tell the format from {output.name!r}: name the output "
-                          "*.json, *.html or *.md, or pass --format")
-    return SUFFIXES[output.suffix.lower()]
+LabelsOption = Annotated[str | None, typer.Option(
+    "--labels", metavar="NAMES", show_default=False,
+    help="The waves' names, comma-separated, e.g. \"Spring 2026,Spring 2027\" (default: the "
+         "file names).")]
+IndependentOption = Annotated[bool, typer.Option(
+    "--independent", help="The waves are different people: refuse respondent ids found in "
+    "two waves instead of pairing them.")]
+MinGroupSizeOption = Annotated[int | None, typer.Option(
+    "--min-group-size", metavar="N", parser=whole_number, show_default=False,
+    help="Raise the anonymity threshold (never lower it).")]
+TemplateOption = Annotated[Path | None, typer.Option(
+    "--template", "-t", metavar="FILE", exists=True, dir_okay=False, readable=True,
+    show_default=False, help="Your own Jinja template instead of the bundled one (see "
+    "docs/templates.md).")]
+TitleOption = Annotated[str | None, typer.Option(
+    "--title", metavar="TEXT", show_default=False,
+    help="Report title (default: the question set's title).")]
+FormatOption = Annotated[str | None, format_option(
+    WAVE_FORMATS, "json (the document), html or md (a report); default: from -o's "
+    "extension, else a summary on the terminal.")]
 
 
 def _labels(given: str | None, count: int) -> list[str | None]:
@@ -45,8 +65,9 @@ def _labels(given: str | None, count: int) -> list[str | None]:
 
 def _load(paths: list[Path], labels: list[str | None], question_set: str | None,
           by: list[str], min_group_size: int | None) -> list[Wave]:
+    """Every wave, with the problems of all of them reported together."""
     from leadlens.compare.loading import load_wave
-    from leadlens.errors import LeadlensError
+    from leadlens.errors import LeadlensError, UsageError
 
     waves: list[Wave] = []
     problems = []
@@ -55,75 +76,70 @@ def _load(paths: list[Path], labels: list[str | None], question_set: str | None,
             waves.append(load_wave(path, label=label, question_set=question_set, by=by,
                                    min_group_size=min_group_size,
                                    generated_at=_generated_at()))
-        except LeadlensError as exc:  # every wave's problems, then stop
+        except UsageError:
+            raise
+        except LeadlensError as exc:
             problems += exc.problems
     if problems:
         raise LeadlensError(problems)
     return waves
 
 
-def _write(text: str, output: Path | None, force: bool, what: str) -> None:
-    if output is None:
+def _write(text: str, target: Path | None, force: bool, quiet: bool, what: str) -> None:
+    if target is None:
         write_document(text)
         return
     from leadlens.files import write_atomic
 
-    write_atomic(output, text, force=force)
-    warn(f"wrote {output} ({what})\n")
+    write_atomic(target, text, force=force)
+    if not quiet:
+        warn(f"wrote {target} ({what})\n")
 
 
-OUTPUT_HELP = ("compare.json (the comparison document), compare.html or compare.md (a "
-               "report); without it, the summary is printed.")
-
-
-@app.command()
+@app.command(short_help="Compare two waves: what changed, and is it more than noise.")
 def compare(
-    baseline: Path = typer.Argument(..., metavar="BASELINE", help=WAVE_HELP),
-    followup: Path = typer.Argument(..., metavar="FOLLOWUP", help=WAVE_HELP),
-    output: Path | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
-    by: list[str] = typer.Option([], "--by", metavar="FIELD",
-                                 help="Compare the groups of this respondent field too "
-                                      "(repeatable)."),
-    labels: str | None = typer.Option(None, "--labels", metavar="BASELINE,FOLLOWUP",
-                                      help="Names of the waves, e.g. \"Spring 2026,Spring "
-                                           "2027\" (default: the file names)."),
-    question_set: str | None = typer.Option(
-        None, "--question-set", "-q", help="For waves given as responses: a question-set "
-        "file or bundled id (default: ggi-systems-leadership)."),
-    independent: bool = typer.Option(
-        False, "--independent", help="The waves are different people: refuse respondent ids "
-        "found in both instead of pairing them."),
-    min_group_size: int | None = typer.Option(
-        None, "--min-group-size", metavar="N", help="Raise the anonymity threshold."),
-    output_format: ReportFormat | None = typer.Option(
-        None, "--format", "-f", help="html or md (default: from the output's extension)."),
-    template: Path | None = typer.Option(
-        None, "--template", "-t", exists=True, dir_okay=False, readable=True,
-        help="Your own Jinja template instead of the bundled compare.html.j2/compare.md.j2."),
-    title: str | None = typer.Option(None, "--title", help="Report title."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
+    baseline: Annotated[Path, typer.Argument(metavar="BASELINE", help=WAVE_HELP)],
+    followup: Annotated[Path, typer.Argument(metavar="FOLLOWUP", help=WAVE_HELP)],
+    output: Annotated[Path | None, output_option(
+        "compare.json (the comparison document), compare.html or compare.md (a report); "
+        "'-': standard output; without it, a summary is printed.")] = None,
+    by: Annotated[list[str] | None, typer.Option(
+        "--by", metavar="FIELD", show_default=False,
+        help="Compare the groups of this respondent field too (repeatable).")] = None,
+    labels: LabelsOption = None,
+    question_set: QuestionSetOption = None,
+    independent: IndependentOption = False,
+    min_group_size: MinGroupSizeOption = None,
+    output_format: FormatOption = None,
+    template: TemplateOption = None,
+    title: TitleOption = None,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Compare two waves: what changed, for whom, and is it more than noise.
 
     Exit 0 on success, 1 for waves that cannot be compared (located errors on stderr; nothing
     is written), 2 for usage errors.
     """
-    fmt = _format(output, output_format)
+    fields = by or []
+    fmt = choose_format(WAVE_FORMATS, output_format, output, to_stdout="summary")
+    target = None if is_stdout(output) else output
     names = _labels(labels, 2)
 
     def action() -> None:
         from leadlens.files import check_writable
 
-        if output is not None:
-            check_writable(output, force=force)
+        if target is not None:
+            check_writable(target, force=force)
         from leadlens.compare.engine import compare as compare_waves
         from leadlens.report.waves import comparison_context, render_comparison
 
-        first, second = _load([baseline, followup], names, question_set, by, min_group_size)
-        doc = compare_waves(first, second, by=by, independent=independent,
+        first, second = _load([baseline, followup], names, question_set, fields,
+                              min_group_size)
+        doc = compare_waves(first, second, by=fields, independent=independent,
                             min_group_size=min_group_size, title=title,
                             generated_at=_generated_at())
-        if fmt is None:
+        if fmt == "summary":
             report = comparison_context(doc, "md", title)["report"]
             say(f"What changed since {first.label}\n\n{report['headline']}\n\n")
             for entry in ([report["overall"]] if report["overall"] else []) + \
@@ -133,34 +149,30 @@ def compare(
                 say(f"- withheld: {withheld.what}: {withheld.reason}\n")
             return
         text = (doc.model_dump_json(indent=2, by_alias=True) + "\n" if fmt == "json"
-                else render_comparison(doc, fmt, template, title))
-        _write(text, output, force, {"json": "comparison document", "html": "HTML report",
-                                     "md": "Markdown report"}[fmt])
+                else render_comparison(doc, "html" if fmt == "html" else "md", template,
+                                       title))
+        _write(text, target, force, quiet,
+               "comparison document" if fmt == "json" else WHAT[fmt])
 
     run(action)
 
 
-@app.command()
+@app.command(short_help="Follow three or more waves: one line per principle.")
 def trend(
-    waves: list[Path] = typer.Argument(..., metavar="WAVE...",
-                                       help="Three or more waves in order: " + WAVE_HELP),
-    output: Path | None = typer.Option(None, "--output", "-o",
-                                       help="trend.json, trend.html or trend.md."),
-    labels: str | None = typer.Option(None, "--labels", metavar="NAME,...",
-                                      help="Names of the waves, comma-separated."),
-    question_set: str | None = typer.Option(None, "--question-set", "-q",
-                                            help="For waves given as responses files."),
-    independent: bool = typer.Option(False, "--independent",
-                                     help="Refuse respondent ids found in two waves."),
-    min_group_size: int | None = typer.Option(None, "--min-group-size", metavar="N",
-                                              help="Raise the anonymity threshold."),
-    output_format: ReportFormat | None = typer.Option(None, "--format", "-f",
-                                                      help="html or md."),
-    template: Path | None = typer.Option(None, "--template", "-t", exists=True,
-                                         dir_okay=False, readable=True,
-                                         help="Your own Jinja template."),
-    title: str | None = typer.Option(None, "--title", help="Report title."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
+    waves: Annotated[list[Path], typer.Argument(
+        metavar="WAVE...", help="Three or more waves in order. " + WAVE_HELP)],
+    output: Annotated[Path | None, output_option(
+        "trend.json (the trend document), trend.html or trend.md (a report); '-': standard "
+        "output; without it, a summary is printed.")] = None,
+    labels: LabelsOption = None,
+    question_set: QuestionSetOption = None,
+    independent: IndependentOption = False,
+    min_group_size: MinGroupSizeOption = None,
+    output_format: FormatOption = None,
+    template: TemplateOption = None,
+    title: TitleOption = None,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Follow three or more waves: one line per principle, each wave against the one before.
 
@@ -170,21 +182,22 @@ def trend(
     if len(waves) < 3:
         raise usage_error(f"trend needs three or more waves, got {len(waves)}; for two, use "
                           "leadlens compare BASELINE FOLLOWUP")
-    fmt = _format(output, output_format)
+    fmt = choose_format(WAVE_FORMATS, output_format, output, to_stdout="summary")
+    target = None if is_stdout(output) else output
     names = _labels(labels, len(waves))
 
     def action() -> None:
         from leadlens.files import check_writable
 
-        if output is not None:
-            check_writable(output, force=force)
+        if target is not None:
+            check_writable(target, force=force)
         from leadlens.compare.engine import trend as trend_waves
         from leadlens.report.waves import render_trend, trend_context
 
         loaded = _load(waves, names, question_set, [], min_group_size)
         doc = trend_waves(loaded, independent=independent, min_group_size=min_group_size,
                           title=title, generated_at=_generated_at())
-        if fmt is None:
+        if fmt == "summary":
             report = trend_context(doc, "md", title)["report"]
             say(f"{report['headline']}\n\n")
             for line in report["lines"]:
@@ -194,9 +207,8 @@ def trend(
                 say(f"- {line['name']}: {points}\n")
             return
         text = (doc.model_dump_json(indent=2, by_alias=True) + "\n" if fmt == "json"
-                else render_trend(doc, fmt, template, title))
-        _write(text, output, force, {"json": "trend document", "html": "HTML report",
-                                     "md": "Markdown report"}[fmt])
+                else render_trend(doc, "html" if fmt == "html" else "md", template, title))
+        _write(text, target, force, quiet, "trend document" if fmt == "json" else WHAT[fmt])
 
     run(action)
 

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from leadlens.compare.waves import Wave, results_wave, scored_wave
-from leadlens.errors import LeadlensError, Problem
 from leadlens.questionset.loading import bundled_dir, load_question_set, resolve
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.reading import read_responses
 from leadlens.results.loading import load_results
+from leadlens.scoring.options import check_score_options
 from leadlens.source.yamltree import load_yaml
 
 RESULTS_SUFFIXES = (".json",)
@@ -45,19 +45,15 @@ def load_wave(path: Path, *, label: str | None = None, question_set: str | None 
     bundled id) and ``--by`` fields; their per-respondent scores are kept in memory only.
 
     Raises:
-        LeadlensError: the file cannot be read, is not a valid results document or responses
-            file, or a --by field is not in the question set.
+        LeadlensError: the file cannot be read, or is not a valid results document or
+            responses file.
+        UsageError: a ``by`` field the question set does not have, or a lowered threshold.
     """
     name = label or path.stem
     if is_results_file(path):
         return results_wave(name, str(path), load_results(path))
     qs = load_question_set(question_set)
-    known = qs.respondent_field_ids()
-    missing = [f for f in by if f not in known]
-    if missing:
-        raise LeadlensError([Problem(file=str(path), message=f"--by {missing[0]!r}: not a "
-                                     f"respondent field of {qs.id}",
-                                     hint=f"Fields: {', '.join(known) or 'none'}")])
+    check_score_options(qs, by=by, min_group_size=min_group_size)
     return scored_wave(name, str(path), qs, read_responses([path], qs), by=by,
                        min_group_size=min_group_size,
                        question_at=question_places(qs, question_set), generated_at=generated_at)
