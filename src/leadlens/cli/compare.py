@@ -10,9 +10,9 @@ import typer
 from leadlens.cli._app import app, run, usage_error
 from leadlens.cli._console import say, warn, write_document
 from leadlens.cli._options import (
+    QUESTION_SET_HELP,
     ForceOption,
     Formats,
-    QuestionSetOption,
     QuietOption,
     choose_format,
     format_option,
@@ -31,6 +31,10 @@ WHAT = {"json": "document", "html": "HTML report", "md": "Markdown report"}
 WAVE_HELP = ("A results document (leadlens score -o results.json) or a responses file "
              "(scored here, with --question-set).")
 
+QuestionSetsOption = Annotated[list[str] | None, typer.Option(
+    "--question-set", "-q", metavar="SET", show_default=False,
+    help=QUESTION_SET_HELP[:-1] + "), for the waves given as responses; give it once for "
+    "all, or once per wave in order when the waves used different versions.")]
 LabelsOption = Annotated[str | None, typer.Option(
     "--labels", metavar="NAMES", show_default=False,
     help="The waves' names, comma-separated, e.g. \"Spring 2026,Spring 2027\" (default: the "
@@ -63,7 +67,18 @@ def _labels(given: str | None, count: int) -> list[str | None]:
     return list(labels)
 
 
-def _load(paths: list[Path], labels: list[str | None], question_set: str | None,
+def _question_sets(given: list[str] | None, count: int) -> list[str | None]:
+    if not given:
+        return [None] * count
+    if len(given) == 1:
+        return [given[0]] * count
+    if len(given) != count:
+        raise usage_error(f"--question-set given {len(given)} times: give it once for every "
+                          f"wave, or once per wave ({count})")
+    return list(given)
+
+
+def _load(paths: list[Path], labels: list[str | None], question_sets: list[str | None],
           by: list[str], min_group_size: int | None) -> list[Wave]:
     """Every wave, with the problems of all of them reported together."""
     from leadlens.compare.loading import load_wave
@@ -71,7 +86,7 @@ def _load(paths: list[Path], labels: list[str | None], question_set: str | None,
 
     waves: list[Wave] = []
     problems = []
-    for path, label in zip(paths, labels, strict=True):
+    for path, label, question_set in zip(paths, labels, question_sets, strict=True):
         try:
             waves.append(load_wave(path, label=label, question_set=question_set, by=by,
                                    min_group_size=min_group_size,
@@ -107,7 +122,7 @@ def compare(
         "--by", metavar="FIELD", show_default=False,
         help="Compare the groups of this respondent field too (repeatable).")] = None,
     labels: LabelsOption = None,
-    question_set: QuestionSetOption = None,
+    question_set: QuestionSetsOption = None,
     independent: IndependentOption = False,
     min_group_size: MinGroupSizeOption = None,
     output_format: FormatOption = None,
@@ -125,6 +140,7 @@ def compare(
     fmt = choose_format(WAVE_FORMATS, output_format, output, to_stdout="summary")
     target = None if is_stdout(output) else output
     names = _labels(labels, 2)
+    sets = _question_sets(question_set, 2)
 
     def action() -> None:
         from leadlens.files import check_writable
@@ -134,8 +150,7 @@ def compare(
         from leadlens.compare.engine import compare as compare_waves
         from leadlens.report.waves import comparison_context, render_comparison
 
-        first, second = _load([baseline, followup], names, question_set, fields,
-                              min_group_size)
+        first, second = _load([baseline, followup], names, sets, fields, min_group_size)
         doc = compare_waves(first, second, by=fields, independent=independent,
                             min_group_size=min_group_size, title=title,
                             generated_at=_generated_at())
@@ -165,7 +180,7 @@ def trend(
         "trend.json (the trend document), trend.html or trend.md (a report); '-': standard "
         "output; without it, a summary is printed.")] = None,
     labels: LabelsOption = None,
-    question_set: QuestionSetOption = None,
+    question_set: QuestionSetsOption = None,
     independent: IndependentOption = False,
     min_group_size: MinGroupSizeOption = None,
     output_format: FormatOption = None,
@@ -185,6 +200,7 @@ def trend(
     fmt = choose_format(WAVE_FORMATS, output_format, output, to_stdout="summary")
     target = None if is_stdout(output) else output
     names = _labels(labels, len(waves))
+    sets = _question_sets(question_set, len(waves))
 
     def action() -> None:
         from leadlens.files import check_writable
@@ -194,7 +210,7 @@ def trend(
         from leadlens.compare.engine import trend as trend_waves
         from leadlens.report.waves import render_trend, trend_context
 
-        loaded = _load(waves, names, question_set, [], min_group_size)
+        loaded = _load(waves, names, sets, [], min_group_size)
         doc = trend_waves(loaded, independent=independent, min_group_size=min_group_size,
                           title=title, generated_at=_generated_at())
         if fmt == "summary":
