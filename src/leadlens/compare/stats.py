@@ -30,8 +30,19 @@ def t_sf2(t: float, df: float) -> float:
     return incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
 
 
+def t_pdf(t: float, df: float) -> float:
+    """Student's t density."""
+    return math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)
+                    - 0.5 * math.log(df * math.pi) - (df + 1) / 2 * math.log1p(t * t / df))
+
+
 def t_quantile(p: float, df: float) -> float:
-    """The ``p`` quantile of Student's t for any real ``df`` > 0 (bisection on the CDF)."""
+    """The ``p`` quantile of Student's t for any real ``df`` > 0.
+
+    Newton's method on the CDF from the normal quantile, kept inside a bracket that halves
+    whenever a step would leave it (so it converges for heavy tails too); a few CDF
+    evaluations instead of the hundred or so of plain bisection.
+    """
     if not 0.0 < p < 1.0:
         raise ValueError(f"probability {p} is not between 0 and 1")
     if df <= 0:
@@ -43,15 +54,21 @@ def t_quantile(p: float, df: float) -> float:
     low, high = 0.0, 1.0
     while t_cdf(high, df) < p:
         low, high = high, high * 2.0
+    x = min(max(NormalDist().inv_cdf(p), low), high)
     for _ in range(200):
-        mid = (low + high) / 2.0
-        if t_cdf(mid, df) < p:
-            low = mid
+        error = t_cdf(x, df) - p
+        if error < 0:
+            low = max(low, x)
         else:
-            high = mid
-        if high - low < 1e-13 * max(1.0, high):
-            break
-    return (low + high) / 2.0
+            high = min(high, x)
+        step = error / t_pdf(x, df)
+        candidate = x - step
+        if not low < candidate < high:
+            candidate = (low + high) / 2.0
+        if abs(candidate - x) < 1e-14 * max(1.0, abs(x)) or high - low < 1e-14 * max(1.0, high):
+            return candidate
+        x = candidate
+    return x
 
 
 @dataclass(frozen=True)
