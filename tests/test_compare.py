@@ -13,6 +13,7 @@ from compare_fixtures import ORGS, QUESTIONS, make_wave, people, wave_set
 from leadlens.compare import stats
 from leadlens.compare.engine import CompareError, compare, trend
 from leadlens.compare.waves import results_wave
+from leadlens.errors import Code
 from leadlens.questionset.loading import validate_bytes
 from leadlens.scoring import score
 from scoring_fixtures import responses
@@ -241,8 +242,13 @@ questions:
      "qs.yaml:13:70: questions[2].replaces: "),
 ])
 def test_replaces_and_comparable_with_are_validated(extra: str, expected: str) -> None:
-    problems = [str(p) for p in validate_bytes((QS_HEAD + extra).encode(), "qs.yaml").problems]
+    found = validate_bytes((QS_HEAD + extra).encode(), "qs.yaml").problems
+    problems = [str(p) for p in found]
     assert any(p.startswith(expected) for p in problems), problems
+    codes = {p.code for p in found if str(p).startswith(expected)}
+    assert codes <= {Code.QUESTIONSET_BAD_REPLACES, Code.QUESTIONSET_LISTED_TWICE,
+                     Code.QUESTIONSET_OWN_VERSION, Code.QUESTIONSET_NOT_FOR_TEXT,
+                     Code.SCHEMA_INVALID_ID}, codes
 
 
 def test_valid_wave_references_load() -> None:
@@ -262,6 +268,8 @@ def test_waves_of_different_question_sets_are_refused() -> None:
         compare(make_wave("a", wave_set(), people(20, 30)),
                 make_wave("b", other, people(21, 30, prefix="B")), by=["role"])
     lines = [str(p) for p in caught.value.problems]
+    assert [p.code for p in caught.value.problems] == [
+        Code.COMPARE_OTHER_QUESTION_SET, Code.COMPARE_NO_BREAKDOWN, Code.COMPARE_NO_BREAKDOWN]
     assert lines[0] == ("b.csv: question_set.id: question set 'other' is not 'test', the question "
                         "set of a.csv. Only waves of one question set (any versions) can be "
                         "compared")
@@ -275,6 +283,7 @@ def test_overlapping_respondents_given_as_independent_are_refused() -> None:
         compare(make_wave("a", qs, people(22, 30)), make_wave("b", qs, people(23, 30)),
                 independent=True)
     (problem,) = caught.value.problems
+    assert problem.code == Code.COMPARE_NOT_INDEPENDENT
     assert str(problem) == (
         "b.csv: column 'respondent_id': 30 respondent ids are also in a.csv (A000, A001, A002, "
         "...): the waves are not independent. Leave out --independent to pair them by "

@@ -85,6 +85,8 @@ class Code(StrEnum):
     QUESTIONSET_PERSPECTIVES_AND_TIMEPOINTS = "questionset.perspectives-and-timepoints"
     QUESTIONSET_LISTED_TWICE = "questionset.listed-twice"
     QUESTIONSET_MIN_ANSWERED = "questionset.min-answered"
+    QUESTIONSET_BAD_REPLACES = "questionset.bad-replaces"
+    QUESTIONSET_OWN_VERSION = "questionset.own-version"
     # Import rules (a question set's import section, or a --mapping file)
     IMPORT_ONE_MATCHER = "import.one-matcher"
     IMPORT_BAD_REGEX = "import.bad-regex"
@@ -136,6 +138,10 @@ class Code(StrEnum):
     # Results documents read back
     RESULTS_NOT_RESULTS = "results.not-results"
     RESULTS_VERSION = "results.version"
+    # Comparing waves
+    COMPARE_OTHER_QUESTION_SET = "compare.other-question-set"
+    COMPARE_NO_BREAKDOWN = "compare.no-breakdown"
+    COMPARE_NOT_INDEPENDENT = "compare.not-independent"
     # Report templates
     TEMPLATE_SYNTAX = "template.syntax"
     TEMPLATE_UNDEFINED = "template.undefined"

@@ -32,7 +32,7 @@ from leadlens.compare.document import (
 from leadlens.compare.favourable import item_favourable, pooled_favourable
 from leadlens.compare.matching import Matching, match_questions
 from leadlens.compare.waves import Wave, match_key
-from leadlens.errors import LeadlensError, Problem
+from leadlens.errors import Code, LeadlensError, Problem
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FloatArray
 from leadlens.results.document import GroupPrinciple, ItemResult, PrincipleResult, Results
@@ -79,7 +79,8 @@ def check_waves(waves: Sequence[Wave], by: Sequence[str], *, independent: bool) 
                 file=wave.file, path="question_set.id",
                 message=f"question set {other!r} is not {qs_id!r}, the question set of "
                         f"{first.file}", hint="Only waves of one question set (any versions) "
-                                              "can be compared"))
+                                              "can be compared",
+                code=Code.COMPARE_OTHER_QUESTION_SET))
     for wave in waves:
         for field_id in by:
             if field_id not in wave.results.groups:
@@ -87,7 +88,8 @@ def check_waves(waves: Sequence[Wave], by: Sequence[str], *, independent: bool) 
                 problems.append(Problem(
                     file=wave.file, path="groups",
                     message=f"no breakdown by {field_id!r} (breakdowns: {known})",
-                    hint=f"Score it again with --by {field_id}, or give its responses file"))
+                    hint=f"Score it again with --by {field_id}, or give its responses file",
+                    code=Code.COMPARE_NO_BREAKDOWN))
     if independent:
         for i, a in enumerate(waves):
             for b in waves[i + 1:]:
@@ -100,7 +102,8 @@ def check_waves(waves: Sequence[Wave], by: Sequence[str], *, independent: bool) 
                         message=f"{len(shared)} respondent {some} also"
                                 f" in {a.file} ({shown}): the waves are not independent",
                         hint="Leave out --independent to pair them by respondent_id, or give "
-                             "each wave its own ids if they are different people"))
+                             "each wave its own ids if they are different people",
+                        code=Code.COMPARE_NOT_INDEPENDENT))
     if problems:
         raise CompareError(problems)
 

@@ -328,26 +328,30 @@ def _check_waves(data: dict[str, Any]) -> list[Finding]:
         if isinstance(old, str):
             if old == q.get("id"):
                 findings.append(Finding((*base, "replaces"), "a question cannot replace itself",
-                                        hint="Remove 'replaces', or give the id it had before"))
+                                        hint="Remove 'replaces', or give the id it had before",
+                                        code=Code.QUESTIONSET_BAD_REPLACES))
             elif old in ids:
                 findings.append(Finding((*base, "replaces"),
                                         f"{old!r} is still a question of this set; only an id "
                                         "the set no longer has can be replaced",
                                         hint="Give the old question's id as it was in the "
-                                        "earlier version"))
+                                        "earlier version", code=Code.QUESTIONSET_BAD_REPLACES))
             elif old in replaced:
                 findings.append(Finding((*base, "replaces"),
                                         f"{old!r} is replaced by question {replaced[old] + 1} "
-                                        "too", hint="One question may replace an id"))
+                                        "too", hint="One question may replace an id",
+                                        code=Code.QUESTIONSET_BAD_REPLACES))
             replaced.setdefault(old, i)
         seen: set[str] = set()
         for j, listed in _str_list(q.get("comparable_with")):
             if listed in seen:
                 findings.append(Finding((*base, "comparable_with", j),
-                                        f"version {listed!r} is listed twice"))
+                                        f"version {listed!r} is listed twice",
+                                        code=Code.QUESTIONSET_LISTED_TWICE))
             elif listed == version:
                 findings.append(Finding((*base, "comparable_with", j),
                                         f"{listed!r} is this question set's own version",
-                                        hint="List earlier versions only", severity="warning"))
+                                        hint="List earlier versions only", severity="warning",
+                                        code=Code.QUESTIONSET_OWN_VERSION))
             seen.add(listed)
     return findings
