@@ -117,4 +117,4 @@ def test_schema_command_prints_the_context_schema(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["schema", "--report-context"])
     assert result.exit_code == 0 and json.loads(result.stdout) == SCHEMA
     both = CliRunner().invoke(app, ["schema", "--report-context", "--results"])
-    assert both.exit_code == 2 and "not both" in both.stderr
+    assert both.exit_code == 2 and "at most one of" in both.stderr
