@@ -172,12 +172,13 @@ def test_recommendation_follows_the_band() -> None:
 def test_cronbach_alpha_and_item_total_correlations_by_hand() -> None:
     # Units: a = 0, 25, 50, 75; b = 25, 0, 75, 50. var(a) = var(b) = 3125 / 3 = 1041.67,
     # cov(a, b) = 1875 / 3 = 625, var(a + b) = 2 * 1041.67 + 2 * 625 = 3333.33;
-    # alpha = 2 / 1 * (1 - 2083.33 / 3333.33) = 0.75.
+    # alpha = 2 / 1 * (1 - 2083.33 / 3333.33) = 0.75. Eight copies of the four rows (the
+    # minimum sample is 30) change every variance by the same factor, so alpha stays 0.75.
     qs = build_set([{"id": "a"}, {"id": "b"}])
-    rows = [{"a": a, "b": b} for a, b in ((1, 2), (2, 1), (3, 4), (4, 3))]
+    rows = [{"a": a, "b": b} for a, b in ((1, 2), (2, 1), (3, 4), (4, 3))] * 8
     principle = score(qs, responses(qs, rows)).results.principles[0]
     assert principle.alpha == approx(0.75)
-    assert principle.alpha_n == 4
+    assert principle.alpha_n == 32
     # With two items the corrected item-total r is their correlation: 625 / 1041.67.
     assert [i.item_total_r for i in principle.items] == [approx(0.6), approx(0.6)]
     assert not any(i.flagged for i in principle.items)
@@ -187,10 +188,10 @@ def test_alpha_is_listwise_and_flags_negative_items() -> None:
     # c runs against a, b and d: most likely a reverse key forgotten in the question set.
     qs = build_set([{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}], min_answered=1)
     rows = [{"a": 1, "b": 1, "c": 5, "d": 2}, {"a": 2, "b": 2, "c": 4, "d": 1},
-            {"a": 4, "b": 5, "c": 1, "d": 4}, {"a": 5, "b": 4, "c": 2, "d": 5},
-            {"a": 5, "b": None, "c": 1, "d": 5}]
+            {"a": 4, "b": 5, "c": 1, "d": 4}, {"a": 5, "b": 4, "c": 2, "d": 5}] * 8 \
+        + [{"a": 5, "b": None, "c": 1, "d": 5}]
     principle = score(qs, responses(qs, rows)).results.principles[0]
-    assert principle.alpha_n == 4  # the row with a blank is left out
+    assert principle.alpha_n == 32  # the row with a blank is left out
     flagged = {i.key: i.flagged for i in principle.items}
     assert flagged == {"a": False, "b": False, "c": True, "d": False}
     assert principle.items[2].item_total_r is not None and principle.items[2].item_total_r < 0
@@ -198,7 +199,7 @@ def test_alpha_is_listwise_and_flags_negative_items() -> None:
 
 def test_alpha_is_absent_without_variance_or_items() -> None:
     qs = build_set([{"id": "a"}, {"id": "b"}])
-    same = score(qs, responses(qs, [{"a": 3, "b": 3}] * 3)).results.principles[0]
+    same = score(qs, responses(qs, [{"a": 3, "b": 3}] * 30)).results.principles[0]
     assert same.alpha is None and same.items[0].item_total_r is None
     single = build_set([{"id": "a"}])
     assert score(single, responses(single, [{"a": 3}, {"a": 4}])).results.principles[0] \

@@ -53,6 +53,7 @@ def check_question_set(data: Any, lines: dict[PathT, int]) -> list[Finding]:
     findings: list[Finding] = []
     findings += _unique_ids(data, lines)
     findings += _check_scales(data)
+    findings += _check_favourable(data)
     findings += _check_bands(data)
     findings += _check_principles(data)
     findings += _check_respondent(data)
@@ -120,6 +121,35 @@ def _check_scales(data: dict[str, Any]) -> list[Finding]:
                 findings.append(Finding((*base, "unscored", j),
                                         f"unscored answer {label!r} is also an option label",
                                         code=Code.QUESTIONSET_UNSCORED_IS_OPTION))
+    return findings
+
+
+def _check_favourable(data: dict[str, Any]) -> list[Finding]:
+    """A scale's ``favourable`` values are some, not all, of its option values, once each."""
+    findings: list[Finding] = []
+    scales = data.get("scales")
+    for scale_id, scale in (scales.items() if isinstance(scales, dict) else []):
+        if not isinstance(scale, dict) or not isinstance(scale.get("favourable"), list):
+            continue
+        values = [o.get("value") for _, o in _items(scale, "options")]
+        base: PathT = ("scales", scale_id, "favourable")
+        listed = scale["favourable"]
+        for i, value in enumerate(listed):
+            if isinstance(value, bool) or not isinstance(value, int):
+                continue
+            if value not in values:
+                findings.append(Finding((*base, i), f"{value} is not a value of this scale",
+                                        hint="Favourable answers are option values: "
+                                             + ", ".join(str(v) for v in values)))
+            elif listed.index(value) != i:
+                findings.append(Finding((*base, i), f"{value} is listed twice"))
+        if not listed:
+            findings.append(Finding(base, "no favourable value given",
+                                    hint="List the option values counted as favourable, "
+                                         "or leave 'favourable' out for the default"))
+        elif values and set(values) <= set(listed):
+            findings.append(Finding(base, "every option is favourable",
+                                    hint="List only the option values counted as favourable"))
     return findings
 
 

@@ -58,6 +58,10 @@ class Scale(Model):
     options: list[Option] = Field(min_length=2, description="Ordered; values are integers.")
     unscored: list[Text] = Field(
         default_factory=list, description="Answers such as \"Don't know\" that count as missing.")
+    favourable: list[int] | None = Field(
+        default=None,
+        description="Option values counted as favourable (% favourable); default: the top two "
+                    "of a 4- to 6-point scale, the top three of a 7-point one, else none.")
 
     @property
     def min(self) -> int:
@@ -120,6 +124,10 @@ class Scoring(Model):
         description="Per principle: below 1 a fraction of its items, a whole number >= 1 an "
                     "item count.")
     min_group_size: int = Field(default=5, ge=3, description="Anonymity threshold for groups.")
+    reliability: Literal["listwise", "pairwise"] = Field(
+        default="listwise",
+        description="Missing answers in reliability: respondents who answered every item "
+                    "(listwise), or every available pair of items (pairwise, psych's default).")
 
 
 Platform = Literal["google-forms", "microsoft-forms", "qualtrics", "surveymonkey", "limesurvey",

@@ -21,6 +21,18 @@ class ResultModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Favourability(ResultModel):
+    """Answers split into favourable, neutral and unfavourable, with Wilson 95% intervals."""
+
+    answers: int = Field(description="Scored answers counted (unscored answers excluded).")
+    favourable: float = Field(description="Share of answers that were favourable (0-1).")
+    neutral: float
+    unfavourable: float
+    favourable_ci95: tuple[float, float]
+    neutral_ci95: tuple[float, float]
+    unfavourable_ci95: tuple[float, float]
+
+
 class ItemResult(ResultModel):
     """One answer column (``question id`` or ``id@perspective``/``id@timepoint``)."""
 
@@ -41,10 +53,19 @@ class ItemResult(ResultModel):
     counts: dict[str, int] = Field(
         description="Respondents per answer option, keyed by option value, then unscored labels.")
     item_total_r: float | None = Field(
-        default=None, description="Corrected item-total correlation (reverse-keyed values).")
+        default=None,
+        description="r.drop: the keyed item against the sum of the principle's other items "
+                    "(the reliability sample); null below the minimum sample.")
     flagged: bool = Field(
         default=False,
-        description="True when the item correlates negatively with the rest of its principle.")
+        description="The key check says to reverse this item: it loads negatively on the "
+                    "first principal component of its principle's keyed items.")
+    alpha_if_dropped: float | None = Field(
+        default=None, description="Raw alpha of the principle without this item.")
+    pc1_loading: float | None = Field(
+        default=None, description="Loading on the first principal component (the key check).")
+    favourability: Favourability | None = Field(
+        default=None, description="% favourable; null when the scale defines none.")
 
 
 class PerspectiveScore(ResultModel):
@@ -53,6 +74,13 @@ class PerspectiveScore(ResultModel):
     n: int
     mean: float | None
     score: float | None
+    alpha: float | None = Field(default=None, description="As the principle's, on these items.")
+    alpha_n: int = 0
+    alpha_std: float | None = None
+    average_r: float | None = None
+    g6: float | None = None
+    alpha_ci95: tuple[float, float] | None = None
+    omega_total: float | None = None
 
 
 class PrincipleResult(ResultModel):
@@ -75,8 +103,33 @@ class PrincipleResult(ResultModel):
     above_50: float | None = Field(default=None, description="Share of scores above 50.")
     unscored_share: float = Field(
         description="Share of this principle's answers that were unscored (e.g. Don't know).")
-    alpha: float | None = Field(description="Raw Cronbach's alpha, listwise.")
-    alpha_n: int = Field(description="Respondents with every item answered (alpha's sample).")
+    alpha: float | None = Field(
+        description="Raw Cronbach's alpha (scoring.reliability: listwise or pairwise); null "
+                    "below the minimum sample (reliability_withheld says why).")
+    alpha_n: int = Field(
+        description="alpha's sample: respondents with every item answered (listwise) or with "
+                    "any (pairwise).")
+    reliability_method: Literal["listwise", "pairwise"] = "listwise"
+    reliability_withheld: str | None = Field(
+        default=None, description="Why reliability figures and item flags are not given.")
+    alpha_std: float | None = Field(default=None, description="Standardised alpha.")
+    average_r: float | None = Field(default=None, description="Mean inter-item correlation.")
+    g6: float | None = Field(default=None, description="Guttman's lambda-6 (smc-based).")
+    alpha_ci95: tuple[float, float] | None = Field(
+        default=None, description="Feldt's 95% interval for alpha.")
+    omega_total: float | None = Field(
+        default=None, description="Omega total from a one-factor minres factor analysis; null "
+                                  "below 100 respondents or 3 items.")
+    reverse_suggested: list[str] = Field(
+        default_factory=list, description="Item keys the key check says to reverse.")
+    alpha_rekeyed: float | None = Field(
+        default=None, description="Raw alpha with the suggested keys (when any).")
+    rwg_j: float | None = Field(
+        default=None, description="rwg(j) of the whole room (respondents with every item).")
+    ad_m: float | None = Field(
+        default=None, description="AD_M of the whole room, on the scale's units.")
+    favourability: Favourability | None = Field(
+        default=None, description="% favourable over the principle's answers.")
     perspectives: list[PerspectiveScore] = Field(default_factory=list)
     perspective_gap: float | None = Field(
         default=None,
@@ -120,6 +173,17 @@ class GroupPrinciple(ResultModel):
     score: float | None
     band: str | None
     contested: bool
+    sd: float | None = Field(default=None, description="On the scale's units, as the whole's.")
+    ci95: tuple[float, float] | None = Field(default=None, description="On 0-100.")
+    rwg_j: float | None = Field(
+        default=None, description="rwg(j): agreement within the group (respondents who "
+                                  "answered every item), 0 none to 1 full.")
+    ad_m: float | None = Field(
+        default=None, description="AD_M: mean absolute deviation from the item means, on the "
+                                  "scale's units; null for mixed scales.")
+    agreement: Literal["agreed", "partly agreed", "split"] | None = Field(
+        default=None, description="rwg(j) from 0.7: agreed; from 0.5: partly agreed; else split.")
+    favourability: Favourability | None = None
 
 
 class GroupResult(ResultModel):
@@ -149,11 +213,24 @@ class GroupSpread(ResultModel):
     highest: str | None
 
 
+class GroupICC(ResultModel):
+    """Whether groups differ: a one-way ANOVA of the principle score on group (shown groups)."""
+
+    principle: str
+    groups: int
+    n: int
+    icc1: float | None = Field(description="ICC(1): share of score variance between groups.")
+    icc2: float | None = Field(description="ICC(2): reliability of the group means.")
+    p: float | None = Field(description="F test p value; from 0.05 groups differ no more than "
+                                        "chance would make them.")
+
+
 class GroupBreakdown(ResultModel):
     field: str
     prompt: str
     groups: list[GroupResult]
     spread: list[GroupSpread] = Field(description="Principles, most differently seen first.")
+    icc: list[GroupICC] = Field(default_factory=list, description="Per principle.")
 
 
 class ResultWarning(ResultModel):

@@ -16,6 +16,7 @@ from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FloatArray, IntArray, Responses
 from leadlens.results.document import GroupBreakdown, OverallResult, Results, ResultWarning
+from leadlens.scoring.breakdown import breakdown_figures
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
 from leadlens.scoring.groups import group_respondents, group_results
 from leadlens.scoring.layout import items_of, principle_items
@@ -138,6 +139,7 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         grouping = group_respondents(field_id, values)
         groups, spread = group_results(question_set, grouping, own_scores, overall, threshold,
                                        parallel=responses.n >= PARALLEL_FROM)
+        groups, iccs = breakdown_figures(grouping, own_scores, groups)
         shown = [not g.suppressed for g in groups]
         by_group = {key: shuffled_by_group(answers, grouping.codes, shown, orders[key])
                     for key, answers in responses.texts.items()} if withheld is None else {}
@@ -145,7 +147,7 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
                                                     in by_group.items() if texts[i]}})
                   if shown[i] else g for i, g in enumerate(groups)]
         breakdowns[field_id] = GroupBreakdown(field=field_id, prompt=prompts[field_id],
-                                              groups=groups, spread=spread)
+                                              groups=groups, spread=spread, icc=iccs)
 
     results = Results(
         leadlens_version=__version__,

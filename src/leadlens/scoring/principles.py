@@ -14,9 +14,12 @@ import numpy as np
 from leadlens.questionset.model import Principle, QuestionSet
 from leadlens.responses.table import FloatArray, IntArray, Responses
 from leadlens.results.document import ItemResult, PerspectiveScore, PrincipleResult
+from leadlens.scoring.agreement import room_agreement
+from leadlens.scoring.favourable import code_sides, favourability, side_counts
 from leadlens.scoring.layout import Item, PrincipleItems, code_scores, required_answers
 from leadlens.scoring.patterns import Patterns, answer_patterns
-from leadlens.scoring.stats import NOISE, band_of, ci95, cronbach_alpha, finite, mean_sd
+from leadlens.scoring.reliability import Reliability, reliability
+from leadlens.scoring.stats import NOISE, band_of, ci95, mean_sd
 
 
 @dataclass
@@ -30,6 +33,8 @@ class PrincipleScores:
     patterns: Patterns | None = None
     """The answer patterns the scores come from (a respondent's is ``patterns.index``)."""
     pattern_scores: FloatArray = field(default_factory=lambda: np.zeros(0))
+    items: list[Item] = field(default_factory=list)
+    """The scored items, in the order of ``patterns.codes``' columns."""
 
     def on_scale(self, score: float | None) -> float | None:
         """A 0-100 score on the scale's own units (None for mixed scales)."""
@@ -116,9 +121,13 @@ def code_counts(responses: Responses, item: Item) -> IntArray:
     return counts
 
 
-def item_result(item: Item, responses: Responses, *, item_total_r: float | None = None,
-                counts: IntArray | None = None) -> ItemResult:
-    """Per-item n, missing, unscored, mean and sd (raw values) and answers per option."""
+def item_result(item: Item, responses: Responses, *, counts: IntArray | None = None,
+                reliable: Reliability | None = None, position: int = -1) -> ItemResult:
+    """Per-item n, missing, unscored, mean and sd (raw values) and answers per option.
+
+    With ``reliable`` (its principle's reliability, the item at ``position``), also r.drop,
+    alpha if dropped and the key check's loading and flag.
+    """
     if counts is None:
         counts = code_counts(responses, item)
     options = len(item.scale.options)
@@ -133,14 +142,19 @@ def item_result(item: Item, responses: Responses, *, item_total_r: float | None 
     answers = {str(o.value): int(by_option[i]) for i, o in enumerate(item.scale.options)}
     for index, label in enumerate(item.scale.unscored):
         answers[label] = int(counts[options + 1 + index])
+    sides = code_sides(item.scale, item.question.reverse)
+    mine = reliable is not None and position >= 0
     return ItemResult(
         key=item.key, question=item.question.id, text=item.question.text,
         principle=item.question.principle, perspective=item.perspective,
         timepoint=item.timepoint, scale=item.scale_id, reverse=item.question.reverse,
         weight=item.question.weight, n=n, missing=responses.n - n,
         unscored=int(counts[options + 1:].sum()), mean=mean, sd=sd, counts=answers,
-        item_total_r=finite(item_total_r),
-        flagged=item_total_r is not None and item_total_r < 0)
+        item_total_r=reliable.r_drop[position] if mine and reliable else None,
+        flagged=bool(mine and reliable and reliable.reverse[position]),
+        alpha_if_dropped=reliable.alpha_if_dropped[position] if mine and reliable else None,
+        pc1_loading=reliable.loadings[position] if mine and reliable else None,
+        favourability=favourability(side_counts(sides, counts)) if sides is not None else None)
 
 
 def _item_weights(items: list[Item]) -> FloatArray:
@@ -160,12 +174,13 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
     pattern_scores, _ = weighted_scores(units, _item_weights(scored), required)
     own = PrincipleScores(principle, pattern_scores[patterns.index],
                           (float(scale.min), float(scale.max)) if scale else None,
-                          patterns, pattern_scores)
+                          patterns, pattern_scores, scored)
 
     weights = patterns.counts
     n, score, sd100 = mean_sd(pattern_scores, weights)
-    alpha, correlations, alpha_n = cronbach_alpha(units, weights)
-    r_by_key = dict(zip([i.key for i in scored], correlations, strict=True))
+    method = question_set.scoring.reliability
+    reliable = reliability(units, weights, method)
+    position = {i.key: j for j, i in enumerate(scored)}
     below, above, contested = split_shares(pattern_scores, weights)
     counts = {item.key: np.bincount(patterns.codes[:, j], weights=weights,
                                     minlength=answer_sizes([item])[0]).round().astype(np.int64)
@@ -177,6 +192,13 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
         unscored += int(counts[item.key][len(item.scale.options) + 1:].sum())
     band = band_of(question_set, score) if score is not None else None
     perspectives = _perspectives(question_set, scored, units, weights, own)
+    room_rwg, room_ad = room_agreement(patterns, scored)
+    item_sides = [code_sides(i.scale, i.question.reverse) for i in scored]
+    pooled = None
+    if scored and all(s is not None for s in item_sides):
+        pooled = favourability(sum((side_counts(s, counts[i.key])
+                                    for s, i in zip(item_sides, scored, strict=True)
+                                    if s is not None), np.zeros(4, dtype=np.int64)))
     gap = None
     if len(perspectives) >= 2 and perspectives[0].score is not None \
             and perspectives[-1].score is not None:
@@ -192,10 +214,16 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
         bands=band_counts(question_set, pattern_scores, weights), contested=contested,
         below_50=below, above_50=above,
         unscored_share=unscored / (unscored + answered) if unscored + answered else 0.0,
-        alpha=alpha, alpha_n=alpha_n, perspectives=perspectives, perspective_gap=gap,
+        alpha=reliable.alpha, alpha_n=reliable.n, reliability_method=method,
+        reliability_withheld=reliable.withheld, alpha_std=reliable.alpha_std,
+        average_r=reliable.average_r, g6=reliable.g6, alpha_ci95=reliable.alpha_ci95,
+        omega_total=reliable.omega_total,
+        reverse_suggested=[i.key for i, r in zip(scored, reliable.reverse, strict=True) if r],
+        alpha_rekeyed=reliable.alpha_rekeyed, rwg_j=room_rwg, ad_m=room_ad,
+        favourability=pooled, perspectives=perspectives, perspective_gap=gap,
         recommendation=principle.recommendations.get(band.id) if band else None,
-        items=[item_result(i, responses, item_total_r=r_by_key.get(i.key), counts=counts[i.key])
-               for i in group.items])
+        items=[item_result(i, responses, counts=counts[i.key], reliable=reliable,
+                           position=position.get(i.key, -1)) for i in group.items])
     return result, own
 
 
@@ -212,6 +240,12 @@ def _perspectives(question_set: QuestionSet, scored: list[Item], units: FloatArr
         scores, _ = weighted_scores(units[:, chosen], _item_weights([scored[j] for j in chosen]),
                                     required)
         n, score, _ = mean_sd(scores, weights)
-        results.append(PerspectiveScore(id=perspective.id, label=perspective.label, n=n,
-                                        mean=own.on_scale(score), score=score))
+        own_reliability = reliability(units[:, chosen], weights,
+                                      question_set.scoring.reliability, items=False)
+        results.append(PerspectiveScore(
+            id=perspective.id, label=perspective.label, n=n, mean=own.on_scale(score),
+            score=score, alpha=own_reliability.alpha, alpha_n=own_reliability.n,
+            alpha_std=own_reliability.alpha_std, average_r=own_reliability.average_r,
+            g6=own_reliability.g6, alpha_ci95=own_reliability.alpha_ci95,
+            omega_total=own_reliability.omega_total))
     return results

@@ -115,6 +115,34 @@ def t_quantile(p: float, df: int) -> float:
     return (low + high) / 2.0
 
 
+def f_cdf(x: float, df1: float, df2: float) -> float:
+    """P(F <= x) for Fisher's F with ``df1`` and ``df2`` degrees of freedom."""
+    if x <= 0.0:
+        return 0.0
+    return incomplete_beta(df1 / 2.0, df2 / 2.0, df1 * x / (df1 * x + df2))
+
+
+@lru_cache(maxsize=256)
+def f_quantile(p: float, df1: float, df2: float) -> float:
+    """The ``p`` quantile of Fisher's F (bisection on :func:`f_cdf`, to 1e-12 relative)."""
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"probability {p} is not between 0 and 1")
+    if df1 <= 0 or df2 <= 0:
+        raise ValueError(f"degrees of freedom {df1}, {df2} must be positive")
+    low, high = 0.0, 1.0
+    while f_cdf(high, df1, df2) < p:
+        low, high = high, high * 2.0
+    for _ in range(200):
+        mid = (low + high) / 2.0
+        if f_cdf(mid, df1, df2) < p:
+            low = mid
+        else:
+            high = mid
+        if high - low < 1e-12 * high:
+            break
+    return (low + high) / 2.0
+
+
 def finite(value: float | np.floating | None) -> float | None:
     """A float for the results document, or None for NaN/inf/None."""
     if value is None:
@@ -158,40 +186,3 @@ def ci95(mean: float | None, sd: float | None, n: int, *, low: float = 0.0,
         return None
     half = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
     return (max(low, mean - half), min(high, mean + half))
-
-
-def cronbach_alpha(items: FloatArray, weights: IntArray | None = None
-                   ) -> tuple[float | None, list[float | None], int]:
-    """Raw Cronbach's alpha and corrected item-total correlations, listwise.
-
-    Args:
-        items: ``(respondents, items)`` reverse-keyed values, NaN = missing; rows with any
-            missing value are left out.
-        weights: how many respondents each row stands for (default: one each).
-
-    Returns:
-        alpha (None when it cannot be computed), one correlation per item (None when an item
-        or the rest of the scale does not vary) and the listwise sample size.
-    """
-    k = items.shape[1]
-    keep = np.isfinite(items).all(axis=1) if k else np.ones(items.shape[0], dtype=bool)
-    complete = items[keep]
-    counts = (weights[keep] if weights is not None else np.ones(complete.shape[0])
-              ).astype(np.float64)
-    n = int(round(float(counts.sum())))
-    if k < 2 or n < 2:
-        return None, [None] * k, n
-    centred = complete - (counts @ complete) / n
-    cov = (centred * counts[:, None]).T @ centred / (n - 1)
-    total_var = float(cov.sum())
-    item_vars = np.diag(cov)
-    alpha = (k / (k - 1) * (1.0 - float(item_vars.sum()) / total_var)
-             if total_var > 1e-12 else None)
-    correlations: list[float | None] = []
-    row_sums = cov.sum(axis=1)
-    for j in range(k):
-        cov_rest = float(row_sums[j] - item_vars[j])
-        var_rest = total_var - 2.0 * float(row_sums[j]) + float(item_vars[j])
-        denominator = float(item_vars[j]) * var_rest
-        correlations.append(cov_rest / math.sqrt(denominator) if denominator > 1e-12 else None)
-    return finite(alpha), correlations, n
