@@ -15,7 +15,8 @@ reports them before aggregating answers to a team). The definitions are those of
   ``(MSB - MSW) / (MSB + (k - 1) MSW)`` with k the mean group size, and ``(MSB - MSW) / MSB``;
   with the ANOVA's F test p value.
 
-Every input is a sum over answer patterns or group cells, never a loop over respondents.
+Everyone's figures are sums over answer patterns (:func:`tally_room`); a group's come from
+its answers tallied into a small (group, item, answer) table (:func:`tally_groups`).
 """
 
 from __future__ import annotations
@@ -27,16 +28,13 @@ import numpy as np
 import numpy.typing as npt
 
 from leadlens.questionset.model import Scale
-from leadlens.responses.table import BoolArray, FloatArray, IntArray, code_values
+from leadlens.responses.table import BoolArray, FloatArray, IntArray, UInt8Array, code_values
 from leadlens.scoring.favourable import code_sides, side_counts
 from leadlens.scoring.layout import Item
 from leadlens.scoring.patterns import Patterns
 from leadlens.scoring.stats import f_cdf, finite
 
 GroupCodes = npt.NDArray[np.integer[Any]]
-
-_CELL_TABLE_LIMIT = 1 << 26
-"""Up to this many (group, pattern) combinations the cells are counted in a table."""
 
 AGREES = 0.7
 """rwg(j) from which a group is read as agreed (LeBreton & Senter 2008: strong agreement)."""
@@ -49,38 +47,6 @@ def uniform_variance(scale: Scale) -> float:
     A consecutive values, in general the options' population variance."""
     values = np.array([o.value for o in scale.options], dtype=np.float64)
     return float(((values - values.mean()) ** 2).mean())
-
-
-@dataclass
-class Cells:
-    """Respondents counted by (group, answer pattern): every group statistic is a sum over
-    these, however many respondents there are."""
-
-    group: IntArray
-    pattern: IntArray
-    count: IntArray
-
-
-def group_cells(group_codes: GroupCodes, groups: int, patterns: Patterns) -> Cells:
-    """Count respondents per (group, pattern) combination that occurs."""
-    size = int(patterns.counts.size)
-    joint = group_codes.astype(np.int64) * size + patterns.index
-    if groups * size <= _CELL_TABLE_LIMIT:
-        table = np.bincount(joint, minlength=groups * size)
-        present = np.flatnonzero(table)
-        counts = table[present]
-    else:
-        present, counts = np.unique(joint, return_counts=True)
-    return Cells(present // size, present % size, counts.astype(np.int64))
-
-
-@dataclass
-class GroupAgreement:
-    """Per group: respondents who answered every item, rwg(j) and AD_M (NaN below 2)."""
-
-    n: IntArray
-    rwg_j: FloatArray
-    ad_m: FloatArray
 
 
 def rwg_j(variances: FloatArray, null: FloatArray) -> FloatArray:
@@ -98,39 +64,104 @@ def rwg_j(variances: FloatArray, null: FloatArray) -> FloatArray:
     return result
 
 
-def agreement(values: FloatArray, cells: Cells, groups: int, null: FloatArray
-              ) -> GroupAgreement:
-    """rwg(j) and AD_M per group from the raw item values of each answer pattern.
+@dataclass
+class GroupTables:
+    """Respondents per answer code of each item, per group: ``codes[group, item, complete,
+    code]``, ``complete`` 1 for respondents who answered every item of the principle."""
+
+    codes: IntArray
+
+
+def answer_width(items: list[Item]) -> int:
+    """Answer codes an item of ``items`` can hold, at most (no answer, options, unscored)."""
+    return max((len(i.scale.options) + len(i.scale.unscored) + 1 for i in items), default=1)
+
+
+def _complete(patterns: Patterns, items: list[Item]) -> BoolArray:
+    answered = np.ones(patterns.counts.size, dtype=bool)
+    for j, item in enumerate(items):
+        answered &= (patterns.codes[:, j] >= 1) & (patterns.codes[:, j] <= len(item.scale.options))
+    return answered
+
+
+def tally_room(patterns: Patterns, items: list[Item]) -> GroupTables:
+    """Everyone as one group: a sum over the answer patterns."""
+    width = answer_width(items)
+    complete = _complete(patterns, items)
+    weights = patterns.counts.astype(np.float64)
+    codes = np.zeros((1, len(items), 2 * width), dtype=np.int64)
+    for j in range(len(items)):
+        codes[0, j] = np.bincount(complete * width + patterns.codes[:, j], weights=weights,
+                                  minlength=2 * width).round().astype(np.int64)
+    return GroupTables(codes.reshape(1, len(items), 2, width))
+
+
+def tally_groups(patterns: Patterns, items: list[Item], answers: UInt8Array,
+                 base: npt.NDArray[np.intp], width: int, groups: int) -> GroupTables:
+    """Per group: one count per item of the respondents into a small table.
 
     Args:
-        values: ``(patterns, items)`` raw answer values (NaN = no answer or unscored).
-        cells: respondents per (group, pattern), see :func:`group_cells`.
+        patterns: the principle's answer patterns (columns: its scored ``items``).
+        items: the principle's scored items.
+        answers: every respondent's answer codes (``Responses.codes``).
+        base: each respondent's group times ``2 * width``.
+        width: at least :func:`answer_width` of ``items``, the same for every principle.
         groups: how many groups there are.
-        null: each item's uniform-null variance.
 
-    Returns:
-        Per group, over its respondents who answered every item (as ``multilevel``'s
-        ``na.exclude``): their number, rwg(j) and AD_M (NaN with fewer than 2 of them).
+    A few passes over the respondents per principle, never a table of groups times
+    patterns (millions of cells, which cost more to allocate and fill than they save).
     """
-    complete_patterns: BoolArray = np.all(np.isfinite(values), axis=1)
-    complete = complete_patterns[cells.pattern]
-    group, counts = cells.group[complete], cells.count[complete].astype(np.float64)
-    rows = values[cells.pattern[complete]]
-    n = np.bincount(group, weights=counts, minlength=groups)
-    items = values.shape[1]
-    variances = np.full((groups, items), np.nan)
-    deviations = np.full((groups, items), np.nan)
+    own = base + _complete(patterns, items)[patterns.index] * width
+    codes = np.zeros((groups, len(items), 2 * width), dtype=np.int64)
+    for j, item in enumerate(items):
+        codes[:, j] = np.bincount(own + answers[:, item.column],
+                                  minlength=groups * 2 * width).reshape(groups, 2 * width)
+    return GroupTables(codes.reshape(groups, len(items), 2, width))
+
+
+@dataclass
+class GroupAgreement:
+    """Per group: respondents who answered every item, rwg(j) and AD_M (NaN below 2)."""
+
+    n: IntArray
+    rwg_j: FloatArray
+    ad_m: FloatArray
+
+
+def agreement(tables: GroupTables, items: list[Item]) -> GroupAgreement:
+    """rwg(j) and AD_M per group over its respondents who answered every item (as
+    ``multilevel``'s ``na.exclude``); NaN with fewer than 2 of them."""
+    complete = tables.codes[:, :, 1, :].astype(np.float64)  # (groups, items, codes)
+    groups = complete.shape[0]
+    n = complete[:, 0, :].sum(axis=1) if items else np.zeros(groups)
+    variances = np.full((groups, len(items)), np.nan)
+    deviations = np.full((groups, len(items)), np.nan)
     enough = n >= 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for j in range(items):
-            mean = np.bincount(group, weights=counts * rows[:, j], minlength=groups) / n
-            centred = rows[:, j] - mean[group]
-            square = np.bincount(group, weights=counts * centred ** 2, minlength=groups)
-            absolute = np.bincount(group, weights=counts * np.abs(centred), minlength=groups)
-            variances[enough, j] = square[enough] / (n[enough] - 1)
-            deviations[enough, j] = absolute[enough] / n[enough]
-    return GroupAgreement(np.round(n).astype(np.int64), rwg_j(variances, null),
-                          deviations.mean(axis=1))
+    for j, item in enumerate(items):
+        values = np.zeros(complete.shape[2])
+        values[:len(item.scale.options) + 1] = np.nan_to_num(
+            code_values(item.scale)[:len(item.scale.options) + 1])
+        counts = complete[enough, j, :]
+        mean = counts @ values / n[enough]
+        gaps = values[None, :] - mean[:, None]
+        variances[enough, j] = (counts * gaps ** 2).sum(axis=1) / (n[enough] - 1)
+        deviations[enough, j] = (counts * np.abs(gaps)).sum(axis=1) / n[enough]
+    null = np.array([uniform_variance(i.scale) for i in items], dtype=np.float64)
+    return GroupAgreement(np.rint(n).astype(np.int64), rwg_j(variances, null),
+                          deviations.mean(axis=1) if items else np.full(groups, np.nan))
+
+
+def favourable_sides(tables: GroupTables, items: list[Item]) -> IntArray | None:
+    """``(groups, 4)`` answers per favourable side, or None when a scale defines none."""
+    sides_of = [code_sides(i.scale, i.question.reverse) for i in items]
+    if not items or any(s is None for s in sides_of):
+        return None
+    every = tables.codes.sum(axis=2)  # (groups, items, codes), complete or not
+    total: IntArray = np.zeros((every.shape[0], 4), dtype=np.int64)
+    for j, sides in enumerate(sides_of):
+        assert sides is not None
+        total += side_counts(sides, every[:, j, :sides.size])
+    return total
 
 
 @dataclass
@@ -176,75 +207,10 @@ def agreement_words(rwg: float | None) -> str | None:
     return "partly agreed" if rwg >= SPLIT else "split"
 
 
-@dataclass
-class GroupFigures:
-    """One principle's per-group figures beyond the mean (see :func:`principle_by_group`)."""
-
-    n: IntArray
-    """Respondents with a score, per group."""
-    sd100: FloatArray
-    """Sample standard deviation of the 0-100 scores (NaN below 2)."""
-    within: FloatArray
-    mean: FloatArray
-    agreement: GroupAgreement
-    sides: IntArray | None
-    """``(groups, 4)`` answers per favourable side, or None when a scale defines none."""
-
-
-def pattern_values(patterns: Patterns, items: list[Item]) -> FloatArray:
-    """``(patterns, items)`` raw answer values (NaN = no answer or unscored)."""
-    values = np.empty(patterns.codes.shape, dtype=np.float64)
-    for j, item in enumerate(items):
-        values[:, j] = code_values(item.scale)[patterns.codes[:, j]]
-    return values
-
-
-def principle_by_group(patterns: Patterns, pattern_scores: FloatArray, items: list[Item],
-                       group_codes: GroupCodes, groups: int) -> GroupFigures:
-    """Spread, agreement and favourable answers of one principle in every group.
-
-    Args:
-        patterns: the principle's answer patterns (columns: its scored ``items``).
-        pattern_scores: each pattern's 0-100 principle score (NaN = no score).
-        items: the principle's scored items.
-        group_codes: each respondent's group.
-        groups: how many groups there are.
-    """
-    cells = group_cells(group_codes, groups, patterns)
-    scores = pattern_scores[cells.pattern]
-    scored = np.isfinite(scores)
-    group, weight = cells.group[scored], cells.count[scored].astype(np.float64)
-    n = np.bincount(group, weights=weight, minlength=groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(group, weights=weight * scores[scored], minlength=groups) / n
-        within = np.bincount(group, weights=weight * (scores[scored] - mean[group]) ** 2,
-                             minlength=groups).astype(np.float64)
-        sd100 = np.where(n >= 2, np.sqrt(within / (n - 1)), np.nan)
-    null = np.array([uniform_variance(i.scale) for i in items], dtype=np.float64)
-    agreed = agreement(pattern_values(patterns, items), cells, groups, null)
-    sides_of = [code_sides(i.scale, i.question.reverse) for i in items]
-    sides: IntArray | None = None
-    if items and all(s is not None for s in sides_of):
-        sides = np.zeros((groups, 4), dtype=np.int64)
-        for j, item_sides in enumerate(sides_of):
-            assert item_sides is not None
-            size = item_sides.size
-            table = np.bincount(cells.group * size + patterns.codes[cells.pattern, j],
-                                weights=cells.count, minlength=groups * size)
-            sides += side_counts(item_sides, np.round(table).astype(np.int64)
-                                 .reshape(groups, size))
-    return GroupFigures(np.round(n).astype(np.int64), sd100, within,
-                        np.nan_to_num(mean), agreed, sides)
-
-
 def room_agreement(patterns: Patterns, items: list[Item]) -> tuple[float | None, float | None]:
     """rwg(j) and AD_M of everyone who answered every item (AD_M null for mixed scales)."""
     if not items:
         return None, None
-    count = patterns.counts.size
-    cells = Cells(np.zeros(count, dtype=np.int64), np.arange(count, dtype=np.int64),
-                  patterns.counts)
-    null = np.array([uniform_variance(i.scale) for i in items], dtype=np.float64)
-    agreed = agreement(pattern_values(patterns, items), cells, 1, null)
+    agreed = agreement(tally_room(patterns, items), items)
     one_scale = len({i.scale_id for i in items}) == 1
     return finite(agreed.rwg_j[0]), finite(agreed.ad_m[0]) if one_scale else None

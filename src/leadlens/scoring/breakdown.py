@@ -11,56 +11,85 @@ import math
 
 import numpy as np
 
-from leadlens.results.document import GroupICC, GroupResult
-from leadlens.scoring.agreement import GroupFigures, agreement_words, icc, principle_by_group
+from leadlens.responses.table import FloatArray, IntArray, UInt8Array
+from leadlens.results.document import GroupICC, GroupPrinciple, GroupResult
+from leadlens.scoring.agreement import (
+    GroupAgreement,
+    agreement,
+    agreement_words,
+    answer_width,
+    favourable_sides,
+    icc,
+    tally_groups,
+)
 from leadlens.scoring.favourable import favourability
 from leadlens.scoring.groups import Grouping
 from leadlens.scoring.principles import PrincipleScores
 from leadlens.scoring.stats import ci95, finite
 
+Figures = tuple[FloatArray, GroupAgreement, IntArray | None]
+"""Per principle: each group's squared deviations of scores from 50, agreement, sides."""
+
 
 def breakdown_figures(grouping: Grouping, principles: list[PrincipleScores],
-                      groups: list[GroupResult]) -> tuple[list[GroupResult], list[GroupICC]]:
-    """``groups`` with each shown group's principles completed, and ICC per principle."""
+                      groups: list[GroupResult], answers: UInt8Array
+                      ) -> tuple[list[GroupResult], list[GroupICC]]:
+    """``groups`` with each shown group's principles completed, and ICC per principle.
+
+    ``answers`` are every respondent's answer codes (``Responses.codes``).
+    """
     count = len(grouping.values)
-    shown = np.array([not g.suppressed for g in groups], dtype=bool)
-    figures = [principle_by_group(own.patterns, own.pattern_scores, own.items,
-                                  grouping.codes, count)
-               if own.patterns is not None else None for own in principles]
-    iccs: list[GroupICC] = []
-    for own, fig in zip(principles, figures, strict=True):
-        if fig is None:
+    group = grouping.codes.astype(np.intp)
+    width = answer_width([item for own in principles for item in own.items])
+    base = group * (2 * width)
+    figures: dict[str, Figures] = {}
+    for own in principles:
+        if own.patterns is None:
             continue
-        result = icc(np.where(shown, fig.n, 0), fig.mean, fig.within)
-        iccs.append(GroupICC(principle=own.principle.id, groups=result.groups, n=result.n,
-                             icc1=result.icc1, icc2=result.icc2, p=result.p))
+        tables = tally_groups(own.patterns, own.items, answers, base, width, count)
+        scores = own.pattern_scores - 50.0  # smaller squares, less rounding
+        squares = np.bincount(group, weights=np.nan_to_num(scores * scores)[own.patterns.index],
+                              minlength=count).astype(np.float64)
+        figures[own.principle.id] = (squares, agreement(tables, own.items),
+                                     favourable_sides(tables, own.items))
+    spans = {own.principle.id: (own.scale[1] - own.scale[0] if own.scale else None)
+             for own in principles}
     completed: list[GroupResult] = []
-    for g, group in enumerate(groups):
-        if group.suppressed:
-            completed.append(group)
+    for g, result in enumerate(groups):
+        if result.suppressed:
+            completed.append(result)
             continue
-        by_id = {own.principle.id: (own, fig) for own, fig in zip(principles, figures,
-                                                                 strict=True)}
-        updated = []
-        for gp in group.principles:
-            own, fig = by_id[gp.id]
-            updated.append(gp.model_copy(update=_figures(own, fig, g, gp.score))
-                           if fig is not None else gp)
-        completed.append(group.model_copy(update={"principles": updated}))
+        updated = [gp.model_copy(update=_figures(gp, figures[gp.id], g, spans[gp.id]))
+                   if gp.id in figures else gp for gp in result.principles]
+        completed.append(result.model_copy(update={"principles": updated}))
+    iccs: list[GroupICC] = []
+    for own in principles:
+        if own.principle.id not in figures:
+            continue
+        shown = [(g, gp) for g, r in enumerate(completed) if not r.suppressed
+                 for gp in r.principles if gp.id == own.principle.id and gp.score is not None]
+        n = np.array([gp.n for _, gp in shown], dtype=np.int64)
+        mean = np.array([gp.score for _, gp in shown], dtype=np.float64)
+        squares = figures[own.principle.id][0][[g for g, _ in shown]]
+        fit = icc(n, mean, np.maximum(squares - n * (mean - 50.0) ** 2, 0.0))
+        iccs.append(GroupICC(principle=own.principle.id, groups=fit.groups, n=fit.n,
+                             icc1=fit.icc1, icc2=fit.icc2, p=fit.p))
     return completed, iccs
 
 
-def _figures(own: PrincipleScores, fig: GroupFigures, g: int, score: float | None
+def _figures(gp: GroupPrinciple, figures: Figures, g: int, span: float | None
              ) -> dict[str, object]:
-    n = int(fig.n[g])
-    sd100 = finite(fig.sd100[g])
-    span = own.scale[1] - own.scale[0] if own.scale is not None else math.nan
-    rwg = finite(fig.agreement.rwg_j[g])
+    squares, agreed, sides = figures
+    sd100 = None
+    if gp.score is not None and gp.n >= 2:
+        sd100 = math.sqrt(max(float(squares[g]) - gp.n * (gp.score - 50.0) ** 2, 0.0)
+                          / (gp.n - 1))
+    rwg = finite(agreed.rwg_j[g])
     return {
-        "sd": finite(sd100 * span / 100.0) if sd100 is not None else None,
-        "ci95": ci95(score, sd100, n),
+        "sd": sd100 * span / 100.0 if sd100 is not None and span is not None else None,
+        "ci95": ci95(gp.score, sd100, gp.n),
         "rwg_j": rwg,
-        "ad_m": finite(fig.agreement.ad_m[g]) if own.scale is not None else None,
+        "ad_m": finite(agreed.ad_m[g]) if span is not None else None,
         "agreement": agreement_words(rwg),
-        "favourability": favourability(fig.sides[g]) if fig.sides is not None else None,
+        "favourability": favourability(sides[g]) if sides is not None else None,
     }
