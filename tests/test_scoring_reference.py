@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from leadlens.questionset.model import Question, QuestionSet
 from leadlens.scoring import score
+from leadlens.scoring.reliability import MIN_RELIABILITY_N
 from leadlens.scoring.stats import t_quantile
 from scoring_fixtures import build_set, responses, scale
 
@@ -47,7 +48,7 @@ def survey(draw: st.DrawFn) -> tuple[QuestionSet, list[dict[str, Any]]]:
                    min_answered=draw(st.sampled_from([0.3, 0.5, 0.75, 1, 2])),
                    min_group_size=3, perspectives=["org", "sys"])
     rows: list[dict[str, Any]] = []
-    for _ in range(draw(st.integers(1, 25))):
+    for _ in range(draw(st.integers(1, 45))):
         row: dict[str, Any] = {"organisation": draw(st.sampled_from(ORGS))}
         for q in qs.questions:
             low, high = SCALES[q.scale or ""]
@@ -93,7 +94,7 @@ def alpha(qs: QuestionSet, pid: str, rows: list[dict[str, Any]]) -> float | None
     matrix = [[units(q, row.get(key)) for q, key in items] for row in rows]
     complete = [r for r in matrix if all(v is not None for v in r)]
     k = len(items)
-    if k < 2 or len(complete) < 2:
+    if k < 2 or len(complete) < MIN_RELIABILITY_N:  # docs/scoring.md: too few to publish
         return None
     item_vars = [statistics.variance([r[j] for r in complete]) for j in range(k)]  # type: ignore[misc]
     total_var = statistics.variance([sum(r) for r in complete])  # type: ignore[arg-type]

@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leadlens.questionset.model import Scale
-from leadlens.responses.table import BoolArray, FloatArray, IntArray, UInt8Array, code_values
+from leadlens.responses.table import BoolArray, FloatArray, IntArray, code_values
 from leadlens.scoring.favourable import code_sides, side_counts
 from leadlens.scoring.layout import Item
 from leadlens.scoring.patterns import Patterns
@@ -96,27 +96,45 @@ def tally_room(patterns: Patterns, items: list[Item]) -> GroupTables:
     return GroupTables(codes.reshape(1, len(items), 2, width))
 
 
-def tally_groups(patterns: Patterns, items: list[Item], answers: UInt8Array,
-                 base: npt.NDArray[np.intp], width: int, groups: int) -> GroupTables:
-    """Per group: one count per item of the respondents into a small table.
+_TALLY_BINS = 1 << 18
+"""Bins of one counting pass: items are packed into a pass while their tallies fit."""
+
+
+def tally_groups(patterns: Patterns, items: list[Item], group: npt.NDArray[np.intp],
+                 groups: int) -> GroupTables:
+    """Per group: respondents per answer of each item, a few counting passes per principle.
 
     Args:
         patterns: the principle's answer patterns (columns: its scored ``items``).
         items: the principle's scored items.
-        answers: every respondent's answer codes (``Responses.codes``).
-        base: each respondent's group times ``2 * width``.
-        width: at least :func:`answer_width` of ``items``, the same for every principle.
+        group: each respondent's group.
         groups: how many groups there are.
 
-    A few passes over the respondents per principle, never a table of groups times
-    patterns (millions of cells, which cost more to allocate and fill than they save).
+    Each pass counts respondents by (group, complete, answers to a few items), the answers
+    looked up from the respondent's pattern; a table of groups times whole patterns would
+    have millions of cells, which cost more to allocate and fill than they save.
     """
-    own = base + _complete(patterns, items)[patterns.index] * width
-    codes = np.zeros((groups, len(items), 2 * width), dtype=np.int64)
-    for j, item in enumerate(items):
-        codes[:, j] = np.bincount(own + answers[:, item.column],
-                                  minlength=groups * 2 * width).reshape(groups, 2 * width)
-    return GroupTables(codes.reshape(groups, len(items), 2, width))
+    width = answer_width(items)
+    k = len(items)
+    codes = np.zeros((groups, k, 2, width), dtype=np.int64)
+    complete = _complete(patterns, items).astype(np.intp)
+    fit = max(1, _TALLY_BINS // (2 * max(groups, 1)))
+    start = 0
+    while start < k:
+        size = 1
+        while start + size < k and width ** (size + 1) <= fit:
+            size += 1
+        key = complete.copy()
+        for j in range(start, start + size):
+            key = key * width + patterns.codes[:, j]
+        span = 2 * width ** size
+        table = np.bincount(group * span + key[patterns.index], minlength=groups * span)
+        shaped = table.reshape(groups, 2, *([width] * size))
+        for offset in range(size):
+            others = tuple(2 + t for t in range(size) if t != offset)
+            codes[:, start + offset] = shaped.sum(axis=others) if others else shaped
+        start += size
+    return GroupTables(codes)
 
 
 @dataclass

@@ -11,13 +11,12 @@ import math
 
 import numpy as np
 
-from leadlens.responses.table import FloatArray, IntArray, UInt8Array
+from leadlens.responses.table import FloatArray, IntArray
 from leadlens.results.document import GroupICC, GroupPrinciple, GroupResult
 from leadlens.scoring.agreement import (
     GroupAgreement,
     agreement,
     agreement_words,
-    answer_width,
     favourable_sides,
     icc,
     tally_groups,
@@ -32,21 +31,15 @@ Figures = tuple[FloatArray, GroupAgreement, IntArray | None]
 
 
 def breakdown_figures(grouping: Grouping, principles: list[PrincipleScores],
-                      groups: list[GroupResult], answers: UInt8Array
-                      ) -> tuple[list[GroupResult], list[GroupICC]]:
-    """``groups`` with each shown group's principles completed, and ICC per principle.
-
-    ``answers`` are every respondent's answer codes (``Responses.codes``).
-    """
+                      groups: list[GroupResult]) -> tuple[list[GroupResult], list[GroupICC]]:
+    """``groups`` with each shown group's principles completed, and ICC per principle."""
     count = len(grouping.values)
     group = grouping.codes.astype(np.intp)
-    width = answer_width([item for own in principles for item in own.items])
-    base = group * (2 * width)
     figures: dict[str, Figures] = {}
     for own in principles:
         if own.patterns is None:
             continue
-        tables = tally_groups(own.patterns, own.items, answers, base, width, count)
+        tables = tally_groups(own.patterns, own.items, group, count)
         scores = own.pattern_scores - 50.0  # smaller squares, less rounding
         squares = np.bincount(group, weights=np.nan_to_num(scores * scores)[own.patterns.index],
                               minlength=count).astype(np.float64)

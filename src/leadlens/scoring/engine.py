@@ -139,7 +139,7 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         grouping = group_respondents(field_id, values)
         groups, spread = group_results(question_set, grouping, own_scores, overall, threshold,
                                        parallel=responses.n >= PARALLEL_FROM)
-        groups, iccs = breakdown_figures(grouping, own_scores, groups, responses.codes)
+        groups, iccs = breakdown_figures(grouping, own_scores, groups)
         shown = [not g.suppressed for g in groups]
         by_group = {key: shuffled_by_group(answers, grouping.codes, shown, orders[key])
                     for key, answers in responses.texts.items()} if withheld is None else {}
