@@ -15,6 +15,7 @@ from typing import Any
 
 from leadlens.questionset.model import QuestionSet
 from leadlens.results.document import Results
+from leadlens.scoring.favourable import wilson
 
 NASTY_COMMENTS = [
     '<script>alert("owned")</script>',
@@ -97,6 +98,15 @@ QUESTION_SET: dict[str, Any] = {
 }
 
 
+def _favourability(favourable: int, neutral: int, unfavourable: int) -> dict[str, Any] | None:
+    n = favourable + neutral + unfavourable
+    if not n:
+        return None
+    return {"answers": n, "favourable": favourable / n, "neutral": neutral / n,
+            "unfavourable": unfavourable / n, "favourable_ci95": wilson(favourable, n),
+            "neutral_ci95": wilson(neutral, n), "unfavourable_ci95": wilson(unfavourable, n)}
+
+
 def _item(key: str, question: str, text: str, principle: str | None, counts: dict[str, int],
           *, perspective: str | None = None, timepoint: str | None = None,
           scale: str = "agreement", reverse: bool = False, flagged: bool = False,
@@ -109,7 +119,18 @@ def _item(key: str, question: str, text: str, principle: str | None, counts: dic
             "perspective": perspective, "timepoint": timepoint, "scale": scale,
             "reverse": reverse, "n": n, "missing": 40 - n, "unscored": unscored,
             "mean": mean, "sd": 1.02 if n else None, "counts": counts,
-            "item_total_r": r, "flagged": flagged}
+            "item_total_r": r, "flagged": flagged,
+            "alpha_if_dropped": None if r is None else round(0.8 - r / 2, 3),
+            "pc1_loading": None if r is None else (-0.3 if flagged else 0.7),
+            "favourability": _sides(counts, reverse) if scale == "agreement" else None}
+
+
+def _sides(counts: dict[str, int], reverse: bool) -> dict[str, Any] | None:
+    """Favourable: 4 and 5 (1 and 2 when reverse-keyed); unfavourable the other end."""
+    top, bottom = sum(counts.get(k, 0) for k in "45"), sum(counts.get(k, 0) for k in "12")
+    if reverse:
+        top, bottom = bottom, top
+    return _favourability(top, counts.get("3", 0), bottom)
 
 
 def _principle(pid: str, name: str, score: float | None, band: str | None, *,
@@ -124,6 +145,16 @@ def _principle(pid: str, name: str, score: float | None, band: str | None, *,
         "alpha": 0.78, "alpha_n": 31, "perspectives": [], "perspective_gap": None,
         "recommendation": None, "items": items}
     data.update(extra)
+    alpha = data["alpha"]
+    if alpha is not None:
+        data.update(alpha_ci95=(alpha - 0.08, alpha + 0.05), alpha_std=alpha + 0.01,
+                    average_r=0.35, g6=alpha - 0.02, omega_total=alpha + 0.02)
+    sides = [i["favourability"] for i in items if i["favourability"]]
+    if sides:
+        total = sum(f["answers"] for f in sides)
+        fav = round(sum(f["favourable"] * f["answers"] for f in sides))
+        unfav = round(sum(f["unfavourable"] * f["answers"] for f in sides))
+        data["favourability"] = _favourability(fav, total - fav - unfav, unfav)
     return data
 
 
@@ -144,7 +175,14 @@ def _group(value: str, n: int, scores: list[float | None] | None, *,
                 "overall": None, "principles": [], "comments": {}}
     ids = ["basics", "influencing", "narrative"]
     principles = [{"id": pid, "n": n, "mean": None if s is None else 1 + s / 25, "score": s,
-                   "band": _band(s), "contested": c}
+                   "band": _band(s), "contested": c, "sd": 0.8,
+                   "ci95": None if s is None else (s - 9.5, s + 9.5),
+                   "rwg_j": None if s is None else (0.42 if c else 0.81),
+                   "ad_m": None if s is None else (1.1 if c else 0.6),
+                   "agreement": None if s is None else ("split" if c else "agreed"),
+                   "favourability": None if s is None else _favourability(
+                       round(1.6 * n * s / 100), (2 * n - round(1.6 * n * s / 100)) // 3,
+                       2 * n - round(1.6 * n * s / 100) - (2 * n - round(1.6 * n * s / 100)) // 3)}
                   for pid, s, c in zip(ids, scores, contested, strict=True)]
     shown = [s for s in scores if s is not None]
     return {"value": value, "n": n, "n_text": str(n), "suppressed": False,
@@ -181,6 +219,7 @@ def sample_document() -> dict[str, Any]:
         _principle("influencing", NASTY_PRINCIPLE, 47.2, "developing", items=influencing_items,
                    contested=True, below_50=0.42, above_50=0.45, unscored_share=0.14,
                    alpha=0.41, alpha_n=22, perspective_gap=-27.5,
+                   reverse_suggested=["influencing-2@system"], alpha_rekeyed=0.63,
                    perspectives=[{"id": "organisation", "label": "Organisation hat", "n": 37,
                                   "mean": 3.74, "score": 68.5},
                                  {"id": "system", "label": "System hat", "n": 36,
@@ -242,14 +281,23 @@ def sample_document() -> dict[str, Any]:
                                          "highest": "Eastvale County Council"},
                                         {"principle": "narrative", "spread": 9.7,
                                          "lowest": NASTY_GROUP,
-                                         "highest": "Eastvale County Council"}]},
+                                         "highest": "Eastvale County Council"}],
+                             "icc": [{"principle": "basics", "groups": 3, "n": 35, "icc1": 0.08,
+                                      "icc2": 0.52, "p": 0.03},
+                                     {"principle": "influencing", "groups": 2, "n": 26,
+                                      "icc1": 0.02, "icc2": 0.11, "p": 0.31},
+                                     {"principle": "narrative", "groups": 3, "n": 35,
+                                      "icc1": 0.15, "icc2": 0.7, "p": 0.0004}]},
             "sector": {"field": "sector", "prompt": "Which sector?", "groups": sector,
                        "spread": [{"principle": "influencing", "spread": 4.2,
                                    "lowest": "NHS trust", "highest": "Local authority"},
                                   {"principle": "basics", "spread": 2.8, "lowest": "NHS trust",
                                    "highest": "Local authority"},
                                   {"principle": "narrative", "spread": 1.8,
-                                   "lowest": "Local authority", "highest": "NHS trust"}]},
+                                   "lowest": "Local authority", "highest": "NHS trust"}],
+                       "icc": [{"principle": pid, "groups": 2, "n": 40, "icc1": 0.0,
+                                "icc2": 0.0, "p": 0.6}
+                               for pid in ("basics", "influencing", "narrative")]},
         },
         "comments": {"story-1": list(NASTY_COMMENTS)},
         "comments_withheld": None,

@@ -105,7 +105,7 @@ def test_headline_content(html: str) -> None:
     assert "workshop-responses.csv" in text and "/private/path" not in html
     assert "60 out of 100" in text
     assert "Understanding the basics 58 Developing upper 54–63 38" in text
-    assert f"{NASTY_PRINCIPLE} 47 Developing middle 42–52 38 contested don’t know 14% " \
+    assert f"{NASTY_PRINCIPLE} 47 Developing middle 42–52 38 46% contested don’t know 14% " \
            "low reliability" in text
     assert "Strongest: The power of narrative (76, Established)" in text
     assert f"Weakest: {NASTY_PRINCIPLE} (47, Developing)" in text
@@ -127,8 +127,13 @@ def test_suppressed_groups_show_no_numbers(html: str) -> None:
 
 def test_reliability_and_flags(html: str) -> None:
     text = Page(html).text
-    assert "0.41 22 below 0.6 Low: the questions do not hang together well" in text
-    assert "influencing-2@system, item-total correlation −0.12" in text
+    assert ("below 0.6 Low: the questions do not hang together well, so read this score "
+            "with caution and look at the questions one by one. alpha 0.41 (95% CI 0.33 to "
+            "0.46), omega 0.43 22") in text
+    assert ("The key check suggests reversing \u201cLeaders form coalitions.\u201d "
+            "(influencing-2@system): it runs against the principle's other questions. With "
+            "that change alpha would be 0.63 instead of 0.41.") in text
+    assert "influencing-2@system Influence & <persuasion> −0.12 0.86 reverse?" in text
 
 
 def test_timepoints_and_perspectives(html: str) -> None:

@@ -140,16 +140,20 @@ def _check_favourable(data: dict[str, Any]) -> list[Finding]:
             if value not in values:
                 findings.append(Finding((*base, i), f"{value} is not a value of this scale",
                                         hint="Favourable answers are option values: "
-                                             + ", ".join(str(v) for v in values)))
+                                             + ", ".join(str(v) for v in values),
+                                        code=Code.QUESTIONSET_FAVOURABLE_NOT_A_VALUE))
             elif listed.index(value) != i:
-                findings.append(Finding((*base, i), f"{value} is listed twice"))
+                findings.append(Finding((*base, i), f"{value} is listed twice",
+                                        code=Code.QUESTIONSET_LISTED_TWICE))
         if not listed:
             findings.append(Finding(base, "no favourable value given",
                                     hint="List the option values counted as favourable, "
-                                         "or leave 'favourable' out for the default"))
+                                         "or leave 'favourable' out for the default",
+                                    code=Code.QUESTIONSET_FAVOURABLE_NONE_OR_ALL))
         elif values and set(values) <= set(listed):
             findings.append(Finding(base, "every option is favourable",
-                                    hint="List only the option values counted as favourable"))
+                                    hint="List only the option values counted as favourable",
+                                    code=Code.QUESTIONSET_FAVOURABLE_NONE_OR_ALL))
     return findings
 
 

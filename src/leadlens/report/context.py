@@ -12,6 +12,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Literal
 
 from leadlens.questionset.model import QuestionSet
+from leadlens.report import measures
 from leadlens.report.charts import (
     BandZone,
     Dumbbell,
@@ -176,6 +177,7 @@ class _Builder:
             "answered": total,
             "scale_range": scale.describe() if scale is not None else "",
             "chart": distribution_svg(segments, label=f"Answers to {item.key}: {described}"),
+            "favourable_short": measures.favourable_cell(item.favourability),
         }
         data.update(extras)
         return data
@@ -211,6 +213,9 @@ class _Builder:
                                  and abs(p.perspective_gap) >= persp_step),
             "perspective_step": persp_step,
             "band_position_text": band_position_text(position),
+            "reliability": measures.reliability(p, alpha_reading(p.alpha)),
+            "favourable_text": measures.favourable_text(p.favourability),
+            "favourable_short": measures.favourable_short(p.favourability),
         }
         data.update(extras)
         return data
@@ -274,7 +279,7 @@ class _Builder:
         return {"field": breakdown.field, "prompt": breakdown.prompt, "groups": groups,
                 "shown": len(shown), "suppressed": len(groups) - len(shown),
                 "spread": spread, "ranked": [s for s in spread if s["spread"] is not None],
-                "chart": chart}
+                "chart": chart, "agreement": measures.agreement(breakdown, names)}
 
     # -- whole report ----------------------------------------------------------------------
     def build(self) -> ReportView:

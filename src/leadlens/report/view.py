@@ -33,6 +33,7 @@ from pydantic import (
 from typing_extensions import TypedDict
 
 from leadlens.report.filters import Format
+from leadlens.report.measures import AgreementView, ReliabilityView
 from leadlens.results.document import (
     GroupResult,
     GroupSpread,
@@ -103,6 +104,8 @@ class ItemExtras(TypedDict):
     answered: Annotated[int, Field(description="Respondents who gave any answer (scored or not).")]
     scale_range: Annotated[str, Field(description="The scale's values, e.g. 1-5.")]
     chart: Annotated[str, Field(description="SVG: a stacked bar of the answers.")]
+    favourable_short: Annotated[str, Field(
+        description="% favourable with its 95% interval, e.g. 62% (58-66%); empty when none.")]
 
 
 @with_config(_STRICT)
@@ -131,6 +134,10 @@ class PrincipleExtras(TypedDict):
         description="One scale point on the 0-100 score.")]
     band_position_text: Annotated[Literal["lower", "middle", "upper"] | None, Field(
         description="The third of the band the score sits in.")]
+    reliability: ReliabilityView
+    favourable_text: Annotated[str | None, Field(
+        description="% favourable, neutral and unfavourable in words, with the interval.")]
+    favourable_short: Annotated[str, Field(description="% favourable, e.g. 62%; or empty.")]
 
 
 @with_config(_STRICT)
@@ -185,6 +192,7 @@ class BreakdownView(TypedDict):
     spread: list[SpreadView]
     ranked: Annotated[list[SpreadView], Field(description="The spreads that have a value.")]
     chart: Annotated[str, Field(description="SVG: the group x principle heatmap.")]
+    agreement: AgreementView
 
 
 @with_config(_STRICT)

@@ -183,7 +183,7 @@ def _notes(p: PrincipleResult) -> list[str]:
     if p.contested:
         notes.append("contested")
     if any(i.flagged for i in p.items):
-        notes.append("item correlates negatively")
+        notes.append("key check: reverse " + ", ".join(p.reverse_suggested))
     if p.unscored_share >= 0.1:
         notes.append(f"{p.unscored_share:.0%} don't know")
     return notes
