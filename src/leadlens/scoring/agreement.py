@@ -101,7 +101,8 @@ _TALLY_BINS = 1 << 18
 
 
 def tally_groups(patterns: Patterns, items: list[Item], group: npt.NDArray[np.intp],
-                 groups: int) -> GroupTables:
+                 groups: int, scaled: dict[int, npt.NDArray[np.intp]] | None = None
+                 ) -> GroupTables:
     """Per group: respondents per answer of each item, a few counting passes per principle.
 
     Args:
@@ -109,6 +110,7 @@ def tally_groups(patterns: Patterns, items: list[Item], group: npt.NDArray[np.in
         items: the principle's scored items.
         group: each respondent's group.
         groups: how many groups there are.
+        scaled: ``group * span`` by span, kept between calls (principles share shapes).
 
     Each pass counts respondents by (group, complete, answers to a few items), the answers
     looked up from the respondent's pattern; a table of groups times whole patterns would
@@ -128,7 +130,11 @@ def tally_groups(patterns: Patterns, items: list[Item], group: npt.NDArray[np.in
         for j in range(start, start + size):
             key = key * width + patterns.codes[:, j]
         span = 2 * width ** size
-        table = np.bincount(group * span + key[patterns.index], minlength=groups * span)
+        if scaled is None:
+            scaled = {}
+        if span not in scaled:
+            scaled[span] = group * span
+        table = np.bincount(scaled[span] + key[patterns.index], minlength=groups * span)
         shaped = table.reshape(groups, 2, *([width] * size))
         for offset in range(size):
             others = tuple(2 + t for t in range(size) if t != offset)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from leadlens.responses.table import FloatArray, IntArray
 from leadlens.results.document import GroupICC, GroupPrinciple, GroupResult
@@ -36,10 +37,11 @@ def breakdown_figures(grouping: Grouping, principles: list[PrincipleScores],
     count = len(grouping.values)
     group = grouping.codes.astype(np.intp)
     figures: dict[str, Figures] = {}
+    scaled: dict[int, npt.NDArray[np.intp]] = {}
     for own in principles:
         if own.patterns is None:
             continue
-        tables = tally_groups(own.patterns, own.items, group, count)
+        tables = tally_groups(own.patterns, own.items, group, count, scaled)
         scores = own.pattern_scores - 50.0  # smaller squares, less rounding
         squares = np.bincount(group, weights=np.nan_to_num(scores * scores)[own.patterns.index],
                               minlength=count).astype(np.float64)

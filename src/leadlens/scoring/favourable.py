@@ -69,7 +69,8 @@ def favourability(by_side: IntArray) -> Favourability | None:
     n = unfavourable + neutral + favourable
     if n <= 0:
         return None
-    return Favourability(
+    # Built from counts computed here, so validation (thousands of groups) is skipped.
+    return Favourability.model_construct(
         answers=int(round(n)), favourable=favourable / n, neutral=neutral / n,
         unfavourable=unfavourable / n, favourable_ci95=wilson(favourable, n),
         neutral_ci95=wilson(neutral, n), unfavourable_ci95=wilson(unfavourable, n))
