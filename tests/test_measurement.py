@@ -21,7 +21,7 @@ from leadlens.scoring import score
 from leadlens.scoring.agreement import icc, rwg_j, uniform_variance
 from leadlens.scoring.favourable import favourable_values, wilson
 from leadlens.scoring.reliability import MIN_RELIABILITY_N, feldt_ci95, reliability
-from leadlens.scoring.stats import f_cdf, f_quantile
+from leadlens.scoring.stats import f_cdf, f_quantile, f_sf
 from scoring_fixtures import build_set, responses, scale
 
 approx = pytest.approx
@@ -158,6 +158,7 @@ def test_f_distribution_matches_scipy(df1: int, df2: int) -> None:
     for p in (0.025, 0.5, 0.975):
         assert f_quantile(p, df1, df2) == approx(scipy_stats.f.ppf(p, df1, df2), rel=1e-9)
     assert f_cdf(1.3, df1, df2) == approx(scipy_stats.f.cdf(1.3, df1, df2), abs=1e-12)
+    assert f_sf(40.0, df1, df2) == approx(scipy_stats.f.sf(40.0, df1, df2), rel=1e-8)
 
 
 def test_feldt_interval_is_psychs_alpha_ci() -> None:

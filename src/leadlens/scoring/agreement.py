@@ -32,7 +32,7 @@ from leadlens.responses.table import BoolArray, FloatArray, IntArray, code_value
 from leadlens.scoring.favourable import code_sides, side_counts
 from leadlens.scoring.layout import Item
 from leadlens.scoring.patterns import Patterns
-from leadlens.scoring.stats import f_cdf, finite
+from leadlens.scoring.stats import f_sf, finite
 
 GroupCodes = npt.NDArray[np.integer[Any]]
 
@@ -217,7 +217,7 @@ def icc(n: IntArray, mean: FloatArray, within: FloatArray) -> IntraclassCorrelat
     if msb <= 0.0 or msw <= 0.0:
         return IntraclassCorrelation(None, None, None, groups, total)
     k = total / groups
-    p = 1.0 - f_cdf(msb / msw, groups - 1, total - groups)
+    p = f_sf(msb / msw, groups - 1, total - groups)
     return IntraclassCorrelation(finite((msb - msw) / (msb + (k - 1.0) * msw)),
                                  finite((msb - msw) / msb), finite(max(p, 0.0)), groups, total)
 

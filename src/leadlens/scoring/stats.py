@@ -122,6 +122,13 @@ def f_cdf(x: float, df1: float, df2: float) -> float:
     return incomplete_beta(df1 / 2.0, df2 / 2.0, df1 * x / (df1 * x + df2))
 
 
+def f_sf(x: float, df1: float, df2: float) -> float:
+    """P(F > x), from the upper tail itself (no cancellation in ``1 - f_cdf``)."""
+    if x <= 0.0:
+        return 1.0
+    return incomplete_beta(df2 / 2.0, df1 / 2.0, df2 / (df2 + df1 * x))
+
+
 @lru_cache(maxsize=256)
 def f_quantile(p: float, df1: float, df2: float) -> float:
     """The ``p`` quantile of Fisher's F (bisection on :func:`f_cdf`, to 1e-12 relative)."""
