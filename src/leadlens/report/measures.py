@@ -60,7 +60,7 @@ class AgreementCell(TypedDict):
     text: Annotated[str, Field(description="agreed, partly agreed, split, or empty.")]
     stats: Annotated[str, Field(description="rwg(j) and AD, or empty.")]
     favourable: Annotated[str, Field(description="% favourable, or empty.")]
-    ci95: tuple[float, float] | None
+    ci95: Annotated[list[float] | None, Field(description="The group's 95% CI, 0-100.")]
 
 
 @with_config(_STRICT)
@@ -187,7 +187,7 @@ def agreement(breakdown: GroupBreakdown, names: dict[str, str]) -> AgreementView
                 stats.append(f"AD {format_number(gp.ad_m, 2)}")
             cells.append({"text": gp.agreement or "", "stats": ", ".join(stats),
                           "favourable": favourable_short(gp.favourability),
-                          "ci95": gp.ci95})
+                          "ci95": list(gp.ci95) if gp.ci95 is not None else None})
         rows.append({"value": g.value, "n": g.n, "cells": cells})
     iccs = [icc_reading(i, names.get(i.principle, i.principle)) for i in breakdown.icc]
     return {"readings": readings, "rows": rows, "icc": iccs,
