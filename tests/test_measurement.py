@@ -280,6 +280,9 @@ def test_favourable_setting_and_no_default() -> None:
     assert (a.favourability.favourable, a.favourability.neutral,
             a.favourability.unfavourable) == (0.25, 0.5, 0.25)
     assert b.favourability is None and p.favourability is None
+    off = build_set([{"id": "a"}], scales={"agree": {**scale(1, 5), "favourable": []}})
+    item = score(off, responses(off, rows)).results.principles[0].items[0]
+    assert item.favourability is None
 
 
 FAVOURABLE_SET = """\
@@ -299,6 +302,11 @@ scales:
       - {value: 1, label: No}
       - {value: 2, label: Yes}
     favourable: [1, 2]
+  none:
+    options:
+      - {value: 1, label: No}
+      - {value: 2, label: Yes}
+    favourable: []
 bands:
   - {id: low, label: Low, from: 0}
 principles:
@@ -321,6 +329,7 @@ def test_favourable_and_reliability_settings_are_validated(tmp_path: Path) -> No
     assert any(":11:" in line and "favourable[2]: 3 is listed twice" in line
                for line in lines), lines
     assert any(":16:" in line and "every option is favourable" in line for line in lines)
-    assert any(":22:" in line and "scoring.reliability" in line and "listwise" in line
+    assert any(":27:" in line and "scoring.reliability" in line and "listwise" in line
                for line in lines), lines
+    assert not any("scales.none.favourable" in line for line in lines)  # [] switches it off
     assert validate_bytes(FAVOURABLE_SET.encode(), "fav.yaml").question_set is None

@@ -221,9 +221,10 @@ def sample_document() -> dict[str, Any]:
                    alpha=0.41, alpha_n=22, perspective_gap=-27.5,
                    reverse_suggested=["influencing-2@system"], alpha_rekeyed=0.63,
                    perspectives=[{"id": "organisation", "label": "Organisation hat", "n": 37,
-                                  "mean": 3.74, "score": 68.5},
+                                  "mean": 3.74, "score": 68.5, "alpha": 0.52, "alpha_n": 33,
+                                  "alpha_ci95": (0.41, 0.63)},
                                  {"id": "system", "label": "System hat", "n": 36,
-                                  "mean": 2.64, "score": 41.0}]),
+                                  "mean": 2.64, "score": 41.0, "alpha": None, "alpha_n": 21}]),
         _principle("narrative", "The power of narrative", 75.9, "established",
                    items=narrative_items, recommendation="Report progress through people's "
                    "stories.", alpha=0.91, alpha_n=35),

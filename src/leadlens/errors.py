@@ -88,7 +88,7 @@ class Code(StrEnum):
     QUESTIONSET_BAD_REPLACES = "questionset.bad-replaces"
     QUESTIONSET_OWN_VERSION = "questionset.own-version"
     QUESTIONSET_FAVOURABLE_NOT_A_VALUE = "questionset.favourable-not-a-value"
-    QUESTIONSET_FAVOURABLE_NONE_OR_ALL = "questionset.favourable-none-or-all"
+    QUESTIONSET_FAVOURABLE_ALL = "questionset.favourable-all"
     # Import rules (a question set's import section, or a --mapping file)
     IMPORT_ONE_MATCHER = "import.one-matcher"
     IMPORT_BAD_REGEX = "import.bad-regex"

@@ -125,7 +125,8 @@ def _check_scales(data: dict[str, Any]) -> list[Finding]:
 
 
 def _check_favourable(data: dict[str, Any]) -> list[Finding]:
-    """A scale's ``favourable`` values are some, not all, of its option values, once each."""
+    """A scale's ``favourable`` values are some, not all, of its option values, once each
+    (an empty list means the scale reports no % favourable)."""
     findings: list[Finding] = []
     scales = data.get("scales")
     for scale_id, scale in (scales.items() if isinstance(scales, dict) else []):
@@ -145,15 +146,10 @@ def _check_favourable(data: dict[str, Any]) -> list[Finding]:
             elif listed.index(value) != i:
                 findings.append(Finding((*base, i), f"{value} is listed twice",
                                         code=Code.QUESTIONSET_LISTED_TWICE))
-        if not listed:
-            findings.append(Finding(base, "no favourable value given",
-                                    hint="List the option values counted as favourable, "
-                                         "or leave 'favourable' out for the default",
-                                    code=Code.QUESTIONSET_FAVOURABLE_NONE_OR_ALL))
-        elif values and set(values) <= set(listed):
+        if values and listed and set(values) <= set(listed):
             findings.append(Finding(base, "every option is favourable",
                                     hint="List only the option values counted as favourable",
-                                    code=Code.QUESTIONSET_FAVOURABLE_NONE_OR_ALL))
+                                    code=Code.QUESTIONSET_FAVOURABLE_ALL))
     return findings
 
 

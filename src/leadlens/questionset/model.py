@@ -61,7 +61,8 @@ class Scale(Model):
     favourable: list[int] | None = Field(
         default=None,
         description="Option values counted as favourable (% favourable); default: the top two "
-                    "of a 4- to 6-point scale, the top three of a 7-point one, else none.")
+                    "of a 4- to 6-point scale, the top three of a 7-point one, else none; [] for "
+                    "none.")
 
     @property
     def min(self) -> int:

@@ -58,7 +58,7 @@ class AgreementCell(TypedDict):
     """One principle in one shown group: agreement, % favourable and the 95% CI."""
 
     text: Annotated[str, Field(description="agreed, partly agreed, split, or empty.")]
-    stats: Annotated[str, Field(description="rwg(j) and AD, or empty.")]
+    stats: Annotated[str, Field(description="rwg(j), AD and sd, or empty.")]
     favourable: Annotated[str, Field(description="% favourable, or empty.")]
     ci95: Annotated[list[float] | None, Field(description="The group's 95% CI, 0-100.")]
 
@@ -185,6 +185,8 @@ def agreement(breakdown: GroupBreakdown, names: dict[str, str]) -> AgreementView
                 stats.append(f"rwg(j) {format_number(gp.rwg_j, 2)}")
             if gp.ad_m is not None:
                 stats.append(f"AD {format_number(gp.ad_m, 2)}")
+            if gp.sd is not None:
+                stats.append(f"sd {format_number(gp.sd, 2)}")
             cells.append({"text": gp.agreement or "", "stats": ", ".join(stats),
                           "favourable": favourable_short(gp.favourability),
                           "ci95": list(gp.ci95) if gp.ci95 is not None else None})

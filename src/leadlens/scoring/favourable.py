@@ -30,7 +30,7 @@ DEFAULT_TOP = {4: 2, 5: 2, 6: 2, 7: 3}
 def favourable_values(scale: Scale) -> frozenset[int] | None:
     """The option values counted as favourable: the scale's own, else the default, else None."""
     if scale.favourable is not None:
-        return frozenset(scale.favourable)
+        return frozenset(scale.favourable) or None  # [] switches % favourable off
     top = DEFAULT_TOP.get(len(scale.options))
     if top is None:
         return None
