@@ -214,7 +214,8 @@ def test_a_required_question_without_answer() -> None:
      "answers file holds plain values"),
     ("respondent: {org: A}\nanswers: {b1: !custom 3}\n",
      "answers.yaml:2:15: unsupported YAML tag '!custom'"),
-    ("x: &a [*a, *a]\n", "answers.yaml:1:4: too many or too deeply nested values"),
+    ("x: &a [*a, *a]\n", "answers.yaml:1:8: alias *a is inside the value it names (a "
+                         "recursive anchor). A value cannot contain itself; write it out"),
 ])
 def test_documents_that_are_not_an_answers_file(text: str, expected: str) -> None:
     found = problems(text)

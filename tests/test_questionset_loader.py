@@ -74,7 +74,8 @@ def test_bundled_set_loads_by_id_and_path() -> None:
          "qs.yaml:20:23: principles[0].recommendations.lo: unknown band 'lo'. "
          "Did you mean 'low'?"),
         ("scale: agreement, reverse: true}", "scale: agreement, reverse: true, weight: -1}",
-         "qs.yaml:25:85: questions[1].weight: must be greater than 0, got a number (-1)"),
+         "qs.yaml:25:85: questions[1].weight: must be greater than 0, got a number (-1). "
+         "Weights are relative, above 0 and at most 1000: 2 counts twice"),
         ("{value: 2, label: Disagree}", "{value: 2.5, label: Disagree}",
          "qs.yaml:9:17: scales.agreement.options[1].value: expected a whole number, "
          "got a number (2.5)"),

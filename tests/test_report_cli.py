@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import EXAMPLES
 from leadlens.cli import app
 from leadlens.errors import MAX_PROBLEMS
 from test_report_data import assert_inert, sample_document, sample_results
@@ -215,9 +216,12 @@ def test_score_then_report_equals_score_straight_to_report(
 
 
 def test_one_respondent_is_not_plural(tmp_path: Path) -> None:
-    document = sample_results().model_copy(update={"respondents": 1})
+    # A real one-respondent document: report checks every count against the respondents.
+    one = tmp_path / "one.csv"
+    one.write_text("\n".join((EXAMPLES / "responses.csv").read_text(encoding="utf-8")
+                             .splitlines()[:2]) + "\n", encoding="utf-8")
     path = tmp_path / "results.json"
-    path.write_text(document.model_dump_json(by_alias=True), encoding="utf-8")
+    assert runner.invoke(app, ["score", str(one), "-o", str(path)]).exit_code == 0
     out = tmp_path / "report.md"
     result = runner.invoke(app, ["report", str(path), "-o", str(out)])
     assert result.exit_code == 0, result.stderr

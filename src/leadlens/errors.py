@@ -32,10 +32,12 @@ class Code(StrEnum):
     FILE_NOT_UTF8 = "file.not-utf8"
     FILE_NOT_TEXT = "file.not-text"
     FILE_EMPTY = "file.empty"
+    FILE_NOT_REGULAR = "file.not-regular"
     # Output files
     OUTPUT_EXISTS = "output.exists"
     OUTPUT_IS_FOLDER = "output.is-folder"
     OUTPUT_UNWRITABLE = "output.unwritable"
+    OUTPUT_NOT_REGULAR = "output.not-regular"
     # YAML and JSON documents (question sets, mappings, answers files, results)
     YAML_SYNTAX = "yaml.syntax"
     YAML_SECOND_DOCUMENT = "yaml.second-document"
@@ -48,6 +50,8 @@ class Code(StrEnum):
     YAML_DUPLICATE_KEY = "yaml.duplicate-key"
     YAML_YAML11_BOOLEAN = "yaml.yaml11-boolean"
     YAML_YAML11_NUMBER = "yaml.yaml11-number"
+    YAML_RECURSIVE_ALIAS = "yaml.recursive-alias"
+    YAML_BAD_DATE = "yaml.bad-date"
     JSON_SYNTAX = "json.syntax"
     JSON_TOO_DEEP = "json.too-deep"
     # A value of the wrong shape for its document (one translation of pydantic's errors)
@@ -85,6 +89,9 @@ class Code(StrEnum):
     QUESTIONSET_PERSPECTIVES_AND_TIMEPOINTS = "questionset.perspectives-and-timepoints"
     QUESTIONSET_LISTED_TWICE = "questionset.listed-twice"
     QUESTIONSET_MIN_ANSWERED = "questionset.min-answered"
+    QUESTIONSET_SCALE_SPAN = "questionset.scale-span"
+    QUESTIONSET_LABEL_IS_NUMBER = "questionset.label-is-number"
+    QUESTIONSET_MIXED_SCRIPT = "questionset.mixed-script"
     QUESTIONSET_BAD_REPLACES = "questionset.bad-replaces"
     QUESTIONSET_OWN_VERSION = "questionset.own-version"
     QUESTIONSET_FAVOURABLE_NOT_A_VALUE = "questionset.favourable-not-a-value"
@@ -101,11 +108,13 @@ class Code(StrEnum):
     CSV_UNCLOSED_QUOTE = "csv.unclosed-quote"
     CSV_STRAY_QUOTE = "csv.stray-quote"
     CSV_INVALID = "csv.invalid"
+    CSV_CELL_TOO_LARGE = "csv.cell-too-large"
     ENCODING_MIXED = "encoding.mixed"
     ENCODING_GUESSED = "encoding.guessed"
     ENCODING_UNKNOWN = "encoding.unknown"
     ENCODING_INVALID_BYTE = "encoding.invalid-byte"
     XLSX_UNREADABLE = "xlsx.unreadable"
+    XLSX_TOO_LARGE = "xlsx.too-large"
     EXPORT_PARTIAL_HEADER = "export.partial-header"
     # Responses: columns and answers
     RESPONSES_AMBIGUOUS_COLUMN = "responses.ambiguous-column"
@@ -125,12 +134,15 @@ class Code(StrEnum):
     RESPONSES_BLANK_ROWS = "responses.blank-rows"
     RESPONSES_NONE = "responses.none"
     RESPONSES_DUPLICATE_IDS = "responses.duplicate-ids"
+    RESPONSES_MORE_WARNINGS = "responses.more-warnings"
     # The survey's responses file and its journal
     SURVEY_NO_HEADER = "survey.no-header"
     SURVEY_HEADER_MISMATCH = "survey.header-mismatch"
     SURVEY_NOTHING_TO_RESUME = "survey.nothing-to-resume"
     SURVEY_JOURNAL_DAMAGED = "survey.journal-damaged"
     SURVEY_JOURNAL_OTHER_SET = "survey.journal-other-set"
+    SURVEY_UNWRITABLE = "survey.unwritable"
+    SURVEY_NO_ANSWERS = "survey.no-answers"
     # Options the library refuses (exit code 2 on the command line)
     OPTION_UNKNOWN_FIELD = "option.unknown-field"
     OPTION_BELOW_ANONYMITY_FLOOR = "option.below-anonymity-floor"
@@ -140,6 +152,9 @@ class Code(StrEnum):
     # Results documents read back
     RESULTS_NOT_RESULTS = "results.not-results"
     RESULTS_VERSION = "results.version"
+    RESULTS_NOT_FINITE = "results.not-finite"
+    RESULTS_OUT_OF_DOMAIN = "results.out-of-domain"
+    RESULTS_ANONYMITY = "results.anonymity"
     # Comparing waves
     COMPARE_OTHER_QUESTION_SET = "compare.other-question-set"
     COMPARE_NO_BREAKDOWN = "compare.no-breakdown"
@@ -151,6 +166,7 @@ class Code(StrEnum):
     TEMPLATE_NOT_FOUND = "template.not-found"
     TEMPLATE_RECURSION = "template.recursion"
     TEMPLATE_ERROR = "template.error"
+    TEMPLATE_LIMIT = "template.limit"
 
 
 @dataclass(frozen=True)

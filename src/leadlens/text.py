@@ -9,13 +9,64 @@ neither style nor move nor retitle the screen. The survey never renders rich mar
 
 from __future__ import annotations
 
+import csv
 import re
 import textwrap
 import unicodedata
+from collections.abc import Iterable, Sequence
 
 # Bidirectional controls can reorder what a line appears to say.
 _BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+# Characters no report shows: C0 controls but tab and line breaks, DEL, C1 controls, the
+# bidirectional controls and the invisible zero-width ones.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f"
+                          "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """The one cleaning rule for text in a report, HTML and Markdown alike.
+
+    Unicode NFC; no control, bidirectional-override or zero-width characters (ESC, BEL,
+    U+202E, ...), which could hide or reorder what a line says. Tabs and line breaks stay
+    (each format shows them its own way).
+    """
+    return _UNPRINTABLE.sub("", unicodedata.normalize("NFC", text))
+
+
+class _Records:
+    """A file for csv.writer that swaps each record's CRLF for the wanted line ending."""
+
+    def __init__(self, newline: str) -> None:
+        self.newline = newline
+        self.parts: list[str] = []
+
+    def write(self, record: str) -> int:
+        self.parts.append(record[:-2] + self.newline)
+        return len(record)
+
+
+def csv_records(rows: Iterable[Sequence[str]], newline: str = "\n") -> str:
+    """CSV records each ending in ``newline``, every cell read back exactly as it is.
+
+    Python's writer quotes a cell holding the record's own line ending only, so with
+    ``\n`` records a bare CR stayed unquoted and tore the row for every reader. Records are
+    written with CRLF, so any cell with CR or LF is quoted, and the ending is swapped
+    after. NUL characters are dropped: no text file may hold one (readers refuse it).
+    """
+    out = _Records(newline)
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([cell.replace("\x00", "") if "\x00" in cell else cell
+                         for cell in row])
+    return "".join(out.parts)
+
+
+def csv_record(cells: Sequence[str], newline: str = "\n") -> str:
+    """One record of :func:`csv_records`."""
+    return csv_records([cells], newline)
 
 
 def _escape_char(char: str) -> str:

@@ -146,8 +146,14 @@ def main() -> None:
     # Behave like other Unix tools when the reader of a pipe goes away (`leadlens show | head`):
     # end quietly, as killed by SIGPIPE, instead of a BrokenPipeError and exit 1.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    from leadlens.files import Terminated, terminate_cleanly
+
+    terminate_cleanly()  # SIGTERM unwinds, so a write in progress removes its temporary
     try:
         app()
     except KeyboardInterrupt:
         warn("\nInterrupted.\n")
         sys.exit(130)
+    except Terminated as stop:
+        sys.stderr.write("\nTerminated.\n")
+        sys.exit(stop.code)

@@ -7,6 +7,7 @@ one pass. Values of the wrong type are skipped here: pydantic reports those.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,9 +97,8 @@ def _check_scales(data: dict[str, Any]) -> list[Finding]:
             continue
         base: PathT = ("scales", scale_id)
         values: dict[int, int] = {}
-        labels: dict[str, int] = {}
         for i, option in _items(scale, "options"):
-            value, label = option.get("value"), option.get("label")
+            value = option.get("value")
             if isinstance(value, int) and not isinstance(value, bool):
                 if value in values:
                     findings.append(Finding((*base, "options", i, "value"),
@@ -106,21 +106,7 @@ def _check_scales(data: dict[str, Any]) -> list[Finding]:
                                             f"{values[value] + 1})",
                                             code=Code.QUESTIONSET_DUPLICATE_VALUE))
                 values.setdefault(value, i)
-            names = [label] if isinstance(label, str) else []
-            names += [a for _, a in _str_list(option.get("aliases"))]
-            for name in names:
-                folded = name.strip().casefold()
-                if folded in labels and labels[folded] != i:
-                    findings.append(Finding((*base, "options", i),
-                                            f"label or alias {name!r} is used by option "
-                                            f"{labels[folded] + 1} too",
-                                            code=Code.QUESTIONSET_DUPLICATE_LABEL))
-                labels.setdefault(folded, i)
-        for j, label in _str_list(scale.get("unscored")):
-            if label.strip().casefold() in labels:
-                findings.append(Finding((*base, "unscored", j),
-                                        f"unscored answer {label!r} is also an option label",
-                                        code=Code.QUESTIONSET_UNSCORED_IS_OPTION))
+        findings += _check_answer_texts(scale, base, values)
     return findings
 
 
@@ -151,6 +137,90 @@ def _check_favourable(data: dict[str, Any]) -> list[Finding]:
                                     hint="List only the option values counted as favourable",
                                     code=Code.QUESTIONSET_FAVOURABLE_ALL))
     return findings
+
+
+def _check_answer_texts(scale: dict[str, Any], base: PathT, values: dict[int, int]
+                        ) -> list[Finding]:
+    """Labels, aliases and unscored answers read back unambiguously.
+
+    Compared as every reader compares a cell with them (:func:`normalise`: case, spaces,
+    Unicode form, smart quotes, trailing punctuation), so "Café" in NFC and in NFD are the
+    same label, and a label that reads as a number must be its own option's value: readers
+    take a label before a number, so "5" as the label of value 4 would record a 5 as a 4.
+    """
+    from leadlens.responses.exports.text import normalise
+
+    findings: list[Finding] = []
+    owner: dict[str, tuple[int | None, str]] = {}  # normalised text -> (option index, shown)
+    entries: list[tuple[PathT, int | None, Any, str]] = []
+    for i, option in _items(scale, "options"):
+        label = option.get("label")
+        if isinstance(label, str):
+            entries.append(((*base, "options", i, "label"), i, option.get("value"), label))
+        for k, alias in _str_list(option.get("aliases")):
+            entries.append(((*base, "options", i, "aliases", k), i, option.get("value"), alias))
+    entries += [((*base, "unscored", j), None, None, text)
+                for j, text in _str_list(scale.get("unscored"))]
+    for path, index, own_value, text in entries:
+        key = normalise(text)
+        where = "an unscored answer" if index is None else f"option {index + 1}"
+        if key in owner and owner[key][0] != index:
+            other_index, other_text = owner[key]
+            other = ("an unscored answer" if other_index is None
+                     else f"option {other_index + 1}")
+            hint, code = "", Code.QUESTIONSET_DUPLICATE_LABEL
+            if text.strip().casefold() != other_text.strip().casefold():
+                message = f"{text!r} reads the same as {other_text!r} of {other}"
+                hint = ("Answers are compared ignoring case, spaces, Unicode form (NFC/NFD) "
+                        "and trailing punctuation; make them differ")
+            elif index is None:
+                message = f"unscored answer {text!r} is also an option label"
+                code = Code.QUESTIONSET_UNSCORED_IS_OPTION
+            else:
+                message, path = f"label or alias {text!r} is used by {other} too", path[:4]
+            findings.append(Finding(path, message, hint=hint, code=code))
+        owner.setdefault(key, (index, text))
+        number = _as_number(key)
+        if isinstance(number, int) and number != own_value and (index is not None
+                                                                or number in values):
+            findings.append(Finding(path, f"{text!r} of {where} reads as the number "
+                                    f"{number}, "
+                                    + (f"the value of option {values[number] + 1}"
+                                       if number in values else "not its own value"),
+                                    hint="An answer is read as a label before a number; use "
+                                         "a label that is not a number, or the option's own "
+                                         "value", code=Code.QUESTIONSET_LABEL_IS_NUMBER))
+        mixed = _mixed_scripts(text)
+        if mixed:
+            findings.append(Finding(path, f"{text!r} mixes {mixed} letters in one word",
+                                    hint="A look-alike letter (a Cyrillic 'е' for a Latin "
+                                         "'e') makes typed answers fail to match; retype it",
+                                    severity="warning", code=Code.QUESTIONSET_MIXED_SCRIPT))
+    return findings
+
+
+def _as_number(text: str) -> int | float | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else number  # inf/nan are not integers
+
+
+def _mixed_scripts(text: str) -> str:
+    """'Latin and Cyrillic' when a word mixes letters of several scripts, else ''."""
+    import unicodedata
+
+    for word in text.split():
+        scripts: list[str] = []
+        for char in word:
+            if char.isalpha():
+                script = unicodedata.name(char, "? ?").split()[0]
+                if script not in scripts:
+                    scripts.append(script)
+        if len(scripts) > 1:
+            return " and ".join(s.title() for s in scripts)
+    return ""
 
 
 def _check_bands(data: dict[str, Any]) -> list[Finding]:
@@ -237,6 +307,31 @@ def _check_respondent(data: dict[str, Any]) -> list[Finding]:
             findings.append(Finding(("respondent", i, "id"),
                                     f"field id {ident!r} clashes with a {what}",
                                     code=Code.QUESTIONSET_FIELD_CLASH))
+        findings += _check_choices(fld, ("respondent", i, "choices"))
+    return findings
+
+
+def _check_choices(fld: dict[str, Any], base: PathT) -> list[Finding]:
+    """Choices distinct as answers files and exports compare them (:func:`normalise`)."""
+    from leadlens.responses.exports.text import normalise
+
+    findings: list[Finding] = []
+    seen: dict[str, tuple[int, str]] = {}
+    for j, choice in _str_list(fld.get("choices")):
+        key = normalise(choice)
+        if key in seen and seen[key][1] != choice:
+            findings.append(Finding((*base, j), f"{choice!r} reads the same as "
+                                    f"{seen[key][1]!r} (choice {seen[key][0] + 1})",
+                                    hint="Answers are compared ignoring case, spaces, Unicode "
+                                         "form (NFC/NFD) and trailing punctuation; make them "
+                                         "differ", code=Code.QUESTIONSET_DUPLICATE_LABEL))
+        seen.setdefault(key, (j, choice))
+        mixed = _mixed_scripts(choice)
+        if mixed:
+            findings.append(Finding((*base, j), f"{choice!r} mixes {mixed} letters in one "
+                                    "word", hint="A look-alike letter makes typed answers fail "
+                                    "to match; retype it", severity="warning",
+                                    code=Code.QUESTIONSET_MIXED_SCRIPT))
     return findings
 
 
@@ -313,8 +408,8 @@ def _check_scoring(data: dict[str, Any]) -> list[Finding]:
     if not isinstance(scoring, dict):
         return []
     value = scoring.get("min_answered")
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 1 \
-            and value != int(value):
+    if isinstance(value, int | float) and not isinstance(value, bool) \
+            and math.isfinite(value) and value >= 1 and value != int(value):
         return [Finding(("scoring", "min_answered"),
                         f"{value} is neither a fraction below 1 nor a whole number of items",
                         hint="Use e.g. 0.5 (half the items) or 2 (two items)",

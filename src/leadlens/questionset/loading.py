@@ -9,13 +9,22 @@ from typing import Any
 from pydantic import ValidationError
 
 from leadlens import files
-from leadlens.errors import Code, Problem, QuestionSetError, did_you_mean, unreadable
+from leadlens.errors import Code, Problem, QuestionSetError, did_you_mean
 from leadlens.questionset.checks import check_question_set
-from leadlens.questionset.model import QuestionSet
+from leadlens.questionset.model import MAX_SCALE_SPAN, MAX_SCALE_VALUE, MAX_WEIGHT, QuestionSet
 from leadlens.source.schema_errors import describe, validation_problems
 from leadlens.source.yamltree import format_path, load_yaml
 
 DEFAULT_QUESTION_SET = "ggi-systems-leadership"
+
+DOMAIN_HINTS = {
+    "value": f"Option values are whole numbers from -{MAX_SCALE_VALUE} to {MAX_SCALE_VALUE}, "
+             f"at most {MAX_SCALE_SPAN} apart within a scale",
+    "weight": f"Weights are relative, above 0 and at most {MAX_WEIGHT:g}: 2 counts twice",
+    "min_answered": "Use a fraction below 1 (0.5: half the items) or a whole number of items",
+}
+DOMAIN_HINTS["questionset.scale-span"] = DOMAIN_HINTS["value"]
+"""The hint for a value outside its domain, by its key."""
 
 
 @dataclass
@@ -52,7 +61,8 @@ def resolve(ref: str | Path | None) -> Path:
     """A path for ``ref``: an existing file, or a bundled id; None means the default set."""
     ref = DEFAULT_QUESTION_SET if ref is None else ref
     path = Path(ref)
-    if path.is_file():
+    # A FIFO or device is returned too, for the reader to refuse by name; '-' is stdin.
+    if str(ref) == "-" or path.is_file() or (path.exists() and not path.is_dir()):
         return path
     bundled = bundled_sets()
     if isinstance(ref, str) and ref in bundled:
@@ -79,9 +89,9 @@ def validate_file(path: Path, display_name: str | None = None) -> Validation:
     """Validate one question-set file, collecting every problem in it."""
     name = display_name or str(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Validation(name, problems=[unreadable(name, exc)])
+        data = files.read_input(path, "question set", name=name)
+    except files.InputError as exc:
+        return Validation(name, problems=list(exc.problems))
     return validate_bytes(data, name)
 
 
@@ -112,7 +122,8 @@ def validate_bytes(data: bytes, name: str) -> Validation:
         # A value the YAML layer already refused (e.g. unquoted No) is not reported twice,
         # nor the model's cross-reference guard (a root error): the checks located those.
         refused = {(p.line, p.col) for p in problems}
-        result.problems += [p for p in validation_problems(exc, name, QuestionSet, smap=smap)
+        result.problems += [p for p in validation_problems(exc, name, QuestionSet, smap=smap,
+                                                      hints=DOMAIN_HINTS)
                             if (p.line, p.col) not in refused
                             and not (p.code is Code.SCHEMA_INVALID and not p.path)]
     result.problems.sort(key=lambda p: (p.line or 0, p.col or 0, p.severity))

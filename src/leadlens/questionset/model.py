@@ -26,6 +26,15 @@ Slug = Annotated[
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 
+MAX_SCALE_VALUE = 1000
+"""Option values lie in -1000..1000."""
+MAX_SCALE_SPAN = 100
+"""One scale's values are at most 100 apart (a 0-100 scale is the widest)."""
+MAX_WEIGHT = 1000.0
+"""Weights are finite, above 0 and at most this (relative weights need no more)."""
+MAX_MIN_ANSWERED = 1000
+"""A ``min_answered`` item count above this cannot be meant (no principle has more items)."""
+
 BAND_TOLERANCE = 1e-9
 """Scores this close to a cut point (50, a band's start) count as on it: 0-100 values such
 as 100/3 are not exact in floating point, and sums in another order differ in the last bit."""
@@ -47,7 +56,7 @@ class Source(Model):
 
 
 class Option(Model):
-    value: int
+    value: int = Field(ge=-MAX_SCALE_VALUE, le=MAX_SCALE_VALUE)
     label: Text
     aliases: list[str] = Field(default_factory=list,
                                description="Other labels that mean this option (imports).")
@@ -75,11 +84,19 @@ class Scale(Model):
     def describe(self) -> str:
         return f"{self.min}-{self.max}"
 
+    @model_validator(mode="after")
+    def _bounded_span(self) -> Scale:
+        if self.max - self.min > MAX_SCALE_SPAN:
+            raise PydanticCustomError(
+                "questionset.scale-span", "option values span {low} to {high}, more than "
+                f"{MAX_SCALE_SPAN} apart", {"low": self.min, "high": self.max})
+        return self
+
 
 class Band(Model):
     id: Slug
     label: Text
-    from_: float = Field(alias="from", ge=0, le=100)
+    from_: float = Field(alias="from", ge=0, le=100, allow_inf_nan=False)
     description: str = ""
 
 
@@ -101,7 +118,7 @@ class Principle(Model):
     description: str = ""
     recommendations: dict[str, str] = Field(default_factory=dict,
                                             description="Keyed by band id.")
-    weight: float = Field(default=1.0, gt=0)
+    weight: float = Field(default=1.0, gt=0, le=MAX_WEIGHT, allow_inf_nan=False)
 
 
 class Section(Model):
@@ -121,7 +138,7 @@ class RespondentField(Model):
 
 class Scoring(Model):
     min_answered: float = Field(
-        default=0.5, gt=0,
+        default=0.5, gt=0, le=MAX_MIN_ANSWERED, allow_inf_nan=False,
         description="Per principle: below 1 a fraction of its items, a whole number >= 1 an "
                     "item count.")
     min_group_size: int = Field(default=5, ge=3, description="Anonymity threshold for groups.")
@@ -189,7 +206,7 @@ class Question(Model):
     principle: str | None = None
     scale: str | None = None
     reverse: bool = False
-    weight: float = Field(default=1.0, gt=0)
+    weight: float = Field(default=1.0, gt=0, le=MAX_WEIGHT, allow_inf_nan=False)
     required: bool = False
     section: str | None = None
     perspectives: list[str] = Field(default_factory=list)

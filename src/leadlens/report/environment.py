@@ -26,11 +26,23 @@ from typing import Any
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
 
 from leadlens import files
 from leadlens.errors import Code, Problem, TemplateError, did_you_mean
+from leadlens.report import bounds
+from leadlens.report.bounds import (
+    SAFE_FILTERS,
+    RenderLimit,
+    bounded_output,
+    check_binop,
+    check_call,
+    render_limits,
+    safe_lipsum,
+)
 from leadlens.report.filters import DASH, FILTERS, Format
 from leadlens.report.markdown import finalize_markdown
+from leadlens.text import printable
 
 BUNDLED_PREFIX = "leadlens"
 TEMPLATE_NAMES: dict[Format, str] = {"html": "report.html.j2", "md": "report.md.j2"}
@@ -75,15 +87,21 @@ class ReportUndefined(jinja2.StrictUndefined):
 class ReportEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox, with dictionary keys winning over dict methods (``principle.items``)."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict) and attribute in obj:
             return obj[attribute]
         return super().getattr(obj, attribute)
 
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any,  # noqa: N805
+             *args: Any, **kwargs: Any) -> Any:
+        check_call(__obj, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
                    right: Any) -> Any:
+        check_binop(operator, left, right)
         if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
             raise SecurityError(f"exponent {right} is too large for a template")
         if operator == "*":
@@ -94,8 +112,34 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+class BoundedFileLoader(jinja2.FileSystemLoader):
+    """A user's template folder, each file read as every input is (regular, size-capped)."""
+
+    def get_source(self, environment: jinja2.Environment, template: str
+                   ) -> tuple[str, str, Callable[[], bool]]:
+        for folder in self.searchpath:
+            path = os.path.join(folder, *jinja2.loaders.split_template_path(template))
+            if not os.path.lexists(path) or os.path.isdir(path):
+                continue
+            data = files.read_input(path, "template", error=TemplateError)
+            mtime = os.path.getmtime(path)
+
+            def unchanged(path: str = path, mtime: float = mtime) -> bool:
+                return os.path.exists(path) and os.path.getmtime(path) == mtime
+
+            return data.decode(self.encoding), os.path.normpath(path), unchanged
+        raise jinja2.TemplateNotFound(template)
+
+
 def _finalize_html(value: object) -> object:
-    return DASH if value is None else value
+    # The reports' one cleaning rule: no ESC, BEL or U+202E survives into a page either.
+    if value is None:
+        return DASH
+    if isinstance(value, Markup):
+        return Markup(printable(value))  # noqa: S704 - dropping characters keeps it escaped
+    if isinstance(value, str):
+        return printable(value)
+    return value
 
 
 @jinja2.pass_eval_context
@@ -149,7 +193,7 @@ def _make_templates(fmt: Format, template: Path | None, start: str) -> Templates
     if template is None:
         name = f"{BUNDLED_PREFIX}/{start}"
     else:
-        loaders.append(jinja2.FileSystemLoader(template.parent))
+        loaders.append(BoundedFileLoader(template.parent))
         name = template.name
         shown[os.path.normpath(os.path.join(template.parent, template.name))] = str(template)
         shown[str(template.resolve())] = str(template)
@@ -168,7 +212,9 @@ def _make_templates(fmt: Format, template: Path | None, start: str) -> Templates
         keep_trailing_newline=True,
         extensions=["jinja2.ext.loopcontrols"],
     )
+    env.filters.update(SAFE_FILTERS)
     env.filters.update(FILTERS)
+    env.globals["lipsum"] = safe_lipsum
     main = str(template) if template is not None else f"report_templates/{start}"
     return Templates(env, name, main, shown)
 
@@ -189,6 +235,11 @@ _UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
 def _message(exc: BaseException, names: list[str]) -> tuple[Code, str]:
     if isinstance(exc, SecurityError):
         return Code.TEMPLATE_FORBIDDEN, f"not allowed in a report template: {exc}"
+    if isinstance(exc, RenderLimit):
+        return Code.TEMPLATE_LIMIT, f"stopped: {exc}"
+    if isinstance(exc, MemoryError):
+        return Code.TEMPLATE_LIMIT, (f"stopped: the template needed more than "
+                                     f"{bounds.MAX_MEMORY / 1024**3:g} GiB of memory")
     if isinstance(exc, jinja2.UndefinedError):
         text = str(exc)
         # Jinja's own message is the only place the undefined name is given.
@@ -210,7 +261,7 @@ def _message(exc: BaseException, names: list[str]) -> tuple[Code, str]:
 
 
 RENDER_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError,
-                 AttributeError, RecursionError)
+                 AttributeError, RecursionError, RenderLimit, MemoryError)
 """What a faulty template can raise while rendering (sandbox and undefined errors included)."""
 
 
@@ -218,7 +269,9 @@ def render(templates: Templates, context: dict[str, Any]) -> str:
     """Render, turning every template failure into a located :class:`TemplateError`."""
     fallback = templates.main
     try:
-        return templates.env.get_template(templates.name).render(context)
+        template = templates.env.get_template(templates.name)
+        with render_limits():
+            return bounded_output(template.generate(context))
     except jinja2.TemplateSyntaxError as exc:
         file = templates.display(exc.filename, exc.name or fallback)
         raise TemplateError([Problem(file=file, line=exc.lineno,

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 
 from markupsafe import Markup
+
+from leadlens.text import printable
 
 
 class MdSafe(str):
@@ -29,14 +30,24 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&$])")
 _LIST_MARKER = re.compile(r"^([-+*])(?=\s|$)")
 _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# GitHub turns bare URLs, www. names and e-mail addresses into links. An escaped ':' or
+# '.' breaks the first two; an address needs an invisible word joiner after its '@'.
+_URL_SCHEME = re.compile(r"(?i)(?<![A-Za-z0-9])(https?|ftp|mailto|xmpp)(:)")
+_WWW = re.compile(r"(?i)(?<![A-Za-z0-9.\-_])(www)(\.)")
+_AT = re.compile(r"@(?=[A-Za-z0-9_-]+\.[A-Za-z0-9])")  # GFM needs a dot in the domain
 
 
 def _clean(text: str) -> str:
-    """NFC, no control or bidi-override characters, tabs as spaces."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\t", " ")
-    return _CONTROL.sub("", text)
+    """The reports' cleaning rule (:func:`leadlens.text.printable`); CR as LF, tabs as
+    spaces (a tab could start a code block)."""
+    text = printable(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text.replace("\t", " ")
+
+
+def _no_autolinks(body: str) -> str:
+    body = _URL_SCHEME.sub(r"\1\\\2", body)
+    body = _WWW.sub(r"\1\\\2", body)
+    return _AT.sub("@\u2060", body)
 
 
 def _escape_line(line: str) -> str:
@@ -48,7 +59,7 @@ def _escape_line(line: str) -> str:
     trail = " " if line[-1].isspace() else ""
     if _SETEXT.match(body):
         return lead + "\\" + body + trail
-    body = _INLINE_SPECIAL.sub(r"\\\1", body)
+    body = _no_autolinks(_INLINE_SPECIAL.sub(r"\\\1", body))
     body = _LIST_MARKER.sub(r"\\\1", body)
     return lead + _ORDERED_MARKER.sub(r"\1\\\2", body) + trail
 

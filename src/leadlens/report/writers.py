@@ -58,9 +58,6 @@ def scores_csv(output: ScoreOutput) -> str:
     Scores keep full precision; a respondent without a score has an empty cell. Text cells
     that a spreadsheet would run as a formula are prefixed with ``'``.
     """
-    import csv
-    import io
-
     responses = output.responses
     scores = output.scored.respondents
     header: list[str] = []
@@ -76,11 +73,9 @@ def scores_csv(output: ScoreOutput) -> str:
     header += [*scores.by_principle, "overall"]
     for column in numbers:
         columns.append(["" if v != v else repr(v) for v in column.tolist()])  # NaN: blank
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(zip(*columns, strict=True))
-    return buffer.getvalue()
+    from leadlens.text import csv_records
+
+    return csv_records([header, *zip(*columns, strict=True)])
 
 
 def render_table(results: Results, console: Console) -> None:

@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError, unreadable
+from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError
+from leadlens.files import InputError, read_head, read_input
+from leadlens.responses.limits import line_endings, nul_problem, size_problem
 from leadlens.responses.problems import bad_quote, no_header, ragged_row
 from leadlens.responses.table import FieldValues
 
@@ -120,10 +122,7 @@ def read_csv_cells(path: Path, *, name: str | None = None,
             fields, duplicate headers, no header.
     """
     source = name or str(path)
-    try:
-        data = _read_bytes(path)
-    except OSError as exc:
-        raise ResponsesError([unreadable(source, exc)]) from None
+    data = _read_bytes(path, source)
     header, body_start = _header(data, source)
     _check_header(header, source)
     hints = [hint(h.strip()) if hint else "text" for h in header]
@@ -165,9 +164,8 @@ def check_text_file(path: Path, *, name: str | None = None, encoding: str | None
         except LookupError:
             return  # the reader reports the unknown encoding
     try:
-        with path.open("rb") as handle:
-            head = handle.read(TEXT_CHECK_BYTES)
-    except OSError:
+        head = read_head(path, TEXT_CHECK_BYTES)
+    except InputError:
         return
     if head.startswith(_WIDE_TEXT_MARKS):
         return
@@ -185,14 +183,26 @@ def check_text_file(path: Path, *, name: str | None = None, encoding: str | None
         code=Code.FILE_NOT_TEXT)])
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes; a large file is read while polars is imported (both are slow)."""
-    if path.stat().st_size < FAST_READ_BYTES or "polars" in sys.modules:
-        return path.read_bytes()
+def _read_bytes(path: Path, source: str) -> bytes:
+    """The file's bytes, checked (:func:`_checked`); a large file is read and checked while
+    polars is imported (all three are slow; reads and numpy release the GIL)."""
+    head = read_head(path, FAST_READ_BYTES, name=source, error=ResponsesError)
+    if len(head) < FAST_READ_BYTES or "polars" in sys.modules:
+        return _checked(path, source)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(path.read_bytes)  # file reads release the GIL
+        reading = pool.submit(_checked, path, source)
         import polars  # noqa: F401
         return reading.result()
+
+
+def _checked(path: Path, source: str) -> bytes:
+    """The bytes with CR-only line endings read as LF, after the readers' bounds: no NUL
+    anywhere, no cell or row past its size (:mod:`leadlens.responses.limits`)."""
+    data = line_endings(read_input(path, "responses file", name=source, error=ResponsesError))
+    problem = nul_problem(data, source) or size_problem(data, source)
+    if problem is not None:
+        raise ResponsesError([problem])
+    return data
 
 
 def _header(data: bytes, source: str) -> tuple[list[str], int]:

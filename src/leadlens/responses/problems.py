@@ -47,7 +47,10 @@ def bad_quote(text: str, start_line: int, source: str, header: list[str], detail
     """
     offset = 0
     for _ in range(start_line - first_line):
-        offset = text.index("\n", offset) + 1
+        found = text.find("\n", offset)  # csv counts a bare CR as a line too: may run out
+        if found < 0:
+            break
+        offset = found + 1
     position, field_index, line = offset, 0, start_line
     while position < len(text):
         char = text[position]

@@ -32,6 +32,7 @@ from leadlens.responses.cells import (
     read_csv_cells,
 )
 from leadlens.responses.layout import RESERVED_COLUMNS
+from leadlens.responses.limits import capped_warnings
 from leadlens.responses.problems import blank_rows
 from leadlens.responses.table import (
     BoolArray,
@@ -397,6 +398,7 @@ def read_responses(paths: Iterable[Path], question_set: QuestionSet, *,
     responses = concat(parts)
     if repeated is not None:
         responses.warnings = [*responses.warnings, repeated]
+    responses.warnings = capped_warnings(responses.warnings)  # 100,000 columns: 51 lines
     return responses
 
 

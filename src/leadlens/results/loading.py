@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from leadlens.errors import MAX_PROBLEMS, Code, LeadlensError, Problem, unreadable
+from leadlens.errors import MAX_PROBLEMS, Code, LeadlensError, Problem
+from leadlens.files import read_input
+from leadlens.results.checks import anonymity_problems, domain_problems
 from leadlens.results.document import RESULTS_VERSION, Results
 from leadlens.source.nodes import LoadError, load_json, source_map
 from leadlens.source.schema_errors import validation_problems
@@ -20,14 +24,45 @@ class ResultsError(LeadlensError):
     """A results document could not be read."""
 
 
+class _NotFinite(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> float:
+    raise _NotFinite(name)
+
+
+def _position(text: str, pattern: str) -> tuple[int | None, int | None]:
+    found = re.search(pattern, text)
+    if found is None:
+        return None, None
+    line = text.count("\n", 0, found.start()) + 1
+    return line, found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+
+
 def parse_results(text: str, file: str) -> Results:
-    """Validate the JSON text of a results document; every problem is located."""
+    """Validate the JSON text of a results document; every problem is located.
+
+    Beyond the document's types (strictly: no text for numbers, no true for 1), every
+    value's domain and the anonymity rules are checked again (:mod:`leadlens.results.checks`):
+    a document edited by hand cannot publish a small group or an impossible score.
+    """
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise ResultsError([Problem(file=file, line=exc.lineno, col=exc.colno,
                                     message=f"not valid JSON: {exc.msg}",
                                     code=Code.JSON_SYNTAX)]) from None
+    except _NotFinite as exc:
+        line, col = _position(text, rf"(?<![\w\"]){re.escape(str(exc))}(?![\w\"])")
+        raise ResultsError([Problem(file=file, line=line, col=col, message=f"{exc} is not a "
+                                    "number a results document may hold", hint=MAKE_ONE,
+                                    code=Code.RESULTS_NOT_FINITE)]) from None
+    except ValueError:  # an integer of more digits than Python converts (4,300)
+        line, col = _position(text, r"[0-9]{1000,}")
+        raise ResultsError([Problem(file=file, line=line, col=col, message="a number with "
+                                    "thousands of digits", hint=MAKE_ONE,
+                                    code=Code.RESULTS_NOT_FINITE)]) from None
     except RecursionError:  # json's decoder recurses once per nested array or object
         raise ResultsError([Problem(file=file, line=1, col=1, message="not a leadlens results "
                                     "document: nested too deeply", hint=MAKE_ONE,
@@ -37,19 +72,38 @@ def parse_results(text: str, file: str) -> Results:
                                     "(no results_version)", hint=MAKE_ONE,
                                     code=Code.RESULTS_NOT_RESULTS)])
     version = data["results_version"]
-    if version != RESULTS_VERSION:
+    if type(version) is not int or version != RESULTS_VERSION:
         raise ResultsError([Problem(
             file=file, path="results_version",
-            message=f"version {version!r} is not supported; this leadlens reads version "
-                    f"{RESULTS_VERSION}", hint="Re-score the responses with this leadlens",
-            code=Code.RESULTS_VERSION)])
+            message=f"version {json.dumps(version)[:40]} is not supported; this leadlens reads "
+                    f"version {RESULTS_VERSION}", hint="Re-score the responses with this "
+                                                      "leadlens", code=Code.RESULTS_VERSION)])
     try:
-        return Results.model_validate_json(text)
+        results = Results.model_validate_json(text, strict=True)
     except ValidationError as exc:
         problems = sorted(validation_problems(exc, file, Results, smap=_locations(text, file)),
                           key=lambda p: (p.line or 0, p.col or 0))
         raise ResultsError(problems[:MAX_PROBLEMS],
                            omitted=max(len(problems) - MAX_PROBLEMS, 0)) from None
+    smap = None
+    problems = domain_problems(results, file) + anonymity_problems(results, file)
+    if problems:
+        smap = _locations(text, file)
+    if problems and smap is not None:
+        problems = [_located(p, smap) for p in problems]
+    if problems:
+        raise ResultsError(problems[:MAX_PROBLEMS],
+                           omitted=max(len(problems) - MAX_PROBLEMS, 0))
+    return results
+
+
+def _located(problem: Problem, smap: SourceMap) -> Problem:
+    """``problem`` at the line and column of its path in the JSON text."""
+    parts: list[str | int] = []
+    for piece in re.findall(r"[^.\[\]]+|\[\d+\]", problem.path):
+        parts.append(int(piece[1:-1]) if piece.startswith("[") else piece)
+    line, col = smap.locate(tuple(parts))
+    return dataclasses.replace(problem, line=line, col=col)
 
 
 def _locations(text: str, file: str) -> SourceMap | None:
@@ -63,10 +117,7 @@ def _locations(text: str, file: str) -> SourceMap | None:
 
 def load_results(path: Path) -> Results:
     """Read and validate a results document from ``path``."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ResultsError([unreadable(str(path), exc)]) from None
+    raw = read_input(path, "results document", error=ResultsError)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -8,8 +8,10 @@ wording ("Input should be ...", "Field required") never reaches a user.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -50,6 +52,20 @@ _EXPECTED = {
 }
 
 
+# What Python reads as a number but YAML 1.1 does not: 1e5, 1.0e308, 2E-3 (the exponent of a
+# YAML 1.1 float needs a dot in the mantissa and a sign).
+_YAML11_TEXT_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")
+
+
+def _yaml11_number(text: str) -> str:
+    mantissa, exponent = re.split("[eE]", text)
+    if "." not in mantissa:
+        mantissa += ".0"
+    if exponent[:1] not in "+-":
+        exponent = "+" + exponent
+    return f"{mantissa}e{exponent}"
+
+
 def describe(value: Any) -> str:
     """What a value is, in a user's words: ``a number (1.0)``, ``text ('x')``, ``a list``."""
     if isinstance(value, bool):
@@ -69,7 +85,8 @@ def describe(value: Any) -> str:
 
 def validation_problems(exc: ValidationError, file: str, model: type[BaseModel], *,
                         smap: SourceMap | None = None,
-                        prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+                        prefix: tuple[str | int, ...] = (),
+                        hints: Mapping[str, str] | None = None) -> list[Problem]:
     """Every error of ``exc`` as a :class:`Problem`, in the order pydantic found them.
 
     Args:
@@ -80,13 +97,15 @@ def validation_problems(exc: ValidationError, file: str, model: type[BaseModel],
             problems are located by path only.
         prefix: Where the validated data sits in its document (``("import",)`` for a
             mapping file's ``import:`` key), put in front of every error's path.
+        hints: A value's domain by its key (``weight``: "above 0 and at most 1000"), the hint
+            of an out-of-range or non-finite value there.
     """
-    return [_problem(error, file, model, smap, prefix)
+    return [_problem(error, file, model, smap, prefix, hints or {})
             for error in exc.errors(include_url=False)]
 
 
 def _problem(error: ErrorDetails, file: str, model: type[BaseModel], smap: SourceMap | None,
-             prefix: tuple[str | int, ...]) -> Problem:
+             prefix: tuple[str | int, ...], hints: Mapping[str, str]) -> Problem:
     inner = tuple(error["loc"])
     loc = prefix + inner
     kind = error["type"]
@@ -104,8 +123,13 @@ def _problem(error: ErrorDetails, file: str, model: type[BaseModel], smap: Sourc
     elif kind in _EXPECTED:
         code, message = Code.SCHEMA_WRONG_TYPE, f"expected {_EXPECTED[kind]}, got {describe(value)}"
         raw = smap.raw.get(loc) if smap is not None else None
-        if kind == "string_type" and raw is not None and smap is not None and loc in smap.plain:
+        plain = smap is not None and loc in smap.plain
+        if kind == "string_type" and raw is not None and plain:
             hint = f"Quote it (\"{raw}\") to keep it as text"
+        elif kind in ("float_type", "int_type") and plain and isinstance(value, str) \
+                and _YAML11_TEXT_NUMBER.fullmatch(value):
+            hint = (f"YAML 1.1 reads {value} as text: write an exponent with a dot and a "
+                    f"sign, e.g. {_yaml11_number(value)}")
     elif kind == "string_pattern_mismatch":
         code, message = Code.SCHEMA_INVALID_ID, f"{value!r} is not a valid id"
         hint = "Use lower-case letters, digits, '-' and '_', starting with a letter or digit"
@@ -140,6 +164,10 @@ def _problem(error: ErrorDetails, file: str, model: type[BaseModel], smap: Sourc
         code, message = Code.SCHEMA_INVALID, "this value is not accepted here"
         if value is not None and not isinstance(value, dict | list):
             message += f" (got {describe(value)})"
+    if not hint and code is Code.SCHEMA_OUT_OF_RANGE and loc:
+        hint = hints.get(str(loc[-1]), "")
+    elif not hint:
+        hint = hints.get(code.value, "")  # our own validators' codes
     line = col = None
     if smap is not None:
         line, col = smap.locate(loc, key=at_key)

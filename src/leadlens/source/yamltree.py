@@ -149,7 +149,12 @@ class _Converter:
         if tag == _TAG + "float":
             return yaml.SafeLoader.construct_yaml_float(_DUMMY, node)
         if tag == _TAG + "timestamp":
-            return yaml.SafeLoader.construct_yaml_timestamp(_DUMMY, node)
+            try:
+                return yaml.SafeLoader.construct_yaml_timestamp(_DUMMY, node)
+            except (ValueError, OverflowError) as exc:  # 2023-02-30, hour 25
+                self.problem(pos, Code.YAML_BAD_DATE, f"{text!r} is not a real date or time "
+                             f"({exc})", path=path, hint="Write a date that exists, as YYYY-MM-DD")
+                return text
         self.problem(pos, Code.YAML_UNSUPPORTED_TAG, f"unsupported YAML tag {tag!r}", path=path,
                      hint="Only plain YAML data is allowed in question sets")
         return None
@@ -198,6 +203,7 @@ def _scan(text: str, filename: str, document: str) -> list[Problem]:
     before PyYAML's recursive composer or our converter ever sees it.
     """
     depth, aliases, documents = 0, 0, 0
+    open_anchors: list[str | None] = []  # anchors of the collections we are inside
     try:
         for event in yaml.parse(text, Loader=_LOADER):
             if isinstance(event, yaml.DocumentStartEvent):
@@ -211,6 +217,7 @@ def _scan(text: str, filename: str, document: str) -> list[Problem]:
                                     code=Code.YAML_SECOND_DOCUMENT)]
             elif isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
+                open_anchors.append(event.anchor)
                 if depth > MAX_DEPTH:
                     line, col = _mark_pos(event.start_mark)
                     return [Problem(file=filename, line=line, col=col,
@@ -218,7 +225,15 @@ def _scan(text: str, filename: str, document: str) -> list[Problem]:
                                     code=Code.YAML_TOO_DEEP)]
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
+                open_anchors.pop()
             elif isinstance(event, yaml.AliasEvent):
+                if event.anchor in open_anchors:
+                    line, col = _mark_pos(event.start_mark)
+                    return [Problem(file=filename, line=line, col=col,
+                                    message=f"alias *{event.anchor} is inside the value it "
+                                    "names (a recursive anchor)",
+                                    hint="A value cannot contain itself; write it out",
+                                    code=Code.YAML_RECURSIVE_ALIAS)]
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     line, col = _mark_pos(event.start_mark)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leadlens.errors import Code, Problem, ResponsesError, did_you_mean, unreadable
+from leadlens.errors import Code, Problem, ResponsesError, did_you_mean
 from leadlens.questionset.model import Question, QuestionSet, RespondentField, Scale
 from leadlens.responses.exports.text import normalise
 from leadlens.source.nodes import LoadError, Node, decode, load_json, load_yaml
@@ -287,13 +287,19 @@ def parse_answers(data: bytes, filename: str, qs: QuestionSet) -> FileAnswers:
     if checker.problems:
         raise ResponsesError(sorted(checker.problems,
                                     key=lambda p: (p.line or 0, p.col or 0)))
-    return checker.result
+    result = checker.result
+    if not any(v.strip() for v in (*result.fields.values(), *result.answers.values())):
+        # An all-blank row would still count as a respondent (in n and in every group).
+        raise ResponsesError([Problem(
+            file=filename, line=1, col=1, message="no answers: every field and answer is "
+            "blank, so nothing is appended", hint="Fill in at least one answer",
+            code=Code.SURVEY_NO_ANSWERS)])
+    return result
 
 
 def load_answers(path: Path, qs: QuestionSet) -> FileAnswers:
     """Read and check ``path`` (YAML or JSON by its extension)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ResponsesError([unreadable(str(path), exc)]) from None
+    from leadlens.files import read_input
+
+    data = read_input(path, "answers file", error=ResponsesError)
     return parse_answers(data, str(path), qs)

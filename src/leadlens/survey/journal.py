@@ -77,23 +77,38 @@ class Journal:
 
     @classmethod
     def create(cls, output: Path, qs: QuestionSet, respondent_id: str) -> Journal:
-        """Start a new journal beside ``output`` under the first free name, and lock it."""
+        """Start a new journal beside ``output`` under the first free name, and lock it.
+
+        Raises:
+            ResponsesError: the folder cannot take it (full disk, read-only, no permission);
+                nothing is left behind.
+        """
         folder = output.parent if str(output.parent) else Path(".")
-        folder.mkdir(parents=True, exist_ok=True)
-        number = 1
-        while True:
-            path = journal_path(output, number)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
-            except FileExistsError:
-                number += 1
-                continue
-            break
+        path = journal_path(output)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            number = 1
+            while True:
+                path = journal_path(output, number)
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND,
+                                 0o600)
+                except FileExistsError:
+                    number += 1
+                    continue
+                break
+        except OSError as exc:
+            raise journal_error(path, exc) from None
         fcntl.flock(fd, fcntl.LOCK_EX)
         journal = cls(path=path, fd=fd, respondent_id=respondent_id, question_set=qs.id)
-        journal._write({"journal": JOURNAL_VERSION, "question_set": qs.id,
-                        "version": qs.version, "respondent_id": respondent_id,
-                        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
+        try:
+            journal._write({"journal": JOURNAL_VERSION, "question_set": qs.id,
+                            "version": qs.version, "respondent_id": respondent_id,
+                            "started_at": dt.datetime.now(dt.UTC).isoformat(
+                                timespec="seconds")})
+        except ResponsesError:
+            journal.remove()  # a journal without its first line is no journal
+            raise
         _fsync_dir(folder)
         return journal
 
@@ -134,9 +149,21 @@ class Journal:
         return None
 
     def _write(self, record: dict[str, object]) -> None:
-        line = json.dumps(record, ensure_ascii=False) + "\n"
-        os.write(self.fd, line.encode("utf-8"))
-        os.fsync(self.fd)
+        """Append one whole line and fsync; on failure (a full disk) cut it back off, so the
+        journal never holds a torn line and stays resumable."""
+        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        start = -1
+        try:
+            start = os.fstat(self.fd).st_size
+            written = 0
+            while written < len(data):
+                written += os.write(self.fd, data[written:])
+            os.fsync(self.fd)
+        except OSError as exc:
+            if start >= 0:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self.fd, start)
+            raise journal_error(self.path, exc) from None
 
     def record(self, key: str, value: Value) -> None:
         """Journal one answer (None = skipped); it is on disk when this returns."""
@@ -154,6 +181,34 @@ class Journal:
         self.path.unlink(missing_ok=True)
         _fsync_dir(self.path.parent)
         self.close()
+
+
+MIN_FREE_BYTES = 64 * 1024
+"""Below this much free space a survey does not start: a journal line or a row may not fit."""
+
+
+def check_folder(output: Path) -> None:
+    """Refuse before anyone answers when the folder of ``output`` cannot take the journal
+    and the rows: read-only, not writable, or (nearly) full."""
+    folder = output.parent if str(output.parent) else Path(".")
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the first existing folder is where new ones are made
+    if not os.access(folder, os.W_OK):
+        raise journal_error(folder, PermissionError(13, "the folder is not writable"))
+    try:
+        space = os.statvfs(folder)
+    except OSError:
+        return
+    if space.f_bavail * space.f_frsize < MIN_FREE_BYTES:
+        raise journal_error(folder, OSError(28, os.strerror(28)))
+
+
+def journal_error(path: Path, exc: OSError) -> ResponsesError:
+    """A journal that cannot be written (full disk, read-only folder) is bad input."""
+    return ResponsesError([Problem(
+        file=str(path), message=f"cannot write the survey journal: {exc.strerror or exc}",
+        hint="Free some space or choose a writable folder with -o; answers already journaled "
+             "are kept for --resume", code=Code.SURVEY_UNWRITABLE)])
 
 
 def read_journal(path: Path) -> tuple[dict[str, object], dict[str, Value]]:

@@ -18,7 +18,7 @@ from leadlens.errors import Code, Problem, ResponsesError, UsageError
 from leadlens.questionset.model import QuestionSet
 from leadlens.survey.answers_file import FileAnswers
 from leadlens.survey.flow import Prompter, Survey, Value, run_respondent
-from leadlens.survey.journal import Journal, unfinished
+from leadlens.survey.journal import Journal, check_folder, unfinished
 from leadlens.survey.summary import chart_lines, principle_scores
 from leadlens.survey.writer import append_row, check_responses_file
 
@@ -107,6 +107,7 @@ def run_session(qs: QuestionSet, prompter: SessionPrompter, options: SessionOpti
     """
     output, total = options.output, options.respondents
     check_responses_file(output, qs)
+    check_folder(output)
     workshop = total is None or total > 1
     # A summary is private: at a terminal the respondent reads it, presses Enter and it is
     # cleared (screen and scrollback); in a workshop that also readies the next participant.
@@ -151,6 +152,9 @@ def run_session(qs: QuestionSet, prompter: SessionPrompter, options: SessionOpti
             path = _keep(holder[0])
             raise SurveyInterrupted(path, result.saved,
                                     end_of_input=isinstance(exc, EOFError)) from None
+        except ResponsesError:
+            _keep(holder[0])  # e.g. a full disk: every answer journaled so far is whole
+            raise
         try:
             append_row(output, qs, make_row(respondent_id, clock(), final, qs))
         except BaseException:

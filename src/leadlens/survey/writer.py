@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import csv
 import fcntl
-import io
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from leadlens.errors import Code, Problem, ResponsesError
+from leadlens.files import not_regular
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.layout import responses_header
+from leadlens.text import csv_record
 
 
 def csv_line(cells: Sequence[str], newline: str = "\n") -> str:
-    """One CSV record (quoted where needed) ending in ``newline``."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator=newline).writerow(cells)
-    return buffer.getvalue()
+    """One CSV record (quoted where needed, CR included) ending in ``newline``."""
+    return csv_record(cells, newline)
 
 
 def _read_header(fd: int, path: Path) -> tuple[list[str] | None, str]:
@@ -81,16 +81,32 @@ def header_problem(path: Path, found: Sequence[str], expected: Sequence[str],
                         "was collected with", code=Code.SURVEY_HEADER_MISMATCH)
 
 
-def check_responses_file(path: Path, qs: QuestionSet) -> None:
-    """Refuse early (before anyone answers) when ``path`` has a different header."""
-    if path.is_dir():
+def _refuse_unless_regular(path: Path, mode: int) -> None:
+    if stat.S_ISDIR(mode):
         raise ResponsesError([Problem(file=str(path), message="is a folder, not a file",
                                       hint="Give a file name with -o",
                                       code=Code.OUTPUT_IS_FOLDER)])
-    if not path.exists() or path.stat().st_size == 0:
+    if not stat.S_ISREG(mode):
+        raise ResponsesError([not_regular(str(path), mode, output=True)])
+
+
+def check_responses_file(path: Path, qs: QuestionSet) -> None:
+    """Refuse early (before anyone answers) when ``path`` has a different header.
+
+    Only a regular file (or a new one) is appended to: a FIFO, device or socket is refused.
+    """
+    try:
+        _refuse_unless_regular(path, path.stat().st_mode)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ResponsesError([Problem(file=str(path), message="cannot read the responses "
+                                      f"file: {exc.strerror or exc}",
+                                      code=Code.FILE_UNREADABLE)]) from None
+    if path.stat().st_size == 0:
         return
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise ResponsesError([Problem(file=str(path), message="cannot read the responses "
                                       f"file: {exc.strerror or exc}",
@@ -126,8 +142,9 @@ def _append(path: Path, qs: QuestionSet, expected: list[str],
             row: Mapping[str, str | None]) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK, 0o644)
     try:
+        _refuse_unless_regular(path, os.fstat(fd).st_mode)
         fcntl.flock(fd, fcntl.LOCK_EX)
         found, newline = _read_header(fd, path)
         payload = ""

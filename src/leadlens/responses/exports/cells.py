@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from leadlens.files import InputError, open_input
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.cells import CellTable, Column
 from leadlens.responses.exports import sniff
@@ -38,7 +39,7 @@ def is_utf8(path: Path) -> bool:
 
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        with path.open("rb") as handle:
+        with open_input(path, "responses file") as handle:
             block = handle.read(1 << 20)
             if sniff.is_xlsx(block[:8]):
                 return False
@@ -48,6 +49,6 @@ def is_utf8(path: Path) -> bool:
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
-    except OSError:
+    except (OSError, InputError):
         return True  # let the reader's own message stand
     return True

@@ -12,6 +12,7 @@ import csv
 import io
 from pathlib import Path
 
+from leadlens.files import InputError, read_head
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.exports import platforms, sniff
 from leadlens.responses.exports.answers import scale_labels
@@ -32,9 +33,8 @@ def needs_import(path: Path, qs: QuestionSet, *, encoding: str | None = None,
     if delimiter is not None and delimiter != ",":
         return True
     try:
-        with path.open("rb") as handle:
-            head = handle.read(sniff.HEAD_BYTES)
-    except OSError:
+        head = read_head(path, sniff.HEAD_BYTES)
+    except InputError:
         return False
     if sniff.is_xlsx(head):
         return True

@@ -13,10 +13,13 @@ import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from leadlens.errors import Code, Problem, ResponsesError
+from leadlens.responses.limits import MAX_FIELD_BYTES
 from leadlens.responses.problems import bad_quote
+
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+"""The most a workbook may unpack to (its XML); openpyxl holds shared strings in memory."""
 
 Record = tuple[int, list[str]]
 """(physical line the record starts on, its cells)."""
@@ -70,8 +73,8 @@ def read_csv_grid(text: str, delimiter: str, name: str, *, first_line: int = 1) 
     return grid
 
 
-def read_xlsx_grid(path: Path, name: str) -> Grid:
-    """The first worksheet of a workbook as strings (dates as ISO 8601).
+def read_xlsx_grid(data: bytes, name: str) -> Grid:
+    """The first worksheet of a workbook (its bytes) as strings (dates as ISO 8601).
 
     Raises:
         ResponsesError: the file is not a readable workbook.
@@ -80,7 +83,18 @@ def read_xlsx_grid(path: Path, name: str) -> Grid:
     from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ResponsesError([Problem(file=name, message=f"not a readable .xlsx workbook "
+                                      f"({exc})", code=Code.XLSX_UNREADABLE)]) from None
+    if unpacked > MAX_UNPACKED_BYTES:  # a zip bomb: tiny on disk, gigabytes of XML inside
+        raise ResponsesError([Problem(
+            file=name, message=f"the workbook unpacks to {unpacked:,} bytes; at most "
+                               f"{MAX_UNPACKED_BYTES // 1024 // 1024:,} MiB is read",
+            hint="Export the sheet as CSV UTF-8 instead", code=Code.XLSX_TOO_LARGE)])
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         raise ResponsesError([Problem(file=name, message=f"not a readable .xlsx workbook "
                                       f"({exc})", code=Code.XLSX_UNREADABLE)]) from None
@@ -89,6 +103,12 @@ def read_xlsx_grid(path: Path, name: str) -> Grid:
         grid = Grid(records=[])
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = [_cell_text(v) for v in values]
+            longest = max((len(c) for c in cells), default=0)
+            if longest > MAX_FIELD_BYTES:
+                raise ResponsesError([Problem(
+                    file=name, line=number, message=f"a cell of {longest:,} characters; a "
+                    f"responses file's cells may be at most {MAX_FIELD_BYTES // 1024:,} KiB",
+                    code=Code.CSV_CELL_TOO_LARGE)])
             while cells and cells[-1] == "":
                 cells.pop()
             if not "".join(cells).strip():

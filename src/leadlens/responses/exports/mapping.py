@@ -21,7 +21,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from leadlens.errors import Code, Problem, ResponsesError, did_you_mean, unreadable
+from leadlens.errors import Code, Problem, ResponsesError, did_you_mean
+from leadlens.files import read_input
 from leadlens.questionset.model import ImportSettings, QuestionSet
 from leadlens.responses.layout import RESERVED_COLUMNS
 from leadlens.source.schema_errors import validation_problems
@@ -35,10 +36,7 @@ def load_mapping(path: Path) -> RuleSource:
         ResponsesError: the file cannot be read or is not a valid mapping.
     """
     name = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ResponsesError([unreadable(name, exc)]) from None
+    data = read_input(path, "mapping file", name=name, error=ResponsesError)
     raw, smap, problems = load_yaml(data, name)
     if problems:
         raise ResponsesError([_mapping_hint(p) for p in problems])

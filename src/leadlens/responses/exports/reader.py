@@ -14,13 +14,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError, unreadable
+from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError
+from leadlens.files import read_input
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.exports import platforms, sniff
 from leadlens.responses.exports.answers import scale_labels
 from leadlens.responses.exports.grid import Grid, Record, read_csv_grid, read_xlsx_grid
 from leadlens.responses.exports.mapping import RuleSource, rule_sources
 from leadlens.responses.exports.matching import ColumnMap, QuestionIndex, match_columns
+from leadlens.responses.limits import (
+    MAX_FIELD_BYTES,
+    capped_warnings,
+    nul_problem,
+    size_problem,
+    text_line_endings,
+)
 from leadlens.responses.problems import blank_rows, no_header, ragged_row
 
 """Cell problems listed before the rest are only counted."""
@@ -92,21 +100,23 @@ class ImportedTable:
 def _load(path: Path, options: ImportOptions, forced: str | None) -> tuple[
         Detection, Grid, platforms.Layout, list[Problem]]:
     name = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ResponsesError([unreadable(name, exc)]) from None
+    data = read_input(path, "responses file", name=name, error=ResponsesError)
     warnings: list[Problem] = []
     if sniff.is_xlsx(data[:8]):
-        grid = read_xlsx_grid(path, name)
+        grid = read_xlsx_grid(data, name)
         encoding, bom, delimiter, sep = "xlsx", False, None, False
     else:
         decoded, warnings = sniff.decode(data, name, options.encoding)
-        text, first_line = decoded.text, 1
+        text, first_line = text_line_endings(decoded.text), 1
+        problem = nul_problem(text, name)
         sep_delimiter = sniff.sep_line(text)
         if sep_delimiter is not None:
             text, first_line = sniff.skip_sep_line(text), 2
         delimiter = options.delimiter or sep_delimiter or sniff.guess_delimiter(text)
+        if problem is None and len(text) > MAX_FIELD_BYTES // 4:  # else no cell can be
+            problem = size_problem(text.encode("utf-8"), name, delimiter)
+        if problem is not None:
+            raise ResponsesError([problem])
         grid = read_csv_grid(text, delimiter, name, first_line=first_line)
         encoding, bom, sep = decoded.encoding, decoded.bom, sep_delimiter is not None
     if not grid.records:
@@ -157,8 +167,8 @@ def inspect_export(path: Path, qs: QuestionSet, options: ImportOptions | None = 
         found.detection.platform = platforms.CANONICAL  # score takes its fast reader
     errors = [p for p in found.columns.problems if p.severity == "error"]
     return Inspection(detection=found.detection, columns=found.columns,
-                      warnings=found.warnings + [p for p in found.columns.problems
-                                                 if p.severity != "error"],
+                      warnings=capped_warnings(found.warnings + [
+                          p for p in found.columns.problems if p.severity != "error"]),
                       errors=errors)
 
 

@@ -1,0 +1,184 @@
+"""Checks on a results document read back from a file: every value's domain, and anonymity.
+
+A results document may have been edited by hand or made by something else, so ``report``
+trusts none of it: counts are whole numbers between 0 and the respondents, scores lie in
+0-100, means on their scales, shares in 0-1, bands are the question set's. The anonymity
+rules are applied again, never taken from the file's ``suppressed`` flags: every shown group
+has at least ``min_group_size`` respondents, no hidden group publishes figures, the hidden
+groups together cannot be worked out by subtraction (see
+:func:`leadlens.scoring.groups.suppression`, the rule ``score`` applies), and comments are
+withheld when there are fewer respondents than the threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from leadlens.errors import Code, Problem, format_path
+from leadlens.results.document import GroupBreakdown, Results
+
+MAX_RESPONDENTS = 1_000_000_000
+TOLERANCE = 1e-6  # sums in another order differ in the last bits
+
+PathT = tuple[str | int, ...]
+Rule = Callable[[Any], str | None]
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _within(low: float, high: float, what: str) -> Rule:
+    def rule(value: Any) -> str | None:
+        if value is None:
+            return None
+        if not _finite(value):
+            return f"{value!r} is not a finite number"
+        if not low - TOLERANCE <= value <= high + TOLERANCE:
+            return f"{value!r} is not {what} ({low:g} to {high:g})"
+        return None
+    return rule
+
+
+def _count(respondents: int) -> Rule:
+    def rule(value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"{value!r} is not a whole number"
+        if not 0 <= value <= respondents:
+            return f"{value} is not a count of respondents (0 to {respondents})"
+        return None
+    return rule
+
+
+def _rules(results: Results) -> dict[str, Rule]:
+    scales = results.question_set.scales.values()
+    low = min((s.min for s in scales), default=0)
+    high = max((s.max for s in scales), default=0)
+    score = _within(0, 100, "a 0-100 score")
+    count = _count(results.respondents)
+    return {
+        "score": score, "overall": score, "spread": score,
+        "perspective_gap": _within(-100, 100, "a difference of 0-100 scores"),
+        "mean": _within(low, high, "on the question set's scales"),
+        "gap": _within(low - high, high - low, "a difference on the question set's scales"),
+        "sd": _within(0, max(high - low, 100), "a standard deviation"),
+        "below_50": _within(0, 1, "a share"), "above_50": _within(0, 1, "a share"),
+        "unscored_share": _within(0, 1, "a share"), "band_position": _within(0, 1, "a share"),
+        "alpha": _within(-1e6, 1, "a Cronbach's alpha (at most 1)"),
+        "item_total_r": _within(-1, 1, "a correlation"),
+        "weight": _within(1e-300, 1e300, "a weight above 0"),
+        "n": count, "missing": count, "unscored": count, "alpha_n": count, "gap_n": count,
+    }
+
+
+def _walk(value: Any, path: PathT) -> Iterator[tuple[PathT, Any]]:
+    if isinstance(value, BaseModel):
+        if path == ("question_set",):
+            return  # validated as a question set (its own domains) by the model
+        for name in type(value).model_fields:
+            yield from _walk(getattr(value, name), (*path, name))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _walk(item, (*path, i))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, (*path, str(key)))
+    else:
+        yield path, value
+
+
+def domain_problems(results: Results, file: str) -> list[Problem]:
+    """Every value outside its domain, located by its path in the document."""
+    problems: list[Problem] = []
+
+    def add(path: PathT, message: str, hint: str = "") -> None:
+        problems.append(Problem(file=file, path=format_path(path), message=message, hint=hint,
+                                code=Code.RESULTS_OUT_OF_DOMAIN))
+
+    if not 0 <= results.respondents <= MAX_RESPONDENTS:
+        add(("respondents",), f"{results.respondents} is not a number of respondents "
+                              f"(0 to {MAX_RESPONDENTS:,})")
+        return problems
+    rules = _rules(results)
+    bands = {b.id for b in results.question_set.bands}
+    count = _count(results.respondents)
+    for path, value in _walk(results, ()):
+        names = [p for p in path if isinstance(p, str)]
+        last = names[-1] if names else ""
+        parent = names[-2] if len(names) > 1 else ""
+        if parent in ("counts", "bands") and path[-1] == last:
+            message = count(value)  # respondents per option or band
+        elif last == "ci95":
+            message = rules["score"](value)
+        elif path[-1] != last and parent == "ci95":
+            message = rules["score"](value)
+        elif last in ("band", "overall_band") and value is not None:
+            message = None if value in bands else f"{value!r} is not a band of the question set"
+        elif last in rules and (last != "overall" or not isinstance(value, BaseModel)):
+            message = rules[last](value)
+        else:
+            message = None
+        if message is not None:
+            add(path, message)
+    return problems
+
+
+def anonymity_problems(results: Results, file: str) -> list[Problem]:
+    """Where the document would publish something the anonymity rules hide."""
+    # The question set's own threshold is at least 3 (its model says so); --min-group-size
+    # may only have raised it, so the document's threshold is the larger of the two.
+    floor = results.question_set.scoring.min_group_size
+    threshold = max(floor, results.min_group_size)
+    problems: list[Problem] = []
+    hint = "Re-score the responses with leadlens score; report never publishes small groups"
+    if results.min_group_size < floor:
+        problems.append(Problem(file=file, path="min_group_size", hint=hint,
+                                code=Code.RESULTS_ANONYMITY,
+                                message=f"{results.min_group_size} is below the question "
+                                        f"set's anonymity threshold ({floor})"))
+    if results.respondents < threshold and any(results.comments.values()):
+        problems.append(Problem(file=file, path="comments", hint=hint,
+                                code=Code.RESULTS_ANONYMITY,
+                                message=f"comments from fewer than {threshold} respondents "
+                                        "are published"))
+    for field, breakdown in results.groups.items():
+        problems += _group_problems(breakdown, ("groups", field), results.respondents,
+                                    threshold, file, hint)
+    return problems
+
+
+def _group_problems(breakdown: GroupBreakdown, base: PathT, respondents: int,
+                    threshold: int, file: str, hint: str) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(path: PathT, message: str) -> None:
+        problems.append(Problem(file=file, path=format_path(path), message=message, hint=hint,
+                                code=Code.RESULTS_ANONYMITY))
+
+    shown_total, hidden = 0, 0
+    for i, group in enumerate(breakdown.groups):
+        path = (*base, "groups", i)
+        if group.suppressed:
+            hidden += 1
+            if group.n is not None or group.principles or group.comments \
+                    or group.overall is not None:
+                add(path, f"hidden group {group.value!r} publishes figures or comments")
+            continue
+        if group.n is None or group.n < threshold:
+            add((*path, "n"), f"group {group.value!r} has {group.n} respondents, fewer than "
+                              f"the threshold ({threshold}), but is shown")
+            continue
+        shown_total += group.n
+    if shown_total > respondents:
+        add((*base, "groups"), f"the shown groups have {shown_total} respondents, more than "
+                               f"the {respondents} scored")
+    elif hidden and shown_total and (hidden < 2 or respondents - shown_total < threshold):
+        add((*base, "groups"), f"the hidden groups together ({respondents - shown_total} "
+                               "respondents) can be worked out by subtraction from the total")
+    return problems
