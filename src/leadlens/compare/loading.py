@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from leadlens.compare.waves import Wave, results_wave, scored_wave
+from leadlens.files import InputError, read_input
 from leadlens.questionset.loading import bundled_dir, load_question_set, resolve
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.reading import read_responses
@@ -30,8 +31,8 @@ def question_places(qs: QuestionSet, ref: str | None) -> list[str]:
     try:
         shown = (f"question_sets/{path.name}" if path.resolve().is_relative_to(
             bundled_dir().resolve()) else str(path))
-        _, smap, _ = load_yaml(path.read_bytes(), shown)
-    except OSError:
+        _, smap, _ = load_yaml(read_input(path, "question set"), shown)
+    except (OSError, InputError):
         return [f"{path}: questions[{i}]" for i in range(len(qs.questions))]
     return [f"{shown}:{smap.locate(('questions', i))[0]}" for i in range(len(qs.questions))]
 
