@@ -196,6 +196,7 @@ def test_a_later_run_removes_its_own_stale_temporaries(tmp_path: Path) -> None:
     assert remove_stale_temporaries(target) == []
 
 
+@pytest.mark.slow
 def test_sigterm_during_a_write_leaves_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "results.json"
     ready = tmp_path / "ready"
@@ -283,6 +284,7 @@ def test_size_is_checked_before_reading(tmp_path: Path, what: str, command: list
         in result.output
 
 
+@pytest.mark.slow
 def test_memory_stays_bounded_on_a_huge_sparse_responses_file(tmp_path: Path) -> None:
     """Under a 1 GiB address-space cap, a 3 GiB (sparse) CSV is refused, not read."""
     path = tmp_path / "huge.csv"
@@ -303,6 +305,7 @@ def test_memory_stays_bounded_on_a_huge_sparse_responses_file(tmp_path: Path) ->
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_stdin_is_read_when_asked_for_with_a_dash() -> None:
     result = _leadlens("validate", "-", stdin=BUNDLED.read_bytes())
     assert result.returncode == 0, result.stderr

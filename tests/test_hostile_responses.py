@@ -109,6 +109,7 @@ def test_a_huge_cell_is_a_located_error(tmp_path: Path, qs: Path, size: str, for
     assert "bytes; a responses file's cells may be at most 128 KiB" in err
 
 
+@pytest.mark.slow
 def test_memory_stays_bounded_on_a_huge_cell(tmp_path: Path, qs: Path) -> None:
     """A 200 MB cell: refused before parsing, peak memory well under what parsing took."""
     path = tmp_path / "huge.csv"
@@ -158,7 +159,7 @@ def test_warnings_are_capped_like_errors(tmp_path: Path, qs: Path) -> None:
 CELLS = st.text(alphabet=st.sampled_from(list('ab1 ",;\r\n\t\x00é\u2028')), max_size=8)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[
+@settings(max_examples=50, deadline=None, suppress_health_check=[
     HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rows=st.lists(st.lists(CELLS, min_size=1, max_size=6), max_size=5),
        newline=st.sampled_from(["\n", "\r\n", "\r"]))
@@ -205,6 +206,7 @@ def test_a_huge_workbook_cell_is_a_located_error(tmp_path: Path, qs: Path) -> No
                    "at most 128 KiB\n")
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_workbook_is_refused_before_unpacking(tmp_path: Path, qs: Path) -> None:
     import zipfile
 

@@ -162,7 +162,7 @@ ODD = st.one_of(st.integers(min_value=-(10**30), max_value=10**30),
                 st.text(max_size=5), st.just([]))
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[
+@settings(max_examples=40, deadline=None, suppress_health_check=[
     HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(where=st.sampled_from(LEAVES), value=ODD)
 def test_any_number_replaced_is_refused_or_in_domain(tmp_path: Path, where: tuple[Any, ...],

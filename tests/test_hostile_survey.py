@@ -112,6 +112,7 @@ def test_a_read_only_folder_stops_before_anyone_answers(
     assert prompter.screens == []
 
 
+@pytest.mark.slow
 def test_cli_full_disk_mid_survey_is_one_line_and_exit_1(tmp_path: Path) -> None:
     set_path = write_set(tmp_path)
     script = textwrap.dedent(f"""

@@ -95,6 +95,7 @@ def test_a_report_that_grows_too_long_is_stopped(write, monkeypatch: pytest.Monk
         f"{template}: stopped: the report is longer than 5,000,000 characters")
 
 
+@pytest.mark.slow
 def test_memory_is_bounded_for_a_whole_render(tmp_path: Path) -> None:
     """Doubling a string with ``~`` builds no single large step; the memory bound stops it.
 
@@ -142,6 +143,7 @@ def test_cli_template_attack_is_exit_1_without_output(write, tmp_path: Path) -> 
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_a_template_that_is_a_fifo_is_refused(tmp_path: Path) -> None:
     import os
 
