@@ -78,15 +78,16 @@ def test_cites_the_article(qs: QuestionSet) -> None:
 
 
 @pytest.mark.parametrize("principle", PRINCIPLES)
-def test_each_principle_has_four_to_six_statements_one_reversed(qs: QuestionSet,
-                                                               principle: str) -> None:
+def test_each_principle_has_four_to_seven_statements_one_reversed(qs: QuestionSet,
+                                                                 principle: str) -> None:
     statements = qs.scored_questions(principle)
-    assert 4 <= len(statements) <= 6
+    assert 4 <= len(statements) <= 7
     assert any(q.reverse for q in statements)
     assert not all(q.reverse for q in statements)
     assert {q.scale for q in statements} == {"agreement"}
-    assert [q.id for q in statements] == [f"{principle}-{i}" for i in
-                                          range(1, len(statements) + 1)]
+    # Ids are the principle's id and a number; retired numbers are never reused.
+    numbers = [int(q.id.removeprefix(f"{principle}-")) for q in statements]
+    assert len(set(numbers)) == len(numbers)
     for q in statements:
         # A reverse-keyed statement is a plain opposite, not a positive one with "not" added.
         assert " not " not in f" {q.text.lower()} " or not q.reverse, q.id
@@ -109,15 +110,24 @@ def test_agreement_scale(qs: QuestionSet) -> None:
     assert "Agree strongly" in scale.options[4].aliases
 
 
-def test_five_icb_questions_with_current_and_target(qs: QuestionSet) -> None:
+def test_the_five_icb_questions_with_current_and_target(qs: QuestionSet) -> None:
     icb = [q for q in qs.questions if q.section == "icb"]
-    assert [q.id for q in icb] == [f"icb-{i}" for i in range(1, 6)]
+    # The article's five questions; the third and fifth are asked as two and three.
+    assert [q.id for q in icb] == ["icb-1", "icb-2", "icb-6", "icb-7", "icb-4", "icb-8",
+                                   "icb-9", "icb-10"]
     assert [t.id for t in qs.timepoints] == ["current", "target"]
     assert "icb" in qs.section_by_id
     maturity = qs.scales["maturity"]
     assert [o.value for o in maturity.options] == [0, 1, 2, 3, 4]
-    assert (maturity.options[0].label, maturity.options[-1].label) == ("Not started", "Embedded")
+    assert (maturity.options[0].label, maturity.options[-1].label) == ("Not started",
+                                                                       "Business as usual")
+    # Two vocabularies: a maturity level never has a score band's name.
+    bands = {b.label.casefold() for b in qs.bands}
+    assert not bands & {o.label.casefold() for o in maturity.options}
     for q in icb:
+        # A recommendation for each level the room may stand at now, each its own.
+        assert sorted(q.recommendations) == [str(o.value) for o in maturity.options], q.id
+        assert len(set(q.recommendations.values())) == len(maturity.options)
         assert q.principle is None and not q.scored
         assert q.scale == "maturity"
         assert q.timepoints == ["current", "target"]
@@ -330,3 +340,74 @@ def test_answers_example_fits_the_question_set(qs: QuestionSet) -> None:
     assert shown == {int, str}
     assert "Don't know" in answers.values() and "Neutral" in answers.values()
     assert {"context-2@system", "icb-1@target", "story-1"} <= set(answers)
+
+
+# The review of version 2 (issue 14) and its changelog ---------------------------------------
+
+CHANGELOG = BUNDLED.parent / "CHANGELOG.md"
+V1_IDS = [  # the question ids of version 1.0.0, as published
+    "basics-1", "basics-2", "basics-3", "basics-4", "basics-5", "context-1", "context-2",
+    "context-3", "context-4", "context-5", "influencing-1", "influencing-2", "influencing-3",
+    "influencing-4", "influencing-5", "complexity-1", "complexity-2", "complexity-3",
+    "complexity-4", "complexity-5", "adaptive-1", "adaptive-2", "adaptive-3", "adaptive-4",
+    "adaptive-5", "narrative-1", "narrative-2", "narrative-3", "narrative-4", "narrative-5",
+    "narrative-6", "icb-1", "icb-2", "icb-3", "icb-4", "icb-5", "story-1", "story-2",
+    "comment-1"]
+
+
+def _changelog_section(heading: str) -> str:
+    text = CHANGELOG.read_text(encoding="utf-8")
+    version = text.split("## ggi-systems-leadership 2.0.0", 1)[1].split("\n## ", 1)[0]
+    return version.split(f"### {heading}", 1)[1].split("\n### ", 1)[0]
+
+
+def _ids_in(text: str) -> set[str]:
+    import re
+    return set(re.findall(r"`([a-z]+-\d+)`", text))
+
+
+def test_version_2_and_its_changelog_name_every_changed_id(qs: QuestionSet) -> None:
+    assert qs.version == "2.0.0"
+    ids = [q.id for q in qs.questions]
+    retired = sorted(set(V1_IDS) - set(ids))
+    new = sorted(set(ids) - set(V1_IDS))
+    replaced = _ids_in(_changelog_section("Retired and replaced"))
+    added = _ids_in(_changelog_section("New"))
+    # Every retired id and every new id is in the changelog, and nothing else is claimed.
+    assert replaced | added == set(retired) | set(new)
+    assert not set(retired) & set(ids)  # a retired id is never reused
+    reworded = _ids_in(_changelog_section("Reworded, same meaning"))
+    assert reworded <= set(V1_IDS) & set(ids)
+
+
+def test_headers_do_not_argue_and_say_whom_statements_are_about(qs: QuestionSet) -> None:
+    complexity = qs.principle_by_id["complexity"]
+    assert "stability" not in complexity.description.lower()  # it primed complexity-1
+    for principle in qs.principles:
+        statements = qs.scored_questions(principle.id)
+        sections = {q.section for q in statements}
+        assert len(sections) == 1, principle.id
+        section = qs.section_by_id[sections.pop() or ""]
+        first = section.description.split(". ")[0]
+        assert "about" in first, section.id  # the sentence the survey shows
+    for q in qs.questions:
+        # "we"/"our board" only where a hat says who "we" are
+        words = f" {q.text.lower()} "
+        assert " our board " not in words, q.id
+        if " we " in words or words.startswith(" we "):
+            assert q.perspectives and q.help and '"we"' in q.help, q.id
+
+
+def test_reverse_keyed_statements_are_the_unfavourable_answer(qs: QuestionSet) -> None:
+    basics = {q.id: q for q in qs.scored_questions("basics")}
+    assert "basics-5" not in basics and not basics["basics-6"].reverse
+
+
+def test_two_hats_explained_one_way_and_counted_once(qs: QuestionSet) -> None:
+    assert [p.description for p in qs.perspectives] == [
+        "Rate your own organisation, acting on its own.",
+        "Rate the integrated care system, its partners acting together."]
+    for q in qs.questions:
+        if q.perspectives:
+            assert q.help.startswith("You rate this twice."), q.id
+            assert q.answer_weight * len(q.perspectives) == q.weight

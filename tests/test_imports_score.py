@@ -23,6 +23,10 @@ runner = CliRunner()
 CANONICAL = EXAMPLES / "responses.csv"
 VOLATILE = ("generated_at", "leadlens_version", "sources", "warnings")
 BY = ["--by", "organisation", "--by", "sector"]
+RISK = "Leaders in our system treat risk as a normal part of the work."  # adaptive-3's text
+MONTH_FIRST = {"google-sheets", "microsoft-forms-csv", "surveymonkey"}
+"""Exports whose time stamps put the month first (3/4/2024): the collection dates are left
+out rather than guessed (see leadlens.scoring.collected), so they are compared apart."""
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +66,11 @@ def test_export_scores_exactly_as_the_canonical_csv(
     args = [str(fixture.path)] + (["--mapping", str(fixture.mapping)] if fixture.mapping else [])
     document, stderr = _score(tmp_path, *args)
     assert document["sources"] == [str(fixture.path)]
-    assert _stable(document, [str(fixture.path)]) == canonical
+    stable = _stable(document, [str(fixture.path)])
+    if name in MONTH_FIRST:
+        assert (stable.pop("collected_from"), stable.pop("collected_to")) == (None, None)
+        stable.update({k: canonical[k] for k in ("collected_from", "collected_to")})
+    assert stable == canonical
     if "cp1252" in name:
         assert "read as Windows-1252" in stderr
 
@@ -74,7 +82,10 @@ def test_exports_and_canonical_files_concatenate(fixtures: dict[str, Fixture],
                               str(fixtures["microsoft-forms-xlsx"].path),
                               str(fixtures["excel-cp1252"].path))
     assert document["respondents"] == 4 * len(read_canonical(CANONICAL))
-    assert f"{fixtures['excel-cp1252'].path}:11: warning: not UTF-8" in stderr
+    path = fixtures["excel-cp1252"].path
+    line = next(i for i, text in enumerate(path.read_bytes().split(b"\n"), start=1)
+                if b"\xa3" in text)  # the first pound sign of the example comments
+    assert f"{path}:{line}: warning: not UTF-8" in stderr
 
 
 def test_score_errors_name_the_export_header_and_line(tmp_path: Path) -> None:
@@ -108,8 +119,8 @@ def test_score_takes_encoding_delimiter_and_strict(tmp_path: Path) -> None:
 def test_score_reports_a_question_with_no_column(fixtures: dict[str, Fixture],
                                                  tmp_path: Path) -> None:
     path = tmp_path / "few.csv"
-    path.write_text("Timestamp,We treat risk as a normal part of our work.\n2024/03/04,Agree\n"
-                    "2024/03/05,Disagree\n", encoding="utf-8")
+    path.write_text(f"Timestamp,{RISK}\n2024/03/04,Agree\n2024/03/05,Disagree\n",
+                    encoding="utf-8")
     document, stderr = _score(tmp_path, str(path))
     assert document["respondents"] == 2
     assert "question column(s) missing" in stderr
@@ -119,14 +130,13 @@ def test_score_reports_a_question_with_no_column(fixtures: dict[str, Fixture],
 
 def test_on_invalid_missing_counts_unknown_labels(tmp_path: Path) -> None:
     path = tmp_path / "forms.csv"
-    path.write_text("Timestamp,We treat risk as a normal part of our work.\n2024/03/04,Agree\n"
-                    "2024/03/05,Sort of\n2024/03/06,9\n", encoding="utf-8")
+    path.write_text(f"Timestamp,{RISK}\n2024/03/04,Agree\n2024/03/05,Sort of\n"
+                    "2024/03/06,9\n", encoding="utf-8")
     failed = runner.invoke(app, ["score", str(path), "-f", "json"])
     assert failed.exit_code == 1
-    assert f"{path}:3: column 'We treat risk as a normal part of our work.': unknown answer " \
-           "'Sort of'" in failed.stderr
-    assert f"{path}:4: column 'We treat risk as a normal part of our work.': 9 is not on the " \
-           "agreement scale (1-5)" in failed.stderr
+    assert f"{path}:3: column {RISK!r}: unknown answer 'Sort of'" in failed.stderr
+    assert f"{path}:4: column {RISK!r}: 9 is not on the agreement scale (1-5)" \
+        in failed.stderr
     result = runner.invoke(app, ["score", str(path), "-f", "json", "--on-invalid", "missing"])
     assert result.exit_code == 0, result.output
     assert "2 answer(s) not on their scale were treated as missing" in result.stderr

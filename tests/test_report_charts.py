@@ -143,7 +143,8 @@ def test_option_colours_diverge_from_a_neutral_middle(count: int) -> None:
 
 
 @pytest.mark.parametrize(("func", "value", "expected"), [
-    (format_score, 62.5, "62"), (format_score, 63.5, "64"), (format_score, None, "\u2014"),
+    (format_score, 62.5, "62"), (format_score, 63.5, "63"), (format_score, 63.99, "63"),
+    (format_score, None, "\u2014"),
     (format_score, float("nan"), "\u2014"), (format_score, True, "\u2014"),
     (format_number, -0.123, "\u22120.1"), (format_number, 3.456, "3.5"),
     (format_signed, 12.4, "+12"), (format_signed, -12.4, "\u221212"),

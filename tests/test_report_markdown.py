@@ -91,7 +91,7 @@ def test_tables_keep_their_columns_in_a_real_renderer(markdown: str, renderer: s
     assert tables == len(_tables(markdown))
     # markdown-it pads short rows, so also check that untrusted cells arrive whole.
     page = Page(md.render(markdown))
-    assert f"{NASTY_GROUP} 12 60 52 55 71" in page.text
+    assert f"{NASTY_GROUP} 12 59 52 55 71" in page.text  # 59.x is shown rounded down
     assert (f"{NASTY_QUESTION} (influencing-1) 9 / 6 / 3 / 8 / 9 / 5 35 3.1 49% (33–64%) 5"
             in page.text)
     assert f"| {NASTY_PRINCIPLE} | 47 |" not in page.text
@@ -105,7 +105,7 @@ def test_untrusted_text_is_inert_after_rendering(markdown: str, renderer: str) -
     # No heading, list or code block comes from a comment: count what the template makes.
     assert len(page.tags("h1")) == 1
     assert page.tags("pre") == []
-    assert page.tags("ol") == [{}]  # the contents list
+    assert page.tags("ol") == [{}, {}]  # the contents list and what to discuss first
     assert len(page.tags("hr")) == 1  # above the footer
     assert page.tags("del") == [] and page.tags("s") == []
     code = page.tags("code")
@@ -229,5 +229,5 @@ def test_each_injection_stays_text_in_a_cell_and_a_list(name: str) -> None:
         shape = [t for t, _ in page.elements]
         # Same document structure as with harmless text: nothing added, nothing broken.
         assert shape == [t for t, _ in ref.elements]
-        assert f"{' '.join(nasty.split())} 20 60 57 45 77" in page.text  # one table row
+        assert f"{' '.join(nasty.split())} 20 59 57 45 76" in page.text  # one table row
         assert_inert(html, banned=frozenset({"img", "script", "iframe"}))

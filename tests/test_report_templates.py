@@ -91,7 +91,7 @@ def test_user_template_sees_the_documented_context(write) -> None:  # type: igno
         "{{ overall.ci95 }} {{ none }} {{ report.overall.band_label }}\n"), "md")
     assert text.splitlines() == [
         "Mini systems leadership check | 40 | 39",
-        "basics=58;2 influencing=47;3 narrative=76;2 ",
+        "basics=58;2 influencing=47;3 narrative=75;2 ",  # scores rounded down
         "Mini systems leadership check 0.0 40.0",
         "True 8",
         "\\[56.9, 64.1\\] \u2014 Established",

@@ -241,7 +241,9 @@ def test_perspective_scores_and_gap() -> None:
     assert principle.perspective_gap == approx(37.5 - 87.5)
     # Each perspective's answer is an item of the principle.
     assert [i.key for i in principle.items] == ["a@organisation", "a@system", "b"]
-    assert principle.score == approx(((100 + 25 + 50) / 3 + (75 + 50 + 50) / 3) / 2)
+    # A two-hat question counts once: each of its answers has half its weight.
+    assert principle.score == approx(((100 / 2 + 25 / 2 + 50) / 2 + (75 / 2 + 50 / 2 + 50) / 2)
+                                     / 2)
 
 
 def test_timepoints_means_and_gap() -> None:

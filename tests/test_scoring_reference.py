@@ -76,8 +76,9 @@ def principle_score(qs: QuestionSet, pid: str, row: dict[str, Any],
                     perspective: str | None = None) -> float | None:
     items = [(q, key) for q in qs.questions if q.principle == pid for key in q.answer_keys
              if perspective is None or key.endswith("@" + perspective)]
-    answered = [(units(q, row.get(key)), q.weight) for q, key in items
-                if units(q, row.get(key)) is not None]
+    # A two-hat question counts once: its weight is split between its hats' answers.
+    answered = [(units(q, row.get(key)), q.weight / (len(q.perspectives) or 1))
+                for q, key in items if units(q, row.get(key)) is not None]
     if len(answered) < required(qs, len(items)):
         return None
     return sum(u * w for u, w in answered if u is not None) / sum(w for _, w in answered)

@@ -247,9 +247,10 @@ def test_ctrl_c_on_a_workshop_summary_clears_it(tmp_path: Path) -> None:
 def test_summary_shows_the_respondents_own_scores(tmp_path: Path) -> None:
     prompter, _ = session(tmp_path, answers(*FULL), summary=True)
     at = prompter.events.index("summary")
-    # basics: b1=3, b2 = 2 and 3 on 1-3 -> 100, 50, 100 -> 83; context: only "Don't know"
+    # basics: b1=3 -> 100; b2 (two hats, half weight each) = 2 and 3 on 1-3 -> 50, 100;
+    # (100 + 25 + 50) / 2 = 87.5, shown as 87; context: only "Don't know"
     assert prompter.events[at + 1].split() == ["Understanding", "the", "basics",
-                                               "#################...", "83", "High"]
+                                               "##################..", "87", "High"]
     assert prompter.events[at + 2].split()[:3] == ["Context", "-", "too"]
 
 

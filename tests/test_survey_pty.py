@@ -240,10 +240,10 @@ def test_a_two_respondent_workshop_clears_between_them(tmp_path: Path) -> None:
     term.expect("Review your answers")
     term.send(ENTER)
     screen = term.expect("Your principle scores (0-100)")
-    assert "Understanding the basics" in screen and "83" in screen
+    assert "Understanding the basics" in screen and "87" in screen
     term.send(ENTER)
     screen = term.expect("Respondent 2 of 2")
-    for private in ("Acme Trust", "First story", "83", "Review your answers"):
+    for private in ("Acme Trust", "First story", "87", "Review your answers"):
         assert private not in screen  # the next participant sees none of it
     term.send(ENTER)
     answer_fields(term, "Beta Council")
@@ -340,13 +340,13 @@ def test_one_respondents_summary_waits_for_enter_then_is_cleared(tmp_path: Path)
     term.expect("Review your answers")
     term.send(ENTER)
     screen = term.expect("Press Enter to continue")
-    assert "Your principle scores (0-100)" in screen and "83" in screen
+    assert "Your principle scores (0-100)" in screen and "87" in screen
     time.sleep(0.5)
     assert term.child.isalive()  # waiting for the respondent, not gone
     before = len(term.raw)
     term.send(ENTER)
     assert term.wait_exit() == 0
     assert b"\x1b[3J" in term.raw[before:]  # scrollback cleared too
-    for private in ("Acme Trust", "A story", "83", "Your principle scores"):
+    for private in ("Acme Trust", "A story", "87", "Your principle scores"):
         assert private not in term.text()
     assert len(rows(tmp_path)) == 2

@@ -17,7 +17,8 @@ def scores(qs: QuestionSet, answers: dict[str, str | None]) -> dict[str, float |
 def test_reverse_keying_and_unscored_answers() -> None:
     qs = survey_set()  # agree 1-3; c1 is reverse-keyed
     result = scores(qs, {"b1": "3", "b2@organisation": "2", "b2@system": "1", "c1": "1"})
-    assert result["basics"] == pytest.approx((100 + 50 + 0) / 3)
+    # b2 has two hats: it counts once, each hat's answer at half weight
+    assert result["basics"] == pytest.approx((100 + 50 / 2 + 0 / 2) / 2)
     assert result["context"] == pytest.approx(100)  # 1 reversed on 1-3 is 3
     result = scores(qs, {"b1": "2", "c1": "Don't know"})
     # basics: 1 of 3 answered is below min_answered 0.5; context: unscored is missing
@@ -53,7 +54,8 @@ def test_the_chart_fits_80_columns() -> None:
     lines = chart_lines(principle_scores(qs, {"b1": "3", "b2@organisation": "2",
                                               "b2@system": "3"}), width=80, unicode=True)
     assert lines == [
-        "Understanding the basics " + "█" * 17 + "░" * 3 + "  83  High",
+        # (100 + 50 / 2 + 100 / 2) / 2 = 87.5, shown rounded down (the display rule)
+        "Understanding the basics " + "█" * 18 + "░" * 2 + "  87  High",
         "Context                                         -  too few answers for a score",
     ]
     long = qs.model_copy(update={"principles": [

@@ -96,6 +96,8 @@ class Code(StrEnum):
     QUESTIONSET_OWN_VERSION = "questionset.own-version"
     QUESTIONSET_FAVOURABLE_NOT_A_VALUE = "questionset.favourable-not-a-value"
     QUESTIONSET_FAVOURABLE_ALL = "questionset.favourable-all"
+    QUESTIONSET_UNKNOWN_OPTION = "questionset.unknown-option"
+    QUESTIONSET_RECOMMENDATIONS_NOT_HERE = "questionset.recommendations-not-here"
     # Import rules (a question set's import section, or a --mapping file)
     IMPORT_ONE_MATCHER = "import.one-matcher"
     IMPORT_BAD_REGEX = "import.bad-regex"
@@ -143,6 +145,10 @@ class Code(StrEnum):
     SURVEY_JOURNAL_OTHER_SET = "survey.journal-other-set"
     SURVEY_UNWRITABLE = "survey.unwritable"
     SURVEY_NO_ANSWERS = "survey.no-answers"
+    SURVEY_CHOICE_TWICE = "survey.choice-twice"
+    SURVEY_NO_CHOICES = "survey.no-choices"
+    SURVEY_TOO_MANY_CHOICES = "survey.too-many-choices"
+    SURVEY_CHOICE_NOT_PRINTABLE = "survey.choice-not-printable"
     # Options the library refuses (exit code 2 on the command line)
     OPTION_UNKNOWN_FIELD = "option.unknown-field"
     OPTION_BELOW_ANONYMITY_FLOOR = "option.below-anonymity-floor"
@@ -159,6 +165,8 @@ class Code(StrEnum):
     COMPARE_OTHER_QUESTION_SET = "compare.other-question-set"
     COMPARE_NO_BREAKDOWN = "compare.no-breakdown"
     COMPARE_NOT_INDEPENDENT = "compare.not-independent"
+    # The report's cover
+    REPORT_LOGO_NOT_AN_IMAGE = "report.logo-not-an-image"
     # Report templates
     TEMPLATE_SYNTAX = "template.syntax"
     TEMPLATE_UNDEFINED = "template.undefined"

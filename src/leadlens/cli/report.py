@@ -18,6 +18,7 @@ from leadlens.cli._options import (
     is_stdout,
     output_option,
 )
+from leadlens.cli.cover import LogoOption, OrganisationOption, TitleOption, make_cover
 from leadlens.files import check_writable, write_atomic
 from leadlens.report import FORMAT_BY_SUFFIX, Format
 
@@ -55,9 +56,9 @@ def report(
         "--template", "-t", metavar="FILE", exists=True, dir_okay=False, readable=True,
         show_default=False, help="Your own Jinja template instead of the bundled one "
         "(rendered in a sandbox; see docs/templates.md).")] = None,
-    title: Annotated[str | None, typer.Option(
-        "--title", metavar="TEXT", show_default=False,
-        help="Report title (default: the question set's title).")] = None,
+    title: TitleOption = None,
+    organisation: OrganisationOption = None,
+    logo: LogoOption = None,
     output_format: Annotated[str | None, format_option(
         REPORT_FORMATS, "html or md (default: from the output's extension).")] = None,
     force: ForceOption = False,
@@ -78,8 +79,9 @@ def report(
     def action() -> None:
         if path is not None:
             check_writable(path, force=force)  # before any work
+        cover = make_cover(title, organisation, logo)
         document = load_results(results)
-        text = render_report(document, fmt, template, title)
+        text = render_report(document, fmt, template, cover=cover)
         if path is None:
             write_document(text)
         else:

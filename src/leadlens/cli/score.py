@@ -29,6 +29,7 @@ from leadlens.cli._options import (
     output_option,
     whole_number,
 )
+from leadlens.cli.cover import LogoOption, OrganisationOption, TitleOption, make_cover
 from leadlens.cli.inspect import import_options
 from leadlens.report.writers import FORMAT_BY_SUFFIX, OUTPUT_WRITERS
 
@@ -73,6 +74,9 @@ def score(
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
     quiet: QuietOption = False,
+    title: TitleOption = None,
+    organisation: OrganisationOption = None,
+    logo: LogoOption = None,
 ) -> None:
     """Score responses: principle scores, reliability, groups with anonymity.
 
@@ -98,6 +102,7 @@ def score(
     from leadlens.responses.reading import read_responses
     from leadlens.scoring import score as score_responses
 
+    cover = run(lambda: make_cover(title, organisation, logo))
     options = import_options(mapping, encoding, delimiter)
     data = run(lambda: read_responses(
         responses, qs, on_invalid="missing" if on_invalid == "missing" else "error",
@@ -107,7 +112,7 @@ def score(
     if not quiet:
         for warning in scored.results.warnings:
             warn(f"{warning}\n")
-    result = ScoreOutput(scored, data)
+    result = ScoreOutput(scored, data, cover)
     if target is None and chosen == "table":
         render_table(scored.results, make_console())
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -68,6 +69,11 @@ def survey(
         "--plain", help="Plain numbered prompts even on a terminal (screen readers, dumb "
         "terminals). Used automatically when stdin is not a terminal.")] = False,
     quiet: QuietOption = False,
+    choices: Annotated[list[str] | None, typer.Option(
+        "--choices", metavar="FIELD=FILE", show_default=False,
+        help="Ask a respondent field as a pick list read from FILE (one choice per line), "
+        "e.g. --choices organisation=orgs.txt for the organisations in the room "
+        "(repeatable).")] = None,
 ) -> None:
     """Ask the survey in the terminal and append each respondent to a responses CSV.
 
@@ -86,7 +92,7 @@ def survey(
         raise usage_error("--output -: the survey appends to a responses file (and journals "
                           "beside it); name a file")
     if answers is not None:
-        qs = run(lambda: load_question_set(question_set))
+        qs = _with_choices(run(lambda: load_question_set(question_set)), choices or [])
         _survey_from_file(qs, answers, output, quiet=quiet)
         return
     from leadlens.survey.session import SessionOptions
@@ -94,8 +100,26 @@ def survey(
     count = None if loop else (1 if respondents is None else respondents)
     options = run(lambda: SessionOptions(output=output, respondents=count, resume=resume,
                                          summary=summary))
-    qs = run(lambda: load_question_set(question_set))
+    qs = _with_choices(run(lambda: load_question_set(question_set)), choices or [])
     _survey_interactive(qs, question_set, options, plain=plain, quiet=quiet)
+
+
+def _with_choices(qs: QuestionSet, given: list[str]) -> QuestionSet:
+    """Apply each ``--choices FIELD=FILE`` (bad FIELD: usage error; bad FILE: exit 1)."""
+    from leadlens.survey.choices import read_choices, with_choices
+
+    fields = qs.respondent_field_ids()
+    for spec in given:
+        field_id, sep, file = spec.partition("=")
+        if not sep or not field_id or not file:
+            raise usage_error(f"--choices {spec!r}: give FIELD=FILE, e.g. "
+                              "organisation=orgs.txt")
+        if field_id not in fields:
+            raise usage_error(f"--choices {spec!r}: {field_id!r} is not a respondent field of "
+                              f"{qs.id}; choose from {', '.join(fields) or '(none)'}")
+        picked = run(partial(read_choices, Path(file)))
+        qs = with_choices(qs, field_id, picked)
+    return qs
 
 
 def _survey_from_file(qs: QuestionSet, answers: Path, output: Path, *, quiet: bool) -> None:

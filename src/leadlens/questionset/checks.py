@@ -389,6 +389,7 @@ def _check_questions(data: dict[str, Any]) -> list[Finding]:
                     findings.append(Finding((*base, key), f"'{key}' does not apply to a "
                                             "free-text question", at_key=True,
                                             code=Code.QUESTIONSET_NOT_FOR_TEXT))
+        findings += _question_recommendations(data, base, q)
         if q.get("perspectives") and q.get("timepoints"):
             findings.append(Finding((*base, "timepoints"), "a question can have perspectives "
                                     "or timepoints, not both", at_key=True,
@@ -400,6 +401,39 @@ def _check_questions(data: dict[str, Any]) -> list[Finding]:
                     findings.append(Finding((*base, key, j), f"{name!r} is listed twice",
                                             code=Code.QUESTIONSET_LISTED_TWICE))
                 seen.add(name)
+    return findings
+
+
+def _question_recommendations(data: dict[str, Any], base: PathT, q: dict[str, Any]
+                              ) -> list[Finding]:
+    """A question's recommendations are keyed by values of its own scale, outside principles."""
+    recommendations = q.get("recommendations")
+    if not isinstance(recommendations, dict) or not recommendations:
+        return []
+    if q.get("principle") is not None or q.get("type", "rating") != "rating":
+        return [Finding((*base, "recommendations"), "recommendations apply to rated questions "
+                        "outside the principles", hint="A principle's recommendations are "
+                        "given under the principle, by band", at_key=True,
+                        code=Code.QUESTIONSET_RECOMMENDATIONS_NOT_HERE)]
+    scales = data.get("scales")
+    scale = scales.get(q.get("scale")) if isinstance(scales, dict) else None
+    if not isinstance(scale, dict):
+        return []
+    values = [str(o.get("value")) for _, o in _items(scale, "options")
+              if isinstance(o.get("value"), int)]
+    findings = []
+    for key in recommendations:
+        if str(key) not in values:
+            findings.append(Finding((*base, "recommendations", key),
+                                    f"{key!r} is not a value of scale {q.get('scale')!r}",
+                                    hint=f"Use one of {', '.join(values)}",
+                                    at_key=True, code=Code.QUESTIONSET_UNKNOWN_OPTION))
+    missing = [v for v in values if v not in {str(k) for k in recommendations}]
+    if missing:
+        findings.append(Finding((*base, "recommendations"), "no recommendation for "
+                                f"{'value' if len(missing) == 1 else 'values'} "
+                                f"{', '.join(str(v) for v in missing)}", severity="warning",
+                                code=Code.QUESTIONSET_NO_RECOMMENDATION))
     return findings
 
 

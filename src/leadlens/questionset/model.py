@@ -9,11 +9,20 @@ is found in one pass, even when some values have the wrong type.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from leadlens.errors import Code
@@ -38,6 +47,30 @@ MAX_MIN_ANSWERED = 1000
 BAND_TOLERANCE = 1e-9
 """Scores this close to a cut point (50, a band's start) count as on it: 0-100 values such
 as 100/3 are not exact in floating point, and sums in another order differ in the last bit."""
+
+
+def cut_decimals(cuts: Sequence[float]) -> int:
+    """Decimals needed to write every band cut exactly (0 for whole numbers, at most 3)."""
+    for digits in range(3):
+        if all(abs(c * 10**digits - round(c * 10**digits)) < 1e-6 for c in cuts):
+            return digits
+    return 3
+
+
+def score_text(score: float | None, cuts: Sequence[float] = (), digits: int = 0) -> str:
+    """The one display rule for a 0-100 score: rounded *down*, so it never contradicts its band.
+
+    A score of 59.6 is in the band that starts at 60 only once it reaches 60 (within
+    :data:`BAND_TOLERANCE`); rounding it to "60" would print a number from the band above
+    beside the band below. Rounding down (to ``digits`` decimals, or to as many as the band
+    cuts need, e.g. one for a band from 62.5) keeps the shown number in the score's band.
+    """
+    if score is None or not math.isfinite(score):
+        return "\u2014"
+    places = max(digits, cut_decimals(cuts))
+    scale = 10**places
+    shown = math.floor((score + BAND_TOLERANCE) * scale) / scale
+    return f"{shown:.{places}f}"
 
 
 class Model(BaseModel):
@@ -218,11 +251,34 @@ class Question(Model):
         default_factory=list, description="Question-set versions whose answers to this "
         "question (or the one it replaces) may be compared with this version's, though its "
         "wording, scale or principle changed.")
+    recommendations: dict[str, Text] = Field(
+        default_factory=dict,
+        description="For a rated question outside the principles (e.g. a maturity question): "
+                    "what to do next, keyed by the option value the room stands at now "
+                    "(YAML keys 0, 1, ... are read as text).")
+
+    @field_validator("recommendations", mode="before")
+    @classmethod
+    def _option_keys_as_text(cls, value: object) -> object:
+        # YAML read without leadlens' loader (yaml.safe_load) gives 0: as a number.
+        if isinstance(value, dict):
+            return {str(k) if isinstance(k, int) and not isinstance(k, bool) else k: v
+                    for k, v in value.items()}
+        return value
 
     @property
     def scored(self) -> bool:
         """Whether the question counts towards a principle score."""
         return self.type == "rating" and self.principle is not None
+
+    @property
+    def answer_weight(self) -> float:
+        """The weight of each of its answers within its principle.
+
+        A two-hat question is answered once per perspective, but it is one question: its
+        weight is shared between its answers, so it counts as much as a one-hat question.
+        """
+        return self.weight / max(1, len(self.perspectives))
 
     @property
     def answer_keys(self) -> list[str]:
@@ -298,6 +354,10 @@ class QuestionSet(Model):
             if score + BAND_TOLERANCE >= band.from_:
                 chosen = band
         return chosen
+
+    def score_text(self, score: float | None, digits: int = 0) -> str:
+        """A 0-100 score as shown everywhere (:func:`score_text` with this set's band cuts)."""
+        return score_text(score, [b.from_ for b in self.bands], digits)
 
     def answer_keys(self) -> list[str]:
         """Every answer column, in survey order."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from leadlens.report.context import build_context
+from leadlens.report.cover import Cover
 from leadlens.report.environment import make_templates, render
 from leadlens.report.filters import Format
 from leadlens.results.document import Results
@@ -19,7 +20,7 @@ FORMAT_BY_SUFFIX: dict[str, Format] = {
 
 
 def render_report(results: Results, fmt: Format, template: Path | None = None,
-                  title: str | None = None) -> str:
+                  title: str | None = None, cover: Cover | None = None) -> str:
     """Render ``results`` as a report in ``fmt`` ("html" or "md").
 
     Args:
@@ -27,14 +28,15 @@ def render_report(results: Results, fmt: Format, template: Path | None = None,
         fmt: Output format; decides escaping (HTML or Markdown).
         template: A user template to render instead of the bundled one.
         title: Report title; defaults to the question set's title.
+        cover: Title (instead of ``title``), organisation or system name and logo.
 
     Raises:
         TemplateError: The template has a syntax error, uses an unknown name, tries something
             the sandbox forbids, or fails while rendering; each problem is located.
     """
     templates = make_templates(fmt, template)
-    return render(templates, build_context(results, fmt, title))
+    return render(templates, build_context(results, fmt, title, cover))
 
 
-__all__ = ["FORMAT_BY_SUFFIX", "Format", "ResultsError", "load_results", "parse_results",
+__all__ = ["FORMAT_BY_SUFFIX", "Cover", "Format", "ResultsError", "load_results", "parse_results",
            "render_report"]

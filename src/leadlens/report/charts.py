@@ -175,6 +175,63 @@ def score_bars_svg(rows: Sequence[ScoreBar], bands: Sequence[BandZone], *, label
     return _svg(out)
 
 
+def score_bars_narrow_svg(rows: Sequence[ScoreBar], bands: Sequence[BandZone], *,
+                          label: str, width: float = 360) -> Markup:
+    """The score bars laid out for a phone: each label on its own line above its bar.
+
+    Drawn at about the width a phone shows it, so its text stays at its own size (13 px)
+    instead of shrinking with a wide chart's ``viewBox``.
+    """
+    size = 13
+    left, right = 4, 40
+    plot = width - left - right
+    top, label_h, bar_h = 38, 18, 26
+    wrapped = [wrap(r.label, 44, 2) for r in rows]
+    heights = [label_h * len(w) + bar_h for w in wrapped]
+    height = top + sum(heights) + 30
+
+    def x(v: float) -> float:
+        return left + plot * min(max(v, 0.0), 100.0) / 100
+
+    out = [_svg_open(width, height, label, "chart chart-bars chart-narrow")]
+    for band in bands:
+        x0, x1 = x(band.start), x(band.end)
+        out.append(f'<rect x="{_n(x0)}" y="14" width="{_n(x1 - x0)}" height="8" '
+                   f'fill="{band.colour}" stroke="#ffffff" stroke-width="1"/>')
+    # No band names on the strip: a phone has no room for them; the legend below names them.
+    y = float(top)
+    for row, lines, h in zip(rows, wrapped, heights, strict=True):
+        weight = "bold" if row.strong else "normal"
+        for k, line in enumerate(lines):
+            out.append(_text(left, y + size + k * label_h, line, size=size, weight=weight))
+        mid = y + label_h * len(lines) + bar_h / 2 - 2
+        if row.score is None:
+            out.append(_text(left, mid + 4, "no score", size=12, fill=MUTED,
+                             extra=' font-style="italic"'))
+        else:
+            out.append(f'<rect x="{_n(left)}" y="{_n(mid - 8)}" '
+                       f'width="{_n(x(row.score) - left)}" height="16" fill="{row.colour}" '
+                       f'stroke="{INK}" stroke-width="0.75"/>')
+            end = x(row.score)
+            if row.ci is not None:
+                lo, hi = x(row.ci[0]), x(row.ci[1])
+                out.append(f'<path d="M{_n(lo)} {_n(mid)}H{_n(hi)}M{_n(lo)} {_n(mid - 5)}'
+                           f'V{_n(mid + 5)}M{_n(hi)} {_n(mid - 5)}V{_n(mid + 5)}" '
+                           f'stroke="{INK}" stroke-width="1.5" fill="none"/>')
+                end = max(end, hi)
+            out.append(_text(min(end + 5, width - 30), mid + 4.5, row.value_text, size=size,
+                             weight="bold"))
+        y += h
+    axis_y = height - 22
+    out.append(f'<line x1="{_n(left)}" y1="{_n(axis_y)}" x2="{_n(left + plot)}" '
+               f'y2="{_n(axis_y)}" stroke="{MUTED}"/>')
+    for tick in range(0, 101, 20):
+        out.append(_text(x(tick), axis_y + 15, str(tick), size=11,
+                         anchor="start" if tick == 0 else "middle", fill=MUTED))
+    out.append("</svg>")
+    return _svg(out)
+
+
 @dataclass(frozen=True)
 class RadarAxis:
     """One spoke of the radar: a principle and its 0-100 score (None = no score)."""
@@ -265,7 +322,7 @@ def heatmap_svg(columns: Sequence[str], rows: Sequence[HeatRow], *, label: str) 
     left = min(max((text_width(line, size) for lines in row_labels for line in lines),
                    default=60) + 14, 230)
     col_w, row_h = 96, 34
-    col_lines = [wrap(c, 14, 3) for c in columns]
+    col_lines = [wrap(c, 13, 3) for c in columns]  # 13 bold characters fit a 96-unit column
     head = 16 + 14 * max((len(c) for c in col_lines), default=1)
     width = left + col_w * len(columns) + 4
     height = head + row_h * len(rows) + 4
@@ -273,7 +330,7 @@ def heatmap_svg(columns: Sequence[str], rows: Sequence[HeatRow], *, label: str) 
     for j, lines in enumerate(col_lines):
         cx = left + col_w * j + col_w / 2
         base = head - 8 - (len(lines) - 1) * 14
-        out.extend(_text(cx, base + k * 14, line, size=11.5, anchor="middle", weight="bold")
+        out.extend(_text(cx, base + k * 14, line, size=11, anchor="middle", weight="bold")
                    for k, line in enumerate(lines))
     for i, (row, row_label) in enumerate(zip(rows, row_labels, strict=True)):
         y = head + row_h * i
@@ -352,13 +409,73 @@ class Dumbbell:
     end: float | None
 
 
+def dumbbell_narrow_svg(rows: Sequence[Dumbbell], *, domain: tuple[float, float],
+                        ticks: Sequence[tuple[float, str]], start_name: str, end_name: str,
+                        label: str, width: float = 360) -> Markup:
+    """The dumbbell laid out for a phone: each label above its row, at its own size."""
+    size = 13
+    left, right = 14, 14
+    plot = width - left - right
+    lo, hi = domain
+    wrapped = [wrap(r.label, 44, 3) for r in rows]
+    heights = [18 * len(w) + 24 for w in wrapped]
+    tick_lines = [wrap(t, 9, 2) for _, t in ticks]
+    top = 34
+    bottom = 20 + 13 * max((len(t) for t in tick_lines), default=1)
+    height = top + sum(heights) + bottom
+
+    def x(v: float) -> float:
+        return left + plot * (min(max(v, lo), hi) - lo) / (hi - lo or 1)
+
+    out = [_svg_open(width, height, label, "chart chart-dumbbell chart-narrow")]
+    out.append(f'<circle cx="{_n(left)}" cy="14" r="5.5" fill="{OKABE_BLUE}"/>')
+    out.append(_text(left + 10, 18, start_name, size=12))
+    offset = left + 30 + text_width(start_name, 12)
+    out.append(f'<path d="M{_n(offset)} 8l6 6-6 6-6-6z" fill="{OKABE_VERMILLION}"/>')
+    out.append(_text(offset + 12, 18, end_name, size=12))
+    y = float(top)
+    for row, lines, h in zip(rows, wrapped, heights, strict=True):
+        for k, line in enumerate(lines):
+            out.append(_text(2, y + size + k * 18, line, size=size))
+        mid = y + 18 * len(lines) + 12
+        for value, _ in ticks:
+            out.append(f'<line x1="{_n(x(value))}" y1="{_n(mid - 6)}" x2="{_n(x(value))}" '
+                       f'y2="{_n(mid + 6)}" stroke="#dde2e7"/>')
+        if row.start is not None and row.end is not None:
+            out.append(f'<line x1="{_n(x(row.start))}" y1="{_n(mid)}" x2="{_n(x(row.end))}" '
+                       f'y2="{_n(mid)}" stroke="{MUTED}" stroke-width="2.5"/>')
+        if row.start is not None:
+            out.append(f'<circle cx="{_n(x(row.start))}" cy="{_n(mid)}" r="6" '
+                       f'fill="{OKABE_BLUE}" stroke="#ffffff" stroke-width="1.5"/>')
+        if row.end is not None:
+            ex = x(row.end)
+            out.append(f'<path d="M{_n(ex)} {_n(mid - 7.5)}l7.5 7.5-7.5 7.5-7.5-7.5z" '
+                       f'fill="{OKABE_VERMILLION}" stroke="#ffffff" stroke-width="1.5"/>')
+        y += h
+    axis_y = top + sum(heights)
+    out.append(f'<line x1="{_n(left)}" y1="{_n(axis_y)}" x2="{_n(left + plot)}" '
+               f'y2="{_n(axis_y)}" stroke="{MUTED}"/>')
+    for i, ((value, _), lines) in enumerate(zip(ticks, tick_lines, strict=True)):
+        # the end ticks' labels align inwards, so a narrow chart does not clip them
+        anchor = "start" if i == 0 else "end" if i == len(ticks) - 1 else "middle"
+        tx = x(value) - (6 if anchor == "start" else -6 if anchor == "end" else 0)
+        out.extend(_text(tx, axis_y + 15 + 13 * k, line, size=11, anchor=anchor, fill=MUTED)
+                   for k, line in enumerate(lines))
+    out.append("</svg>")
+    return _svg(out)
+
+
 def dumbbell_svg(rows: Sequence[Dumbbell], *, domain: tuple[float, float],
                  ticks: Sequence[tuple[float, str]], start_name: str, end_name: str,
-                 label: str, width: float = 760) -> Markup:
-    """Rows of two markers joined by a line: a circle for the start, a diamond for the end."""
+                 label: str, width: float = 900) -> Markup:
+    """Rows of two markers joined by a line: a circle for the start, a diamond for the end.
+
+    Labels wrap to two wide lines rather than three narrow ones, so the chart stays short
+    enough to print at a legible size.
+    """
     size = 12
-    wrapped = [wrap(r.label, 40, 3) for r in rows]
-    left = min(max((text_width(max(w, key=len), size) for w in wrapped), default=80) + 18, 280)
+    wrapped = [wrap(r.label, 60, 2) for r in rows]
+    left = min(max((text_width(max(w, key=len), size) for w in wrapped), default=80) + 18, 420)
     right = 30
     plot = width - left - right
     lo, hi = domain

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Literal
 
-from leadlens.questionset.model import QuestionSet
+from leadlens.questionset.model import QuestionSet, cut_decimals
 from leadlens.report import measures
 from leadlens.report.charts import (
     BandZone,
@@ -22,12 +22,16 @@ from leadlens.report.charts import (
     ScoreBar,
     Segment,
     distribution_svg,
+    dumbbell_narrow_svg,
     dumbbell_svg,
     heatmap_svg,
     radar_svg,
+    score_bars_narrow_svg,
     score_bars_svg,
 )
-from leadlens.report.filters import Format, format_score, plural
+from leadlens.report.cover import Cover
+from leadlens.report.filters import Format, plural
+from leadlens.report.pack import board_pack
 from leadlens.report.palette import (
     UNSCORED_FILL,
     band_colours,
@@ -40,6 +44,7 @@ from leadlens.results.document import (
     PrincipleResult,
     Results,
     ResultWarning,
+    TimepointResult,
 )
 
 if TYPE_CHECKING:  # the types only: building the view model's schema is not needed here
@@ -52,6 +57,7 @@ if TYPE_CHECKING:  # the types only: building the view model's schema is not nee
         GroupView,
         ItemExtras,
         ItemView,
+        LegendView,
         OptionView,
         OverallView,
         PerspectivesView,
@@ -101,9 +107,21 @@ def band_position_text(position: float | None) -> Literal["lower", "middle", "up
     return "upper"
 
 
+def band_range_text(qs: QuestionSet, index: int) -> str:
+    """The shown scores a band holds: ``40–59`` (scores are rounded down for display)."""
+    bands = qs.bands
+    low = qs.score_text(bands[index].from_)
+    if index + 1 >= len(bands):
+        return f"{low}–100"
+    step = 10.0 ** -cut_decimals([b.from_ for b in bands])
+    return f"{low}–{qs.score_text(bands[index + 1].from_ - step)}"
+
+
 class _Builder:
-    def __init__(self, results: Results, fmt: Format, title: str | None) -> None:
+    def __init__(self, results: Results, fmt: Format, title: str | None,
+                 cover: Cover | None = None) -> None:
         self.results = results
+        self.cover = cover
         self.qs: QuestionSet = results.question_set
         self.fmt = fmt
         self.title = title
@@ -114,6 +132,7 @@ class _Builder:
             end = bands[i + 1].from_ if i + 1 < len(bands) else 100.0
             self.bands.append({
                 "id": band.id, "label": band.label, "from": band.from_, "to": end,
+                "range_text": band_range_text(self.qs, i),
                 "description": band.description, "colour": colours[i],
                 "text_colour": text_on(colours[i])})
         self.band_by_id = {b["id"]: b for b in self.bands}
@@ -148,9 +167,16 @@ class _Builder:
             variant = next((t.label for t in self.qs.timepoints if t.id == item.timepoint),
                            item.timepoint)
         options: list[OptionView] = []
+        legend: list[LegendView] = []
         segments: list[Segment] = []
         if scale is not None:
-            colours = option_colours(len(scale.options))
+            forward = option_colours(len(scale.options))
+            # Colour by keyed direction: on a reverse-keyed statement agreeing is unfavourable.
+            colours = forward[::-1] if item.reverse else forward
+            legend = [{"label": o.label, "colour": c, "dashed": False}
+                      for o, c in zip(scale.options, forward, strict=True)]
+            legend += [{"label": u, "colour": UNSCORED_FILL, "dashed": True}
+                       for u in scale.unscored]
             for option, colour in zip(scale.options, colours, strict=True):
                 count = item.counts.get(str(option.value), 0)
                 options.append({"value": option.value, "label": option.label, "count": count,
@@ -174,6 +200,7 @@ class _Builder:
             "variant": variant,
             "label": item.text + (f" ({variant})" if variant else ""),
             "options": options,
+            "legend": legend,
             "answered": total,
             "scale_range": scale.describe() if scale is not None else "",
             "chart": distribution_svg(segments, label=f"Answers to {item.key}: {described}"),
@@ -239,9 +266,9 @@ class _Builder:
             else:
                 g["suppressed_text"] = None
                 band = self.band_of(group.overall_band, group.overall)
+                text = self.qs.score_text(group.overall)
                 heat.append(None if group.overall is None or band is None else HeatCell(
-                    format_score(group.overall), band["colour"],
-                    f"{group.value}, overall: {format_score(group.overall)} ({band['label']})"))
+                    text, band["colour"], f"{group.value}, overall: {text} ({band['label']})"))
             for pid, pname in names.items():
                 gp = by_id.get(pid)
                 if group.suppressed or gp is None:
@@ -260,13 +287,16 @@ class _Builder:
                     heat.append(None)
                 else:
                     mark = "*" if gp.contested else ""
-                    tip = (f"{group.value}, {pname}: {format_score(gp.score)} ({band['label']}"
+                    text = self.qs.score_text(gp.score)
+                    tip = (f"{group.value}, {pname}: {text} ({band['label']}"
                            f"{', contested' if gp.contested else ''}), "
                            f"{plural(gp.n, 'respondent')}")
-                    heat.append(HeatCell(format_score(gp.score) + mark, band["colour"], tip))
+                    heat.append(HeatCell(text + mark, band["colour"], tip))
             g["cells"] = cells
             groups.append(g)
-            rows.append(HeatRow(group.value, heat, note=g["suppressed_text"]))
+            rows.append(HeatRow(group.value if group.suppressed else
+                                f"{group.value} (n {group.n})", heat,
+                                note=g["suppressed_text"]))
         spread: list[SpreadView] = []
         for s in breakdown.spread:
             spread.append({**s.model_dump(mode="json", by_alias=True),
@@ -304,20 +334,24 @@ class _Builder:
                    "band_colour": overall_band["colour"] if overall_band else None}
         bars = [ScoreBar("Overall", r.overall.score,
                          overall_band["colour"] if overall_band else "#ffffff",
-                         r.overall.ci95, format_score(r.overall.score), strong=True)]
+                         r.overall.ci95, self.qs.score_text(r.overall.score), strong=True)]
         bars += [ScoreBar(p["name"], p["score"], p["band_colour"] or "#ffffff",
                           (p["ci95"][0], p["ci95"][1]) if p["ci95"] else None,
-                          format_score(p["score"])) for p in principles]
-        summary = "; ".join(f"{p['name']} {format_score(p['score'])}" for p in principles)
+                          self.qs.score_text(p["score"])) for p in principles]
+        summary = "; ".join(f"{p['name']} {self.qs.score_text(p['score'])}" for p in principles)
         charts: ChartsView = {
             "scores": score_bars_svg(bars, self.zones, label=(
                 f"Scores out of 100 with 95% confidence intervals. Overall "
-                f"{format_score(r.overall.score)}; {summary}.")),
-            "radar": radar_svg([RadarAxis(p["name"], p["score"], format_score(p["score"]))
+                f"{self.qs.score_text(r.overall.score)}; {summary}.")),
+            "scores_narrow": score_bars_narrow_svg(bars, self.zones, label=(
+                f"Scores out of 100 with 95% confidence intervals. Overall "
+                f"{self.qs.score_text(r.overall.score)}; {summary}.")),
+            "radar": radar_svg([RadarAxis(p["name"], p["score"], self.qs.score_text(p["score"]))
                                 for p in principles], self.zones,
                                label=f"Radar of principle scores out of 100: {summary}.")
             if len(principles) >= 3 else None,
         }
+        pack = board_pack(r, principles, self.cover)
         return {
             "title": self.title or self.qs.title,
             "format": self.fmt,
@@ -340,6 +374,10 @@ class _Builder:
             "alpha_threshold": ALPHA_FLAG,
             "charts": charts,
             "warnings": [self.warning_text(w) for w in r.warnings],
+            "organisation": pack["organisation"], "logo": pack["logo"],
+            "collected": pack["collected"], "produced": pack["produced"],
+            "discuss_first": pack["discuss_first"], "next_steps": pack["next_steps"],
+            "icb_steps": pack["icb_steps"],
         }
 
     @staticmethod
@@ -372,15 +410,17 @@ class _Builder:
             return None
         first = rows[0]["perspectives"][0]["label"]
         last = rows[0]["perspectives"][-1]["label"]
-        chart = dumbbell_svg(
-            [Dumbbell(p["name"], p["perspectives"][0]["score"], p["perspectives"][-1]["score"])
-             for p in rows],
-            domain=(0, 100), ticks=[(v, str(v)) for v in range(0, 101, 20)],
-            start_name=first, end_name=last,
-            label=f"Scores out of 100 as answered with the {first} and the {last}: " + "; ".join(
-                f"{p['name']} {format_score(p['perspectives'][0]['score'])} and "
-                f"{format_score(p['perspectives'][-1]['score'])}" for p in rows) + ".")
-        return {"first": first, "last": last, "rows": rows, "chart": chart}
+        bells = [Dumbbell(p["name"], p["perspectives"][0]["score"],
+                          p["perspectives"][-1]["score"]) for p in rows]
+        label = f"Scores out of 100 as answered with the {first} and the {last}: " + "; ".join(
+            f"{p['name']} {self.qs.score_text(p['perspectives'][0]['score'])} and "
+            f"{self.qs.score_text(p['perspectives'][-1]['score'])}" for p in rows) + "."
+        chart, narrow = (draw(bells, domain=(0, 100), ticks=[(v, str(v)) for v in
+                                                              range(0, 101, 20)],
+                              start_name=first, end_name=last, label=label)
+                         for draw in (dumbbell_svg, dumbbell_narrow_svg))
+        return {"first": first, "last": last, "rows": rows, "chart": chart,
+                "chart_narrow": narrow}
 
     def timepoints(self) -> TimepointsView | None:
         results = self.results.timepoints
@@ -400,16 +440,16 @@ class _Builder:
             q = self.qs.question_by_id.get(t.question)
             row["section"] = self.qs.section_by_id[q.section].title \
                 if q is not None and q.section in self.qs.section_by_id else None
-        chart = None
+        chart = narrow = None
         if ticks:
-            chart = dumbbell_svg(
-                [Dumbbell(t.text, t.timepoints[0].mean if t.timepoints else None,
-                          t.timepoints[-1].mean if t.timepoints else None) for t in results],
-                domain=domain, ticks=ticks, start_name=first, end_name=last,
-                label=f"Mean level {first} and {last} for each question; the table below gives "
-                      f"the numbers.")
+            bells = [Dumbbell(t.text, *_ends(t)) for t in results]
+            label = (f"Mean level {first} and {last} for each question; the table under What "
+                     f"to do next gives the numbers.")
+            chart, narrow = (draw(bells, domain=domain, ticks=ticks, start_name=first,
+                                  end_name=last, label=label)
+                             for draw in (dumbbell_svg, dumbbell_narrow_svg))
         return {"first": first, "last": last, "rows": rows, "chart": chart,
-                "scale": scale.label if scale is not None else ""}
+                "chart_narrow": narrow, "scale": scale.label if scale is not None else ""}
 
     def comments(self) -> list[CommentView]:
         out: list[CommentView] = []
@@ -424,12 +464,20 @@ class _Builder:
         return out
 
 
-def build_context(results: Results, fmt: Format, title: str | None = None) -> Data:
+def _ends(t: TimepointResult) -> tuple[float | None, float | None]:
+    """First and last mean of the same people (those who answered both), else of all."""
+    if len(t.paired_means) >= 2:
+        return t.paired_means[0], t.paired_means[-1]
+    return (t.timepoints[0].mean, t.timepoints[-1].mean) if t.timepoints else (None, None)
+
+
+def build_context(results: Results, fmt: Format, title: str | None = None,
+                  cover: Cover | None = None) -> Data:
     """The template context for ``results``: the document's keys, ``results`` and ``report``.
 
     Its shape is :class:`leadlens.report.view.ReportContext` (published as
     ``schema/report-context.schema.json``).
     """
     data = results.model_dump(mode="json", by_alias=True)
-    report = _Builder(results, fmt, title).build()
+    report = _Builder(results, fmt, (cover.title if cover else None) or title, cover).build()
     return {**data, "results": data, "report": report}

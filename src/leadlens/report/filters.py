@@ -10,6 +10,9 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
+from jinja2 import pass_context
+
+from leadlens.questionset.model import score_text
 from leadlens.report.markdown import md_escape, md_lines, text_bar
 
 Format = Literal["html", "md"]
@@ -25,8 +28,33 @@ def _finite(value: object) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def format_score(value: object) -> str:
-    """A 0-100 score as a whole number: ``62``."""
+def format_score(value: object, cuts: Sequence[float] = ()) -> str:
+    """A 0-100 score, rounded down so it never contradicts its band: ``59.7`` gives ``59``.
+
+    The one display rule (:func:`leadlens.questionset.model.score_text`); ``cuts`` are the
+    band starts (a cut such as 62.5 makes scores show one decimal).
+    """
+    return score_text(_finite(value), cuts)
+
+
+def band_cuts(context: Any) -> list[float]:
+    """The band starts of the question set in a template context (none if it has none)."""
+    qs = context.get("question_set") if hasattr(context, "get") else None
+    bands = qs.get("bands") if isinstance(qs, dict) else None
+    if not isinstance(bands, list):
+        return []
+    return [float(b["from"]) for b in bands
+            if isinstance(b, dict) and _finite(b.get("from")) is not None]
+
+
+@pass_context
+def score_filter(context: Any, value: object) -> str:
+    """``{{ x | score }}``: :func:`format_score` with the report's own band cuts."""
+    return format_score(value, band_cuts(context))
+
+
+def format_points(value: object) -> str:
+    """A distance in score points (not a score, so not banded): ``12``."""
     number = _finite(value)
     return DASH if number is None else f"{number:.0f}"
 
@@ -84,7 +112,8 @@ def heading_anchor(text: object) -> str:
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
-    "score": format_score,
+    "score": score_filter,
+    "points": format_points,
     "num": format_number,
     "signed": format_signed,
     "pct": format_percent,

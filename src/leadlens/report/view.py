@@ -75,6 +75,9 @@ BandView = TypedDict("BandView", {
     "description": str,
     "colour": Annotated[str, Field(description="The band's chart colour (#rrggbb).")],
     "text_colour": Annotated[str, Field(description="Black or white: readable on colour.")],
+    "range_text": Annotated[str, Field(
+        description="The shown scores the band holds, e.g. 40\u201359 (scores are rounded "
+                    "down for display).")],
 })
 """A band of the question set, with its chart colours."""
 BandView.__pydantic_config__ = _STRICT  # type: ignore[attr-defined]
@@ -94,13 +97,26 @@ class OptionView(TypedDict):
 
 
 @with_config(_STRICT)
+class LegendView(TypedDict):
+    """One swatch of an item chart's legend, in the forward-keyed colours."""
+
+    label: str
+    colour: Annotated[str, Field(description="#rrggbb")]
+    dashed: Annotated[bool, Field(description="An unscored answer such as \"Don't know\".")]
+
+
+@with_config(_STRICT)
 class ItemExtras(TypedDict):
     """What the report adds to each item of the results document."""
 
     section_title: Annotated[str | None, Field(description="The title of the question's section.")]
     variant: Annotated[str | None, Field(description="The perspective's or timepoint's label.")]
     label: Annotated[str, Field(description="The question text with the variant in brackets.")]
-    options: list[OptionView]
+    options: Annotated[list[OptionView], Field(
+        description="The scale's answers; colours follow the keyed direction (reversed for a "
+                    "reverse-keyed statement, where agreeing is the unfavourable answer).")]
+    legend: Annotated[list[LegendView], Field(
+        description="The scale's answers in the forward-keyed colours, for a legend.")]
     answered: Annotated[int, Field(description="Respondents who gave any answer (scored or not).")]
     scale_range: Annotated[str, Field(description="The scale's values, e.g. 1-5.")]
     chart: Annotated[str, Field(description="SVG: a stacked bar of the answers.")]
@@ -203,6 +219,7 @@ class PerspectivesView(TypedDict):
     last: Annotated[str, Field(description="The last perspective's label.")]
     rows: Annotated[list[PrincipleView], Field(description="The principles with perspectives.")]
     chart: Annotated[str, Field(description="SVG: a dumbbell per principle.")]
+    chart_narrow: Annotated[str, Field(description="SVG: the same, laid out for a phone.")]
 
 
 @with_config(_STRICT)
@@ -220,7 +237,9 @@ class TimepointsView(TypedDict):
     last: str
     rows: list[TimepointRowView]
     chart: Annotated[str | None, Field(
-        description="SVG: a dumbbell per question; null when the questions' scales differ.")]
+        description="SVG: a dumbbell per question (means of those who answered both); null "
+                    "when the questions' scales differ.")]
+    chart_narrow: Annotated[str | None, Field(description="SVG: the same, laid out for a phone.")]
     scale: Annotated[str, Field(description="The scale's label.")]
 
 
@@ -238,8 +257,36 @@ class ChartsView(TypedDict):
     """The report's headline charts (SVG)."""
 
     scores: Annotated[str, Field(description="Score bars with 95% confidence-interval whiskers.")]
+    scores_narrow: Annotated[str, Field(description="The score bars laid out for a phone.")]
     radar: Annotated[str | None, Field(description="A radar of the principles; null with fewer "
                                                    "than three.")]
+
+
+@with_config(_STRICT)
+class PriorityView(TypedDict):
+    """One item of "What to discuss first"."""
+
+    kind: Literal["split", "ambition", "hats", "weakest"]
+    heading: Annotated[str, Field(description="A principle's name or a question's text.")]
+    finding: Annotated[str, Field(description="Why it is here, in numbers.")]
+    recommendation: str | None
+    anchor: Annotated[str, Field(description="The id of the section with the detail.")]
+
+
+@with_config(_STRICT)
+class IcbStepView(TypedDict):
+    """A question with timepoints and its next step."""
+
+    question: str
+    text: str
+    level: Annotated[int | None, Field(description="The median answer at the first timepoint.")]
+    level_label: str | None
+    means: Annotated[list[float | None], Field(
+        description="Each timepoint's mean among the gap_n who answered both.")]
+    gap: float | None
+    gap_n: int
+    recommendation: Annotated[str | None, Field(
+        description="The question's recommendation for level, or null.")]
 
 
 @with_config(_STRICT)
@@ -275,6 +322,22 @@ class ReportView(TypedDict):
     warnings: Annotated[list[str], Field(
         description="The document's warnings as text, location first, file names without "
                     "folders.")]
+    organisation: Annotated[str | None, Field(
+        description="--organisation: the organisation or system the report is for.")]
+    logo: Annotated[str | None, Field(
+        description="--logo as a data: URI (PNG, JPEG, GIF or WebP), or null.")]
+    collected: Annotated[str | None, Field(
+        description="When the answers were submitted, e.g. 4\u201315 March 2024 (from "
+                    "collected_from/collected_to); null without time stamps.")]
+    produced: Annotated[str, Field(description="The day the results were scored.")]
+    discuss_first: Annotated[list[PriorityView], Field(
+        description="At most three things to discuss first (report.priorities' rule).")]
+    next_steps: Annotated[list[PrincipleView], Field(
+        description="The principles in priority order: those discussed first, then weakest "
+                    "first.")]
+    icb_steps: Annotated[list[IcbStepView], Field(
+        description="Questions with timepoints, largest gap first, with the recommendation "
+                    "for the room's current (median) level.")]
 
 
 def _view(name: str, document: type[BaseModel], extras: type, doc: str) -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
+    from leadlens.report.cover import Cover
     from leadlens.scoring import Responses, Scored
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -30,6 +31,8 @@ class ScoreOutput:
 
     scored: Scored
     responses: Responses
+    cover: Cover | None = None
+    """Title, organisation and logo for the HTML and Markdown reports (``score --title``)."""
 
     @property
     def results(self) -> Results:
@@ -163,12 +166,13 @@ def _principle_table(results: Results, title: Text, layout: _Layout) -> Table:
         table.add_column(name, justify=justify,  # type: ignore[arg-type]
                          no_wrap=justify == "right")
     for p in results.principles:
-        table.add_row(_wrapped(p.name, layout), str(p.n), _num(p.mean, 2), _num(p.score, 1),
+        table.add_row(_wrapped(p.name, layout), str(p.n), _num(p.mean, 2),
+                      _score(results, p.score, 1),
                       _interval(p.ci95), _wrapped(band_label.get(p.band or "", "-"), layout),
                       _num(p.alpha, 2), _wrapped(", ".join(_notes(p)), layout))
     table.add_section()
     overall = results.overall
-    table.add_row(Text("Overall"), str(overall.n), "", _num(overall.score, 1),
+    table.add_row(Text("Overall"), str(overall.n), "", _score(results, overall.score, 1),
                   _interval(overall.ci95), Text(band_label.get(overall.band or "", "-")), "", "")
     return table
 
@@ -201,8 +205,8 @@ def _group_table(results: Results, breakdown: GroupBreakdown, heading: Text,
             groups.add_row(_wrapped(g.value, layout), _wrapped(g.n_text, layout), "-",
                            *["-" for _ in principles])
         else:
-            groups.add_row(_wrapped(g.value, layout), str(g.n), _num(g.overall, 1),
-                           *[_num(gp.score, 1) for gp in g.principles])
+            groups.add_row(_wrapped(g.value, layout), str(g.n), _score(results, g.overall, 1),
+                           *[_score(results, gp.score, 1) for gp in g.principles])
     return groups
 
 
@@ -237,14 +241,15 @@ def _principle_blocks(results: Results, title: Text) -> Table:
     band_label = {b.id: b.label for b in results.question_set.bands}
     blocks: list[_Block] = []
     for p in results.principles:
-        rows = [("Score", _num(p.score, 1)), ("95% CI", _interval(p.ci95)),
+        rows = [("Score", _score(results, p.score, 1)), ("95% CI", _interval(p.ci95)),
                 ("Band", band_label.get(p.band or "", "-")), ("n", str(p.n)),
                 ("Mean", _num(p.mean, 2)), ("Alpha", _num(p.alpha, 2))]
         rows += [("Note", note) for note in _notes(p)]
         blocks.append((Text(p.name), "", rows))
     overall = results.overall
     blocks.append((Text("Overall"), "",
-                   [("Score", _num(overall.score, 1)), ("95% CI", _interval(overall.ci95)),
+                   [("Score", _score(results, overall.score, 1)),
+                    ("95% CI", _interval(overall.ci95)),
                     ("Band", band_label.get(overall.band or "", "-")), ("n", str(overall.n))]))
     return _blocks(title, blocks)
 
@@ -258,8 +263,8 @@ def _group_blocks(results: Results, breakdown: GroupBreakdown, heading: Text) ->
         if g.suppressed:
             blocks.append((Text(g.value), g.n_text, []))
             continue
-        rows = [("Overall", _num(g.overall, 1))]
-        rows += [(principle.name, _num(gp.score, 1))
+        rows = [("Overall", _score(results, g.overall, 1))]
+        rows += [(principle.name, _score(results, gp.score, 1))
                  for principle, gp in zip(principles, g.principles, strict=True)]
         blocks.append((Text(g.value), f"n {g.n}", rows))
     return _blocks(heading, blocks)
@@ -277,6 +282,11 @@ def table_text(output: ScoreOutput) -> str:
     return buffer.getvalue()
 
 
+def _score(results: Results, value: float | None, places: int) -> str:
+    """A score as the reports show it: rounded down, so it never contradicts its band."""
+    return results.question_set.score_text(value, places)
+
+
 def _num(value: float | None, places: int) -> str:
     return "-" if value is None else f"{value:.{places}f}"
 
@@ -292,14 +302,14 @@ def html_report(output: ScoreOutput) -> str:
     """The bundled HTML report (see :mod:`leadlens.report`); Jinja loads only when used."""
     from leadlens.report import render_report
 
-    return render_report(output.results, "html")
+    return render_report(output.results, "html", cover=output.cover)
 
 
 def markdown_report(output: ScoreOutput) -> str:
     """The bundled Markdown report (see :mod:`leadlens.report`)."""
     from leadlens.report import render_report
 
-    return render_report(output.results, "md")
+    return render_report(output.results, "md", cover=output.cover)
 
 
 def wrote_message(path: object, respondents: int, what: str) -> str:

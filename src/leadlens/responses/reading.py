@@ -86,7 +86,7 @@ class Conversion:
 
 def column_hints(question_set: QuestionSet) -> Callable[[str], ColumnHint]:
     """Speed hints for :func:`read_csv_cells` from what each column should hold."""
-    hints: dict[str, ColumnHint] = {"respondent_id": "id", "": "text"}
+    hints: dict[str, ColumnHint] = {"respondent_id": "id", "submitted_at": "id", "": "text"}
     for question in question_set.questions:
         scale = question_set.scale_of(question)
         for key in question.answer_keys:
@@ -148,6 +148,8 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
                      else TextAnswers(np.zeros(0, dtype=np.int64), [])) for key in texts}
     ids = (table.columns[position["respondent_id"]].cells()
            if "respondent_id" in position else None)
+    when = (table.columns[position["submitted_at"]].cells()
+            if "submitted_at" in position else None)
 
     blank = _blank_rows(codes, fields, answers, ids)
     for bad in invalid:
@@ -176,7 +178,8 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
                               message="no responses: no row after the header has an answer",
                               code=Code.RESPONSES_NONE))
     responses = Responses(keys=keys, codes=codes, fields=fields, texts=answers,
-                          respondent_ids=ids, sources=[source], warnings=warnings)
+                          respondent_ids=ids, sources=[source], warnings=warnings,
+                          submitted=when)
     if blank.any():
         responses = _select(responses, kept)
     return Conversion(responses, errors, omitted, table, kept)
@@ -299,7 +302,9 @@ def _select(responses: Responses, rows: IntArray) -> Responses:
                                  [t for t, k in zip(answers.texts, keep.tolist(), strict=True)
                                   if k])
     ids = responses.respondent_ids
+    when = responses.submitted
     return Responses(
+        submitted=[when[i] for i in rows.tolist()] if when is not None else None,
         keys=responses.keys, codes=np.asfortranarray(responses.codes[rows]),
         fields={k: FieldValues(v.codes[rows], v.labels) for k, v in responses.fields.items()},
         texts=texts, respondent_ids=[ids[i] for i in rows.tolist()] if ids is not None else None,

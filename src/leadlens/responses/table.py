@@ -104,6 +104,7 @@ class Responses:
         fields: respondent fields by id.
         texts: free-text answers by answer key.
         respondent_ids: the optional ``respondent_id`` column, one per respondent.
+        submitted: the optional ``submitted_at`` column (cell text), one per respondent.
         sources: where the responses came from (file names), for the results document.
         warnings: problems worth reporting that did not stop reading.
     """
@@ -115,6 +116,7 @@ class Responses:
     respondent_ids: list[str | None] | None = None
     sources: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    submitted: list[str | None] | None = None
 
     @property
     def n(self) -> int:
@@ -161,7 +163,9 @@ class Responses:
             texts[key] = TextAnswers(np.asarray([i for i, _ in found], dtype=np.int64),
                                      [t for _, t in found])
         ids = [_text(row.get("respondent_id")) for row in rows]
+        when = [_text(row.get("submitted_at")) for row in rows]
         return cls(keys=keys, codes=codes, fields=fields, texts=texts,
+                   submitted=when if any(w is not None for w in when) else None,
                    respondent_ids=ids if any(i is not None for i in ids) else None,
                    sources=list(sources))
 
@@ -194,7 +198,11 @@ def concat(parts: list[Responses]) -> Responses:
     ids: list[str | None] | None = None
     if any(p.respondent_ids is not None for p in parts):
         ids = [i for p in parts for i in (p.respondent_ids or [None] * p.n)]
+    when: list[str | None] | None = None
+    if any(p.submitted is not None for p in parts):
+        when = [w for p in parts for w in (p.submitted or [None] * p.n)]
     return Responses(
+        submitted=when,
         keys=first.keys,
         codes=np.asfortranarray(np.concatenate([p.codes for p in parts], axis=0)),
         fields=fields, texts=texts, respondent_ids=ids,

@@ -98,9 +98,14 @@ class PrincipleResult(ResultModel):
     band_position: float | None = Field(
         default=None, description="Where the score sits within its band, 0 (bottom) to 1 (top).")
     bands: dict[str, int] = Field(description="Respondents per band.")
-    contested: bool
+    contested: bool = Field(description="The room disagrees: at least a quarter of respondents "
+                            "clearly below 50 and a quarter clearly above (scoring.contested).")
     below_50: float | None = Field(default=None, description="Share of scores below 50.")
     above_50: float | None = Field(default=None, description="Share of scores above 50.")
+    clearly_below: float | None = Field(
+        default=None, description="Share of scores at least half an answer step below 50.")
+    clearly_above: float | None = Field(
+        default=None, description="Share of scores at least half an answer step above 50.")
     unscored_share: float = Field(
         description="Share of this principle's answers that were unscored (e.g. Don't know).")
     alpha: float | None = Field(
@@ -164,6 +169,10 @@ class TimepointResult(ResultModel):
         description="Mean of the last timepoint minus the first (e.g. target - current), "
                     "on the scale's own units.")
     gap_n: int = Field(description="Respondents who answered both timepoints.")
+    paired_means: list[float | None] = Field(
+        default_factory=list,
+        description="Each timepoint's mean among the gap_n respondents who answered both the "
+                    "first and the last, so that the gap is the difference of these means.")
 
 
 class GroupPrinciple(ResultModel):
@@ -266,6 +275,10 @@ class Results(ResultModel):
     results_version: Literal[1] = RESULTS_VERSION
     leadlens_version: str
     generated_at: dt.datetime
+    collected_from: dt.date | None = Field(
+        default=None, description="First day an answer was submitted (submitted_at).")
+    collected_to: dt.date | None = Field(
+        default=None, description="Last day an answer was submitted (submitted_at).")
     sources: list[str] = Field(description="The responses files scored.")
     question_set: QuestionSet
     respondents: int

@@ -17,6 +17,7 @@ from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FloatArray, IntArray, Responses
 from leadlens.results.document import GroupBreakdown, OverallResult, Results, ResultWarning
 from leadlens.scoring.breakdown import breakdown_figures
+from leadlens.scoring.collected import collection_period
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
 from leadlens.scoring.groups import group_respondents, group_results
 from leadlens.scoring.layout import items_of, principle_items
@@ -149,9 +150,12 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         breakdowns[field_id] = GroupBreakdown(field=field_id, prompt=prompts[field_id],
                                               groups=groups, spread=spread, icc=iccs)
 
+    collected = collection_period(responses.submitted)
     results = Results(
         leadlens_version=__version__,
         generated_at=generated_at or dt.datetime.now(dt.UTC),
+        collected_from=collected[0] if collected else None,
+        collected_to=collected[1] if collected else None,
         sources=list(responses.sources),
         question_set=question_set,
         respondents=responses.n,

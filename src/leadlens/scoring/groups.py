@@ -15,6 +15,7 @@ import numpy.typing as npt
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FieldValues, FloatArray, Int32Array, IntArray
 from leadlens.results.document import GroupPrinciple, GroupResult, GroupSpread
+from leadlens.scoring.contested import room_disagrees, side_margin
 from leadlens.scoring.principles import PrincipleScores
 from leadlens.scoring.stats import NOISE, band_of
 
@@ -95,27 +96,30 @@ def suppression(sizes: Sequence[int], min_group_size: int) -> list[Reason | None
         reasons[smallest] = "complement"
 
 
-def _sides(scores: FloatArray) -> tuple[npt.NDArray[np.int8], FloatArray]:
-    """Each score's side of 50 (0 no score, 1 below, 2 at, 3 above) and the score or 0."""
+def _sides(scores: FloatArray, margin: float) -> tuple[npt.NDArray[np.int8], FloatArray]:
+    """Each score's side (0 no score, 1 clearly below 50, 2 near 50, 3 clearly above; see
+    :mod:`leadlens.scoring.contested`) and the score or 0."""
     valid = np.isfinite(scores)
     side = valid.astype(np.int8)
-    side += (scores >= 50 - NOISE) & valid
-    side += (scores > 50 + NOISE) & valid
+    side += (scores > 50 - margin + NOISE) & valid
+    side += (scores >= 50 + margin - NOISE) & valid
     return side, np.where(valid, scores, 0.0)
 
 
 def _by_group(codes: Int32Array, by_side: IntArray, own: PrincipleScores | FloatArray,
               count: int) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
-    """Per group: respondents with a score, their sum, and how many are below/above 50.
+    """Per group: respondents with a score, their sum, and how many are clearly below/above 50.
 
     ``by_side`` is ``codes * 4``. A principle's sides are worked out once per answer
     pattern and looked up per respondent.
     """
     if isinstance(own, PrincipleScores) and own.patterns is not None:
-        side_of, filled_of = _sides(own.pattern_scores)
+        side_of, filled_of = _sides(own.pattern_scores, side_margin(own.scale))
         side, filled = side_of[own.patterns.index], filled_of[own.patterns.index]
+    elif isinstance(own, PrincipleScores):
+        side, filled = _sides(own.scores, side_margin(own.scale))
     else:
-        side, filled = _sides(own.scores if isinstance(own, PrincipleScores) else own)
+        side, filled = _sides(own, side_margin(None))
     table = np.bincount(by_side + side, minlength=count * 4).reshape(count, 4)
     total: FloatArray = np.bincount(codes, weights=filled, minlength=count).astype(np.float64)
     n: IntArray = table[:, 1:].sum(axis=1).astype(np.int64)
@@ -151,7 +155,7 @@ def group_results(question_set: QuestionSet, grouping: Grouping,
             per_principle[g].append(GroupPrinciple(
                 id=own.principle.id, n=int(n[g]), mean=own.on_scale(score), score=score,
                 band=band.id if band else None,
-                contested=bool(n[g] and below[g] / n[g] >= 0.25 and above[g] / n[g] >= 0.25)))
+                contested=bool(n[g]) and room_disagrees(below[g] / n[g], above[g] / n[g])))
     overall_n, overall_total, _, _ = stats[-1]
     groups: list[GroupResult] = []
     for g in range(count):

@@ -15,6 +15,7 @@ from leadlens.questionset.model import Principle, QuestionSet
 from leadlens.responses.table import FloatArray, IntArray, Responses
 from leadlens.results.document import ItemResult, PerspectiveScore, PrincipleResult
 from leadlens.scoring.agreement import room_agreement
+from leadlens.scoring.contested import clear_split, side_margin
 from leadlens.scoring.favourable import code_sides, favourability, side_counts
 from leadlens.scoring.layout import Item, PrincipleItems, code_scores, required_answers
 from leadlens.scoring.patterns import Patterns, answer_patterns
@@ -101,17 +102,17 @@ def band_position(question_set: QuestionSet, score: float) -> float:
 
 
 def split_shares(scores: FloatArray, weights: IntArray | None = None
-                 ) -> tuple[float | None, float | None, bool]:
-    """Shares of scores below and above 50, and whether both are at least a quarter."""
+                 ) -> tuple[float | None, float | None]:
+    """Shares of scores below and above 50 (any distance: see :mod:`.contested`)."""
     keep = np.isfinite(scores)
     kept = scores[keep]
     counts = (weights[keep] if weights is not None else np.ones(kept.size)).astype(np.float64)
     n = float(counts.sum())
     if n == 0:
-        return None, None, False
+        return None, None
     below = float(counts[kept < 50 - NOISE].sum()) / n
     above = float(counts[kept > 50 + NOISE].sum()) / n
-    return below, above, below >= 0.25 and above >= 0.25
+    return below, above
 
 
 def code_counts(responses: Responses, item: Item) -> IntArray:
@@ -158,7 +159,8 @@ def item_result(item: Item, responses: Responses, *, counts: IntArray | None = N
 
 
 def _item_weights(items: list[Item]) -> FloatArray:
-    return np.array([i.question.weight for i in items], dtype=np.float64)
+    """Answer weights: a two-hat question's weight is shared by its answers."""
+    return np.array([i.question.answer_weight for i in items], dtype=np.float64)
 
 
 def score_principle(question_set: QuestionSet, group: PrincipleItems, responses: Responses
@@ -181,7 +183,8 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
     method = question_set.scoring.reliability
     reliable = reliability(units, weights, method)
     position = {i.key: j for j, i in enumerate(scored)}
-    below, above, contested = split_shares(pattern_scores, weights)
+    below, above = split_shares(pattern_scores, weights)
+    split = clear_split(pattern_scores, side_margin(own.scale), weights)
     counts = {item.key: np.bincount(patterns.codes[:, j], weights=weights,
                                     minlength=answer_sizes([item])[0]).round().astype(np.int64)
               for j, item in enumerate(scored)}
@@ -211,8 +214,9 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
         scale=scale_id, score=score, ci95=ci95(score, sd100, n),
         band=band.id if band else None,
         band_position=band_position(question_set, score) if score is not None else None,
-        bands=band_counts(question_set, pattern_scores, weights), contested=contested,
-        below_50=below, above_50=above,
+        bands=band_counts(question_set, pattern_scores, weights),
+        contested=split.contested(),
+        below_50=below, above_50=above, clearly_below=split.below, clearly_above=split.above,
         unscored_share=unscored / (unscored + answered) if unscored + answered else 0.0,
         alpha=reliable.alpha, alpha_n=reliable.n, reliability_method=method,
         reliability_withheld=reliable.withheld, alpha_std=reliable.alpha_std,

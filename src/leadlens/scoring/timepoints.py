@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import Responses, code_values
 from leadlens.results.document import TimepointMean, TimepointResult
@@ -30,11 +32,14 @@ def timepoint_results(question_set: QuestionSet, items: list[Item], responses: R
             means.append(TimepointMean(id=item.timepoint or "", label=label.get(
                 item.timepoint or "", item.timepoint or ""), n=n, mean=mean, score=score))
         gap, gap_n = None, 0
+        paired: list[float | None] = []
         if len(chosen) >= 2:
-            first = code_values(chosen[0].scale)[responses.codes[:, chosen[0].column]]
-            last = code_values(chosen[-1].scale)[responses.codes[:, chosen[-1].column]]
-            gap_n, gap, _ = mean_sd(last - first)
+            values = [code_values(i.scale)[responses.codes[:, i.column]] for i in chosen]
+            gap_n, gap, _ = mean_sd(values[-1] - values[0])
+            # The same people's means: those who answered both ends of the gap.
+            both = np.isfinite(values[0]) & np.isfinite(values[-1])
+            paired = [mean_sd(v[both])[1] for v in values]
         results.append(TimepointResult(question=question.id, text=question.text,
                                        scale=chosen[0].scale_id, timepoints=means, gap=gap,
-                                       gap_n=gap_n))
+                                       gap_n=gap_n, paired_means=paired))
     return results

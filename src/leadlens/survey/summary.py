@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from leadlens.questionset.model import Principle, QuestionSet
+from leadlens.questionset.model import Principle, QuestionSet, score_text
 from leadlens.text import one_line
 
 
@@ -20,6 +20,7 @@ class PrincipleScore:
     principle: Principle
     score: float | None  # 0-100, None when too few of its items were answered
     band: str = ""
+    text: str = ""  # as shown: QuestionSet.score_text, rounded down, never the band above
 
 
 def principle_scores(qs: QuestionSet, answers: Mapping[str, str | None]) -> list[PrincipleScore]:
@@ -35,7 +36,8 @@ def principle_scores(qs: QuestionSet, answers: Mapping[str, str | None]) -> list
         if math.isnan(value):
             results.append(PrincipleScore(principle, None))
         else:
-            results.append(PrincipleScore(principle, value, qs.band_for(value).label))
+            results.append(PrincipleScore(principle, value, qs.band_for(value).label,
+                                          qs.score_text(value)))
     return results
 
 
@@ -54,7 +56,8 @@ def chart_lines(scores: list[PrincipleScore], *, width: int = 80,
             tail = "too few answers for a score"
         else:
             filled = round(item.score / 100 * bar_width)
-            bar, figure = fill * filled + empty * (bar_width - filled), f"{item.score:3.0f}"
+            shown = item.text or score_text(item.score)
+            bar, figure = fill * filled + empty * (bar_width - filled), f"{shown:>3}"
             tail = one_line(item.band)
         lines.append(f"{name:<{name_width}} {bar} {figure}  {tail}"[:width].rstrip())
     return lines
