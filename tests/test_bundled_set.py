@@ -378,6 +378,9 @@ def test_version_2_and_its_changelog_name_every_changed_id(qs: QuestionSet) -> N
     assert not set(retired) & set(ids)  # a retired id is never reused
     reworded = _ids_in(_changelog_section("Reworded, same meaning"))
     assert reworded <= set(V1_IDS) & set(ids)
+    # reworded statements declare themselves comparable, so a re-run compares like with like
+    declared = {q.id for q in qs.questions if "1.0.0" in q.comparable_with}
+    assert declared == reworded - {"context-2", "adaptive-5", "narrative-1"}
 
 
 def test_headers_do_not_argue_and_say_whom_statements_are_about(qs: QuestionSet) -> None:
