@@ -204,7 +204,7 @@ def test_score_writes_a_titled_board_report_with_an_embedded_logo(tmp_path: Path
     (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
      "not a PNG, JPEG, GIF or WebP image. SVG is not accepted because it can carry scripts"),
     (b"GIF8", "not a PNG, JPEG, GIF or WebP image"),
-    (b"\x89PNG\r\n\x1a\n" + b"0" * MAX_LOGO_BYTES, "more than 512 KiB"),
+    (b"\x89PNG\r\n\x1a\n" + b"0" * MAX_LOGO_BYTES, "too large: a cover logo may be at most"),
 ])
 def test_a_bad_logo_is_a_located_error(tmp_path: Path, content: bytes, message: str) -> None:
     logo = tmp_path / "logo.svg"
@@ -285,3 +285,22 @@ def test_question_recommendations_are_checked(tmp_path: Path) -> None:
                "Use one of 0, 1, 2, 3, 4" in p for p in problems), problems
     assert any("warning: questions[34].recommendations: no recommendation for value 4" in p
                for p in problems), problems
+
+
+def test_a_results_file_with_impossible_board_figures_is_refused(example: Results,
+                                                                 tmp_path: Path) -> None:
+    import json
+
+    from leadlens.report import load_results
+    from leadlens.results.loading import ResultsError
+
+    doc = json.loads(example.model_dump_json(by_alias=True))
+    doc["principles"][0]["clearly_below"] = 1.5
+    doc["timepoints"][0]["paired_means"] = [1.0, 9.0]
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ResultsError) as caught:
+        load_results(path)
+    text = str(caught.value)
+    assert "principles[0].clearly_below: 1.5 is not a share (0 to 1)" in text
+    assert "timepoints[0].paired_means[1]: 9.0 is not on the question set's scales" in text

@@ -12,7 +12,8 @@ import base64
 from dataclasses import dataclass
 from pathlib import Path
 
-from leadlens.errors import Code, LeadlensError, Problem, unreadable
+from leadlens.errors import Code, LeadlensError, Problem
+from leadlens.files import read_input
 
 MAX_LOGO_BYTES = 512 * 1024
 """A logo larger than this would swell the one-file report; ask for a smaller one."""
@@ -53,18 +54,11 @@ def logo_data_uri(path: Path) -> str:
     """Read a logo file and return it as a data URI.
 
     Raises:
-        LogoError: unreadable, too large, or not a PNG, JPEG, GIF or WebP image.
+        LogoError: unreadable or not a regular file, over :data:`MAX_LOGO_BYTES` (checked
+            before reading, as every input: :func:`leadlens.files.read_input`), or not a PNG,
+            JPEG, GIF or WebP image.
     """
-    try:
-        size = path.stat().st_size
-        if size > MAX_LOGO_BYTES:
-            raise LogoError([Problem(
-                file=str(path), message=f"logo is {size:,} bytes, more than "
-                f"{MAX_LOGO_BYTES // 1024} KiB", hint="Use a smaller PNG or JPEG (a cover "
-                "logo needs at most a few hundred pixels across)", code=Code.FILE_TOO_LARGE)])
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LogoError([unreadable(str(path), exc)]) from None
+    data = read_input(path, "cover logo", limit=MAX_LOGO_BYTES, error=LogoError)
     media = image_type(data)
     if media is None:
         hint = ("SVG is not accepted because it can carry scripts; export it as PNG"

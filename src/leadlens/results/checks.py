@@ -69,6 +69,8 @@ def _rules(results: Results) -> dict[str, Rule]:
         "gap": _within(low - high, high - low, "a difference on the question set's scales"),
         "sd": _within(0, max(high - low, 100), "a standard deviation"),
         "below_50": _within(0, 1, "a share"), "above_50": _within(0, 1, "a share"),
+        "clearly_below": _within(0, 1, "a share"), "clearly_above": _within(0, 1, "a share"),
+        "paired_means": _within(low, high, "on the question set's scales"),
         "unscored_share": _within(0, 1, "a share"), "band_position": _within(0, 1, "a share"),
         "alpha": _within(-1e6, 1, "a Cronbach's alpha (at most 1)"),
         "item_total_r": _within(-1, 1, "a correlation"),

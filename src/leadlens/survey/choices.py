@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from leadlens.errors import Code, LeadlensError, Problem, unreadable
+from leadlens.errors import Code, LeadlensError, Problem
+from leadlens.files import read_input
 from leadlens.questionset.model import QuestionSet
 
 MAX_CHOICES = 200
@@ -27,13 +28,7 @@ class ChoicesError(LeadlensError):
 
 def read_choices(path: Path) -> list[str]:
     """The choices in ``path``, in file order; every problem at once."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ChoicesError([Problem(file=str(path), message="more than 256 KiB: not a "
-                                        "list of choices", code=Code.FILE_TOO_LARGE)])
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ChoicesError([unreadable(str(path), exc)]) from None
+    raw = read_input(path, "choices file", limit=MAX_BYTES, error=ChoicesError)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
