@@ -1,0 +1,80 @@
+"""The ``workshop`` command: a local web server for the room's phones and the projector."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from leadlens.cli._app import app, run
+from leadlens.cli._lazy import load_question_set
+
+
+@app.command()
+def workshop(
+    question_set: str = typer.Argument(None, help="A question-set file or a bundled id "
+                                       "(default: ggi-systems-leadership).",
+                                       show_default=False),
+    output: Path = typer.Option(Path("board.csv"), "--output", "-o", dir_okay=False,
+                                help="Responses CSV the room's submitted answers go to."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. The default "
+                             "lets only this laptop in; give the laptop's address on the "
+                             "room's network (or 0.0.0.0) so phones can join."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0 = any free)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue this workshop after a crash "
+                                "or a closed lid: same room code, every answer kept."),
+    agreed: Path = typer.Option(None, "--agreed", dir_okay=False, show_default=False,
+                                help="Where to save what the room agrees (default: beside -o, "
+                                "e.g. board.agreed.yaml)."),
+    pack: Path = typer.Option(None, "--pack", dir_okay=False, show_default=False,
+                              help="The board pack the Finish button writes (default: beside "
+                              "-o, e.g. board.html)."),
+) -> None:
+    """Run a workshop: everyone answers on their phone, the projector shows the room.
+
+    Prints the join address and a QR code for the phones, and the facilitator's address
+    (keep it private: it opens the screen that reveals results and records what the room
+    agrees). Every answer is journaled as it arrives; Ctrl-C stops cleanly; --resume
+    carries on. See docs/workshop.md.
+    """
+    from leadlens.workshop.server import (
+        WorkshopOptions,
+        addresses,
+        bind,
+        prepare,
+        qr_terminal,
+        serve,
+    )
+
+    qs = run(lambda: load_question_set(question_set))
+    options = WorkshopOptions(output=output, host=host, port=port, resume=resume,
+                              agreed=agreed, pack=pack)
+    join_host, hosts, warnings = addresses(host)
+    sock = run(lambda: bind(host, port))
+    bound = sock.getsockname()[1]
+    shown = f"[{join_host}]" if ":" in join_host else join_host
+    room = run(lambda: prepare(qs, options, f"http://{shown}:{bound}", hosts))
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "127.0.0.1", "localhost") else shown  # noqa: S104
+
+    def ready() -> None:
+        out = sys.stdout
+        saved = room.room.saved_count
+        out.write(f"leadlens workshop: {qs.title}\n")
+        if resume:
+            out.write(f"Resumed: {saved} submitted, {room.room.progress().answering} "
+                      "part-way.\n")
+        out.write(f"\nPhones join at:  {room.join_url}\n")
+        qr_terminal(room.join_url, out)
+        out.write(f"\nFacilitator screen (keep private; open it on this laptop):\n"
+                  f"  http://{local}:{bound}/start/{room.secrets.facilitator}\n\n")
+        out.write(f"Answers: {output}   Agreed: {room.agreed_path}   Board pack: "
+                  f"{room.pack_path}\n")
+        for warning in warnings:
+            sys.stderr.write(f"Note: {warning}\n")
+        out.write("Press Ctrl-C to stop; `--resume` carries on.\n")
+        out.flush()
+
+    serve(room, sock, ready)
+    sys.stderr.write(f"Stopped. {room.room.saved_count} respondent(s) saved to {output}; "
+                     "continue with --resume.\n")
