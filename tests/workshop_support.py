@@ -26,6 +26,56 @@ STEP = re.compile(r'name="step" value="([^"]+)"')
 CHOICE = re.compile(r'<button class="choice[^"]*" type="submit" name="value" value="([^"]*)"')
 
 
+SMALL_SET = """\
+schema_version: 1
+id: small
+title: Small board set
+version: "1.0"
+scales:
+  agreement:
+    options:
+      - {value: 1, label: Strongly disagree}
+      - {value: 2, label: Disagree}
+      - {value: 3, label: Neither agree nor disagree}
+      - {value: 4, label: Agree}
+      - {value: 5, label: Strongly agree}
+    unscored: ["Don't know"]
+bands:
+  - {id: low, label: Low, from: 0}
+  - {id: middle, label: Middle, from: 40}
+  - {id: high, label: High, from: 70}
+perspectives:
+  - {id: organisation, label: Organisation hat}
+  - {id: system, label: System hat}
+timepoints:
+  - {id: current, label: Now}
+  - {id: target, label: In 12 months}
+principles:
+  - {id: basics, name: Basics}
+  - {id: context, name: Context}
+sections:
+  - {id: icb, title: The ICB}
+  - {id: reflections, title: Reflections}
+respondent:
+  - {id: organisation, prompt: "Which organisation?", required: true}
+questions:
+  - {id: b1, principle: basics, text: One, scale: agreement}
+  - {id: b2, principle: basics, text: Two, scale: agreement}
+  - {id: c1, principle: context, text: Hats, scale: agreement,
+     perspectives: [organisation, system]}
+  - {id: c2, principle: context, text: Three, scale: agreement}
+  - {id: icb-1, section: icb, text: Level, scale: agreement, timepoints: [current, target]}
+  - {id: comment-1, section: reflections, type: text, text: Anything else?}
+"""
+
+
+def small_set(folder: Path) -> QuestionSet:
+    path = folder / "small.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(SMALL_SET, encoding="utf-8")
+    return load_question_set(path)
+
+
 def make_workshop(folder: Path, *, qs: QuestionSet | None = None, resume: bool = False,
                   limits: Limits | None = None) -> Workshop:
     qs = qs or load_question_set(None)
@@ -74,11 +124,11 @@ class Phone:
         return self.c.get(f"/r/{self.room}/q")
 
     def post(self, path: str, **data: str) -> httpx.Response:
-        page = self.page()
-        return self.c.post(f"/r/{self.room}/{path}", data={"csrf": csrf_of(page.text), **data})
+        token = self.c.cookies.get("ll_csrf") or csrf_of(self.page().text)
+        return self.c.post(f"/r/{self.room}/{path}", data={"csrf": token, **data})
 
-    def step(self) -> tuple[str, list[str]] | None:
-        text = self.page().text
+    def step(self, text: str | None = None) -> tuple[str, list[str]] | None:
+        text = self.page().text if text is None else text
         match = STEP.search(text)
         if match is None:
             return None
@@ -91,12 +141,13 @@ class Phone:
 
     def answer_all(self, choose: Chooser = middle, limit: int = 200) -> None:
         """Answer every step, then stop at the review page (not submitted)."""
+        text = self.page().text
         for _ in range(limit):
-            current = self.step()
+            current = self.step(text)
             if current is None:
                 return
             key, choices = current
-            self.post("q", step=key, value=choose(key, choices), action="answer")
+            text = self.post("q", step=key, value=choose(key, choices), action="answer").text
         raise AssertionError("the survey did not end")
 
     def submit(self) -> httpx.Response:

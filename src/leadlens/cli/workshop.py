@@ -54,7 +54,11 @@ def workshop(
     sock = run(lambda: bind(host, port))
     bound = sock.getsockname()[1]
     shown = f"[{join_host}]" if ":" in join_host else join_host
-    room = run(lambda: prepare(qs, options, f"http://{shown}:{bound}", hosts))
+    try:
+        room = run(lambda: prepare(qs, options, f"http://{shown}:{bound}", hosts))
+    except BaseException:
+        sock.close()
+        raise
     local = "127.0.0.1" if host in ("0.0.0.0", "::", "127.0.0.1", "localhost") else shown  # noqa: S104
 
     def ready() -> None:
