@@ -149,14 +149,14 @@ class _Checker:
     def text(self, value: Any, path: tuple[str | int, ...], *, required: bool = False) -> str:
         if value is None:
             if required:
-                self.problem(path, "must not be empty")
+                self.problem(path, "is missing or empty", "Say what is to be done")
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.problem(path, f"expected text, found {_kind(value)}")
             return ""
         text = str(value).strip()
         if required and not text:
-            self.problem(path, "must not be empty")
+            self.problem(path, "is missing or empty", "Say what is to be done")
         if len(text) > MAX_TEXT:
             self.problem(path, f"is {len(text):,} characters; the limit is {MAX_TEXT:,}")
             return text[:MAX_TEXT]
@@ -166,10 +166,10 @@ class _Checker:
         if value is None or value == "":
             return None
         if not isinstance(value, str) or value not in self.bands:
-            shown = value if isinstance(value, str) else _kind(value)
+            shown = repr(value) if isinstance(value, str) else _kind(value)
             hint = (did_you_mean(value, self.bands) if isinstance(value, str) else "") \
                 or f"Use one of the question set's bands: {', '.join(self.bands)}"
-            self.problem(path, f"{shown!r} is not a band of {self.qs.id!r}", hint)
+            self.problem(path, f"{shown} is not a band of {self.qs.id!r}", hint)
             return None
         return value
 
