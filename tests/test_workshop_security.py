@@ -82,6 +82,8 @@ def test_forms_without_the_csrf_token_or_from_another_site_are_refused(
     cross = phone.c.post(f"/r/{room}/join", data={"csrf": token},
                          headers={"origin": "http://evil.example"})
     assert cross.status_code == 403 and "another site" in cross.text
+    sandboxed = phone.c.post(f"/r/{room}/join", data={"csrf": token}, headers={"origin": "null"})
+    assert sandboxed.status_code == 403
     assert workshop.room.progress().joined == 0
     assert phone.join().status_code == 200
     assert workshop.room.progress().joined == 1
@@ -169,7 +171,7 @@ def test_every_response_carries_the_security_headers(workshop: Workshop) -> None
         assert "http" not in csp  # nothing from any other host
         assert page.headers["x-content-type-options"] == "nosniff"
         assert page.headers["x-frame-options"] == "DENY"
-        assert page.headers["referrer-policy"] == "no-referrer"
+        assert page.headers["referrer-policy"] == "same-origin"
     join = client(workshop).get(f"/r/{workshop.secrets.room}")
     cookie = join.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie

@@ -30,6 +30,10 @@ def workshop(
     pack: Path = typer.Option(None, "--pack", dir_okay=False, show_default=False,
                               help="The board pack the Finish button writes (default: beside "
                               "-o, e.g. board.html)."),
+    rate_limit: float = typer.Option(10.0, "--rate-limit", min=0.1, metavar="N",
+                                     help="Requests per second each network address may "
+                                     "make (bursts of 6 x N). Raise it only when many phones "
+                                     "share one address."),
 ) -> None:
     """Run a workshop: everyone answers on their phone, the projector shows the room.
 
@@ -38,6 +42,7 @@ def workshop(
     agrees). Every answer is journaled as it arrives; Ctrl-C stops cleanly; --resume
     carries on. See docs/workshop.md.
     """
+    from leadlens.workshop.security import Limits
     from leadlens.workshop.server import (
         WorkshopOptions,
         addresses,
@@ -49,7 +54,8 @@ def workshop(
 
     qs = run(lambda: load_question_set(question_set))
     options = WorkshopOptions(output=output, host=host, port=port, resume=resume,
-                              agreed=agreed, pack=pack)
+                              agreed=agreed, pack=pack,
+                              limits=Limits(rate=rate_limit, burst=max(6, round(6 * rate_limit))))
     join_host, hosts, warnings = addresses(host)
     sock = run(lambda: bind(host, port))
     bound = sock.getsockname()[1]

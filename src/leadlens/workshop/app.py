@@ -502,7 +502,7 @@ async def asset(request: Request, w: Workshop) -> Response:
     if name not in ASSETS:
         raise Refused(404, *NOT_FOUND, count=False)
     kind, text = ASSETS[name]
-    return Response(text, media_type=kind)
+    return Response(text, media_type=kind, headers={"cache-control": "private, max-age=600"})
 
 
 async def not_found(request: Request, w: Workshop) -> Response:

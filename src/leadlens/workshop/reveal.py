@@ -51,7 +51,7 @@ def units(qs: QuestionSet) -> list[Unit]:
                    for k in q.answer_keys)
     if paired:
         first, last = qs.timepoints[0].label, qs.timepoints[-1].label
-        found.append(Unit(TIMEPOINTS, f"{first} and {last}", paired))
+        found.append(Unit(TIMEPOINTS, f"{first} and {last[:1].lower()}{last[1:]}", paired))
     texts = tuple(text_keys(qs))
     if texts:
         found.append(Unit(COMMENTS, "Comments", texts))

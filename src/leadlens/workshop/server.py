@@ -118,7 +118,7 @@ def qr_svg(url: str) -> str:
 
     code = segno.make_qr(url, error="m")
     svg: str = code.svg_inline(scale=6, border=2, dark="#000000", light="#ffffff",
-                               title=f"QR code to join: {url}")
+                               omitsize=True, title=f"QR code to join: {url}")
     return svg.replace("<svg ", '<svg role="img" aria-label="QR code to join the workshop" ', 1)
 
 
@@ -200,6 +200,8 @@ def serve(workshop: Workshop, sock: socket.socket,
         on_ready()
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a workshop ends; uvicorn re-raises it once it has shut down
     finally:
         workshop.room.close()
         sock.close()
