@@ -14,7 +14,7 @@ Reports:
 - throughput, and that the CSV holds every participant exactly once.
 
 Traffic goes to 127.0.0.1 only, and every loop is bounded. Run: ``python
-benchmarks/workshop_load.py [--participants 50]``.
+benchmarks/workshop_load.py [--participants 50] [--think 1.0]``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import csv
 import http.cookiejar
 import json
 import os
-import re
+import random
 import statistics
 import subprocess
 import sys
@@ -36,7 +36,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from leadlens.questionset import load_question_set
+from leadlens.questionset.loading import load_question_set
 from leadlens.survey.flow import build_steps
 
 
@@ -75,6 +75,9 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=50)
+    parser.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
+                        help="Pause between a participant's answers (0 = as fast as the "
+                             "server allows: the worst case; a person takes 3-10 s)")
     args = parser.parse_args()
     qs = load_question_set(None)
     steps = build_steps(qs)
@@ -108,7 +111,10 @@ def main() -> None:
             send(client, join + "/join", {"csrf": token})
             start.wait()
             own: list[float] = []
+            pause = random.Random(number)
             for step in steps:
+                if args.think:
+                    time.sleep(args.think * pause.uniform(0.5, 1.5))
                 if step.choices:
                     scored = [c.value for c in step.choices if c.scored]
                     value = scored[(number + len(own)) % len(scored)]
@@ -165,6 +171,7 @@ def main() -> None:
             rows = list(csv.DictReader(handle))
         ids = {r["respondent_id"] for r in rows}
         print(f"participants: {args.participants}, answers each: {len(steps)}, "
+              f"think time: {args.think:g} s, "
               f"answers in all: {len(latencies)}, errors: {len(errors)}")
         print(f"answer-to-journal latency: p50 {1000 * statistics.median(latencies):.1f} ms, "
               f"p95 {1000 * percentile(latencies, 0.95):.1f} ms, "

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from leadlens.cli import app
-from leadlens.questionset import load_question_set
-from leadlens.results import AgreedAction
+from leadlens.questionset.loading import load_question_set
+from leadlens.results.document import AgreedAction
 from leadlens.workshop.agreed import Agreed, AgreedError, load_agreed, parse_agreed, save_agreed
 from workshop_support import Phone, client, csrf_of, facilitator, make_workshop
 

@@ -157,11 +157,13 @@ def shots() -> Path | None:
 
 TARGETS_JS = """() => {
   const small = [];
-  for (const el of document.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea')) {
+  const wanted = 'button, a[href], input:not([type=hidden]), select, textarea';
+  for (const el of document.querySelectorAll(wanted)) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 && r.height === 0) continue;
     if (el.matches('.skip-link')) continue;
-    if (r.width < 24 || r.height < 24) small.push(el.outerHTML.slice(0, 80) + ' ' + r.width + 'x' + r.height);
+    if (r.width < 24 || r.height < 24)
+      small.push(el.outerHTML.slice(0, 80) + ' ' + r.width + 'x' + r.height);
   }
   return small;
 }"""
@@ -172,8 +174,8 @@ async def accessibility(page: Any, axe: str, name: str) -> list[str]:
     # Evaluated through the DevTools protocol: the page's own CSP (which forbids inline
     # scripts, rightly) stays on, so the pages are checked exactly as served.
     await page.evaluate(axe + "\n;undefined")
-    result = await page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-                                 WCAG)
+    result = await page.evaluate(
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
     found = [f"{name}: {v['id']}: {v['help']} ({len(v['nodes'])}x: "
              f"{v['nodes'][0]['target']})" for v in result["violations"]]
     found += [f"{name}: touch target under 24px: {t}" for t in await page.evaluate(TARGETS_JS)]

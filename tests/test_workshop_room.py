@@ -11,7 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from leadlens.cli import app
-from leadlens.questionset import load_question_set
+from leadlens.questionset.loading import load_question_set
 from leadlens.survey.flow import build_steps
 from leadlens.survey.journal import read_journal
 from leadlens.survey.writer import responses_header

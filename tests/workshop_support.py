@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 from starlette.testclient import TestClient
 
-from leadlens.models import QuestionSet
-from leadlens.questionset import load_question_set
+from leadlens.questionset.loading import load_question_set
+from leadlens.questionset.model import QuestionSet
 from leadlens.workshop.app import Workshop, build_app
 from leadlens.workshop.security import Limits
 from leadlens.workshop.server import WorkshopOptions, prepare

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from leadlens.cli._app import app, run
+from leadlens.cli._console import say, warn
 from leadlens.cli._lazy import load_question_set
 
 
@@ -68,23 +69,23 @@ def workshop(
     local = "127.0.0.1" if host in ("0.0.0.0", "::", "127.0.0.1", "localhost") else shown  # noqa: S104
 
     def ready() -> None:
-        out = sys.stdout
-        saved = room.room.saved_count
-        out.write(f"leadlens workshop: {qs.title}\n")
+        import io
+
+        code = io.StringIO()
+        qr_terminal(room.join_url, code)
+        say(f"leadlens workshop: {qs.title}\n")
         if resume:
-            out.write(f"Resumed: {saved} submitted, {room.room.progress().answering} "
-                      "part-way.\n")
-        out.write(f"\nPhones join at:  {room.join_url}\n")
-        qr_terminal(room.join_url, out)
-        out.write(f"\nFacilitator screen (keep private; open it on this laptop):\n"
-                  f"  http://{local}:{bound}/start/{room.secrets.facilitator}\n\n")
-        out.write(f"Answers: {output}   Agreed: {room.agreed_path}   Board pack: "
-                  f"{room.pack_path}\n")
+            say(f"Resumed: {room.room.saved_count} submitted, "
+                f"{room.room.progress().answering} part-way.\n")
+        say(f"\nPhones join at:  {room.join_url}\n{code.getvalue()}")
+        say(f"\nFacilitator screen (keep private; open it on this laptop):\n"
+            f"  http://{local}:{bound}/start/{room.secrets.facilitator}\n\n")
+        say(f"Answers: {output}   Agreed: {room.agreed_path}   Board pack: {room.pack_path}\n")
         for warning in warnings:
-            sys.stderr.write(f"Note: {warning}\n")
-        out.write("Press Ctrl-C to stop; `--resume` carries on.\n")
-        out.flush()
+            warn(f"Note: {warning}\n")
+        say("Press Ctrl-C to stop; `--resume` carries on.\n")
+        sys.stdout.flush()
 
     serve(room, sock, ready)
-    sys.stderr.write(f"Stopped. {room.room.saved_count} respondent(s) saved to {output}; "
-                     "continue with --resume.\n")
+    warn(f"Stopped. {room.room.saved_count} respondent(s) saved to {output}; "
+         "continue with --resume.\n")

@@ -33,9 +33,9 @@ from typing import Any
 import yaml
 
 from leadlens.errors import LeadlensError, Problem, did_you_mean, format_path, unreadable
-from leadlens.models import QuestionSet
-from leadlens.results import AgreedAction, AgreedPrinciple, AgreedResult
-from leadlens.yamlsource import SourceMap, load_yaml
+from leadlens.questionset.model import QuestionSet
+from leadlens.results.document import AgreedAction, AgreedPrinciple, AgreedResult
+from leadlens.source.yamltree import SourceMap, load_yaml
 
 AGREED_VERSION = 1
 TOP_KEYS = ("agreed", "question_set", "question_set_version", "updated_at", "principles")
@@ -298,7 +298,7 @@ def load_agreed(path: Path, qs: QuestionSet) -> Agreed:
 
 def save_agreed(path: Path, agreed: Agreed) -> None:
     """Replace ``path`` with ``agreed`` atomically (fsynced; a crash keeps the old file)."""
-    from leadlens.outputs import write_atomic
+    from leadlens.files import write_atomic
 
     write_atomic(path, agreed.to_yaml(), force=True)
     folder = path.parent if str(path.parent) else Path(".")

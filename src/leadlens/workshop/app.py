@@ -35,7 +35,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from leadlens.errors import LeadlensError
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 from leadlens.report.environment import ReportEnvironment
 from leadlens.report.filters import FILTERS
 from leadlens.survey.flow import Answer, Back, Change, Reply, ReviewReply, Skip, Submit
@@ -432,7 +432,7 @@ async def add_action(request: Request, w: Workshop) -> Response:
     except ValueError:
         raise Refused(400, "Not saved", "The due date must be a date (YYYY-MM-DD).",
                       count=False) from None
-    from leadlens.results import AgreedAction
+    from leadlens.results.document import AgreedAction
 
     def store() -> None:
         with w.lock:
@@ -474,7 +474,7 @@ async def finish(request: Request, w: Workshop) -> Response:
         return _redirect("/f/")
     if w.pack is None:
         raise Refused(404, *NOT_FOUND, count=False)
-    from leadlens.outputs import write_atomic
+    from leadlens.files import write_atomic
 
     maker = w.pack
 

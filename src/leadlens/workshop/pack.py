@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from leadlens.models import QuestionSet
-from leadlens.results import Results
+from leadlens.questionset.model import QuestionSet
+from leadlens.results.document import Results
 from leadlens.workshop.agreed import Agreed, load_agreed
 
 
@@ -21,7 +21,7 @@ def board_pack(qs: QuestionSet, responses: Path, agreed: Path | None) -> tuple[s
     HTML and the number of respondents. Raises :class:`leadlens.errors.LeadlensError`.
     """
     from leadlens.report import render_report
-    from leadlens.responses import read_responses
+    from leadlens.responses.reading import read_responses
     from leadlens.scoring import score
 
     data = read_responses([responses], qs)

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 from leadlens.report.charts import Segment, distribution_svg
 from leadlens.report.context import build_context
-from leadlens.results import PrincipleResult, Results
+from leadlens.responses.table import text_keys
+from leadlens.results.document import PrincipleResult, Results
 from leadlens.scoring import Responses, effective_min_group_size, score
-from leadlens.scoring.data import text_keys
 from leadlens.survey.flow import Value
 
 Records = Sequence[tuple[str, dict[str, Value]]]

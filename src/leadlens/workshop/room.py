@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadlens.errors import Problem, ResponsesError
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 from leadlens.survey.flow import Reply, ReviewReply, Submit, Survey, Value
 from leadlens.survey.journal import Journal
 from leadlens.survey.session import make_row, new_respondent_id, now_utc
@@ -280,7 +280,7 @@ def _saved_rows(output: Path, qs: QuestionSet) -> dict[str, dict[str, Value]]:
     """Respondents already in the responses file, by id (checked by the real reader first)."""
     if not output.exists() or output.stat().st_size == 0:
         return {}
-    from leadlens.responses import read_responses
+    from leadlens.responses.reading import read_responses
 
     read_responses([output], qs)  # a damaged or foreign file is a located error here
     keys = [*qs.respondent_field_ids(), *qs.answer_keys()]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from leadlens.errors import LeadlensError, Problem
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 from leadlens.survey.journal import unfinished
 from leadlens.survey.writer import check_responses_file
 from leadlens.workshop.agreed import Agreed, load_agreed
