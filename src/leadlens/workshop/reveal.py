@@ -79,6 +79,15 @@ class ItemView:
 
 
 @dataclass(frozen=True)
+class LegendEntry:
+    """An answer option's colour in the question-by-question bars."""
+
+    label: str
+    colour: str
+    unscored: bool
+
+
+@dataclass(frozen=True)
 class PerspectiveView:
     label: str
     score: float | None
@@ -103,6 +112,7 @@ class PrincipleView:
     perspectives: tuple[PerspectiveView, ...]
     perspective_gap: float | None
     items: tuple[ItemView, ...]
+    legend: tuple[LegendEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -277,6 +287,9 @@ class Reveals:
                                   chart=item["chart"] if shown else None,
                                   described=options if shown else ""))
         colour = data.get("band_colour")
+        first = data["items"][0]["options"] if data["items"] else []  # type: ignore[index]
+        legend = tuple(LegendEntry(str(o["label"]), str(o["colour"]), o["value"] is None)
+                       for o in first)
         return PrincipleView(
             id=p.id, name=p.name, description=p.description, n=p.n, score=p.score,
             band_id=p.band, band_label=str(data["band_label"]) if data.get("band_label") else None,
@@ -289,7 +302,7 @@ class Reveals:
                                if s.n >= self.threshold),
             perspective_gap=p.perspective_gap if all(s.n >= self.threshold
                                                      for s in p.perspectives) else None,
-            items=tuple(items))
+            items=tuple(items), legend=legend)
 
     def _timepoints(self, report: dict[str, object]) -> TimepointsView | None:
         data = report.get("timepoints")
