@@ -323,13 +323,13 @@ def _live_data(w: Workshop) -> dict[str, Any]:
                        "needed": s.needed} for s in statuses]}
 
 
-async def facilitator_page(request: Request, w: Workshop) -> Response:
-    _facilitator(request, w)
+def _facilitator_view(w: Workshop) -> dict[str, Any]:
+    """Everything the facilitator page shows (run in a worker thread: it scores)."""
     changes = w.room.changes
-    records = await run_in_threadpool(w.room.records)
+    records = w.room.records()
     progress_now = w.room.progress()
     with w.lock:
-        statuses = await run_in_threadpool(w.reveals.statuses, records)
+        statuses = w.reveals.statuses(records)
         on_screen = w.reveals.on_screen
         notice, w.notice = w.notice, ""
         agreement = None
@@ -340,13 +340,19 @@ async def facilitator_page(request: Request, w: Workshop) -> Response:
                  "target": labels.get(a.target or "", "-"), "actions": len(a.actions)}
                 for p in w.qs.principles
                 if (a := w.agreed.principles.get(p.id)) is not None and not a.empty]
-    return _page(request, "facilitator.html.j2", title=w.qs.title, notice=notice,
+    return {"notice": notice, "progress": progress_now, "progress_changes": changes,
+            "statuses": statuses, "on_screen": on_screen, "agreement": agreement,
+            "agreed_rows": rows}
+
+
+async def facilitator_page(request: Request, w: Workshop) -> Response:
+    _facilitator(request, w)
+    view = await run_in_threadpool(_facilitator_view, w)
+    return _page(request, "facilitator.html.j2", title=w.qs.title,
                  qr=Markup(w.qr_svg), join_url=w.join_url,  # noqa: S704  segno's own SVG
-                 room=w.secrets.room, progress=progress_now, progress_changes=changes,
-                 threshold=w.reveals.threshold, statuses=statuses, on_screen=on_screen,
-                 agreement=agreement, bands=w.qs.bands, max_text=MAX_TEXT,
-                 agreed_rows=rows, agreed_path=str(w.agreed_path),
-                 pack_written=w.pack_written, pack_path=str(w.pack_path))
+                 room=w.secrets.room, threshold=w.reveals.threshold, bands=w.qs.bands,
+                 max_text=MAX_TEXT, agreed_path=str(w.agreed_path),
+                 pack_written=w.pack_written, pack_path=str(w.pack_path), **view)
 
 
 async def live(request: Request, w: Workshop) -> Response:
@@ -378,8 +384,12 @@ async def reveal(request: Request, w: Workshop) -> Response:
 async def hide(request: Request, w: Workshop) -> Response:
     _facilitator(request, w)
     await _form(request)
-    with w.lock:
-        w.reveals.hide()
+
+    def clear() -> None:
+        with w.lock:
+            w.reveals.hide()
+
+    await run_in_threadpool(clear)
     return _redirect("/f/")
 
 
