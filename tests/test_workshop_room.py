@@ -319,3 +319,34 @@ def test_the_board_pack_scores_unchanged_with_leadlens_score(tmp_path: Path) -> 
     assert '"respondents": 5' in result.stdout
     qs = load_question_set(None)
     assert qs.id in result.stdout
+
+
+def test_phones_answering_at_the_same_time_each_get_one_whole_row(tmp_path: Path) -> None:
+    import threading
+
+    w = make_workshop(tmp_path / "w", qs=small_set(tmp_path))
+    failures: list[BaseException] = []
+
+    def one(number: int) -> None:
+        try:
+            phone = Phone(client(w), w.secrets.room)
+            phone.join()
+            phone.answer_all(lambda key, choices: (f"Trust {number}" if not choices else
+                                                   extreme(key, choices, number % 2 == 0)))
+            assert "Thank you" in phone.submit().text
+        except BaseException as exc:  # noqa: BLE001  reported below, on the test's thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    saved = rows(w.room.output)
+    assert sorted(r["organisation"] for r in saved) == sorted(f"Trust {i}" for i in range(10))
+    assert len({r["respondent_id"] for r in saved}) == 10
+    for row in saved:
+        low = int(row["organisation"].split()[1]) % 2 == 0
+        assert row["b1"] == ("1" if low else "5") and row["icb-1@target"] == row["b1"]
+    assert journals(tmp_path / "w") == []
