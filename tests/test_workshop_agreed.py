@@ -8,6 +8,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from leadlens.cli import app
@@ -169,3 +171,28 @@ def test_score_agreed_with_a_bad_file_is_a_located_error(tmp_path: Path, write) 
     missing = CliRunner().invoke(app, ["score", str(responses), "--agreed",
                                        str(tmp_path / "none.yaml"), "-f", "json"])
     assert missing.exit_code == 1 and "cannot read" in missing.stderr
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+               max_size=60)
+
+
+@settings(max_examples=60, deadline=None)
+@given(notes=TEXT, texts=st.lists(TEXT.filter(lambda t: t.strip() != ""), max_size=3),
+       owner=TEXT, band=st.sampled_from([None, *[b.id for b in QS.bands]]),
+       due=st.one_of(st.none(), st.dates(dt.date(2000, 1, 1), dt.date(2100, 12, 31))))
+def test_whatever_the_room_types_reads_back_the_same(
+        tmp_path_factory: pytest.TempPathFactory, notes: str, texts: list[str], owner: str,
+        band: str | None, due: dt.date | None) -> None:
+    agreed = Agreed.empty_for(QS)
+    entry = agreed.agreement("context")
+    entry.current = entry.target = band
+    entry.notes = notes.strip()
+    entry.actions = [AgreedAction(text=t.strip(), owner=owner.strip(), due=due) for t in texts]
+    path = tmp_path_factory.mktemp("agreed") / "board.agreed.yaml"
+    save_agreed(path, agreed)
+    again = load_agreed(path, QS)
+    if entry.empty:
+        assert again.principles == {}
+    else:
+        assert again.principles == {"context": entry}
