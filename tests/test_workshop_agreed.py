@@ -196,3 +196,30 @@ def test_whatever_the_room_types_reads_back_the_same(
         assert again.principles == {}
     else:
         assert again.principles == {"context": entry}
+
+
+def test_the_report_context_with_an_agreement_fits_its_declared_schema() -> None:
+    import jsonschema
+
+    from conftest import REPO
+    from leadlens.report.context import build_context
+    from leadlens.report.view import ReportContext
+    from leadlens.responses.table import Responses
+    from leadlens.scoring import score
+    from leadlens.workshop.pack import with_agreed
+
+    rated = [(k, [o.value for o in QS.scales[q.scale or ""].options])
+             for q in QS.questions if q.type == "rating" for k in q.answer_keys]
+    rows = [{"organisation": "A", **{k: values[(i + j) % len(values)]
+                                     for j, (k, values) in enumerate(rated)}}
+            for i in range(6)]
+    results = score(QS, Responses.from_records(QS, rows)).results
+    results = with_agreed(results, parse_agreed(GOOD.encode(), "board.agreed.yaml", QS),
+                          "board.agreed.yaml")
+    context = build_context(results, "html")
+    agreed = context["report"]["agreed"]
+    assert [r["id"] for r in agreed["rows"]] == ["basics", "narrative"]
+    assert agreed["actions"][0]["due"] == "2027-03-31"
+    ReportContext.model_validate_json(json.dumps(context))
+    schema = json.loads((REPO / "schema" / "report-context.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(context)

@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from leadlens.errors import LeadlensError, Problem, did_you_mean, format_path, unreadable
+from leadlens.errors import Code, LeadlensError, Problem, did_you_mean, format_path, unreadable
 from leadlens.questionset.model import QuestionSet
 from leadlens.results.document import AgreedAction, AgreedPrinciple, AgreedResult
 from leadlens.source.yamltree import SourceMap, load_yaml
@@ -128,20 +128,21 @@ class _Checker:
         self.problems: list[Problem] = []
         self.bands = [b.id for b in qs.bands]
 
-    def problem(self, path: tuple[str | int, ...], message: str, hint: str = "", *,
-                key: bool = False) -> None:
+    def problem(self, code: Code, path: tuple[str | int, ...], message: str, hint: str = "",
+                *, key: bool = False) -> None:
         line, col = self.smap.locate(path, key=key)
         self.problems.append(Problem(file=self.filename, line=line, col=col,
-                                     path=format_path(path), message=message, hint=hint))
+                                     path=format_path(path), message=message, hint=hint,
+                                     code=code))
 
     def mapping(self, value: Any, path: tuple[str | int, ...], known: tuple[str, ...] | list[str],
                 what: str) -> dict[str, Any]:
         if not isinstance(value, dict):
-            self.problem(path, f"expected {what}, found {_kind(value)}")
+            self.problem(Code.SCHEMA_NOT_A_MAPPING, path, f"expected {what}, found {_kind(value)}")
             return {}
         for key in value:
             if key not in known:
-                self.problem((*path, key), f"unknown key {key!r}",
+                self.problem(Code.SCHEMA_UNKNOWN_KEY, (*path, key), f"unknown key {key!r}",
                              did_you_mean(key, known) or f"Expected one of: {', '.join(known)}",
                              key=True)
         return {k: v for k, v in value.items() if k in known}
@@ -149,16 +150,19 @@ class _Checker:
     def text(self, value: Any, path: tuple[str | int, ...], *, required: bool = False) -> str:
         if value is None:
             if required:
-                self.problem(path, "is missing or empty", "Say what is to be done")
+                self.problem(Code.SCHEMA_MISSING_KEY,
+                             path, "is missing or empty", "Say what is to be done")
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.problem(path, f"expected text, found {_kind(value)}")
+            self.problem(Code.SCHEMA_WRONG_TYPE, path, f"expected text, found {_kind(value)}")
             return ""
         text = str(value).strip()
         if required and not text:
-            self.problem(path, "is missing or empty", "Say what is to be done")
+            self.problem(Code.SCHEMA_MISSING_KEY,
+                         path, "is missing or empty", "Say what is to be done")
         if len(text) > MAX_TEXT:
-            self.problem(path, f"is {len(text):,} characters; the limit is {MAX_TEXT:,}")
+            self.problem(Code.SCHEMA_LENGTH,
+                         path, f"is {len(text):,} characters; the limit is {MAX_TEXT:,}")
             return text[:MAX_TEXT]
         return text
 
@@ -169,7 +173,8 @@ class _Checker:
             shown = repr(value) if isinstance(value, str) else _kind(value)
             hint = (did_you_mean(value, self.bands) if isinstance(value, str) else "") \
                 or f"Use one of the question set's bands: {', '.join(self.bands)}"
-            self.problem(path, f"{shown} is not a band of {self.qs.id!r}", hint)
+            self.problem(Code.AGREED_UNKNOWN_BAND,
+                         path, f"{shown} is not a band of {self.qs.id!r}", hint)
             return None
         return value
 
@@ -185,7 +190,8 @@ class _Checker:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.problem(path, f"{value!r} is not a date", "Write it as YYYY-MM-DD, e.g. 2027-03-31")
+        self.problem(Code.AGREED_NOT_A_DATE,
+                     path, f"{value!r} is not a date", "Write it as YYYY-MM-DD, e.g. 2027-03-31")
         return None
 
     def check(self, data: Any) -> Agreed:
@@ -195,14 +201,14 @@ class _Checker:
         if not top and not isinstance(data, dict):
             return agreed
         if top.get("agreed") != AGREED_VERSION:
-            self.problem(("agreed",) if "agreed" in top else (),
+            self.problem(Code.AGREED_VERSION, ("agreed",) if "agreed" in top else (),
                          f"expected 'agreed: {AGREED_VERSION}' (the format version), found "
                          f"{top.get('agreed')!r}" if "agreed" in top else
                          "no 'agreed: 1' line: not a leadlens agreed-levels file",
                          "See docs/workshop.md for the format")
         qs_id = top.get("question_set")
         if qs_id != self.qs.id:
-            self.problem(("question_set",) if "question_set" in top else (),
+            self.problem(Code.AGREED_OTHER_SET, ("question_set",) if "question_set" in top else (),
                          f"agreed for question set {qs_id!r}, not {self.qs.id!r}",
                          f"Score with --question-set {qs_id}" if isinstance(qs_id, str)
                          else "Add 'question_set: ID'")
@@ -214,10 +220,12 @@ class _Checker:
                 parsed = dt.datetime.fromisoformat(updated.strip())
                 agreed.updated_at = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
             except ValueError:
-                self.problem(("updated_at",), f"{updated!r} is not a date and time",
+                self.problem(Code.AGREED_NOT_A_DATE,
+                             ("updated_at",), f"{updated!r} is not a date and time",
                              "Write it as 2026-12-01T10:42:00+00:00, or leave it out")
         elif updated is not None:
-            self.problem(("updated_at",), f"expected a date and time, found {_kind(updated)}")
+            self.problem(Code.SCHEMA_WRONG_TYPE,
+                         ("updated_at",), f"expected a date and time, found {_kind(updated)}")
         principles = top.get("principles")
         if principles is None:
             return agreed
@@ -237,11 +245,13 @@ class _Checker:
         if actions is None:
             return result
         if not isinstance(actions, list):
-            self.problem((*path, "actions"), f"expected a list of actions, found "
+            self.problem(Code.SCHEMA_WRONG_TYPE,
+                         (*path, "actions"), f"expected a list of actions, found "
                          f"{_kind(actions)}")
             return result
         if len(actions) > MAX_ACTIONS:
-            self.problem((*path, "actions"), f"{len(actions)} actions; the limit is "
+            self.problem(Code.SCHEMA_LENGTH,
+                         (*path, "actions"), f"{len(actions)} actions; the limit is "
                          f"{MAX_ACTIONS}")
         for i, action in enumerate(actions[:MAX_ACTIONS]):
             where = (*path, "actions", i)
@@ -273,6 +283,7 @@ def parse_agreed(data: bytes, filename: str, qs: QuestionSet) -> Agreed:
     """Check an agreed-levels file's bytes against ``qs``; raise :class:`AgreedError`."""
     if not data.strip():
         raise AgreedError([Problem(file=filename, line=1, col=1, message="the file is empty",
+                                   code=Code.FILE_EMPTY,
                                    hint="Expected 'agreed: 1', 'question_set: ...' and "
                                         "'principles:'; see docs/workshop.md")])
     value, smap, problems = load_yaml(data, filename)

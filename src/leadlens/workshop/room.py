@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leadlens.errors import Problem, ResponsesError
+from leadlens.errors import Code, Problem, ResponsesError
 from leadlens.questionset.model import QuestionSet
 from leadlens.survey.flow import Reply, ReviewReply, Submit, Survey, Value
 from leadlens.survey.journal import Journal
@@ -145,7 +145,8 @@ class Room:
                 person.journal.record(*recorded)
             except OSError as exc:
                 survey.answers, survey.position, survey.from_review = before
-                raise ResponsesError([Problem(file=str(self.output), message="cannot journal "
+                raise ResponsesError([Problem(file=str(self.output), code=Code.OUTPUT_UNWRITABLE,
+                                              message="cannot journal "
                                               f"the answer: {exc.strerror or exc}")]) from None
         with self._lock:
             self._bump()

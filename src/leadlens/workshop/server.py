@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from leadlens.errors import LeadlensError, Problem
+from leadlens.errors import Code, LeadlensError, Problem
 from leadlens.questionset.model import QuestionSet
 from leadlens.survey.journal import unfinished
 from leadlens.survey.writer import check_responses_file
@@ -57,8 +57,8 @@ def pack_path(output: Path) -> Path:
     return output.with_name(output.stem + ".html")
 
 
-def _problem(path: Path, message: str, hint: str = "") -> WorkshopError:
-    return WorkshopError([Problem(file=str(path), message=message, hint=hint)])
+def _problem(code: Code, path: Path, message: str, hint: str = "") -> WorkshopError:
+    return WorkshopError([Problem(file=str(path), message=message, hint=hint, code=code)])
 
 
 def prepare(qs: QuestionSet, options: WorkshopOptions, join_url: str,
@@ -73,13 +73,16 @@ def prepare(qs: QuestionSet, options: WorkshopOptions, join_url: str,
         problems = []
         if output.exists() and output.stat().st_size > 0:
             problems.append(Problem(file=str(output), message="already holds answers",
+                                    code=Code.WORKSHOP_FILES_IN_THE_WAY,
                                     hint="Continue that workshop with --resume, or choose "
                                          "another -o file"))
         if unfinished(output):
-            problems.append(Problem(file=str(output), message="has unfinished answers "
+            problems.append(Problem(file=str(output), code=Code.WORKSHOP_FILES_IN_THE_WAY,
+                                    message="has unfinished answers "
                                     "journaled beside it", hint="Continue with --resume"))
         if agreed_file.exists():
             problems.append(Problem(file=str(agreed_file), message="exists; not overwritten",
+                                    code=Code.WORKSHOP_FILES_IN_THE_WAY,
                                     hint="Continue that workshop with --resume, or move it"))
         if problems:
             raise WorkshopError(problems)
@@ -89,17 +92,21 @@ def prepare(qs: QuestionSet, options: WorkshopOptions, join_url: str,
             output.parent.mkdir(parents=True, exist_ok=True)
             secrets.save(state, qs.id)
         except OSError as exc:
-            raise _problem(state, f"cannot write: {exc.strerror or exc}") from None
+            raise _problem(Code.OUTPUT_UNWRITABLE, state,
+                           f"cannot write: {exc.strerror or exc}") from None
     else:
         try:
             secrets, qs_id = Secrets.load(state)
         except FileNotFoundError:
-            raise _problem(output, "nothing to resume: no workshop was started with this -o",
+            raise _problem(Code.WORKSHOP_NOTHING_TO_RESUME, output,
+                           "nothing to resume: no workshop was started with this -o",
                            "Start one without --resume") from None
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise _problem(state, f"cannot read the workshop's state: {exc}") from None
+            raise _problem(Code.WORKSHOP_STATE_DAMAGED, state,
+                           f"cannot read the workshop's state: {exc}") from None
         if qs_id != qs.id:
-            raise _problem(state, f"this workshop used question set {qs_id!r}, not {qs.id!r}",
+            raise _problem(Code.WORKSHOP_OTHER_SET, state,
+                           f"this workshop used question set {qs_id!r}, not {qs.id!r}",
                            f"Resume with leadlens workshop {qs_id} --resume")
         agreed = load_agreed(agreed_file, qs) if agreed_file.exists() else Agreed.empty_for(qs)
     room = Room(qs, output, secrets.key)
@@ -179,7 +186,8 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise WorkshopError([Problem(file=f"{host}:{port}", message=f"cannot listen: "
+        raise WorkshopError([Problem(file=f"{host}:{port}", code=Code.WORKSHOP_CANNOT_LISTEN,
+                                     message=f"cannot listen: "
                                      f"{exc.strerror or exc}",
                                      hint="Choose another --port, or check --host")]) from None
     sock.listen(128)
