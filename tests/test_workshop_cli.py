@@ -98,3 +98,23 @@ def test_every_interface_names_the_addresses_phones_can_use(monkeypatch: pytest.
     assert any("Guest Wi-Fi" in w and "hotspot" in w for w in warnings)
     _, _, public = workshop_server.addresses("8.8.8.8")
     assert any("public address" in w for w in public)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-o", "-"], "Error: --output -: the workshop appends to a responses file; give a file "
+                  "name, e.g. -o board.csv\n"),
+    (["--port", "70000"], "Error: --port 70000: must be 0 to 65535\n"),
+    (["--rate-limit", "0"], "Error: --rate-limit 0: must be more than 0\n"),
+])
+def test_usage_errors(args: list[str], message: str, no_serving: list[Any]) -> None:
+    result = CliRunner().invoke(app, ["workshop", *args])
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+
+
+def test_quiet_leaves_the_addresses_and_drops_the_notes(tmp_path: Path,
+                                                        no_serving: list[Any]) -> None:
+    result = CliRunner().invoke(app, ["workshop", "-o", str(tmp_path / "b.csv"), "--port", "0",
+                                      "--quiet"])
+    assert result.exit_code == 0
+    assert "Phones join at:" in result.stdout and "/start/" in result.stdout
+    assert result.stderr == ""

@@ -4,37 +4,47 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from leadlens.cli._app import app, run
+from leadlens.cli._app import app, run, usage_error
 from leadlens.cli._console import say, warn
 from leadlens.cli._lazy import load_question_set
+from leadlens.cli._options import QuestionSetArgument, QuietOption, output_option, whole_number
+
+OUTPUT_HELP = ("Responses CSV the room's submitted answers are appended to (default: "
+               "board.csv). A new workshop refuses a file that already holds answers; "
+               "--resume continues it.")
 
 
-@app.command()
+@app.command(short_help="A room answers on phones; the projector shows the room.")
 def workshop(
-    question_set: str = typer.Argument(None, help="A question-set file or a bundled id "
-                                       "(default: ggi-systems-leadership).",
-                                       show_default=False),
-    output: Path = typer.Option(Path("board.csv"), "--output", "-o", dir_okay=False,
-                                help="Responses CSV the room's submitted answers go to."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. The default "
-                             "lets only this laptop in; give the laptop's address on the "
-                             "room's network (or 0.0.0.0) so phones can join."),
-    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0 = any free)."),
-    resume: bool = typer.Option(False, "--resume", help="Continue this workshop after a crash "
-                                "or a closed lid: same room code, every answer kept."),
-    agreed: Path = typer.Option(None, "--agreed", dir_okay=False, show_default=False,
-                                help="Where to save what the room agrees (default: beside -o, "
-                                "e.g. board.agreed.yaml)."),
-    pack: Path = typer.Option(None, "--pack", dir_okay=False, show_default=False,
-                              help="The board pack the Finish button writes (default: beside "
-                              "-o, e.g. board.html)."),
-    rate_limit: float = typer.Option(10.0, "--rate-limit", min=0.1, metavar="N",
-                                     help="Requests per second each network address may "
-                                     "make (bursts of 6 x N). Raise it only when many phones "
-                                     "share one address."),
+    question_set: QuestionSetArgument = None,
+    output: Annotated[Path, output_option(OUTPUT_HELP, dir_okay=False)] = Path("board.csv"),
+    host: Annotated[str, typer.Option(
+        "--host", metavar="ADDRESS", help="Address to listen on. The default lets only this "
+        "laptop in; give the laptop's address on the room's network (or 0.0.0.0) so phones "
+        "can join.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(
+        "--port", metavar="N", parser=whole_number,
+        help="Port to listen on (0 = any free port).")] = 8000,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Continue this workshop after a crash or a closed lid: same room "
+        "code, every answer kept.")] = False,
+    agreed: Annotated[Path | None, typer.Option(
+        "--agreed", metavar="FILE", dir_okay=False, show_default=False,
+        help="Where to save what the room agrees (default: beside -o, e.g. "
+        "board.agreed.yaml).")] = None,
+    pack: Annotated[Path | None, typer.Option(
+        "--pack", metavar="FILE", dir_okay=False, show_default=False,
+        help="The board pack the Finish button writes (default: beside -o, e.g. "
+        "board.html).")] = None,
+    rate_limit: Annotated[float, typer.Option(
+        "--rate-limit", metavar="N",
+        help="Requests per second each network address may make (bursts of 6 x N). Raise it "
+        "only when many phones share one address.")] = 10.0,
+    quiet: QuietOption = False,
 ) -> None:
     """Run a workshop: everyone answers on their phone, the projector shows the room.
 
@@ -53,6 +63,13 @@ def workshop(
         serve,
     )
 
+    if str(output) == "-":
+        raise usage_error("--output -: the workshop appends to a responses file; give a file "
+                          "name, e.g. -o board.csv")
+    if rate_limit <= 0:
+        raise usage_error(f"--rate-limit {rate_limit:g}: must be more than 0")
+    if not 0 <= port <= 65535:
+        raise usage_error(f"--port {port}: must be 0 to 65535")
     qs = run(lambda: load_question_set(question_set))
     options = WorkshopOptions(output=output, host=host, port=port, resume=resume,
                               agreed=agreed, pack=pack,
@@ -81,11 +98,12 @@ def workshop(
         say(f"\nFacilitator screen (keep private; open it on this laptop):\n"
             f"  http://{local}:{bound}/start/{room.secrets.facilitator}\n\n")
         say(f"Answers: {output}   Agreed: {room.agreed_path}   Board pack: {room.pack_path}\n")
-        for warning in warnings:
+        for warning in [] if quiet else warnings:
             warn(f"Note: {warning}\n")
         say("Press Ctrl-C to stop; `--resume` carries on.\n")
         sys.stdout.flush()
 
     serve(room, sock, ready)
-    warn(f"Stopped. {room.room.saved_count} respondent(s) saved to {output}; "
-         "continue with --resume.\n")
+    if not quiet:
+        warn(f"Stopped. {room.room.saved_count} respondent(s) saved to {output}; "
+             "continue with --resume.\n")
