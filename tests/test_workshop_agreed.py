@@ -223,3 +223,14 @@ def test_the_report_context_with_an_agreement_fits_its_declared_schema() -> None
     ReportContext.model_validate_json(json.dumps(context))
     schema = json.loads((REPO / "schema" / "report-context.schema.json").read_text("utf-8"))
     jsonschema.Draft202012Validator(schema).validate(context)
+
+
+def test_the_example_agreed_file_scores_with_the_example_responses(tmp_path: Path) -> None:
+    from conftest import EXAMPLES
+
+    out = tmp_path / "board.md"
+    result = CliRunner().invoke(app, ["score", str(EXAMPLES / "responses.csv"), "--agreed",
+                                      str(EXAMPLES / "board.agreed.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "## What the board agreed" in text and "Test it with the citizens' panel" in text
