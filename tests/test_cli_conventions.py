@@ -38,10 +38,13 @@ USAGE = {
     "report": "Usage: leadlens report [OPTIONS] RESULTS",
     "compare": "Usage: leadlens compare [OPTIONS] BASELINE FOLLOWUP",
     "trend": "Usage: leadlens trend [OPTIONS] WAVE...",
+    "workshop": "Usage: leadlens workshop [OPTIONS] [QUESTION_SET]",
 }
 
-PRINTS_WARNINGS_OR_PROGRESS = {"validate", "inspect", "score", "report", "template", "survey"}
-APPENDS_ONLY = {"survey": "appends to its responses file and never replaces it"}
+PRINTS_WARNINGS_OR_PROGRESS = {"validate", "inspect", "score", "report", "template", "survey",
+                               "workshop"}
+APPENDS_ONLY = {"survey": "appends to its responses file and never replaces it",
+                "workshop": "appends to its responses file; a used one needs --resume"}
 
 
 def _help(*args: str, columns: int = 80) -> str:

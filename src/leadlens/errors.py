@@ -149,6 +149,17 @@ class Code(StrEnum):
     SURVEY_NO_CHOICES = "survey.no-choices"
     SURVEY_TOO_MANY_CHOICES = "survey.too-many-choices"
     SURVEY_CHOICE_NOT_PRINTABLE = "survey.choice-not-printable"
+    # The workshop's files and server
+    WORKSHOP_FILES_IN_THE_WAY = "workshop.files-in-the-way"
+    WORKSHOP_NOTHING_TO_RESUME = "workshop.nothing-to-resume"
+    WORKSHOP_STATE_DAMAGED = "workshop.state-damaged"
+    WORKSHOP_OTHER_SET = "workshop.other-set"
+    WORKSHOP_CANNOT_LISTEN = "workshop.cannot-listen"
+    # Agreed-levels files (board.agreed.yaml)
+    AGREED_VERSION = "agreed.version"
+    AGREED_OTHER_SET = "agreed.other-set"
+    AGREED_UNKNOWN_BAND = "agreed.unknown-band"
+    AGREED_NOT_A_DATE = "agreed.not-a-date"
     # Options the library refuses (exit code 2 on the command line)
     OPTION_UNKNOWN_FIELD = "option.unknown-field"
     OPTION_BELOW_ANONYMITY_FLOOR = "option.below-anonymity-floor"

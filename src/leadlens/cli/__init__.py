@@ -16,5 +16,6 @@ from leadlens.cli import score as _score  # noqa: F401  isort: skip
 from leadlens.cli import report as _report  # noqa: F401  isort: skip
 from leadlens.cli import inspect as _inspect  # noqa: F401  isort: skip
 from leadlens.cli import compare as _compare  # noqa: F401  isort: skip
+from leadlens.cli import workshop as _workshop  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]

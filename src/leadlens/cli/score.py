@@ -77,6 +77,10 @@ def score(
     title: TitleOption = None,
     organisation: OrganisationOption = None,
     logo: LogoOption = None,
+    agreed: Annotated[Path | None, typer.Option(
+        "--agreed", metavar="FILE", dir_okay=False, show_default=False,
+        help="What the board agreed in a workshop (board.agreed.yaml): adds the agreed and "
+        "target bands and the actions to the results and the report.")] = None,
 ) -> None:
     """Score responses: principle scores, reliability, groups with anonymity.
 
@@ -98,6 +102,12 @@ def score(
     qs = run(lambda: load_question_set(question_set))
     run(lambda: check_score_options(qs, by=fields, min_group_size=min_group_size))
 
+    board = None
+    if agreed is not None:  # checked before the responses: a quick file, a quick answer
+        from leadlens.workshop.agreed import load_agreed
+
+        board = run(lambda: load_agreed(agreed, qs))
+
     from leadlens.report.writers import ScoreOutput, render_table
     from leadlens.responses.reading import read_responses
     from leadlens.scoring import score as score_responses
@@ -109,6 +119,10 @@ def score(
         strict=strict, import_options=options))
     scored = score_responses(qs, data, by=fields, min_group_size=min_group_size,
                              generated_at=_generated_at())
+    if board is not None and agreed is not None:
+        from leadlens.workshop.pack import with_agreed
+
+        scored.results = with_agreed(scored.results, board, agreed.name)
     if not quiet:
         for warning in scored.results.warnings:
             warn(f"{warning}\n")

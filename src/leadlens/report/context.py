@@ -49,6 +49,9 @@ from leadlens.results.document import (
 
 if TYPE_CHECKING:  # the types only: building the view model's schema is not needed here
     from leadlens.report.view import (
+        AgreedActionView,
+        AgreedRowView,
+        AgreedView,
         BandView,
         BreakdownView,
         CellView,
@@ -378,6 +381,7 @@ class _Builder:
             "collected": pack["collected"], "produced": pack["produced"],
             "discuss_first": pack["discuss_first"], "next_steps": pack["next_steps"],
             "icb_steps": pack["icb_steps"],
+            "agreed": self.agreed(principles),
         }
 
     @staticmethod
@@ -386,6 +390,42 @@ class _Builder:
         if warning.file is None:
             return str(warning)
         return str(warning.model_copy(update={"file": PurePath(warning.file).name}))
+
+    def agreed(self, principles: list[PrincipleView]) -> AgreedView | None:
+        """What the board agreed beside the individual answers (``score --agreed``)."""
+        agreed = self.results.agreed
+        if agreed is None:
+            return None
+        order = [b["id"] for b in self.bands]
+        by_id = {p["id"]: p for p in principles}
+        rows: list[AgreedRowView] = []
+        actions: list[AgreedActionView] = []
+        for entry in agreed.principles:
+            p = by_id.get(entry.principle)
+            name = p["name"] if p else entry.principle
+            individual = p["band"] if p else None
+            now = self.band_by_id.get(entry.current or "")
+            target = self.band_by_id.get(entry.target or "")
+            comparison = None
+            if now is not None and individual in order:
+                steps = order.index(now["id"]) - order.index(individual)
+                comparison = ("the same band as the individual answers" if steps == 0 else
+                              f"{plural(abs(steps), 'band')} "
+                              f"{'above' if steps > 0 else 'below'} the individual answers")
+            rows.append({"id": entry.principle, "name": name,
+                         "score": p["score"] if p else None,
+                         "band_label": p["band_label"] if p else None,
+                         "contested": p["contested"] if p else False,
+                         "agreed_label": now["label"] if now else None,
+                         "target_label": target["label"] if target else None,
+                         "comparison": comparison, "notes": entry.notes,
+                         "actions": len(entry.actions)})
+            for action in entry.actions:
+                actions.append({"principle": name, "text": action.text, "owner": action.owner,
+                                "due": action.due.isoformat() if action.due else None})
+        when = agreed.agreed_at
+        return {"rows": rows, "actions": actions, "source": agreed.source,
+                "agreed_at": f"{when.day} {when:%B %Y}" if when else None}
 
     def citation(self) -> str | None:
         source = self.qs.source

@@ -253,6 +253,44 @@ class CommentView(TypedDict):
 
 
 @with_config(_STRICT)
+class AgreedRowView(TypedDict):
+    """One principle the board agreed about, beside the individual answers."""
+
+    id: Annotated[str, Field(description="The principle id.")]
+    name: str
+    score: Annotated[float | None, Field(description="The individual answers' 0-100 score.")]
+    band_label: Annotated[str | None, Field(description="The individual answers' band.")]
+    contested: bool
+    agreed_label: Annotated[str | None, Field(description="The band the board agreed it is at.")]
+    target_label: Annotated[str | None, Field(description="The 12-month target band.")]
+    comparison: Annotated[str | None, Field(
+        description="e.g. '1 band above the individual answers'; null without both bands.")]
+    notes: str
+    actions: Annotated[int, Field(description="How many actions the principle has.")]
+
+
+@with_config(_STRICT)
+class AgreedActionView(TypedDict):
+    """One row of the action plan."""
+
+    principle: Annotated[str, Field(description="The principle's name.")]
+    text: str
+    owner: str
+    due: Annotated[str | None, Field(description="YYYY-MM-DD, or null.")]
+
+
+@with_config(_STRICT)
+class AgreedView(TypedDict):
+    """What the board agreed in a workshop (``score --agreed``)."""
+
+    rows: list[AgreedRowView]
+    actions: list[AgreedActionView]
+    source: Annotated[str, Field(description="The agreed-levels file's name.")]
+    agreed_at: Annotated[str | None, Field(description="When it last changed, e.g. "
+                                                       "1 December 2026.")]
+
+
+@with_config(_STRICT)
 class ChartsView(TypedDict):
     """The report's headline charts (SVG)."""
 
@@ -338,6 +376,8 @@ class ReportView(TypedDict):
     icb_steps: Annotated[list[IcbStepView], Field(
         description="Questions with timepoints, largest gap first, with the recommendation "
                     "for the room's current (median) level.")]
+    agreed: Annotated[AgreedView | None, Field(
+        description="What the board agreed (score --agreed); null without it.")]
 
 
 def _view(name: str, document: type[BaseModel], extras: type, doc: str) -> None:

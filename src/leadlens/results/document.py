@@ -271,6 +271,37 @@ class ResultWarning(ResultModel):
                             self.path, self.message, self.hint)
 
 
+class AgreedAction(ResultModel):
+    """One action the board agreed: what, who and by when."""
+
+    text: str
+    owner: str = ""
+    due: dt.date | None = None
+
+
+class AgreedPrinciple(ResultModel):
+    """What the board agreed about one principle in a workshop."""
+
+    principle: str = Field(description="Principle id.")
+    current: str | None = Field(
+        default=None, description="The band id the board agreed it is at now.")
+    target: str | None = Field(
+        default=None, description="The band id the board aims for in 12 months.")
+    notes: str = ""
+    actions: list[AgreedAction] = Field(default_factory=list)
+
+
+class AgreedResult(ResultModel):
+    """What the board agreed (``leadlens score --agreed``), beside the individual scores."""
+
+    source: str = Field(description="The agreed-levels file read (e.g. board.agreed.yaml).")
+    agreed_at: dt.datetime | None = Field(
+        default=None, description="When the agreed levels were last changed.")
+    principles: list[AgreedPrinciple] = Field(
+        default_factory=list, description="Principles the board agreed something about, "
+                                          "in question-set order.")
+
+
 class Results(ResultModel):
     results_version: Literal[1] = RESULTS_VERSION
     leadlens_version: str
@@ -297,3 +328,6 @@ class Results(ResultModel):
     warnings: list[ResultWarning] = Field(
         default_factory=list, description="Warnings from reading and scoring the responses, "
         "each located (file, line, column) and coded.")
+    agreed: AgreedResult | None = Field(
+        default=None, description="What the board agreed in a workshop, when scored with "
+                                  "--agreed: agreed and target bands and actions per principle.")

@@ -1,0 +1,120 @@
+"""What `leadlens workshop` prints: the join address and QR code, the facilitator address,
+where phones must join, and clean errors (the server itself is replaced by a stand-in that
+returns at once)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from leadlens.cli import app
+from leadlens.workshop import server as workshop_server
+from workshop_support import Phone, client, make_workshop
+
+
+@pytest.fixture
+def no_serving(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Replace the blocking server with one that says it is ready and stops (as Ctrl-C)."""
+    served: list[Any] = []
+
+    def serve(workshop: Any, sock: Any, on_ready: Any = None) -> None:
+        served.append(workshop)
+        if on_ready is not None:
+            on_ready()
+        workshop.room.close()
+        sock.close()
+
+    monkeypatch.setattr(workshop_server, "serve", serve)
+    return served
+
+
+def test_prints_the_join_address_qr_code_and_facilitator_address(
+        tmp_path: Path, no_serving: list[Any]) -> None:
+    out = tmp_path / "board.csv"
+    result = CliRunner().invoke(app, ["workshop", "-o", str(out), "--port", "0"])
+    assert result.exit_code == 0, result.stderr
+    [workshop] = no_serving
+    join = re.search(r"Phones join at:  (http://127\.0\.0\.1:(\d+)/r/([a-z0-9]+))\n",
+                     result.stdout)
+    assert join and join.group(3) == workshop.secrets.room
+    assert "\u2588" in result.stdout  # the QR code, drawn with block characters
+    assert f":{join.group(2)}/start/{workshop.secrets.facilitator}" in result.stdout
+    assert f"Agreed: {tmp_path / 'board.agreed.yaml'}" in result.stdout
+    assert "Listening on this laptop only (127.0.0.1): phones cannot join" in result.stderr
+    assert result.stderr.rstrip().endswith(f"Stopped. 0 respondent(s) saved to {out}; "
+                                           "continue with --resume.")
+    assert '<svg role="img" aria-label="QR code to join the workshop"' in workshop.qr_svg
+
+
+def test_resume_says_where_the_room_was(tmp_path: Path, no_serving: list[Any]) -> None:
+    w = make_workshop(tmp_path)
+    done = Phone(client(w), w.secrets.room)
+    done.join()
+    done.answer_all()
+    done.submit()
+    halfway = Phone(client(w), w.secrets.room)
+    halfway.join()
+    halfway.answer("Trust")
+    w.room.close()
+    result = CliRunner().invoke(app, ["workshop", "-o", str(tmp_path / "board.csv"),
+                                      "--port", "0", "--resume"])
+    assert result.exit_code == 0, result.stderr
+    assert "Resumed: 1 submitted, 1 part-way." in result.stdout
+    assert f"/r/{w.secrets.room}" in result.stdout  # the same link as before the crash
+
+
+def test_an_address_the_laptop_does_not_have_is_a_clean_error(tmp_path: Path,
+                                                              no_serving: list[Any]) -> None:
+    result = CliRunner().invoke(app, ["workshop", "-o", str(tmp_path / "board.csv"),
+                                      "--host", "192.0.2.1", "--port", "8123"])
+    assert result.exit_code == 1
+    assert re.fullmatch(r"192\.0\.2\.1:8123: cannot listen: [^\n]+\. Choose another --port, "
+                        r"or check --host\n", result.stderr), result.stderr
+    assert no_serving == []
+
+
+def test_a_busy_port_is_a_clean_error(tmp_path: Path, no_serving: list[Any]) -> None:
+    taken = workshop_server.bind("127.0.0.1", 0)
+    try:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["workshop", "-o", str(tmp_path / "board.csv"),
+                                          "--port", str(port)])
+    finally:
+        taken.close()
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"127.0.0.1:{port}: cannot listen: ")
+
+
+def test_every_interface_names_the_addresses_phones_can_use(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    monkeypatch.setattr(workshop_server, "_local_addresses", lambda: ["192.168.137.1"])
+    join, hosts, warnings = workshop_server.addresses("0.0.0.0")  # noqa: S104
+    assert join == "192.168.137.1" and "192.168.137.1" in hosts
+    assert any("Phones join on 192.168.137.1" in w for w in warnings)
+    assert any("Guest Wi-Fi" in w and "hotspot" in w for w in warnings)
+    _, _, public = workshop_server.addresses("8.8.8.8")
+    assert any("public address" in w for w in public)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-o", "-"], "Error: --output -: the workshop appends to a responses file; give a file "
+                  "name, e.g. -o board.csv\n"),
+    (["--port", "70000"], "Error: --port 70000: must be 0 to 65535\n"),
+    (["--rate-limit", "0"], "Error: --rate-limit 0: must be more than 0\n"),
+])
+def test_usage_errors(args: list[str], message: str, no_serving: list[Any]) -> None:
+    result = CliRunner().invoke(app, ["workshop", *args])
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+
+
+def test_quiet_leaves_the_addresses_and_drops_the_notes(tmp_path: Path,
+                                                        no_serving: list[Any]) -> None:
+    result = CliRunner().invoke(app, ["workshop", "-o", str(tmp_path / "b.csv"), "--port", "0",
+                                      "--quiet"])
+    assert result.exit_code == 0
+    assert "Phones join at:" in result.stdout and "/start/" in result.stdout
+    assert result.stderr == ""
