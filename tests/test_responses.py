@@ -234,7 +234,7 @@ def test_bom_crlf_quoted_newlines_and_unscored_labels(tmp_path: Path, qs: Questi
 def test_warnings_for_blank_rows_unknown_and_missing_columns(tmp_path: Path, qs: QuestionSet,
                                                              fast: str) -> None:
     content = "organisation,b1,notes,b3\nAcme,1,x,2\n\n,,,\nBeta,2,,3\n"
-    data = load(tmp_path, qs, content)
+    data = load(tmp_path, qs, content, allow_missing_questions=True)
     assert data.n == 2
     warnings = [str(w).split(": ", 1)[1] for w in data.warnings]
     assert warnings == [
@@ -246,9 +246,35 @@ def test_warnings_for_blank_rows_unknown_and_missing_columns(tmp_path: Path, qs:
     assert data.codes[:, 1].tolist() == [0, 0]
 
 
+def test_a_question_without_a_column_is_an_error_unless_allowed(
+        tmp_path: Path, qs: QuestionSet, fast: str) -> None:
+    with pytest.raises(ResponsesError) as caught:
+        load(tmp_path, qs, "organisation,b1,b3\nAcme,1,2\n")
+    (problem,) = caught.value.problems
+    assert str(problem) == (
+        f"{tmp_path / 'r0.csv'}:1: 2 question column(s) missing: 'b2', 'story'. Add the "
+        "column(s), or score without them (their answers count as missing) with "
+        "--allow-missing-questions (allow_missing_questions=True in Python)")
+
+
 def test_unknown_column_gets_a_did_you_mean(tmp_path: Path, qs: QuestionSet, fast: str) -> None:
-    data = load(tmp_path, qs, "b1,b_2\n1,2\n")
-    assert data.warnings[0].hint == "Did you mean 'b2'?"
+    data = load(tmp_path, qs, "b1,b2,b3,story,storey_old\n1,2,3,x,y\n")
+    assert data.warnings[0].hint == "Did you mean 'story'?"  # 'story' has its column
+
+
+@pytest.mark.parametrize(("header", "meant"), [("b.2", "b2"), ("B2", "b2"), ("b_2", "b2"),
+                                               ("Story", "story")])
+def test_a_header_like_a_missing_question_is_an_error_with_the_suggestion(
+        tmp_path: Path, qs: QuestionSet, fast: str, header: str, meant: str) -> None:
+    columns = [c for c in ("b1", "b2", "b3", "story") if c != meant] + [header]
+    with pytest.raises(ResponsesError) as caught:
+        load(tmp_path, qs, ",".join(columns) + "\n" + ",".join("1" for _ in columns) + "\n",
+             allow_missing_questions=True)
+    (problem,) = caught.value.problems
+    assert str(problem) == (
+        f"{tmp_path / 'r0.csv'}:1: column {header!r}: not a column of the question set, but it "
+        f"looks like {meant!r}, which has no column. Rename the column to {meant!r} (or map "
+        "it in a --mapping file)")
 
 
 def test_files_with_columns_in_another_order_are_concatenated(tmp_path: Path, qs: QuestionSet,
@@ -334,7 +360,7 @@ def test_commas_inside_quoted_cells_of_every_kind_of_column(tmp_path: Path, qs: 
                                                             fast: str) -> None:
     content = ('respondent_id,organisation,b1,notes,story\n'
                '"r,1","Acme, Ltd",1,"ignored, but counted","a, b, c"\n')
-    data = load(tmp_path, qs, content)
+    data = load(tmp_path, qs, content, allow_missing_questions=True)
     assert data.respondent_ids == ["r,1"]
     assert data.fields["organisation"].strings() == ["Acme, Ltd"]
     assert data.texts["story"].texts == ["a, b, c"]
@@ -346,7 +372,7 @@ def test_a_repeated_respondent_id_within_a_file_is_a_located_warning(
         tmp_path: Path, qs: QuestionSet, fast: str) -> None:
     content = ("respondent_id,b1\nr1,1\nr2,2\n\nr1,3\n"
                + "".join(f"s{i},4\n" for i in range(20)) + "r2,5\n")
-    data = load(tmp_path, qs, content)
+    data = load(tmp_path, qs, content, allow_missing_questions=True)
     assert data.n == 24  # still counted as written: a warning, not a guess
     name = str(tmp_path / "r0.csv")
     repeated = [str(w) for w in data.warnings if w.code is Code.RESPONSES_DUPLICATE_IDS]
@@ -362,7 +388,7 @@ def test_the_same_file_given_twice_names_a_few_ids_and_counts_the_rest(
     path = tmp_path / "r.csv"
     path.write_text("respondent_id,b1\n" + "".join(f"id{i},1\n" for i in range(8)),
                     encoding="utf-8")
-    data = read_responses([path, path], qs)
+    data = read_responses([path, path], qs, allow_missing_questions=True)
     assert data.n == 16
     (warning,) = [w for w in data.warnings if w.code is Code.RESPONSES_DUPLICATE_IDS]
     assert (warning.file, warning.line) == (str(path), 2)
@@ -372,7 +398,7 @@ def test_the_same_file_given_twice_names_a_few_ids_and_counts_the_rest(
     assert "'id4'" in warning.message and "'id5'" not in warning.message
     assert warning.message.endswith(" and 3 more")
     with pytest.raises(ResponsesError) as caught:
-        read_responses([path, path], qs, strict=True)
+        read_responses([path, path], qs, strict=True, allow_missing_questions=True)
     (error,) = [p for p in caught.value.problems if p.code is Code.RESPONSES_DUPLICATE_IDS]
     assert error.severity == "error" and str(error).startswith(f"{path}:2: 8 respondent ids")
 
@@ -380,7 +406,7 @@ def test_the_same_file_given_twice_names_a_few_ids_and_counts_the_rest(
 def test_repeats_across_files_are_found_and_blank_ids_are_not_compared(
         tmp_path: Path, qs: QuestionSet, fast: str) -> None:
     data = load(tmp_path, qs, "respondent_id,b1\n,1\n a ,2\nx,3\n",
-                "b1,respondent_id\n4,\n5,x\n", "b1\n1\n1\n")
+                "b1,respondent_id\n4,\n5,x\n", "b1\n1\n1\n", allow_missing_questions=True)
     (warning,) = [w for w in data.warnings if w.code is Code.RESPONSES_DUPLICATE_IDS]
     assert str(warning).startswith(
         f"{tmp_path / 'r1.csv'}:3: warning: 1 respondent id appears more than once, so that "
@@ -390,6 +416,7 @@ def test_repeats_across_files_are_found_and_blank_ids_are_not_compared(
 
 def test_distinct_ids_and_files_without_ids_give_no_warning(
         tmp_path: Path, qs: QuestionSet, fast: str) -> None:
-    data = load(tmp_path, qs, "respondent_id,b1\na,1\nb,1\n", "b1\n1\n1\n", "b1\n1\n1\n")
+    data = load(tmp_path, qs, "respondent_id,b1\na,1\nb,1\n", "b1\n1\n1\n", "b1\n1\n1\n",
+                allow_missing_questions=True)
     assert data.n == 6
     assert not [w for w in data.warnings if w.code is Code.RESPONSES_DUPLICATE_IDS]

@@ -122,6 +122,7 @@ class Code(StrEnum):
     RESPONSES_AMBIGUOUS_COLUMN = "responses.ambiguous-column"
     RESPONSES_DUPLICATE_COLUMN = "responses.duplicate-column"
     RESPONSES_UNKNOWN_COLUMN = "responses.unknown-column"
+    RESPONSES_SIMILAR_COLUMN = "responses.similar-column"
     RESPONSES_BLANK_HEADER = "responses.blank-header"
     RESPONSES_NO_QUESTION_COLUMNS = "responses.no-question-columns"
     RESPONSES_MISSING_COLUMNS = "responses.missing-columns"
@@ -329,9 +330,15 @@ def unreadable(file: str, exc: OSError) -> Problem:
                    code=Code.FILE_UNREADABLE)
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A "Did you mean 'x'?" hint, or an empty string when nothing is close."""
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to ``word``, or None when nothing is close (the one cut-off)."""
     import difflib
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"Did you mean {close[0]!r}?" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A "Did you mean 'x'?" hint, or an empty string when nothing is close."""
+    close = closest(word, choices)
+    return f"Did you mean {close!r}?" if close is not None else ""

@@ -34,24 +34,12 @@ if TYPE_CHECKING:  # imported when a command runs, so `leadlens --help` stays qu
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def parse_delimiter(value: str | None) -> str | None:
-    """``tab``, ``\\t``, ``comma``, ``semicolon`` or one character; None when not given."""
-    if value is None:
-        return None
-    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
-    delimiter = named.get(value.lower(), value)
-    if len(delimiter) != 1 or delimiter in "\"\r\n":
-        raise usage_error(f"--delimiter must be one character or 'tab', not {value!r}")
-    return delimiter
-
-
 def import_options(mapping: Path | None, encoding: str | None, delimiter: str | None
                    ) -> ImportOptions:
-    """The reading options both ``inspect`` and ``score`` take."""
-    from leadlens.responses.exports import ImportOptions, load_mapping
+    """The reading options both ``inspect`` and ``score`` take (the library's rules)."""
+    from leadlens.analysis.scoring import import_options as library_options
 
-    return ImportOptions(encoding=encoding, delimiter=parse_delimiter(delimiter),
-                         mapping=run(lambda: load_mapping(mapping)) if mapping else None)
+    return run(lambda: library_options(mapping, encoding, delimiter))
 
 
 def _shown(text: str) -> str:

@@ -6,8 +6,6 @@ and other commands start fast.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -30,33 +28,26 @@ from leadlens.cli._options import (
     whole_number,
 )
 from leadlens.cli.cover import LogoOption, OrganisationOption, TitleOption, make_cover
-from leadlens.cli.inspect import import_options
-from leadlens.report.writers import FORMAT_BY_SUFFIX, OUTPUT_WRITERS
+from leadlens.report.writers import BINARY_FORMATS, FORMAT_BY_SUFFIX, OUTPUT_WRITERS
 
-ON_INVALID = ("error", "missing")
 SCORE_FORMATS = Formats.of(OUTPUT_WRITERS, FORMAT_BY_SUFFIX)
-
-
-def _generated_at() -> dt.datetime | None:
-    # Reproducible builds' convention: a fixed time stamp makes the document byte-identical.
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return None
 
 
 @app.command(short_help="Score responses: principles, reliability, groups with anonymity.")
 def score(
     responses: Annotated[list[Path], typer.Argument(
         metavar="RESPONSES...",
-        help="Responses CSVs or survey-platform exports (.csv, .xlsx); concatenated.")],
+        help="Responses CSVs, Parquet files or survey-platform exports (.csv, .xlsx); "
+        "concatenated.")],
     question_set: QuestionSetOption = None,
     by: Annotated[list[str] | None, typer.Option(
         "--by", metavar="FIELD", show_default=False,
         help="Break results down by this respondent field (repeatable).")] = None,
     output_format: Annotated[str | None, format_option(
         SCORE_FORMATS, "json (results document), csv (one row per respondent), table, html or "
-        "md (reports); default: from -o's extension, else a table on the terminal.")] = None,
+        "md (reports), parquet (tidy tables), xlsx (an accessible spreadsheet), pdf (the "
+        "report, printed by Chromium); default: from -o's extension, else a table on the "
+        "terminal.")] = None,
     output: Annotated[Path | None, output_option(
         "Write to this file ('-': standard output).")] = None,
     force: ForceOption = False,
@@ -66,6 +57,10 @@ def score(
         "--on-invalid", metavar="error|missing", show_default=False,
         help="What to do with answers not on their scale: stop with an error (default) or "
         "count them as missing, with a warning.")] = "error",
+    allow_missing_questions: Annotated[bool, typer.Option(
+        "--allow-missing-questions",
+        help="Score even when a question has no column (its answers count as missing, with "
+        "a warning); without it, that is an error.")] = False,
     min_group_size: Annotated[int | None, typer.Option(
         "--min-group-size", metavar="N", parser=whole_number, show_default=False,
         help="Raise the question set's anonymity threshold for groups (never lower "
@@ -86,21 +81,21 @@ def score(
 
     Exit 0 on success, 1 for bad data (located errors on stderr), 2 for usage errors.
     """
-    fields = by or []
-    if on_invalid not in ON_INVALID:
-        raise usage_error(f"--on-invalid {on_invalid!r}: choose error or missing")
     chosen = choose_format(SCORE_FORMATS, output_format, output, to_stdout="table")
     target = None if is_stdout(output) else output
+    if target is None and chosen in BINARY_FORMATS:
+        raise usage_error(f"--format {chosen}: a binary file; name it with -o FILE")
     if target is not None:
         from leadlens.files import check_writable
 
         run(lambda: check_writable(target, force=force))
 
+    from leadlens.analysis.scoring import score_output
     from leadlens.questionset.loading import load_question_set
     from leadlens.scoring.options import check_score_options
 
     qs = run(lambda: load_question_set(question_set))
-    run(lambda: check_score_options(qs, by=fields, min_group_size=min_group_size))
+    run(lambda: check_score_options(qs, by=by or [], min_group_size=min_group_size))
 
     board = None
     if agreed is not None:  # checked before the responses: a quick file, a quick answer
@@ -108,35 +103,33 @@ def score(
 
         board = run(lambda: load_agreed(agreed, qs))
 
-    from leadlens.report.writers import ScoreOutput, render_table
-    from leadlens.responses.reading import read_responses
-    from leadlens.scoring import score as score_responses
-
-    cover = run(lambda: make_cover(title, organisation, logo))
-    options = import_options(mapping, encoding, delimiter)
-    data = run(lambda: read_responses(
-        responses, qs, on_invalid="missing" if on_invalid == "missing" else "error",
-        strict=strict, import_options=options))
-    scored = score_responses(qs, data, by=fields, min_group_size=min_group_size,
-                             generated_at=_generated_at())
+    cover = run(lambda: make_cover(title, organisation, logo))  # a bad logo: before any work
+    result = run(lambda: score_output(
+        responses, qs, by or [], min_group_size=min_group_size,
+        on_invalid=on_invalid, strict=strict, allow_missing_questions=allow_missing_questions,
+        mapping=mapping, encoding=encoding, delimiter=delimiter))
+    result.cover = cover
     if board is not None and agreed is not None:
         from leadlens.workshop.pack import with_agreed
 
-        scored.results = with_agreed(scored.results, board, agreed.name)
+        result.scored.results = with_agreed(result.scored.results, board, agreed.name)
+    results = result.results
     if not quiet:
-        for warning in scored.results.warnings:
+        for warning in results.warnings:
             warn(f"{warning}\n")
-    result = ScoreOutput(scored, data, cover)
     if target is None and chosen == "table":
-        render_table(scored.results, make_console())
+        from leadlens.report.writers import render_table
+
+        render_table(results, make_console())
         return
-    text = OUTPUT_WRITERS[chosen](result)
+    document = run(lambda: OUTPUT_WRITERS[chosen](result))
     if target is None:
-        write_document(text)
+        assert isinstance(document, str)  # binary formats need -o FILE (above)
+        write_document(document)
         return
     from leadlens.files import write_atomic
     from leadlens.report.writers import FORMAT_NAMES, wrote_message
 
-    run(lambda: write_atomic(target, text, force=force))
+    run(lambda: write_atomic(target, document, force=force))
     if not quiet:
-        warn(wrote_message(target, scored.results.respondents, FORMAT_NAMES[chosen]))
+        warn(wrote_message(target, results.respondents, FORMAT_NAMES[chosen]))

@@ -76,11 +76,15 @@ def _unique_ids(data: dict[str, Any], lines: dict[PathT, int]) -> list[Finding]:
             ident = item.get("id")
             if not isinstance(ident, str):
                 continue
+            # Question ids may use upper case; 'A1' and 'a1' still name one column in the
+            # eyes of people, R and spreadsheets, so they must differ in more than case.
+            ident = ident.casefold()
             if ident in first:
                 line = lines.get((key, first[ident], "id"), 0)
                 findings.append(Finding((key, i, "id"),
-                                        f"duplicate {noun} id {ident!r} (first defined at "
-                                        f"line {line})", hint="Ids must be unique",
+                                        f"duplicate {noun} id {item['id']!r} (first defined "
+                                        f"at line {line})",
+                                        hint="Ids must be unique, regardless of case",
                                         code=Code.QUESTIONSET_DUPLICATE_ID))
             else:
                 first[ident] = i

@@ -33,6 +33,16 @@ Slug = Annotated[
 ]
 """Ids: lower-case letters, digits, '-' and '_'; they appear in CSV headers and JSON keys."""
 
+QuestionId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=64),
+]
+"""Question ids may also use upper-case letters (``A1``, ``Q1_2``), as real codebooks do;
+they stay unique regardless of case (:mod:`leadlens.questionset.checks`)."""
+
+DEFAULT_MISSING_VALUES = ("", "NA")
+"""Cells that mean "no answer" unless a question set says otherwise: blank, and R's ``NA``."""
+
 Text = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 
 MAX_SCALE_VALUE = 1000
@@ -179,6 +189,11 @@ class Scoring(Model):
         default="listwise",
         description="Missing answers in reliability: respondents who answered every item "
                     "(listwise), or every available pair of items (pairwise, psych's default).")
+    missing_values: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_MISSING_VALUES),
+        description="Cells that mean no answer, in every responses reader: blank and R's NA "
+                    "by default; add e.g. '.' or '-99' for a statistics package's codes. A "
+                    "scale's own option or unscored label wins over this list.")
 
 
 Platform = Literal["google-forms", "microsoft-forms", "qualtrics", "surveymonkey", "limesurvey",
@@ -232,7 +247,7 @@ class ImportSettings(Model):
 
 
 class Question(Model):
-    id: Slug
+    id: QuestionId
     text: Text
     type: Literal["rating", "text"] = "rating"
     help: str = ""

@@ -27,7 +27,7 @@ import numpy.typing as npt
 from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError
 from leadlens.files import InputError, read_head, read_input
 from leadlens.responses.limits import line_endings, nul_problem, size_problem
-from leadlens.responses.problems import bad_quote, no_header, ragged_row
+from leadlens.responses.problems import bad_quote, duplicate_header, no_header, ragged_row
 from leadlens.responses.table import FieldValues
 
 if TYPE_CHECKING:
@@ -97,8 +97,9 @@ class CellTable:
     """How to name each column in messages (e.g. an export's own headers); default: header."""
     warnings: list[Problem] = field(default_factory=list)
     """Problems found while reading the cells that did not stop it."""
-    header_line: int = 1
-    """The line the header is on (for messages about columns)."""
+    header_line: int | None = 1
+    """The line the header is on (for messages about columns); None for a DataFrame or a
+    Parquet file, whose column names are on no line."""
 
     def shown(self, position: int) -> str:
         """The name of the column at ``position`` for messages."""
@@ -234,11 +235,7 @@ def _check_header(header: list[str], source: str) -> None:
         if not name:
             continue
         if name in seen:
-            problems.append(Problem(
-                file=source, line=1, column=name,
-                message=f"duplicate column header (columns {seen[name]} and {position})",
-                hint="Each answer key or field may appear only once",
-                code=Code.CSV_DUPLICATE_HEADER))
+            problems.append(duplicate_header(source, 1, name, seen[name], position))
         else:
             seen[name] = position
     if problems:

@@ -39,6 +39,15 @@ def no_header(file: str) -> Problem:
                    code=Code.FILE_EMPTY)
 
 
+def duplicate_header(file: str, line: int | None, name: str, first: int, second: int
+                     ) -> Problem:
+    """Two columns with one name (columns counted from 1)."""
+    return Problem(file=file, line=line, column=name,
+                   message=f"duplicate column header (columns {first} and {second})",
+                   hint="Each answer key or field may appear only once",
+                   code=Code.CSV_DUPLICATE_HEADER)
+
+
 def bad_quote(text: str, start_line: int, source: str, header: list[str], detail: str,
               delimiter: str = ",", first_line: int = 1) -> Problem:
     """Locate where the record starting at ``start_line`` went wrong: the opening quote.

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError, did_you_mean
+from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError, closest, did_you_mean
 from leadlens.questionset.model import QuestionSet, Scale
 from leadlens.responses.cells import (
     FAST_READ_BYTES,
@@ -93,18 +93,22 @@ def column_hints(question_set: QuestionSet) -> Callable[[str], ColumnHint]:
             if question.type == "text" or scale is None:
                 hints[key] = "text"
             else:
-                hints[key] = tuple(str(o.value) for o in scale.options) + tuple(scale.unscored)
+                hints[key] = (tuple(str(o.value) for o in scale.options) + tuple(scale.unscored)
+                              + tuple(m for m in question_set.scoring.missing_values if m))
     for respondent_field in question_set.respondent:
         hints[respondent_field.id] = "category"
     return lambda name: hints.get(name, "skip")
 
 
 def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
-                       on_invalid: OnInvalid = "error") -> Conversion:
+                       on_invalid: OnInvalid = "error",
+                       allow_missing_questions: bool = False) -> Conversion:
     """Match a table's columns to the question set and turn cells into answer codes.
 
-    Errors (answers not on their scale, no responses) are located and in file order.
-    Rows with no answer at all are dropped with a warning.
+    Errors (answers not on their scale, no responses, a header that looks like a question's
+    but is not, a question without a column unless ``allow_missing_questions``) are located
+    and in file order. Rows with no answer at all are dropped with a warning. Cells listed
+    in the set's ``scoring.missing_values`` are blank.
     """
     source = table.source
     names = [h.strip() for h in table.header]
@@ -112,8 +116,12 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
     keys = rated_keys(question_set)
     texts = text_keys(question_set)
     field_ids = question_set.respondent_field_ids()
-    warnings = list(table.warnings) + _column_warnings(table, names, keys + texts, field_ids)
+    column_errors, column_warnings = _check_columns(
+        table, names, keys + texts, field_ids, allow_missing_questions=allow_missing_questions)
+    warnings = list(table.warnings) + column_warnings
     n = table.rows
+    _blank_missing(table, [position[k] for k in (*texts, *field_ids, "respondent_id")
+                           if k in position], question_set.scoring.missing_values)
 
     codes: UInt8Array = np.zeros((n, len(keys)), dtype=np.uint8, order="F")
     invalid: list[_Invalid] = []
@@ -123,7 +131,8 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
         question = question_set.question_by_id[key.split("@", 1)[0]]
         scale_id = question.scale or ""
         column = table.columns[position[key]]
-        lookup, problems = _lookup(column.labels, scale_id, question_set.scales[scale_id])
+        lookup, problems = _lookup(column.labels, scale_id, question_set.scales[scale_id],
+                                   question_set.scoring.missing_values)
         target = codes[:, j]
         count = len(column.labels)
         if np.array_equal(lookup, np.append(np.arange(1, count + 1), 0)):
@@ -154,7 +163,7 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
     blank = _blank_rows(codes, fields, answers, ids)
     for bad in invalid:
         blank[bad.rows] = False
-    errors: list[Problem] = []
+    errors: list[Problem] = list(column_errors)
     omitted = 0
     total_invalid = sum(bad.rows.size for bad in invalid)
     if invalid and on_invalid == "missing":
@@ -168,8 +177,9 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
                     + ", ".join(f"{c!r} {k}" for c, k in per_column.items()),
             code=Code.RESPONSES_INVALID_AS_MISSING))
     elif invalid:
-        errors = _invalid_problems(table, invalid)
-        omitted = total_invalid - len(errors)
+        listed = _invalid_problems(table, invalid)
+        errors += listed
+        omitted = total_invalid - len(listed)
     if blank.any():
         warnings.append(blank_rows(source, int(blank.sum())))
     kept = np.flatnonzero(~blank)
@@ -202,13 +212,37 @@ def _invalid_problems(table: CellTable, invalid: list[_Invalid]) -> list[Problem
     return problems
 
 
-def _column_warnings(table: CellTable, names: list[str], keys: list[str],
-                     field_ids: list[str]) -> list[Problem]:
+MISSING_QUESTIONS_HINT = ("Add the column(s), or score without them (their answers count as "
+                          "missing) with --allow-missing-questions "
+                          "(allow_missing_questions=True in Python)")
+
+
+def _check_columns(table: CellTable, names: list[str], keys: list[str], field_ids: list[str],
+                   *, allow_missing_questions: bool) -> tuple[list[Problem], list[Problem]]:
+    """Errors and warnings about the header: unknown columns, missing questions and fields.
+
+    A header that matches nothing but looks like a question or field the file lacks (R's and
+    SPSS's ``wide.awake`` for ``wide_awake``, ``a1`` for ``A1``, a typo) is an error with the
+    suggestion: left out, its answers would silently not count. A header that resembles
+    nothing stays a warning.
+    """
     source = table.source
+    errors: list[Problem] = []
     warnings: list[Problem] = []
     known = set(keys) | set(field_ids) | set(RESERVED)
+    present = set(names)
+    wanted = [k for k in [*keys, *field_ids] if k not in present]
     for i, name in enumerate(names):
         if name and name not in known:
+            alike = _looks_like(name, wanted)
+            if alike is not None:
+                errors.append(Problem(
+                    file=source, line=table.header_line, column=table.shown(i),
+                    message=f"not a column of the question set, but it looks like {alike!r}, "
+                            "which has no column",
+                    hint=f"Rename the column to {alike!r} (or map it in a --mapping file)",
+                    code=Code.RESPONSES_SIMILAR_COLUMN))
+                continue
             warnings.append(Problem(
                 file=source, line=table.header_line, column=table.shown(i), severity="warning",
                 message="not a question, respondent field, respondent_id or submitted_at; "
@@ -219,21 +253,56 @@ def _column_warnings(table: CellTable, names: list[str], keys: list[str],
             warnings.append(Problem(file=source, line=table.header_line, severity="warning",
                                     message=f"column {i + 1} has no header; ignored",
                                     code=Code.RESPONSES_BLANK_HEADER))
-    absent = [k for k in keys if k not in names]
+    absent = [k for k in keys if k not in present]
     if absent:
         shown = ", ".join(repr(k) for k in absent[:10]) + (" ..." if len(absent) > 10 else "")
-        warnings.append(Problem(
-            file=source, severity="warning",
-            message=f"{len(absent)} question column(s) missing, their answers count as "
-                    f"missing: {shown}", code=Code.RESPONSES_MISSING_COLUMNS))
-    absent_fields = [f for f in field_ids if f not in names]
+        if allow_missing_questions:
+            warnings.append(Problem(
+                file=source, severity="warning",
+                message=f"{len(absent)} question column(s) missing, their answers count as "
+                        f"missing: {shown}", code=Code.RESPONSES_MISSING_COLUMNS))
+        else:
+            errors.append(Problem(
+                file=source, line=table.header_line,
+                message=f"{len(absent)} question column(s) missing: {shown}",
+                hint=MISSING_QUESTIONS_HINT, code=Code.RESPONSES_MISSING_COLUMNS))
+    absent_fields = [f for f in field_ids if f not in present]
     if absent_fields:
         warnings.append(Problem(
             file=source, severity="warning",
             message="respondent field column(s) missing: "
                     + ", ".join(repr(f) for f in absent_fields),
             code=Code.RESPONSES_MISSING_FIELDS))
-    return warnings
+    return errors, warnings
+
+
+def _looks_like(name: str, wanted: list[str]) -> str | None:
+    """The answer key or field among ``wanted`` that header ``name`` was probably meant as.
+
+    Spellings that statistics packages make of a name come first: R's ``make.names`` writes
+    ``-`` and ``_`` as ``.`` and puts ``X`` before a leading digit; SPSS and Excel users
+    change case. Then a close match (:func:`leadlens.errors.did_you_mean`).
+    """
+    def folded(text: str) -> str:
+        return text.casefold().replace(".", "_").replace("-", "_")
+
+    by_fold = {folded(w): w for w in wanted}
+    for spelling in (name, name[1:] if name[:1] in "Xx" and name[1:2].isdigit() else ""):
+        if spelling and folded(spelling) in by_fold:
+            return by_fold[folded(spelling)]
+    return closest(name, wanted)
+
+
+def _blank_missing(table: CellTable, positions: list[int], missing: list[str]) -> None:
+    """Free-text, field and id cells listed in ``missing`` (``NA``) become blank."""
+    codes = {m.strip() for m in missing if m.strip()}
+    if not codes:
+        return
+    for i in positions:
+        column = table.columns.get(i)
+        if column is not None and any(label.strip() in codes for label in column.labels):
+            table.columns[i] = Column(column.codes, ["" if label.strip() in codes else label
+                                                     for label in column.labels])
 
 
 def _blank_rows(codes: UInt8Array, fields: dict[str, FieldValues],
@@ -252,7 +321,7 @@ def _blank_rows(codes: UInt8Array, fields: dict[str, FieldValues],
     return blank
 
 
-def _lookup(labels: list[str], scale_id: str, scale: Scale
+def _lookup(labels: list[str], scale_id: str, scale: Scale, missing: list[str]
             ) -> tuple[UInt8Array, dict[int, AnswerIssue]]:
     """Answer code per cell label (plus a last slot, 0, for empty cells), and the invalid
     labels with their messages.
@@ -265,7 +334,7 @@ def _lookup(labels: list[str], scale_id: str, scale: Scale
     """
     from leadlens.responses.exports.answers import ScaleLabels
 
-    accepted = ScaleLabels(scale_id, scale, {})
+    accepted = ScaleLabels(scale_id, scale, {}, missing)
     option_code = {o.value: i + 1 for i, o in enumerate(scale.options)}
     unscored_code = {u: len(scale.options) + i + 1 for i, u in enumerate(scale.unscored)}
     lookup = np.zeros(len(labels) + 1, dtype=np.uint8)
@@ -328,10 +397,18 @@ def _export(path: Path, question_set: QuestionSet, hint: Callable[[str], ColumnH
     return read_export_cells(path, question_set, options)
 
 
-READERS: dict[str, Reader] = {"leadlens CSV": _leadlens_csv, "export": _export}
+def _parquet(path: Path, question_set: QuestionSet, hint: Callable[[str], ColumnHint],
+             options: ImportOptions) -> CellTable:
+    from leadlens.responses.frames import read_parquet_cells
+
+    return read_parquet_cells(path)
+
+
+READERS: dict[str, Reader] = {"leadlens CSV": _leadlens_csv, "export": _export,
+                              "parquet": _parquet}
 """Step 1 of reading a file, by kind: the fast reader for leadlens' own CSV layout, the
-export reader for everything else (platform layouts, workbooks, other encodings and
-delimiters)."""
+Parquet reader (the same columns; integer or text answers), the export reader for
+everything else (platform layouts, workbooks, other encodings and delimiters)."""
 
 
 def file_kind(path: Path, question_set: QuestionSet, options: ImportOptions) -> str:
@@ -343,7 +420,10 @@ def file_kind(path: Path, question_set: QuestionSet, options: ImportOptions) -> 
     """
     from leadlens.responses.exports import needs_import
     from leadlens.responses.exports.cells import is_utf8
+    from leadlens.responses.frames import is_parquet
 
+    if is_parquet(path):
+        return "parquet"
     if needs_import(path, question_set, encoding=options.encoding,
                     delimiter=options.delimiter, mapping=options.mapping is not None):
         return "export"
@@ -356,20 +436,26 @@ def _read_cells(path: Path, question_set: QuestionSet, hint: Callable[[str], Col
     from leadlens.responses.exports import ImportOptions
 
     options = replace(import_options or ImportOptions(), on_invalid=on_invalid)
-    check_text_file(path, encoding=options.encoding)
-    return READERS[file_kind(path, question_set, options)](path, question_set, hint, options)
+    kind = file_kind(path, question_set, options)
+    if kind != "parquet":
+        check_text_file(path, encoding=options.encoding)
+    return READERS[kind](path, question_set, hint, options)
 
 
-def read_responses(paths: Iterable[Path], question_set: QuestionSet, *,
+def read_responses(paths: Iterable[Path | CellTable], question_set: QuestionSet, *,
                    on_invalid: OnInvalid = "error", strict: bool = False,
-                   import_options: ImportOptions | None = None) -> Responses:
+                   import_options: ImportOptions | None = None,
+                   allow_missing_questions: bool = False) -> Responses:
     """Read and concatenate responses CSV files (columns may come in any order).
 
     Each file is matched to the question set on its own, so files may differ in which
-    columns they have; missing columns are warnings. All problems of all files are collected
+    columns they have; a question without a column is an error unless
+    ``allow_missing_questions`` (then a warning). All problems of all files are collected
     before raising. Survey-platform exports (Google Forms, Microsoft Forms, Qualtrics, ...)
-    are detected and read by :mod:`leadlens.responses.exports`, with ``import_options`` (mapping
-    file, encoding, delimiter).
+    are detected and read by :mod:`leadlens.responses.exports`, with ``import_options``
+    (mapping file, encoding, delimiter); Parquet files by :mod:`leadlens.responses.frames`.
+    A :class:`CellTable` (a DataFrame's, from :func:`~leadlens.responses.frames.frame_cells`)
+    is taken as read.
 
     Raises:
         ResponsesError: located errors (capped at :data:`MAX_PROBLEMS`); with ``strict``,
@@ -382,12 +468,14 @@ def read_responses(paths: Iterable[Path], question_set: QuestionSet, *,
     hint = column_hints(question_set)
     for path in paths:
         try:
-            table = _read_cells(path, question_set, hint, import_options, on_invalid)
+            table = path if isinstance(path, CellTable) else _read_cells(
+                path, question_set, hint, import_options, on_invalid)
         except ResponsesError as exc:
             errors.extend(exc.problems)
             omitted += exc.omitted
             continue
-        conversion = cells_to_responses(table, question_set, on_invalid=on_invalid)
+        conversion = cells_to_responses(table, question_set, on_invalid=on_invalid,
+                                        allow_missing_questions=allow_missing_questions)
         errors.extend(conversion.errors)
         omitted += conversion.omitted
         parts.append(conversion.responses)

@@ -7,12 +7,15 @@ for display only. ``leadlens schema --results`` prints its JSON Schema.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from leadlens.errors import Problem, location, problem_text
 from leadlens.questionset.model import QuestionSet
+
+if TYPE_CHECKING:
+    import polars as pl
 
 RESULTS_VERSION: Literal[1] = 1
 
@@ -331,3 +334,21 @@ class Results(ResultModel):
     agreed: AgreedResult | None = Field(
         default=None, description="What the board agreed in a workshop, when scored with "
                                   "--agreed: agreed and target bands and actions per principle.")
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Tidy polars tables, one per level: principles, items, groups, timepoints,
+        perspectives (see :mod:`leadlens.results.tables`; suppressed cells present, marked)."""
+        from leadlens.results.tables import tables
+
+        return tables(self)
+
+    def to_pandas(self) -> dict[str, Any]:
+        """:meth:`tables` as pandas DataFrames (needs pandas, not PyArrow)."""
+        from leadlens.results.tables import to_pandas
+
+        return to_pandas(self)
+
+    def _repr_html_(self) -> str:
+        from leadlens.results.display import headline_html
+
+        return headline_html(self)

@@ -132,7 +132,10 @@ def _problem(error: ErrorDetails, file: str, model: type[BaseModel], smap: Sourc
                     f"sign, e.g. {_yaml11_number(value)}")
     elif kind == "string_pattern_mismatch":
         code, message = Code.SCHEMA_INVALID_ID, f"{value!r} is not a valid id"
-        hint = "Use lower-case letters, digits, '-' and '_', starting with a letter or digit"
+        hint = ("Use letters, digits, '-' and '_', starting with a letter or digit"
+                if loc[:1] == ("questions",) and loc[-1:] == ("id",) else
+                "Use lower-case letters, digits, '-' and '_', starting with a letter or "
+                "digit")
     elif kind in _BOUNDS:
         limit = next(iter(ctx.values()), "")
         shown = f"{limit:g}" if isinstance(limit, float) else str(limit)

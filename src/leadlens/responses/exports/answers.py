@@ -2,17 +2,24 @@
 
 Accepted for a rated question, compared after normalisation (case, spaces, smart quotes):
 the scale's option labels and their ``aliases``, answer codes from a mapping's ``answers``
-section, the unscored labels (passed through as the label, e.g. "Don't know"), and numbers,
+section, the unscored labels (passed through as the label, e.g. "Don't know"), the question
+set's ``scoring.missing_values`` (``NA``, ``-99``: read as blank), and numbers,
 which are passed through for the scoring reader to check against the scale.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from leadlens.errors import Code
-from leadlens.questionset.model import ImportSettings, QuestionSet, Scale
+from leadlens.questionset.model import (
+    DEFAULT_MISSING_VALUES,
+    ImportSettings,
+    QuestionSet,
+    Scale,
+)
 from leadlens.responses.exports.text import normalise
 
 _NUMBER = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
@@ -35,9 +42,12 @@ class AnswerIssue:
 class ScaleLabels:
     """One scale's accepted answers: normalised text -> the cell scoring reads."""
 
-    def __init__(self, scale_id: str, scale: Scale, extra: dict[str, int | str]) -> None:
+    def __init__(self, scale_id: str, scale: Scale, extra: dict[str, int | str],
+                 missing: Iterable[str] = DEFAULT_MISSING_VALUES) -> None:
         self.scale_id = scale_id
         self.scale = scale
+        self.missing = frozenset(m.strip() for m in missing)
+        """Cells meaning no answer (``scoring.missing_values``): after the scale's labels."""
         self.table: dict[str, str] = {}
         for label in scale.unscored:
             self.table[normalise(label)] = label
@@ -71,6 +81,8 @@ class ScaleLabels:
         found = self.table.get(normalise(cell))
         if found is not None:
             return found
+        if cell.strip() in self.missing:
+            return ""
         if _NUMBER.fullmatch(cell):
             return cell.strip()
         return None
@@ -114,7 +126,7 @@ def scale_labels(qs: QuestionSet, settings: list[ImportSettings]) -> dict[str, S
         extra: dict[str, int | str] = {}
         for s in reversed(settings):  # earlier settings (the --mapping file) win
             extra.update(s.answers.get(scale_id, {}))
-        per_scale[scale_id] = ScaleLabels(scale_id, scale, extra)
+        per_scale[scale_id] = ScaleLabels(scale_id, scale, extra, qs.scoring.missing_values)
     by_key: dict[str, ScaleLabels] = {}
     for q in qs.questions:
         if q.type == "rating" and q.scale is not None:

@@ -1,0 +1,171 @@
+"""``leadlens.score``: responses (files or DataFrames) and a question set in, results out.
+
+One function behind both the Python API and ``leadlens score``, so a notebook and the
+command line refuse the same options in the same words (:class:`~leadlens.errors.UsageError`)
+and give the same results for the same answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+from leadlens.errors import UsageError
+
+if TYPE_CHECKING:
+    from leadlens.questionset.model import QuestionSet
+    from leadlens.report.writers import ScoreOutput
+    from leadlens.responses.exports import ImportOptions
+    from leadlens.results.document import Results
+
+ON_INVALID = ("error", "missing")
+"""What ``on_invalid`` may be: stop on an answer not on its scale, or count it as missing."""
+
+PathLike: TypeAlias = "str | os.PathLike[str]"
+Data: TypeAlias = Any
+"""A path, a list of paths, a polars (or pandas, PyArrow, ...) DataFrame, or a list of them."""
+
+
+def generated_at() -> dt.datetime | None:
+    """``SOURCE_DATE_EPOCH`` as a time stamp, when set (reproducible builds' convention: a
+    fixed time makes the document byte-identical); None means now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return None
+
+
+def score(data: Data, question_set: str | os.PathLike[str] | QuestionSet | None = None,
+          by: str | Sequence[str] = (), *, min_group_size: int | None = None,
+          on_invalid: Literal["error", "missing"] = "error", strict: bool = False,
+          allow_missing_questions: bool = False, mapping: str | os.PathLike[str] | None = None,
+          encoding: str | None = None, delimiter: str | None = None) -> Results:
+    """Score responses as ``leadlens score`` does, and return the results document.
+
+    Args:
+        data: a responses file (CSV, survey-platform export, .xlsx, Parquet) or a list of
+            them, or a DataFrame (polars, pandas, or anything narwhals reads or with the Arrow
+            PyCapsule interface) with the responses CSV's columns, or a list of DataFrames.
+        question_set: a question-set file, a bundled id, or a loaded
+            :class:`~leadlens.questionset.model.QuestionSet` (default: the bundled
+            ``ggi-systems-leadership``).
+        by: respondent field(s) to break the results down by (``--by``).
+        min_group_size: raise the set's anonymity threshold (``--min-group-size``).
+        on_invalid: ``"missing"`` counts answers not on their scale as missing, with a
+            warning (``--on-invalid``).
+        strict: treat warnings about the responses as errors (``--strict``).
+        allow_missing_questions: score even when a question has no column; its answers
+            count as missing (``--allow-missing-questions``).
+        mapping, encoding, delimiter: how to read survey-platform export files
+            (``--mapping``, ``--encoding``, ``--delimiter``); not for DataFrames.
+
+    Returns:
+        The results document (:class:`~leadlens.results.document.Results`); its ``warnings``
+        are the lines the command line prints on stderr.
+
+    Raises:
+        UsageError: an option the command line would refuse with exit code 2 (its
+            ``option`` names the argument).
+        LeadlensError: bad data, with located problems (file or DataFrame, line or row,
+            column), as the command line prints them before exit code 1.
+    """
+    return score_output(data, question_set, by, min_group_size=min_group_size,
+                        on_invalid=on_invalid, strict=strict,
+                        allow_missing_questions=allow_missing_questions, mapping=mapping,
+                        encoding=encoding, delimiter=delimiter).results
+
+
+def score_output(data: Data, question_set: str | os.PathLike[str] | QuestionSet | None = None,
+                 by: str | Sequence[str] = (), *, min_group_size: int | None = None,
+                 on_invalid: str = "error", strict: bool = False,
+                 allow_missing_questions: bool = False,
+                 mapping: str | os.PathLike[str] | None = None, encoding: str | None = None,
+                 delimiter: str | None = None) -> ScoreOutput:
+    """:func:`score`, keeping what the writers need besides the results (each respondent's
+    scores, for ``-o scores.csv``). The command line's ``score`` calls this."""
+    from leadlens.questionset.loading import load_question_set
+    from leadlens.questionset.model import QuestionSet
+    from leadlens.report.writers import ScoreOutput
+    from leadlens.responses.reading import read_responses
+    from leadlens.scoring import score as score_responses
+    from leadlens.scoring.options import check_score_options
+
+    fields = [by] if isinstance(by, str) else list(by)
+    if on_invalid not in ON_INVALID:
+        raise UsageError.about("on_invalid", f"{on_invalid!r}: choose error or missing",
+                               code="option.unknown-choice")
+    qs = (question_set if isinstance(question_set, QuestionSet)
+          else load_question_set(None if question_set is None else _ref(question_set)))
+    check_score_options(qs, by=fields, min_group_size=min_group_size)
+    sources = _sources(data)
+    frames = [s for s in sources if not isinstance(s, Path)]
+    if frames and (mapping is not None or encoding is not None or delimiter is not None):
+        given = "mapping" if mapping is not None else "encoding" if encoding is not None \
+            else "delimiter"
+        raise UsageError.about(given, "reads export files, not DataFrames: rename a "
+                               "DataFrame's columns to the question ids instead",
+                               code="option.files-only")
+    options = import_options(mapping, encoding, delimiter)
+    from leadlens.responses.frames import frame_cells
+
+    tables = [s if isinstance(s, Path) else frame_cells(s) for s in sources]
+    responses = read_responses(tables, qs, on_invalid="missing" if on_invalid == "missing"
+                               else "error", strict=strict, import_options=options,
+                               allow_missing_questions=allow_missing_questions)
+    scored = score_responses(qs, responses, by=fields, min_group_size=min_group_size,
+                             generated_at=generated_at())
+    return ScoreOutput(scored, responses)
+
+
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+def parse_delimiter(value: str | None) -> str | None:
+    """``tab``, ``\\t``, ``comma``, ``semicolon``, ``pipe`` or one character; None if not given.
+
+    Raises:
+        UsageError: anything else (option ``delimiter``).
+    """
+    if value is None:
+        return None
+    delimiter = DELIMITER_NAMES.get(value.lower(), value)
+    if len(delimiter) != 1 or delimiter in "\"\r\n":
+        raise UsageError.about("delimiter", f"must be one character or 'tab', not {value!r}",
+                               code="option.bad-delimiter")
+    return delimiter
+
+
+def import_options(mapping: str | os.PathLike[str] | None, encoding: str | None,
+                   delimiter: str | None) -> ImportOptions:
+    """How to read export files: the options ``score`` and ``inspect`` take."""
+    from leadlens.responses.exports import ImportOptions, load_mapping
+
+    return ImportOptions(encoding=encoding, delimiter=parse_delimiter(delimiter),
+                         mapping=load_mapping(Path(mapping)) if mapping is not None else None)
+
+
+def _ref(question_set: str | os.PathLike[str]) -> str | Path:
+    return question_set if isinstance(question_set, str) else Path(question_set)
+
+
+def _sources(data: Data) -> list[Path | Any]:
+    """Each responses source as a path or a DataFrame."""
+    from leadlens.responses.frames import is_frame
+
+    items = [data] if isinstance(data, str | os.PathLike) or is_frame(data) else list(data)
+    if not items:
+        raise UsageError.about("data", "no responses given: a file, a DataFrame, or a list "
+                               "of them", code="option.no-data")
+    sources: list[Path | Any] = []
+    for item in items:
+        if isinstance(item, str | os.PathLike):
+            sources.append(Path(item))
+        elif is_frame(item):
+            sources.append(item)
+        else:
+            raise UsageError.about("data", f"{type(item).__name__}: not a file path or a "
+                                   "DataFrame", code="option.not-data")
+    return sources

@@ -1,0 +1,50 @@
+"""How a results document shows itself in a notebook: a compact headline table, escaped.
+
+Jupyter calls ``Results._repr_html_``; everything from the question set or the responses
+(titles, names, group values) is untrusted text and is escaped, never markup.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from leadlens.results.document import Results
+
+
+def headline_html(results: Results) -> str:
+    """The title, respondents, overall score and one row per principle, as an HTML table."""
+    qs = results.question_set
+    bands = {b.id: b.label for b in qs.bands}
+
+    def number(value: float | None, places: int = 1) -> str:
+        return "&ndash;" if value is None else f"{value:.{places}f}"
+
+    def interval(ci: tuple[float, float] | None) -> str:
+        return "&ndash;" if ci is None else f"{ci[0]:.1f}&ndash;{ci[1]:.1f}"
+
+    rows = [f"<tr><th scope=\"row\" style=\"text-align:left\">{escape(p.name)}</th>"
+            f"<td>{p.n}</td><td>{number(p.score)}</td><td>{interval(p.ci95)}</td>"
+            f"<td style=\"text-align:left\">{escape(bands.get(p.band or '', '') or '–')}</td>"
+            f"<td>{number(p.alpha, 2)}</td></tr>" for p in results.principles]
+    overall = results.overall
+    rows.append(f"<tr><th scope=\"row\" style=\"text-align:left\">Overall</th><td>{overall.n}"
+                f"</td><td>{number(overall.score)}</td><td>{interval(overall.ci95)}</td>"
+                f"<td style=\"text-align:left\">"
+                f"{escape(bands.get(overall.band or '', '') or '–')}</td><td></td></tr>")
+    groups = "".join(
+        f"<li>By {escape(b.prompt)}: {len(b.groups)} groups, "
+        f"{sum(g.suppressed for g in b.groups)} not shown (fewer than "
+        f"{results.min_group_size} respondents, or protecting such a group)</li>"
+        for b in results.groups.values())
+    warnings = (f"<p>{len(results.warnings)} warning(s) about the responses: see "
+                "<code>results.warnings</code>.</p>" if results.warnings else "")
+    return (
+        f"<div class=\"leadlens-results\"><p><strong>{escape(qs.title)}</strong> "
+        f"({escape(qs.id)} {escape(qs.version)}): {results.respondents} respondent"
+        f"{'' if results.respondents == 1 else 's'}</p>"
+        "<table><thead><tr><th scope=\"col\" style=\"text-align:left\">Principle</th>"
+        "<th scope=\"col\">n</th><th scope=\"col\">Score (0-100)</th>"
+        "<th scope=\"col\">95% CI</th><th scope=\"col\" style=\"text-align:left\">Band</th>"
+        "<th scope=\"col\">Alpha</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        + (f"<ul>{groups}</ul>" if groups else "") + warnings
+        + "<p>All figures: <code>results.tables()</code>.</p></div>")
