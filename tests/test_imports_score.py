@@ -103,13 +103,14 @@ def test_score_errors_name_the_export_header_and_line(tmp_path: Path) -> None:
 def test_score_takes_encoding_delimiter_and_strict(tmp_path: Path) -> None:
     path = tmp_path / "semi.csv"
     path.write_bytes("basics-1;organisation\n4;Caf\xe9 Trust\n5;B\n".encode("latin-1"))
-    plain = runner.invoke(app, ["score", str(path), "-f", "json"])
+    some = ["--allow-missing-questions"]
+    plain = runner.invoke(app, ["score", str(path), "-f", "json", *some])
     assert plain.exit_code == 0, plain.output
     assert "read as Windows-1252" in plain.stderr
     chosen = runner.invoke(app, ["score", str(path), "-f", "json", "--encoding", "latin-1",
-                                 "--delimiter", ";"])
+                                 "--delimiter", ";", *some])
     assert chosen.exit_code == 0 and "Windows-1252" not in chosen.stderr
-    strict = runner.invoke(app, ["score", str(path), "-f", "json", "--strict"])
+    strict = runner.invoke(app, ["score", str(path), "-f", "json", "--strict", *some])
     assert strict.exit_code == 1
     assert f"{path}:2: not UTF-8 (byte 0xe9)" in strict.stderr
     usage = runner.invoke(app, ["score", str(path), "--delimiter", "ab"])
@@ -121,10 +122,15 @@ def test_score_reports_a_question_with_no_column(fixtures: dict[str, Fixture],
     path = tmp_path / "few.csv"
     path.write_text(f"Timestamp,{RISK}\n2024/03/04,Agree\n2024/03/05,Disagree\n",
                     encoding="utf-8")
-    document, stderr = _score(tmp_path, str(path))
+    refused = runner.invoke(app, ["score", str(path), "-f", "json"])
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert " question column(s) missing: 'basics-1', " in refused.stderr
+    assert refused.stderr.startswith(f"{path}:1: ")
+    document, stderr = _score(tmp_path, str(path), "--allow-missing-questions")
     assert document["respondents"] == 2
     assert "question column(s) missing" in stderr
-    strict = runner.invoke(app, ["score", str(path), "--strict", "-f", "json"])
+    strict = runner.invoke(app, ["score", str(path), "--strict", "-f", "json",
+                                 "--allow-missing-questions"])
     assert strict.exit_code == 1
 
 
@@ -137,7 +143,8 @@ def test_on_invalid_missing_counts_unknown_labels(tmp_path: Path) -> None:
     assert f"{path}:3: column {RISK!r}: unknown answer 'Sort of'" in failed.stderr
     assert f"{path}:4: column {RISK!r}: 9 is not on the agreement scale (1-5)" \
         in failed.stderr
-    result = runner.invoke(app, ["score", str(path), "-f", "json", "--on-invalid", "missing"])
+    result = runner.invoke(app, ["score", str(path), "-f", "json", "--on-invalid", "missing",
+                                 "--allow-missing-questions"])
     assert result.exit_code == 0, result.output
     assert "2 answer(s) not on their scale were treated as missing" in result.stderr
     item = next(i for p in json.loads(result.stdout)["principles"] for i in p["items"]

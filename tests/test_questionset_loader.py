@@ -68,7 +68,7 @@ def test_bundled_set_loads_by_id_and_path() -> None:
          "used by option 1 too"),
         ("{id: b3, principle: basics", "{id: b2, principle: basics",
          "qs.yaml:26:10: questions[2].id: duplicate question id 'b2' (first defined at line 25). "
-         "Ids must be unique"),
+         "Ids must be unique, regardless of case"),
         ("{low: Learn the basics., high: Keep going.}",
          "{lo: Learn the basics., high: Keep going.}",
          "qs.yaml:20:23: principles[0].recommendations.lo: unknown band 'lo'. "

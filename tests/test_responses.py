@@ -262,8 +262,15 @@ def test_unknown_column_gets_a_did_you_mean(tmp_path: Path, qs: QuestionSet, fas
     assert data.warnings[0].hint == "Did you mean 'story'?"  # 'story' has its column
 
 
-@pytest.mark.parametrize(("header", "meant"), [("b.2", "b2"), ("B2", "b2"), ("b_2", "b2"),
-                                               ("Story", "story")])
+def test_a_header_in_another_case_is_read_as_its_question(tmp_path: Path, qs: QuestionSet,
+                                                          fast: str) -> None:
+    # Headers are compared as the import reader compares question texts: case aside.
+    data = load(tmp_path, qs, "b1,B2,b3,Story\n1,2,3,x\n")
+    assert data.codes.tolist() == [[1, 2, 3]] and data.texts["story"].texts == ["x"]
+
+
+@pytest.mark.parametrize(("header", "meant"), [("b.2", "b2"), ("b_2", "b2"), ("bb2", "b2"),
+                                               ("stroy", "story")])
 def test_a_header_like_a_missing_question_is_an_error_with_the_suggestion(
         tmp_path: Path, qs: QuestionSet, fast: str, header: str, meant: str) -> None:
     columns = [c for c in ("b1", "b2", "b3", "story") if c != meant] + [header]

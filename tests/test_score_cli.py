@@ -151,10 +151,14 @@ def test_on_invalid_missing(files: Path) -> None:
 def test_warnings_go_to_stderr_and_strict_fails_on_them(files: Path) -> None:
     path = files / "responses.csv"
     path.write_text("organisation,b1,extra\nAcme,4,x\n", encoding="utf-8")
-    code, out, err = score(files, "--format", "json")
+    code, out, err = score(files, "--format", "json", "--allow-missing-questions")
     assert code == 0 and json.loads(out)["respondents"] == 1
     assert "column 'extra': warning: not a question" in err
-    code, out, err = score(files, "--format", "json", "--strict")
+    assert "question column(s) missing, their answers count as missing" in err
+    code, out, err = score(files, "--format", "json")
+    assert code == 1 and out == ""
+    assert "question column(s) missing: " in err and "--allow-missing-questions" in err
+    code, out, err = score(files, "--format", "json", "--strict", "--allow-missing-questions")
     assert code == 1 and out == ""
     assert "column 'extra': not a question" in err
 
@@ -186,7 +190,8 @@ def test_a_file_given_twice_is_a_warning_and_strict_refuses_it(files: Path) -> N
     (["--min-group-size", "2"], "Error: --min-group-size 2: may raise the question set's "
                                 "threshold (3) but not lower it\n"),
     (["--on-invalid", "ignore"], "Error: --on-invalid 'ignore': choose error or missing\n"),
-    (["--format", "xml"], "Error: --format 'xml': choose one of json, csv, table, html, md\n"),
+    (["--format", "xml"], "Error: --format 'xml': choose one of json, csv, table, html, md, "
+     "parquet, xlsx, pdf\n"),
 ])
 def test_usage_errors_exit_2(files: Path, args: list[str], message: str) -> None:
     code, out, err = score(files, *args)
@@ -194,8 +199,8 @@ def test_usage_errors_exit_2(files: Path, args: list[str], message: str) -> None
 
 
 def test_output_format_from_the_extension(files: Path) -> None:
-    code, _, err = score(files, "-o", str(files / "results.xlsx"))
-    assert code == 2 and "cannot tell the format from 'results.xlsx'" in err
+    code, _, err = score(files, "-o", str(files / "results.ods"))
+    assert code == 2 and "cannot tell the format from 'results.ods'" in err
     code, _, _ = score(files, "-o", str(files / "summary.txt"))
     assert code == 0
     assert "Basics [bold]and[/bold] more" in (files / "summary.txt").read_text(encoding="utf-8")

@@ -1,8 +1,10 @@
 """leadlens: a command-line diagnostic toolkit for systems leadership.
 
-The public API: load and validate question sets, and the models of the question-set format
-and of the results document. Everything else is internal. Names are imported on first use,
-so that ``import leadlens.scoring`` (or the CLI's start-up) does not pay for the YAML loader.
+The public API: score responses (files or DataFrames) as ``leadlens score`` does, read saved
+results and render reports; load and validate question sets; the models of the question-set
+format and of the results document. Everything else is internal (docs/api.md). Names are
+imported on first use, so that ``import leadlens`` (and the CLI's start-up) pays neither for
+the YAML loader nor for numpy and polars.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ _PUBLIC = {
     "load_question_set": "leadlens.questionset.loading",
     "validate_file": "leadlens.questionset.loading",
     "Results": "leadlens.results.document",
+    "UsageError": "leadlens.errors",
+    "score": "leadlens.analysis.scoring",
+    "load_results": "leadlens.analysis.reports",
+    "render_report": "leadlens.analysis.reports",
 }
 
 __all__ = [
@@ -32,13 +38,26 @@ __all__ = [
     "QuestionSetError",
     "ResponsesError",
     "Results",
+    "UsageError",
     "__version__",
     "load_question_set",
+    "load_results",
+    "render_report",
+    "score",
     "validate_file",
 ]
 
 if TYPE_CHECKING:
-    from leadlens.errors import Code, LeadlensError, Problem, QuestionSetError, ResponsesError
+    from leadlens.analysis.reports import load_results, render_report
+    from leadlens.analysis.scoring import score
+    from leadlens.errors import (
+        Code,
+        LeadlensError,
+        Problem,
+        QuestionSetError,
+        ResponsesError,
+        UsageError,
+    )
     from leadlens.questionset.loading import load_question_set, validate_file
     from leadlens.questionset.model import QuestionSet
     from leadlens.results.document import Results

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from leadlens.cli._app import app, print_problems, run, usage_error
+from leadlens.cli._app import app, print_problems, run
 from leadlens.cli._console import say, write_document
 from leadlens.cli._options import (
     DelimiterOption,

@@ -25,9 +25,15 @@ if TYPE_CHECKING:
 
 
 def _yaml_files(paths: list[Path]) -> list[Path]:
+    """The files to validate: files as given, folders' YAML files, bundled ids' files."""
+    from leadlens.questionset.loading import bundled_sets
+
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        bundled = bundled_sets() if not path.exists() else {}
+        if str(path) in bundled:
+            files.append(bundled[str(path)])
+        elif path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")
                            and p.is_file() and not any(part.startswith(".") for part in
                                                        p.relative_to(path).parts))

@@ -295,7 +295,7 @@ def _interval(interval: tuple[float, float] | None) -> str:
     return "-" if interval is None else f"{interval[0]:.1f}-{interval[1]:.1f}"
 
 
-Writer = Callable[[ScoreOutput], str]
+Writer = Callable[[ScoreOutput], str | bytes]
 
 
 def html_report(output: ScoreOutput) -> str:
@@ -317,9 +317,37 @@ def wrote_message(path: object, respondents: int, what: str) -> str:
     return f"wrote {path} ({plural(respondents, 'respondent')}, {what})\n"
 
 
+def tidy_parquet(output: ScoreOutput) -> bytes:
+    """Every tidy table (:mod:`leadlens.results.tables`) in one Parquet file, told apart by
+    its ``table`` column; suppressed cells are rows with null figures, marked."""
+    import io
+
+    from leadlens.results.tables import tidy
+
+    buffer = io.BytesIO()
+    tidy(output.results).write_parquet(buffer, compression="zstd", statistics=True)
+    return buffer.getvalue()
+
+
+def spreadsheet(output: ScoreOutput) -> bytes:
+    """The accessible spreadsheet (:mod:`leadlens.report.spreadsheet`)."""
+    from leadlens.report.spreadsheet import results_workbook
+
+    return results_workbook(output.results)
+
+
+def pdf_report(output: ScoreOutput) -> bytes:
+    """The HTML report printed by a headless Chromium (:mod:`leadlens.report.pdf`)."""
+    from leadlens.report import render_report
+    from leadlens.report.pdf import html_to_pdf
+
+    return html_to_pdf(render_report(output.results, "html"))
+
+
 FORMAT_NAMES: dict[str, str] = {"json": "results document", "csv": "scores CSV",
                                 "table": "table", "html": "HTML report",
-                                "md": "Markdown report"}
+                                "md": "Markdown report", "parquet": "tidy tables (Parquet)",
+                                "xlsx": "spreadsheet", "pdf": "PDF report"}
 """How each output format is named in the ``wrote ...`` line."""
 
 OUTPUT_WRITERS: dict[str, Writer] = {
@@ -328,11 +356,18 @@ OUTPUT_WRITERS: dict[str, Writer] = {
     "table": table_text,
     "html": html_report,
     "md": markdown_report,
+    "parquet": tidy_parquet,
+    "xlsx": spreadsheet,
+    "pdf": pdf_report,
 }
-"""Output format name -> writer returning the file's text."""
+"""Output format name -> writer returning the file's text (or bytes: :data:`BINARY_FORMATS`)."""
+
+BINARY_FORMATS = frozenset({"parquet", "xlsx", "pdf"})
+"""Formats whose writers return bytes: written to a file, never to a terminal."""
 
 FORMAT_BY_SUFFIX: dict[str, str] = {".json": "json", ".csv": "csv", ".txt": "table",
                                     ".html": "html", ".htm": "html", ".md": "md",
-                                    ".markdown": "md"}
+                                    ".markdown": "md", ".parquet": "parquet", ".xlsx": "xlsx",
+                                    ".pdf": "pdf"}
 """Output file extension -> format name, used when ``--format`` is not given."""
 

@@ -67,7 +67,7 @@ def tidy(results: Results) -> pl.DataFrame:
     """All tables stacked: one row per figure (the ``-o results.parquet`` layout)."""
     import polars as pl
 
-    schema: dict[str, Any] = {name: pl.String for name in COLUMNS}
+    schema: dict[str, Any] = dict.fromkeys(COLUMNS, pl.String)
     schema |= {"value": pl.Float64, "n": pl.Int64, "suppressed": pl.Boolean}
     rows = list(_rows(results))
     data = {name: [getattr(row, name) for row in rows] for name in COLUMNS}
@@ -89,7 +89,7 @@ def to_pandas(results: Results) -> dict[str, Any]:
         ModuleNotFoundError: pandas is not installed.
     """
     try:
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
     except ModuleNotFoundError as exc:
         raise ModuleNotFoundError("Results.to_pandas() needs pandas: pip install pandas "
                                   "(Results.tables() gives the same tables in polars)",
@@ -178,7 +178,7 @@ def _item_rows(item: ItemResult) -> Iterator[_Row]:
 def _group_rows(results: Results, breakdown: GroupBreakdown) -> Iterator[_Row]:
     principles = [p.id for p in results.question_set.principles]
     for group in breakdown.groups:
-        where = {"group_field": breakdown.field, "group_value": group.value}
+        where: dict[str, Any] = {"group_field": breakdown.field, "group_value": group.value}
         if group.suppressed:
             # Present and marked, with nothing that could be added up or subtracted.
             note = f"{SUPPRESSED_MARK}: {group.n_text}"

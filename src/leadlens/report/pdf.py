@@ -1,0 +1,86 @@
+"""The HTML report printed to PDF by a headless Chromium (or Chrome), when one is installed.
+
+Chromium prints a tagged PDF (a structure tree for screen readers), with a document outline
+from the report's headings and the page's language (``en-GB``) as the document's. No PDF
+library is bundled: the browser that lays the report out on screen lays it out on paper.
+The page is printed offline: every host name resolves to nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from leadlens.errors import LeadlensError, Problem
+
+BROWSER_VARIABLE = "LEADLENS_CHROMIUM"
+"""An environment variable naming the browser to print with (a path or a command)."""
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome",
+            "microsoft-edge")
+"""Commands tried in turn, when :data:`BROWSER_VARIABLE` is not set."""
+
+TIMEOUT_SECONDS = 180
+
+INSTALL_HINT = ("Install Chromium (Debian or Ubuntu: apt-get install chromium; macOS: brew "
+                "install --cask chromium) or Google Chrome, or set LEADLENS_CHROMIUM to the "
+                "browser's path; or write -o report.html and print it from a browser")
+
+
+class PdfError(LeadlensError):
+    """The PDF could not be printed (no browser, or the browser failed)."""
+
+
+def find_browser() -> str | None:
+    """The browser to print with: :data:`BROWSER_VARIABLE`, else the first of :data:`BROWSERS`
+    on the PATH, else None."""
+    chosen = os.environ.get(BROWSER_VARIABLE, "").strip()
+    if chosen:
+        return shutil.which(chosen) or (chosen if Path(chosen).is_file() else None)
+    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Print a self-contained HTML page to PDF (A4, as its print styles say).
+
+    Raises:
+        PdfError: no browser was found (the message names what to install), or it failed.
+    """
+    browser = find_browser()
+    if browser is None:
+        chosen = os.environ.get(BROWSER_VARIABLE, "").strip()
+        message = (f"{BROWSER_VARIABLE}={chosen!r} is not a browser on this machine" if chosen
+                   else "printing a PDF needs a headless Chromium or Google Chrome; none found "
+                   f"({', '.join(BROWSERS)})")
+        raise PdfError([Problem(file="PDF", message=message, hint=INSTALL_HINT)])
+    with tempfile.TemporaryDirectory(prefix="leadlens-pdf-") as folder:
+        page = Path(folder) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        target = Path(folder) / "report.pdf"
+        command = [browser, "--headless", "--disable-gpu", "--no-first-run",
+                   "--disable-background-networking", "--disable-component-update",
+                   "--disable-sync", "--disable-extensions", "--disable-quic",
+                   "--host-resolver-rules=MAP * ~NOTFOUND",
+                   f"--user-data-dir={Path(folder) / 'profile'}",
+                   "--no-pdf-header-footer", "--generate-pdf-document-outline",
+                   f"--print-to-pdf={target}", page.as_uri()]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            # Chromium will not start its sandbox as root; the page is our own report,
+            # offline, with every untrusted text escaped.
+            command.insert(1, "--no-sandbox")
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, check=False,
+                                  timeout=TIMEOUT_SECONDS, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise PdfError([Problem(file="PDF", message=f"{browser} could not print the "
+                                    f"report: {exc}", hint=INSTALL_HINT)]) from None
+        if done.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
+            last = next((line for line in reversed(done.stderr.splitlines())
+                         if line.strip()), "no output")
+            raise PdfError([Problem(file="PDF", message=f"{browser} could not print the "
+                                    f"report (exit {done.returncode}): {last[:300]}",
+                                    hint=INSTALL_HINT)])
+        return target.read_bytes()
