@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -155,7 +155,13 @@ def _sources(data: Data) -> list[Path | Any]:
     """Each responses source as a path or a DataFrame."""
     from leadlens.responses.frames import is_frame
 
-    items = [data] if isinstance(data, str | os.PathLike) or is_frame(data) else list(data)
+    if isinstance(data, str | os.PathLike) or is_frame(data):
+        items = [data]
+    elif isinstance(data, Iterable):
+        items = list(data)
+    else:
+        raise UsageError.about("data", f"{type(data).__name__}: not a file path or a "
+                               "DataFrame", code="option.not-data")
     if not items:
         raise UsageError.about("data", "no responses given: a file, a DataFrame, or a list "
                                "of them", code="option.no-data")

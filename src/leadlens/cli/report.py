@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, cast, get_args
+from typing import Annotated, Literal, cast, get_args
 
 import typer
 
-from leadlens.cli._app import app, run
+from leadlens.cli._app import app, run, usage_error
 from leadlens.cli._console import warn, write_document
 from leadlens.cli._options import (
     ForceOption,
@@ -22,7 +22,9 @@ from leadlens.cli.cover import LogoOption, OrganisationOption, TitleOption, make
 from leadlens.files import check_writable, write_atomic
 from leadlens.report import FORMAT_BY_SUFFIX, Format
 
-REPORT_FORMATS = Formats.of(get_args(Format), FORMAT_BY_SUFFIX, what="report format")
+REPORT_FORMATS = Formats.of((*get_args(Format), "pdf"), {**FORMAT_BY_SUFFIX, ".pdf": "pdf"},
+                            what="report format")
+"""The template formats, and the HTML report printed to PDF by a headless Chromium."""
 
 
 def template_format(template: Path | None) -> Format | None:
@@ -38,11 +40,12 @@ def template_format(template: Path | None) -> Format | None:
     return None
 
 
-def report_format(output: Path | None, template: Path | None, given: str | None) -> Format:
+def report_format(output: Path | None, template: Path | None, given: str | None
+                  ) -> Format | Literal["pdf"]:
     """The format from ``--format``, else the output's extension, else the template's name."""
     guess = template_format(template)
-    return cast(Format, choose_format(REPORT_FORMATS, given, output, to_stdout=guess,
-                                      otherwise=guess))
+    return cast(Format | Literal["pdf"], choose_format(REPORT_FORMATS, given, output,
+                                                       to_stdout=guess, otherwise=guess))
 
 
 @app.command()
@@ -50,8 +53,9 @@ def report(
     results: Annotated[Path, typer.Argument(
         metavar="RESULTS", help="A results document from leadlens score (-o results.json).")],
     output: Annotated[Path, output_option(
-        "The report file: *.html (one self-contained page) or *.md (GitHub-flavoured "
-        "Markdown); '-' writes to standard output.")],
+        "The report file: *.html (one self-contained page), *.md (GitHub-flavoured "
+        "Markdown) or *.pdf (the HTML page printed by a headless Chromium); '-' writes to "
+        "standard output.")],
     template: Annotated[Path | None, typer.Option(
         "--template", "-t", metavar="FILE", exists=True, dir_okay=False, readable=True,
         show_default=False, help="Your own Jinja template instead of the bundled one "
@@ -60,7 +64,7 @@ def report(
     organisation: OrganisationOption = None,
     logo: LogoOption = None,
     output_format: Annotated[str | None, format_option(
-        REPORT_FORMATS, "html or md (default: from the output's extension).")] = None,
+        REPORT_FORMATS, "html, md or pdf (default: from the output's extension).")] = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -75,14 +79,23 @@ def report(
 
     path = None if is_stdout(output) else output
     fmt = report_format(path, template, output_format)
+    if fmt == "pdf" and path is None:
+        raise usage_error("--format pdf: a binary file; name it with -o FILE")
 
     def action() -> None:
         if path is not None:
             check_writable(path, force=force)  # before any work
         cover = make_cover(title, organisation, logo)
         document = load_results(results)
-        text = render_report(document, fmt, template, cover=cover)
+        text: str | bytes
+        if fmt == "pdf":
+            from leadlens.report.pdf import html_to_pdf
+
+            text = html_to_pdf(render_report(document, "html", template, cover=cover))
+        else:
+            text = render_report(document, fmt, template, cover=cover)
         if path is None:
+            assert isinstance(text, str)  # a PDF needs -o FILE (above)
             write_document(text)
         else:
             from leadlens.report.writers import FORMAT_NAMES, wrote_message

@@ -1,0 +1,120 @@
+"""Structural checks of the analysts' outputs (Parquet, xlsx, PDF), shared by the tests that
+make them from the source tree and from the built wheel."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+TABLES = {"principles", "items", "groups", "timepoints", "perspectives"}
+FRONT_SHEETS = ["Cover", "Contents", "Notes"]
+
+
+def check_parquet(path: Path, results: dict[str, Any]) -> None:
+    """One file, every tidy table told apart by ``table``; suppressed cells present, marked,
+    and without a figure; the shown figures are the results document's."""
+    import polars as pl
+
+    tidy = pl.read_parquet(path)
+    assert set(tidy["table"].unique()) == TABLES
+    assert tidy.schema["value"] == pl.Float64 and tidy.schema["n"] == pl.Int64
+    hidden = tidy.filter(pl.col("suppressed"))
+    assert hidden.height > 0
+    assert hidden["value"].null_count() == hidden.height
+    assert hidden["n"].null_count() == hidden.height
+    assert all(note.startswith("[c]: ") for note in hidden["note"])
+    for breakdown in results["groups"].values():
+        for group in breakdown["groups"]:
+            rows = tidy.filter((pl.col("table") == "groups")
+                               & (pl.col("group_field") == breakdown["field"])
+                               & (pl.col("group_value") == group["value"]))
+            assert rows.height > 0, group["value"]  # never silently dropped
+            assert rows["suppressed"].all() == group["suppressed"]
+            if not group["suppressed"]:
+                overall = rows.filter(pl.col("principle").is_null()
+                                      & (pl.col("statistic") == "score"))
+                assert overall["value"].to_list() == [group["overall"]]
+    overall = tidy.filter((pl.col("table") == "principles") & pl.col("principle").is_null()
+                          & (pl.col("statistic") == "score"))
+    assert overall["value"].to_list() == [results["overall"]["score"]]
+
+
+def check_xlsx(path: Path, results: dict[str, Any]) -> None:
+    """The Analysis Function's layout: cover, contents, notes, one table per sheet with a
+    title in A1 and one header row (an Excel table), no merged cells, numbers as numbers,
+    [c] for withheld cells, text never a formula."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    assert book.sheetnames[:3] == FRONT_SHEETS
+    assert book["Cover"]["A1"].value.endswith(": results")
+    cover_text = [c.value for c in book["Cover"]["A"] if c.value]
+    assert "Contact" in cover_text and str(results["respondents"]) in cover_text
+    listed = [row[0] for row in book["Contents"].iter_rows(min_row=4, values_only=True)]
+    assert listed == ["Notes", *book.sheetnames[3:]]
+    notes = " ".join(str(c.value) for c in book["Notes"]["B"] if c.value)
+    assert "[c]" in notes and f"fewer than {results['min_group_size']}" in notes
+    seen_withheld = False
+    for sheet in book.worksheets:
+        assert not sheet.merged_cells.ranges, sheet.title
+        assert isinstance(sheet["A1"].value, str) and sheet["A1"].font.bold
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+        if sheet.title in FRONT_SHEETS[:1]:
+            continue
+        (table,) = sheet.tables.values()
+        first, last = table.ref.split(":")
+        header_row = int("".join(ch for ch in first if ch.isdigit()))
+        assert first.startswith("A") and header_row <= 4
+        header = [c.value for c in sheet[header_row] if c.value is not None]
+        assert header and all(isinstance(h, str) for h in header)
+        body = list(sheet.iter_rows(min_row=header_row + 1, values_only=True))
+        assert body and all(v is not None for row in body for v in row[:len(header)]), \
+            f"{sheet.title}: a blank cell inside the table"
+        if sheet.title == "Principles":
+            overall = next(row for row in body if row[0] == "overall")
+            assert overall[5] == results["overall"]["score"]  # a number, unrounded
+        if sheet.title.startswith("By "):
+            for row in body:
+                if row[1] == "[c]":
+                    seen_withheld = True
+                    assert set(row[1:]) == {"[c]"}, row  # nothing else of that group shows
+                else:
+                    assert isinstance(row[1], int) and row[1] >= results["min_group_size"]
+    if any(g["suppressed"] for b in results["groups"].values() for g in b["groups"]):
+        assert seen_withheld
+
+
+def check_pdf(path: Path, results: dict[str, Any]) -> None:
+    """A tagged PDF (a structure tree), an outline, en-GB, and the headline figures in its
+    text as pdftotext reads it."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en-GB"
+    def flat(items: list[Any]) -> list[str]:
+        return [t for item in items
+                for t in (flat(item) if isinstance(item, list) else [item.title])]
+
+    titles = flat(reader.outline)
+    assert any("At a glance" in title for title in titles), titles
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext is not None, "pdftotext (poppler-utils) is needed"
+    text = subprocess.run([pdftotext, "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert results["question_set"]["title"].split()[0] in text
+    assert str(results["respondents"]) in text
+    assert f"{results['overall']['score']:.0f}" in text
+    for principle in results["principles"]:
+        assert principle["name"].split()[0] in text
+
+
+def load_json(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
