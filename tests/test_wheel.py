@@ -86,3 +86,37 @@ def test_wheel_compares_and_follows_the_example_waves(installed_wheel: Path,
         assert (tmp_path / args[-1]).stat().st_size > 2000
     assert "What changed since responses" in (tmp_path / "compare.html").read_text()
     assert "Influencing rose by" in (tmp_path / "compare.md").read_text()
+
+
+@pytest.mark.slow
+def test_wheel_writes_the_analysts_outputs_and_scores_a_dataframe(installed_wheel: Path,
+                                                                  tmp_path: Path) -> None:
+    """Parquet, xlsx and PDF from the installed wheel, each checked structurally; the API
+    from the wheel's Python on a polars DataFrame gives the CLI's results."""
+    import json
+
+    from output_checks import check_parquet, check_pdf, check_xlsx
+
+    responses = REPO / "examples" / "responses.csv"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["SOURCE_DATE_EPOCH"] = "1700000000"
+    for name in ("results.json", "results.parquet", "results.xlsx", "report.pdf"):
+        proc = subprocess.run([str(installed_wheel / "leadlens"), "score", str(responses),
+                               "--by", "role", "-o", name], cwd=tmp_path,
+                              capture_output=True, text=True, env=env, check=False)
+        assert proc.returncode == 0, proc.stderr
+    document = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    check_parquet(tmp_path / "results.parquet", document)
+    check_xlsx(tmp_path / "results.xlsx", document)
+    check_pdf(tmp_path / "report.pdf", document)
+    probe = ("import json, sys, polars, leadlens; "
+             f"r = leadlens.score(polars.read_csv({str(responses)!r}), by='role'); "
+             "assert 'site-packages' in leadlens.__file__; "
+             "sys.stdout.write(r.model_dump_json(by_alias=True))")
+    api = subprocess.run([str(installed_wheel / "python"), "-c", probe], cwd="/", env=env,
+                         capture_output=True, text=True, check=False)
+    assert api.returncode == 0, api.stderr
+    scored = json.loads(api.stdout)
+    assert scored["sources"] == ["<polars DataFrame>"]
+    assert {k: v for k, v in scored.items() if k != "sources"} == {
+        k: v for k, v in document.items() if k != "sources"}
