@@ -192,3 +192,21 @@ def test_import_leadlens_stays_light() -> None:
     assert out.strip() == "[]"
     for name in leadlens.__all__:
         assert getattr(leadlens, name) is not None
+
+
+def test_polars_and_pandas_frames_become_the_same_cells() -> None:
+    """polars converts its own columns (fast); other frames go cell by cell: they agree."""
+    from leadlens.responses.frames import frame_cells
+
+    data: dict[str, list[Any]] = {
+        "floats": [1.0, 2.5, None, float("nan"), 1e20, -3.0, float("inf"), 0.1],
+        "ints": [1, None, 3, 4, 5, 6, -7, 2**40],
+        "bools": [True, False, None, True, True, True, False, False],
+        "text": ["x", None, "", " y ", "x", "z", "NA", "Don't know"]}
+    polars_cells = frame_cells(pl.DataFrame(data, strict=False))
+    pandas_cells = frame_cells(pd.DataFrame(data))
+    assert polars_cells.header == pandas_cells.header == list(data)
+    for i in range(len(data)):
+        assert polars_cells.columns[i].cells() == pandas_cells.columns[i].cells(), i
+    assert polars_cells.columns[0].cells() == ["1", "2.5", None, None, "1e+20", "-3", "inf",
+                                               "0.1"]
