@@ -7,8 +7,10 @@ Jupyter calls ``Results._repr_html_``; everything from the question set or the r
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
-from leadlens.results.document import Results
+if TYPE_CHECKING:  # the document calls this module: no import back at run time
+    from leadlens.results.document import Results
 
 
 def headline_html(results: Results) -> str:

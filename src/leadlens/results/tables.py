@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from leadlens.results.document import GroupBreakdown, ItemResult, Results
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the document calls this module: no import back at run time
     import polars as pl
+
+    from leadlens.results.document import GroupBreakdown, ItemResult, Results
 
 TABLES = ("principles", "items", "groups", "timepoints", "perspectives")
 """The tables, in order: one per level of the results."""
