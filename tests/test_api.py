@@ -210,3 +210,31 @@ def test_polars_and_pandas_frames_become_the_same_cells() -> None:
         assert polars_cells.columns[i].cells() == pandas_cells.columns[i].cells(), i
     assert polars_cells.columns[0].cells() == ["1", "2.5", None, None, "1e+20", "-3", "inf",
                                                "0.1"]
+
+
+@pytest.mark.usefixtures("fixed_time")
+def test_compare_and_trend_from_python_match_the_cli(tmp_path: Path) -> None:
+    waves = [EXAMPLES / "waves" / f"wave-{year}.csv" for year in (2025, 2026)]
+    out = tmp_path / "compare.json"
+    result = runner.invoke(app, ["compare", *map(str, waves), "--by", "sector", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    cli = json.loads(out.read_text(encoding="utf-8"))
+    frame = pl.read_csv(waves[1])
+    from_python = leadlens.compare_waves(waves[0], frame, by="sector",
+                                   labels=["wave-2025", "wave-2026"])
+    document = json.loads(from_python.model_dump_json(by_alias=True))
+    for key in ("principles", "groups", "headline", "withheld", "overall"):
+        if key in cli:
+            assert document[key] == cli[key], key
+    scored = leadlens.score(waves[0])
+    from_results = leadlens.compare_waves(scored, leadlens.score(waves[1]))
+    assert from_results.principles and from_results.title == from_python.title
+    with pytest.raises(leadlens.UsageError) as caught:
+        leadlens.trend(waves)
+    assert caught.value.code == "option.too-few-waves"
+    out = tmp_path / "trend.json"
+    three = [RESPONSES, *waves]
+    result = runner.invoke(app, ["trend", *map(str, three), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    line = json.loads(leadlens.trend(three).model_dump_json(by_alias=True))
+    assert line["principles"] == json.loads(out.read_text(encoding="utf-8"))["principles"]

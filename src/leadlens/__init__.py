@@ -28,6 +28,8 @@ _PUBLIC = {
     "score": "leadlens.analysis.scoring",
     "load_results": "leadlens.analysis.reports",
     "render_report": "leadlens.analysis.reports",
+    "compare_waves": "leadlens.analysis.waves",
+    "trend": "leadlens.analysis.waves",
 }
 
 __all__ = [
@@ -40,16 +42,19 @@ __all__ = [
     "Results",
     "UsageError",
     "__version__",
+    "compare_waves",
     "load_question_set",
     "load_results",
     "render_report",
     "score",
+    "trend",
     "validate_file",
 ]
 
 if TYPE_CHECKING:
     from leadlens.analysis.reports import load_results, render_report
     from leadlens.analysis.scoring import score
+    from leadlens.analysis.waves import compare_waves, trend
     from leadlens.errors import (
         Code,
         LeadlensError,

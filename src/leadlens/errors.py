@@ -38,6 +38,8 @@ class Code(StrEnum):
     OUTPUT_IS_FOLDER = "output.is-folder"
     OUTPUT_UNWRITABLE = "output.unwritable"
     OUTPUT_NOT_REGULAR = "output.not-regular"
+    OUTPUT_NO_BROWSER = "output.no-browser"
+    OUTPUT_BROWSER_FAILED = "output.browser-failed"
     # YAML and JSON documents (question sets, mappings, answers files, results)
     YAML_SYNTAX = "yaml.syntax"
     YAML_SECOND_DOCUMENT = "yaml.second-document"
@@ -138,6 +140,7 @@ class Code(StrEnum):
     RESPONSES_NONE = "responses.none"
     RESPONSES_DUPLICATE_IDS = "responses.duplicate-ids"
     RESPONSES_MORE_WARNINGS = "responses.more-warnings"
+    RESPONSES_NOT_PARQUET = "responses.not-parquet"
     # The survey's responses file and its journal
     SURVEY_NO_HEADER = "survey.no-header"
     SURVEY_HEADER_MISMATCH = "survey.header-mismatch"
@@ -165,6 +168,13 @@ class Code(StrEnum):
     OPTION_UNKNOWN_FIELD = "option.unknown-field"
     OPTION_BELOW_ANONYMITY_FLOOR = "option.below-anonymity-floor"
     OPTION_NOT_POSITIVE = "option.not-positive"
+    OPTION_UNKNOWN_CHOICE = "option.unknown-choice"
+    OPTION_UNKNOWN_FORMAT = "option.unknown-format"
+    OPTION_BAD_DELIMITER = "option.bad-delimiter"
+    OPTION_FILES_ONLY = "option.files-only"
+    OPTION_NOT_DATA = "option.not-data"
+    OPTION_BAD_LABELS = "option.bad-labels"
+    OPTION_TOO_FEW_WAVES = "option.too-few-waves"
     # Scoring
     SCORING_UNSCORED_PRINCIPLE = "scoring.unscored-principle"
     # Results documents read back

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
-from leadlens.errors import UsageError
+from leadlens.errors import Code, UsageError
 
 if TYPE_CHECKING:
     from leadlens.results.document import Results
@@ -45,6 +45,6 @@ def render_report(results: Results, format: str = "html",
     formats = get_args(Format)
     if format not in formats:
         raise UsageError.about("format", f"{format!r}: choose one of {', '.join(formats)}",
-                               code="option.unknown-format")
+                               code=Code.OPTION_UNKNOWN_FORMAT)
     chosen: Format = "html" if format == "html" else "md"
     return render(results, chosen, None if template is None else Path(template), title)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from leadlens.errors import UsageError
+from leadlens.errors import Code, UsageError
 
 if TYPE_CHECKING:
     from leadlens.questionset.model import QuestionSet
@@ -96,7 +96,7 @@ def score_output(data: Data, question_set: str | os.PathLike[str] | QuestionSet 
     fields = [by] if isinstance(by, str) else list(by)
     if on_invalid not in ON_INVALID:
         raise UsageError.about("on_invalid", f"{on_invalid!r}: choose error or missing",
-                               code="option.unknown-choice")
+                               code=Code.OPTION_UNKNOWN_CHOICE)
     qs = (question_set if isinstance(question_set, QuestionSet)
           else load_question_set(None if question_set is None else _ref(question_set)))
     check_score_options(qs, by=fields, min_group_size=min_group_size)
@@ -107,7 +107,7 @@ def score_output(data: Data, question_set: str | os.PathLike[str] | QuestionSet 
             else "delimiter"
         raise UsageError.about(given, "reads export files, not DataFrames: rename a "
                                "DataFrame's columns to the question ids instead",
-                               code="option.files-only")
+                               code=Code.OPTION_FILES_ONLY)
     options = import_options(mapping, encoding, delimiter)
     from leadlens.responses.frames import frame_cells
 
@@ -134,7 +134,7 @@ def parse_delimiter(value: str | None) -> str | None:
     delimiter = DELIMITER_NAMES.get(value.lower(), value)
     if len(delimiter) != 1 or delimiter in "\"\r\n":
         raise UsageError.about("delimiter", f"must be one character or 'tab', not {value!r}",
-                               code="option.bad-delimiter")
+                               code=Code.OPTION_BAD_DELIMITER)
     return delimiter
 
 
@@ -161,10 +161,10 @@ def _sources(data: Data) -> list[Path | Any]:
         items = list(data)
     else:
         raise UsageError.about("data", f"{type(data).__name__}: not a file path or a "
-                               "DataFrame", code="option.not-data")
+                               "DataFrame", code=Code.OPTION_NOT_DATA)
     if not items:
         raise UsageError.about("data", "no responses given: a file, a DataFrame, or a list "
-                               "of them", code="option.no-data")
+                               "of them", code=Code.OPTION_NOT_DATA)
     sources: list[Path | Any] = []
     for item in items:
         if isinstance(item, str | os.PathLike):
@@ -173,5 +173,5 @@ def _sources(data: Data) -> list[Path | Any]:
             sources.append(item)
         else:
             raise UsageError.about("data", f"{type(item).__name__}: not a file path or a "
-                                   "DataFrame", code="option.not-data")
+                                   "DataFrame", code=Code.OPTION_NOT_DATA)
     return sources

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from leadlens.analysis.scoring import generated_at as _generated_at
 from leadlens.cli._app import app, run, usage_error
 from leadlens.cli._console import say, warn, write_document
 from leadlens.cli._options import (
@@ -20,7 +21,6 @@ from leadlens.cli._options import (
     output_option,
     whole_number,
 )
-from leadlens.cli.score import _generated_at
 
 if TYPE_CHECKING:
     from leadlens.compare.waves import Wave

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from leadlens.errors import LeadlensError, Problem
+from leadlens.errors import Code, LeadlensError, Problem
 
 BROWSER_VARIABLE = "LEADLENS_CHROMIUM"
 """An environment variable naming the browser to print with (a path or a command)."""
@@ -55,7 +55,8 @@ def html_to_pdf(html: str) -> bytes:
         message = (f"{BROWSER_VARIABLE}={chosen!r} is not a browser on this machine" if chosen
                    else "printing a PDF needs a headless Chromium or Google Chrome; none found "
                    f"({', '.join(BROWSERS)})")
-        raise PdfError([Problem(file="PDF", message=message, hint=INSTALL_HINT)])
+        raise PdfError([Problem(file="PDF", message=message, hint=INSTALL_HINT,
+                                code=Code.OUTPUT_NO_BROWSER)])
     with tempfile.TemporaryDirectory(prefix="leadlens-pdf-") as folder:
         page = Path(folder) / "report.html"
         page.write_text(html, encoding="utf-8")
@@ -76,11 +77,12 @@ def html_to_pdf(html: str) -> bytes:
                                   timeout=TIMEOUT_SECONDS, stdin=subprocess.DEVNULL)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise PdfError([Problem(file="PDF", message=f"{browser} could not print the "
-                                    f"report: {exc}", hint=INSTALL_HINT)]) from None
+                                    f"report: {exc}", hint=INSTALL_HINT,
+                                    code=Code.OUTPUT_BROWSER_FAILED)]) from None
         if done.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
             last = next((line for line in reversed(done.stderr.splitlines())
                          if line.strip()), "no output")
             raise PdfError([Problem(file="PDF", message=f"{browser} could not print the "
                                     f"report (exit {done.returncode}): {last[:300]}",
-                                    hint=INSTALL_HINT)])
+                                    hint=INSTALL_HINT, code=Code.OUTPUT_BROWSER_FAILED)])
         return target.read_bytes()

@@ -18,7 +18,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from leadlens.errors import Problem, ResponsesError, unreadable
+from leadlens.errors import Code, Problem, ResponsesError, unreadable
 from leadlens.responses.cells import CellTable, Column
 from leadlens.responses.problems import duplicate_header
 
@@ -134,7 +134,8 @@ def read_parquet_cells(path: Path, source: str | None = None) -> CellTable:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ResponsesError([Problem(file=name, message=f"not a readable Parquet file: "
                                       f"{detail}", hint="Write it again with polars, pandas "
-                                      "or R's arrow package, or give a CSV")]) from None
+                                      "or R's arrow package, or give a CSV",
+                                      code=Code.RESPONSES_NOT_PARQUET)]) from None
     return frame_cells(frame, name)
 
 
