@@ -128,6 +128,7 @@ class Code(StrEnum):
     RESPONSES_BLANK_HEADER = "responses.blank-header"
     RESPONSES_NO_QUESTION_COLUMNS = "responses.no-question-columns"
     RESPONSES_MISSING_COLUMNS = "responses.missing-columns"
+    RESPONSES_MISSING_QUESTIONS = "responses.missing-questions"
     RESPONSES_MISSING_FIELDS = "responses.missing-fields"
     RESPONSES_UNKNOWN_ANSWER = "responses.unknown-answer"
     RESPONSES_OFF_SCALE = "responses.off-scale"

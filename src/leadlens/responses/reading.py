@@ -265,7 +265,7 @@ def _check_columns(table: CellTable, names: list[str], keys: list[str], field_id
             errors.append(Problem(
                 file=source, line=table.header_line,
                 message=f"{len(absent)} question column(s) missing: {shown}",
-                hint=MISSING_QUESTIONS_HINT, code=Code.RESPONSES_MISSING_COLUMNS))
+                hint=MISSING_QUESTIONS_HINT, code=Code.RESPONSES_MISSING_QUESTIONS))
     absent_fields = [f for f in field_ids if f not in present]
     if absent_fields:
         warnings.append(Problem(
