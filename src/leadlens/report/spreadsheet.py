@@ -283,7 +283,8 @@ def _table_sheets(results: Results) -> list[Sheet]:
             rows.append([group.value, group.n, group.overall,
                          *[scores.get(p.id) for p in qs.principles]])
         sheets.append(Sheet(
-            _sheet_name(f"By {breakdown.field}"), f"Scores by {breakdown.prompt}",
+            _sheet_name(f"By {breakdown.field}"),
+            f"Scores by {breakdown.field} (\"{breakdown.prompt}\")",
             f"Scores 0 to 100 [note 1] for each answer to \"{breakdown.prompt}\"; [c]: "
             "withheld to protect respondents [note 4].",
             [Column("Group", width=40), Column("Respondents", COUNT, 12),
