@@ -18,7 +18,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from leadlens.errors import Code, Problem, ResponsesError, unreadable
+from leadlens.errors import Code, Problem, ResponsesError
+from leadlens.files import InputError, read_head, read_input
 from leadlens.responses.cells import CellTable, Column
 from leadlens.responses.problems import duplicate_header
 
@@ -31,12 +32,13 @@ PARQUET_MAGIC = b"PAR1"
 
 
 def is_parquet(path: Path) -> bool:
-    """Whether ``path`` is a Parquet file (by its magic bytes, else by its name)."""
+    """Whether ``path`` is a Parquet file, by its magic bytes (read through
+    :func:`leadlens.files.read_head`, which never waits on a FIFO or reads a device). An input
+    that cannot be looked at is not Parquet: the reader that takes it says why."""
     try:
-        with path.open("rb") as handle:
-            return handle.read(4) == PARQUET_MAGIC
-    except OSError:
-        return path.suffix.lower() == ".parquet"
+        return read_head(path, len(PARQUET_MAGIC)) == PARQUET_MAGIC
+    except InputError:
+        return False
 
 
 def frame_name(frame: object) -> str:
@@ -123,13 +125,14 @@ def read_parquet_cells(path: Path, source: str | None = None) -> CellTable:
     Raises:
         ResponsesError: the file cannot be read or is not Parquet.
     """
+    import io
+
     import polars as pl
 
     name = source or str(path)
+    data = read_input(path, "responses file", name=name, error=ResponsesError)  # size-capped
     try:
-        frame = pl.read_parquet(path)
-    except OSError as exc:
-        raise ResponsesError([unreadable(name, exc)]) from None
+        frame = pl.read_parquet(io.BytesIO(data))
     except pl.exceptions.PolarsError as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ResponsesError([Problem(file=name, message=f"not a readable Parquet file: "
