@@ -128,7 +128,7 @@ def test_upper_case_question_ids_are_valid_and_unique_regardless_of_case(tmp_pat
 def test_validate_takes_a_bundled_id() -> None:
     result = runner.invoke(app, ["validate", "ggi-systems-leadership"])
     assert result.exit_code == 0, result.output
-    assert "ggi-systems-leadership.yaml: ok (ggi-systems-leadership 1.0.0" in result.stdout
+    assert "question_sets/ggi-systems-leadership.yaml: ok (ggi-systems-leadership " in result.stdout
 
 
 # --- Parquet ---------------------------------------------------------------------------------

@@ -78,10 +78,25 @@ def test_spreadsheet_text_is_never_a_formula_and_withheld_cells_say_c(tmp_path: 
 
     sheet = load_workbook(out)["By role"]
     cells = {row[0].value: row for row in sheet.iter_rows(min_row=5)}
-    assert cells[NASTY][0].data_type == "s" and cells[NASTY][1].value == 9
+    clinical = next(g for g in leadlens.score(RESPONSES, by="role").groups["role"].groups
+                    if g.value == "Clinical leader")
+    assert cells[NASTY][0].data_type == "s" and cells[NASTY][1].value == clinical.n
     assert "Bell ring" in cells  # a control character a workbook cannot hold, dropped
     withheld = [g.value for g in document.groups["role"].groups if g.suppressed]
     assert withheld and all(cells[v][1].value == "[c]" for v in withheld)
+
+
+def test_the_spreadsheet_cover_takes_the_title_and_organisation(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "results.xlsx"
+    code, _, err = _score(str(RESPONSES), "-o", str(out), "--title", "=North ICS, 2026",
+                          "--organisation", "North Riverside ICS")
+    assert code == 0, err
+    cover = load_workbook(out)["Cover"]
+    assert (cover["A1"].value, cover["A1"].data_type) == ("=North ICS, 2026", "s")
+    texts = [c.value for c in cover["A"] if c.value]
+    assert texts[texts.index("Published by") + 1] == "North Riverside ICS"
 
 
 def test_pdf_without_a_browser_names_what_to_install(tmp_path: Path,

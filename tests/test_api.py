@@ -56,7 +56,9 @@ def test_a_notebook_scores_the_example_from_polars_and_pandas_as_the_cli_does() 
 
 def test_pandas_columns_with_gaps_read_as_whole_numbers_not_floats() -> None:
     frame = pd.read_csv(RESPONSES)
-    assert frame["complexity-1"].dtype == "float64"  # a blank cell makes pandas use floats
+    floats = [c for c in frame.columns if frame[c].dtype == "float64"]
+    assert floats  # a blank cell makes pandas hold a column of whole numbers as floats
+    gappy = floats[0]
     frame.loc[0, "basics-1"] = None
     results = leadlens.score(frame)
     plain = leadlens.score(RESPONSES)
@@ -65,7 +67,7 @@ def test_pandas_columns_with_gaps_read_as_whole_numbers_not_floats() -> None:
         return next(i for p in results.principles for i in p.items if i.key == key)
 
     assert item(results, "basics-1").missing == item(plain, "basics-1").missing + 1
-    assert item(results, "complexity-1").counts == item(plain, "complexity-1").counts
+    assert item(results, gappy).counts == item(plain, gappy).counts
 
 
 def test_a_bad_answer_in_a_dataframe_is_located_by_row_and_column(tmp_path: Path) -> None:

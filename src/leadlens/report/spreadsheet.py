@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from openpyxl import Workbook  # type: ignore[import-untyped]
     from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
+    from leadlens.report.cover import Cover
+
 NOT_AVAILABLE = "[x]"
 """A figure that does not exist (an alpha of one item, a mean of nobody)."""
 
@@ -60,22 +62,23 @@ class Sheet:
 SCORE, MEAN, COUNT, SHARE = "0.0", "0.00", "0", "0%"
 
 
-def results_workbook(results: Results) -> bytes:
-    """The workbook's bytes (``.xlsx``)."""
+def results_workbook(results: Results, cover: Cover | None = None) -> bytes:
+    """The workbook's bytes (``.xlsx``); ``cover`` (``score --title/--organisation``) names
+    the tables and who publishes them."""
     from openpyxl import Workbook
 
     sheets = _table_sheets(results)
     book = Workbook()
-    cover = book.active
-    assert cover is not None
-    cover.title = "Cover"
-    _cover(cover, results)
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Cover"
+    _cover(sheet, results, cover)
     _contents(book.create_sheet("Contents"), sheets)
     _notes(book.create_sheet("Notes"), results)
     for number, sheet in enumerate(sheets, start=1):
         _table(book, sheet, f"Table_{number}")
     stamp = results.generated_at.replace(tzinfo=None)
-    book.properties.title = _safe(f"{results.question_set.title}: results")
+    book.properties.title = _safe(_title(results, cover))
     book.properties.language = "en-GB"
     book.properties.creator = "leadlens"
     book.properties.created = stamp
@@ -123,10 +126,15 @@ def _heading(sheet: Worksheet, row: int, text: str, size: int = 12) -> None:
     sheet.cell(row=row, column=1).font = Font(bold=True, size=size)
 
 
-def _cover(sheet: Worksheet, results: Results) -> None:
+def _title(results: Results, cover: Cover | None) -> str:
+    given = cover.title if cover is not None else None
+    return given or f"{results.question_set.title}: results"
+
+
+def _cover(sheet: Worksheet, results: Results, cover: Cover | None) -> None:
     qs = results.question_set
     sheet.column_dimensions["A"].width = 100
-    _heading(sheet, 1, f"{qs.title}: results", size=15)
+    _heading(sheet, 1, _title(results, cover), size=15)
     source = qs.source
     based_on = (f" It is based on {source.title}"
                 + (f" ({source.publisher})" if source.publisher else "") + "."
@@ -146,6 +154,8 @@ def _cover(sheet: Worksheet, results: Results) -> None:
         ("Contact", "[Add the name and e-mail address of the team publishing these tables "
          "before publishing them.]"),
     ]
+    if cover is not None and cover.organisation:
+        paragraphs.insert(1, ("Published by", cover.organisation))
     row = 3
     for heading, text in paragraphs:
         _heading(sheet, row, heading)

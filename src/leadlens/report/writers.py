@@ -333,7 +333,7 @@ def spreadsheet(output: ScoreOutput) -> bytes:
     """The accessible spreadsheet (:mod:`leadlens.report.spreadsheet`)."""
     from leadlens.report.spreadsheet import results_workbook
 
-    return results_workbook(output.results)
+    return results_workbook(output.results, output.cover)
 
 
 def pdf_report(output: ScoreOutput) -> bytes:
@@ -341,7 +341,7 @@ def pdf_report(output: ScoreOutput) -> bytes:
     from leadlens.report import render_report
     from leadlens.report.pdf import html_to_pdf
 
-    return html_to_pdf(render_report(output.results, "html"))
+    return html_to_pdf(render_report(output.results, "html", cover=output.cover))
 
 
 FORMAT_NAMES: dict[str, str] = {"json": "results document", "csv": "scores CSV",
