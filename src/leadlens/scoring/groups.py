@@ -7,7 +7,6 @@ import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -16,11 +15,11 @@ from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FieldValues, FloatArray, Int32Array, IntArray
 from leadlens.results.document import GroupPrinciple, GroupResult, GroupSpread
 from leadlens.scoring.contested import room_disagrees, side_margin
+from leadlens.scoring.disclosure import Reason, protect
 from leadlens.scoring.principles import PrincipleScores
 from leadlens.scoring.stats import NOISE, band_of
 
 NOT_STATED = "(not stated)"
-Reason = Literal["small", "complement"]
 
 
 def group_key(value: str) -> str:
@@ -76,24 +75,10 @@ def group_respondents(field: str, values: FieldValues) -> Grouping:
 
 
 def suppression(sizes: Sequence[int], min_group_size: int) -> list[Reason | None]:
-    """Which groups to hide, and why.
-
-    Groups smaller than ``min_group_size`` are hidden ("small"). Because the total and the
-    shown groups are published, the hidden groups' combined figures can be found by
-    subtraction; so while only one group is hidden, or the hidden groups together have
-    fewer than ``min_group_size`` respondents, the smallest shown group is hidden as well
-    ("complement").
-    """
-    reasons: list[Reason | None] = ["small" if 0 < s < min_group_size else None for s in sizes]
-    while True:
-        hidden = [i for i, r in enumerate(reasons) if r is not None]
-        shown = [i for i, r in enumerate(reasons) if r is None]
-        if not hidden or not shown:
-            return reasons
-        if len(hidden) >= 2 and sum(sizes[i] for i in hidden) >= min_group_size:
-            return reasons
-        smallest = min(shown, key=lambda i: (sizes[i], i))
-        reasons[smallest] = "complement"
+    """Which groups of one breakdown to hide, and why (see :func:`disclosure.protect`)."""
+    groups = np.arange(len(sizes), dtype=np.int64).reshape(-1, 1)
+    counts = np.asarray(sizes, dtype=np.int64)
+    return protect(groups, counts, [len(sizes)], min_group_size).reasons[0]
 
 
 def _sides(scores: FloatArray, margin: float) -> tuple[npt.NDArray[np.int8], FloatArray]:
@@ -128,12 +113,20 @@ def _by_group(codes: Int32Array, by_side: IntArray, own: PrincipleScores | Float
 
 def group_results(question_set: QuestionSet, grouping: Grouping,
                   principles: list[PrincipleScores], overall: FloatArray,
-                  min_group_size: int, *, parallel: bool = False
-                  ) -> tuple[list[GroupResult], list[GroupSpread]]:
-    """Each group's n and per-principle scores (hidden groups: none), and the spread."""
+                  min_group_size: int, *, reasons: Sequence[Reason | None] | None = None,
+                  figures: Sequence[Sequence[Reason | None]] | None = None,
+                  parallel: bool = False) -> tuple[list[GroupResult], list[GroupSpread]]:
+    """Each group's n and per-principle scores (hidden groups: none), and the spread.
+
+    ``reasons`` hides whole groups (default: :func:`suppression` of this breakdown alone);
+    ``figures`` hides single figures: one list per principle, then one for the overall.
+    """
     count = len(grouping.values)
     sizes = grouping.sizes
-    reasons = suppression([int(s) for s in sizes], min_group_size)
+    if reasons is None:
+        reasons = suppression([int(s) for s in sizes], min_group_size)
+    if figures is None:
+        figures = [[None] * count for _ in range(len(principles) + 1)]
     per_principle: list[list[GroupPrinciple]] = [[] for _ in range(count)]
     arrays: list[PrincipleScores | FloatArray] = [*principles, overall]
     by_side = (grouping.codes * 4).astype(np.int64)
@@ -148,8 +141,13 @@ def group_results(question_set: QuestionSet, grouping: Grouping,
     else:
         stats = [stats_of(scores) for scores in arrays]
     shown = [g for g in range(count) if reasons[g] is None]
-    for own, (n, total, below, above) in zip(principles, stats, strict=False):
+    for own, (n, total, below, above), hide in zip(principles, stats, figures, strict=False):
         for g in shown:
+            if hide[g] is not None:
+                per_principle[g].append(GroupPrinciple(
+                    id=own.principle.id, n=None, mean=None, score=None, band=None,
+                    contested=False, suppressed_reason=hide[g]))
+                continue
             score = float(total[g] / n[g]) if n[g] else None
             band = band_of(question_set, score) if score is not None else None
             per_principle[g].append(GroupPrinciple(
@@ -161,18 +159,21 @@ def group_results(question_set: QuestionSet, grouping: Grouping,
     for g in range(count):
         reason = reasons[g]
         if reason is None:
-            mean = float(overall_total[g] / overall_n[g]) if overall_n[g] else None
+            hidden = figures[-1][g]
+            mean = float(overall_total[g] / overall_n[g]) \
+                if overall_n[g] and hidden is None else None
             groups.append(GroupResult(
                 value=grouping.values[g], not_stated=grouping.not_stated[g], n=int(sizes[g]),
                 n_text=str(int(sizes[g])), suppressed=False, overall=mean,
                 overall_band=band_of(question_set, mean).id if mean is not None else None,
-                principles=per_principle[g]))
+                overall_suppressed_reason=hidden, principles=per_principle[g]))
         else:
             groups.append(GroupResult(
                 value=grouping.values[g], not_stated=grouping.not_stated[g], n=None,
                 n_text=(f"fewer than {min_group_size}" if reason == "small"
                         else "not shown (protects a smaller group)"),
-                suppressed=True, suppressed_reason=reason))
+                suppressed=True, suppressed_reason="small" if reason == "small"
+                else "complement"))
     return groups, _spread(question_set, groups)
 
 

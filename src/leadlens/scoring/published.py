@@ -1,0 +1,121 @@
+"""What may be published: the whole-survey minimum, the cell minimum and the audit trail.
+
+Every figure computed from answers must rest on at least ``min_group_size`` respondents;
+below that in the whole survey nothing computed from answers is published at all. The
+linked-tables control of the groups is :mod:`leadlens.scoring.disclosure`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from leadlens.responses.table import FieldValues, Responses, TextAnswers
+from leadlens.results.document import (
+    DisclosureStep,
+    ItemResult,
+    OverallResult,
+    PerspectiveScore,
+    PrincipleResult,
+    TimepointMean,
+    TimepointResult,
+)
+
+METHOD = (
+    "Every published figure rests on at least min_group_size respondents; below that in "
+    "the whole survey, no figure is published. Groups of every --by breakdown, the whole "
+    "survey and the comments are treated as linked tables: a group or figure is also hidden "
+    "when it could otherwise be worked out, or narrowed to a single value, by adding and "
+    "subtracting published figures (secondary suppression), and a breakdown is withheld "
+    "when no safe pattern exists. See docs/scoring.md, 'Disclosure control'.")
+
+
+def survey_withheld(respondents: int, min_group_size: int) -> str:
+    """The message shown instead of every figure when the whole survey is too small."""
+    people = "1 person" if respondents == 1 else f"{respondents} people"
+    return (f"Only {people} responded, fewer than the {min_group_size} needed before any "
+            f"figure can be published without revealing individual answers, so no scores, "
+            f"answer counts or comments are shown. Collect more responses (the question "
+            f"set's scoring.min_group_size sets the threshold, at least 3).")
+
+
+def no_respondents(responses: Responses) -> Responses:
+    """The same responses with every respondent left out (the whole-survey minimum)."""
+    return replace(
+        responses, codes=responses.codes[:0],
+        fields={k: FieldValues(v.codes[:0], v.labels) for k, v in responses.fields.items()},
+        texts={k: TextAnswers(v.rows[:0], []) for k, v in responses.texts.items()},
+        respondent_ids=None)
+
+
+def _thin(n: int, min_group_size: int) -> str | None:
+    if 0 < n < min_group_size:
+        return f"fewer than {min_group_size} respondents answered"
+    return None
+
+
+def item_minimum(item: ItemResult, min_group_size: int) -> ItemResult:
+    """An item whose answers rest on too few respondents: no mean, sd or counts."""
+    why = _thin(item.n, min_group_size)
+    if why is None:
+        return item
+    return item.model_copy(update={"mean": None, "sd": None, "counts": {},
+                                   "item_total_r": None, "flagged": False, "withheld": why})
+
+
+def principle_minimum(result: PrincipleResult, min_group_size: int) -> PrincipleResult:
+    """A principle's figures, each hidden where it rests on too few respondents."""
+    perspectives: list[PerspectiveScore] = [
+        p if (why := _thin(p.n, min_group_size)) is None
+        else p.model_copy(update={"mean": None, "score": None, "withheld": why})
+        for p in result.perspectives]
+    update: dict[str, object] = {
+        "items": [item_minimum(i, min_group_size) for i in result.items],
+        "perspectives": perspectives}
+    if any(p.withheld for p in perspectives):
+        update["perspective_gap"] = None
+    if result.alpha_n < min_group_size:
+        update["alpha"] = None
+    why = _thin(result.n, min_group_size)
+    if why is not None:
+        update.update({"mean": None, "sd": None, "score": None, "ci95": None, "band": None,
+                       "band_position": None, "bands": {}, "contested": False,
+                       "below_50": None, "above_50": None, "recommendation": None,
+                       "alpha": None, "perspective_gap": None, "withheld": why})
+    return result.model_copy(update=update)
+
+
+def overall_minimum(result: OverallResult, min_group_size: int) -> OverallResult:
+    why = _thin(result.n, min_group_size)
+    if why is None:
+        return result
+    return result.model_copy(update={"score": None, "sd": None, "ci95": None, "band": None,
+                                     "withheld": why})
+
+
+def timepoint_minimum(result: TimepointResult, min_group_size: int) -> TimepointResult:
+    means: list[TimepointMean] = [
+        m if (why := _thin(m.n, min_group_size)) is None
+        else m.model_copy(update={"mean": None, "score": None, "withheld": why})
+        for m in result.timepoints]
+    gap_why = _thin(result.gap_n, min_group_size)
+    return result.model_copy(update={
+        "timepoints": means, "gap": None if gap_why else result.gap, "gap_withheld": gap_why})
+
+
+def steps_of(breakdown: str, values: list[str], figure: str,
+             reasons: list[str | None], min_group_size: int) -> list[DisclosureStep]:
+    """Audit steps for one figure of one breakdown's groups (never the hidden sizes)."""
+    words = {
+        "small": f"fewer than {min_group_size} respondents",
+        "complement": "hidden as well, so that a smaller figure cannot be worked out by "
+                      "subtracting published ones",
+        "withheld": "no pattern of shown and hidden groups keeps every hidden figure safe, "
+                    "so this figure is withheld for every group of the breakdown",
+    }
+    what = {"group": "every figure", "overall": "overall score"}.get(
+        figure, f"comments on {figure[9:]!r}" if figure.startswith("comments:")
+        else f"principle {figure!r}")
+    return [DisclosureStep(breakdown=breakdown, group=value, figure=figure,
+                           reason=reason,
+                           text=f"{breakdown} {value!r}: {what} not shown: {words[reason]}")
+            for value, reason in zip(values, reasons, strict=True) if reason is not None]
