@@ -87,13 +87,15 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     sizes = [len(g.values) for g in groupings]
     groups = protect(atom_groups, _per_atom(atom_of, atoms), sizes, m)
     given = groups.reasons
+    # What a reader knows of each group's size: published, fewer than m, or unknown.
     caps: list[list[int | None]] = [
-        [None if r is not None else int(s) for r, s in zip(rs, g.sizes.tolist(), strict=True)]
+        [int(s) if r is None else m - 1 if r == "small" else None
+         for r, s in zip(rs, g.sizes.tolist(), strict=True)]
         for rs, g in zip(given, groupings, strict=True)]
 
     def figure(weights: FloatArray) -> list[list[Reason | None]]:
         found = protect(atom_groups, _per_atom(atom_of, atoms, weights), sizes, m,
-                        given=given, caps=caps).reasons
+                        given=given, caps=caps, withheld=groups.withheld).reasons
         return [[None if g is not None else r for r, g in zip(rs, gs, strict=True)]
                 for rs, gs in zip(found, given, strict=True)]
 

@@ -73,6 +73,7 @@ class _Cells:
                  caps: Sequence[Sequence[int | None]]) -> None:
         self.groups, self.counts, self.min_size = groups, counts, min_size
         self.active = [True] * len(sizes)
+        self.total = int(counts.sum())
         self.n = [np.bincount(groups[:, f], weights=counts, minlength=size).round()
                   .astype(np.int64) for f, size in enumerate(sizes)]
         self.reasons: list[list[Reason | None]] = [list(g) for g in given]
@@ -170,7 +171,8 @@ class _Cells:
             if not active:
                 continue
             for g in range(len(self.n[k])):
-                if self.reasons[k][g] is None and self.n[k][g] >= self.min_size:
+                # A group of everyone is the whole survey again: hiding it protects nothing.
+                if self.reasons[k][g] is None and self.total > self.n[k][g] >= self.min_size:
                     meets = near is None or bool((near & (self.groups[:, k] == g)).any())
                     found.append((k != f, not meets, int(self.n[k][g]), k, g))
         return [(k, g) for *_, k, g in sorted(found)]
@@ -178,7 +180,8 @@ class _Cells:
 
 def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: int, *,
             given: Sequence[Sequence[Reason | None]] | None = None,
-            caps: Sequence[Sequence[int | None]] | None = None) -> Protection:
+            caps: Sequence[Sequence[int | None]] | None = None,
+            withheld: Sequence[bool] | None = None) -> Protection:
     """Decide which groups' figure to hide so that none can be worked out from the rest.
 
     Args:
@@ -188,6 +191,7 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
         min_size: the anonymity threshold.
         given: groups already hidden (e.g. the whole group is hidden); kept, and protected.
         caps: what a reader knows as each group's most (its published size), None = unknown.
+        withheld: breakdowns already withheld (not published at all): left out.
 
     Returns:
         Per group, ``"small"`` (fewer than ``min_size``), ``"complement"`` (hidden so that
@@ -196,7 +200,7 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
     """
     given = given if given is not None else [[None] * s for s in sizes]
     caps = caps if caps is not None else [[None] * s for s in sizes]
-    active = [True] * len(sizes)
+    active = [not w for w in withheld] if withheld is not None else [True] * len(sizes)
     while True:
         cells = _Cells(groups, counts, sizes, min_size, given, caps)
         cells.active = list(active)
