@@ -38,6 +38,7 @@ from leadlens.report.palette import (
     option_colours,
     text_on,
 )
+from leadlens.results.audit import step_text
 from leadlens.results.document import (
     GroupBreakdown,
     ItemResult,
@@ -97,6 +98,13 @@ def alpha_reading(alpha: float | None) -> str:
     if alpha < 0.9:
         return "Good: the questions measure one thing consistently."
     return "Very high: consistent, though some questions may be asking the same thing twice."
+
+
+def hidden_text(reason: str | None, min_group_size: int) -> str | None:
+    """What a report shows for a hidden group figure."""
+    return {None: None, "small": f"fewer than {min_group_size}",
+            "complement": "withheld to protect a smaller figure",
+            "withheld": "withheld"}.get(reason, "withheld")
 
 
 def band_position_text(position: float | None) -> Literal["lower", "middle", "upper"] | None:
@@ -263,6 +271,7 @@ class _Builder:
             by_id = {gp.id: gp for gp in group.principles}
             cells: list[CellView] = []
             heat: list[HeatCell | None] = []
+            g["overall_hidden"] = hidden_text(group.overall_suppressed_reason, n)
             if group.suppressed:
                 g["suppressed_text"] = small if group.suppressed_reason != "complement" \
                     else withheld
@@ -277,15 +286,22 @@ class _Builder:
                 if group.suppressed or gp is None:
                     cells.append({"id": pid, "name": pname, "score": None, "n": None,
                                   "mean": None, "band_label": None, "colour": None,
-                                  "contested": False})
+                                  "contested": False, "hidden": None})
                     if not group.suppressed:
                         heat.append(None)
+                    continue
+                if gp.suppressed_reason is not None:
+                    cells.append({"id": pid, "name": pname, "score": None, "n": None,
+                                  "mean": None, "band_label": None, "colour": None,
+                                  "contested": False,
+                                  "hidden": hidden_text(gp.suppressed_reason, n)})
+                    heat.append(None)
                     continue
                 band = self.band_of(gp.band, gp.score)
                 cells.append({"id": pid, "name": pname, "score": gp.score, "n": gp.n,
                               "mean": gp.mean, "band_label": band["label"] if band else None,
                               "colour": band["colour"] if band else None,
-                              "contested": gp.contested})
+                              "contested": gp.contested, "hidden": None})
                 if gp.score is None or band is None:
                     heat.append(None)
                 else:
@@ -310,9 +326,27 @@ class _Builder:
             f"{len(groups) - len(shown)} hidden for anonymity. The table below gives the same "
             f"numbers."))
         return {"field": breakdown.field, "prompt": breakdown.prompt, "groups": groups,
+                "withheld": breakdown.withheld,
                 "shown": len(shown), "suppressed": len(groups) - len(shown),
                 "spread": spread, "ranked": [s for s in spread if s["spread"] is not None],
                 "chart": chart, "agreement": measures.agreement(breakdown, names)}
+
+    def disclosure_steps(self) -> list[str]:
+        """The disclosure audit, one line per breakdown, figure and reason."""
+        r = self.results
+        if r.disclosure is None:
+            return []
+        lines: dict[tuple[str | None, str, str], list[str]] = {}
+        texts: list[str] = []
+        for step in r.disclosure.steps:
+            if step.breakdown is None or step.group is None:
+                texts.append(step.text)
+            else:
+                lines.setdefault((step.breakdown, step.figure, step.reason), []).append(
+                    step.group)
+        texts += [step_text(b or "", values, figure, reason, r.min_group_size)
+                  for (b, figure, reason), values in lines.items()]
+        return texts
 
     # -- whole report ----------------------------------------------------------------------
     def build(self) -> ReportView:
@@ -368,6 +402,7 @@ class _Builder:
             "weakest": weakest,
             "strongest_weakest_overlap": overlap,
             "breakdowns": [self.breakdown(b, names) for b in r.groups.values()],
+            "disclosure_steps": self.disclosure_steps(),
             "perspectives": self.perspectives(principles),
             "timepoints": self.timepoints(),
             "other_items": [self.item(i) for i in r.items],

@@ -94,11 +94,18 @@ def render_table(results: Results, console: Console) -> None:
 
     qs = results.question_set
     title = Text(f"{qs.title}: {plural(results.respondents, 'respondent')}")
+    if results.withheld:
+        console.print(title)
+        console.print(Text(results.withheld))
+        return
     _print_fitting(console, lambda layout: _principle_table(results, title, layout),
                    lambda: _principle_blocks(results, title))
     names = {p.id: p.name for p in qs.principles}
     for breakdown in results.groups.values():
         heading = Text(f"By {breakdown.prompt} ({breakdown.field})")
+        if breakdown.withheld:
+            console.print(heading, Text(breakdown.withheld))
+            continue
         _print_fitting(console, partial(_group_table, results, breakdown, heading),
                        partial(_group_blocks, results, breakdown, heading))
         widest = [s for s in breakdown.spread if s.spread is not None][:3]
@@ -106,6 +113,11 @@ def render_table(results: Results, console: Console) -> None:
             console.print(Text("Seen most differently: " + "; ".join(
                 f"{names.get(s.principle, s.principle)} ({s.spread:.1f} points, "
                 f"{s.lowest} to {s.highest})" for s in widest)))
+    if any(gp.suppressed_reason or g.overall_suppressed_reason for b in results.groups.values()
+           for g in b.groups for gp in g.principles):
+        console.print(Text(f"hidden: fewer than {results.min_group_size} scored, or shown, it "
+                           "would let a smaller figure be worked out (see the disclosure "
+                           "audit in the results document)"))
     if results.comments_withheld:
         console.print(Text(results.comments_withheld))
 
@@ -205,8 +217,11 @@ def _group_table(results: Results, breakdown: GroupBreakdown, heading: Text,
             groups.add_row(_wrapped(g.value, layout), _wrapped(g.n_text, layout), "-",
                            *["-" for _ in principles])
         else:
-            groups.add_row(_wrapped(g.value, layout), str(g.n), _score(results, g.overall, 1),
-                           *[_score(results, gp.score, 1) for gp in g.principles])
+            overall = "hidden" if g.overall_suppressed_reason \
+                else _score(results, g.overall, 1)
+            groups.add_row(_wrapped(g.value, layout), str(g.n), overall,
+                           *["hidden" if gp.suppressed_reason else _score(results, gp.score, 1)
+                             for gp in g.principles])
     return groups
 
 
@@ -263,8 +278,10 @@ def _group_blocks(results: Results, breakdown: GroupBreakdown, heading: Text) ->
         if g.suppressed:
             blocks.append((Text(g.value), g.n_text, []))
             continue
-        rows = [("Overall", _score(results, g.overall, 1))]
-        rows += [(principle.name, _score(results, gp.score, 1))
+        rows = [("Overall", "hidden" if g.overall_suppressed_reason
+                 else _score(results, g.overall, 1))]
+        rows += [(principle.name,
+                  "hidden" if gp.suppressed_reason else _score(results, gp.score, 1))
                  for principle, gp in zip(principles, g.principles, strict=True)]
         blocks.append((Text(g.value), f"n {g.n}", rows))
     return _blocks(heading, blocks)

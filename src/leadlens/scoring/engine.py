@@ -171,5 +171,9 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         withheld=withheld_all,
         disclosure=DisclosureAudit(method=METHOD, steps=published.steps),
     )
+    if withheld_all:  # no respondent's score either: one row each, every score blank
+        blank = np.full(everyone, np.nan)
+        return Scored(results, RespondentScores({p.principle.id: blank for p in own_scores},
+                                                blank))
     return Scored(results, RespondentScores({p.principle.id: p.scores for p in own_scores},
                                             overall))

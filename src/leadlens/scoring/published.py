@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from leadlens.responses.table import FieldValues, Responses, TextAnswers
+from leadlens.results.audit import step_text
 from leadlens.results.document import (
     DisclosureStep,
     ItemResult,
@@ -19,6 +20,7 @@ from leadlens.results.document import (
     TimepointMean,
     TimepointResult,
 )
+from leadlens.scoring.disclosure import Reason
 
 METHOD = (
     "Every published figure rests on at least min_group_size respondents; below that in "
@@ -103,19 +105,8 @@ def timepoint_minimum(result: TimepointResult, min_group_size: int) -> Timepoint
 
 
 def steps_of(breakdown: str, values: list[str], figure: str,
-             reasons: list[str | None], min_group_size: int) -> list[DisclosureStep]:
+             reasons: list[Reason | None], min_group_size: int) -> list[DisclosureStep]:
     """Audit steps for one figure of one breakdown's groups (never the hidden sizes)."""
-    words = {
-        "small": f"fewer than {min_group_size} respondents",
-        "complement": "hidden as well, so that a smaller figure cannot be worked out by "
-                      "subtracting published ones",
-        "withheld": "no pattern of shown and hidden groups keeps every hidden figure safe, "
-                    "so this figure is withheld for every group of the breakdown",
-    }
-    what = {"group": "every figure", "overall": "overall score"}.get(
-        figure, f"comments on {figure[9:]!r}" if figure.startswith("comments:")
-        else f"principle {figure!r}")
-    return [DisclosureStep(breakdown=breakdown, group=value, figure=figure,
-                           reason=reason,
-                           text=f"{breakdown} {value!r}: {what} not shown: {words[reason]}")
+    return [DisclosureStep(breakdown=breakdown, group=value, figure=figure, reason=reason,
+                           text=step_text(breakdown, [value], figure, reason, min_group_size))
             for value, reason in zip(values, reasons, strict=True) if reason is not None]
