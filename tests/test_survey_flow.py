@@ -187,8 +187,8 @@ def test_review_lists_every_answer_and_can_change_any(qs: QuestionSet) -> None:
         ("org", "Acme Trust"), ("sector", "1  NHS trust"), ("b1", "3  Agree"),
         ("b2@organisation", "2  Neutral"), ("b2@system", "3  Agree"), ("c1", "Don't know"),
         ("i1@current", "1  Disagree"), ("i1@target", "3  Agree"), ("t1", "It worked.")]
-    assert review.items[2].label == "1. I know our partners."  # no internal key
-    assert review.items[3].label == "2. We plan together. (Organisation hat)"
+    assert review.items[2].label == "I know our partners."  # no internal key
+    assert review.items[3].label == "We plan together. (Organisation hat)"
     changed = prompter.screens[len(KEYS) + 1]
     assert isinstance(changed, Screen) and changed.step.key == "c1"
     assert changed.current == "Don't know" and changed.can_back

@@ -208,11 +208,9 @@ def variants_of(qs: QuestionSet, question: Question) -> list[Variant | None]:
 
 
 def review_label(step: Step) -> str:
-    """How a step is named on the review screen: its number, text and hat or timepoint
-    (``7. We share a vision. (Now)``), never the internal answer key."""
+    """How a step is named on the review screen: its text and hat or timepoint
+    (``We share a vision. (Now)``), never the internal answer key."""
     label = one_line(step.text)
-    if step.kind == "question":
-        label = f"{step.number}. {label}"
     if step.variant is not None:
         label += f" ({one_line(step.variant.label)})"
     return label
