@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadlens.results import Results
+from leadlens.results.document import Results
 from leadlens.scoring import score
 from leadlens.scoring.disclosure import atoms_of, protect
 from leadlens.scoring.groups import NOT_STATED

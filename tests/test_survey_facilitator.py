@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from leadlens.models import QuestionSet
+from leadlens.questionset.model import QuestionSet
 from leadlens.survey.flow import Answer
 from leadlens.survey.journal import read_journal, unfinished
 from leadlens.survey.session import SessionOptions, SurveyInterrupted, run_session

@@ -38,7 +38,6 @@ from leadlens.report.palette import (
     option_colours,
     text_on,
 )
-from leadlens.results.audit import step_text
 from leadlens.results.document import (
     GroupBreakdown,
     ItemResult,
@@ -46,6 +45,7 @@ from leadlens.results.document import (
     Results,
     ResultWarning,
     TimepointResult,
+    step_text,
 )
 
 if TYPE_CHECKING:  # the types only: building the view model's schema is not needed here

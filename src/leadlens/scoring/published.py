@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from leadlens.responses.table import FieldValues, Responses, TextAnswers
-from leadlens.results.audit import step_text
 from leadlens.results.document import (
     DisclosureStep,
     ItemResult,
@@ -19,6 +18,7 @@ from leadlens.results.document import (
     PrincipleResult,
     TimepointMean,
     TimepointResult,
+    step_text,
 )
 from leadlens.scoring.disclosure import Reason
 
