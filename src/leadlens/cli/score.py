@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -32,6 +33,9 @@ from leadlens.cli._options import (
 from leadlens.cli.cover import LogoOption, OrganisationOption, TitleOption, make_cover
 from leadlens.cli.inspect import import_options
 from leadlens.report.writers import FORMAT_BY_SUFFIX, OUTPUT_WRITERS
+
+if TYPE_CHECKING:
+    from leadlens.responses.table import Responses
 
 ON_INVALID = ("error", "missing")
 SCORE_FORMATS = Formats.of(OUTPUT_WRITERS, FORMAT_BY_SUFFIX)
@@ -73,6 +77,22 @@ def score(
     mapping: MappingOption = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
+    scores_fields: Annotated[str, typer.Option(
+        "--scores-fields", metavar="all|none|large", show_default=False,
+        help="scores.csv only: all respondent fields and ids (default), none, or only the "
+        "fields whose every group has at least min_group_size respondents. Per-respondent "
+        "scores are not anonymous either way.")] = "all",
+    withhold_comments: Annotated[Path | None, typer.Option(
+        "--withhold-comments", metavar="FILE", show_default=False,
+        help="Leave out the comments whose ids (from --list-comments) this file lists, one "
+        "per line.")] = None,
+    list_comments: Annotated[bool, typer.Option(
+        "--list-comments", help="Print every comment with its id for the facilitator to "
+        "review (never part of a report), and nothing else.")] = False,
+    group_aliases: Annotated[Path | None, typer.Option(
+        "--group-aliases", metavar="FILE", show_default=False,
+        help="A YAML file mapping each respondent field to {group: [other spellings]}: the "
+        "spellings are grouped as that group.")] = None,
     quiet: QuietOption = False,
     title: TitleOption = None,
     organisation: OrganisationOption = None,
@@ -108,17 +128,27 @@ def score(
 
         board = run(lambda: load_agreed(agreed, qs))
 
-    from leadlens.report.writers import ScoreOutput, render_table
+    from leadlens.report.writers import SCORES_FIELDS, ScoreOutput, render_table
     from leadlens.responses.reading import read_responses
     from leadlens.scoring import score as score_responses
 
     cover = run(lambda: make_cover(title, organisation, logo))
+    if scores_fields not in SCORES_FIELDS:
+        raise usage_error(f"--scores-fields {scores_fields!r}: choose all, none or large")
+    known = qs.respondent_field_ids()
+    aliases = run(lambda: _load_aliases(group_aliases, known)) if group_aliases else None
     options = import_options(mapping, encoding, delimiter)
     data = run(lambda: read_responses(
         responses, qs, on_invalid="missing" if on_invalid == "missing" else "error",
         strict=strict, import_options=options))
+    if list_comments:
+        _print_comments(data)
+        return
+    withheld = run(lambda: _withheld_ids(withhold_comments, data)) if withhold_comments \
+        else set()
     scored = score_responses(qs, data, by=fields, min_group_size=min_group_size,
-                             generated_at=_generated_at())
+                             generated_at=_generated_at(), withhold_comments=withheld,
+                             group_aliases=aliases)
     if board is not None and agreed is not None:
         from leadlens.workshop.pack import with_agreed
 
@@ -126,7 +156,7 @@ def score(
     if not quiet:
         for warning in scored.results.warnings:
             warn(f"{warning}\n")
-    result = ScoreOutput(scored, data, cover)
+    result = ScoreOutput(scored, data, cover, respondent_fields=scores_fields)
     if target is None and chosen == "table":
         render_table(scored.results, make_console())
         return
@@ -140,3 +170,77 @@ def score(
     run(lambda: write_atomic(target, text, force=force))
     if not quiet:
         warn(wrote_message(target, scored.results.respondents, FORMAT_NAMES[chosen]))
+
+
+def _load_aliases(path: Path, fields: list[str]) -> dict[str, dict[str, str]]:
+    """A --group-aliases file: ``{field: {group: [spelling, ...]}}`` -> spelling -> group."""
+    import yaml
+
+    from leadlens.errors import LeadlensError, Problem, unreadable
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LeadlensError([unreadable(str(path), exc)]) from None
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise LeadlensError([Problem(file=str(path), message=f"not a YAML file: {exc}")]) \
+            from None
+    problems: list[Problem] = []
+    aliases: dict[str, dict[str, str]] = {}
+    if not isinstance(data, dict):
+        raise LeadlensError([Problem(file=str(path), message="expected a mapping of "
+                                     "respondent fields to {group: [other spellings]}")])
+    for field_id, groups in data.items():
+        if field_id not in fields:
+            problems.append(Problem(file=str(path), path=str(field_id),
+                                    message=f"{field_id!r} is not a respondent field",
+                                    hint=f"Use one of: {', '.join(fields)}"))
+            continue
+        if not isinstance(groups, dict):
+            problems.append(Problem(file=str(path), path=str(field_id),
+                                    message="expected {group: [other spellings]}"))
+            continue
+        own = aliases.setdefault(str(field_id), {})
+        for group, spellings in groups.items():
+            listed = [spellings] if isinstance(spellings, str) else spellings
+            if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
+                problems.append(Problem(file=str(path), path=f"{field_id}.{group}",
+                                        message="expected a list of spellings (text)"))
+                continue
+            for spelling in listed:
+                own[spelling] = str(group)
+    if problems:
+        raise LeadlensError(problems)
+    return aliases
+
+
+def _withheld_ids(path: Path, data: Responses) -> set[str]:
+    """A --withhold-comments file: one comment id per line (# comments and blanks ignored)."""
+    from leadlens.errors import LeadlensError, unreadable
+    from leadlens.scoring.breakdowns import comment_id
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise LeadlensError([unreadable(str(path), exc)]) from None
+    known = {comment_id(key, t) for key, answers in data.texts.items() for t in answers.texts}
+    ids: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        word = line.split("#", 1)[0].strip()
+        if not word:
+            continue
+        if word not in known:
+            warn(f"{path}:{number}: warning: no comment has the id {word!r}; see "
+                 "--list-comments\n")
+        ids.add(word)
+    return ids
+
+
+def _print_comments(data: Responses) -> None:
+    """Every comment with its id, for the facilitator's review (never part of a report)."""
+    from leadlens.scoring.breakdowns import comment_id
+    from leadlens.text import one_line
+
+    for key, answers in data.texts.items():
+        for text in sorted(set(answers.texts)):
+            sys.stdout.write(f"{comment_id(key, text)}  {one_line(text)}\n")

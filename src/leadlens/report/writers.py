@@ -33,6 +33,9 @@ class ScoreOutput:
     responses: Responses
     cover: Cover | None = None
     """Title, organisation and logo for the HTML and Markdown reports (``score --title``)."""
+    respondent_fields: str = "all"
+    """scores.csv: ``all`` (ids and respondent fields), ``none``, or ``large`` (only fields
+    whose every group has at least min_group_size respondents; no ids)."""
 
     @property
     def results(self) -> Results:
@@ -65,10 +68,14 @@ def scores_csv(output: ScoreOutput) -> str:
     scores = output.scored.respondents
     header: list[str] = []
     columns: list[list[str]] = []
-    if responses.respondent_ids is not None:
+    chosen = output.respondent_fields
+    if responses.respondent_ids is not None and chosen == "all":
         header.append("respondent_id")
         columns.append([guard_cell(i or "") for i in responses.respondent_ids])
     for field_id, values in responses.fields.items():
+        if chosen == "none" or (chosen == "large" and not _large_groups(
+                output, field_id)):
+            continue
         labels = [guard_cell(label) for label in values.labels] + [""]
         header.append(field_id)
         columns.append([labels[c] for c in values.codes.tolist()])  # -1: the blank slot
@@ -79,6 +86,17 @@ def scores_csv(output: ScoreOutput) -> str:
     from leadlens.text import csv_records
 
     return csv_records([header, *zip(*columns, strict=True)])
+
+
+def _large_groups(output: ScoreOutput, field_id: str) -> bool:
+    """Whether every group of a field (blanks included) has at least min_group_size."""
+    from leadlens.scoring.groups import group_respondents
+
+    sizes = group_respondents(field_id, output.responses.fields[field_id]).sizes
+    return bool((sizes >= output.results.min_group_size).all())
+
+
+SCORES_FIELDS = ("all", "none", "large")
 
 
 def render_table(results: Results, console: Console) -> None:

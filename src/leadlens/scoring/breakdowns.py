@@ -9,7 +9,7 @@ own in which the hidden groups stay hidden.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +19,12 @@ from leadlens.responses.table import FloatArray, IntArray, Responses, TextAnswer
 from leadlens.results.document import DisclosureStep, GroupBreakdown
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
 from leadlens.scoring.disclosure import Reason, atoms_of, protect
-from leadlens.scoring.groups import Grouping, group_respondents, group_results
+from leadlens.scoring.groups import (
+    Grouping,
+    group_respondents,
+    group_results,
+    near_duplicates,
+)
 from leadlens.scoring.principles import PrincipleScores
 from leadlens.scoring.published import steps_of
 
@@ -35,6 +40,7 @@ class Published:
     comments: dict[str, list[str]] = field(default_factory=dict)
     comments_withheld: str | None = None
     steps: list[DisclosureStep] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _kept(answers: TextAnswers, withhold: Collection[str], key: str) -> TextAnswers:
@@ -52,11 +58,13 @@ def _per_atom(atom_of: IntArray, atoms: int, weights: FloatArray | None = None) 
 
 def publish(question_set: QuestionSet, responses: Responses, principles: list[PrincipleScores],
             overall: FloatArray, by: Sequence[str], min_group_size: int, *,
-            withhold_comments: Collection[str] = (), parallel: bool = False) -> Published:
+            withhold_comments: Collection[str] = (), parallel: bool = False,
+            group_aliases: Mapping[str, Mapping[str, str]] | None = None) -> Published:
     """The breakdowns and comments that may be published, and the audit of what was hidden.
 
     Args:
         withhold_comments: comment ids (:func:`comment_id`) the facilitator withholds.
+        group_aliases: per field, spelling -> the group it belongs to.
     """
     out = Published()
     m = min_group_size
@@ -81,7 +89,16 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
             out.breakdowns[field_id] = _empty(question_set, field_id, "no respondents")
         return out
 
-    groupings: list[Grouping] = [group_respondents(f, responses.fields[f]) for f in by]
+    aliases = group_aliases or {}
+    groupings: list[Grouping] = [group_respondents(f, responses.fields[f], aliases.get(f))
+                                 for f in by]
+    for grouping in groupings:
+        for cluster in near_duplicates(grouping):
+            spelt = ", ".join(repr(s) for g in cluster for s in sorted(grouping.spellings[g]))
+            out.warnings.append(
+                f"--by {grouping.field}: {spelt} may be one group written differently; if "
+                f"they are, list the other spellings under one name in a --group-aliases "
+                f"file (docs/scoring.md, section 8)")
     atom_of, atom_groups = atoms_of([g.codes for g in groupings])
     atoms = atom_groups.shape[0]
     sizes = [len(g.values) for g in groupings]

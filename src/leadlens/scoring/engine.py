@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
@@ -93,7 +93,8 @@ def overall_scores(principles: list[PrincipleScores]) -> FloatArray:
 
 def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] = (),
           min_group_size: int | None = None, generated_at: dt.datetime | None = None,
-          withhold_comments: Collection[str] = (), small_figures: bool = False) -> Scored:
+          withhold_comments: Collection[str] = (), small_figures: bool = False,
+          group_aliases: Mapping[str, Mapping[str, str]] | None = None) -> Scored:
     """Score every respondent and summarise principles, items, timepoints and groups.
 
     Args:
@@ -104,6 +105,7 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         generated_at: the time stamped on the document (default: now, UTC).
         withhold_comments: ids of comments the facilitator withholds (see
             :func:`leadlens.scoring.breakdowns.comment_id`).
+        group_aliases: per ``by`` field, spelling -> the group it belongs to (any case).
         small_figures: publish whole-survey figures that rest on fewer than the threshold
             (the whole-survey and cell minimums off; groups stay protected). Only for
             checking the arithmetic on tiny inputs: no command offers it.
@@ -140,9 +142,10 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     overall_band = band_of(question_set, overall_mean) if overall_mean is not None else None
 
     published = publish(question_set, responses, own_scores, overall, by, threshold,
-                        withhold_comments=withhold_comments,
+                        withhold_comments=withhold_comments, group_aliases=group_aliases,
                         parallel=responses.n >= PARALLEL_FROM)
     comments = published.comments
+    warnings += published.warnings
     withheld = withheld_all or published.comments_withheld
     floor = 0 if small_figures else threshold
     collected = collection_period(responses.submitted)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import itertools
 import os
+import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -37,6 +41,8 @@ class Grouping:
     values: list[str]
     """Display value per group: its most frequent original spelling."""
     not_stated: list[bool]
+    spellings: list[dict[str, int]] = dataclasses.field(default_factory=list)
+    """Per group (not "(not stated)"): each original spelling and its respondents."""
 
     @property
     def sizes(self) -> IntArray:
@@ -44,26 +50,40 @@ class Grouping:
         return counts
 
 
-def group_respondents(field: str, values: FieldValues) -> Grouping:
+def group_respondents(field: str, values: FieldValues,
+                      aliases: Mapping[str, str] | None = None) -> Grouping:
     """Normalise a field's values into groups; blanks form a "(not stated)" group.
 
-    Groups are ordered by display value (case-insensitive), "(not stated)" last. A tie for
-    the most frequent spelling goes to the alphabetically first.
+    Groups are ordered by display value (case-insensitive), "(not stated)" last. A group is
+    shown with its most frequent original spelling, counted over every file (a tie goes to
+    the alphabetically first). ``aliases`` maps a spelling (any case) to the group it
+    belongs to, which is then shown as written there.
     """
     label_counts = np.bincount(values.codes[values.codes >= 0],
                                minlength=len(values.labels))
-    spellings: dict[str, list[tuple[int, str, int]]] = {}
+    canonical = {group_key(k): v for k, v in (aliases or {}).items()}
+    named = {group_key(v): unicodedata.normalize("NFC", v.strip()) for v in canonical.values()}
+    counts: dict[str, dict[str, int]] = {}
+    codes_of: dict[str, list[int]] = {}
     for code, label in enumerate(values.labels):
-        key = group_key(label)
+        own = group_key(label)
+        key = group_key(canonical.get(own, label))
         if key and label_counts[code]:
             spelling = unicodedata.normalize("NFC", label.strip())
-            spellings.setdefault(key, []).append((-int(label_counts[code]), spelling, code))
-    keys = sorted(spellings, key=lambda k: (min(spellings[k])[1].casefold(), k))
-    display = [min(spellings[k])[1] for k in keys]
+            per = counts.setdefault(key, {})
+            per[spelling] = per.get(spelling, 0) + int(label_counts[code])
+            codes_of.setdefault(key, []).append(code)
+
+    def shown(key: str) -> str:
+        if key in named:
+            return named[key]
+        return min(counts[key].items(), key=lambda item: (-item[1], item[0]))[0]
+
+    keys = sorted(counts, key=lambda k: (shown(k).casefold(), k))
+    display = [shown(k) for k in keys]
     lookup = np.full(len(values.labels) + 1, -1, dtype=np.int32)  # last slot: blank
     for index, key in enumerate(keys):
-        for _, _, code in spellings[key]:
-            lookup[code] = index
+        lookup[codes_of[key]] = index
     codes = lookup[np.where(values.codes >= 0, values.codes, len(values.labels))]
     blank = codes < 0
     not_stated = [False] * len(keys)
@@ -71,7 +91,53 @@ def group_respondents(field: str, values: FieldValues) -> Grouping:
         codes = np.where(blank, len(keys), codes).astype(np.int32)
         display.append(NOT_STATED)
         not_stated.append(True)
-    return Grouping(field, codes.astype(np.int32), display, not_stated)
+    grouping = Grouping(field, codes.astype(np.int32), display, not_stated)
+    grouping.spellings = [counts[k] for k in keys]
+    return grouping
+
+
+def _loose(text: str) -> str:
+    return "".join(c for c in group_key(text) if c.isalnum())
+
+
+def _initials_match(short: str, long: str) -> bool:
+    """``NR ICB`` for ``North Riverside ICB``: each word of the short one is a word of the
+    long one or the initials of the next few."""
+    words = [w for w in re.split(r"\W+", group_key(long)) if w]
+    position = 0
+    for token in (w for w in re.split(r"\W+", group_key(short)) if w):
+        if position < len(words) and words[position] == token:
+            position += 1
+        elif "".join(w[0] for w in words[position:position + len(token)]) == token:
+            position += len(token)
+        else:
+            return False
+    return position == len(words) and len(words) > 1
+
+
+def near_duplicates(grouping: Grouping) -> list[list[int]]:
+    """Groups that may be one: the same letters and digits (``ICB.`` and ``ICB``), initials
+    (``NR ICB``), or one or two letters apart in a long name. Each list holds group indexes."""
+    named = [i for i, n in enumerate(grouping.not_stated) if not n]
+    parent = {i: i for i in named}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for a, b in itertools.combinations(named, 2):
+        x, y = grouping.values[a], grouping.values[b]
+        close = (_loose(x) == _loose(y) or _initials_match(x, y) or _initials_match(y, x)
+                 or (min(len(x), len(y)) >= 8
+                     and difflib.SequenceMatcher(None, group_key(x), group_key(y)).ratio()
+                     >= 0.92))
+        if close:
+            parent[root(b)] = root(a)
+    clusters: dict[int, list[int]] = {}
+    for i in named:
+        clusters.setdefault(root(i), []).append(i)
+    return [c for c in clusters.values() if len(c) > 1]
 
 
 def suppression(sizes: Sequence[int], min_group_size: int) -> list[Reason | None]:
