@@ -100,19 +100,33 @@ def _loose(text: str) -> str:
     return "".join(c for c in group_key(text) if c.isalnum())
 
 
-def _initials_match(short: str, long: str) -> bool:
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"\W+", group_key(text)) if w]
+
+
+def _initials_match(short: list[str], long: list[str]) -> bool:
     """``NR ICB`` for ``North Riverside ICB``: each word of the short one is a word of the
-    long one or the initials of the next few."""
-    words = [w for w in re.split(r"\W+", group_key(long)) if w]
+    long one or the initials (two or more letters) of the next few."""
     position = 0
-    for token in (w for w in re.split(r"\W+", group_key(short)) if w):
-        if position < len(words) and words[position] == token:
+    for token in short:
+        if position < len(long) and long[position] == token:
             position += 1
-        elif "".join(w[0] for w in words[position:position + len(token)]) == token:
+        elif (len(token) >= 2 and token.isalpha()
+              and "".join(w[0] for w in long[position:position + len(token)]) == token):
             position += len(token)
         else:
             return False
-    return position == len(words) and len(words) > 1
+    return position == len(long) and len(short) < len(long)
+
+
+def _typo(x: str, y: str) -> bool:
+    """A long name one or two letters apart (never names that differ in their numbers)."""
+    if min(len(x), len(y)) < 8 or abs(len(x) - len(y)) > 2:
+        return False
+    if re.findall(r"\d+", x) != re.findall(r"\d+", y):
+        return False
+    matcher = difflib.SequenceMatcher(None, x, y)
+    return matcher.quick_ratio() >= 0.92 and matcher.ratio() >= 0.92
 
 
 def near_duplicates(grouping: Grouping) -> list[list[int]]:
@@ -126,13 +140,26 @@ def near_duplicates(grouping: Grouping) -> list[list[int]]:
             i = parent[i]
         return i
 
-    for a, b in itertools.combinations(named, 2):
-        x, y = grouping.values[a], grouping.values[b]
-        close = (_loose(x) == _loose(y) or _initials_match(x, y) or _initials_match(y, x)
-                 or (min(len(x), len(y)) >= 8
-                     and difflib.SequenceMatcher(None, group_key(x), group_key(y)).ratio()
-                     >= 0.92))
-        if close:
+    keys = {i: group_key(grouping.values[i]) for i in named}
+    words = {i: _words(grouping.values[i]) for i in named}
+    by_loose: dict[str, int] = {}
+    for i in named:
+        first = by_loose.setdefault(_loose(grouping.values[i]), i)
+        if first != i:
+            parent[root(i)] = root(first)
+    # Names whose numbers differ are different groups (Org 1, Org 12): compare within
+    # buckets of the same numbers and first letter only.
+    buckets: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    for i in named:
+        if words[i]:
+            buckets.setdefault((words[i][0][0], tuple(re.findall(r"\d+", keys[i]))),
+                               []).append(i)
+    pairs = (pair for bucket in buckets.values() for pair in itertools.combinations(bucket, 2))
+    for a, b in pairs:
+        if root(a) == root(b):
+            continue
+        if (_initials_match(words[a], words[b]) or _initials_match(words[b], words[a])
+                or _typo(keys[a], keys[b])):
             parent[root(b)] = root(a)
     clusters: dict[int, list[int]] = {}
     for i in named:
