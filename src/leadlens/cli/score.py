@@ -91,8 +91,8 @@ def score(
         "review (never part of a report), and nothing else.")] = False,
     group_aliases: Annotated[Path | None, typer.Option(
         "--group-aliases", metavar="FILE", show_default=False,
-        help="A YAML file mapping each respondent field to {group: [other spellings]}: the "
-        "spellings are grouped as that group.")] = None,
+        help="A YAML file that lists, per respondent field, each group and its other "
+        "spellings; those spellings are grouped as that group.")] = None,
     quiet: QuietOption = False,
     title: TitleOption = None,
     organisation: OrganisationOption = None,
