@@ -227,19 +227,25 @@ def two_way(rows: list[tuple[str, str, int]], m: int = 5) -> Results:
 
 
 def test_sector_minus_its_shown_organisation_no_longer_reveals_the_hidden_one() -> None:
-    # The attack: North = Acme (5) + Tiny (1). n x mean of North minus n x mean of
-    # Acme was Tiny's answer. Now North and Acme are never both published.
-    rows = ([("North", "Acme", 5)] * 5 + [("North", "Tiny", 1)]
-            + [("South", "Beta", 3)] * 6)
+    # The attack: North = Acme (6) + Tiny (1); South = Beta (5) + Gamma (7). Hiding
+    # Tiny and, within organisations, the smallest other (Beta) left North and Acme both
+    # published: n x mean of North minus n x mean of Acme was Tiny's answer.
+    rows = ([("North", "Acme", 5)] * 6 + [("North", "Tiny", 1)]
+            + [("South", "Beta", 3)] * 5 + [("South", "Gamma", 4)] * 7)
     results = two_way(rows)
     published = {(b.field, g.value): g for b in results.groups.values() for g in b.groups
                  if not g.suppressed}
-    assert not (("sector", "North") in published and ("organisation", "Acme") in published)
+    north, acme = published.get(("sector", "North")), published.get(("organisation", "Acme"))
+    if north is not None and acme is not None:
+        assert north.n is not None and acme.n is not None
+        recovered = (north.n * (north.principles[0].score or 0)
+                     - acme.n * (acme.principles[0].score or 0))
+        raise AssertionError(f"Tiny's score can be worked out: {recovered}")
     assert results.groups["organisation"].withheld is not None
-    assert [g.n for g in results.groups["sector"].groups] == [6, 6]
+    assert [g.n for g in results.groups["sector"].groups] == [7, 12]
     assert results.disclosure is not None
-    assert [(s.breakdown, s.reason) for s in results.disclosure.steps] == [
-        ("organisation", "withheld")]
+    assert ("organisation", "withheld") in [(s.breakdown, s.reason)
+                                            for s in results.disclosure.steps]
 
 
 def test_sector_by_organisation_subtraction_is_blocked_in_the_linked_tables() -> None:
