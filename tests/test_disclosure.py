@@ -291,20 +291,18 @@ def test_a_group_principle_from_three_of_six_is_hidden_and_not_recoverable() -> 
 
 
 def test_comments_of_a_hidden_organisation_cannot_be_found_by_set_difference() -> None:
-    rows = ([("North", "Acme", 5)] * 5 + [("North", "Tiny", 1)]
-            + [("South", "Beta", 3)] * 6)
+    rows = ([("North", "Acme", 5)] * 6 + [("North", "Tiny", 1)]
+            + [("South", "Beta", 3)] * 5 + [("South", "Gamma", 4)] * 7)
     results = two_way(rows)
+    tiny = {f"Tiny story {i}" for i, row in enumerate(rows) if row[1] == "Tiny"}
+    lists = {(b.field, g.value): set(g.comments.get("story", []))
+             for b in results.groups.values() for g in b.groups if not g.suppressed}
     everyone = set(results.comments["story"])
-    shown: set[str] = set()
-    for breakdown in results.groups.values():
-        for g in breakdown.groups:
-            shown |= set(g.comments.get("story", []))
-    tiny = {"Tiny story 5"}
-    # No union of published group lists subtracted from all comments isolates Tiny's.
-    for breakdown in results.groups.values():
-        lists = [set(g.comments.get("story", [])) for g in breakdown.groups if not g.suppressed]
-        assert everyone - set().union(*lists) != tiny
-    assert "Tiny story 5" in everyone  # 12 people commented: the overall list stays
+    assert tiny <= everyone  # 19 people commented: the overall list stays
+    # No published list minus the published lists inside it isolates Tiny's comment.
+    for whole in [everyone, *lists.values()]:
+        inside = [other for other in lists.values() if other < whole]
+        assert whole - set().union(*inside) != tiny
 
 
 def test_whole_survey_below_the_threshold_publishes_no_figure() -> None:
