@@ -166,6 +166,7 @@ class Code(StrEnum):
     OPTION_NOT_POSITIVE = "option.not-positive"
     # Scoring
     SCORING_UNSCORED_PRINCIPLE = "scoring.unscored-principle"
+    SCORING_NEAR_DUPLICATE_GROUPS = "scoring.near-duplicate-groups"
     # Results documents read back
     RESULTS_NOT_RESULTS = "results.not-results"
     RESULTS_VERSION = "results.version"

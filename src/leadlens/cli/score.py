@@ -173,39 +173,54 @@ def score(
 
 
 def _load_aliases(path: Path, fields: list[str]) -> dict[str, dict[str, str]]:
-    """A --group-aliases file: ``{field: {group: [spelling, ...]}}`` -> spelling -> group."""
-    import yaml
+    """A --group-aliases file: ``{field: {group: [spelling, ...]}}`` -> spelling -> group.
 
-    from leadlens.errors import LeadlensError, Problem, unreadable
+    Read with the question sets' YAML guard, so every problem is located (line and column).
+    """
+    from dataclasses import replace
 
+    from leadlens.errors import Code, LeadlensError, Problem, unreadable
+    from leadlens.source.yamltree import load_yaml
+
+    name = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
-        raise LeadlensError([unreadable(str(path), exc)]) from None
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise LeadlensError([Problem(file=str(path), message=f"not a YAML file: {exc}")]) \
-            from None
+        raise LeadlensError([unreadable(name, exc)]) from None
+    data, smap, found = load_yaml(raw, name)
+    shape = "a mapping of respondent fields to {group: [other spellings]}"
+    found = [replace(p, hint=f"Expected {shape}") if p.code == Code.FILE_EMPTY else p
+             for p in found]
+    if found:
+        raise LeadlensError(found)
+
+    def problem(where: tuple[str, ...], message: str, code: Code, hint: str = "",
+                key: bool = False) -> Problem:
+        line, col = smap.locate(where, key=key)
+        return Problem(file=name, line=line, col=col, path=".".join(where), message=message,
+                       hint=hint, code=code)
+
+    if not isinstance(data, dict):
+        raise LeadlensError([problem((), f"expected {shape}", Code.SCHEMA_NOT_A_MAPPING)])
     problems: list[Problem] = []
     aliases: dict[str, dict[str, str]] = {}
-    if not isinstance(data, dict):
-        raise LeadlensError([Problem(file=str(path), message="expected a mapping of "
-                                     "respondent fields to {group: [other spellings]}")])
     for field_id, groups in data.items():
         if field_id not in fields:
-            problems.append(Problem(file=str(path), path=str(field_id),
-                                    message=f"{field_id!r} is not a respondent field",
-                                    hint=f"Use one of: {', '.join(fields)}"))
+            problems.append(problem((field_id,), f"{field_id!r} is not a respondent field",
+                                    Code.SCHEMA_UNKNOWN_KEY, f"Use one of: {', '.join(fields)}",
+                                    key=True))
             continue
         if not isinstance(groups, dict):
-            problems.append(Problem(file=str(path), path=str(field_id),
-                                    message="expected {group: [other spellings]}"))
+            problems.append(problem((field_id,), "expected {group: [other spellings]}",
+                                    Code.SCHEMA_WRONG_TYPE))
             continue
         own = aliases.setdefault(str(field_id), {})
         for group, spellings in groups.items():
             listed = [spellings] if isinstance(spellings, str) else spellings
             if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
-                problems.append(Problem(file=str(path), path=f"{field_id}.{group}",
-                                        message="expected a list of spellings (text)"))
+                problems.append(problem((field_id, str(group)),
+                                        "expected a list of spellings (text)",
+                                        Code.SCHEMA_WRONG_TYPE))
                 continue
             for spelling in listed:
                 own[spelling] = str(group)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FloatArray, IntArray, Responses, TextAnswers
-from leadlens.results.document import DisclosureStep, GroupBreakdown
+from leadlens.results.document import DisclosureStep, GroupBreakdown, ResultWarning
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
 from leadlens.scoring.disclosure import Reason, atoms_of, protect
 from leadlens.scoring.groups import (
@@ -40,7 +41,7 @@ class Published:
     comments: dict[str, list[str]] = field(default_factory=dict)
     comments_withheld: str | None = None
     steps: list[DisclosureStep] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ResultWarning] = field(default_factory=list)
 
 
 def _kept(answers: TextAnswers, withhold: Collection[str], key: str) -> TextAnswers:
@@ -95,10 +96,12 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     for grouping in groupings:
         for cluster in near_duplicates(grouping):
             spelt = ", ".join(repr(s) for g in cluster for s in sorted(grouping.spellings[g]))
-            out.warnings.append(
-                f"--by {grouping.field}: {spelt} may be one group written differently; if "
-                f"they are, list the other spellings under one name in a --group-aliases "
-                f"file (docs/scoring.md, section 8)")
+            out.warnings.append(ResultWarning(
+                code=Code.SCORING_NEAR_DUPLICATE_GROUPS,
+                message=f"--by {grouping.field}: {spelt} may be one group written "
+                        "differently",
+                hint="If they are, list the other spellings under one name in a "
+                     "--group-aliases file (docs/scoring.md, section 8)"))
     atom_of, atom_groups = atoms_of([g.codes for g in groupings])
     atoms = atom_groups.shape[0]
     sizes = [len(g.values) for g in groupings]
