@@ -137,30 +137,37 @@ class _Cells:
                     return f, g
         return None
 
-    def thin_residual(self) -> tuple[int, BoolArray] | None:
-        """A breakdown whose hidden groups, within the whole or a published group, can be
-        found by subtraction and hold fewer than ``min_size`` respondents (but some).
+    def thin_residual(self) -> tuple[int, list[int]] | None:
+        """Respondents that can be singled out by subtraction: fewer than ``min_size`` of
+        them (but some).
 
-        The whole minus a breakdown's shown groups is its hidden groups together; a
-        published group minus the shown groups of another breakdown that lie inside it is
-        the hidden ones' part of it. Returns the breakdown and the atoms of that whole.
+        The whole survey, or a published group, minus the shown groups of another breakdown
+        that lie inside it leaves the rest of it: for the whole, that breakdown's hidden
+        groups together; for sector North minus its shown organisations, North's hidden
+        organisations, or the part of North outside them. Returns that other breakdown and
+        the shown groups that were subtracted.
         """
         live = [k for k, a in enumerate(self.active) if a]
-        wholes: list[BoolArray] = [np.ones(self.groups.shape[0], dtype=bool)]
+        wholes: list[tuple[int, BoolArray]] = [(-1, np.ones(self.groups.shape[0], dtype=bool))]
         for k in live:
-            wholes += [self.groups[:, k] == g for g in np.flatnonzero(~self.hidden(k)).tolist()]
+            wholes += [(k, self.groups[:, k] == g)
+                       for g in np.flatnonzero(~self.hidden(k)).tolist()]
         for f in live:
-            hidden = self.hidden(f)
-            if not hidden.any():
+            shown = np.flatnonzero(~self.hidden(f))
+            if not shown.size:
                 continue
-            in_hidden = hidden[self.groups[:, f]]
-            for whole in wholes:
-                meeting = np.unique(self.groups[whole & ~in_hidden, f])
-                if np.isin(self.groups[~whole, f], meeting).any():
-                    continue  # a shown group reaches outside: it cannot be subtracted
-                residual = int(self.counts[whole & in_hidden].sum())
+            for k, whole in wholes:
+                if k == f:
+                    continue
+                outside = np.unique(self.groups[~whole, f])
+                inside = [int(g) for g in np.setdiff1d(np.unique(self.groups[whole, f]), outside)
+                          if g in shown]
+                if not inside:
+                    continue
+                rest = whole & ~np.isin(self.groups[:, f], inside)
+                residual = int(self.counts[rest].sum())
                 if 0 < residual < self.min_size:
-                    return f, whole
+                    return f, inside
         return None
 
     def candidates(self, f: int, near: BoolArray | None = None) -> list[tuple[int, int]]:
@@ -223,8 +230,8 @@ def _suppress(cells: _Cells) -> None:
     """Hide groups (or withhold breakdowns) until no hidden figure is exposed."""
     while True:
         if (thin := cells.thin_residual()) is not None:
-            f, whole = thin
-            options = [(k, h) for k, h in cells.candidates(f, whole) if k == f]
+            f, inside = thin
+            options = [(k, h) for k, h in cells.candidates(f) if k == f and h in inside]
         elif (exposed := cells.exposed()) is not None:
             f, g = exposed
             options = cells.candidates(f)
