@@ -6,7 +6,7 @@ import unicodedata
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadlens.errors import UsageError
@@ -51,6 +51,7 @@ def test_suppression_and_its_complement(sizes: list[int], reasons: list[str | No
     assert suppression(sizes, 5) == reasons
 
 
+@settings(deadline=None)  # the linked-table search runs per example; a loaded CI box is slow
 @given(st.lists(st.integers(min_value=1, max_value=30), min_size=1, max_size=12),
        st.integers(min_value=3, max_value=10))
 def test_hidden_groups_cannot_be_worked_out_by_subtraction(sizes: list[int],

@@ -170,6 +170,72 @@ class _Cells:
                     return f, inside
         return None
 
+    def singled_out(self) -> tuple[list[tuple[int, int]], int] | None:
+        """Fewer than ``min_size`` respondents (but some) whose figures some combination of
+        published figures gives, whatever the coefficients (e.g. two groups added, a third
+        taken away); the published groups that combination uses, and a breakdown among them.
+
+        Exact in what it looks for: a set of atoms holding fewer than ``min_size`` (so at
+        most ``min_size - 1`` atoms) is given away when some nonzero vector of the row space
+        of the published groups lives on it, i.e. when the rows of the null-space basis for
+        those atoms are linearly dependent. Every such set is tried (depth-first, smallest
+        totals first); when there are too many to try, the finest breakdown is reported.
+        """
+        live = [k for k, a in enumerate(self.active) if a]
+        present = self.counts > 0
+        if not live or present.sum() < 2:
+            return None
+        rows: list[tuple[int, int]] = [(-1, -1)]
+        matrix = [np.ones(int(present.sum()))]
+        for k in live:
+            for g in np.flatnonzero(~self.hidden(k)).tolist():
+                rows.append((k, g))
+                matrix.append((self.groups[present, k] == g).astype(np.float64))
+        published = np.array(matrix)
+        _, values, basis = np.linalg.svd(published, full_matrices=True)
+        rank = int((values > 1e-9 * max(float(values.max()), 1.0)).sum())
+        null = basis[rank:].T  # (atoms, nullity): the directions no published figure sees
+        counts = self.counts[present]
+        small = [int(a) for a in np.argsort(counts, kind="stable") if counts[a] < self.min_size]
+        budget = [20_000]
+
+        def dependent(chosen: list[int]) -> bool:
+            if null.shape[1] == 0:
+                return True
+            block = null[chosen]
+            return int(np.linalg.matrix_rank(block, tol=1e-9)) < len(chosen)
+
+        def search(start: int, chosen: list[int], total: int) -> list[int] | None:
+            for position in range(start, len(small)):
+                atom = small[position]
+                if total + counts[atom] >= self.min_size:
+                    continue
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return []
+                trial = [*chosen, atom]
+                if dependent(trial):
+                    return trial
+                found = search(position + 1, trial, total + int(counts[atom]))
+                if found is not None:
+                    return found
+            return None
+
+        found = search(0, [], 0)
+        if found is None:
+            return None
+        finest = max(live, key=lambda k: (len(self.n[k]), k))
+        if not found:  # too many sets to try: withhold the finest breakdown
+            return [], finest
+        # The combination of published groups that gives a vector on the found atoms.
+        block = null[found]
+        _, _, right = np.linalg.svd(block.T if block.size else np.zeros((1, len(found))))
+        target = np.zeros(published.shape[1])
+        target[found] = right[-1]
+        weights, *_ = np.linalg.lstsq(published.T, target, rcond=None)
+        used = [rows[i] for i in np.flatnonzero(np.abs(weights) > 1e-9) if rows[i][0] >= 0]
+        return used, (used[0][0] if used else finest)
+
     def candidates(self, f: int, near: BoolArray | None = None) -> list[tuple[int, int]]:
         """Published groups that could be hidden: the same breakdown first, then those
         meeting ``near`` (atoms), smallest first."""
@@ -232,6 +298,10 @@ def _suppress(cells: _Cells) -> None:
         if (thin := cells.thin_residual()) is not None:
             f, inside = thin
             options = [(k, h) for k, h in cells.candidates(f) if k == f and h in inside]
+        elif (single := cells.singled_out()) is not None:
+            used, f = single
+            options = [c for c in cells.candidates(f) if c in used]
+            options = options or [c for c in cells.candidates(-2) if c in used]
         elif (exposed := cells.exposed()) is not None:
             f, g = exposed
             options = cells.candidates(f)
