@@ -16,7 +16,9 @@ equations (so neither its count nor its sum can be found by adding and subtracti
 published figures) and cannot be narrowed to a single value. Where no move exists, another
 group is hidden (secondary suppression), the smallest of the same breakdown that gives the
 exposed group a move first; when nothing helps, the whole breakdown is withheld for that
-figure. ``docs/scoring.md`` says the same in plain words.
+figure. Whatever a combination of published figures gives (some groups added, others
+taken away) must rest on none or at least ``min_size`` respondents too: every set of atoms
+holding fewer is checked exactly. ``docs/scoring.md`` says the same in plain words.
 """
 
 from __future__ import annotations
@@ -183,8 +185,8 @@ class _Cells:
         """
         live = [k for k, a in enumerate(self.active) if a]
         present = self.counts > 0
-        if not live or present.sum() < 2:
-            return None
+        if not live or present.sum() < 2 or not (self.counts[present] < self.min_size).any():
+            return None  # only atoms of min_size or more: no set small enough to give away
         rows: list[tuple[int, int]] = [(-1, -1)]
         matrix = [np.ones(int(present.sum()))]
         for k in live:
@@ -192,31 +194,34 @@ class _Cells:
                 rows.append((k, g))
                 matrix.append((self.groups[present, k] == g).astype(np.float64))
         published = np.array(matrix)
-        _, values, basis = np.linalg.svd(published, full_matrices=True)
-        rank = int((values > 1e-9 * max(float(values.max()), 1.0)).sum())
-        null = basis[rank:].T  # (atoms, nullity): the directions no published figure sees
+        # An orthonormal basis of the row space from the (small) Gram matrix of the rows.
+        gram_values, gram_vectors = np.linalg.eigh(published @ published.T)
+        keep = gram_values > 1e-10 * max(float(gram_values.max()), 1.0)
+        basis = (gram_vectors[:, keep].T @ published) / np.sqrt(gram_values[keep])[:, None]
+        rank = int(keep.sum())
         counts = self.counts[present]
         small = [int(a) for a in np.argsort(counts, kind="stable") if counts[a] < self.min_size]
+        # On the small atoms, the part of each unit vector no published figure sees: a set of
+        # them is given away exactly when this Gram block is singular.
+        seen = basis[:rank][:, small]
+        unseen = np.eye(len(small)) - seen.T @ seen
         budget = [20_000]
 
         def dependent(chosen: list[int]) -> bool:
-            if null.shape[1] == 0:
-                return True
-            block = null[chosen]
-            return int(np.linalg.matrix_rank(block, tol=1e-9)) < len(chosen)
+            block = unseen[np.ix_(chosen, chosen)]
+            return float(np.linalg.eigvalsh(block)[0]) < 1e-9
 
         def search(start: int, chosen: list[int], total: int) -> list[int] | None:
             for position in range(start, len(small)):
-                atom = small[position]
-                if total + counts[atom] >= self.min_size:
+                if total + counts[small[position]] >= self.min_size:
                     continue
                 budget[0] -= 1
                 if budget[0] < 0:
                     return []
-                trial = [*chosen, atom]
+                trial = [*chosen, position]
                 if dependent(trial):
                     return trial
-                found = search(position + 1, trial, total + int(counts[atom]))
+                found = search(position + 1, trial, total + int(counts[small[position]]))
                 if found is not None:
                     return found
             return None
@@ -228,10 +233,9 @@ class _Cells:
         if not found:  # too many sets to try: withhold the finest breakdown
             return [], finest
         # The combination of published groups that gives a vector on the found atoms.
-        block = null[found]
-        _, _, right = np.linalg.svd(block.T if block.size else np.zeros((1, len(found))))
+        _, vectors = np.linalg.eigh(unseen[np.ix_(found, found)])
         target = np.zeros(published.shape[1])
-        target[found] = right[-1]
+        target[[small[i] for i in found]] = vectors[:, 0]
         weights, *_ = np.linalg.lstsq(published.T, target, rcond=None)
         used = [rows[i] for i in np.flatnonzero(np.abs(weights) > 1e-9) if rows[i][0] >= 0]
         return used, (used[0][0] if used else finest)
