@@ -18,6 +18,7 @@ from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FloatArray, IntArray, Responses, TextAnswers
 from leadlens.results.document import DisclosureStep, GroupBreakdown, ResultWarning
+from leadlens.scoring.breakdown import breakdown_figures
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
 from leadlens.scoring.disclosure import Reason, atoms_of, protect
 from leadlens.scoring.groups import (
@@ -144,6 +145,9 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
         results, spread = group_results(
             question_set, grouping, principles, overall, m, reasons=reasons,
             figures=[fig[f] for fig in figures], parallel=parallel)
+        # sd, ci95, agreement and % favourable ride on a published group figure; ICC uses
+        # published figures only.
+        results, iccs = breakdown_figures(grouping, principles, results)
         shown = [r is None for r in reasons]
         by_group = {}
         for key, answers in texts.items():
@@ -154,7 +158,7 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
                                                      in by_group.items() if lists[i]}})
                    if shown[i] else g for i, g in enumerate(results)]
         out.breakdowns[field_id] = GroupBreakdown(field=field_id, prompt=prompts[field_id],
-                                                  groups=results, spread=spread)
+                                                  groups=results, spread=spread, icc=iccs)
         out.steps += steps_of(field_id, grouping.values, "group", list(reasons), m)
         for name, fig in zip(names, figures, strict=True):
             out.steps += steps_of(field_id, grouping.values, name, list(fig[f]), m)

@@ -7,7 +7,10 @@ linked-tables control of the groups is :mod:`leadlens.scoring.disclosure`.
 
 from __future__ import annotations
 
+import typing
 from dataclasses import replace
+
+from pydantic import BaseModel
 
 from leadlens.responses.table import FieldValues, Responses, TextAnswers
 from leadlens.results.document import (
@@ -49,6 +52,15 @@ def no_respondents(responses: Responses) -> Responses:
         respondent_ids=None)
 
 
+def _blank(model: BaseModel, keep: set[str], **update: object) -> dict[str, object]:
+    """Every figure of ``model`` (its nullable fields, except ``keep``) as null, plus
+    ``update``: what a withheld figure publishes."""
+    blank: dict[str, object] = {
+        name: None for name, field in type(model).model_fields.items()
+        if name not in keep and type(None) in typing.get_args(field.annotation)}
+    return {**blank, **update}
+
+
 def _thin(n: int, min_group_size: int) -> str | None:
     if 0 < n < min_group_size:
         return f"fewer than {min_group_size} respondents answered"
@@ -60,15 +72,15 @@ def item_minimum(item: ItemResult, min_group_size: int) -> ItemResult:
     why = _thin(item.n, min_group_size)
     if why is None:
         return item
-    return item.model_copy(update={"mean": None, "sd": None, "counts": {},
-                                   "item_total_r": None, "flagged": False, "withheld": why})
+    return item.model_copy(update=_blank(item, {"principle", "perspective", "timepoint"},
+                                         counts={}, flagged=False, withheld=why))
 
 
 def principle_minimum(result: PrincipleResult, min_group_size: int) -> PrincipleResult:
     """A principle's figures, each hidden where it rests on too few respondents."""
     perspectives: list[PerspectiveScore] = [
         p if (why := _thin(p.n, min_group_size)) is None
-        else p.model_copy(update={"mean": None, "score": None, "withheld": why})
+        else p.model_copy(update=_blank(p, set(), withheld=why))
         for p in result.perspectives]
     update: dict[str, object] = {
         "items": [item_minimum(i, min_group_size) for i in result.items],
@@ -79,10 +91,8 @@ def principle_minimum(result: PrincipleResult, min_group_size: int) -> Principle
         update["alpha"] = None
     why = _thin(result.n, min_group_size)
     if why is not None:
-        update.update({"mean": None, "sd": None, "score": None, "ci95": None, "band": None,
-                       "band_position": None, "bands": {}, "contested": False,
-                       "below_50": None, "above_50": None, "recommendation": None,
-                       "alpha": None, "perspective_gap": None, "withheld": why})
+        update.update(_blank(result, {"scale", "reliability_withheld"}, bands={},
+                             contested=False, withheld=why))
     return result.model_copy(update=update)
 
 
@@ -90,14 +100,13 @@ def overall_minimum(result: OverallResult, min_group_size: int) -> OverallResult
     why = _thin(result.n, min_group_size)
     if why is None:
         return result
-    return result.model_copy(update={"score": None, "sd": None, "ci95": None, "band": None,
-                                     "withheld": why})
+    return result.model_copy(update=_blank(result, set(), withheld=why))
 
 
 def timepoint_minimum(result: TimepointResult, min_group_size: int) -> TimepointResult:
     means: list[TimepointMean] = [
         m if (why := _thin(m.n, min_group_size)) is None
-        else m.model_copy(update={"mean": None, "score": None, "withheld": why})
+        else m.model_copy(update=_blank(m, set(), withheld=why))
         for m in result.timepoints]
     gap_why = _thin(result.gap_n, min_group_size)
     return result.model_copy(update={
