@@ -332,20 +332,31 @@ class _Builder:
                 "chart": chart, "agreement": measures.agreement(breakdown, names)}
 
     def disclosure_steps(self) -> list[str]:
-        """The disclosure audit, one line per breakdown, figure and reason."""
+        """The disclosure audit: one line per breakdown, figure and reason; a breakdown's
+        hidden comments on every question in one line."""
         r = self.results
         if r.disclosure is None:
             return []
-        lines: dict[tuple[str | None, str, str], list[str]] = {}
+        lines: dict[tuple[str, str, str], list[str]] = {}
+        comments: dict[tuple[str, str], dict[str, list[str]]] = {}
         texts: list[str] = []
         for step in r.disclosure.steps:
             if step.breakdown is None or step.group is None:
                 texts.append(step.text)
+            elif step.figure.startswith("comments:"):
+                comments.setdefault((step.breakdown, step.reason), {}).setdefault(
+                    step.figure[9:], []).append(step.group)
             else:
                 lines.setdefault((step.breakdown, step.figure, step.reason), []).append(
                     step.group)
-        texts += [step_text(b or "", values, figure, reason, r.min_group_size)
+        texts += [step_text(b, values, figure, reason, r.min_group_size)
                   for (b, figure, reason), values in lines.items()]
+        for (b, reason), by_key in comments.items():
+            first = step_text(b, ["X"], "comments:KEY", reason, r.min_group_size)
+            why = first.split(" not shown: ", 1)[1]
+            listed = "; ".join(f"{key!r} for {', '.join(map(repr, groups))}"
+                               for key, groups in by_key.items())
+            texts.append(f"{b}: comments not shown ({why}): {listed}")
         return texts
 
     # -- whole report ----------------------------------------------------------------------
