@@ -97,6 +97,7 @@ class ScriptedPrompter:
     interactive: bool = False
     summary_waits: list[bool] = field(default_factory=list)
     starts: list[bool] = field(default_factory=list)
+    choices: list[int] = field(default_factory=list)
 
     def _next(self, screen: Screen | ReviewScreen) -> object:
         self.screens.append(screen)
@@ -123,6 +124,16 @@ class ScriptedPrompter:
 
     def clear(self) -> None:
         self.events.append("clear")
+
+    def begin(self, notes: list[str]) -> None:
+        self.events.append("begin " + " | ".join(notes))
+
+    def choose_journal(self, journals: list[str]) -> int:
+        self.events.append("choose " + " | ".join(journals))
+        return self.choices.pop(0) if self.choices else 0
+
+    def introduction(self, title: str, text: str) -> None:
+        self.events.append(f"introduction {title}: {text}")
 
     def message(self, text: str) -> None:
         self.events.append(f"message {text}")

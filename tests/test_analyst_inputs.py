@@ -42,14 +42,15 @@ def _set(tmp_path: Path, extra: str = "", questions: str = "") -> Path:
 def test_na_is_missing_by_default_in_answers_fields_and_comments(tmp_path: Path) -> None:
     qs = _set(tmp_path)
     path = tmp_path / "r.csv"
-    path.write_text("respondent_id,organisation,b1,b2,b3\nNA,NA,4,NA,2\nr2,Acme,NA,NA,NA\n"
-                    "r3,Acme,5,1,4\n", encoding="utf-8")
+    # Each row five times: every published figure rests on at least min_group_size.
+    rows = "".join(f"NA,NA,4,NA,2\nr2{i},Acme,NA,NA,NA\nr3{i},Acme,5,1,4\n" for i in "abcde")
+    path.write_text("respondent_id,organisation,b1,b2,b3\n" + rows, encoding="utf-8")
     code, out, err = _score(str(path), "-q", str(qs), "-f", "json", "--by", "organisation")
     assert code == 0, err
     document = json.loads(out)
     items = {i["key"]: i for i in document["principles"][0]["items"]}
-    assert (items["b1"]["n"], items["b1"]["missing"]) == (2, 1)
-    assert (items["b2"]["n"], items["b2"]["unscored"]) == (1, 0)
+    assert (items["b1"]["n"], items["b1"]["missing"]) == (10, 5)
+    assert (items["b2"]["n"], items["b2"]["unscored"]) == (5, 0)
     assert [g["value"] for g in document["groups"]["organisation"]["groups"]] == [
         "Acme", "(not stated)"]
 
@@ -59,7 +60,9 @@ def test_a_sets_missing_values_are_read_as_blank_by_every_reader(tmp_path: Path)
         "bands:", "scoring:\n  missing_values: ['', NA, '.', '-99']\nbands:")
     (tmp_path / "set.yaml").write_text(qs, encoding="utf-8")
     csv = tmp_path / "r.csv"
-    csv.write_text("organisation,b1,b2,b3\nAcme,.,-99,3\nAcme,4,NA,2\n", encoding="utf-8")
+    # Five of each row: every published figure rests on at least min_group_size.
+    csv.write_text("organisation,b1,b2,b3\n" + "Acme,.,-99,3\nAcme,4,NA,2\n" * 5,
+                   encoding="utf-8")
     semicolons = tmp_path / "semi.csv"  # read by the export reader (another delimiter)
     semicolons.write_text(csv.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
     parquet = tmp_path / "r.parquet"
@@ -71,7 +74,7 @@ def test_a_sets_missing_values_are_read_as_blank_by_every_reader(tmp_path: Path)
         documents.append(json.loads(out)["principles"])
     assert documents[0] == documents[1] == documents[2]
     items = {i["key"]: i for i in documents[0][0]["items"]}
-    assert [items[k]["n"] for k in ("b1", "b2", "b3")] == [1, 0, 2]
+    assert [items[k]["n"] for k in ("b1", "b2", "b3")] == [5, 0, 10]
 
 
 def test_a_code_not_listed_as_missing_is_still_an_error(tmp_path: Path) -> None:

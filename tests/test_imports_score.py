@@ -137,7 +137,7 @@ def test_score_reports_a_question_with_no_column(fixtures: dict[str, Fixture],
 def test_on_invalid_missing_counts_unknown_labels(tmp_path: Path) -> None:
     path = tmp_path / "forms.csv"
     path.write_text(f"Timestamp,{RISK}\n2024/03/04,Agree\n2024/03/05,Sort of\n"
-                    "2024/03/06,9\n", encoding="utf-8")
+                    "2024/03/06,9\n" + "2024/03/07,Agree\n" * 4, encoding="utf-8")
     failed = runner.invoke(app, ["score", str(path), "-f", "json"])
     assert failed.exit_code == 1
     assert f"{path}:3: column {RISK!r}: unknown answer 'Sort of'" in failed.stderr
@@ -149,7 +149,7 @@ def test_on_invalid_missing_counts_unknown_labels(tmp_path: Path) -> None:
     assert "2 answer(s) not on their scale were treated as missing" in result.stderr
     item = next(i for p in json.loads(result.stdout)["principles"] for i in p["items"]
                 if i["key"] == "adaptive-3")
-    assert (item["n"], item["missing"]) == (1, 2)
+    assert (item["n"], item["missing"]) == (5, 2)
 
 
 def test_cp1252_past_the_sniffed_head_falls_back_to_the_import_reader(tmp_path: Path) -> None:

@@ -91,10 +91,14 @@ def test_results_document(files: Path) -> None:
     assert basics.n == 7
     # Acme: 4 x 100; "=HYPERLINK": 0; Evil: 50; Beta: b1 = 4 -> 75, b2 unscored.
     assert basics.score == pytest.approx((400 + 0 + 50 + 75) / 7)
-    groups = {g.value: g for g in results.groups["organisation"].groups}
-    assert groups["Acme"].n == 4 and not groups["Acme"].suppressed
-    assert sorted(groups["Acme"].comments["story"]) == [f"story {i}" for i in range(4)]
-    assert all(g.suppressed for name, g in groups.items() if name != "Acme")
+    # Acme (4) and three organisations of one: the three, hidden together, could only be
+    # 1, 1 and 1 ("fewer than 3" each, 3 in all), so the breakdown is withheld.
+    organisation = results.groups["organisation"]
+    assert organisation.groups == [] and organisation.withheld
+    assert results.disclosure is not None
+    assert [(s.breakdown, s.reason) for s in results.disclosure.steps] == [
+        ("organisation", "withheld")]
+    assert sorted(results.comments["story"]) == [f"story {i}" for i in range(4)]
 
 
 def test_json_to_stdout(files: Path) -> None:
@@ -211,8 +215,10 @@ def test_min_group_size_can_be_raised(files: Path) -> None:
                          "--format", "json")
     document = json.loads(out)
     assert code == 0 and document["min_group_size"] == 5
-    assert all(g["suppressed"] for g in document["groups"]["organisation"]["groups"])
-    assert document["comments"] == {"story": document["comments"]["story"]}
+    assert document["groups"]["organisation"]["groups"] == []
+    # 4 people commented: fewer than 5, so no comment is shown.
+    assert document["comments"] == {}
+    assert "'story'" in document["comments_withheld"]
 
 
 def test_fixed_timestamp_makes_output_reproducible(files: Path,

@@ -6,7 +6,7 @@ import unicodedata
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadlens.errors import UsageError
@@ -40,18 +40,26 @@ def test_display_value_is_the_most_frequent_spelling() -> None:
     ([10, 8, 2, 2], [None, "complement", "small", "small"]),  # 2 + 2 < 5 together: one more
     ([10, 8, 3, 4], [None, None, "small", "small"]),      # 3 + 4 hidden together: enough
     ([12, 6, 6, 1], [None, "complement", None, "small"]),  # ties: the first of the smallest
-    ([4], ["small"]),
-    ([4, 3], ["small", "small"]),
+    # A reader knows a hidden small group has 1-4 and a hidden complement at least 5:
+    # 5 + 1 hidden together (6) leaves only 5 and 1, and 4 + 4 (8) only 4 and 4.
+    ([10, 5, 1], ["withheld"] * 3),
+    ([4, 4, 10], ["withheld"] * 3),
+    ([10, 6, 6, 4, 4], [None, "complement", None, "small", "small"]),
+    ([4], ["withheld"]),  # (the whole survey is below the threshold: nothing is published)
 ])
 def test_suppression_and_its_complement(sizes: list[int], reasons: list[str | None]) -> None:
     assert suppression(sizes, 5) == reasons
 
 
+@settings(deadline=None)  # the linked-table search runs per example; a loaded CI box is slow
 @given(st.lists(st.integers(min_value=1, max_value=30), min_size=1, max_size=12),
        st.integers(min_value=3, max_value=10))
 def test_hidden_groups_cannot_be_worked_out_by_subtraction(sizes: list[int],
                                                            threshold: int) -> None:
     reasons = suppression(sizes, threshold)
+    if "withheld" in reasons:
+        assert set(reasons) == {"withheld"}
+        return
     hidden = [s for s, r in zip(sizes, reasons, strict=True) if r is not None]
     shown = [s for s, r in zip(sizes, reasons, strict=True) if r is None]
     assert all(s >= threshold for s in shown)

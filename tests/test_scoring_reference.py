@@ -116,7 +116,7 @@ def close(a: float | None, b: float | None) -> bool:
 def test_engine_agrees_with_the_reference(case: tuple[QuestionSet, list[dict[str, Any]]]
                                           ) -> None:
     qs, rows = case
-    scored = score(qs, responses(qs, rows), by=["organisation"])
+    scored = score(qs, responses(qs, rows), by=["organisation"], small_figures=True)
     results = scored.results
     for p_index, p in enumerate(qs.principles):
         mine = [principle_score(qs, p.id, row) for row in rows]
@@ -168,6 +168,8 @@ def test_engine_agrees_with_the_reference(case: tuple[QuestionSet, list[dict[str
         assert group.n == len(members) >= 3
         for p_index, p in enumerate(qs.principles):
             values = [s for s in (principle_score(qs, p.id, r) for r in members) if s is not None]
+            if group.principles[p_index].suppressed_reason is not None:
+                continue  # tests/test_disclosure.py checks which figures are hidden
             assert group.principles[p_index].n == len(values)
             assert close(group.principles[p_index].score,
                          statistics.fmean(values) if values else None)

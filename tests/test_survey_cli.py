@@ -88,7 +88,11 @@ def test_end_of_input_keeps_the_journal_and_resume_finishes(tmp_path: Path) -> N
     second = survey(tmp_path, "1\n2\n\ns\ns\ns\n\n\n", "--resume")
     assert second.returncode == 0, second.stderr
     assert "About you" not in second.stdout  # it starts at the next unanswered question
-    assert second.stdout.lstrip().startswith("Question 2 of 5")
+    head, _, rest = second.stdout.lstrip().partition("\n")
+    assert head.startswith(
+        "Continuing responses.csv.partial.jsonl: respondent 1 of 1, started ")
+    assert head.endswith(", 3 answer(s) so far.")
+    assert rest.lstrip().startswith("Question 2 of 5")
     assert "! Type a key shown on the left, or s to skip" in second.stdout
     assert rows(tmp_path)[1][2:] == ["Acme", "NHS trust", "3", "1", "2", "", "", "", ""]
     assert not (tmp_path / "responses.csv.partial.jsonl").exists()

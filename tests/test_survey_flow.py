@@ -52,7 +52,7 @@ def test_sections_come_from_the_set_or_the_principle(qs: QuestionSet) -> None:
     assert steps["org"].section is not None and steps["org"].section.title == "About you"
     basics = steps["b1"].section
     assert basics is not None and basics.title == "Understanding the basics"
-    assert basics.description == "Do partners know each other?"  # one line: first sentence
+    assert basics.description == "Do partners know each other? More."  # the whole of it
     icb = steps["i1@current"].section
     assert icb is not None and (icb.title, icb.description) == (
         "Questions for the board", "Now and in a year.")
@@ -187,7 +187,8 @@ def test_review_lists_every_answer_and_can_change_any(qs: QuestionSet) -> None:
         ("org", "Acme Trust"), ("sector", "1  NHS trust"), ("b1", "3  Agree"),
         ("b2@organisation", "2  Neutral"), ("b2@system", "3  Agree"), ("c1", "Don't know"),
         ("i1@current", "1  Disagree"), ("i1@target", "3  Agree"), ("t1", "It worked.")]
-    assert review.items[2].label == "b1  I know our partners."
+    assert review.items[2].label == "I know our partners."  # no internal key
+    assert review.items[3].label == "We plan together. (Organisation hat)"
     changed = prompter.screens[len(KEYS) + 1]
     assert isinstance(changed, Screen) and changed.step.key == "c1"
     assert changed.current == "Don't know" and changed.can_back

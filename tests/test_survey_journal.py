@@ -119,7 +119,8 @@ def test_one_respondent_is_appended_and_the_journal_removed(tmp_path: Path) -> N
     assert saved == 1
     assert rows == [HEADER, ["id1", "2026-03-01T10:00:00+00:00", *FULL]]
     assert not list(tmp_path.glob("*.partial*"))
-    assert prompter.events == ["message Saved respondent 1 to " f"{tmp_path / 'responses.csv'}."]
+    assert prompter.events == ["begin ",
+                               "message Saved respondent 1 to " f"{tmp_path / 'responses.csv'}."]
 
 
 def test_the_journal_holds_each_answer_before_the_next_screen(tmp_path: Path) -> None:
@@ -178,10 +179,10 @@ def test_a_new_session_mentions_unfinished_respondents(tmp_path: Path) -> None:
     with pytest.raises(SurveyInterrupted):
         session(tmp_path, [Answer("Acme"), KeyboardInterrupt()])
     prompter, _ = session(tmp_path, answers(*FULL))
-    first, second = prompter.screens[0], prompter.screens[1]
-    assert first.notice.startswith("Note: 1 unfinished respondent(s) beside")
-    assert first.notice.endswith("`leadlens survey --resume` continues them.")
-    assert second.notice == ""
+    # The note is for the facilitator's screen, never a participant's.
+    assert prompter.events[0].startswith("begin Note: 1 unfinished respondent(s) beside")
+    assert prompter.events[0].endswith("`leadlens survey --resume` continues them.")
+    assert all(not s.notice for s in prompter.screens)
     assert (tmp_path / "responses.csv.partial.jsonl").exists()  # still there for --resume
     assert len(read(tmp_path / "responses.csv")) == 2
 
@@ -212,7 +213,8 @@ def test_workshop_loop_clears_between_respondents(tmp_path: Path) -> None:
                               starts=[True, True, False])
     assert saved == 2
     out = tmp_path / "responses.csv"
-    assert prompter.events == ["start 1", "clear", f"message Saved respondent 1 to {out}.",
+    assert prompter.events == ["begin ",
+                               "start 1", "clear", f"message Saved respondent 1 to {out}.",
                                "start 2", "clear", f"message Saved respondent 2 to {out}.",
                                "start 3"]
     rows = read(out)

@@ -105,11 +105,27 @@ def rows(folder: Path) -> list[list[str]]:
         return list(csv.reader(handle))
 
 
+PIN = "2468"
+
+
 def start(folder: Path, *args: str, set_text: str = SURVEY_SET,
           env: dict[str, str] | None = None) -> Terminal:
+    """The survey, past the facilitator's screen (the session PIN set)."""
     set_path = write_set(folder, set_text)
-    return Terminal(folder, "--question-set", str(set_path), "-o", "responses.csv", *args,
+    term = Terminal(folder, "--question-set", str(set_path), "-o", "responses.csv", *args,
                     env=env)
+    term.expect("New PIN:")
+    term.send(PIN + ENTER)
+    term.expect("The same PIN again:")
+    term.send(PIN + ENTER)
+    return term
+
+
+def pause(term: Terminal) -> None:
+    """Ctrl-C, then the facilitator's PIN."""
+    term.send(CTRL_C)
+    term.expect("Type the session PIN")
+    term.send(PIN + ENTER)
 
 
 def answer_fields(term: Terminal, org: str = "Acme Trust") -> None:
@@ -142,11 +158,12 @@ def test_a_full_respondent(tmp_path: Path) -> None:
     assert "== Understanding the basics ==" in screen
     assert "Do partners know each other?" in screen
     assert ">  1  Disagree" in screen and "   d  Don't know" in screen
-    assert "1-3 or arrows + Enter | d Don't know | b back | Ctrl-C pause" in screen
+    assert "1-3 or arrows + Enter | d Don't know | b back | Ctrl-C facilitator" in screen
     answer_questions(term)
     screen = term.expect("Review your answers")
     assert ">     Save my answers" in screen
-    assert "b2@system  We plan toge" in screen and "It worked." in screen
+    assert "We plan together. (System hat)" in screen and "It worked." in screen
+    assert "b2@system" not in screen
     term.send(ENTER)
     assert term.wait_exit() == 0
     assert rows(tmp_path)[0] == HEADER
@@ -185,7 +202,7 @@ def test_back_skip_and_changing_an_answer_on_the_review(tmp_path: Path) -> None:
     screen = term.expect("Review your answers")
     assert "(skipped)" in screen
     term.send("7")  # jump to item 7 (i1@current) ...
-    term.expect(">  7  i1@current")
+    term.expect(">  7  We share a vision. (Now)")
     term.send(ENTER)  # ... and change it
     term.expect("Now (1 of 2)")
     term.send("3")
@@ -202,7 +219,7 @@ def test_ctrl_c_then_resume(tmp_path: Path) -> None:
     term.expect("I know our partners.")
     term.send("3")
     term.expect("Organisation hat (1 of 2)")
-    term.send(CTRL_C)
+    pause(term)
     screen = term.expect("--resume -o responses.csv")
     assert "Interrupted: 0 respondent(s) saved to responses.csv." in screen
     assert "answers are kept in responses.csv.partial.jsonl; continue with: leadlens survey" \
@@ -303,7 +320,7 @@ def test_no_color_still_shows_the_selection(tmp_path: Path) -> None:
     y = term.line_with(">  1  Disagree")
     assert term.screen.buffer[y][1].reverse  # selection in reverse video, not colour
     assert ">" in screen
-    term.send(CTRL_C)
+    pause(term)
     assert term.wait_exit() == 130
 
 
@@ -328,7 +345,9 @@ def test_a_closed_terminal_or_a_crash_loses_no_answer(tmp_path: Path, how: str) 
          "responses.csv", "--resume"], input="1\ns\ns\ns\n\n\n", capture_output=True,
         text=True, cwd=tmp_path, timeout=60, check=False)
     assert resumed.returncode == 0, resumed.stderr
-    assert resumed.stdout.lstrip().startswith("Question 2 of 5")
+    note, _, rest = resumed.stdout.lstrip().partition("\n")
+    assert note.startswith("Continuing responses.csv.partial.jsonl: respondent 1 of 1")
+    assert rest.lstrip().startswith("Question 2 of 5")
     assert rows(tmp_path)[1][2:] == ["Acme Trust", "Local authority", "3", "2", "1", "", "",
                                      "", ""]
 

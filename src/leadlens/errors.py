@@ -178,6 +178,7 @@ class Code(StrEnum):
     OPTION_TOO_FEW_WAVES = "option.too-few-waves"
     # Scoring
     SCORING_UNSCORED_PRINCIPLE = "scoring.unscored-principle"
+    SCORING_NEAR_DUPLICATE_GROUPS = "scoring.near-duplicate-groups"
     # Results documents read back
     RESULTS_NOT_RESULTS = "results.not-results"
     RESULTS_VERSION = "results.version"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from leadlens.questionset.model import QuestionSet
     from leadlens.report.writers import ScoreOutput
     from leadlens.responses.exports import ImportOptions
+    from leadlens.responses.table import Responses
     from leadlens.results.document import Results
 
 ON_INVALID = ("error", "missing")
@@ -83,14 +84,44 @@ def score_output(data: Data, question_set: str | os.PathLike[str] | QuestionSet 
                  on_invalid: str = "error", strict: bool = False,
                  allow_missing_questions: bool = False,
                  mapping: str | os.PathLike[str] | None = None, encoding: str | None = None,
-                 delimiter: str | None = None) -> ScoreOutput:
+                 delimiter: str | None = None, withhold_comments: Collection[str] = (),
+                 group_aliases: Mapping[str, Mapping[str, str]] | None = None,
+                 respondent_fields: str = "all") -> ScoreOutput:
     """:func:`score`, keeping what the writers need besides the results (each respondent's
-    scores, for ``-o scores.csv``). The command line's ``score`` calls this."""
+    scores, for ``-o scores.csv``). The command line's ``score`` calls this.
+
+    ``withhold_comments``: comment ids (``leadlens score --list-comments``) left out of every
+    output; ``group_aliases``: per respondent field, spelling -> the group it counts as;
+    ``respondent_fields``: what scores.csv carries (``all``, ``none`` or ``large``).
+    """
+    from leadlens.report.writers import SCORES_FIELDS, ScoreOutput
+    from leadlens.scoring import score as score_responses
+
+    if respondent_fields not in SCORES_FIELDS:
+        raise UsageError.about("scores_fields", f"{respondent_fields!r}: choose all, none or "
+                               "large", code=Code.OPTION_UNKNOWN_CHOICE)
+    fields = [by] if isinstance(by, str) else list(by)
+    qs, responses = read_input(data, question_set, fields, min_group_size=min_group_size,
+                               on_invalid=on_invalid, strict=strict,
+                               allow_missing_questions=allow_missing_questions,
+                               mapping=mapping, encoding=encoding, delimiter=delimiter)
+    scored = score_responses(qs, responses, by=fields, min_group_size=min_group_size,
+                             generated_at=generated_at(), withhold_comments=withhold_comments,
+                             group_aliases=group_aliases)
+    return ScoreOutput(scored, responses, respondent_fields=respondent_fields)
+
+
+def read_input(data: Data, question_set: str | os.PathLike[str] | QuestionSet | None,
+               by: Sequence[str] = (), *, min_group_size: int | None = None,
+               on_invalid: str = "error", strict: bool = False,
+               allow_missing_questions: bool = False,
+               mapping: str | os.PathLike[str] | None = None, encoding: str | None = None,
+               delimiter: str | None = None) -> tuple[QuestionSet, Responses]:
+    """The question set and the responses :func:`score_output` scores, checked as it checks
+    them (``score --list-comments`` stops here)."""
     from leadlens.questionset.loading import load_question_set
     from leadlens.questionset.model import QuestionSet
-    from leadlens.report.writers import ScoreOutput
     from leadlens.responses.reading import read_responses
-    from leadlens.scoring import score as score_responses
     from leadlens.scoring.options import check_score_options
 
     fields = [by] if isinstance(by, str) else list(by)
@@ -115,9 +146,7 @@ def score_output(data: Data, question_set: str | os.PathLike[str] | QuestionSet 
     responses = read_responses(tables, qs, on_invalid="missing" if on_invalid == "missing"
                                else "error", strict=strict, import_options=options,
                                allow_missing_questions=allow_missing_questions)
-    scored = score_responses(qs, responses, by=fields, min_group_size=min_group_size,
-                             generated_at=generated_at())
-    return ScoreOutput(scored, responses)
+    return qs, responses
 
 
 DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}

@@ -7,12 +7,12 @@ and other commands start fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from leadlens.cli._app import app, run, usage_error
-from leadlens.cli._console import make_console, warn, write_document
+from leadlens.cli._console import make_console, say, warn, write_document
 from leadlens.cli._options import (
     DelimiterOption,
     EncodingOption,
@@ -29,6 +29,9 @@ from leadlens.cli._options import (
 )
 from leadlens.cli.cover import LogoOption, OrganisationOption, TitleOption, make_cover
 from leadlens.report.writers import BINARY_FORMATS, FORMAT_BY_SUFFIX, OUTPUT_WRITERS
+
+if TYPE_CHECKING:
+    from leadlens.responses.table import Responses
 
 SCORE_FORMATS = Formats.of(OUTPUT_WRITERS, FORMAT_BY_SUFFIX)
 
@@ -68,6 +71,22 @@ def score(
     mapping: MappingOption = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
+    scores_fields: Annotated[str, typer.Option(
+        "--scores-fields", metavar="all|none|large", show_default=False,
+        help="scores.csv only: all respondent fields and ids (default), none, or only the "
+        "fields whose every group has at least min_group_size respondents. Per-respondent "
+        "scores are not anonymous either way.")] = "all",
+    withhold_comments: Annotated[Path | None, typer.Option(
+        "--withhold-comments", metavar="FILE", show_default=False,
+        help="Leave out the comments whose ids (from --list-comments) this file lists, one "
+        "per line.")] = None,
+    list_comments: Annotated[bool, typer.Option(
+        "--list-comments", help="Print every comment with its id for the facilitator to "
+        "review (never part of a report), and nothing else.")] = False,
+    group_aliases: Annotated[Path | None, typer.Option(
+        "--group-aliases", metavar="FILE", show_default=False,
+        help="A YAML file that lists, per respondent field, each group and its other "
+        "spellings; those spellings are grouped as that group.")] = None,
     quiet: QuietOption = False,
     title: TitleOption = None,
     organisation: OrganisationOption = None,
@@ -90,7 +109,7 @@ def score(
 
         run(lambda: check_writable(target, force=force))
 
-    from leadlens.analysis.scoring import score_output
+    from leadlens.analysis.scoring import read_input, score_output
     from leadlens.questionset.loading import load_question_set
     from leadlens.scoring.options import check_score_options
 
@@ -104,11 +123,22 @@ def score(
         board = run(lambda: load_agreed(agreed, qs))
 
     cover = run(lambda: make_cover(title, organisation, logo))  # a bad logo: before any work
+    aliases = (run(lambda: _load_aliases(group_aliases, qs.respondent_field_ids()))
+               if group_aliases else None)
+    withheld = run(lambda: _withheld_ids(withhold_comments)) if withhold_comments else {}
+    reading = {"min_group_size": min_group_size, "on_invalid": on_invalid, "strict": strict,
+               "allow_missing_questions": allow_missing_questions, "mapping": mapping,
+               "encoding": encoding, "delimiter": delimiter}
+    if list_comments:
+        _, data = run(lambda: read_input(responses, qs, by or [], **reading))  # type: ignore[arg-type]
+        _print_comments(data)
+        return
     result = run(lambda: score_output(
-        responses, qs, by or [], min_group_size=min_group_size,
-        on_invalid=on_invalid, strict=strict, allow_missing_questions=allow_missing_questions,
-        mapping=mapping, encoding=encoding, delimiter=delimiter))
+        responses, qs, by or [], withhold_comments=set(withheld), group_aliases=aliases,
+        respondent_fields=scores_fields, **reading))  # type: ignore[arg-type]
     result.cover = cover
+    if withheld and withhold_comments is not None and not quiet:
+        _warn_unknown_ids(withhold_comments, withheld, result.responses)
     if board is not None and agreed is not None:
         from leadlens.workshop.pack import with_agreed
 
@@ -133,3 +163,96 @@ def score(
     run(lambda: write_atomic(target, document, force=force))
     if not quiet:
         warn(wrote_message(target, results.respondents, FORMAT_NAMES[chosen]))
+
+def _load_aliases(path: Path, fields: list[str]) -> dict[str, dict[str, str]]:
+    """A --group-aliases file: ``{field: {group: [spelling, ...]}}`` -> spelling -> group.
+
+    Read with the question sets' YAML guard, so every problem is located (line and column).
+    """
+    from dataclasses import replace
+
+    from leadlens.errors import Code, LeadlensError, Problem, unreadable
+    from leadlens.source.yamltree import load_yaml
+
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LeadlensError([unreadable(name, exc)]) from None
+    data, smap, found = load_yaml(raw, name)
+    shape = "a mapping of respondent fields to {group: [other spellings]}"
+    found = [replace(p, hint=f"Expected {shape}") if p.code == Code.FILE_EMPTY else p
+             for p in found]
+    if found:
+        raise LeadlensError(found)
+
+    def problem(where: tuple[str, ...], message: str, code: Code, hint: str = "",
+                key: bool = False) -> Problem:
+        line, col = smap.locate(where, key=key)
+        return Problem(file=name, line=line, col=col, path=".".join(where), message=message,
+                       hint=hint, code=code)
+
+    if not isinstance(data, dict):
+        raise LeadlensError([problem((), f"expected {shape}", Code.SCHEMA_NOT_A_MAPPING)])
+    problems: list[Problem] = []
+    aliases: dict[str, dict[str, str]] = {}
+    for field_id, groups in data.items():
+        if field_id not in fields:
+            problems.append(problem((field_id,), f"{field_id!r} is not a respondent field",
+                                    Code.SCHEMA_UNKNOWN_KEY, f"Use one of: {', '.join(fields)}",
+                                    key=True))
+            continue
+        if not isinstance(groups, dict):
+            problems.append(problem((field_id,), "expected {group: [other spellings]}",
+                                    Code.SCHEMA_WRONG_TYPE))
+            continue
+        own = aliases.setdefault(str(field_id), {})
+        for group, spellings in groups.items():
+            listed = [spellings] if isinstance(spellings, str) else spellings
+            if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
+                problems.append(problem((field_id, str(group)),
+                                        "expected a list of spellings (text)",
+                                        Code.SCHEMA_WRONG_TYPE))
+                continue
+            for spelling in listed:
+                own[spelling] = str(group)
+    if problems:
+        raise LeadlensError(problems)
+    return aliases
+
+
+
+def _withheld_ids(path: Path) -> dict[str, int]:
+    """A --withhold-comments file: one comment id per line (# comments and blanks ignored);
+    each id with the line it is on."""
+    from leadlens.errors import LeadlensError, unreadable
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise LeadlensError([unreadable(str(path), exc)]) from None
+    ids: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        word = line.split("#", 1)[0].strip()
+        if word:
+            ids.setdefault(word, number)
+    return ids
+
+
+def _warn_unknown_ids(path: Path, ids: dict[str, int], data: Responses) -> None:
+    from leadlens.scoring.breakdowns import comment_id
+
+    known = {comment_id(key, t) for key, answers in data.texts.items() for t in answers.texts}
+    for word, number in ids.items():
+        if word not in known:
+            warn(f"{path}:{number}: warning: no comment has the id {word!r}; see "
+                 "--list-comments\n")
+
+def _print_comments(data: Responses) -> None:
+    """Every comment with its id, for the facilitator's review (never part of a report)."""
+    from leadlens.scoring.breakdowns import comment_id
+    from leadlens.text import one_line
+
+    for key, answers in data.texts.items():
+        for text in sorted(set(answers.texts)):
+            say(f"{comment_id(key, text)}  {one_line(text)}\n")

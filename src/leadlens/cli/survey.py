@@ -49,8 +49,9 @@ def survey(
     question_set: QuestionSetOption = None,
     output: Annotated[Path, output_option(OUTPUT_HELP, dir_okay=False)] = Path("responses.csv"),
     resume: Annotated[bool, typer.Option(
-        "--resume", help="Continue the unfinished respondent journaled beside the output, at "
-        "the next unanswered question.")] = False,
+        "--resume", help="Continue the interrupted session: its unfinished respondent at the "
+        "next unanswered question (the facilitator chooses when there are several), then the "
+        "rest of that session.")] = False,
     respondents: Annotated[int | None, typer.Option(
         "--respondents", metavar="N", parser=whole_number, show_default=False,
         help="Workshop mode: this many respondents in turn, the screen cleared between "
@@ -99,7 +100,8 @@ def survey(
 
     count = None if loop else (1 if respondents is None else respondents)
     options = run(lambda: SessionOptions(output=output, respondents=count, resume=resume,
-                                         summary=summary))
+                                         summary=summary,
+                                         explicit=loop or respondents is not None))
     qs = _with_choices(run(lambda: load_question_set(question_set)), choices or [])
     _survey_interactive(qs, question_set, options, plain=plain, quiet=quiet)
 
@@ -156,6 +158,9 @@ def _survey_interactive(qs: QuestionSet, question_set: str | None, options: Sess
         raise typer.Exit(1 if stop.end_of_input else 130) from None
     if not quiet:
         warn(f"{result.saved} respondent(s) saved to {output}.\n")
+    if result.journals_left:
+        warn(f"{len(result.journals_left)} unfinished respondent(s) still beside {output}; "
+             f"continue with: {_resume_command(question_set, output)}\n")
 
 
 @app.command(short_help="Write an answers file to fill in, or a blank responses CSV.")

@@ -162,9 +162,10 @@ def group_side(r: Results, scale: str | None, gp: GroupPrinciple, values: FloatA
     width = _scale_width(r.question_set, scale)
     if sd is None and isinstance(given, float) and width:
         sd = given * 100.0 / width
-    interval = getattr(gp, "ci95", None) or (ci95(gp.score, sd, gp.n) if sd is not None
+    n = gp.n or 0  # null: the figure is hidden in that wave (a disclosure step)
+    interval = getattr(gp, "ci95", None) or (ci95(gp.score, sd, n) if sd is not None
                                              else None)
-    return Side(n=gp.n, score=gp.score, sd=sd, ci95=interval, band=gp.band)
+    return Side(n=n, score=gp.score, sd=sd, ci95=interval, band=gp.band)
 
 
 NO_SD = ("no standard deviation for one wave: give that wave as responses files (or a results "
@@ -406,7 +407,7 @@ def group_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, field_
         for pid in matching.principles:
             if pid not in gpa or pid not in gpb:
                 continue
-            reason = cells.scored(pid, gpa[pid].n, gpb[pid].n, mask_a, mask_b)
+            reason = cells.scored(pid, gpa[pid].n or 0, gpb[pid].n or 0, mask_a, mask_b)
             if reason is not None:
                 withheld.append(Withheld(what=f"{field_id} {value}: {names[pid]}",
                                          reason=reason))

@@ -310,6 +310,10 @@ class QuestionSet(Model):
     title: Text
     version: Text
     description: str = ""
+    introduction: str = Field(
+        default="", description="Shown to each participant before the first question, with "
+        "an explicit continue: the survey's purpose, who sees the results, anonymity, "
+        "consent. Paragraphs are kept.")
     source: Source | None = None
     scales: dict[str, Scale]
     bands: list[Band] = Field(min_length=1)

@@ -45,6 +45,7 @@ from leadlens.results.document import (
     Results,
     ResultWarning,
     TimepointResult,
+    step_text,
 )
 
 if TYPE_CHECKING:  # the types only: building the view model's schema is not needed here
@@ -97,6 +98,13 @@ def alpha_reading(alpha: float | None) -> str:
     if alpha < 0.9:
         return "Good: the questions measure one thing consistently."
     return "Very high: consistent, though some questions may be asking the same thing twice."
+
+
+def hidden_text(reason: str | None, min_group_size: int) -> str | None:
+    """What a report shows for a hidden group figure."""
+    return {None: None, "small": f"fewer than {min_group_size}",
+            "complement": "withheld to protect a smaller figure",
+            "withheld": "withheld"}.get(reason, "withheld")
 
 
 def band_position_text(position: float | None) -> Literal["lower", "middle", "upper"] | None:
@@ -263,6 +271,7 @@ class _Builder:
             by_id = {gp.id: gp for gp in group.principles}
             cells: list[CellView] = []
             heat: list[HeatCell | None] = []
+            g["overall_hidden"] = hidden_text(group.overall_suppressed_reason, n)
             if group.suppressed:
                 g["suppressed_text"] = small if group.suppressed_reason != "complement" \
                     else withheld
@@ -277,15 +286,22 @@ class _Builder:
                 if group.suppressed or gp is None:
                     cells.append({"id": pid, "name": pname, "score": None, "n": None,
                                   "mean": None, "band_label": None, "colour": None,
-                                  "contested": False})
+                                  "contested": False, "hidden": None})
                     if not group.suppressed:
                         heat.append(None)
+                    continue
+                if gp.suppressed_reason is not None:
+                    cells.append({"id": pid, "name": pname, "score": None, "n": None,
+                                  "mean": None, "band_label": None, "colour": None,
+                                  "contested": False,
+                                  "hidden": hidden_text(gp.suppressed_reason, n)})
+                    heat.append(None)
                     continue
                 band = self.band_of(gp.band, gp.score)
                 cells.append({"id": pid, "name": pname, "score": gp.score, "n": gp.n,
                               "mean": gp.mean, "band_label": band["label"] if band else None,
                               "colour": band["colour"] if band else None,
-                              "contested": gp.contested})
+                              "contested": gp.contested, "hidden": None})
                 if gp.score is None or band is None:
                     heat.append(None)
                 else:
@@ -310,9 +326,38 @@ class _Builder:
             f"{len(groups) - len(shown)} hidden for anonymity. The table below gives the same "
             f"numbers."))
         return {"field": breakdown.field, "prompt": breakdown.prompt, "groups": groups,
+                "withheld": breakdown.withheld,
                 "shown": len(shown), "suppressed": len(groups) - len(shown),
                 "spread": spread, "ranked": [s for s in spread if s["spread"] is not None],
                 "chart": chart, "agreement": measures.agreement(breakdown, names)}
+
+    def disclosure_steps(self) -> list[str]:
+        """The disclosure audit: one line per breakdown, figure and reason; a breakdown's
+        hidden comments on every question in one line."""
+        r = self.results
+        if r.disclosure is None:
+            return []
+        lines: dict[tuple[str, str, str], list[str]] = {}
+        comments: dict[tuple[str, str], dict[str, list[str]]] = {}
+        texts: list[str] = []
+        for step in r.disclosure.steps:
+            if step.breakdown is None or step.group is None:
+                texts.append(step.text)
+            elif step.figure.startswith("comments:"):
+                comments.setdefault((step.breakdown, step.reason), {}).setdefault(
+                    step.figure[9:], []).append(step.group)
+            else:
+                lines.setdefault((step.breakdown, step.figure, step.reason), []).append(
+                    step.group)
+        texts += [step_text(b, values, figure, reason, r.min_group_size)
+                  for (b, figure, reason), values in lines.items()]
+        for (b, reason), by_key in comments.items():
+            first = step_text(b, ["X"], "comments:KEY", reason, r.min_group_size)
+            why = first.split(" not shown: ", 1)[1]
+            listed = "; ".join(f"{key!r} for {', '.join(map(repr, groups))}"
+                               for key, groups in by_key.items())
+            texts.append(f"{b}: comments not shown ({why}): {listed}")
+        return texts
 
     # -- whole report ----------------------------------------------------------------------
     def build(self) -> ReportView:
@@ -368,6 +413,7 @@ class _Builder:
             "weakest": weakest,
             "strongest_weakest_overlap": overlap,
             "breakdowns": [self.breakdown(b, names) for b in r.groups.values()],
+            "disclosure_steps": self.disclosure_steps(),
             "perspectives": self.perspectives(principles),
             "timepoints": self.timepoints(),
             "other_items": [self.item(i) for i in r.items],

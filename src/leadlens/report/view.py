@@ -176,6 +176,9 @@ class CellView(TypedDict):
     band_label: str | None
     colour: Annotated[str | None, Field(description="The band's colour.")]
     contested: bool
+    hidden: Annotated[str | None, Field(
+        description="Why this figure is hidden ('fewer than N', 'withheld to protect a "
+                    "smaller figure', 'withheld'); null when shown.")]
 
 
 @with_config(_STRICT)
@@ -187,6 +190,8 @@ class GroupExtras(TypedDict):
                     "group'; null when shown.")]
     cells: Annotated[list[CellView], Field(
         description="One per principle, empty scores for a hidden group.")]
+    overall_hidden: Annotated[str | None, Field(
+        description="Why the group's overall score is hidden; null when shown.")]
 
 
 @with_config(_STRICT)
@@ -209,6 +214,8 @@ class BreakdownView(TypedDict):
     ranked: Annotated[list[SpreadView], Field(description="The spreads that have a value.")]
     chart: Annotated[str, Field(description="SVG: the group x principle heatmap.")]
     agreement: AgreementView
+    withheld: Annotated[str | None, Field(
+        description="Why no group of this breakdown is listed; null when some are.")]
 
 
 @with_config(_STRICT)
@@ -378,6 +385,9 @@ class ReportView(TypedDict):
                     "for the room's current (median) level.")]
     agreed: Annotated[AgreedView | None, Field(
         description="What the board agreed (score --agreed); null without it.")]
+    disclosure_steps: Annotated[list[str], Field(
+        description="The disclosure audit as sentences, one per breakdown, figure and "
+                    "reason (never a hidden size).")]
 
 
 def _view(name: str, document: type[BaseModel], extras: type, doc: str) -> None:

@@ -33,6 +33,9 @@ class ScoreOutput:
     responses: Responses
     cover: Cover | None = None
     """Title, organisation and logo for the HTML and Markdown reports (``score --title``)."""
+    respondent_fields: str = "all"
+    """scores.csv: ``all`` (ids and respondent fields), ``none``, or ``large`` (only fields
+    whose every group has at least min_group_size respondents; no ids)."""
 
     @property
     def results(self) -> Results:
@@ -65,10 +68,14 @@ def scores_csv(output: ScoreOutput) -> str:
     scores = output.scored.respondents
     header: list[str] = []
     columns: list[list[str]] = []
-    if responses.respondent_ids is not None:
+    chosen = output.respondent_fields
+    if responses.respondent_ids is not None and chosen == "all":
         header.append("respondent_id")
         columns.append([guard_cell(i or "") for i in responses.respondent_ids])
     for field_id, values in responses.fields.items():
+        if chosen == "none" or (chosen == "large" and not _large_groups(
+                output, field_id)):
+            continue
         labels = [guard_cell(label) for label in values.labels] + [""]
         header.append(field_id)
         columns.append([labels[c] for c in values.codes.tolist()])  # -1: the blank slot
@@ -79,6 +86,17 @@ def scores_csv(output: ScoreOutput) -> str:
     from leadlens.text import csv_records
 
     return csv_records([header, *zip(*columns, strict=True)])
+
+
+def _large_groups(output: ScoreOutput, field_id: str) -> bool:
+    """Whether every group of a field (blanks included) has at least min_group_size."""
+    from leadlens.scoring.groups import group_respondents
+
+    sizes = group_respondents(field_id, output.responses.fields[field_id]).sizes
+    return bool((sizes >= output.results.min_group_size).all())
+
+
+SCORES_FIELDS = ("all", "none", "large")
 
 
 def render_table(results: Results, console: Console) -> None:
@@ -94,11 +112,18 @@ def render_table(results: Results, console: Console) -> None:
 
     qs = results.question_set
     title = Text(f"{qs.title}: {plural(results.respondents, 'respondent')}")
+    if results.withheld:
+        console.print(title)
+        console.print(Text(results.withheld))
+        return
     _print_fitting(console, lambda layout: _principle_table(results, title, layout),
                    lambda: _principle_blocks(results, title))
     names = {p.id: p.name for p in qs.principles}
     for breakdown in results.groups.values():
         heading = Text(f"By {breakdown.prompt} ({breakdown.field})")
+        if breakdown.withheld:
+            console.print(heading, Text(breakdown.withheld))
+            continue
         _print_fitting(console, partial(_group_table, results, breakdown, heading),
                        partial(_group_blocks, results, breakdown, heading))
         widest = [s for s in breakdown.spread if s.spread is not None][:3]
@@ -106,6 +131,11 @@ def render_table(results: Results, console: Console) -> None:
             console.print(Text("Seen most differently: " + "; ".join(
                 f"{names.get(s.principle, s.principle)} ({s.spread:.1f} points, "
                 f"{s.lowest} to {s.highest})" for s in widest)))
+    if any(gp.suppressed_reason or g.overall_suppressed_reason for b in results.groups.values()
+           for g in b.groups for gp in g.principles):
+        console.print(Text(f"hidden: fewer than {results.min_group_size} scored, or shown, it "
+                           "would let a smaller figure be worked out (see the disclosure "
+                           "audit in the results document)"))
     if results.comments_withheld:
         console.print(Text(results.comments_withheld))
 
@@ -205,8 +235,11 @@ def _group_table(results: Results, breakdown: GroupBreakdown, heading: Text,
             groups.add_row(_wrapped(g.value, layout), _wrapped(g.n_text, layout), "-",
                            *["-" for _ in principles])
         else:
-            groups.add_row(_wrapped(g.value, layout), str(g.n), _score(results, g.overall, 1),
-                           *[_score(results, gp.score, 1) for gp in g.principles])
+            overall = "hidden" if g.overall_suppressed_reason \
+                else _score(results, g.overall, 1)
+            groups.add_row(_wrapped(g.value, layout), str(g.n), overall,
+                           *["hidden" if gp.suppressed_reason else _score(results, gp.score, 1)
+                             for gp in g.principles])
     return groups
 
 
@@ -263,8 +296,10 @@ def _group_blocks(results: Results, breakdown: GroupBreakdown, heading: Text) ->
         if g.suppressed:
             blocks.append((Text(g.value), g.n_text, []))
             continue
-        rows = [("Overall", _score(results, g.overall, 1))]
-        rows += [(principle.name, _score(results, gp.score, 1))
+        rows = [("Overall", "hidden" if g.overall_suppressed_reason
+                 else _score(results, g.overall, 1))]
+        rows += [(principle.name,
+                  "hidden" if gp.suppressed_reason else _score(results, gp.score, 1))
                  for principle, gp in zip(principles, g.principles, strict=True)]
         blocks.append((Text(g.value), f"n {g.n}", rows))
     return _blocks(heading, blocks)

@@ -69,6 +69,9 @@ class ItemResult(ResultModel):
         default=None, description="Loading on the first principal component (the key check).")
     favourability: Favourability | None = Field(
         default=None, description="% favourable; null when the scale defines none.")
+    withheld: str | None = Field(
+        default=None, description="Why this figure is not shown (it would rest on fewer "
+        "than min_group_size respondents), when it is not.")
 
 
 class PerspectiveScore(ResultModel):
@@ -84,6 +87,9 @@ class PerspectiveScore(ResultModel):
     g6: float | None = None
     alpha_ci95: tuple[float, float] | None = None
     omega_total: float | None = None
+    withheld: str | None = Field(
+        default=None, description="Why this figure is not shown (it would rest on fewer "
+        "than min_group_size respondents), when it is not.")
 
 
 class PrincipleResult(ResultModel):
@@ -145,6 +151,9 @@ class PrincipleResult(ResultModel):
     recommendation: str | None = Field(
         default=None, description="The question set's recommendation for this band.")
     items: list[ItemResult]
+    withheld: str | None = Field(
+        default=None, description="Why this figure is not shown (it would rest on fewer "
+        "than min_group_size respondents), when it is not.")
 
 
 class OverallResult(ResultModel):
@@ -153,6 +162,9 @@ class OverallResult(ResultModel):
     sd: float | None = None
     ci95: tuple[float, float] | None = None
     band: str | None
+    withheld: str | None = Field(
+        default=None, description="Why this figure is not shown (it would rest on fewer "
+        "than min_group_size respondents), when it is not.")
 
 
 class TimepointMean(ResultModel):
@@ -161,6 +173,9 @@ class TimepointMean(ResultModel):
     n: int
     mean: float | None
     score: float | None
+    withheld: str | None = Field(
+        default=None, description="Why this figure is not shown (it would rest on fewer "
+        "than min_group_size respondents), when it is not.")
 
 
 class TimepointResult(ResultModel):
@@ -176,11 +191,17 @@ class TimepointResult(ResultModel):
         default_factory=list,
         description="Each timepoint's mean among the gap_n respondents who answered both the "
                     "first and the last, so that the gap is the difference of these means.")
+    gap_withheld: str | None = Field(
+        default=None, description="Why the gap is not shown (fewer than min_group_size "
+        "answered both timepoints), when it is not.")
+
+
+Hidden = Literal["small", "complement", "withheld"]
 
 
 class GroupPrinciple(ResultModel):
     id: str
-    n: int
+    n: int | None = Field(description="Respondents with a score; null when the figure is hidden.")
     mean: float | None
     score: float | None
     band: str | None
@@ -196,6 +217,10 @@ class GroupPrinciple(ResultModel):
     agreement: Literal["agreed", "partly agreed", "split"] | None = Field(
         default=None, description="rwg(j) from 0.7: agreed; from 0.5: partly agreed; else split.")
     favourability: Favourability | None = None
+    suppressed_reason: Hidden | None = Field(
+        default=None, description="Why this figure is hidden: fewer than min_group_size "
+        "scored (small), it would reveal a smaller figure (complement), or no safe pattern "
+        "exists for this breakdown (withheld). See the disclosure audit.")
 
 
 class GroupResult(ResultModel):
@@ -213,9 +238,12 @@ class GroupResult(ResultModel):
     overall: float | None = None
     overall_band: str | None = Field(
         default=None, description="Band id of the group's overall score (shown groups only).")
+    overall_suppressed_reason: Hidden | None = Field(
+        default=None, description="Why the group's overall score is hidden, when it is.")
     principles: list[GroupPrinciple] = Field(default_factory=list)
     comments: dict[str, list[str]] = Field(
-        default_factory=dict, description="This group's free-text answers (shown groups only).")
+        default_factory=dict, description="This group's free-text answers: shown groups, "
+        "questions at least min_group_size of its members answered, when safe.")
 
 
 class GroupSpread(ResultModel):
@@ -243,6 +271,42 @@ class GroupBreakdown(ResultModel):
     groups: list[GroupResult]
     spread: list[GroupSpread] = Field(description="Principles, most differently seen first.")
     icc: list[GroupICC] = Field(default_factory=list, description="Per principle.")
+    withheld: str | None = Field(
+        default=None, description="Why no group of this breakdown is listed, when none is.")
+
+
+class DisclosureStep(ResultModel):
+    """One figure hidden by the disclosure control (never how many it would have shown)."""
+
+    breakdown: str | None = Field(description="The --by field, or null for the whole survey.")
+    group: str | None = Field(description="The group's display value, or null.")
+    figure: str = Field(description="'group' (all its figures), 'overall', a principle id, "
+                        "'comments:KEY', or an answer key.")
+    reason: Literal["small", "complement", "withheld", "survey"]
+    text: str = Field(description="The step in plain words.")
+
+
+def step_text(breakdown: str, values: list[str], figure: str, reason: str,
+              min_group_size: int) -> str:
+    """One disclosure step in plain words, for one or more groups (never a hidden size)."""
+    comments = figure.startswith("comments:")
+    small = {"group": "respondents", "overall": "have an overall score"}.get(
+        figure, "commented" if comments else "have a score")
+    words = {
+        "small": f"fewer than {min_group_size} {small}",
+        "complement": "hidden as well, so that a smaller figure cannot be worked out by "
+                      "adding and subtracting published ones",
+        "withheld": "no pattern of shown and hidden groups keeps every hidden figure safe, "
+                    "so it is withheld for every group of the breakdown",
+    }[reason]
+    what = {"group": "every figure", "overall": "overall score"}.get(
+        figure, f"comments on {figure[9:]!r}" if comments else f"principle {figure!r}")
+    return f"{breakdown} {', '.join(map(repr, values))}: {what} not shown: {words}"
+
+
+class DisclosureAudit(ResultModel):
+    method: str = Field(description="The disclosure-control method, in one paragraph.")
+    steps: list[DisclosureStep] = Field(default_factory=list)
 
 
 class ResultWarning(ResultModel):
@@ -352,3 +416,8 @@ class Results(ResultModel):
         from leadlens.results.display import headline_html
 
         return headline_html(self)
+    withheld: str | None = Field(
+        default=None, description="Why no figure is published (fewer respondents than "
+        "min_group_size in the whole survey), when none is.")
+    disclosure: DisclosureAudit | None = Field(
+        default=None, description="What the disclosure control hid, and why.")

@@ -55,14 +55,16 @@ def breakdown_figures(grouping: Grouping, principles: list[PrincipleScores],
             completed.append(result)
             continue
         updated = [gp.model_copy(update=_figures(gp, figures[gp.id], g, spans[gp.id]))
-                   if gp.id in figures else gp for gp in result.principles]
+                   if gp.id in figures and gp.n is not None else gp  # hidden: none of them
+                   for gp in result.principles]
         completed.append(result.model_copy(update={"principles": updated}))
     iccs: list[GroupICC] = []
     for own in principles:
         if own.principle.id not in figures:
             continue
         shown = [(g, gp) for g, r in enumerate(completed) if not r.suppressed
-                 for gp in r.principles if gp.id == own.principle.id and gp.score is not None]
+                 for gp in r.principles if gp.id == own.principle.id and gp.score is not None
+                 and gp.n is not None]
         n = np.array([gp.n for _, gp in shown], dtype=np.int64)
         mean = np.array([gp.score for _, gp in shown], dtype=np.float64)
         squares = figures[own.principle.id][0][[g for g, _ in shown]]
@@ -76,6 +78,7 @@ def _figures(gp: GroupPrinciple, figures: Figures, g: int, span: float | None
              ) -> dict[str, object]:
     squares, agreed, sides = figures
     sd100 = None
+    assert gp.n is not None  # a hidden figure gets none of these (see the caller)
     if gp.score is not None and gp.n >= 2:
         sd100 = math.sqrt(max(float(squares[g]) - gp.n * (gp.score - 50.0) ** 2, 0.0)
                           / (gp.n - 1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
@@ -14,15 +14,22 @@ import numpy as np
 from leadlens._version import __version__
 from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
-from leadlens.responses.table import FloatArray, IntArray, Responses
-from leadlens.results.document import GroupBreakdown, OverallResult, Results, ResultWarning
-from leadlens.scoring.breakdown import breakdown_figures
+from leadlens.responses.table import FloatArray, Responses
+from leadlens.results.document import DisclosureAudit, OverallResult, Results, ResultWarning
+from leadlens.scoring.breakdowns import publish
 from leadlens.scoring.collected import collection_period
-from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
-from leadlens.scoring.groups import group_respondents, group_results
 from leadlens.scoring.layout import items_of, principle_items
 from leadlens.scoring.options import check_score_options, effective_min_group_size
 from leadlens.scoring.principles import PrincipleScores, item_result, score_principle
+from leadlens.scoring.published import (
+    METHOD,
+    item_minimum,
+    no_respondents,
+    overall_minimum,
+    principle_minimum,
+    survey_withheld,
+    timepoint_minimum,
+)
 from leadlens.scoring.stats import band_of, ci95, mean_sd
 from leadlens.scoring.timepoints import timepoint_results
 
@@ -85,8 +92,9 @@ def overall_scores(principles: list[PrincipleScores]) -> FloatArray:
 
 
 def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] = (),
-          min_group_size: int | None = None, generated_at: dt.datetime | None = None
-          ) -> Scored:
+          min_group_size: int | None = None, generated_at: dt.datetime | None = None,
+          withhold_comments: Collection[str] = (), small_figures: bool = False,
+          group_aliases: Mapping[str, Mapping[str, str]] | None = None) -> Scored:
     """Score every respondent and summarise principles, items, timepoints and groups.
 
     Args:
@@ -95,6 +103,12 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         by: respondent field ids to break results down by.
         min_group_size: raises the question set's anonymity threshold (never lowers it).
         generated_at: the time stamped on the document (default: now, UTC).
+        withhold_comments: ids of comments the facilitator withholds (see
+            :func:`leadlens.scoring.breakdowns.comment_id`).
+        group_aliases: per ``by`` field, spelling -> the group it belongs to (any case).
+        small_figures: publish whole-survey figures that rest on fewer than the threshold
+            (the whole-survey and cell minimums off; groups stay protected). Only for
+            checking the arithmetic on tiny inputs: no command offers it.
 
     Raises:
         UsageError: a ``by`` field is not a respondent field of the question set, or
@@ -103,6 +117,11 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     """
     check_score_options(question_set, by=by, min_group_size=min_group_size)
     threshold = effective_min_group_size(question_set, min_group_size)
+    everyone = responses.n
+    withheld_all = survey_withheld(everyone, threshold) \
+        if everyone < threshold and not small_figures else None
+    if withheld_all:
+        responses = no_respondents(responses)
     items = items_of(question_set)
     principle_results = []
     own_scores: list[PrincipleScores] = []
@@ -112,7 +131,7 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     for result, own in scored:
         principle_results.append(result)
         own_scores.append(own)
-        if result.n == 0 and responses.n:
+        if result.n == 0 and responses.n and not withheld_all:
             warnings.append(ResultWarning(
                 code=Code.SCORING_UNSCORED_PRINCIPLE,
                 message=f"principle {result.id!r}: no respondent answered enough of its items "
@@ -122,34 +141,13 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     n, overall_mean, overall_sd = mean_sd(overall)
     overall_band = band_of(question_set, overall_mean) if overall_mean is not None else None
 
-    comments: dict[str, list[str]] = {}
-    orders: dict[str, IntArray] = {}
-    withheld = None
-    if responses.n < threshold:
-        withheld = (f"Comments are not shown because there are fewer than {threshold} "
-                    "respondents.")
-    else:
-        orders = {key: comment_order(answers) for key, answers in responses.texts.items()}
-        comments = {key: shuffled(answers, orders[key])
-                    for key, answers in responses.texts.items()}
-
-    breakdowns: dict[str, GroupBreakdown] = {}
-    prompts = {f.id: f.prompt for f in question_set.respondent}
-    for field_id in by:
-        values = responses.fields[field_id]
-        grouping = group_respondents(field_id, values)
-        groups, spread = group_results(question_set, grouping, own_scores, overall, threshold,
-                                       parallel=responses.n >= PARALLEL_FROM)
-        groups, iccs = breakdown_figures(grouping, own_scores, groups)
-        shown = [not g.suppressed for g in groups]
-        by_group = {key: shuffled_by_group(answers, grouping.codes, shown, orders[key])
-                    for key, answers in responses.texts.items()} if withheld is None else {}
-        groups = [g.model_copy(update={"comments": {key: texts[i] for key, texts
-                                                    in by_group.items() if texts[i]}})
-                  if shown[i] else g for i, g in enumerate(groups)]
-        breakdowns[field_id] = GroupBreakdown(field=field_id, prompt=prompts[field_id],
-                                              groups=groups, spread=spread, icc=iccs)
-
+    published = publish(question_set, responses, own_scores, overall, by, threshold,
+                        withhold_comments=withhold_comments, group_aliases=group_aliases,
+                        parallel=responses.n >= PARALLEL_FROM)
+    comments = published.comments
+    warnings += published.warnings
+    withheld = withheld_all or published.comments_withheld
+    floor = 0 if small_figures else threshold
     collected = collection_period(responses.submitted)
     results = Results(
         leadlens_version=__version__,
@@ -158,19 +156,27 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         collected_to=collected[1] if collected else None,
         sources=list(responses.sources),
         question_set=question_set,
-        respondents=responses.n,
+        respondents=everyone,
         min_group_size=threshold,
         by=list(by),
-        overall=OverallResult(n=n, score=overall_mean, sd=overall_sd,
-                              ci95=ci95(overall_mean, overall_sd, n),
-                              band=overall_band.id if overall_band else None),
-        principles=principle_results,
-        timepoints=timepoint_results(question_set, items, responses),
-        items=[item_result(i, responses) for i in items if i.question.principle is None],
-        groups=breakdowns,
+        overall=overall_minimum(OverallResult(
+            n=n, score=overall_mean, sd=overall_sd, ci95=ci95(overall_mean, overall_sd, n),
+            band=overall_band.id if overall_band else None), floor),
+        principles=[principle_minimum(p, floor) for p in principle_results],
+        timepoints=[timepoint_minimum(t, floor)
+                    for t in timepoint_results(question_set, items, responses)],
+        items=[item_minimum(item_result(i, responses), floor)
+               for i in items if i.question.principle is None],
+        groups=published.breakdowns,
         comments=comments,
         comments_withheld=withheld,
         warnings=warnings,
+        withheld=withheld_all,
+        disclosure=DisclosureAudit(method=METHOD, steps=published.steps),
     )
+    if withheld_all:  # no respondent's score either: one row each, every score blank
+        blank = np.full(everyone, np.nan)
+        return Scored(results, RespondentScores({p.principle.id: blank for p in own_scores},
+                                                blank))
     return Scored(results, RespondentScores({p.principle.id: p.scores for p in own_scores},
                                             overall))

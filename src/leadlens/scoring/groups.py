@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import itertools
 import os
+import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -16,11 +19,11 @@ from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FieldValues, FloatArray, Int32Array, IntArray
 from leadlens.results.document import GroupPrinciple, GroupResult, GroupSpread
 from leadlens.scoring.contested import room_disagrees, side_margin
+from leadlens.scoring.disclosure import Reason, protect
 from leadlens.scoring.principles import PrincipleScores
 from leadlens.scoring.stats import NOISE, band_of
 
 NOT_STATED = "(not stated)"
-Reason = Literal["small", "complement"]
 
 
 def group_key(value: str) -> str:
@@ -38,6 +41,8 @@ class Grouping:
     values: list[str]
     """Display value per group: its most frequent original spelling."""
     not_stated: list[bool]
+    spellings: list[dict[str, int]] = dataclasses.field(default_factory=list)
+    """Per group (not "(not stated)"): each original spelling and its respondents."""
 
     @property
     def sizes(self) -> IntArray:
@@ -45,26 +50,40 @@ class Grouping:
         return counts
 
 
-def group_respondents(field: str, values: FieldValues) -> Grouping:
+def group_respondents(field: str, values: FieldValues,
+                      aliases: Mapping[str, str] | None = None) -> Grouping:
     """Normalise a field's values into groups; blanks form a "(not stated)" group.
 
-    Groups are ordered by display value (case-insensitive), "(not stated)" last. A tie for
-    the most frequent spelling goes to the alphabetically first.
+    Groups are ordered by display value (case-insensitive), "(not stated)" last. A group is
+    shown with its most frequent original spelling, counted over every file (a tie goes to
+    the alphabetically first). ``aliases`` maps a spelling (any case) to the group it
+    belongs to, which is then shown as written there.
     """
     label_counts = np.bincount(values.codes[values.codes >= 0],
                                minlength=len(values.labels))
-    spellings: dict[str, list[tuple[int, str, int]]] = {}
+    canonical = {group_key(k): v for k, v in (aliases or {}).items()}
+    named = {group_key(v): unicodedata.normalize("NFC", v.strip()) for v in canonical.values()}
+    counts: dict[str, dict[str, int]] = {}
+    codes_of: dict[str, list[int]] = {}
     for code, label in enumerate(values.labels):
-        key = group_key(label)
+        own = group_key(label)
+        key = group_key(canonical.get(own, label))
         if key and label_counts[code]:
             spelling = unicodedata.normalize("NFC", label.strip())
-            spellings.setdefault(key, []).append((-int(label_counts[code]), spelling, code))
-    keys = sorted(spellings, key=lambda k: (min(spellings[k])[1].casefold(), k))
-    display = [min(spellings[k])[1] for k in keys]
+            per = counts.setdefault(key, {})
+            per[spelling] = per.get(spelling, 0) + int(label_counts[code])
+            codes_of.setdefault(key, []).append(code)
+
+    def shown(key: str) -> str:
+        if key in named:
+            return named[key]
+        return min(counts[key].items(), key=lambda item: (-item[1], item[0]))[0]
+
+    keys = sorted(counts, key=lambda k: (shown(k).casefold(), k))
+    display = [shown(k) for k in keys]
     lookup = np.full(len(values.labels) + 1, -1, dtype=np.int32)  # last slot: blank
     for index, key in enumerate(keys):
-        for _, _, code in spellings[key]:
-            lookup[code] = index
+        lookup[codes_of[key]] = index
     codes = lookup[np.where(values.codes >= 0, values.codes, len(values.labels))]
     blank = codes < 0
     not_stated = [False] * len(keys)
@@ -72,28 +91,87 @@ def group_respondents(field: str, values: FieldValues) -> Grouping:
         codes = np.where(blank, len(keys), codes).astype(np.int32)
         display.append(NOT_STATED)
         not_stated.append(True)
-    return Grouping(field, codes.astype(np.int32), display, not_stated)
+    grouping = Grouping(field, codes.astype(np.int32), display, not_stated)
+    grouping.spellings = [counts[k] for k in keys]
+    return grouping
+
+
+def _loose(text: str) -> str:
+    return "".join(c for c in group_key(text) if c.isalnum())
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"\W+", group_key(text)) if w]
+
+
+def _initials_match(short: list[str], long: list[str]) -> bool:
+    """``NR ICB`` for ``North Riverside ICB``: each word of the short one is a word of the
+    long one or the initials (two or more letters) of the next few."""
+    position = 0
+    for token in short:
+        if position < len(long) and long[position] == token:
+            position += 1
+        elif (len(token) >= 2 and token.isalpha()
+              and "".join(w[0] for w in long[position:position + len(token)]) == token):
+            position += len(token)
+        else:
+            return False
+    return position == len(long) and len(short) < len(long)
+
+
+def _typo(x: str, y: str) -> bool:
+    """A long name one or two letters apart (never names that differ in their numbers)."""
+    if min(len(x), len(y)) < 8 or abs(len(x) - len(y)) > 2:
+        return False
+    if re.findall(r"\d+", x) != re.findall(r"\d+", y):
+        return False
+    matcher = difflib.SequenceMatcher(None, x, y)
+    return matcher.quick_ratio() >= 0.92 and matcher.ratio() >= 0.92
+
+
+def near_duplicates(grouping: Grouping) -> list[list[int]]:
+    """Groups that may be one: the same letters and digits (``ICB.`` and ``ICB``), initials
+    (``NR ICB``), or one or two letters apart in a long name. Each list holds group indexes."""
+    named = [i for i, n in enumerate(grouping.not_stated) if not n]
+    parent = {i: i for i in named}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    keys = {i: group_key(grouping.values[i]) for i in named}
+    words = {i: _words(grouping.values[i]) for i in named}
+    by_loose: dict[str, int] = {}
+    for i in named:
+        first = by_loose.setdefault(_loose(grouping.values[i]), i)
+        if first != i:
+            parent[root(i)] = root(first)
+    # Names whose numbers differ are different groups (Org 1, Org 12): compare within
+    # buckets of the same numbers and first letter only.
+    buckets: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    for i in named:
+        if words[i]:
+            buckets.setdefault((words[i][0][0], tuple(re.findall(r"\d+", keys[i]))),
+                               []).append(i)
+    pairs = (pair for bucket in buckets.values() for pair in itertools.combinations(bucket, 2))
+    for a, b in pairs:
+        if root(a) == root(b):
+            continue
+        if (_initials_match(words[a], words[b]) or _initials_match(words[b], words[a])
+                or _typo(keys[a], keys[b])):
+            parent[root(b)] = root(a)
+    clusters: dict[int, list[int]] = {}
+    for i in named:
+        clusters.setdefault(root(i), []).append(i)
+    return [c for c in clusters.values() if len(c) > 1]
 
 
 def suppression(sizes: Sequence[int], min_group_size: int) -> list[Reason | None]:
-    """Which groups to hide, and why.
-
-    Groups smaller than ``min_group_size`` are hidden ("small"). Because the total and the
-    shown groups are published, the hidden groups' combined figures can be found by
-    subtraction; so while only one group is hidden, or the hidden groups together have
-    fewer than ``min_group_size`` respondents, the smallest shown group is hidden as well
-    ("complement").
-    """
-    reasons: list[Reason | None] = ["small" if 0 < s < min_group_size else None for s in sizes]
-    while True:
-        hidden = [i for i, r in enumerate(reasons) if r is not None]
-        shown = [i for i, r in enumerate(reasons) if r is None]
-        if not hidden or not shown:
-            return reasons
-        if len(hidden) >= 2 and sum(sizes[i] for i in hidden) >= min_group_size:
-            return reasons
-        smallest = min(shown, key=lambda i: (sizes[i], i))
-        reasons[smallest] = "complement"
+    """Which groups of one breakdown to hide, and why (see :func:`disclosure.protect`)."""
+    groups = np.arange(len(sizes), dtype=np.int64).reshape(-1, 1)
+    counts = np.asarray(sizes, dtype=np.int64)
+    return protect(groups, counts, [len(sizes)], min_group_size).reasons[0]
 
 
 def _sides(scores: FloatArray, margin: float) -> tuple[npt.NDArray[np.int8], FloatArray]:
@@ -128,12 +206,20 @@ def _by_group(codes: Int32Array, by_side: IntArray, own: PrincipleScores | Float
 
 def group_results(question_set: QuestionSet, grouping: Grouping,
                   principles: list[PrincipleScores], overall: FloatArray,
-                  min_group_size: int, *, parallel: bool = False
-                  ) -> tuple[list[GroupResult], list[GroupSpread]]:
-    """Each group's n and per-principle scores (hidden groups: none), and the spread."""
+                  min_group_size: int, *, reasons: Sequence[Reason | None] | None = None,
+                  figures: Sequence[Sequence[Reason | None]] | None = None,
+                  parallel: bool = False) -> tuple[list[GroupResult], list[GroupSpread]]:
+    """Each group's n and per-principle scores (hidden groups: none), and the spread.
+
+    ``reasons`` hides whole groups (default: :func:`suppression` of this breakdown alone);
+    ``figures`` hides single figures: one list per principle, then one for the overall.
+    """
     count = len(grouping.values)
     sizes = grouping.sizes
-    reasons = suppression([int(s) for s in sizes], min_group_size)
+    if reasons is None:
+        reasons = suppression([int(s) for s in sizes], min_group_size)
+    if figures is None:
+        figures = [[None] * count for _ in range(len(principles) + 1)]
     per_principle: list[list[GroupPrinciple]] = [[] for _ in range(count)]
     arrays: list[PrincipleScores | FloatArray] = [*principles, overall]
     by_side = (grouping.codes * 4).astype(np.int64)
@@ -148,8 +234,13 @@ def group_results(question_set: QuestionSet, grouping: Grouping,
     else:
         stats = [stats_of(scores) for scores in arrays]
     shown = [g for g in range(count) if reasons[g] is None]
-    for own, (n, total, below, above) in zip(principles, stats, strict=False):
+    for own, (n, total, below, above), hide in zip(principles, stats, figures, strict=False):
         for g in shown:
+            if hide[g] is not None:
+                per_principle[g].append(GroupPrinciple(
+                    id=own.principle.id, n=None, mean=None, score=None, band=None,
+                    contested=False, suppressed_reason=hide[g]))
+                continue
             score = float(total[g] / n[g]) if n[g] else None
             band = band_of(question_set, score) if score is not None else None
             per_principle[g].append(GroupPrinciple(
@@ -161,18 +252,21 @@ def group_results(question_set: QuestionSet, grouping: Grouping,
     for g in range(count):
         reason = reasons[g]
         if reason is None:
-            mean = float(overall_total[g] / overall_n[g]) if overall_n[g] else None
+            hidden = figures[-1][g]
+            mean = float(overall_total[g] / overall_n[g]) \
+                if overall_n[g] and hidden is None else None
             groups.append(GroupResult(
                 value=grouping.values[g], not_stated=grouping.not_stated[g], n=int(sizes[g]),
                 n_text=str(int(sizes[g])), suppressed=False, overall=mean,
                 overall_band=band_of(question_set, mean).id if mean is not None else None,
-                principles=per_principle[g]))
+                overall_suppressed_reason=hidden, principles=per_principle[g]))
         else:
             groups.append(GroupResult(
                 value=grouping.values[g], not_stated=grouping.not_stated[g], n=None,
                 n_text=(f"fewer than {min_group_size}" if reason == "small"
                         else "not shown (protects a smaller group)"),
-                suppressed=True, suppressed_reason=reason))
+                suppressed=True, suppressed_reason="small" if reason == "small"
+                else "complement"))
     return groups, _spread(question_set, groups)
 
 

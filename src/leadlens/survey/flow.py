@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from leadlens.questionset.model import Question, QuestionSet, RespondentField, Scale
-from leadlens.text import first_sentence, one_line
+from leadlens.text import one_line
 
 Value = str | None
 """A recorded answer: the CSV cell text, or None when the respondent skipped it."""
@@ -183,11 +183,11 @@ def section_of(qs: QuestionSet, question: Question) -> SectionInfo | None:
     if question.section is not None and question.section in qs.section_by_id:
         section = qs.section_by_id[question.section]
         return SectionInfo(id=f"section:{section.id}", title=section.title,
-                           description=first_sentence(section.description))
+                           description=section.description)
     if question.principle is not None and question.principle in qs.principle_by_id:
         principle = qs.principle_by_id[question.principle]
         return SectionInfo(id=f"principle:{principle.id}", title=principle.name,
-                           description=first_sentence(principle.description))
+                           description=principle.description)
     return None
 
 
@@ -205,6 +205,15 @@ def variants_of(qs: QuestionSet, question: Question) -> list[Variant | None]:
                         len(question.timepoints))
                 for i, tid in enumerate(question.timepoints, start=1)]
     return [None]
+
+
+def review_label(step: Step) -> str:
+    """How a step is named on the review screen: its text and hat or timepoint
+    (``We share a vision. (Now)``), never the internal answer key."""
+    label = one_line(step.text)
+    if step.variant is not None:
+        label += f" ({one_line(step.variant.label)})"
+    return label
 
 
 ABOUT_YOU = SectionInfo(id="respondent", title="About you",
@@ -286,9 +295,7 @@ class Survey:
     def review_screen(self) -> ReviewScreen:
         items = []
         for step in self.steps:
-            label = one_line(step.text)
-            if step.kind == "question":
-                label = f"{step.key}  {label}"
+            label = review_label(step)
             value = self.answers.get(step.key)
             items.append(ReviewItem(key=step.key, label=label, answer=step.describe(value),
                                     missing_required=step.required and not value))

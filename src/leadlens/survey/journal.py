@@ -65,6 +65,45 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class SessionMark:
+    """Which session a respondent belongs to: its size (None = a loop) and their number."""
+
+    respondents: int | None = 1
+    number: int = 1
+    summary: bool = False
+
+    def record(self) -> dict[str, object]:
+        return {"respondents": self.respondents, "number": self.number,
+                "summary": self.summary}
+
+    @classmethod
+    def of(cls, header: dict[str, object]) -> SessionMark:
+        """From a journal header; journals from before sessions were recorded: one of one."""
+        mark = header.get("session")
+        if not isinstance(mark, dict):
+            return cls()
+        total, number = mark.get("respondents"), mark.get("number")
+        return cls(respondents=total if isinstance(total, int) and total > 0 else None,
+                   number=number if isinstance(number, int) and number > 0 else 1,
+                   summary=mark.get("summary") is True)
+
+
+def describe(path: Path) -> str:
+    """A journal for the facilitator: name, start time, answers so far, place in its session
+    (never an answer)."""
+    try:
+        header, answers = read_journal(path)
+    except ResponsesError:
+        return f"{path.name}: cannot be read"
+    mark = SessionMark.of(header)
+    started = str(header.get("started_at", "?")).replace("T", " ").replace("+00:00", " UTC")
+    of = f" of {mark.respondents}" if mark.respondents else " (workshop loop)"
+    given = sum(v is not None for v in answers.values())
+    return (f"{path.name}: respondent {mark.number}{of}, started {started}, "
+            f"{given} answer(s) so far")
+
+
 @dataclass
 class Journal:
     """An open, locked journal for one respondent."""
@@ -74,9 +113,16 @@ class Journal:
     respondent_id: str
     question_set: str
     answers: dict[str, Value] = field(default_factory=dict)
+    header: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def session(self) -> SessionMark:
+        """The session this respondent was part of (as recorded when it started)."""
+        return SessionMark.of(self.header)
 
     @classmethod
-    def create(cls, output: Path, qs: QuestionSet, respondent_id: str) -> Journal:
+    def create(cls, output: Path, qs: QuestionSet, respondent_id: str,
+               session: SessionMark | None = None) -> Journal:
         """Start a new journal beside ``output`` under the first free name, and lock it.
 
         Raises:
@@ -101,11 +147,15 @@ class Journal:
             raise journal_error(path, exc) from None
         fcntl.flock(fd, fcntl.LOCK_EX)
         journal = cls(path=path, fd=fd, respondent_id=respondent_id, question_set=qs.id)
+        header: dict[str, object] = {
+            "journal": JOURNAL_VERSION, "question_set": qs.id, "version": qs.version,
+            "respondent_id": respondent_id,
+            "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        if session is not None:
+            header["session"] = session.record()
+        journal.header = header
         try:
-            journal._write({"journal": JOURNAL_VERSION, "question_set": qs.id,
-                            "version": qs.version, "respondent_id": respondent_id,
-                            "started_at": dt.datetime.now(dt.UTC).isoformat(
-                                timespec="seconds")})
+            journal._write(header)
         except ResponsesError:
             journal.remove()  # a journal without its first line is no journal
             raise
@@ -113,13 +163,15 @@ class Journal:
         return journal
 
     @classmethod
-    def resume(cls, output: Path, qs: QuestionSet) -> Journal | None:
-        """Open and lock the first unfinished journal beside ``output`` nobody else holds.
+    def resume(cls, output: Path, qs: QuestionSet, chosen: Path | None = None
+               ) -> Journal | None:
+        """Open and lock the first unfinished journal beside ``output`` nobody else holds
+        (or ``chosen``, one of them).
 
         Returns None when there is none. Raises :class:`ResponsesError` when the journal
         belongs to another question set or cannot be read.
         """
-        for path in _candidates(output):
+        for path in [chosen] if chosen is not None else _candidates(output):
             try:
                 fd = os.open(path, os.O_RDWR | os.O_APPEND)
             except FileNotFoundError:  # finished by another process meanwhile
@@ -145,7 +197,7 @@ class Journal:
             if data and not data.endswith(b"\n"):
                 os.ftruncate(fd, data.rfind(b"\n") + 1)
             return cls(path=path, fd=fd, respondent_id=str(header.get("respondent_id", "")),
-                       question_set=qs.id, answers=answers)
+                       question_set=qs.id, answers=answers, header=header)
         return None
 
     def _write(self, record: dict[str, object]) -> None:

@@ -22,7 +22,7 @@ from leadlens.survey.flow import (
     Submit,
 )
 from leadlens.survey.render import head_lines, keys_hint
-from leadlens.text import one_line, terminal_safe
+from leadlens.text import one_line, terminal_safe, wrap
 
 WIDTH = 78
 
@@ -137,6 +137,30 @@ class PlainPrompter:
         except EOFError:
             return False
         return typed.strip().casefold() not in ("q", "quit")
+
+    def begin(self, notes: list[str]) -> None:
+        for note in notes:
+            self._write(note)
+
+    def choose_journal(self, journals: list[str]) -> int:
+        self._write("Unfinished respondents:")
+        for number, text in enumerate(journals, start=1):
+            self._write(f"{number:>3}. {one_line(text)}")
+        while True:
+            typed = self._read(f"[which one to continue, 1-{len(journals)}; Enter = 1] > ")
+            word = typed.strip()
+            if not word:
+                return 0
+            if word.isdigit() and 1 <= int(word) <= len(journals):
+                return int(word) - 1
+            self._write(f"! type a number from 1 to {len(journals)}")
+
+    def introduction(self, title: str, text: str) -> None:
+        """Printed before the first question (the next prompt is the explicit step on)."""
+        self._write()
+        self._write(one_line(title))
+        for line in wrap(text, WIDTH):
+            self._write(line)
 
     def clear(self) -> None:
         self._section = ""

@@ -39,9 +39,19 @@ from leadlens.survey.flow import (
     Submit,
 )
 from leadlens.survey.render import Line, head_lines, keys_hint
-from leadlens.text import one_line
+from leadlens.text import one_line, wrap
 
 R = TypeVar("R")
+
+PIN_LENGTH = 4
+"""The shortest facilitator PIN."""
+
+
+class _Facilitator(Exception):
+    """Ctrl-C (or q on a start screen): the facilitator is asked for the session PIN."""
+
+
+_ASK = object()
 
 STYLE = Style.from_dict({
     "banner": "reverse",
@@ -98,6 +108,8 @@ class TerminalPrompter:
             self.output.enable_cpr = False
         encoding = (self.output.encoding() or "").lower().replace("-", "")
         self.unicode = encoding == "utf8"
+        self.pin: str | None = None
+        """Set by :meth:`begin`; until then Ctrl-C stops at once (the facilitator is there)."""
 
     # -- plumbing
     def _size(self) -> tuple[int, int]:
@@ -111,21 +123,125 @@ class TerminalPrompter:
 
     def _run(self, fragments: Callable[[], StyleAndTextTuples], keys: KeyBindings,
              default: R) -> R:
-        """Show ``fragments`` until a key binding exits the application."""
-        window = Window(FormattedTextControl(fragments, focusable=True,
-                                             show_cursor=False), wrap_lines=True)
-        app: Application[R] = Application(
-            layout=Layout(HSplit([window])), key_bindings=_guard(keys), style=STYLE,
-            full_screen=False, mouse_support=False, input=self.input, output=self.output)
+        """Show ``fragments`` until a key binding exits the application.
 
+        Ctrl-C and Ctrl-D ask for the facilitator's PIN: with it, KeyboardInterrupt (pause);
+        without it, the same screen again. Participants cannot leave the survey.
+        """
         @keys.add("c-c")
         @keys.add("c-d")
         def _interrupt(event: KeyPressEvent) -> None:
-            event.app.exit(exception=KeyboardInterrupt())
+            event.app.exit(result=_ASK)
 
+        while True:
+            window = Window(FormattedTextControl(fragments, focusable=True,
+                                                 show_cursor=False), wrap_lines=True)
+            app: Application[object] = Application(
+                layout=Layout(HSplit([window])), key_bindings=_guard(keys), style=STYLE,
+                full_screen=False, mouse_support=False, input=self.input, output=self.output)
+            self._clear_screen()
+            result = app.run()
+            if result is _ASK:
+                if self.facilitator():
+                    raise KeyboardInterrupt
+                continue
+            return default if result is None else result  # type: ignore[return-value]
+
+    def _secret(self, lines: list[Line], prompt: str) -> str | None:
+        """A hidden line (a PIN); None on Esc."""
+        keys = KeyBindings()
+
+        @keys.add("escape", eager=True)
+        def _cancel(event: KeyPressEvent) -> None:
+            event.app.exit(result="\x1b")
+
+        session: PromptSession[str] = PromptSession(
+            input=self.input, output=self.output, style=STYLE, key_bindings=_guard(keys),
+            enable_history_search=False, mouse_support=False, is_password=True)
         self._clear_screen()
-        result = app.run()
-        return default if result is None else result
+        text = session.prompt(self._join([*lines, [("", prompt)]]))
+        return None if text == "\x1b" else text
+
+    def facilitator(self) -> bool:
+        """Whether the facilitator gave the session PIN (always, before one is set)."""
+        if self.pin is None:
+            return True
+        lines: list[Line] = [
+            [("class:section", "Facilitator")], [],
+            [("", "Type the session PIN and Enter to pause the survey (every answer so far")],
+            [("", "is kept for `leadlens survey --resume`), or Esc to go back.")], []]
+        try:
+            typed = self._secret(lines, "PIN: ")
+        except (KeyboardInterrupt, EOFError):
+            return False
+        return typed is not None and typed == self.pin
+
+    # -- the facilitator's own screens
+    def begin(self, notes: list[str]) -> None:
+        """Before the first participant: notes for the facilitator, then a PIN to set."""
+        width, _ = self._size()
+        notice = ""
+        while True:
+            lines: list[Line] = [[("class:section", "Facilitator: before the first "
+                                                     "participant")], []]
+            for note in notes:
+                lines += [[("", t)] for t in wrap(note, width - 1)]
+                lines.append([])
+            lines += [[("", t)] for t in wrap(
+                f"Choose a PIN of at least {PIN_LENGTH} characters. Participants cannot "
+                "leave the survey: Ctrl-C, and q on a start screen, ask for this PIN. "
+                "Keep it to yourself.", width - 1)]
+            if notice:
+                lines += [[], [("class:notice", notice)]]
+            lines.append([])
+            pin = self._secret(lines, "New PIN: ")
+            if pin is None or len(pin.strip()) < PIN_LENGTH:
+                notice = f"The PIN needs at least {PIN_LENGTH} characters."
+                continue
+            again = self._secret([*lines[:-1], []], "The same PIN again: ")
+            if again != pin:
+                notice = "The two did not match; choose the PIN again."
+                continue
+            self.pin = pin
+            return
+
+    def choose_journal(self, journals: list[str]) -> int:
+        state = {"cursor": 0}
+        keys = KeyBindings()
+
+        def fragments() -> StyleAndTextTuples:
+            lines: list[Line] = [[("class:section", "Facilitator: which unfinished "
+                                                     "respondent to continue?")], []]
+            for i, text in enumerate(journals):
+                row = f"{i + 1:>2}  {one_line(text)}"
+                lines.append([("[SetCursorPosition]", ""), ("class:selected", ">" + row)]
+                             if i == state["cursor"] else [("", " " + row)])
+            lines += [[], [("class:hint", "arrows/number + Enter")]]
+            return self._join(lines)
+
+        def move(delta: int) -> None:
+            state["cursor"] = min(len(journals) - 1, max(0, state["cursor"] + delta))
+
+        keys.add("up")(lambda e: move(-1))
+        keys.add("down")(lambda e: move(1))
+        keys.add("enter")(lambda e: e.app.exit(result=state["cursor"]))
+
+        @keys.add(Keys.Any)
+        def _number(event: KeyPressEvent) -> None:
+            if event.data.isdigit() and 1 <= int(event.data) <= len(journals):
+                state["cursor"] = int(event.data) - 1
+
+        chosen: int = self._run(fragments, keys, 0)
+        return chosen
+
+    def introduction(self, title: str, text: str) -> None:
+        width, _ = self._size()
+        lines: list[Line] = [[("class:section", one_line(title))], []]
+        lines += [[("", t)] for t in wrap(text, width - 1)]
+        lines += [[], [("class:hint", "Enter = continue to the questions")]]
+        keys = KeyBindings()
+        keys.add("enter")(lambda e: e.app.exit(result=True))
+        self._run(lambda: self._join(lines), keys, True)
 
     @staticmethod
     def _join(lines: list[Line]) -> StyleAndTextTuples:
@@ -164,7 +280,7 @@ class TerminalPrompter:
             lines.append([])
             if screen.notice:
                 lines.append([("class:notice", one_line(screen.notice))])
-            lines.append([("class:hint", keys_hint(screen) + " | Ctrl-C pause")])
+            lines.append([("class:hint", keys_hint(screen) + " | Ctrl-C facilitator")])
             return self._join(lines)
 
         # Letters other than b and s are left free: unscored answers use them as keys.
@@ -206,9 +322,10 @@ class TerminalPrompter:
         lines = head_lines(screen, width - 1, unicode=self.unicode)
         if screen.notice:
             lines.append([("class:notice", one_line(screen.notice))])
-        lines.append([("class:hint", keys_hint(screen) + " | Ctrl-C pause")])
+        lines.append([("class:hint", keys_hint(screen) + " | Ctrl-C facilitator")])
         lines.append([("", "> ")])
         went_back = [False]
+        typed = [screen.current or ""]
         keys = KeyBindings()
 
         @keys.add("escape", eager=True)
@@ -217,14 +334,23 @@ class TerminalPrompter:
                 went_back[0] = True
                 event.app.exit(result="")
 
+        @keys.add("c-c")
+        @keys.add("c-d")
+        def _interrupt(event: KeyPressEvent) -> None:
+            typed[0] = event.app.current_buffer.text
+            event.app.exit(exception=_Facilitator())
+
         session: PromptSession[str] = PromptSession(
             input=self.input, output=self.output, style=STYLE, key_bindings=_guard(keys),
             enable_history_search=False, mouse_support=False)
-        self._clear_screen()
-        try:
-            text = session.prompt(self._join(lines), default=screen.current or "")
-        except EOFError:
-            raise KeyboardInterrupt from None
+        while True:
+            self._clear_screen()
+            try:
+                text = session.prompt(self._join(lines), default=typed[0])
+                break
+            except (_Facilitator, EOFError, KeyboardInterrupt):
+                if self.facilitator():
+                    raise KeyboardInterrupt from None
         return Back() if went_back[0] else Answer(text)
 
     # -- review
@@ -247,10 +373,12 @@ class TerminalPrompter:
             if screen.notice:
                 lines.append([("class:notice", one_line(screen.notice))])
             lines.append([])
-            footer = [[], [("class:hint", "arrows/number + Enter | PgUp/PgDn | Ctrl-C pause")]]
+            footer = [[], [("class:hint",
+                            "arrows/number + Enter | PgUp/PgDn | Ctrl-C facilitator")]]
             room = max(3, height - len(lines) - len(footer) - 1)
             top = min(max(0, state["cursor"] - room // 2), max(0, len(rows) - room))
-            label_width = max(12, min(40, width // 2 - 6))
+            answer_width = min(28, max((len(a) for _, _, a in rows), default=0))
+            label_width = max(20, width - answer_width - 10)
             for i in range(top, min(len(rows), top + room)):
                 key, label, answer = rows[i]
                 label = label if len(label) <= label_width else label[:label_width - 3] + "..."
@@ -297,10 +425,10 @@ class TerminalPrompter:
             return self._join([
                 [("class:banner", f"Respondent {number}{of}")], [],
                 [("", "Ready for the next participant.")], [],
-                [("class:hint", "Enter = begin | q = finish the session")]])
+                [("class:hint", "Enter = begin | q = finish the session (facilitator)")]])
 
         keys.add("enter")(lambda e: e.app.exit(result=True))
-        keys.add("q")(lambda e: e.app.exit(result=False))
+        keys.add("q")(lambda e: e.app.exit(result=_ASK))  # the facilitator's PIN ends it
         try:
             return self._run(fragments, keys, True)
         except KeyboardInterrupt:

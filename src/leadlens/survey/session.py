@@ -12,13 +12,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from leadlens.errors import Code, Problem, ResponsesError, UsageError
 from leadlens.questionset.model import QuestionSet
 from leadlens.survey.answers_file import FileAnswers
 from leadlens.survey.flow import Prompter, Survey, Value, run_respondent
-from leadlens.survey.journal import Journal, check_folder, unfinished
+from leadlens.survey.journal import Journal, SessionMark, check_folder, describe, unfinished
 from leadlens.survey.summary import chart_lines, principle_scores
 from leadlens.survey.writer import append_row, check_responses_file
 
@@ -45,6 +45,9 @@ class SessionOptions:
     respondents: int | None = 1  # None = a workshop loop until "q"
     resume: bool = False
     summary: bool = False
+    explicit: bool = False
+    """``respondents`` was given (--respondents/--loop): a resumed session takes it instead
+    of the count it was started with."""
 
     def __post_init__(self) -> None:
         if self.respondents is not None and self.respondents < 1:
@@ -96,10 +99,30 @@ def save_file_answers(qs: QuestionSet, checked: FileAnswers, output: Path, *,
     return respondent_id
 
 
+@runtime_checkable
+class Facilitated(Protocol):
+    """A prompter with a facilitator: set up before anyone answers, and asked to choose."""
+
+    def begin(self, notes: list[str]) -> None:
+        """The facilitator's own screen before the first participant (notes, a PIN)."""
+
+    def choose_journal(self, journals: list[str]) -> int:
+        """Which unfinished respondent to continue (an index into ``journals``)."""
+
+    def introduction(self, title: str, text: str) -> None:
+        """The question set's introduction, until the participant chooses to continue."""
+
+
 def run_session(qs: QuestionSet, prompter: SessionPrompter, options: SessionOptions, *,
                 clock: Callable[[], str] = now_utc,
                 new_id: Callable[[], str] = new_respondent_id) -> SessionResult:
     """Run respondents until the count is reached or the facilitator finishes the loop.
+
+    With ``resume``, the interrupted session carries on where it stopped: the journal's
+    respondent first (the facilitator chooses when there are several), then the rest of
+    that session (its count, or its loop), unless ``options.respondents`` is given
+    explicitly. After every saved or abandoned participant the screen and the scrollback
+    are cleared (at a terminal), in every mode.
 
     Raises :class:`SurveyInterrupted` when a respondent stops part-way (their journal is
     kept for ``--resume``) and :class:`ResponsesError` when the responses file cannot take
@@ -108,48 +131,91 @@ def run_session(qs: QuestionSet, prompter: SessionPrompter, options: SessionOpti
     output, total = options.output, options.respondents
     check_responses_file(output, qs)
     check_folder(output)
-    workshop = total is None or total > 1
-    # A summary is private: at a terminal the respondent reads it, presses Enter and it is
-    # cleared (screen and scrollback); in a workshop that also readies the next participant.
-    # Through a pipe or script it is just printed.
-    hide_summary = options.summary and prompter.interactive
+    facilitated = prompter if isinstance(prompter, Facilitated) else None
     result = SessionResult()
-    note = ""
-    if not options.resume:
-        waiting = unfinished(output)
-        if waiting:  # shown on the first screen, where a terminal prompter keeps it visible
-            note = (f"Note: {len(waiting)} unfinished respondent(s) beside {output}; "
-                    "`leadlens survey --resume` continues them.")
-    while total is None or result.saved < total:
-        number = result.saved + 1
+    notes: list[str] = []
+    resumed: Journal | None = None
+    waiting = unfinished(output)
+    if options.resume:
+        if not waiting:
+            raise ResponsesError([Problem(file=str(output), message="nothing to resume: "
+                                          "no unfinished respondent beside this file",
+                                          code=Code.SURVEY_NOTHING_TO_RESUME)])
+        chosen = 0
+        if len(waiting) > 1 and facilitated is not None:
+            try:
+                chosen = facilitated.choose_journal([describe(p) for p in waiting])
+            except (KeyboardInterrupt, EOFError) as exc:
+                raise SurveyInterrupted(None, 0, end_of_input=isinstance(exc, EOFError)) \
+                    from None
+        resumed = Journal.resume(output, qs, waiting[chosen])
+        if resumed is None:  # taken by another survey meanwhile
+            raise ResponsesError([Problem(file=str(waiting[chosen]), message="another survey "
+                                          "is continuing this respondent",
+                                          code=Code.SURVEY_NOTHING_TO_RESUME)])
+        mark = resumed.session
+        notes.append(f"Continuing {describe(resumed.path)}.")
+        if not options.explicit:
+            total = mark.respondents
+        first_number = mark.number
+        summary = options.summary or mark.summary
+        others = [p for p in waiting if p != resumed.path]
+        if others:
+            notes.append(f"{len(others)} other unfinished respondent(s) beside {output}: "
+                         + "; ".join(describe(p) for p in others)
+                         + ". Run --resume again afterwards to continue them.")
+    else:
+        first_number, summary = 1, options.summary
+        if waiting:
+            notes.append(f"Note: {len(waiting)} unfinished respondent(s) beside {output}; "
+                         "`leadlens survey --resume` continues them.")
+    if facilitated is not None:
+        try:
+            facilitated.begin(notes)
+        except (KeyboardInterrupt, EOFError) as exc:
+            if resumed is not None:
+                resumed.close()
+            raise SurveyInterrupted(None, 0, end_of_input=isinstance(exc, EOFError)) from None
+    else:
+        for note in notes:
+            prompter.message(note)
+    workshop = total is None or total > 1
+    private = prompter.interactive  # a person at a terminal: clear after each of them
+    number = first_number - 1
+    while total is None or number < total:
+        number += 1
         banner = f"Respondent {number}" + (f" of {total}" if total else "") if workshop else ""
         journal: Journal | None = None
-        if options.resume and result.saved == 0:
-            journal = Journal.resume(output, qs)
-            if journal is None:
-                raise ResponsesError([Problem(file=str(output), message="nothing to resume: "
-                                              "no unfinished respondent beside this file",
-                                              code=Code.SURVEY_NOTHING_TO_RESUME)])
+        if resumed is not None:
+            journal, resumed = resumed, None
             respondent_id, answers = journal.respondent_id or new_id(), dict(journal.answers)
         else:
             if workshop and not prompter.start(number, total):
                 break
             respondent_id, answers = new_id(), {}
+            if qs.introduction and facilitated is not None:
+                try:
+                    facilitated.introduction(qs.title, qs.introduction)
+                except (KeyboardInterrupt, EOFError) as exc:
+                    raise SurveyInterrupted(None, result.saved,
+                                            end_of_input=isinstance(exc, EOFError)) from None
         holder = [journal]
+        mark = SessionMark(respondents=total, number=number, summary=summary)
 
         def record(key: str, value: Value, rid: str = respondent_id,
-                   holder: list[Journal | None] = holder) -> None:
+                   holder: list[Journal | None] = holder, mark: SessionMark = mark) -> None:
             current = holder[0]
             if current is None:
-                current = holder[0] = Journal.create(output, qs, rid)
+                current = holder[0] = Journal.create(output, qs, rid, mark)
             current.record(key, value)  # on disk before the next screen
 
         survey = Survey(qs, answers=answers, banner=banner)
-        survey.notice, note = note, ""
         try:
             final = run_respondent(survey, prompter, record)
         except (KeyboardInterrupt, EOFError) as exc:
             path = _keep(holder[0])
+            if private or workshop:
+                prompter.clear()  # the abandoned participant's screens go too
             raise SurveyInterrupted(path, result.saved,
                                     end_of_input=isinstance(exc, EOFError)) from None
         except ResponsesError:
@@ -164,17 +230,20 @@ def run_session(qs: QuestionSet, prompter: SessionPrompter, options: SessionOpti
             holder[0].remove()
         result.saved += 1
         try:
-            if options.summary:
+            if summary:
+                # A summary is private: at a terminal the respondent reads it and presses
+                # Enter; through a pipe or script it is just printed.
                 lines = chart_lines(principle_scores(qs, final), unicode=prompter.unicode)
-                prompter.summary(lines, wait=workshop or hide_summary)
+                prompter.summary(lines, wait=workshop or private)
         except (KeyboardInterrupt, EOFError) as exc:
-            if workshop or hide_summary:
+            if private or workshop:
                 prompter.clear()  # never leave one participant's scores for the next
             raise SurveyInterrupted(None, result.saved,
                                     end_of_input=isinstance(exc, EOFError)) from None
-        if workshop or hide_summary:
+        if private or workshop:
             prompter.clear()
         prompter.message(f"Saved respondent {number} to {output}.")
+    result.journals_left = unfinished(output)
     return result
 
 

@@ -28,7 +28,7 @@ def principle_scores(qs: QuestionSet, answers: Mapping[str, str | None]) -> list
     from leadlens.scoring import Responses, score  # numpy: only when a summary is wanted
 
     responses = Responses.from_records(qs, [dict(answers)], sources=["survey"])
-    scored = score(qs, responses).respondents
+    scored = score(qs, responses, small_figures=True).respondents  # their own, shown to them
     by_id = dict(zip(scored.principle_ids, scored.principles[0].tolist(), strict=True))
     results = []
     for principle in qs.principles:

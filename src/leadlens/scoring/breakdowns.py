@@ -1,0 +1,173 @@
+"""The ``--by`` breakdowns and the comments, published as one set of linked tables.
+
+Which groups and which of their figures are shown is decided together for every breakdown
+(:mod:`leadlens.scoring.disclosure`): first the groups themselves (their sizes), then each
+principle's figures, the overall score and each question's comments, each a table of its
+own in which the hidden groups stay hidden.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from leadlens.errors import Code
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses.table import FloatArray, IntArray, Responses, TextAnswers
+from leadlens.results.document import DisclosureStep, GroupBreakdown, ResultWarning
+from leadlens.scoring.breakdown import breakdown_figures
+from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
+from leadlens.scoring.disclosure import Reason, atoms_of, protect
+from leadlens.scoring.groups import (
+    Grouping,
+    group_respondents,
+    group_results,
+    near_duplicates,
+)
+from leadlens.scoring.principles import PrincipleScores
+from leadlens.scoring.published import steps_of
+
+
+def comment_id(key: str, text: str) -> str:
+    """A comment's stable id: its question and a checksum of its text (``story-1a2b3c4d``)."""
+    return f"{key}-{zlib.crc32(text.strip().encode('utf-8')):08x}"
+
+
+@dataclass
+class Published:
+    breakdowns: dict[str, GroupBreakdown] = field(default_factory=dict)
+    comments: dict[str, list[str]] = field(default_factory=dict)
+    comments_withheld: str | None = None
+    steps: list[DisclosureStep] = field(default_factory=list)
+    warnings: list[ResultWarning] = field(default_factory=list)
+
+
+def _kept(answers: TextAnswers, withhold: Collection[str], key: str) -> TextAnswers:
+    if not withhold:
+        return answers
+    keep = [i for i, t in enumerate(answers.texts) if comment_id(key, t) not in withhold]
+    return TextAnswers(answers.rows[keep], [answers.texts[i] for i in keep])
+
+
+def _per_atom(atom_of: IntArray, atoms: int, weights: FloatArray | None = None) -> IntArray:
+    counts: IntArray = np.bincount(atom_of, weights=weights, minlength=atoms).round() \
+        .astype(np.int64)
+    return counts
+
+
+def publish(question_set: QuestionSet, responses: Responses, principles: list[PrincipleScores],
+            overall: FloatArray, by: Sequence[str], min_group_size: int, *,
+            withhold_comments: Collection[str] = (), parallel: bool = False,
+            group_aliases: Mapping[str, Mapping[str, str]] | None = None) -> Published:
+    """The breakdowns and comments that may be published, and the audit of what was hidden.
+
+    Args:
+        withhold_comments: comment ids (:func:`comment_id`) the facilitator withholds.
+        group_aliases: per field, spelling -> the group it belongs to.
+    """
+    out = Published()
+    m = min_group_size
+    texts = {key: _kept(a, withhold_comments, key) for key, a in responses.texts.items()}
+    commenters = {key: np.unique(a.rows) for key, a in responses.texts.items()}
+    hidden_keys = []
+    orders = {}
+    for key, answers in texts.items():
+        orders[key] = comment_order(answers)
+        if commenters[key].size >= m:
+            out.comments[key] = shuffled(answers, orders[key])
+        elif commenters[key].size:
+            hidden_keys.append(key)
+            out.steps.append(DisclosureStep(
+                breakdown=None, group=None, figure=f"comments:{key}", reason="small",
+                text=f"comments on {key!r} not shown: fewer than {m} people commented"))
+    if hidden_keys:
+        out.comments_withheld = (f"Comments on {', '.join(map(repr, hidden_keys))} are not "
+                                 f"shown: fewer than {m} people commented.")
+    if not by or responses.n == 0:
+        for field_id in by:
+            out.breakdowns[field_id] = _empty(question_set, field_id, "no respondents")
+        return out
+
+    aliases = group_aliases or {}
+    groupings: list[Grouping] = [group_respondents(f, responses.fields[f], aliases.get(f))
+                                 for f in by]
+    for grouping in groupings:
+        for cluster in near_duplicates(grouping):
+            spelt = ", ".join(repr(s) for g in cluster for s in sorted(grouping.spellings[g]))
+            out.warnings.append(ResultWarning(
+                code=Code.SCORING_NEAR_DUPLICATE_GROUPS,
+                message=f"--by {grouping.field}: {spelt} may be one group written "
+                        "differently",
+                hint="If they are, list the other spellings under one name in a "
+                     "--group-aliases file (docs/scoring.md, section 8)"))
+    atom_of, atom_groups = atoms_of([g.codes for g in groupings])
+    atoms = atom_groups.shape[0]
+    sizes = [len(g.values) for g in groupings]
+    groups = protect(atom_groups, _per_atom(atom_of, atoms), sizes, m)
+    given = groups.reasons
+    # What a reader knows of each group's size: published, fewer than m, or unknown.
+    caps: list[list[int | None]] = [
+        [int(s) if r is None else m - 1 if r == "small" else None
+         for r, s in zip(rs, g.sizes.tolist(), strict=True)]
+        for rs, g in zip(given, groupings, strict=True)]
+
+    def figure(weights: FloatArray) -> list[list[Reason | None]]:
+        found = protect(atom_groups, _per_atom(atom_of, atoms, weights), sizes, m,
+                        given=given, caps=caps, withheld=groups.withheld).reasons
+        return [[None if g is not None else r for r, g in zip(rs, gs, strict=True)]
+                for rs, gs in zip(found, given, strict=True)]
+
+    figures = [figure(np.isfinite(s).astype(np.float64))
+               for s in [*(p.scores for p in principles), overall]]
+    names = [*(p.principle.id for p in principles), "overall"]
+    comment_figures = {}
+    for key, rows in commenters.items():
+        flags = np.zeros(responses.n)
+        flags[rows] = 1.0
+        comment_figures[key] = figure(flags)
+
+    prompts = {f.id: f.prompt for f in question_set.respondent}
+    for f, grouping in enumerate(groupings):
+        field_id = grouping.field
+        if groups.withheld[f]:
+            out.breakdowns[field_id] = _empty(
+                question_set, field_id,
+                f"No group of this breakdown is listed: every way of showing its groups would "
+                f"let a group of fewer than {m} respondents be worked out from the others.")
+            out.steps.append(DisclosureStep(
+                breakdown=field_id, group=None, figure="group", reason="withheld",
+                text=f"{field_id}: withheld; no safe pattern of shown and hidden groups"))
+            continue
+        reasons = given[f]
+        results, spread = group_results(
+            question_set, grouping, principles, overall, m, reasons=reasons,
+            figures=[fig[f] for fig in figures], parallel=parallel)
+        # sd, ci95, agreement and % favourable ride on a published group figure; ICC uses
+        # published figures only.
+        results, iccs = breakdown_figures(grouping, principles, results)
+        shown = [r is None for r in reasons]
+        by_group = {}
+        for key, answers in texts.items():
+            visible = [s and comment_figures[key][f][g] is None
+                       for g, s in enumerate(shown)]
+            by_group[key] = shuffled_by_group(answers, grouping.codes, visible, orders[key])
+        results = [g.model_copy(update={"comments": {key: lists[i] for key, lists
+                                                     in by_group.items() if lists[i]}})
+                   if shown[i] else g for i, g in enumerate(results)]
+        out.breakdowns[field_id] = GroupBreakdown(field=field_id, prompt=prompts[field_id],
+                                                  groups=results, spread=spread, icc=iccs)
+        out.steps += steps_of(field_id, grouping.values, "group", list(reasons), m)
+        for name, fig in zip(names, figures, strict=True):
+            out.steps += steps_of(field_id, grouping.values, name, list(fig[f]), m)
+        for key, fig in comment_figures.items():
+            out.steps += steps_of(field_id, grouping.values, f"comments:{key}",
+                                  list(fig[f]), m)
+    return out
+
+
+def _empty(question_set: QuestionSet, field_id: str, why: str) -> GroupBreakdown:
+    prompt = next(f.prompt for f in question_set.respondent if f.id == field_id)
+    return GroupBreakdown(field=field_id, prompt=prompt, groups=[], spread=[], withheld=why)

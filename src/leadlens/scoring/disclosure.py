@@ -1,0 +1,319 @@
+"""Disclosure control across linked tables: no hidden figure can be worked out from the rest.
+
+Everything one run publishes is one set of linked tables: the whole survey, and every group
+of every ``--by`` breakdown. A respondent sits in one *atom*: one combination of their
+groups across the breakdowns. Every published figure of a kind (a count of respondents, the
+count and sum of a principle's scores, a question's comments) is the sum of that figure over
+the atoms of its group, so the published figures are linear equations in the atoms.
+
+A hidden group's figure is safe when a second set of atoms, as plausible as the real one,
+gives every published figure unchanged but the hidden one a different value. The check
+looks for such a *move*: one respondent transferred from one atom to another such that every
+group the transfer changes is hidden, and every hidden group stays within what a reader
+knows of it (a group shown as "fewer than 5" has 1 to 4 respondents; one hidden to protect
+another has at least 5). A move proves the hidden figure is not fixed by the published
+equations (so neither its count nor its sum can be found by adding and subtracting
+published figures) and cannot be narrowed to a single value. Where no move exists, another
+group is hidden (secondary suppression), the smallest of the same breakdown that gives the
+exposed group a move first; when nothing helps, the whole breakdown is withheld for that
+figure. Whatever a combination of published figures gives (some groups added, others
+taken away) must rest on none or at least ``min_size`` respondents too: every set of atoms
+holding fewer is checked exactly. ``docs/scoring.md`` says the same in plain words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from leadlens.responses.table import Int32Array, IntArray
+
+Reason = Literal["small", "complement", "withheld"]
+"""Why a figure is hidden: too few respondents; protects another; the breakdown withheld."""
+
+BoolArray = npt.NDArray[np.bool_]
+UNBOUNDED = np.iinfo(np.int64).max // 4
+
+
+def atoms_of(groupings: Sequence[Int32Array]) -> tuple[IntArray, IntArray]:
+    """Each respondent's atom, and each atom's group in every breakdown.
+
+    Args:
+        groupings: per breakdown, the group index of each respondent.
+
+    Returns:
+        ``(atom per respondent, (atoms, breakdowns) group indices)``; only combinations
+        that occur are atoms.
+    """
+    if not groupings:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.int64)
+    stacked = np.column_stack([np.asarray(g, dtype=np.int64) for g in groupings])
+    combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    atom_of: IntArray = np.asarray(inverse, dtype=np.int64).reshape(-1)
+    groups: IntArray = combos.astype(np.int64)
+    return atom_of, groups
+
+
+@dataclass
+class Protection:
+    """Per breakdown and group: why its figure is hidden (None = published)."""
+
+    reasons: list[list[Reason | None]]
+    withheld: list[bool]
+    """Breakdowns whose figure is withheld for every group: no safe pattern was found."""
+
+
+class _Cells:
+    """The linked tables of one figure: counts per group and what a reader knows of each."""
+
+    def __init__(self, groups: IntArray, counts: IntArray, sizes: Sequence[int],
+                 min_size: int, given: Sequence[Sequence[Reason | None]],
+                 caps: Sequence[Sequence[int | None]]) -> None:
+        self.groups, self.counts, self.min_size = groups, counts, min_size
+        self.active = [True] * len(sizes)
+        self.total = int(counts.sum())
+        self.n = [np.bincount(groups[:, f], weights=counts, minlength=size).round()
+                  .astype(np.int64) for f, size in enumerate(sizes)]
+        self.reasons: list[list[Reason | None]] = [list(g) for g in given]
+        self.given = [[r is not None for r in g] for g in given]
+        self.lo = [np.zeros(size, dtype=np.int64) for size in sizes]
+        self.hi = [np.array([UNBOUNDED if c is None else c for c in cap], dtype=np.int64)
+                   for cap in caps]
+        for f, n in enumerate(self.n):
+            for g, count in enumerate(n.tolist()):
+                if not self.given[f][g] and 0 < count < min_size:
+                    self.hide(f, g, "small")
+
+    def hide(self, f: int, g: int, reason: Reason) -> None:
+        self.reasons[f][g] = reason
+        if reason == "small":
+            self.lo[f][g] = 1
+            self.hi[f][g] = min(int(self.hi[f][g]), self.min_size - 1)
+        elif reason == "complement":
+            self.lo[f][g] = self.min_size
+
+    def helps(self, candidate: tuple[int, int], exposed: tuple[int, int]) -> bool:
+        """Whether hiding ``candidate`` as well gives the ``exposed`` group a move."""
+        k, h = candidate
+        lo, hi = int(self.lo[k][h]), int(self.hi[k][h])
+        self.hide(k, h, "complement")
+        moves = self.has_move(*exposed)
+        self.reasons[k][h] = None
+        self.lo[k][h], self.hi[k][h] = lo, hi
+        return moves
+
+    def hidden(self, f: int) -> BoolArray:
+        return np.array([r is not None for r in self.reasons[f]], dtype=bool)
+
+    def has_move(self, f: int, g: int) -> bool:
+        """Whether one respondent can move into or out of group ``g`` unseen."""
+        inside = self.groups[:, f] == g
+        present = self.counts > 0
+        live = [k for k, a in enumerate(self.active) if a]
+        down = {k: self.hidden(k) & (self.n[k] - 1 >= self.lo[k]) for k in live}
+        up = {k: self.hidden(k) & (self.n[k] + 1 <= self.hi[k]) for k in live}
+        for source, target in ((inside & present, ~inside), (~inside & present, inside)):
+            s_atoms, t_atoms = np.flatnonzero(source), np.flatnonzero(target)
+            if not s_atoms.size or not t_atoms.size:
+                continue
+            ok = np.ones((s_atoms.size, t_atoms.size), dtype=bool)
+            for k in live:
+                s, t = self.groups[s_atoms, k], self.groups[t_atoms, k]
+                ok &= (s[:, None] == t[None, :]) | (down[k][s][:, None] & up[k][t][None, :])
+                if not ok.any():
+                    break
+            if ok.any():
+                return True
+        return False
+
+    def exposed(self) -> tuple[int, int] | None:
+        for f, active in enumerate(self.active):
+            if not active:
+                continue
+            for g in np.flatnonzero(self.hidden(f)).tolist():
+                if not self.has_move(f, g):
+                    return f, g
+        return None
+
+    def thin_residual(self) -> tuple[int, list[int]] | None:
+        """Respondents that can be singled out by subtraction: fewer than ``min_size`` of
+        them (but some).
+
+        The whole survey, or a published group, minus the shown groups of another breakdown
+        that lie inside it leaves the rest of it: for the whole, that breakdown's hidden
+        groups together; for sector North minus its shown organisations, North's hidden
+        organisations, or the part of North outside them. Returns that other breakdown and
+        the shown groups that were subtracted.
+        """
+        live = [k for k, a in enumerate(self.active) if a]
+        wholes: list[tuple[int, BoolArray]] = [(-1, np.ones(self.groups.shape[0], dtype=bool))]
+        for k in live:
+            wholes += [(k, self.groups[:, k] == g)
+                       for g in np.flatnonzero(~self.hidden(k)).tolist()]
+        for f in live:
+            shown = np.flatnonzero(~self.hidden(f))
+            if not shown.size:
+                continue
+            for k, whole in wholes:
+                if k == f:
+                    continue
+                outside = np.unique(self.groups[~whole, f])
+                inside = [int(g) for g in np.setdiff1d(np.unique(self.groups[whole, f]), outside)
+                          if g in shown]
+                if not inside:
+                    continue
+                rest = whole & ~np.isin(self.groups[:, f], inside)
+                residual = int(self.counts[rest].sum())
+                if 0 < residual < self.min_size:
+                    return f, inside
+        return None
+
+    def singled_out(self) -> tuple[list[tuple[int, int]], int] | None:
+        """Fewer than ``min_size`` respondents (but some) whose figures some combination of
+        published figures gives, whatever the coefficients (e.g. two groups added, a third
+        taken away); the published groups that combination uses, and a breakdown among them.
+
+        Exact in what it looks for: a set of atoms holding fewer than ``min_size`` (so at
+        most ``min_size - 1`` atoms) is given away when some nonzero vector of the row space
+        of the published groups lives on it, i.e. when the rows of the null-space basis for
+        those atoms are linearly dependent. Every such set is tried (depth-first, smallest
+        totals first); when there are too many to try, the finest breakdown is reported.
+        """
+        live = [k for k, a in enumerate(self.active) if a]
+        present = self.counts > 0
+        if not live or present.sum() < 2 or not (self.counts[present] < self.min_size).any():
+            return None  # only atoms of min_size or more: no set small enough to give away
+        rows: list[tuple[int, int]] = [(-1, -1)]
+        matrix = [np.ones(int(present.sum()))]
+        for k in live:
+            for g in np.flatnonzero(~self.hidden(k)).tolist():
+                rows.append((k, g))
+                matrix.append((self.groups[present, k] == g).astype(np.float64))
+        published = np.array(matrix)
+        # An orthonormal basis of the row space from the (small) Gram matrix of the rows.
+        gram_values, gram_vectors = np.linalg.eigh(published @ published.T)
+        keep = gram_values > 1e-10 * max(float(gram_values.max()), 1.0)
+        basis = (gram_vectors[:, keep].T @ published) / np.sqrt(gram_values[keep])[:, None]
+        rank = int(keep.sum())
+        counts = self.counts[present]
+        small = [int(a) for a in np.argsort(counts, kind="stable") if counts[a] < self.min_size]
+        # On the small atoms, the part of each unit vector no published figure sees: a set of
+        # them is given away exactly when this Gram block is singular.
+        seen = basis[:rank][:, small]
+        unseen = np.eye(len(small)) - seen.T @ seen
+        budget = [20_000]
+
+        def dependent(chosen: list[int]) -> bool:
+            block = unseen[np.ix_(chosen, chosen)]
+            return float(np.linalg.eigvalsh(block)[0]) < 1e-9
+
+        def search(start: int, chosen: list[int], total: int) -> list[int] | None:
+            for position in range(start, len(small)):
+                if total + counts[small[position]] >= self.min_size:
+                    continue
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return []
+                trial = [*chosen, position]
+                if dependent(trial):
+                    return trial
+                found = search(position + 1, trial, total + int(counts[small[position]]))
+                if found is not None:
+                    return found
+            return None
+
+        found = search(0, [], 0)
+        if found is None:
+            return None
+        finest = max(live, key=lambda k: (len(self.n[k]), k))
+        if not found:  # too many sets to try: withhold the finest breakdown
+            return [], finest
+        # The combination of published groups that gives a vector on the found atoms.
+        _, vectors = np.linalg.eigh(unseen[np.ix_(found, found)])
+        target = np.zeros(published.shape[1])
+        target[[small[i] for i in found]] = vectors[:, 0]
+        weights, *_ = np.linalg.lstsq(published.T, target, rcond=None)
+        used = [rows[i] for i in np.flatnonzero(np.abs(weights) > 1e-9) if rows[i][0] >= 0]
+        return used, (used[0][0] if used else finest)
+
+    def candidates(self, f: int, near: BoolArray | None = None) -> list[tuple[int, int]]:
+        """Published groups that could be hidden: the same breakdown first, then those
+        meeting ``near`` (atoms), smallest first."""
+        found = []
+        for k, active in enumerate(self.active):
+            if not active:
+                continue
+            for g in range(len(self.n[k])):
+                # A group of everyone is the whole survey again: hiding it protects nothing.
+                if self.reasons[k][g] is None and self.total > self.n[k][g] >= self.min_size:
+                    meets = near is None or bool((near & (self.groups[:, k] == g)).any())
+                    found.append((k != f, not meets, int(self.n[k][g]), k, g))
+        return [(k, g) for *_, k, g in sorted(found)]
+
+
+def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: int, *,
+            given: Sequence[Sequence[Reason | None]] | None = None,
+            caps: Sequence[Sequence[int | None]] | None = None,
+            withheld: Sequence[bool] | None = None) -> Protection:
+    """Decide which groups' figure to hide so that none can be worked out from the rest.
+
+    Args:
+        groups: ``(atoms, breakdowns)`` group index of each atom (see :func:`atoms_of`).
+        counts: per atom, the respondents the figure counts (e.g. those with a score).
+        sizes: the number of groups of each breakdown.
+        min_size: the anonymity threshold.
+        given: groups already hidden (e.g. the whole group is hidden); kept, and protected.
+        caps: what a reader knows as each group's most (its published size), None = unknown.
+        withheld: breakdowns already withheld (not published at all): left out.
+
+    Returns:
+        Per group, ``"small"`` (fewer than ``min_size``), ``"complement"`` (hidden so that
+        another cannot be worked out) or ``"withheld"`` (the breakdown cannot be shown
+        safely); None where the figure is published.
+    """
+    given = given if given is not None else [[None] * s for s in sizes]
+    caps = caps if caps is not None else [[None] * s for s in sizes]
+    active = [not w for w in withheld] if withheld is not None else [True] * len(sizes)
+    while True:
+        cells = _Cells(groups, counts, sizes, min_size, given, caps)
+        cells.active = list(active)
+        _suppress(cells)
+        # A breakdown left with nothing shown is better withheld: its hidden groups no
+        # longer constrain the others, which may then show more (the finest goes first).
+        bare = [f for f, a in enumerate(cells.active)
+                if a and all(r is not None for r in cells.reasons[f])]
+        if not bare:
+            break
+        active = list(cells.active)
+        active[max(bare, key=lambda f: (sizes[f], f))] = False
+    reasons: list[list[Reason | None]] = [
+        r if active else [given[f][g] or "withheld" for g in range(len(r))]
+        for f, (r, active) in enumerate(zip(cells.reasons, cells.active, strict=True))]
+    return Protection(reasons, [not a for a in cells.active])
+
+
+def _suppress(cells: _Cells) -> None:
+    """Hide groups (or withhold breakdowns) until no hidden figure is exposed."""
+    while True:
+        if (thin := cells.thin_residual()) is not None:
+            f, inside = thin
+            options = [(k, h) for k, h in cells.candidates(f) if k == f and h in inside]
+        elif (single := cells.singled_out()) is not None:
+            used, f = single
+            options = [c for c in cells.candidates(f) if c in used]
+            options = options or [c for c in cells.candidates(-2) if c in used]
+        elif (exposed := cells.exposed()) is not None:
+            f, g = exposed
+            options = cells.candidates(f)
+            helps = next((c for c in options if cells.helps(c, (f, g))), None)
+            options = [helps] if helps is not None else options
+        else:
+            return
+        if options:
+            cells.hide(*options[0], "complement")
+        else:
+            cells.active[f] = False
