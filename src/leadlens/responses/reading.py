@@ -393,8 +393,11 @@ def _leadlens_csv(path: Path, question_set: QuestionSet, hint: Callable[[str], C
 def _export(path: Path, question_set: QuestionSet, hint: Callable[[str], ColumnHint],
             options: ImportOptions) -> CellTable:
     from leadlens.responses.exports.cells import read_export_cells
+    from leadlens.responses.exports.columnar import read_export_columns
 
-    return read_export_cells(path, question_set, options)
+    # Large UTF-8 CSV exports column by column; the rest (and anything odd) record by record.
+    table = read_export_columns(path, question_set, options, hint)
+    return table if table is not None else read_export_cells(path, question_set, options)
 
 
 def _parquet(path: Path, question_set: QuestionSet, hint: Callable[[str], ColumnHint],
