@@ -5,8 +5,8 @@
 
 It reads the file written by ``exports.py`` (question texts as headers; Qualtrics' two more
 header rows skipped), maps each item's labels to values with ``replace_strict`` ("Don't
-know" and blanks as missing; any other label is an error), flips the reverse-keyed items and
-averages each respondent's principle means per organisation. Nothing else.
+know" and blanks, quoted or not, as missing; any other label is an error), flips the
+reverse-keyed items and averages each respondent's principle means per organisation.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import polars as pl
 PRINCIPLES = ["basics", "context", "influencing", "complexity", "adaptive", "narrative"]
 ITEMS = 5
 LABELS = {"Strongly disagree": 1, "Disagree": 2, "Neither": 3, "Agree": 4, "Strongly agree": 5,
-          "Don't know": 0}
+          "Don't know": 0, "": 0}
 
 
 def main(path: str, platform: str) -> None:
