@@ -286,46 +286,37 @@ def _scan(path: Path, start: int, first_line: int, delimiter: str, width: int
         offset = start
         while block:
             following = handle.read(BLOCK_BYTES)
+            crs = block.count(b"\r")
+            if crs and crs != block.count(b"\r\n") + (block.endswith(b"\r")
+                                                     and following.startswith(b"\n")):
+                return None  # a CR that ends no line
             view = np.frombuffer(block, dtype=np.uint8)
-            nxt = following[0] if following else -1
-            is_quote = view == _QUOTE
-            inside = (np.cumsum(is_quote, dtype=np.uint8) & 1).astype(bool)
-            if parity:
-                inside = ~inside
-            quotes = np.flatnonzero(is_quote)
-            if quotes.size:
-                before = np.empty(quotes.size, dtype=np.int16)
-                before[1:] = view[quotes[1:] - 1]
-                before[0] = view[quotes[0] - 1] if quotes[0] else previous
-                after = np.empty(quotes.size, dtype=np.int16)
-                after[:-1] = view[np.minimum(quotes[:-1] + 1, view.size - 1)]
-                after[-1] = view[quotes[-1] + 1] if quotes[-1] + 1 < view.size else nxt
-                opening = inside[quotes]  # the quote itself turned "inside" on
-                ok_open = (before == sep) | (before == _NL) | (before == _QUOTE)
-                ok_close = ((after == sep) | (after == _NL) | (after == _CR)
-                            | (after == _QUOTE) | (after == -1))
-                if not np.where(opening, ok_open, ok_close).all():
+            # Only quotes, separators and line breaks matter: find them in one pass, then
+            # work on those positions (a few per field) instead of every byte.
+            events = np.flatnonzero((view == _QUOTE) | (view == sep) | (view == _NL))
+            kind = view[events]
+            is_quote = kind == _QUOTE
+            if is_quote.any():
+                inside = (np.cumsum(is_quote, dtype=np.uint8) & 1).astype(bool)
+                if parity:
+                    inside = ~inside
+                quotes = events[is_quote]
+                nxt = following[0] if following else -1
+                if not _quotes_ok(view, quotes, inside[is_quote], sep, previous, nxt):
                     return None
-            is_cr = view == _CR
-            if is_cr.any():
-                crs = np.flatnonzero(is_cr)
-                ahead = np.empty(crs.size, dtype=np.int16)
-                ahead[:-1] = view[np.minimum(crs[:-1] + 1, view.size - 1)]
-                ahead[-1] = view[crs[-1] + 1] if crs[-1] + 1 < view.size else nxt
-                if not (ahead == _NL).all():
-                    return None
-            is_nl = view == _NL
-            every = np.flatnonzero(is_nl)
-            outside = ~inside
-            ends = np.flatnonzero(is_nl & outside)
-            seps = np.flatnonzero((view == sep) & outside)
+                parity = int(inside[-1])  # at a quote, "inside" already counts it
+            else:
+                inside = np.full(events.size, bool(parity))
+            is_nl = kind == _NL
+            every = events[is_nl]
+            ends = events[is_nl & ~inside]
+            seps = events[(kind == sep) & ~inside]
             field_parts.append(fields + np.searchsorted(seps, ends))
             line_parts.append((first_line + newlines
                                + np.searchsorted(every, ends, side="right")).astype(np.int32))
             start_parts.append(offset + ends + 1)
             newlines += every.size
             fields += seps.size
-            parity = int(inside[-1])  # at a quote, "inside" already counts it
             previous = int(view[-1])
             offset += view.size
             block = following
@@ -342,6 +333,22 @@ def _scan(path: Path, start: int, first_line: int, delimiter: str, width: int
     if (per_record > width - 1).any():
         return None
     return _Structure(lines, starts, np.flatnonzero(per_record < width - 1))
+
+
+def _quotes_ok(view: npt.NDArray[np.uint8], quotes: IntArray, opening: npt.NDArray[np.bool_],
+               sep: int, previous: int, following: int) -> bool:
+    """Whether each quote opens a field (after a separator, a line break or the quote before
+    it) or closes one (before a separator, a line break, a quote or the end)."""
+    before = np.empty(quotes.size, dtype=np.int16)
+    before[1:] = view[quotes[1:] - 1]
+    before[0] = view[quotes[0] - 1] if quotes[0] else previous
+    after = np.empty(quotes.size, dtype=np.int16)
+    after[:-1] = view[quotes[:-1] + 1]
+    after[-1] = view[quotes[-1] + 1] if quotes[-1] + 1 < view.size else following
+    ok_open = (before == sep) | (before == _NL) | (before == _QUOTE)
+    ok_close = ((after == sep) | (after == _NL) | (after == _CR) | (after == _QUOTE)
+                | (after == -1))
+    return bool(np.where(opening, ok_open, ok_close).all())
 
 
 # --- blank records ---------------------------------------------------------------------------
