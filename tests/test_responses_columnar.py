@@ -136,6 +136,7 @@ BAD = {  # case -> (how to break a Google Forms export, whether the column reade
     "a stray quote": (lambda t: _edit(t, 9, ",Agree,", ',"Agr"ee,'), False),
     "a quote left open": (lambda t: _edit(t, 11, ",Agree,", ',"Agree,'), False),
     "a bare CR": (lambda t: _edit(t, 12, ",Agree,", ",Agree\r,"), False),
+    "a NUL byte": (lambda t: _edit(t, 13, ",Agree,", ",Ag\0ree,"), False),
 }
 
 

@@ -140,7 +140,7 @@ def read_export_columns(path: Path, qs: QuestionSet, options: ImportOptions,
         last = int(filled[-1]) if filled.size else -1
         between = int(np.count_nonzero(blank[:last + 1]))
         head_blank += between
-        frame = frame.filter(pl_series(~blank))
+        frame = frame.filter(_series(~blank))
         lines = lines[~blank]
     detection = head.detection
     detection.records = frame.height
@@ -163,7 +163,7 @@ def read_export_columns(path: Path, qs: QuestionSet, options: ImportOptions,
                      header_line=header_lines[0] if header_lines else 1)
 
 
-def pl_series(values: npt.NDArray[np.bool_]) -> pl.Series:
+def _series(values: npt.NDArray[np.bool_]) -> pl.Series:
     import polars as pl
 
     return pl.Series(values)
@@ -258,8 +258,9 @@ def _parse(path: Path, skip_lines: int, delimiter: str, width: int,
 def _scan(path: Path, start: int, first_line: int, delimiter: str, width: int
           ) -> _Structure | None:
     """Each body record's first line and byte offset, and the records with fewer fields;
-    None when a record has more fields, the quoting is not strict, a quote is left open or a
-    CR stands alone (the exact reader then reads the file and says what is wrong).
+    None when a record has more fields, the quoting is not strict, a quote is left open, a
+    CR stands alone or a NUL byte occurs (the exact reader then reads the file and says what
+    is wrong).
 
     Quotes toggle "inside a quoted field"; the parity of the quotes so far is a running sum
     (taken modulo 256 in bytes: the parity survives). Outside quotes, newlines end records and
@@ -286,6 +287,8 @@ def _scan(path: Path, start: int, first_line: int, delimiter: str, width: int
         offset = start
         while block:
             following = handle.read(BLOCK_BYTES)
+            if b"\0" in block:
+                return None  # not text: the exact reader says so
             crs = block.count(b"\r")
             if crs and crs != block.count(b"\r\n") + (block.endswith(b"\r")
                                                      and following.startswith(b"\n")):
