@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError
-from leadlens.files import InputError, read_head, read_input
+from leadlens.files import STDIN, InputError, read_head, read_input
 from leadlens.responses.limits import line_endings, nul_problem, size_problem
 from leadlens.responses.problems import bad_quote, duplicate_header, no_header, ragged_row
 from leadlens.responses.table import FieldValues
@@ -133,6 +133,9 @@ def read_csv_cells(path: Path, *, name: str | None = None,
                          0, lambda: [])
     if len(data) < FAST_READ_BYTES:
         return _read_with_csv_module(data, header, hints, source)
+    if str(path) == STDIN or b"\n" not in read_head(path, FAST_READ_BYTES):
+        # Standard input, or CR line ends read as LF: polars takes the bytes in memory.
+        return _read_with_polars(data, header, hints, source)
     del data  # polars reads the file itself; the text is never held for line numbers
     return _read_with_polars(path, header, hints, source)
 
@@ -294,25 +297,29 @@ def capped(problems: list[Problem]) -> ResponsesError:
     return ResponsesError(problems[:MAX_PROBLEMS], omitted=max(0, len(problems) - MAX_PROBLEMS))
 
 
-def _read_with_polars(path: Path, header: list[str], hints: list[ColumnHint],
+def _read_with_polars(file: Path | bytes, header: list[str], hints: list[ColumnHint],
                       source: str) -> CellTable:
+    """Parse with polars: from the file's path (its text is not held), or from bytes."""
     scanned: list[_Scan] = []
+
+    def text() -> bytes:
+        return file if isinstance(file, bytes) else _read_bytes(file, source)
 
     def scan() -> _Scan:
         """The exact pass, over the file read again: only for line numbers and errors."""
         if not scanned:
-            scanned.append(_scan(_read_bytes(path), header, source))
+            scanned.append(_scan(text(), header, source))
         return scanned[0]
 
     # The byte-level checks read the file in blocks beside the parse (numpy and file reads
     # release the GIL).
     with ThreadPoolExecutor(max_workers=1) as pool:
-        checks = pool.submit(_file_checks, path)
-        frame = _parse(path, hints)
+        checks = pool.submit(_checks, file)
+        frame = _parse(file, hints)
         commas, quoted = checks.result()
     if frame is None:
         # Polars refused the file: the csv module finds out why, or reads it if it can.
-        return _read_with_csv_module(_read_bytes(path), header, hints, source)
+        return _read_with_csv_module(text(), header, hints, source)
     height = frame.height
     content = _content_commas(frame, header, hints)
     columns = _encode_all(frame, hints)
@@ -323,7 +330,7 @@ def _read_with_polars(path: Path, header: list[str], hints: list[ColumnHint],
         if result.problems:
             raise capped(result.problems)
         if len(result.lines) != height:
-            return _read_with_csv_module(_read_bytes(path), header, hints, source)
+            return _read_with_csv_module(text(), header, hints, source)
     return CellTable(source, header, columns, height, lambda: scan().lines)
 
 
@@ -350,9 +357,11 @@ def _file_checks(path: Path) -> tuple[int, bool]:
     return commas, quotes.done()
 
 
-def _byte_checks(data: bytes) -> tuple[int, bool]:
-    """:func:`_file_checks` for bytes in memory."""
-    return data.count(b","), _strictly_quoted(data)
+def _checks(file: Path | bytes) -> tuple[int, bool]:
+    """:func:`_file_checks` for a path, or for bytes in memory."""
+    if isinstance(file, bytes):
+        return file.count(b","), _strictly_quoted(file)
+    return _file_checks(file)
 
 
 def _read_with_csv_module(data: bytes, header: list[str], hints: list[ColumnHint],

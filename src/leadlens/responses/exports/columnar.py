@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leadlens.errors import MAX_PROBLEMS, Problem, ResponsesError
+from leadlens.files import STDIN, InputError, read_head
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.cells import (
     FAST_READ_BYTES,
@@ -58,6 +59,7 @@ from leadlens.responses.exports.reader import (
     detect_layout,
     match_layout,
 )
+from leadlens.responses.limits import MAX_FIELD_BYTES
 from leadlens.responses.problems import blank_rows
 
 if TYPE_CHECKING:
@@ -183,11 +185,12 @@ def _hint(match: Match, labels: dict[str, ScaleLabels], hint: Callable[[str], Co
 def _head(path: Path, options: ImportOptions) -> _Head | None:
     """The header records and where the body starts, or None when this reader cannot read
     the file (small, a workbook, not UTF-8, a header past :data:`HEAD_BYTES`)."""
+    if str(path) == STDIN:
+        return None
     try:
-        with path.open("rb") as handle:
-            size = path.stat().st_size
-            data = handle.read(HEAD_BYTES)
-    except OSError:
+        data = read_head(path, HEAD_BYTES)  # a regular file within the size cap
+        size = path.stat().st_size
+    except (InputError, OSError):
         return None  # the exact reader's message
     if size < MIN_BYTES or sniff.is_xlsx(data[:8]):
         return None
@@ -335,6 +338,8 @@ def _scan(path: Path, start: int, first_line: int, delimiter: str, width: int
     per_record = np.diff(at_newline, prepend=0)
     if (per_record > width - 1).any():
         return None
+    if starts.size and int(np.diff(starts, append=offset).max()) > MAX_FIELD_BYTES:
+        return None  # perhaps a cell past the readers' bound: the exact reader measures it
     return _Structure(lines, starts, np.flatnonzero(per_record < width - 1))
 
 
