@@ -482,7 +482,7 @@ def read_responses(paths: Iterable[Path | CellTable], question_set: QuestionSet,
         errors.extend(conversion.errors)
         omitted += conversion.omitted
         parts.append(conversion.responses)
-        conversions.append(conversion)
+        conversions.append(_ids_only(conversion))
     repeated = duplicate_ids_warning(conversions)
     if strict:
         errors.extend(replace(w, severity="error") for part in parts for w in part.warnings)
@@ -496,6 +496,17 @@ def read_responses(paths: Iterable[Path | CellTable], question_set: QuestionSet,
         responses.warnings = [*responses.warnings, repeated]
     responses.warnings = capped_warnings(responses.warnings)  # 100,000 columns: 51 lines
     return responses
+
+
+def _ids_only(conversion: Conversion) -> Conversion:
+    """The conversion with only what :func:`duplicate_ids_warning` reads of its table (the
+    respondent ids and line numbers): ten files of a million rows must not all stay held."""
+    table = conversion.table
+    if table is None:
+        return conversion
+    kept = {i: c for i, c in table.columns.items()
+            if i < len(table.header) and table.header[i].strip() == "respondent_id"}
+    return replace(conversion, table=replace(table, columns=kept))
 
 
 # --- respondents given twice --------------------------------------------------------------------
