@@ -35,10 +35,26 @@ def stamp_date(text: str) -> dt.date | None:
     return None
 
 
+DAY_CHARS = 10
+"""Every stamp :func:`stamp_date` reads names its day in its first 10 characters
+(``2024-03-04``, ``2024/3/4 1``, ``20240304T1``): stamps that share them share a day."""
+
+
 def collection_period(stamps: Sequence[str | None] | None
                       ) -> tuple[dt.date, dt.date] | None:
-    """The first and last day answers were submitted, or None without readable stamps."""
-    days = [d for d in (stamp_date(s) for s in stamps or () if s) if d is not None]
+    """The first and last day answers were submitted, or None without readable stamps.
+
+    A national export has a million stamps but a few hundred days: stamps are grouped by
+    their first :data:`DAY_CHARS` characters and each group is read only until one of its
+    stamps is readable (a million ``strptime`` calls took 20 s).
+    """
+    groups: dict[str, list[str]] = {}
+    for stamp in stamps or ():
+        if stamp:
+            value = stamp.strip()
+            groups.setdefault(value[:DAY_CHARS], []).append(value)
+    days = [d for d in (next((d for d in map(stamp_date, members) if d is not None), None)
+                        for members in groups.values()) if d is not None]
     if not days:
         return None
     return min(days), max(days)
