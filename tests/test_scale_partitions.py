@@ -87,7 +87,7 @@ def test_pattern_counts_per_partition_add_up_to_the_whole(tmp_path: Path) -> Non
         patterns = Patterns(codes, counts, np.zeros(0, dtype=np.int64))
         units = pattern_units(patterns, scored)
         required = required_answers(qs.scoring.min_answered, len(scored))
-        weights = np.array([i.question.weight for i in scored], dtype=np.float64)
+        weights = np.array([i.question.answer_weight for i in scored], dtype=np.float64)
         scores, _ = weighted_scores(units, weights, required)
         n, score, sd = mean_sd(scores, counts)
         result, _ = score_principle(qs, group, whole)
