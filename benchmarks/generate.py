@@ -5,6 +5,7 @@
 
     python benchmarks/generate.py                  # benchmarks/data/responses-1m.csv
     python benchmarks/generate.py --rows 1000 --out /tmp/small.csv
+    python benchmarks/generate.py --no-text --out benchmarks/data/responses-1m-no-text.csv
 
 The data are random but shaped like survey answers: each respondent has a leaning per
 principle, organisations differ, about 2% of answers are blank and 1% "Don't know", one item
@@ -108,9 +109,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--no-text", action="store_true",
+                        help="leave out the free-text columns")
     args = parser.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    responses_frame(args.rows).write_csv(args.out)
+    frame = responses_frame(args.rows)
+    (frame.drop(TEXT_QUESTIONS) if args.no_text else frame).write_csv(args.out)
     qs_path = args.out.with_name("benchmark.yaml")
     qs_path.write_text(question_set_yaml(), encoding="utf-8")
     size = args.out.stat().st_size / 1e6

@@ -14,8 +14,9 @@ import pytest
 from leadlens.errors import Problem, ResponsesError
 from leadlens.questionset.loading import load_question_set
 from leadlens.responses.cells import CellTable, read_csv_cells
-from leadlens.responses.exports import ImportOptions
+from leadlens.responses.exports import ImportOptions, columnar
 from leadlens.responses.exports.cells import read_export_cells
+from leadlens.responses.exports.columnar import read_export_columns
 from leadlens.responses.reading import cells_to_responses, column_hints
 
 HEADER = "respondent_id,organisation,basics-1,basics-2,basics-3\n"
@@ -67,3 +68,24 @@ def test_the_wording_is_the_better_of_the_two(tmp_path: Path) -> None:
         "of the file). Close the quote, and double any quote inside quoted text (\"\")"]
     path.write_text(BAD["one blank row"], encoding="utf-8")
     assert messages(fast, path) == [f"{path}: warning: 1 blank row ignored"]
+
+
+def by_columns(path: Path, qs: object) -> CellTable:
+    """The export reader's column path for large files (``read_export_columns``), as the
+    responses reader takes it: the exact reader when it hands the file back."""
+    table = read_export_columns(path, qs, ImportOptions(), column_hints(qs))  # type: ignore[arg-type]
+    return table if table is not None else export(path, qs)
+
+
+MORE_ROWS = "".join(f"{n},D,3,4,2\n" for n in range(10, 14))
+"""Enough records after a bad one that the column reader takes the file."""
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_the_column_reader_words_a_bad_file_alike(tmp_path: Path, case: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(columnar, "MIN_BYTES", 0)  # large files only, otherwise
+    path = tmp_path / "r.csv"
+    text = BAD[case] + MORE_ROWS if BAD[case].endswith("\n") else BAD[case]
+    path.write_text(text, encoding="utf-8")
+    assert messages(by_columns, path) == messages(export, path) == messages(fast, path)

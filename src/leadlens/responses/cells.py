@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError
-from leadlens.files import InputError, read_head, read_input
+from leadlens.files import STDIN, InputError, read_head, read_input
 from leadlens.responses.limits import line_endings, nul_problem, size_problem
 from leadlens.responses.problems import bad_quote, duplicate_header, no_header, ragged_row
 from leadlens.responses.table import FieldValues
@@ -133,7 +133,11 @@ def read_csv_cells(path: Path, *, name: str | None = None,
                          0, lambda: [])
     if len(data) < FAST_READ_BYTES:
         return _read_with_csv_module(data, header, hints, source)
-    return _read_with_polars(data, header, hints, source)
+    if str(path) == STDIN or b"\n" not in read_head(path, FAST_READ_BYTES):
+        # Standard input, or CR line ends read as LF: polars takes the bytes in memory.
+        return _read_with_polars(data, header, hints, source)
+    del data  # polars reads the file itself; the text is never held for line numbers
+    return _read_with_polars(path, header, hints, source)
 
 
 TEXT_CHECK_BYTES = 16 * 1024
@@ -293,39 +297,71 @@ def capped(problems: list[Problem]) -> ResponsesError:
     return ResponsesError(problems[:MAX_PROBLEMS], omitted=max(0, len(problems) - MAX_PROBLEMS))
 
 
-def _read_with_polars(data: bytes, header: list[str], hints: list[ColumnHint],
+def _read_with_polars(file: Path | bytes, header: list[str], hints: list[ColumnHint],
                       source: str) -> CellTable:
+    """Parse with polars: from the file's path (its text is not held), or from bytes."""
     scanned: list[_Scan] = []
 
+    def text() -> bytes:
+        return file if isinstance(file, bytes) else _read_bytes(file, source)
+
     def scan() -> _Scan:
+        """The exact pass, over the file read again: only for line numbers and errors."""
         if not scanned:
-            scanned.append(_scan(data, header, source))
+            scanned.append(_scan(text(), header, source))
         return scanned[0]
 
-    # The byte-level checks run beside the parse (numpy releases the GIL while it counts).
+    # The byte-level checks read the file in blocks beside the parse (numpy and file reads
+    # release the GIL).
     with ThreadPoolExecutor(max_workers=1) as pool:
-        checks = pool.submit(_byte_checks, data)
-        frame = _parse(data, hints)
+        checks = pool.submit(_checks, file)
+        frame = _parse(file, hints)
         commas, quoted = checks.result()
     if frame is None:
         # Polars refused the file: the csv module finds out why, or reads it if it can.
-        return _read_with_csv_module(data, header, hints, source)
+        return _read_with_csv_module(text(), header, hints, source)
+    height = frame.height
+    content = _content_commas(frame, header, hints)
     columns = _encode_all(frame, hints)
-    expected = ((len(header) - 1) * (frame.height + 1)
-                + _content_commas(frame, header, columns))
+    del frame
+    expected = (len(header) - 1) * (height + 1) + content
     if commas != expected or not quoted:
         result = scan()  # blank lines, short rows or odd quoting: find out exactly
         if result.problems:
             raise capped(result.problems)
-        if len(result.lines) != frame.height:
-            return _read_with_csv_module(data, header, hints, source)
-    return CellTable(source, header, columns, frame.height, lambda: scan().lines)
+        if len(result.lines) != height:
+            return _read_with_csv_module(text(), header, hints, source)
+    return CellTable(source, header, columns, height, lambda: scan().lines)
 
 
-def _byte_checks(data: bytes) -> tuple[int, bool]:
-    """The number of commas, and whether the quoting is strict (:func:`_strictly_quoted`)."""
-    commas = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == ord(",")))
-    return commas, _strictly_quoted(data)
+CHECK_BLOCK_BYTES = 16 * 1024 * 1024
+"""The byte checks read a large file in blocks of this size (their memory, about 3x this)."""
+
+
+def _file_checks(path: Path) -> tuple[int, bool]:
+    """The number of commas, and whether the quoting is strict (:func:`_strictly_quoted`),
+    read in blocks: no temporary as large as the file."""
+    commas = 0
+    quotes = _QuoteCheck()
+    with path.open("rb") as handle:
+        block = handle.read(CHECK_BLOCK_BYTES)
+        first = True
+        while block:
+            following = handle.read(CHECK_BLOCK_BYTES)
+            commas += block.count(b",")
+            if first and block.startswith(_BOM):
+                quotes.start = len(_BOM)
+            first = False
+            quotes.feed(block, following[:1])
+            block = following
+    return commas, quotes.done()
+
+
+def _checks(file: Path | bytes) -> tuple[int, bool]:
+    """:func:`_file_checks` for a path, or for bytes in memory."""
+    if isinstance(file, bytes):
+        return file.count(b","), _strictly_quoted(file)
+    return _file_checks(file)
 
 
 def _read_with_csv_module(data: bytes, header: list[str], hints: list[ColumnHint],
@@ -344,22 +380,53 @@ def _strictly_quoted(data: bytes) -> bool:
     field (after a comma, a line break or the previous quote, which it escapes) and the
     odd-numbered ones must end one (before a comma, a line break, the end or a quote).
     """
-    if b'"' not in data:
-        return True
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    quotes = np.flatnonzero(buffer == ord('"'))
-    if quotes.size % 2:
-        return False
-    opening, closing = quotes[0::2], quotes[1::2]
-    before = buffer[np.maximum(opening - 1, 0)]
-    opens_ok = (before == ord(",")) | (before == ord("\n"))
-    opens_ok[1:] |= closing[:-1] == opening[1:] - 1  # an escaped quote: ""
-    if opening[0] == (len(_BOM) if data.startswith(_BOM) else 0):
-        opens_ok[0] = True
-    after = buffer[np.minimum(closing + 1, buffer.size - 1)]
-    closes_ok = ((after == ord(",")) | (after == ord("\n")) | (after == ord("\r"))
-                 | (after == ord('"')) | (closing + 1 == buffer.size))
-    return bool(opens_ok.all() and closes_ok.all())
+    check = _QuoteCheck(start=len(_BOM) if data.startswith(_BOM) else 0)
+    for at in range(0, len(data), CHECK_BLOCK_BYTES):
+        check.feed(data[at:at + CHECK_BLOCK_BYTES], data[at + CHECK_BLOCK_BYTES:][:1])
+    return check.done()
+
+
+@dataclass
+class _QuoteCheck:
+    """:func:`_strictly_quoted` fed block by block (each block with the byte after it)."""
+
+    start: int = 0
+    """Where the text starts (after a byte-order mark): a quote there opens a field."""
+    offset: int = 0
+    odd: bool = False
+    """Whether an odd number of quotes came before this block (inside quoted text)."""
+    previous: int = ord("\n")
+    ok: bool = True
+
+    def feed(self, block: bytes, following: bytes) -> None:
+        if not self.ok or b'"' not in block:
+            self._advance(block)
+            return
+        view = np.frombuffer(block, dtype=np.uint8)
+        quotes = np.flatnonzero(view == ord('"'))
+        opening = (np.arange(quotes.size) % 2 == 0) != self.odd
+        before = np.empty(quotes.size, dtype=np.int16)
+        before[1:] = view[quotes[1:] - 1]
+        before[0] = view[quotes[0] - 1] if quotes[0] else self.previous
+        after = np.empty(quotes.size, dtype=np.int16)
+        after[:-1] = view[quotes[:-1] + 1]
+        after[-1] = (view[quotes[-1] + 1] if quotes[-1] + 1 < view.size
+                     else following[0] if following else -1)
+        opens_ok = (before == ord(",")) | (before == ord("\n")) | (before == ord('"'))
+        opens_ok |= quotes + self.offset == self.start
+        closes_ok = ((after == ord(",")) | (after == ord("\n")) | (after == ord("\r"))
+                     | (after == ord('"')) | (after == -1))
+        self.ok = bool(np.where(opening, opens_ok, closes_ok).all())
+        self.odd ^= bool(quotes.size % 2)
+        self._advance(block)
+
+    def _advance(self, block: bytes) -> None:
+        self.offset += len(block)
+        if block:
+            self.previous = block[-1]
+
+    def done(self) -> bool:
+        return self.ok and not self.odd
 
 
 def _dtype(hint: ColumnHint) -> pl.DataType:
@@ -372,7 +439,7 @@ def _dtype(hint: ColumnHint) -> pl.DataType:
     return pl.Enum(list(dict.fromkeys(hint)))
 
 
-def _parse(data: bytes, hints: list[ColumnHint]) -> pl.DataFrame | None:
+def _parse(data: bytes | Path, hints: list[ColumnHint]) -> pl.DataFrame | None:
     """The cells as polars columns, or None when polars cannot read the file."""
     import polars as pl
 
@@ -402,20 +469,15 @@ def _categories(series: pl.Series) -> list[str]:
 
 
 def _encode_all(frame: pl.DataFrame, hints: list[ColumnHint]) -> dict[int, Column]:
-    """Every column read (not skipped) as a :class:`Column`."""
-    import polars as pl
-
-    # Category codes for all categorical columns at once (polars spreads them over cores).
-    coded = [i for i, h in enumerate(hints) if h != "skip"
-             and isinstance(frame[f"c{i}"].dtype, pl.Enum | pl.Categorical)]
-    labels = {i: _categories(frame[f"c{i}"]) for i in coded}
-    physical = frame.select(pl.col(f"c{i}").to_physical().fill_null(len(labels[i]))
-                            for i in coded)
-    columns = {i: Column(physical[f"c{i}"].to_numpy(), labels[i]) for i in coded}
+    """Every column read (not skipped) as a :class:`Column`; each is taken out of the frame
+    as it is encoded, so the codes are never held twice for the whole file."""
+    columns: dict[int, Column] = {}
     for i, hint in enumerate(hints):
-        if hint != "skip" and i not in columns:
-            columns[i] = (_encode_ids if hint == "id" else _encode)(frame[f"c{i}"])
-    return dict(sorted(columns.items()))
+        if hint != "skip":
+            series = frame.drop_in_place(f"c{i}")
+            columns[i] = (_encode_ids if hint == "id" else _encode)(series)
+            del series
+    return columns
 
 
 def _encode_ids(series: pl.Series) -> Column:
@@ -443,17 +505,19 @@ def _encode(series: pl.Series) -> Column:
     return Column(codes, labels)
 
 
-def _content_commas(frame: pl.DataFrame, header: list[str], columns: dict[int, Column]
-                    ) -> int:
+def _content_commas(frame: pl.DataFrame, header: list[str], hints: list[ColumnHint]) -> int:
     """Commas inside cells (quoted), header included: the others separate fields."""
+    import polars as pl
+
     total = sum(h.count(",") for h in header)
     for i in range(len(header)):
-        if i not in columns:  # skipped: still text that polars parsed
-            total += int(frame[f"c{i}"].cast(str).str.count_matches(",", literal=True).sum()
-                         or 0)
+        series = frame[f"c{i}"]
+        if isinstance(series.dtype, pl.Enum | pl.Categorical):
+            labels = _categories(series)
+            per_label = [label.count(",") for label in labels]
+            if any(per_label):
+                codes = series.to_physical().fill_null(len(labels)).to_numpy()
+                total += int(np.array([*per_label, 0], dtype=np.int64)[codes].sum())
             continue
-        column = columns[i]
-        per_label = [label.count(",") for label in column.labels]
-        if any(per_label):
-            total += int(np.array([*per_label, 0], dtype=np.int64)[column.codes].sum())
+        total += int(series.str.count_matches(",", literal=True).sum() or 0)
     return total

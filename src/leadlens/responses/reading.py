@@ -393,8 +393,11 @@ def _leadlens_csv(path: Path, question_set: QuestionSet, hint: Callable[[str], C
 def _export(path: Path, question_set: QuestionSet, hint: Callable[[str], ColumnHint],
             options: ImportOptions) -> CellTable:
     from leadlens.responses.exports.cells import read_export_cells
+    from leadlens.responses.exports.columnar import read_export_columns
 
-    return read_export_cells(path, question_set, options)
+    # Large UTF-8 CSV exports column by column; the rest (and anything odd) record by record.
+    table = read_export_columns(path, question_set, options, hint)
+    return table if table is not None else read_export_cells(path, question_set, options)
 
 
 def _parquet(path: Path, question_set: QuestionSet, hint: Callable[[str], ColumnHint],
@@ -479,7 +482,7 @@ def read_responses(paths: Iterable[Path | CellTable], question_set: QuestionSet,
         errors.extend(conversion.errors)
         omitted += conversion.omitted
         parts.append(conversion.responses)
-        conversions.append(conversion)
+        conversions.append(_ids_only(conversion))
     repeated = duplicate_ids_warning(conversions)
     if strict:
         errors.extend(replace(w, severity="error") for part in parts for w in part.warnings)
@@ -493,6 +496,17 @@ def read_responses(paths: Iterable[Path | CellTable], question_set: QuestionSet,
         responses.warnings = [*responses.warnings, repeated]
     responses.warnings = capped_warnings(responses.warnings)  # 100,000 columns: 51 lines
     return responses
+
+
+def _ids_only(conversion: Conversion) -> Conversion:
+    """The conversion with only what :func:`duplicate_ids_warning` reads of its table (the
+    respondent ids and line numbers): ten files of a million rows must not all stay held."""
+    table = conversion.table
+    if table is None:
+        return conversion
+    kept = {i: c for i, c in table.columns.items()
+            if i < len(table.header) and table.header[i].strip() == "respondent_id"}
+    return replace(conversion, table=replace(table, columns=kept))
 
 
 # --- respondents given twice --------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from operator import itemgetter
 
 _YEAR_FIRST = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
                "%Y/%m/%d")
@@ -35,10 +36,29 @@ def stamp_date(text: str) -> dt.date | None:
     return None
 
 
+DAY_CHARS = 10
+"""Every stamp :func:`stamp_date` reads names its day in its first 10 characters
+(``2024-03-04``, ``2024/3/4 1``, ``20240304T1``): stamps that share them share a day."""
+
+
 def collection_period(stamps: Sequence[str | None] | None
                       ) -> tuple[dt.date, dt.date] | None:
-    """The first and last day answers were submitted, or None without readable stamps."""
-    days = [d for d in (stamp_date(s) for s in stamps or () if s) if d is not None]
+    """The first and last day answers were submitted, or None without readable stamps.
+
+    A national export has a million stamps but a few hundred days: stamps are grouped by
+    their first :data:`DAY_CHARS` characters and each group is read only until one of its
+    stamps is readable (a million ``strptime`` calls took 20 s).
+    """
+    values = list(map(str.strip, filter(None, stamps or ())))  # C loops: a million stamps
+    one_each = dict(zip(map(itemgetter(slice(None, DAY_CHARS)), values), values, strict=True))
+    days = []
+    for day, stamp in one_each.items():
+        found = stamp_date(stamp)
+        if found is None:  # rare: any readable stamp of that day counts
+            found = next((d for d in map(stamp_date, (v for v in values if v[:DAY_CHARS] == day))
+                          if d is not None), None)
+        if found is not None:
+            days.append(found)
     if not days:
         return None
     return min(days), max(days)

@@ -10,6 +10,7 @@ cells and reports what was detected.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -119,10 +120,22 @@ def _load(path: Path, options: ImportOptions, forced: str | None) -> tuple[
             raise ResponsesError([problem])
         grid = read_csv_grid(text, delimiter, name, first_line=first_line)
         encoding, bom, sep = decoded.encoding, decoded.bom, sep_delimiter is not None
+    return detect_layout(name, grid, forced, encoding=encoding, bom=bom, delimiter=delimiter,
+                         sep=sep, warnings=warnings)
+
+
+def detect_layout(name: str, grid: Grid, forced: str | None, *, encoding: str, bom: bool,
+                  delimiter: str | None, sep: bool, warnings: list[Problem]) -> tuple[
+        Detection, Grid, platforms.Layout, list[Problem]]:
+    """The platform and header of a file from its first records.
+
+    Raises:
+        ResponsesError: the file has no records at all.
+    """
     if not grid.records:
         raise ResponsesError([no_header(name)])
     head = [cells for _, cells in grid.records[:3]]
-    lines = [line for line, _ in grid.records]
+    lines = [line for line, _ in grid.records[:3]]
     platform = forced or platforms.detect(head)
     layout = platforms.layout(platform, head, lines[:3], name)
     count = len(layout.header_lines)
@@ -142,10 +155,22 @@ class _Matched:
     warnings: list[Problem]
 
 
-def _match(path: Path, qs: QuestionSet, options: ImportOptions) -> _Matched:
+Loader = Callable[[Path, ImportOptions, "str | None"],
+                  tuple[Detection, Grid, platforms.Layout, list[Problem]]]
+"""Reads a file's records (all of them, or only the header's) and detects its layout."""
+
+
+def _match(path: Path, qs: QuestionSet, options: ImportOptions, load: Loader | None = None
+           ) -> _Matched:
     sources = rule_sources(qs, options.mapping)
     forced = next((s.settings.platform for s in sources if s.settings.platform), None)
-    detection, grid, layout, warnings = _load(path, options, forced)
+    detection, grid, layout, warnings = (load or _load)(path, options, forced)
+    return match_layout(path, qs, detection, grid, layout, sources, warnings)
+
+
+def match_layout(path: Path, qs: QuestionSet, detection: Detection, grid: Grid,
+                 layout: platforms.Layout, sources: list[RuleSource], warnings: list[Problem]
+                 ) -> _Matched:
     columns = match_columns(layout, QuestionIndex(qs), sources, str(path))
     return _Matched(detection, grid, layout, columns, sources, warnings)
 
@@ -185,20 +210,10 @@ def read_export(path: Path, qs: QuestionSet, options: ImportOptions | None = Non
     """
     options = options or ImportOptions()
     found = _match(path, qs, options)
-    detection, grid, layout, columns = found.detection, found.grid, found.layout, found.columns
-    warnings = found.warnings
+    detection, grid, layout = found.detection, found.grid, found.layout
+    warnings = checked_columns(found, qs)
     name = str(path)
-    header_line = layout.header_lines[0] if layout.header_lines else 1
-    problems = [p for p in columns.problems if p.severity == "error"]
-    if not any(m.kind == "question" for m in columns.matches):
-        hint = ("Check the question set (--question-set), or map columns with --mapping")
-        problems.append(Problem(file=name, line=header_line,
-                                message=f"no column matches a question of {qs.id!r}",
-                                hint=hint, code=Code.RESPONSES_NO_QUESTION_COLUMNS))
-    if problems:
-        raise ResponsesError(problems)
-    warnings += [p for p in columns.problems if p.severity != "error"]
-    used = columns.used()
+    used = found.columns.used()
     labels = scale_labels(qs, [s.settings for s in found.sources])
     body = grid.records[len(layout.header_lines):]
     width = len(layout.columns)
@@ -240,6 +255,27 @@ def read_export(path: Path, qs: QuestionSet, options: ImportOptions | None = Non
                          source_headers=[m.column.display for m in used],
                          columns=cells_by_column, lines=lines, detection=detection,
                          warnings=warnings)
+
+
+def checked_columns(found: _Matched, qs: QuestionSet) -> list[Problem]:
+    """The reading's warnings so far, once the columns are known to be usable.
+
+    Raises:
+        ResponsesError: ambiguous or duplicate columns, invalid mapping targets, or no
+            column matching a question.
+    """
+    name = str(found.detection.file)
+    layout, columns = found.layout, found.columns
+    header_line = layout.header_lines[0] if layout.header_lines else 1
+    problems = [p for p in columns.problems if p.severity == "error"]
+    if not any(m.kind == "question" for m in columns.matches):
+        hint = ("Check the question set (--question-set), or map columns with --mapping")
+        problems.append(Problem(file=name, line=header_line,
+                                message=f"no column matches a question of {qs.id!r}",
+                                hint=hint, code=Code.RESPONSES_NO_QUESTION_COLUMNS))
+    if problems:
+        raise ResponsesError(problems)
+    return found.warnings + [p for p in columns.problems if p.severity != "error"]
 
 
 def _ragged(body: list[Record], width: int, workbook: bool, name: str, delimiter: str
