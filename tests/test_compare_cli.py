@@ -125,11 +125,11 @@ def test_bad_inputs_are_located_errors_and_nothing_is_written(
         "with --by role, or give its responses file",
         f"{other}: groups: no breakdown by 'role' (breakdowns: sector). Score it again with "
         "--by role, or give its responses file"]
-    newer = _edited(documents[1], tmp_path, "newer.json", results_version=2)
+    newer = _edited(documents[1], tmp_path, "newer.json", results_version=3)
     result = runner.invoke(app, ["compare", str(documents[0]), str(newer), "-o", str(out)])
     assert result.exit_code == 1
-    assert result.stderr == (f"{newer}: results_version: version 2 is not supported; this "
-                             "leadlens reads version 1. Re-score the responses with this "
+    assert result.stderr == (f"{newer}: results_version: version 3 is not supported; this "
+                             "leadlens reads version 2. Re-score the responses with this "
                              "leadlens\n")
     result = runner.invoke(app, ["compare", WAVE1, WAVE1, "--independent", "-o", str(out)])
     assert result.exit_code == 1

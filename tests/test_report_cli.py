@@ -133,11 +133,11 @@ def test_not_a_results_document(tmp_path: Path, text: str) -> None:
 
 def test_newer_version(tmp_path: Path) -> None:
     doc = sample_document()
-    doc["results_version"] = 2
+    doc["results_version"] = 3
     code, err, path = _bad(tmp_path, json.dumps(doc))
     assert code == 1
-    assert err == (f"{path}: results_version: version 2 is not supported; this leadlens reads "
-                   "version 1. Re-score the responses with this leadlens\n")
+    assert err == (f"{path}: results_version: version 3 is not supported; this leadlens reads "
+                   "version 2. Re-score the responses with this leadlens\n")
 
 
 def test_invalid_fields_are_listed_by_path_and_located(tmp_path: Path) -> None:

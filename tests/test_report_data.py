@@ -250,7 +250,7 @@ def sample_document() -> dict[str, Any]:
         _group("Local authority", 20, [59.8, 49.3, 75.0], contested=(False, True, False)),
     ]
     return {
-        "results_version": 1,
+        "results_version": 2,
         "leadlens_version": "0.0.0-test",
         "generated_at": "2025-01-15T09:30:00Z",
         "sources": ["/private/path/workshop-responses.csv"],

@@ -83,7 +83,7 @@ def test_results_document(files: Path) -> None:
     assert err == f"wrote {files / 'results.json'} (7 respondents, results document)\n"
     text = (files / "results.json").read_text(encoding="utf-8")
     document = json.loads(text)
-    assert document["results_version"] == 1
+    assert document["results_version"] == 2
     assert document["question_set"]["bands"][1]["from"] == 50
     assert document["respondents"] == 7
     results = Results.model_validate_json(text)

@@ -138,7 +138,7 @@ def test_score_agreed_adds_the_board_agreement_to_every_output(tmp_path: Path) -
     as_json = runner.invoke(app, ["score", board, "--agreed", agreed, "-f", "json"])
     assert as_json.exit_code == 0, as_json.stderr
     document = json.loads(as_json.stdout)
-    assert document["results_version"] == 1
+    assert document["results_version"] == 2
     [entry] = document["agreed"]["principles"]
     assert entry["principle"] == "basics" and entry["current"] == "embedded"
     assert entry["actions"] == [{"text": "Write to partners =cmd|' /C calc'!A0",

@@ -407,7 +407,12 @@ def group_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, field_
         for pid in matching.principles:
             if pid not in gpa or pid not in gpb:
                 continue
-            reason = cells.scored(pid, gpa[pid].n or 0, gpb[pid].n or 0, mask_a, mask_b)
+            n_a, n_b = gpa[pid].n, gpb[pid].n
+            if n_a is None or n_b is None:  # hidden in a wave: no difference either
+                reason = ("not published in one of the waves (too few respondents, or "
+                          "protecting a smaller group)")
+            else:
+                reason = cells.scored(pid, n_a, n_b, mask_a, mask_b)
             if reason is not None:
                 withheld.append(Withheld(what=f"{field_id} {value}: {names[pid]}",
                                          reason=reason))

@@ -17,7 +17,7 @@ from leadlens.questionset.model import QuestionSet
 if TYPE_CHECKING:
     import polars as pl
 
-RESULTS_VERSION: Literal[1] = 1
+RESULTS_VERSION: Literal[2] = 2
 
 
 class ResultModel(BaseModel):
@@ -370,7 +370,7 @@ class AgreedResult(ResultModel):
 
 
 class Results(ResultModel):
-    results_version: Literal[1] = RESULTS_VERSION
+    results_version: Literal[2] = RESULTS_VERSION
     leadlens_version: str
     generated_at: dt.datetime
     collected_from: dt.date | None = Field(
