@@ -23,6 +23,7 @@ from leadlens.report.context import build_context
 from leadlens.responses.table import text_keys
 from leadlens.results.document import PrincipleResult, Results
 from leadlens.scoring import Responses, effective_min_group_size, score
+from leadlens.scoring.agreement import agreement_words
 from leadlens.survey.flow import Value
 
 Records = Sequence[tuple[str, dict[str, Value]]]
@@ -113,6 +114,10 @@ class PrincipleView:
     perspective_gap: float | None
     items: tuple[ItemView, ...]
     legend: tuple[LegendEntry, ...] = ()
+    rwg_j: float | None = None
+    """The room's rwg(j), as the engine puts it on the principle (None when undefined)."""
+    agreement: str | None = None
+    """``agreed``, ``partly agreed`` or ``split``: the engine's reading of ``rwg_j``."""
 
 
 @dataclass(frozen=True)
@@ -302,7 +307,8 @@ class Reveals:
                                if s.n >= self.threshold),
             perspective_gap=p.perspective_gap if all(s.n >= self.threshold
                                                      for s in p.perspectives) else None,
-            items=tuple(items), legend=legend)
+            items=tuple(items), legend=legend, rwg_j=p.rwg_j,
+            agreement=agreement_words(p.rwg_j))
 
     def _timepoints(self, report: dict[str, object]) -> TimepointsView | None:
         data = report.get("timepoints")
