@@ -141,7 +141,8 @@ def test_reliability_and_flags(html: str) -> None:
     assert "influencing-2@system Influence & <persuasion> −0.12 0.86 reverse?" in text
     assert (f"{NASTY_PRINCIPLE}: Organisation hat alpha 0.52 (0.41 to 0.63) on 33; System hat "
             "not shown (21 complete answers).") in text
-    assert "agreed (rwg(j) 0.81, AD 0.60, sd 0.80) 50% favourable 95% CI 52–70" in text
+    assert ("agreed (rwg(j) 0.81, AD 0.60, sd 0.80) favourable / neutral / unfavourable "
+            "50% / 14% / 36% 95% CI 52–70") in text
 
 
 def test_timepoints_and_perspectives(html: str) -> None:

@@ -59,7 +59,8 @@ class AgreementCell(TypedDict):
 
     text: Annotated[str, Field(description="agreed, partly agreed, split, or empty.")]
     stats: Annotated[str, Field(description="rwg(j), AD and sd, or empty.")]
-    favourable: Annotated[str, Field(description="% favourable, or empty.")]
+    favourable: Annotated[str, Field(
+        description="% favourable / neutral / unfavourable, e.g. 62% / 25% / 13%; or empty.")]
     ci95: Annotated[list[float] | None, Field(description="The group's 95% CI, 0-100.")]
 
 
@@ -104,12 +105,21 @@ def favourable_short(f: Favourability | None) -> str:
     return format_percent(f.favourable) if f is not None else ""
 
 
+def favourable_shares(f: Favourability | None) -> str:
+    """``62% / 25% / 13%``: favourable, neutral and unfavourable, or an empty string."""
+    if f is None:
+        return ""
+    return (f"{format_percent(f.favourable)} / {format_percent(f.neutral)} / "
+            f"{format_percent(f.unfavourable)}")
+
+
 def favourable_cell(f: Favourability | None) -> str:
-    """``62% (58-66%)``: the share favourable and its 95% interval, or an empty string."""
+    """``62% (58-66%) / 25% / 13%``: the three shares, the favourable one's 95% interval."""
     if f is None:
         return ""
     low, high = f.favourable_ci95
-    return f"{format_percent(f.favourable)} ({_span(low, high)})"
+    return (f"{format_percent(f.favourable)} ({_span(low, high)}) / "
+            f"{format_percent(f.neutral)} / {format_percent(f.unfavourable)}")
 
 
 def _span(low: float, high: float) -> str:
@@ -188,7 +198,7 @@ def agreement(breakdown: GroupBreakdown, names: dict[str, str]) -> AgreementView
             if gp.sd is not None:
                 stats.append(f"sd {format_number(gp.sd, 2)}")
             cells.append({"text": gp.agreement or "", "stats": ", ".join(stats),
-                          "favourable": favourable_short(gp.favourability),
+                          "favourable": favourable_shares(gp.favourability),
                           "ci95": list(gp.ci95) if gp.ci95 is not None else None})
         rows.append({"value": g.value, "n": g.n, "cells": cells})
     iccs = [icc_reading(i, names.get(i.principle, i.principle)) for i in breakdown.icc]
