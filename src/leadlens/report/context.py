@@ -216,6 +216,7 @@ class _Builder:
             "scale_range": scale.describe() if scale is not None else "",
             "chart": distribution_svg(segments, label=f"Answers to {item.key}: {described}"),
             "favourable_short": measures.favourable_cell(item.favourability),
+            "neutral_unfavourable": measures.neutral_unfavourable(item.favourability),
         }
         data.update(extras)
         return data

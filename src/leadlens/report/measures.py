@@ -114,12 +114,18 @@ def favourable_shares(f: Favourability | None) -> str:
 
 
 def favourable_cell(f: Favourability | None) -> str:
-    """``62% (58-66%) / 25% / 13%``: the three shares, the favourable one's 95% interval."""
+    """``62% (58-66%)``: the share favourable and its 95% interval, or an empty string."""
     if f is None:
         return ""
     low, high = f.favourable_ci95
-    return (f"{format_percent(f.favourable)} ({_span(low, high)}) / "
-            f"{format_percent(f.neutral)} / {format_percent(f.unfavourable)}")
+    return f"{format_percent(f.favourable)} ({_span(low, high)})"
+
+
+def neutral_unfavourable(f: Favourability | None) -> str:
+    """``25% / 13%``: the shares neutral and unfavourable, or an empty string."""
+    if f is None:
+        return ""
+    return f"{format_percent(f.neutral)} / {format_percent(f.unfavourable)}"
 
 
 def _span(low: float, high: float) -> str:

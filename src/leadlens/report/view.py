@@ -121,8 +121,9 @@ class ItemExtras(TypedDict):
     scale_range: Annotated[str, Field(description="The scale's values, e.g. 1-5.")]
     chart: Annotated[str, Field(description="SVG: a stacked bar of the answers.")]
     favourable_short: Annotated[str, Field(
-        description="% favourable (with its 95% interval) / neutral / unfavourable, e.g. "
-                    "62% (58-66%) / 25% / 13%; empty when none.")]
+        description="% favourable with its 95% interval, e.g. 62% (58-66%); empty when none.")]
+    neutral_unfavourable: Annotated[str, Field(
+        description="% neutral / % unfavourable, e.g. 25% / 13%; empty when none.")]
 
 
 @with_config(_STRICT)
