@@ -39,8 +39,8 @@ def render_report(results: Results, format: str = "html",
         UsageError: an unknown format (option ``format``).
         TemplateError: the template failed to compile or render (located problems).
     """
+    from leadlens.report import Format
     from leadlens.report import render_report as render
-    from leadlens.report.filters import Format
 
     formats = get_args(Format)
     if format not in formats:

@@ -5,14 +5,28 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
-from leadlens.report.context import build_context
-from leadlens.report.cover import Cover
-from leadlens.report.environment import make_templates, render
-from leadlens.report.filters import Format
-from leadlens.results.document import Results
-from leadlens.results.loading import ResultsError, load_results, parse_results
+if TYPE_CHECKING:
+    from leadlens.report.cover import Cover
+    from leadlens.results.document import Results
+    from leadlens.results.loading import ResultsError, load_results, parse_results
+
+Format = Literal["html", "md"]
+"""A report format: ``html`` or ``md`` (decides the escaping)."""
+
+# Imported on first use, so that importing a light module of this package (the console, the
+# writer tables the CLI needs for --help) does not load Jinja, pydantic and the context.
+_LAZY = {"Cover": "leadlens.report.cover", "ResultsError": "leadlens.results.loading",
+         "load_results": "leadlens.results.loading", "parse_results": "leadlens.results.loading"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'leadlens.report' has no attribute {name!r}")
 
 FORMAT_BY_SUFFIX: dict[str, Format] = {
     ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
@@ -34,6 +48,9 @@ def render_report(results: Results, fmt: Format, template: Path | None = None,
         TemplateError: The template has a syntax error, uses an unknown name, tries something
             the sandbox forbids, or fails while rendering; each problem is located.
     """
+    from leadlens.report.context import build_context
+    from leadlens.report.environment import make_templates, render
+
     templates = make_templates(fmt, template)
     return render(templates, build_context(results, fmt, title, cover))
 

@@ -12,7 +12,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Literal
 
 from leadlens.questionset.model import QuestionSet, cut_decimals
-from leadlens.report import measures
+from leadlens.report import Format, measures
 from leadlens.report.charts import (
     BandZone,
     Dumbbell,
@@ -30,7 +30,7 @@ from leadlens.report.charts import (
     score_bars_svg,
 )
 from leadlens.report.cover import Cover
-from leadlens.report.filters import Format, plural
+from leadlens.report.filters import plural
 from leadlens.report.pack import board_pack
 from leadlens.report.palette import (
     UNSCORED_FILL,

@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from leadlens import files
 from leadlens.errors import Code, Problem, TemplateError, did_you_mean
-from leadlens.report import bounds
+from leadlens.report import Format, bounds
 from leadlens.report.bounds import (
     SAFE_FILTERS,
     RenderLimit,
@@ -40,7 +40,7 @@ from leadlens.report.bounds import (
     render_limits,
     safe_lipsum,
 )
-from leadlens.report.filters import DASH, FILTERS, Format
+from leadlens.report.filters import DASH, FILTERS
 from leadlens.report.markdown import finalize_markdown
 from leadlens.text import printable
 

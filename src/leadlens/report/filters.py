@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from jinja2 import pass_context
 
 from leadlens.questionset.model import score_text
 from leadlens.report.markdown import md_escape, md_lines, text_bar
 
-Format = Literal["html", "md"]
 """Report output formats."""
 
 DASH = "\u2014"

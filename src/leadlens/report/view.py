@@ -32,7 +32,7 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-from leadlens.report.filters import Format
+from leadlens.report import Format
 from leadlens.report.measures import AgreementView, ReliabilityView
 from leadlens.results.document import (
     GroupResult,

@@ -15,9 +15,10 @@ from typing import Any
 
 from leadlens._version import __version__
 from leadlens.compare.document import BandInfo, Change, Comparison, Trend, WaveInfo
+from leadlens.report import Format
 from leadlens.report.charts import BandZone
 from leadlens.report.environment import make_templates, render
-from leadlens.report.filters import Format, format_signed
+from leadlens.report.filters import format_signed
 from leadlens.report.palette import band_colours, text_on
 from leadlens.report.wave_charts import TrendMark, WavePair, trend_svg, wave_pairs_svg
 

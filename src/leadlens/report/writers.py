@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from leadlens.results.document import GroupBreakdown, PrincipleResult, Results
 from leadlens.text import json_terminal_safe
 
 if TYPE_CHECKING:
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from leadlens.report.cover import Cover
+    from leadlens.results.document import GroupBreakdown, PrincipleResult, Results
     from leadlens.scoring import Responses, Scored
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -14,12 +14,15 @@ import json
 import re
 import textwrap
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from leadlens.questionset.model import Question, QuestionSet, RespondentField
 from leadlens.responses.layout import responses_header
-from leadlens.survey.flow import ABOUT_YOU, section_of, variants_of
-from leadlens.survey.writer import csv_line
 from leadlens.text import clean_lines, one_line
+
+if TYPE_CHECKING:
+    # The CLI reads this module's format tables at start-up: the model, the survey flow
+    # and the writer (pydantic) are imported only when a template is made.
+    from leadlens.questionset.model import Question, QuestionSet, RespondentField
 
 _PLAIN_KEY = re.compile(r"^[a-z][a-z0-9_@-]*$")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
@@ -54,6 +57,8 @@ def _field_lines(rf: RespondentField) -> list[str]:
 
 
 def _question_lines(qs: QuestionSet, question: Question) -> list[str]:
+    from leadlens.survey.flow import variants_of
+
     lines = _comment(question.text, "  ", prefix=f"{question.id}: ")
     if question.required:
         lines.append("  # (required)")
@@ -77,6 +82,8 @@ def _question_lines(qs: QuestionSet, question: Question) -> list[str]:
 
 def answers_yaml(qs: QuestionSet, question_set_ref: str | None = None) -> str:
     """A commented YAML answers file for one respondent, every answer left blank."""
+    from leadlens.survey.flow import ABOUT_YOU, section_of
+
     ref = one_line(question_set_ref or qs.id)
     lines = [
         *_comment(f"leadlens answers file: {qs.title} ({qs.id} {qs.version})", ""),
@@ -110,6 +117,8 @@ def answers_json(qs: QuestionSet, question_set_ref: str | None = None) -> str:
 
 def blank_csv(qs: QuestionSet, question_set_ref: str | None = None) -> str:
     """A responses CSV with the header only, for collecting responses elsewhere."""
+    from leadlens.survey.writer import csv_line
+
     return csv_line(responses_header(qs))
 
 
