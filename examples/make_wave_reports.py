@@ -21,10 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from leadlens.compare.engine import compare, trend
-from leadlens.compare.loading import load_wave
 from leadlens.files import write_atomic
 from leadlens.report.waves import render_comparison, render_trend
+from leadlens.waves.engine import compare, trend
+from leadlens.waves.loading import load_wave
 
 EXAMPLES = Path(__file__).resolve().parent
 REPO = EXAMPLES.parent

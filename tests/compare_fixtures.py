@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from leadlens.compare.waves import Wave, scored_wave
 from leadlens.questionset.model import QuestionSet
+from leadlens.waves.waves import Wave, scored_wave
 from scoring_fixtures import build_set, responses
 
 PRINCIPLES = ({"id": "p", "name": "People"}, {"id": "q", "name": "Purpose"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -222,15 +223,20 @@ def test_compare_and_trend_from_python_match_the_cli(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     cli = json.loads(out.read_text(encoding="utf-8"))
     frame = pl.read_csv(waves[1])
-    from_python = leadlens.compare_waves(waves[0], frame, by="sector",
+    from_python = leadlens.compare(waves[0], frame, by="sector",
                                    labels=["wave-2025", "wave-2026"])
     document = json.loads(from_python.model_dump_json(by_alias=True))
     for key in ("principles", "groups", "headline", "withheld", "overall"):
         if key in cli:
             assert document[key] == cli[key], key
     scored = leadlens.score(waves[0])
-    from_results = leadlens.compare_waves(scored, leadlens.score(waves[1]))
+    from_results = leadlens.compare(scored, leadlens.score(waves[1]))
     assert from_results.principles and from_results.title == from_python.title
+    # The earlier name stays an alias of the same function, and importing the waves package
+    # (as the CLI does) does not rebind ``leadlens.compare``.
+    importlib.import_module("leadlens.waves.engine")
+    assert leadlens.compare_waves is leadlens.compare
+    assert callable(leadlens.compare) and leadlens.compare.__module__ == "leadlens.analysis.waves"
     with pytest.raises(leadlens.UsageError) as caught:
         leadlens.trend(waves)
     assert caught.value.code == "option.too-few-waves"

@@ -10,12 +10,12 @@ from scipy import special
 from scipy import stats as sps
 
 from compare_fixtures import ORGS, QUESTIONS, make_wave, people, wave_set
-from leadlens.compare import stats
-from leadlens.compare.engine import CompareError, compare, trend
-from leadlens.compare.waves import results_wave
 from leadlens.errors import Code
 from leadlens.questionset.loading import validate_bytes
 from leadlens.scoring import score
+from leadlens.waves import stats
+from leadlens.waves.engine import CompareError, compare, trend
+from leadlens.waves.waves import results_wave
 from scoring_fixtures import responses
 
 

@@ -18,9 +18,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from compare_fixtures import QUESTIONS, make_wave, people, wave_set
-from leadlens.compare.document import Comparison, Side
-from leadlens.compare.engine import compare
-from leadlens.compare.waves import Wave, match_key, results_wave
+from leadlens.waves.document import Comparison, Side
+from leadlens.waves.engine import compare
+from leadlens.waves.waves import Wave, match_key, results_wave
 
 ITEM_KEYS = [q["id"] for q in QUESTIONS]
 

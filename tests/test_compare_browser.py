@@ -14,8 +14,8 @@ import pytest
 
 from compare_fixtures import make_wave, people, wave_set
 from conftest import EXAMPLES
-from leadlens.compare.engine import compare
 from leadlens.report.waves import render_comparison
+from leadlens.waves.engine import compare
 from test_report_browser import _console, _run, chromium, decode_png
 
 __all__ = ["chromium"]  # the fixture, imported for pytest

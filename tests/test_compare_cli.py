@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 from compare_fixtures import make_wave, people, wave_set
 from conftest import EXAMPLES
 from leadlens.cli import app
-from leadlens.compare.document import Comparison, Trend
-from leadlens.compare.engine import compare
 from leadlens.report.waves import render_comparison
+from leadlens.waves.document import Comparison, Trend
+from leadlens.waves.engine import compare
 
 runner = CliRunner()
 WAVE1 = str(EXAMPLES / "responses.csv")

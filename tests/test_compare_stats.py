@@ -11,7 +11,7 @@ import pytest
 from scipy import special
 from scipy import stats as sps
 
-from leadlens.compare import stats
+from leadlens.waves import stats
 
 HAND = ([62.5, 70.0, 45.0, 80.0, 55.0, 67.5], [75.0, 72.5, 60.0, 85.0, 70.0, 90.0, 52.5])
 

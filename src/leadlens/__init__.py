@@ -28,6 +28,7 @@ _PUBLIC = {
     "score": "leadlens.analysis.scoring",
     "load_results": "leadlens.analysis.reports",
     "render_report": "leadlens.analysis.reports",
+    "compare": "leadlens.analysis.waves",
     "compare_waves": "leadlens.analysis.waves",
     "trend": "leadlens.analysis.waves",
 }
@@ -42,6 +43,7 @@ __all__ = [
     "Results",
     "UsageError",
     "__version__",
+    "compare",
     "compare_waves",
     "load_question_set",
     "load_results",
@@ -54,7 +56,7 @@ __all__ = [
 if TYPE_CHECKING:
     from leadlens.analysis.reports import load_results, render_report
     from leadlens.analysis.scoring import score
-    from leadlens.analysis.waves import compare_waves, trend
+    from leadlens.analysis.waves import compare, compare_waves, trend
     from leadlens.errors import (
         Code,
         LeadlensError,

@@ -1,7 +1,7 @@
-"""``leadlens.compare_waves`` and ``leadlens.trend``: waves compared, as the command line does.
+"""``leadlens.compare`` and ``leadlens.trend``: waves compared, as the command line does.
 
-(Not ``leadlens.compare``: that name is the package :mod:`leadlens.compare`, which any import
-of its modules binds on ``leadlens``, so a function of that name could not be relied on.)
+``leadlens.compare_waves`` is the same function under the name it had before the waves
+package was called :mod:`leadlens.waves` (kept so that existing notebooks go on working).
 
 A wave is a :class:`~leadlens.results.document.Results` (from :func:`leadlens.score` or
 :func:`leadlens.load_results`), a file (a results document ``.json``, or responses scored on
@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 from leadlens.errors import Code, LeadlensError, Problem, UsageError
 
 if TYPE_CHECKING:
-    from leadlens.compare.document import Comparison, Trend
-    from leadlens.compare.waves import Wave
     from leadlens.questionset.model import QuestionSet
+    from leadlens.waves.document import Comparison, Trend
+    from leadlens.waves.waves import Wave
 
 
-def compare_waves(baseline: Any, followup: Any, by: str | Sequence[str] = (), *,
+def compare(baseline: Any, followup: Any, by: str | Sequence[str] = (), *,
             question_set: str | os.PathLike[str] | QuestionSet | None = None,
             labels: Sequence[str] | None = None, independent: bool = False,
             min_group_size: int | None = None, title: str | None = None) -> Comparison:
@@ -45,11 +45,11 @@ def compare_waves(baseline: Any, followup: Any, by: str | Sequence[str] = (), *,
         UsageError, LeadlensError: as ``leadlens compare`` reports them.
     """
     from leadlens.analysis.scoring import generated_at
-    from leadlens.compare.engine import compare as compare_waves
+    from leadlens.waves.engine import compare as compare_documents
 
     fields = [by] if isinstance(by, str) else list(by)
     first, second = _waves([baseline, followup], labels, question_set, fields, min_group_size)
-    return compare_waves(first, second, by=fields, independent=independent,
+    return compare_documents(first, second, by=fields, independent=independent,
                          min_group_size=min_group_size, title=title,
                          generated_at=generated_at())
 
@@ -59,19 +59,19 @@ def trend(waves: Sequence[Any], *,
           labels: Sequence[str] | None = None, independent: bool = False,
           min_group_size: int | None = None, title: str | None = None) -> Trend:
     """Three or more waves in order, as ``leadlens trend WAVE...`` does (see
-    :func:`compare_waves`).
+    :func:`compare`).
 
     Raises:
         UsageError: fewer than three waves (option ``waves``), or a refused option.
         LeadlensError: as ``leadlens trend`` reports them.
     """
     from leadlens.analysis.scoring import generated_at
-    from leadlens.compare.engine import trend as trend_waves
+    from leadlens.waves.engine import trend as trend_waves
 
     items = list(waves)
     if len(items) < 3:
         raise UsageError.about("waves", f"{len(items)}: a trend needs three or more waves; "
-                               "for two, use leadlens.compare_waves",
+                               "for two, use leadlens.compare",
                                code=Code.OPTION_TOO_FEW_WAVES)
     loaded = _waves(items, labels, question_set, [], min_group_size)
     return trend_waves(loaded, independent=independent, min_group_size=min_group_size,
@@ -82,14 +82,14 @@ def _waves(items: list[Any], labels: Sequence[str] | None,
            question_set: str | os.PathLike[str] | QuestionSet | None, by: list[str],
            min_group_size: int | None) -> list[Wave]:
     """Every wave, with the problems of all of them raised together (as the CLI does)."""
-    from leadlens.compare.loading import load_wave
-    from leadlens.compare.waves import results_wave, scored_wave
     from leadlens.questionset.loading import load_question_set
     from leadlens.questionset.model import QuestionSet
     from leadlens.responses.frames import frame_cells, frame_name, is_frame
     from leadlens.responses.reading import read_responses
     from leadlens.results.document import Results
     from leadlens.scoring.options import check_score_options
+    from leadlens.waves.loading import load_wave
+    from leadlens.waves.waves import results_wave, scored_wave
 
     if labels is not None and (len(labels) != len(items) or not all(labels)):
         raise UsageError.about("labels", f"{list(labels)!r}: give {len(items)} non-empty "
@@ -132,3 +132,7 @@ def _waves(items: list[Any], labels: Sequence[str] | None,
     if problems:
         raise LeadlensError(problems)
     return waves
+
+
+compare_waves = compare
+"""The earlier name of :func:`compare`, kept as an alias."""

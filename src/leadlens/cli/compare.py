@@ -23,7 +23,7 @@ from leadlens.cli._options import (
 )
 
 if TYPE_CHECKING:
-    from leadlens.compare.waves import Wave
+    from leadlens.waves.waves import Wave
 
 WAVE_FORMATS = Formats.of(("json", "html", "md"), {
     ".json": "json", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"})
@@ -81,8 +81,8 @@ def _question_sets(given: list[str] | None, count: int) -> list[str | None]:
 def _load(paths: list[Path], labels: list[str | None], question_sets: list[str | None],
           by: list[str], min_group_size: int | None) -> list[Wave]:
     """Every wave, with the problems of all of them reported together."""
-    from leadlens.compare.loading import load_wave
     from leadlens.errors import LeadlensError, UsageError
+    from leadlens.waves.loading import load_wave
 
     waves: list[Wave] = []
     problems = []
@@ -147,11 +147,11 @@ def compare(
 
         if target is not None:
             check_writable(target, force=force)
-        from leadlens.compare.engine import compare as compare_waves
         from leadlens.report.waves import comparison_context, render_comparison
+        from leadlens.waves.engine import compare as compare_documents
 
         first, second = _load([baseline, followup], names, sets, fields, min_group_size)
-        doc = compare_waves(first, second, by=fields, independent=independent,
+        doc = compare_documents(first, second, by=fields, independent=independent,
                             min_group_size=min_group_size, title=title,
                             generated_at=_generated_at())
         if fmt == "summary":
@@ -207,8 +207,8 @@ def trend(
 
         if target is not None:
             check_writable(target, force=force)
-        from leadlens.compare.engine import trend as trend_waves
         from leadlens.report.waves import render_trend, trend_context
+        from leadlens.waves.engine import trend as trend_waves
 
         loaded = _load(waves, names, sets, [], min_group_size)
         doc = trend_waves(loaded, independent=independent, min_group_size=min_group_size,

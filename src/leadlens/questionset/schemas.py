@@ -35,12 +35,12 @@ def json_schema(name: SchemaName) -> dict[str, Any]:
         schema = context_json_schema()
         title = "leadlens report template context"
     elif name == "compare":
-        from leadlens.compare.document import Comparison
+        from leadlens.waves.document import Comparison
 
         schema = Comparison.model_json_schema(by_alias=True, mode="serialization")
         title = "leadlens comparison document"
     else:
-        from leadlens.compare.document import Trend
+        from leadlens.waves.document import Trend
 
         schema = Trend.model_json_schema(by_alias=True, mode="serialization")
         title = "leadlens trend document"

@@ -14,13 +14,13 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from leadlens._version import __version__
-from leadlens.compare.document import BandInfo, Change, Comparison, Trend, WaveInfo
 from leadlens.report import Format
 from leadlens.report.charts import BandZone
 from leadlens.report.environment import make_templates, render
 from leadlens.report.filters import format_signed
 from leadlens.report.palette import band_colours, text_on
 from leadlens.report.wave_charts import TrendMark, WavePair, trend_svg, wave_pairs_svg
+from leadlens.waves.document import BandInfo, Change, Comparison, Trend, WaveInfo
 
 Data = dict[str, Any]
 

@@ -9,9 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from leadlens._version import __version__
-from leadlens.compare import stats
-from leadlens.compare.anonymity import Cells
-from leadlens.compare.document import (
+from leadlens.errors import Code, LeadlensError, Problem
+from leadlens.questionset.model import QuestionSet
+from leadlens.responses.table import FloatArray
+from leadlens.results.document import GroupPrinciple, ItemResult, PrincipleResult, Results
+from leadlens.scoring.stats import ci95
+from leadlens.waves import stats
+from leadlens.waves.anonymity import Cells
+from leadlens.waves.document import (
     BandInfo,
     BreakdownComparison,
     Change,
@@ -29,14 +34,9 @@ from leadlens.compare.document import (
     WaveInfo,
     Withheld,
 )
-from leadlens.compare.favourable import item_favourable, pooled_favourable
-from leadlens.compare.matching import Matching, match_questions
-from leadlens.compare.waves import Wave, match_key
-from leadlens.errors import Code, LeadlensError, Problem
-from leadlens.questionset.model import QuestionSet
-from leadlens.responses.table import FloatArray
-from leadlens.results.document import GroupPrinciple, ItemResult, PrincipleResult, Results
-from leadlens.scoring.stats import ci95
+from leadlens.waves.favourable import item_favourable, pooled_favourable
+from leadlens.waves.matching import Matching, match_questions
+from leadlens.waves.waves import Wave, match_key
 
 IntRows = np.ndarray
 
@@ -498,7 +498,7 @@ def trend(waves: Sequence[Wave], *, independent: bool = False,
 
     On each line, a wave's figure is withheld when its cell differs from that of a wave
     already shown on the line by fewer than the anonymity threshold (see
-    :mod:`leadlens.compare.anonymity`).
+    :mod:`leadlens.waves.anonymity`).
     """
     check_waves(waves, (), independent=independent)
     matchings = [_matching(a, b) for a, b in zip(waves, waves[1:], strict=False)]

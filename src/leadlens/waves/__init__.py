@@ -2,5 +2,5 @@
 
 ``Results + Results -> Comparison``: pure functions on results documents, and on
 per-respondent scores when a wave is given as responses files. No file access here except in
-:mod:`leadlens.compare.loading`, which the CLI calls.
+:mod:`leadlens.waves.loading`, which the CLI calls.
 """

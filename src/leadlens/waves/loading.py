@@ -1,6 +1,6 @@
 """Reading a wave from a file: a results document, or a responses file scored on the spot.
 
-The only module of :mod:`leadlens.compare` that reads files; the CLI calls it.
+The only module of :mod:`leadlens.waves` that reads files; the CLI calls it.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from leadlens.compare.waves import Wave, results_wave, scored_wave
 from leadlens.files import InputError, read_input
 from leadlens.questionset.loading import bundled_dir, load_question_set, resolve
 from leadlens.questionset.model import QuestionSet
@@ -17,6 +16,7 @@ from leadlens.responses.reading import read_responses
 from leadlens.results.loading import load_results
 from leadlens.scoring.options import check_score_options
 from leadlens.source.yamltree import load_yaml
+from leadlens.waves.waves import Wave, results_wave, scored_wave
 
 RESULTS_SUFFIXES = (".json",)
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from leadlens.compare.waves import Wave
 from leadlens.responses.table import BoolArray
+from leadlens.waves.waves import Wave
 
 
 def membership_reason(threshold: int) -> str:

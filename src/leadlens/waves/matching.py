@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from leadlens.compare.document import ItemMatch, NotCompared
 from leadlens.questionset.model import Question, QuestionSet
+from leadlens.waves.document import ItemMatch, NotCompared
 
 DECLARED_BY_REPLACES = frozenset({"wording"})
 
