@@ -127,7 +127,7 @@ def test_tidy_tables_are_long_with_suppressed_cells_present_and_marked() -> None
     tables = results.tables()
     assert list(tables) == ["principles", "items", "groups", "timepoints", "perspectives"]
     columns = ["table", "group_field", "group_value", "principle", "item", "variant", "option",
-               "statistic", "value", "n", "band", "suppressed", "note"]
+               "statistic", "value", "n", "band", "agreement", "suppressed", "note"]
     for name, table in tables.items():
         assert table.columns == columns and set(table["table"]) == {name}
     principles = tables["principles"]
@@ -140,13 +140,18 @@ def test_tidy_tables_are_long_with_suppressed_cells_present_and_marked() -> None
     hidden = [g for g in breakdown.groups if g.suppressed]
     assert hidden
     for group in breakdown.groups:
-        rows = groups.filter(pl.col("group_value") == group.value)
-        assert rows.height == 1 + 1 + 2 * len(results.principles)  # n, overall, mean+score
-        assert rows["suppressed"].to_list() == [group.suppressed] * rows.height
+        rows = groups.filter(pl.col("group_value") == group.value,
+                             ~pl.col("statistic").str.starts_with("spread_"))
         if group.suppressed:
+            shown = next(g for g in breakdown.groups if not g.suppressed)
+            assert rows.height == groups.filter(pl.col("group_value") == shown.value,
+                                                ~pl.col("statistic").str.starts_with(
+                                                    "spread_")).height
+            assert rows["suppressed"].all()
             assert rows["value"].null_count() == rows["n"].null_count() == rows.height
             assert set(rows["note"]) == {f"[c]: {group.n_text}"}
         else:
+            assert not rows["suppressed"].any()
             assert rows.filter(pl.col("statistic") == "n")["value"].to_list() == [group.n]
 
 
