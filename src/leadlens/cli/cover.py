@@ -1,4 +1,5 @@
-"""The cover options shared by ``score`` and ``report``: --title, --organisation, --logo."""
+"""The cover options shared by ``score`` and ``report``: --title, --organisation, --logo
+(and ``score``'s --contact, for the spreadsheet)."""
 
 from __future__ import annotations
 
@@ -22,10 +23,18 @@ LogoOption = Annotated[Path | None, typer.Option(
     help="A PNG, JPEG, GIF or WebP logo for the cover, embedded in the report (at most "
     "512 KiB; nothing is loaded from the network).")]
 
+ContactOption = Annotated[str | None, typer.Option(
+    "--contact", metavar="TEXT", show_default=False,
+    help="Who publishes the tables and how to reach them, e.g. \"Analytics team, "
+    "analytics@example.nhs.uk\": the spreadsheet's cover (-o results.xlsx) shows it; "
+    "without it, the cover says that no contact was given.")]
 
-def make_cover(title: str | None, organisation: str | None, logo: Path | None) -> Cover:
+
+def make_cover(title: str | None, organisation: str | None, logo: Path | None,
+               contact: str | None = None) -> Cover:
     """The cover from the command line (reads and checks the logo: LogoError when bad)."""
     from leadlens.report.cover import Cover, logo_data_uri
 
     return Cover(title=title or None, organisation=organisation or None,
-                 logo=logo_data_uri(logo) if logo is not None else None)
+                 logo=logo_data_uri(logo) if logo is not None else None,
+                 contact=(contact or "").strip() or None)

@@ -27,7 +27,13 @@ from leadlens.cli._options import (
     output_option,
     whole_number,
 )
-from leadlens.cli.cover import LogoOption, OrganisationOption, TitleOption, make_cover
+from leadlens.cli.cover import (
+    ContactOption,
+    LogoOption,
+    OrganisationOption,
+    TitleOption,
+    make_cover,
+)
 from leadlens.report.writers import BINARY_FORMATS, FORMAT_BY_SUFFIX, OUTPUT_WRITERS
 
 if TYPE_CHECKING:
@@ -91,6 +97,7 @@ def score(
     title: TitleOption = None,
     organisation: OrganisationOption = None,
     logo: LogoOption = None,
+    contact: ContactOption = None,
     agreed: Annotated[Path | None, typer.Option(
         "--agreed", metavar="FILE", dir_okay=False, show_default=False,
         help="What the board agreed in a workshop (board.agreed.yaml): adds the agreed and "
@@ -122,7 +129,8 @@ def score(
 
         board = run(lambda: load_agreed(agreed, qs))
 
-    cover = run(lambda: make_cover(title, organisation, logo))  # a bad logo: before any work
+    # A bad logo: before any work.
+    cover = run(lambda: make_cover(title, organisation, logo, contact))
     aliases = (run(lambda: _load_aliases(group_aliases, qs.respondent_field_ids()))
                if group_aliases else None)
     withheld = run(lambda: _withheld_ids(withhold_comments)) if withhold_comments else {}

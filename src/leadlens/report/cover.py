@@ -38,6 +38,8 @@ class Cover:
     organisation: str | None = None
     logo: str | None = None
     """A ``data:image/...;base64,...`` URI (see :func:`logo_data_uri`)."""
+    contact: str | None = None
+    """Who publishes the tables and how to reach them (the spreadsheet's cover)."""
 
 
 def image_type(data: bytes) -> str | None:
