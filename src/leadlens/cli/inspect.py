@@ -61,7 +61,12 @@ def _missing_problems(inspection: Inspection, qs: QuestionSet, strict: bool) -> 
             for key in inspection.columns.missing]
 
 
+_PLATFORMS = {"parquet": "Parquet file (read by its column names, as leadlens score reads it)"}
+"""Names of the inputs the export layer does not read."""
+
+
 def _text(inspection: Inspection) -> str:
+    from leadlens.analysis.inspection import PARQUET
     from leadlens.responses.exports.platforms import PLATFORM_NAMES
     from leadlens.responses.exports.sniff import DELIMITER_NAMES
 
@@ -69,13 +74,16 @@ def _text(inspection: Inspection) -> str:
     encoding = d.encoding + (" with byte-order mark" if d.bom else "")
     delimiter = (DELIMITER_NAMES.get(d.delimiter, repr(d.delimiter)) if d.delimiter
                  else "none (workbook)") + (" (from a sep= first line)" if d.sep_line else "")
+    header = (f"{len(d.header_lines)} (line{'s' if len(d.header_lines) != 1 else ''} "
+              f"{', '.join(map(str, d.header_lines))})")
+    if d.platform == PARQUET:  # column names, typed cells: nothing to detect
+        encoding, delimiter, header = "utf-8 (Parquet)", "none (Parquet)", "none (column names)"
     lines = [
         f"file: {_shown(d.file)}",
-        f"platform: {PLATFORM_NAMES.get(d.platform, d.platform)}",
+        f"platform: {PLATFORM_NAMES.get(d.platform, _PLATFORMS.get(d.platform, d.platform))}",
         f"encoding: {encoding}",
         f"delimiter: {delimiter}",
-        f"header rows: {len(d.header_lines)} (line{'s' if len(d.header_lines) != 1 else ''} "
-        f"{', '.join(map(str, d.header_lines))})",
+        f"header rows: {header}",
         f"responses: {d.records}" + (f" ({d.blank} blank rows skipped)" if d.blank else ""),
         "columns:",
     ]
@@ -129,7 +137,7 @@ INSPECT_FORMATS = Formats.of(REPORTERS)
 def inspect(
     # Files are checked by the readers (a missing one is bad input: exit 1, not Click's 2).
     files: Annotated[list[Path], typer.Argument(
-        metavar="FILE...", help="Responses CSVs or survey-platform exports.")],
+        metavar="FILE...", help="Responses CSVs, Parquet files or survey-platform exports.")],
     question_set: QuestionSetOption = None,
     mapping: MappingOption = None,
     encoding: EncodingOption = None,
@@ -143,23 +151,21 @@ def inspect(
 ) -> None:
     """Show what a file is and how every column maps, before any scoring.
 
-    Detects the platform (Google Forms, Microsoft Forms, Qualtrics, SurveyMonkey, LimeSurvey
-    or a leadlens CSV), encoding, delimiter and header rows, and lists each column as a
-    question, respondent field, platform metadata (ignored) or unmatched. Exit 1 when a
+    Detects the platform (Google Forms, Microsoft Forms, Qualtrics, SurveyMonkey, LimeSurvey,
+    a leadlens CSV or a Parquet file), encoding, delimiter and header rows, and lists each
+    column as a question, respondent field, platform metadata (ignored) or unmatched. Exit 1 when a
     column is ambiguous or a question matches two columns (and, with --strict, when a
     question matches no column).
     """
+    from leadlens.analysis.inspection import inspect_file
     from leadlens.questionset.loading import load_question_set
-    from leadlens.responses.cells import check_text_file
-    from leadlens.responses.exports import inspect_export
 
     reporter = REPORTERS[choose_format(INSPECT_FORMATS, output_format)]
     qs = run(lambda: load_question_set(question_set))
     options = import_options(mapping, encoding, delimiter)
     failed = False
     for number, path in enumerate(files):
-        run(lambda p=path: check_text_file(p, encoding=options.encoding))  # type: ignore[misc]
-        inspection = run(lambda p=path: inspect_export(p, qs, options))  # type: ignore[misc]
+        inspection = run(lambda p=path: inspect_file(p, qs, options))  # type: ignore[misc]
         problems = inspection.errors + inspection.warnings + _missing_problems(
             inspection, qs, strict)
         if strict:
