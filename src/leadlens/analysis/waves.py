@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 
 def compare(baseline: Any, followup: Any, by: str | Sequence[str] = (), *,
-            question_set: str | os.PathLike[str] | QuestionSet | None = None,
+            question_set: str | os.PathLike[str] | QuestionSet
+            | Sequence[str | os.PathLike[str] | QuestionSet | None] | None = None,
             labels: Sequence[str] | None = None, independent: bool = False,
             min_group_size: int | None = None, title: str | None = None) -> Comparison:
     """Compare two waves, as ``leadlens compare BASELINE FOLLOWUP`` does.
@@ -35,7 +36,8 @@ def compare(baseline: Any, followup: Any, by: str | Sequence[str] = (), *,
         baseline, followup: each a ``Results``, a path (results ``.json`` or responses) or a
             DataFrame of responses.
         by: respondent field(s) whose groups are compared too.
-        question_set: the set responses are scored with (default: the bundled one).
+        question_set: the set responses are scored with (default: the bundled one), or a
+            list with one per wave, in order, when the waves used different versions.
         labels: a name for each wave (default: the file's name, or "wave 1", "wave 2").
         independent: the waves are different people (no paired test by ``respondent_id``).
         min_group_size: raise the anonymity threshold (never lower it).
@@ -48,14 +50,16 @@ def compare(baseline: Any, followup: Any, by: str | Sequence[str] = (), *,
     from leadlens.waves.engine import compare as compare_documents
 
     fields = [by] if isinstance(by, str) else list(by)
-    first, second = _waves([baseline, followup], labels, question_set, fields, min_group_size)
+    first, second = load_waves([baseline, followup], labels=labels, question_set=question_set,
+                               by=fields, min_group_size=min_group_size)
     return compare_documents(first, second, by=fields, independent=independent,
-                         min_group_size=min_group_size, title=title,
-                         generated_at=generated_at())
+                             min_group_size=min_group_size, title=title,
+                             generated_at=generated_at())
 
 
 def trend(waves: Sequence[Any], *,
-          question_set: str | os.PathLike[str] | QuestionSet | None = None,
+          question_set: str | os.PathLike[str] | QuestionSet
+          | Sequence[str | os.PathLike[str] | QuestionSet | None] | None = None,
           labels: Sequence[str] | None = None, independent: bool = False,
           min_group_size: int | None = None, title: str | None = None) -> Trend:
     """Three or more waves in order, as ``leadlens trend WAVE...`` does (see
@@ -73,58 +77,44 @@ def trend(waves: Sequence[Any], *,
         raise UsageError.about("waves", f"{len(items)}: a trend needs three or more waves; "
                                "for two, use leadlens.compare",
                                code=Code.OPTION_TOO_FEW_WAVES)
-    loaded = _waves(items, labels, question_set, [], min_group_size)
+    loaded = load_waves(items, labels=labels, question_set=question_set, by=[],
+                        min_group_size=min_group_size)
     return trend_waves(loaded, independent=independent, min_group_size=min_group_size,
                        title=title, generated_at=generated_at())
 
 
-def _waves(items: list[Any], labels: Sequence[str] | None,
-           question_set: str | os.PathLike[str] | QuestionSet | None, by: list[str],
-           min_group_size: int | None) -> list[Wave]:
-    """Every wave, with the problems of all of them raised together (as the CLI does)."""
-    from leadlens.questionset.loading import load_question_set
-    from leadlens.questionset.model import QuestionSet
-    from leadlens.responses.frames import frame_cells, frame_name, is_frame
-    from leadlens.responses.reading import read_responses
-    from leadlens.results.document import Results
-    from leadlens.scoring.options import check_score_options
-    from leadlens.waves.loading import load_wave
-    from leadlens.waves.waves import results_wave, scored_wave
+def load_waves(items: Sequence[Any], *, labels: Sequence[str | None] | None = None,
+               question_set: str | os.PathLike[str] | QuestionSet
+               | Sequence[str | os.PathLike[str] | QuestionSet | None] | None = None,
+               by: Sequence[str] = (), min_group_size: int | None = None) -> list[Wave]:
+    """Every wave, with the problems of all of them raised together (``compare`` and
+    ``trend``, from Python and from the command line).
 
-    if labels is not None and (len(labels) != len(items) or not all(labels)):
-        raise UsageError.about("labels", f"{list(labels)!r}: give {len(items)} non-empty "
+    Raises:
+        UsageError: labels or question sets that are not one per wave, an item that is no
+            wave, or a refused option.
+        LeadlensError: every problem of every wave.
+    """
+    from leadlens.results.document import Results
+
+    count = len(items)
+    if labels is not None and (len(labels) != count or not all(labels)):
+        raise UsageError.about("labels", f"{list(labels)!r}: give {count} non-empty "
                                "names, one per wave", code=Code.OPTION_BAD_LABELS)
-    names = list(labels) if labels is not None else [None] * len(items)
-    ref = None if question_set is None or isinstance(question_set, QuestionSet) else (
-        question_set if isinstance(question_set, str) else str(Path(question_set)))
+    names = list(labels) if labels is not None else [None] * count
+    sets = _per_wave(question_set, count)
     waves: list[Wave] = []
     problems: list[Problem] = []
-    for number, (item, name) in enumerate(zip(items, names, strict=True), start=1):
+    for number, (item, name, ref) in enumerate(zip(items, names, sets, strict=True),
+                                               start=1):
         try:
             if isinstance(item, Results):
+                from leadlens.waves.waves import results_wave
+
                 waves.append(results_wave(name or f"wave {number}", "<Results>", item))
-            elif isinstance(item, str | os.PathLike) and not isinstance(question_set,
-                                                                        QuestionSet):
-                from leadlens.analysis.scoring import generated_at
-
-                waves.append(load_wave(Path(item), label=name, question_set=ref, by=by,
-                                       min_group_size=min_group_size,
-                                       generated_at=generated_at()))
-            elif isinstance(item, str | os.PathLike) or is_frame(item):
-                from leadlens.analysis.scoring import generated_at
-
-                qs = (question_set if isinstance(question_set, QuestionSet)
-                      else load_question_set(ref))
-                check_score_options(qs, by=by, min_group_size=min_group_size)
-                source = Path(item) if isinstance(item, str | os.PathLike) else frame_cells(item)
-                shown = str(item) if isinstance(item, str | os.PathLike) else frame_name(item)
-                waves.append(scored_wave(name or f"wave {number}", shown, qs,
-                                         read_responses([source], qs), by=by,
-                                         min_group_size=min_group_size,
-                                         generated_at=generated_at()))
             else:
-                raise UsageError.about("waves", f"{type(item).__name__}: not Results, a path "
-                                       "or a DataFrame", code=Code.OPTION_NOT_DATA)
+                waves.append(_responses_wave(item, name or None, number, ref, list(by),
+                                             min_group_size))
         except UsageError:
             raise
         except LeadlensError as exc:
@@ -132,6 +122,50 @@ def _waves(items: list[Any], labels: Sequence[str] | None,
     if problems:
         raise LeadlensError(problems)
     return waves
+
+
+def _per_wave(question_set: Any, count: int) -> list[Any]:
+    """One question set (or None) per wave: the same for all, or one each."""
+    if isinstance(question_set, list | tuple):
+        if len(question_set) != count:
+            raise UsageError.about("question_set", f"given {len(question_set)} times: give "
+                                   f"it once for every wave, or once per wave ({count})",
+                                   code=Code.OPTION_NOT_ONE_PER_WAVE)
+        return list(question_set)
+    return [question_set] * count
+
+
+def _responses_wave(item: Any, name: str | None, number: int, ref: Any, by: list[str],
+                    min_group_size: int | None) -> Wave:
+    """A wave given as a path (a results document, or responses scored on the spot) or as
+    a DataFrame of responses."""
+    from leadlens.analysis.scoring import generated_at
+    from leadlens.questionset.loading import load_question_set
+    from leadlens.questionset.model import QuestionSet
+    from leadlens.responses.frames import frame_cells, frame_name, is_frame
+    from leadlens.responses.reading import read_responses
+    from leadlens.scoring.options import check_score_options
+    from leadlens.waves.loading import is_results_file, load_wave
+    from leadlens.waves.waves import scored_wave
+
+    given = None if ref is None or isinstance(ref, QuestionSet) else (
+        ref if isinstance(ref, str) else str(Path(ref)))
+    if isinstance(item, str | os.PathLike):
+        path = Path(item)
+        if not isinstance(ref, QuestionSet) or is_results_file(path):
+            return load_wave(path, label=name, question_set=given, by=by,
+                             min_group_size=min_group_size, generated_at=generated_at())
+        source: Any = path
+        shown, label = str(path), name or path.stem
+    elif is_frame(item):
+        source, shown, label = frame_cells(item), frame_name(item), name or f"wave {number}"
+    else:
+        raise UsageError.about("waves", f"{type(item).__name__}: not Results, a path or a "
+                               "DataFrame", code=Code.OPTION_NOT_DATA)
+    qs = ref if isinstance(ref, QuestionSet) else load_question_set(given)
+    check_score_options(qs, by=by, min_group_size=min_group_size)
+    return scored_wave(label, shown, qs, read_responses([source], qs), by=by,
+                       min_group_size=min_group_size, generated_at=generated_at())
 
 
 compare_waves = compare

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from leadlens.analysis.scoring import generated_at as _generated_at
 from leadlens.cli._app import app, run, usage_error
 from leadlens.cli._console import say, warn, write_document
 from leadlens.cli._options import (
@@ -23,7 +22,7 @@ from leadlens.cli._options import (
 )
 
 if TYPE_CHECKING:
-    from leadlens.waves.waves import Wave
+    from leadlens.waves.document import Comparison, Trend
 
 WAVE_FORMATS = Formats.of(("json", "html", "md"), {
     ".json": "json", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"})
@@ -57,9 +56,10 @@ FormatOption = Annotated[str | None, format_option(
     "extension, else a summary on the terminal.")]
 
 
-def _labels(given: str | None, count: int) -> list[str | None]:
+def _labels(given: str | None, count: int) -> list[str] | None:
+    """``--labels "A,B"`` as names (checked here: the option's own spelling is the error)."""
     if given is None:
-        return [None] * count
+        return None
     labels = [part.strip() for part in given.split(",")]
     if len(labels) != count or not all(labels):
         raise usage_error(f"--labels {given!r}: give {count} non-empty names separated by "
@@ -67,37 +67,12 @@ def _labels(given: str | None, count: int) -> list[str | None]:
     return list(labels)
 
 
-def _question_sets(given: list[str] | None, count: int) -> list[str | None]:
+def _question_sets(given: list[str] | None) -> str | list[str] | None:
+    """``--question-set`` once (for every wave) or repeated (one per wave: the library
+    checks the count)."""
     if not given:
-        return [None] * count
-    if len(given) == 1:
-        return [given[0]] * count
-    if len(given) != count:
-        raise usage_error(f"--question-set given {len(given)} times: give it once for every "
-                          f"wave, or once per wave ({count})")
-    return list(given)
-
-
-def _load(paths: list[Path], labels: list[str | None], question_sets: list[str | None],
-          by: list[str], min_group_size: int | None) -> list[Wave]:
-    """Every wave, with the problems of all of them reported together."""
-    from leadlens.errors import LeadlensError, UsageError
-    from leadlens.waves.loading import load_wave
-
-    waves: list[Wave] = []
-    problems = []
-    for path, label, question_set in zip(paths, labels, question_sets, strict=True):
-        try:
-            waves.append(load_wave(path, label=label, question_set=question_set, by=by,
-                                   min_group_size=min_group_size,
-                                   generated_at=_generated_at()))
-        except UsageError:
-            raise
-        except LeadlensError as exc:
-            problems += exc.problems
-    if problems:
-        raise LeadlensError(problems)
-    return waves
+        return None
+    return given[0] if len(given) == 1 else list(given)
 
 
 def _write(text: str, target: Path | None, force: bool, quiet: bool, what: str) -> None:
@@ -140,23 +115,26 @@ def compare(
     fmt = choose_format(WAVE_FORMATS, output_format, output, to_stdout="summary")
     target = None if is_stdout(output) else output
     names = _labels(labels, 2)
-    sets = _question_sets(question_set, 2)
+    sets = _question_sets(question_set)
 
-    def action() -> None:
+    def action() -> Comparison:
+        from leadlens.analysis.waves import compare as compare_waves
         from leadlens.files import check_writable
 
         if target is not None:
             check_writable(target, force=force)
-        from leadlens.report.waves import comparison_context, render_comparison
-        from leadlens.waves.engine import compare as compare_documents
+        return compare_waves(baseline, followup, by=fields, question_set=sets, labels=names,
+                             independent=independent, min_group_size=min_group_size,
+                             title=title)
 
-        first, second = _load([baseline, followup], names, sets, fields, min_group_size)
-        doc = compare_documents(first, second, by=fields, independent=independent,
-                            min_group_size=min_group_size, title=title,
-                            generated_at=_generated_at())
+    doc = run(action)
+
+    def write() -> None:
+        from leadlens.report.waves import comparison_context, render_comparison
+
         if fmt == "summary":
             report = comparison_context(doc, "md", title)["report"]
-            say(f"What changed since {first.label}\n\n{report['headline']}\n\n")
+            say(f"What changed since {doc.baseline.label}\n\n{report['headline']}\n\n")
             for entry in ([report["overall"]] if report["overall"] else []) + \
                     report["principles"]:
                 say(f"- {entry['sentence']}\n")
@@ -169,7 +147,7 @@ def compare(
         _write(text, target, force, quiet,
                "comparison document" if fmt == "json" else WHAT[fmt])
 
-    run(action)
+    run(write)
 
 
 @app.command(short_help="Follow three or more waves: one line per principle.")
@@ -200,19 +178,22 @@ def trend(
     fmt = choose_format(WAVE_FORMATS, output_format, output, to_stdout="summary")
     target = None if is_stdout(output) else output
     names = _labels(labels, len(waves))
-    sets = _question_sets(question_set, len(waves))
+    sets = _question_sets(question_set)
 
-    def action() -> None:
+    def action() -> Trend:
+        from leadlens.analysis.waves import trend as trend_waves
         from leadlens.files import check_writable
 
         if target is not None:
             check_writable(target, force=force)
-        from leadlens.report.waves import render_trend, trend_context
-        from leadlens.waves.engine import trend as trend_waves
+        return trend_waves(waves, question_set=sets, labels=names, independent=independent,
+                           min_group_size=min_group_size, title=title)
 
-        loaded = _load(waves, names, sets, [], min_group_size)
-        doc = trend_waves(loaded, independent=independent, min_group_size=min_group_size,
-                          title=title, generated_at=_generated_at())
+    doc = run(action)
+
+    def write() -> None:
+        from leadlens.report.waves import render_trend, trend_context
+
         if fmt == "summary":
             report = trend_context(doc, "md", title)["report"]
             say(f"{report['headline']}\n\n")
@@ -226,7 +207,7 @@ def trend(
                 else render_trend(doc, "html" if fmt == "html" else "md", template, title))
         _write(text, target, force, quiet, "trend document" if fmt == "json" else WHAT[fmt])
 
-    run(action)
+    run(write)
 
 
 def _score(value: float | None) -> str:
