@@ -167,6 +167,19 @@ def test_to_pandas_is_the_same_tables() -> None:
         assert frame["value"].fillna(-1).tolist() == table["value"].fill_null(-1).to_list()
 
 
+def test_the_notebook_view_escapes_hostile_group_names(tmp_path: Path) -> None:
+    hostile = '<img src=x onerror="alert(1)">'
+    frame = pl.read_csv(RESPONSES, infer_schema=False).with_columns(
+        pl.col("role").replace({"Manager": hostile}))
+    results = leadlens.score(frame, by="role")
+    shown = results._repr_html_()
+    assert "<img" not in shown and "onerror=\"" not in shown
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; " in shown
+    visible = [g for g in results.groups["role"].groups if not g.suppressed]
+    assert all(f"{g.value.replace('<', '&lt;')[:8]}" in shown for g in visible)
+    assert "2 not shown" in shown
+
+
 def test_the_notebook_view_is_a_headline_table_with_text_escaped() -> None:
     results = leadlens.score(RESPONSES, by="role")
     nasty = results.question_set.model_copy(update={"title": "<script>alert(1)</script> & co"})
@@ -174,7 +187,8 @@ def test_the_notebook_view_is_a_headline_table_with_text_escaped() -> None:
     assert "<script>" not in shown and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in shown
     assert shown.count("<tr>") == 1 + len(results.principles) + 1  # header, principles, overall
     assert f"{results.overall.score:.1f}" in shown
-    assert "60 respondents" in shown and "By Which best describes your role?" in shown
+    assert "60 respondents" in shown
+    assert "By role (&ldquo;Which best describes your role?&rdquo;)" in shown
 
 
 def test_load_results_and_render_report(tmp_path: Path) -> None:

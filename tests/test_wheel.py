@@ -7,10 +7,12 @@ import subprocess
 import sys
 import venv
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import REPO
+from test_analyst_inputs import bfi  # noqa: F401 (the fixture: R writes bfi at test time)
 
 
 @pytest.fixture(scope="session")
@@ -120,3 +122,72 @@ def test_wheel_writes_the_analysts_outputs_and_scores_a_dataframe(installed_whee
     assert scored["sources"] == ["<polars DataFrame>"]
     assert {k: v for k, v in scored.items() if k != "sources"} == {
         k: v for k, v in document.items() if k != "sources"}
+
+
+@pytest.mark.slow
+def test_wheel_runs_the_notebook_docs_and_reads_r_exports(
+        installed_wheel: Path, tmp_path: Path,
+        bfi: tuple[Path, dict[str, Any]]) -> None:  # noqa: F811 (the imported fixture)
+    """The issue end to end from the installed wheel: docs/api.md's examples run as shown;
+    polars and pandas frames give the CLI's results; the notebook view escapes hostile group
+    names; R's write.csv of psychTools' bfi scores without editing, alpha as psych's."""
+    import json
+
+    from test_analyst_inputs import BFI_KEYS, _bfi_set
+
+    python = str(installed_wheel / "python")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["SOURCE_DATE_EPOCH"] = "1700000000"
+    has_pandas = subprocess.run([python, "-c", "import pandas"], capture_output=True,
+                                env=env, check=False)
+    if has_pandas.returncode != 0:  # pandas is optional for leadlens: the notebook has it
+        subprocess.run([python, "-m", "pip", "install", "-q", "pandas"], check=True,
+                       capture_output=True, env=env)
+    docs = ("import doctest, sys, leadlens; "
+            "assert 'site-packages' in leadlens.__file__, leadlens.__file__; "
+            "failed, attempted = doctest.testfile('docs/api.md', module_relative=False, "
+            "optionflags=doctest.ELLIPSIS); "
+            "print(failed, attempted); sys.exit(1 if failed or attempted < 20 else 0)")
+    ran = subprocess.run([python, "-c", docs], cwd=REPO, env=env, capture_output=True,
+                         text=True, check=False)
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-2000:]
+
+    responses = REPO / "examples" / "responses.csv"
+    cli = subprocess.run([str(installed_wheel / "leadlens"), "score", str(responses), "--by",
+                          "role", "-f", "json"], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, check=False)
+    assert cli.returncode == 0, cli.stderr
+    document = json.loads(cli.stdout)
+    hostile = '<img src=x onerror="alert(1)">'
+    probe = ("import json, sys, pandas, polars, leadlens; "
+             f"path = {str(responses)!r}; "
+             "frames = {'polars': polars.read_csv(path), 'pandas': pandas.read_csv(path)}; "
+             "out = {k: json.loads(leadlens.score(f, by='role').model_dump_json(by_alias=True))"
+             " for k, f in frames.items()}; "
+             "nasty = pandas.read_csv(path, dtype=str, keep_default_na=False); "
+             f"nasty['role'] = nasty['role'].replace('Manager', {hostile!r}); "
+             "out['html'] = leadlens.score(nasty, by='role')._repr_html_(); "
+             "sys.stdout.write(json.dumps(out))")
+    api = subprocess.run([python, "-c", probe], cwd="/", env=env, capture_output=True,
+                         text=True, check=False)
+    assert api.returncode == 0, api.stderr
+    scored = json.loads(api.stdout)
+    for library in ("polars", "pandas"):
+        assert scored[library]["sources"] == [f"<{library} DataFrame>"]
+        assert {k: v for k, v in scored[library].items() if k != "sources"} == {
+            k: v for k, v in document.items() if k != "sources"}, library
+    html = scored["html"]
+    assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+    csv, reference = bfi
+    bfi_set = _bfi_set(tmp_path)
+    scored_bfi = subprocess.run([str(installed_wheel / "leadlens"), "score", str(csv), "-q",
+                                 str(bfi_set), "-f", "json", "--by", "gender"], cwd=tmp_path,
+                                env=env, capture_output=True, text=True, check=False)
+    assert (scored_bfi.returncode, scored_bfi.stderr) == (0, "")
+    bfi_document = json.loads(scored_bfi.stdout)
+    assert bfi_document["respondents"] == 2800
+    for principle in bfi_document["principles"]:
+        expected = reference[BFI_KEYS[principle["id"]][0]]
+        assert principle["alpha"] == pytest.approx(expected["alpha"], abs=1e-9)
+        assert principle["alpha_n"] == expected["alpha_n"]

@@ -383,7 +383,7 @@ def _principles_sheet(results: Results, band: Callable[[str | None], str | None]
 def _reliability_sheet(results: Results, hidden: Hide) -> Sheet:
     def figures(key: str, name: str, view: str, r: PrincipleResult | PerspectiveScore,
                 why: str | None, extra: list[Cell]) -> list[Cell]:
-        few = 0 < r.alpha_n < results.min_group_size
+        few = 0 < (r.alpha_n or 0) < results.min_group_size
         withheld = (r.withheld if isinstance(r, PerspectiveScore) else None) or (
             "few" if few else None)
         reason = why if why is not None and r.alpha is None else None

@@ -10,11 +10,12 @@ from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the document calls this module: no import back at run time
-    from leadlens.results.document import Results
+    from leadlens.results.document import GroupBreakdown, Results
 
 
 def headline_html(results: Results) -> str:
-    """The title, respondents, overall score and one row per principle, as an HTML table."""
+    """The title, respondents, overall score and one row per principle, as an HTML table,
+    then each breakdown's shown groups with their overall scores."""
     qs = results.question_set
     bands = {b.id: b.label for b in qs.bands}
 
@@ -33,9 +34,14 @@ def headline_html(results: Results) -> str:
                 f"</td><td>{number(overall.score)}</td><td>{interval(overall.ci95)}</td>"
                 f"<td style=\"text-align:left\">"
                 f"{escape(bands.get(overall.band or '', '') or '–')}</td><td></td></tr>")
+    def shown(breakdown: GroupBreakdown) -> str:
+        scores = [f"{escape(g.value)} {number(g.overall)}" for g in breakdown.groups
+                  if not g.suppressed]
+        return f" ({'; '.join(scores)})" if scores else ""
+
     groups = "".join(
-        f"<li>By {escape(b.prompt)}: {len(b.groups)} groups, "
-        f"{sum(g.suppressed for g in b.groups)} not shown (fewer than "
+        f"<li>By {escape(b.field)} (&ldquo;{escape(b.prompt)}&rdquo;): {len(b.groups)} "
+        f"groups{shown(b)}, {sum(g.suppressed for g in b.groups)} not shown (fewer than "
         f"{results.min_group_size} respondents, or protecting such a group)</li>"
         for b in results.groups.values())
     warnings = (f"<p>{len(results.warnings)} warning(s) about the responses: see "

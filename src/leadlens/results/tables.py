@@ -288,7 +288,7 @@ def _reliability(table: str, figures: PrincipleResult | PerspectiveScore, why: s
                  **where: Any) -> Iterator[_Row]:
     """Alpha and its companions, on alpha's sample; ``why`` is why they do not exist."""
     low, high = figures.alpha_ci95 or (None, None)
-    values = {"alpha": figures.alpha, "alpha_n": float(figures.alpha_n),
+    values = {"alpha": figures.alpha, "alpha_n": _float(figures.alpha_n),
               "alpha_std": figures.alpha_std, "average_r": figures.average_r,
               "g6": figures.g6, "alpha_ci95_low": low, "alpha_ci95_high": high,
               "omega_total": figures.omega_total}
@@ -326,7 +326,7 @@ def _principle_rows(results: Results) -> Iterator[_Row]:
         # Alpha on fewer than min_group_size respondents is withheld (scoring publishes no
         # alpha then); its companions rest on the same few, so they go with it.
         few = (f"alpha would rest on fewer than {minimum} respondents"
-               if 0 < p.alpha_n < minimum else None)
+               if 0 < (p.alpha_n or 0) < minimum else None)
         rows += _hidden(_reliability("principles", p, p.reliability_withheld, **where), few)
         rows += _hidden([_Row("principles", "alpha_rekeyed", p.alpha_rekeyed, p.alpha_n,
                               **where)], few)
