@@ -56,8 +56,8 @@ COLUMNS: dict[str, str] = {
     "n": "respondents behind the figure (for reliability figures, alpha's sample); null "
          "when suppressed, and for figures of more than one count (gaps, spread)",
     "band": "band id of a score, else null",
-    "agreement": "how rwg(j) reads: agreed (from 0.7), partly agreed (from 0.5) or split; "
-                 "rwg_j rows only, else null",
+    "agreement": "how a group's rwg(j) reads: agreed (from 0.7), partly agreed (from 0.5) "
+                 "or split; the groups table's rwg_j rows only, else null",
     "suppressed": "true when the anonymity rules withhold the figure",
     "note": "why a figure is withheld (\"[c]: fewer than 5\"), or why it does not exist "
             "(\"[x]: it needs at least 30 respondents ...\") when the results say; else null",
@@ -299,8 +299,6 @@ def _reliability(table: str, figures: PrincipleResult | PerspectiveScore, why: s
 
 
 def _principle_rows(results: Results) -> Iterator[_Row]:
-    from leadlens.scoring.agreement import agreement_words
-
     overall = results.overall
     interval = overall.ci95 or (None, None)
     yield from _hidden(
@@ -330,8 +328,7 @@ def _principle_rows(results: Results) -> Iterator[_Row]:
         rows += _hidden(_reliability("principles", p, p.reliability_withheld, **where), few)
         rows += _hidden([_Row("principles", "alpha_rekeyed", p.alpha_rekeyed, p.alpha_n,
                               **where)], few)
-        rows += [_Row("principles", "rwg_j", p.rwg_j, p.n, agreement=agreement_words(p.rwg_j),
-                      **where),
+        rows += [_Row("principles", "rwg_j", p.rwg_j, p.n, **where),
                  _Row("principles", "ad_m", p.ad_m, p.n, **where)]
         rows += _shares("principles", p.favourability, p.n, **where)
         yield from _hidden(rows, p.withheld)
