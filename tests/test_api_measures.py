@@ -49,10 +49,10 @@ def test_every_statistic_is_listed_and_documented(tables: dict[str, pl.DataFrame
     doc = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
     for name, table in tables.items():
         assert set(table["statistic"]) <= set(STATISTICS[name]), name
-        for statistic in STATISTICS[name]:
-            assert f"`{statistic}`" in doc, statistic
-    for column in COLUMNS:
-        assert f"| `{column}` |" in doc, column
+        for statistic, what in STATISTICS[name].items():
+            assert f"| `{statistic}` | {what} |" in doc, statistic  # the same words
+    for column, what in COLUMNS.items():
+        assert f"| `{column}` | {what} |" in doc, column
 
 
 def test_principle_measures_are_the_documents(results: Results,
