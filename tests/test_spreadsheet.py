@@ -57,6 +57,18 @@ def test_without_a_contact_the_cover_says_none_was_given(tmp_path: Path) -> None
     assert contact.startswith("No contact was given") and "--contact" in contact
 
 
+def test_the_cover_names_the_responses_file_without_its_folder(tmp_path: Path) -> None:
+    # A folder can name a person (/home/jane.smith/...); the reports show names only, and the
+    # workbook is the file meant for publication. Respondents is a number, not text.
+    out = tmp_path / "results.xlsx"
+    assert _score(str(RESPONSES.resolve()), "-o", str(out))[0] == 0
+    cover = load_workbook(out)["Cover"]
+    texts = [c.value for c in cover["A"] if c.value is not None]
+    assert texts[texts.index("Responses") + 1] == "responses.csv"
+    assert texts[texts.index("Respondents") + 1] == 60
+    assert not any(isinstance(t, str) and str(RESPONSES.parent) in t for t in texts)
+
+
 def test_the_contact_option_is_documented_in_score_help() -> None:
     result = runner.invoke(app, ["score", "--help"], terminal_width=200)
     assert result.exit_code == 0 and "--contact" in result.stdout

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from leadlens.results.document import (
@@ -146,13 +147,14 @@ def _cover(sheet: Worksheet, results: Results, cover: Cover | None) -> None:
     based_on = (f" It is based on {source.title}"
                 + (f" ({source.publisher})" if source.publisher else "") + "."
                 if source is not None else "")
-    paragraphs = [
+    paragraphs: list[tuple[str, str | int]] = [
         ("About these tables", f"Scores from the {qs.title} survey, on a scale of 0 to 100, by "
          "principle, question and group. The Contents worksheet lists the tables; the Notes "
          "worksheet explains the methods and the symbols [c] and [x]."),
         ("Question set", f"{qs.id}, version {qs.version}.{based_on}"),
-        ("Respondents", str(results.respondents)),
-        ("Responses", ", ".join(results.sources) or "-"),
+        ("Respondents", results.respondents),  # a number, as the guidance asks
+        # names only, never folders (as the reports show them): a path can name a person
+        ("Responses", ", ".join(PurePath(s).name for s in results.sources) or "-"),
         ("Date", f"Scored on {results.generated_at:%d %B %Y} by leadlens "
          f"{results.leadlens_version}."),
         ("Protecting respondents", f"Groups of fewer than {results.min_group_size} "
