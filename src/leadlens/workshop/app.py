@@ -41,6 +41,8 @@ from leadlens.report.filters import FILTERS
 from leadlens.survey.flow import Answer, Back, Change, Reply, ReviewReply, Skip, Submit
 from leadlens.survey.render import progress, variant_line
 from leadlens.workshop.agreed import MAX_TEXT, Agreed, save_agreed
+from leadlens.workshop.pack import Pack
+from leadlens.workshop.published import Record
 from leadlens.workshop.reveal import Reveals
 from leadlens.workshop.room import Participant, Room, RoomFull
 from leadlens.workshop.security import Guard, LimitMiddleware, Limits, Secrets, client_of, same
@@ -68,13 +70,15 @@ class Workshop:
     join_url: str
     limits: Limits = field(default_factory=Limits)
     allowed_hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost"])
-    pack: Callable[[], tuple[str, int]] | None = None
-    """Writes nothing: returns the board pack HTML and its respondent count."""
+    pack: Callable[[Record, str], Pack] | None = None
+    """Writes nothing: the board pack checked against ``record``, published at a time."""
+    record: Record | None = None
+    """What the workshop has published (kept in its state file); None: in memory only."""
     qr_svg: str = ""
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
     def __post_init__(self) -> None:
-        self.reveals = Reveals(self.qs)
+        self.reveals = Reveals(self.qs, self.record)
         self.lock = threading.Lock()  # reveals and the agreed levels
         self.notice = ""
         self.pack_written = False
@@ -374,8 +378,7 @@ async def reveal(request: Request, w: Workshop) -> Response:
     def show() -> None:
         with w.lock:
             if w.reveals.reveal(fields.get("unit", ""), records, w.clock()) is None:
-                w.notice = (f"Not shown: fewer than {w.reveals.threshold} people have "
-                            "answered it yet.")
+                w.notice = w.reveals.refusal or "Not shown."
 
     await run_in_threadpool(show)
     return _redirect("/f/")
@@ -488,14 +491,26 @@ async def finish(request: Request, w: Workshop) -> Response:
 
     maker = w.pack
 
-    def write() -> int:
-        html, respondents = maker()
-        write_atomic(w.pack_path, html, force=True)
-        return respondents
+    def write() -> Pack:
+        with w.lock:  # the record of what was published must not move meanwhile
+            record = w.reveals.record
+            made = maker(record, w.clock().isoformat(timespec="seconds"))
+            write_atomic(w.pack_path, made.html, force=True)
+            if made.publication is not None:
+                record.add(made.publication)
+            return made
 
-    respondents = await run_in_threadpool(write)
+    made = await run_in_threadpool(write)
     w.pack_written = True
-    w.notice = f"Wrote the board pack {w.pack_path} ({respondents} respondents)."
+    names = [w.qs.principle_by_id[p].name for p in made.held.principles]
+    if made.held.comments:
+        names.append("the comments")
+    if made.held.timepoints:
+        names.append("now and in 12 months")
+    held = (" Held back (their answers changed, by too few people, since the screen showed "
+            "them): " + "; ".join(names) + "." if names else "")
+    w.notice = (f"Wrote the board pack {w.pack_path} ({made.respondents} respondents)."
+                + held)
     return _redirect("/f/")
 
 

@@ -22,6 +22,7 @@ from leadlens.survey.writer import check_responses_file
 from leadlens.workshop.agreed import Agreed, load_agreed
 from leadlens.workshop.app import Workshop, build_app
 from leadlens.workshop.pack import board_pack
+from leadlens.workshop.published import Record
 from leadlens.workshop.room import Room
 from leadlens.workshop.security import Limits, Secrets
 
@@ -110,13 +111,18 @@ def prepare(qs: QuestionSet, options: WorkshopOptions, join_url: str,
                            f"Resume with leadlens workshop {qs_id} --resume")
         agreed = load_agreed(agreed_file, qs) if agreed_file.exists() else Agreed.empty_for(qs)
     room = Room(qs, output, secrets.key)
+    try:
+        record = Record.load(state, secrets.key)
+    except (OSError, ValueError) as exc:
+        raise _problem(Code.WORKSHOP_STATE_DAMAGED, state,
+                       f"cannot read what the workshop has shown: {exc}") from None
     if options.resume:
         room.resume()
     url = f"{join_url}/r/{secrets.room}"
     return Workshop(qs=qs, room=room, secrets=secrets, agreed=agreed, agreed_path=agreed_file,
                     pack_path=pack_file, join_url=url, limits=options.limits,
-                    allowed_hosts=allowed_hosts, qr_svg=qr_svg(url),
-                    pack=lambda: board_pack(qs, output, agreed_file))
+                    allowed_hosts=allowed_hosts, qr_svg=qr_svg(url), record=record,
+                    pack=lambda rec, at: board_pack(qs, output, agreed_file, rec, at))
 
 
 def qr_svg(url: str) -> str:
