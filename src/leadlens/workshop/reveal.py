@@ -127,7 +127,8 @@ class PrincipleView:
     rwg_j: float | None = None
     """The room's rwg(j), as the engine puts it on the principle (None when undefined)."""
     agreement: str | None = None
-    """``agreed``, ``partly agreed`` or ``split``: the engine's reading of ``rwg_j``."""
+    """``agreed``, ``partly agreed`` or ``not agreed`` (:func:`projector_agreement`); None
+    when rwg(j) is undefined or the room is split."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,22 @@ class UnitStatus:
 
 
 # ----------------------------------------------------------------------------- computing
+
+
+def projector_agreement(contested: bool, rwg: float | None) -> str | None:
+    """How the projector reads rwg(j): the one owner of its wording about the room.
+
+    "Split" belongs to the contested rule alone (the flag above the score). rwg(j) measures
+    how spread the answers are, not whether the room falls into two camps: a two-camp room
+    can reach 0.78 (:mod:`leadlens.scoring.contested`). So under the Split flag agreement
+    is not read at all (None; the page says why), and otherwise the engine's reading
+    (:func:`leadlens.scoring.agreement.agreement_words`) is shown with its "split" said as
+    "not agreed", so that the projector never says "split" for two different rules.
+    """
+    words = agreement_words(rwg)
+    if words is None or contested:
+        return None
+    return "not agreed" if words == "split" else words
 
 
 def scored(qs: QuestionSet, records: Records) -> Results:
@@ -351,7 +368,7 @@ class Reveals:
             perspective_gap=p.perspective_gap if all(s.n >= self.threshold
                                                      for s in p.perspectives) else None,
             items=tuple(items), legend=legend, rwg_j=p.rwg_j,
-            agreement=agreement_words(p.rwg_j))
+            agreement=projector_agreement(p.contested, p.rwg_j))
 
     def _timepoints(self, report: dict[str, object]) -> TimepointsView | None:
         data = report.get("timepoints")
