@@ -203,19 +203,33 @@ class Record:
     def add(self, publication: Publication) -> None:
         """Record ``publication`` and rewrite the state file atomically (fsynced)."""
         self.publications.append(publication)
-        if self.path is None:
-            return
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        data["published"] = [p.as_data() for p in self.publications]
-        text = json.dumps(data, separators=(",", ":")) + "\n"
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, text.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
+        if self.path is not None:
+            update_state(self.path, published=[p.as_data() for p in self.publications])
+
+
+def update_state(path: Path, **values: object) -> None:
+    """Set ``values`` in the workshop's state file, replacing it atomically (fsynced, owner
+    read/write only), keeping everything else in it."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.update(values)
+    text = json.dumps(data, separators=(",", ":")) + "\n"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, text.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def state_closed(path: Path) -> bool:
+    """Whether the facilitator closed the room (kept in the state file for --resume)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    return isinstance(data, dict) and data.get("closed") is True
 
 
 # ----------------------------------------------------------------------------- the pack

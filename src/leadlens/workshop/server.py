@@ -22,7 +22,7 @@ from leadlens.survey.writer import check_responses_file
 from leadlens.workshop.agreed import Agreed, load_agreed
 from leadlens.workshop.app import Workshop, build_app
 from leadlens.workshop.pack import board_pack
-from leadlens.workshop.published import Record
+from leadlens.workshop.published import Record, state_closed
 from leadlens.workshop.room import Room
 from leadlens.workshop.security import Limits, Secrets
 
@@ -116,12 +116,15 @@ def prepare(qs: QuestionSet, options: WorkshopOptions, join_url: str,
     except (OSError, ValueError) as exc:
         raise _problem(Code.WORKSHOP_STATE_DAMAGED, state,
                        f"cannot read what the workshop has shown: {exc}") from None
+    resumed: list[str] = []
     if options.resume:
-        room.resume()
+        _, resumed = room.resume()
+        room.closed = state_closed(state)
     url = f"{join_url}/r/{secrets.room}"
     return Workshop(qs=qs, room=room, secrets=secrets, agreed=agreed, agreed_path=agreed_file,
                     pack_path=pack_file, join_url=url, limits=options.limits,
                     allowed_hosts=allowed_hosts, qr_svg=qr_svg(url), record=record,
+                    resumed=resumed, state_path=state,
                     pack=lambda rec, at: board_pack(qs, output, agreed_file, rec, at))
 
 
