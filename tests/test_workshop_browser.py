@@ -79,9 +79,12 @@ class Server:
     facilitator_url: str = ""
     process: subprocess.Popen[str] | None = None
     started: list[float] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    """More arguments: a question set, --host."""
+    printed: list[str] = field(default_factory=list)
 
     def start(self, *, resume: bool = False) -> None:
-        command = [sys.executable, "-m", "leadlens", "workshop", "-o",
+        command = [sys.executable, "-m", "leadlens", "workshop", *self.extra, "-o",
                    str(self.folder / "board.csv"), "--port", str(self.port),
                    "--rate-limit", "1000"]
         if resume:
@@ -106,6 +109,7 @@ class Server:
         else:
             raise AssertionError("the workshop did not start: " + "".join(lines))
         assert self.join_url and self.facilitator_url, "".join(lines) + self.process.stderr.read()
+        self.printed = lines
         self.port = int(re.search(r":(\d+)/r/", self.join_url).group(1))  # type: ignore[union-attr]
         self.started.append(time.monotonic())
 

@@ -84,7 +84,8 @@ def workshop(
     except BaseException:
         sock.close()
         raise
-    local = "127.0.0.1" if host in ("0.0.0.0", "::", "127.0.0.1", "localhost") else shown  # noqa: S104
+    every = ("0.0.0.0", "::", "127.0.0.1", "localhost")  # noqa: S104  (not a bind)
+    local = "127.0.0.1" if host in every else shown
 
     def ready() -> None:
         import io

@@ -8,6 +8,7 @@ keeps every phone's link and cookie working), the answer journals
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 from collections.abc import Callable
@@ -145,23 +146,30 @@ def qr_terminal(url: str, out: TextIO) -> None:
 
 
 def addresses(host: str) -> tuple[str, list[str], list[str]]:
-    """(the address phones join on, every host name to accept, warnings)."""
+    """(the address phones join on, every host name to accept, warnings).
+
+    Host names are as a browser sends them in ``Host``: an IPv6 address in brackets.
+    """
     warnings: list[str] = []
     if host in LOOPBACK:
-        warnings.append("Listening on this laptop only (127.0.0.1): phones cannot join. To let "
+        join = "::1" if host == "::1" else "127.0.0.1"
+        warnings.append(f"Listening on this laptop only ({join}): phones cannot join. To let "
                         "the room join, start with --host and the laptop's address on the "
                         "room's network (see docs/workshop.md).")
-        return "127.0.0.1", ["127.0.0.1", "localhost"], warnings
+        names = ["[::1]", "localhost"] if host == "::1" else ["127.0.0.1", "localhost"]
+        return join, names, warnings
     names = ["127.0.0.1", "localhost"]
     join = host
     if host in ("0.0.0.0", "::"):  # noqa: S104  the user asked for every interface
         found = _local_addresses()
         names += found
+        if host == "::":
+            names.append("[::1]")
         join = found[0] if found else "127.0.0.1"
         warnings.append("Listening on every network this laptop is on. Phones join on "
                         f"{join}" + (f" (or {', '.join(found[1:])})" if found[1:] else "") + ".")
     else:
-        names.append(host)
+        names.append(f"[{host}]" if ":" in host else host)
         try:
             if not ipaddress.ip_address(host).is_private:
                 warnings.append(f"{host} is a public address: anyone who can reach it can "
@@ -191,6 +199,9 @@ def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if host == "::":  # every interface: IPv4 too (phones on an IPv4 hotspot)
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     try:
         sock.bind((host, port))
     except OSError as exc:
