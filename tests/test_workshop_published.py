@@ -10,6 +10,7 @@ shown survives ``--resume``.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -207,8 +208,12 @@ def _published_figures(pub: Publication, qs_units: dict[str, tuple[str, ...]]) -
     return figures(qs_units[pub.unit])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+EXAMPLES = int(os.environ.get("LEADLENS_PUBLISHED_EXAMPLES", "60"))
+"""Examples of the property test in CI; set the variable for a longer search."""
+
+
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(start=st.lists(st.fixed_dictionaries(dict.fromkeys(KEYS, VALUES)), min_size=3,
                      max_size=7),
        ops=st.lists(Op, min_size=1, max_size=30), m=st.integers(3, 5))
