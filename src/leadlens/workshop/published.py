@@ -40,6 +40,7 @@ from pydantic import BaseModel
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import Responses, TextAnswers
 from leadlens.results.document import DisclosureAudit, DisclosureStep, Results
+from leadlens.workshop.units import COMMENTS, TIMEPOINTS, units
 
 Figure = tuple[str, ...]
 Digests = dict[str, dict[str, str]]
@@ -252,16 +253,12 @@ class HeldBack:
 
 def unit_keys(qs: QuestionSet) -> dict[str, tuple[str, ...]]:
     """Every unit the workshop can reveal, by id, with its answer keys."""
-    from leadlens.workshop.reveal import units
-
     return {u.id: u.keys for u in units(qs)}
 
 
 def plan(qs: QuestionSet, published: Sequence[Publication], now: Digests,
          min_group_size: int) -> HeldBack:
     """What a pack of ``now``'s answers must leave out, given what was ``published``."""
-    from leadlens.workshop.reveal import COMMENTS, TIMEPOINTS
-
     unit_of = unit_keys(qs)
     held = {uid for uid, keys in unit_of.items()
             if conflicts(figures(keys), published, now, min_group_size)}

@@ -20,7 +20,6 @@ from markupsafe import Markup
 from leadlens.questionset.model import QuestionSet
 from leadlens.report.charts import Segment, distribution_svg
 from leadlens.report.context import build_context
-from leadlens.responses.table import text_keys
 from leadlens.results.document import PrincipleResult, Results
 from leadlens.scoring import Responses, effective_min_group_size, score
 from leadlens.scoring.agreement import agreement_words
@@ -35,39 +34,9 @@ from leadlens.workshop.published import (
     figures,
     moved,
 )
+from leadlens.workshop.units import COMMENTS, TIMEPOINTS, Unit, units
 
 Records = Sequence[tuple[str, dict[str, Value]]]
-
-TIMEPOINTS = "timepoints"
-COMMENTS = "comments"
-
-
-@dataclass(frozen=True)
-class Unit:
-    """Something the facilitator can reveal: a principle, the now-vs-target questions, or
-    the free-text comments."""
-
-    id: str
-    title: str
-    keys: tuple[str, ...]
-
-
-def units(qs: QuestionSet) -> list[Unit]:
-    """Every revealable unit of a question set, in order."""
-    found = [Unit(f"principle:{p.id}", p.name,
-                  tuple(k for q in qs.questions if q.principle == p.id and q.type == "rating"
-                        for k in q.answer_keys))
-             for p in qs.principles]
-    paired = tuple(k for q in qs.questions if q.timepoints and q.type == "rating"
-                   for k in q.answer_keys)
-    if paired:
-        first, last = qs.timepoints[0].label, qs.timepoints[-1].label
-        found.append(Unit(TIMEPOINTS, f"{first} and {last[:1].lower()}{last[1:]}", paired))
-    texts = tuple(text_keys(qs))
-    if texts:
-        found.append(Unit(COMMENTS, "Comments", texts))
-    return found
-
 
 # ----------------------------------------------------------------------------- view models
 
