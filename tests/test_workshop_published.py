@@ -105,6 +105,16 @@ def test_the_pack_holds_back_a_principle_shown_with_one_person_fewer(tmp_path: P
 
     # The attack, tried: the projector's 0 with m people and the pack's figure with m+1.
     assert basics["mean"] is None and not any((basics["bands"] or {}).values())
+    # No misleading "nobody could be scored" warning, and no group figure carries basics.
+    assert "no respondent answered enough" not in result.stderr
+    grouped = CliRunner().invoke(app, ["score", str(w.room.output), "-q", str(tmp_path /
+                                       "small.yaml"), "--agreed", str(w.agreed_path), "--by",
+                                       "organisation", "-f", "json"])
+    assert grouped.exit_code == 0, grouped.stderr
+    groups = json.loads(grouped.stdout)["groups"]["organisation"]["groups"]
+    assert groups and all(g["overall"] is None for g in groups)
+    assert all(gp["score"] is None and gp["suppressed_reason"] == "withheld"
+               for g in groups for gp in g["principles"] if gp["id"] == "basics")
 
 
 def test_a_move_of_at_least_the_threshold_is_published(tmp_path: Path) -> None:

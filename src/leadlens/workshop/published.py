@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
+from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import Responses, TextAnswers
 from leadlens.results.document import DisclosureAudit, DisclosureStep, Results
@@ -311,6 +312,25 @@ def mark(results: Results, held: HeldBack) -> Results:
         steps.append(DisclosureStep(breakdown=None, group=None, figure=p.id, reason="withheld",
                                     text=f"principle {p.id!r} not shown: {HELD_BACK}"))
     update: dict[str, object] = {"principles": principles}
+    held_ids = set(held.principles)
+    if held_ids:
+        # The engine found nobody to score in a held-back principle: true of the blanked
+        # answers, not of the room, so its warning would mislead.
+        update["warnings"] = [
+            w for w in results.warnings
+            if not (w.code == Code.SCORING_UNSCORED_PRINCIPLE.value and any(
+                w.message.startswith(f"principle {pid!r}:") for pid in held_ids))]
+        update["groups"] = {
+            field_id: breakdown.model_copy(update={"groups": [
+                group.model_copy(update={
+                    "overall": None, "overall_band": None,
+                    "overall_suppressed_reason": None if group.suppressed else "withheld",
+                    "principles": [
+                        gp.model_copy(update={**_nulls(gp), "contested": False,
+                                              "suppressed_reason": "withheld"})
+                        if gp.id in held_ids else gp for gp in group.principles]})
+                for group in breakdown.groups]})
+            for field_id, breakdown in results.groups.items()}
     if held.principles:
         update["overall"] = results.overall.model_copy(update={
             **_nulls(results.overall), "withheld": OVERALL_HELD_BACK})
