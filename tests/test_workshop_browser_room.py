@@ -51,11 +51,16 @@ def room_server(tmp_path: Path, chromium: str) -> Any:
     running.close()
 
 
-async def _answer_everything(page: Any, value: str) -> list[str]:
+async def _answer_everything(page: Any, value: str, shoot: bool = False) -> list[str]:
     """Answer each question with the choice ``value`` picks; returns the instructions seen."""
     seen: list[str] = []
+    folder = shots() if shoot else None
     while await page.locator('input[name="step"]').count():
-        seen += await page.locator("p.section-description").all_inner_texts()
+        found = await page.locator("p.section-description").all_inner_texts()
+        if folder and any(INSTRUCTION in t for t in found):
+            await page.screenshot(path=str(folder / "phone-instruction.png"), full_page=True)
+            folder = None
+        seen += found
         choices = page.locator("button.choice")
         async with page.expect_navigation():
             if await choices.count():
@@ -95,7 +100,7 @@ async def _room(server: Server, axe: str) -> None:
                     await page.screenshot(path=str(folder / "phone-intro.png"), full_page=True)
             async with page.expect_navigation():
                 await page.get_by_role("button", name="Continue to the questions").click()
-            seen = await _answer_everything(page, value)
+            seen = await _answer_everything(page, value, shoot)
             assert any(INSTRUCTION in s for s in seen), seen
             assert await page.get_by_role("heading", name="Check your answers").count() == 1
             if shoot:

@@ -40,7 +40,7 @@ from pydantic import BaseModel
 from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import Responses, TextAnswers
-from leadlens.results.document import DisclosureAudit, DisclosureStep, Results
+from leadlens.results.document import DisclosureAudit, DisclosureStep, Results, ResultWarning
 from leadlens.workshop.units import COMMENTS, TIMEPOINTS, units
 
 Figure = tuple[str, ...]
@@ -294,6 +294,23 @@ def _nulls(model: BaseModel) -> dict[str, object]:
             if type(None) in typing.get_args(f.annotation)}
 
 
+def _without_blanked_warnings(results: Results, held: set[str]) -> list[ResultWarning]:
+    """The warnings, less the engine's "nobody could be scored" for held-back principles:
+    true of the blanked answers, not of the room, so it would mislead.
+
+    The engine gives that warning once per principle with n 0, in principle order; the
+    warnings are matched to those principles by position (when the counts disagree, all are
+    kept: better a confusing warning than a lost one).
+    """
+    unscored = [p.id for p in results.principles if p.n == 0]
+    found = [i for i, w in enumerate(results.warnings)
+             if w.code == Code.SCORING_UNSCORED_PRINCIPLE]
+    if len(found) != len(unscored):
+        return list(results.warnings)
+    drop = {i for i, pid in zip(found, unscored, strict=True) if pid in held}
+    return [w for i, w in enumerate(results.warnings) if i not in drop]
+
+
 def mark(results: Results, held: HeldBack) -> Results:
     """The pack's results with each held-back figure saying why (and in the audit)."""
     if not held.anything:
@@ -314,12 +331,7 @@ def mark(results: Results, held: HeldBack) -> Results:
     update: dict[str, object] = {"principles": principles}
     held_ids = set(held.principles)
     if held_ids:
-        # The engine found nobody to score in a held-back principle: true of the blanked
-        # answers, not of the room, so its warning would mislead.
-        update["warnings"] = [
-            w for w in results.warnings
-            if not (w.code == Code.SCORING_UNSCORED_PRINCIPLE.value and any(
-                w.message.startswith(f"principle {pid!r}:") for pid in held_ids))]
+        update["warnings"] = _without_blanked_warnings(results, held_ids)
         update["groups"] = {
             field_id: breakdown.model_copy(update={"groups": [
                 group.model_copy(update={
