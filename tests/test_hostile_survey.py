@@ -141,8 +141,9 @@ def test_cli_full_disk_mid_survey_is_one_line_and_exit_1(tmp_path: Path) -> None
     assert read_journal(journal)[1] == {"org": "Acme Trust"}  # header, org; sector failed
     assert result.stderr.splitlines()[-1] == (
         "responses.csv.partial.jsonl: cannot write the survey journal: No space left on "
-        "device. Free some space or choose a writable folder with -o; answers already "
-        "journaled are kept for --resume")
+        "device. Free some space or make the folder writable; every answer given so far is "
+        f"kept. Then continue with: leadlens survey --question-set {set_path} --resume -o "
+        "responses.csv")
     assert journal.read_bytes().endswith(b"\n")
     resumed = subprocess.run([sys.executable, "-m", "leadlens", "survey", "--question-set",
                               str(set_path), "-o", "responses.csv", "--plain", "--resume"],

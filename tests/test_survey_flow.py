@@ -133,7 +133,8 @@ def test_empty_optional_free_text_is_a_skip(qs: QuestionSet) -> None:
 
 
 def test_free_text_is_kept_literally(qs: QuestionSet) -> None:
-    story = "[bold]We[/bold] met \x1b[31m =SUM(A1) \"quoted\", with commas"
+    # Control characters (ESC included) are refused instead: tests/test_survey_refusals.py.
+    story = "[bold]We[/bold] met [31m =SUM(A1) \"quoted\", with commas <b>\ttabbed"
     result, _, _ = run(qs, answers(*FULL[:-1], story))
     assert result["t1"] == story
 

@@ -79,9 +79,12 @@ class Server:
     facilitator_url: str = ""
     process: subprocess.Popen[str] | None = None
     started: list[float] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    """More arguments: a question set, --host."""
+    printed: list[str] = field(default_factory=list)
 
     def start(self, *, resume: bool = False) -> None:
-        command = [sys.executable, "-m", "leadlens", "workshop", "-o",
+        command = [sys.executable, "-m", "leadlens", "workshop", *self.extra, "-o",
                    str(self.folder / "board.csv"), "--port", str(self.port),
                    "--rate-limit", "1000"]
         if resume:
@@ -106,6 +109,7 @@ class Server:
         else:
             raise AssertionError("the workshop did not start: " + "".join(lines))
         assert self.join_url and self.facilitator_url, "".join(lines) + self.process.stderr.read()
+        self.printed = lines
         self.port = int(re.search(r":(\d+)/r/", self.join_url).group(1))  # type: ignore[union-attr]
         self.started.append(time.monotonic())
 
@@ -216,6 +220,14 @@ async def ours(page: Any) -> bool:
         return False
 
 
+async def past_introduction(page: Any) -> None:
+    """Continue past the question set's introduction, when it has one."""
+    button = page.get_by_role("button", name="Continue to the questions")
+    if await button.count():
+        async with page.expect_navigation():
+            await button.click()
+
+
 async def run_phone(browser: Any, server: Server, run: PhoneRun, back: asyncio.Event,
                     answered: list[int]) -> None:
     from playwright.async_api import Error as PlaywrightError
@@ -226,11 +238,13 @@ async def run_phone(browser: Any, server: Server, run: PhoneRun, back: asyncio.E
     await page.goto(server.join_url)
     await page.get_by_role("button", name="Start").click()
     await page.wait_for_url(re.compile(r"/q$"))
+    await past_introduction(page)
     index = 0
     while True:
         try:
             if not await ours(page):
                 raise PlaywrightError("not a workshop page")
+            await past_introduction(page)  # again, after a restart before any answer
             step = page.locator('input[name="step"]')
             if await step.count() == 0:
                 if await page.get_by_role("heading", name="Check your answers").count():
@@ -406,6 +420,9 @@ async def _pages(server: Server, axe: str) -> None:
             await page.screenshot(path=str(folder / "phone-join.png"), full_page=True)
         await page.get_by_role("button", name="Start").click()
         await page.wait_for_url(re.compile(r"/q$"))
+        if await page.get_by_role("heading", name="Before you start").count():
+            problems += await accessibility(page, axe, "introduction")
+        await past_introduction(page)
         seen: set[str] = set()
         while await page.locator('input[name="step"]').count():
             key = await page.locator('input[name="step"]').get_attribute("value") or ""

@@ -63,8 +63,48 @@ def test_resume_says_where_the_room_was(tmp_path: Path, no_serving: list[Any]) -
     result = CliRunner().invoke(app, ["workshop", "-o", str(tmp_path / "board.csv"),
                                       "--port", "0", "--resume"])
     assert result.exit_code == 0, result.stderr
-    assert "Resumed: 1 submitted, 1 part-way." in result.stdout
+    out = tmp_path / "board.csv"
+    lines = result.stdout.splitlines()
+    at = lines.index(f"Resumed the workshop of {out}.workshop.json: 1 submitted. Unfinished "
+                     "journals (each participant carries on where they were, on their own "
+                     "phone):")
+    assert re.fullmatch(r"  board\.csv\.partial\.jsonl: started \d{4}-\d\d-\d\d "
+                        r"\d\d:\d\d:\d\d UTC, 1 answer\(s\) so far", lines[at + 1]), lines
+    assert "Trust" not in result.stdout  # which journal, never what it says
     assert f"/r/{w.secrets.room}" in result.stdout  # the same link as before the crash
+
+
+def test_resume_names_every_journal_and_drops_one_already_saved(
+        tmp_path: Path, no_serving: list[Any]) -> None:
+    import shutil
+
+    w = make_workshop(tmp_path)
+    phones = []
+    for answers in (1, 2):
+        phone = Phone(client(w), w.secrets.room)
+        phone.join()
+        for _ in range(answers):
+            phone.answer("Trust" if phone.step()[0] == "organisation" else  # type: ignore[index]
+                         phone.step()[1][0])  # type: ignore[index]
+        phones.append(phone)
+    before = set(tmp_path.glob("board.csv.partial*.jsonl"))
+    saved = Phone(client(w), w.secrets.room)
+    saved.join()
+    saved.answer_all()
+    [journal] = set(tmp_path.glob("board.csv.partial*.jsonl")) - before
+    shutil.copy(journal, tmp_path / "kept")
+    saved.submit()
+    w.room.close()
+    shutil.copy(tmp_path / "kept", journal)  # the crash between the row and the removal
+    result = CliRunner().invoke(app, ["workshop", "-o", str(tmp_path / "board.csv"),
+                                      "--port", "0", "--resume"])
+    assert result.exit_code == 0, result.stderr
+    listed = [line for line in result.stdout.splitlines() if line.startswith("  board.csv")]
+    assert len(listed) == 3, result.stdout
+    assert sum("1 answer(s) so far" in line for line in listed) == 1
+    assert sum("2 answer(s) so far" in line for line in listed) == 1
+    assert sum(line.endswith("already saved (the workshop stopped before removing it); "
+                             "removed, not saved again") for line in listed) == 1
 
 
 def test_an_address_the_laptop_does_not_have_is_a_clean_error(tmp_path: Path,

@@ -67,8 +67,65 @@ def test_a_partly_agreed_and_a_split_room(tmp_path: Path) -> None:
     page = reveal(facilitator(room(tmp_path / "some", SOMEWHAT)))
     assert agreement_line(page) == "The room is <strong>partly agreed</strong> (rwg(j) 0.62)"
     page = reveal(facilitator(room(tmp_path / "split", SPLIT)))
-    assert agreement_line(page) == "The room is <strong>split</strong> (rwg(j) 0.00)"
-    assert "Split:" in page  # the contested flag, a different rule, says so too here
+    assert "Split:" in page  # the contested flag owns the word; agreement is not read
+    assert agreement_line(page) == ("rwg(j) 0.00 is not read as agreement while the room is "
+                                    "split: it measures how spread the answers are, not "
+                                    "whether the room is in two camps.")
+
+
+SPREAD = {"b1": ["1", "5", "1", "5", "3", "3"], "b2": ["5", "1", "5", "1", "3", "3"]}
+"""Everyone scores 50 (no camps, not contested) but each question is widely spread:
+rwg.j 0 (each item's variance 3.2 is above the uniform 2)."""
+
+
+def test_a_spread_room_that_is_not_split_is_not_agreed(tmp_path: Path) -> None:
+    page = reveal(facilitator(room(tmp_path, SPREAD)))
+    assert "Split:" not in page and ">split<" not in page
+    assert agreement_line(page) == "The room is <strong>not agreed</strong> (rwg(j) 0.00)"
+
+
+CAMPS_SET = """\
+schema_version: 1
+id: camps
+title: Camps
+version: "1.0"
+scales:
+  agreement:
+    options:
+      - {value: 1, label: Strongly disagree}
+      - {value: 2, label: Disagree}
+      - {value: 3, label: Neither agree nor disagree}
+      - {value: 4, label: Agree}
+      - {value: 5, label: Strongly agree}
+bands:
+  - {id: low, label: Low, from: 0}
+  - {id: high, label: High, from: 50}
+principles:
+  - {id: many, name: Many questions}
+questions:
+""" + "".join(f"  - {{id: q{i}, principle: many, text: Question {i}, scale: agreement}}\n"
+              for i in range(1, 9))
+
+
+def test_a_two_camp_room_is_never_called_agreed_under_the_split_flag(tmp_path: Path) -> None:
+    """Eight questions, three people at 2 and three at 4 on every one: contested (half
+    clearly below 50, half clearly above), yet rwg(j) = 8 (1 - 0.6) / (8 (1 - 0.6) + 0.6)
+    = 0.842 (item variance 1.2 against the uniform 2; multilevel::rwg.j gives the same)."""
+    from leadlens.questionset.loading import load_question_set
+
+    path = tmp_path / "camps.yaml"
+    path.write_text(CAMPS_SET, encoding="utf-8")
+    w = make_workshop(tmp_path / "w", qs=load_question_set(path))
+    for i in range(6):
+        phone = Phone(client(w), w.secrets.room)
+        phone.join()
+        phone.answer_all(lambda key, choices, i=i: "2" if i < 3 else "4")
+        phone.submit()
+    page = reveal(facilitator(w), "principle:many")
+    assert "Split:" in page and "50% scored it below 50" in page
+    line = agreement_line(page)
+    assert line is not None and line.startswith("rwg(j) 0.84 is not read as agreement")
+    assert "<strong>agreed</strong>" not in page and "partly agreed" not in page
 
 
 def test_no_agreement_before_the_reveal_nor_for_another_unit(tmp_path: Path) -> None:

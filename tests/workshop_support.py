@@ -116,9 +116,14 @@ class Phone:
     c: TestClient
     room: str
 
-    def join(self) -> httpx.Response:
+    def join(self, *, past_introduction: bool = True) -> httpx.Response:
+        """Press Start (and, unless told not to, Continue past the question set's
+        introduction, as every participant does)."""
         page = self.c.get(f"/r/{self.room}")
-        return self.c.post(f"/r/{self.room}/join", data={"csrf": csrf_of(page.text)})
+        joined = self.c.post(f"/r/{self.room}/join", data={"csrf": csrf_of(page.text)})
+        if past_introduction and 'action="/r/' + self.room + '/intro"' in joined.text:
+            return self.c.post(f"/r/{self.room}/intro", data={"csrf": csrf_of(joined.text)})
+        return joined
 
     def page(self) -> httpx.Response:
         return self.c.get(f"/r/{self.room}/q")

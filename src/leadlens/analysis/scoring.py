@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -86,13 +86,17 @@ def score_output(data: Data, question_set: str | os.PathLike[str] | QuestionSet 
                  mapping: str | os.PathLike[str] | None = None, encoding: str | None = None,
                  delimiter: str | None = None, withhold_comments: Collection[str] = (),
                  group_aliases: Mapping[str, Mapping[str, str]] | None = None,
-                 respondent_fields: str = "all") -> ScoreOutput:
+                 respondent_fields: str = "all",
+                 hold_back: Callable[[Responses], Responses] | None = None) -> ScoreOutput:
     """:func:`score`, keeping what the writers need besides the results (each respondent's
     scores, for ``-o scores.csv``). The command line's ``score`` calls this.
 
     ``withhold_comments``: comment ids (``leadlens score --list-comments``) left out of every
     output; ``group_aliases``: per respondent field, spelling -> the group it counts as;
-    ``respondent_fields``: what scores.csv carries (``all``, ``none`` or ``large``).
+    ``respondent_fields``: what scores.csv carries (``all``, ``none`` or ``large``);
+    ``hold_back``: answers to leave out before scoring (``score --agreed``: what a
+    workshop's screen showed with a slightly different set of answers, see
+    :class:`leadlens.workshop.published.PackGuard`).
     """
     from leadlens.report.writers import SCORES_FIELDS, ScoreOutput
     from leadlens.scoring import score as score_responses
@@ -105,6 +109,8 @@ def score_output(data: Data, question_set: str | os.PathLike[str] | QuestionSet 
                                on_invalid=on_invalid, strict=strict,
                                allow_missing_questions=allow_missing_questions,
                                mapping=mapping, encoding=encoding, delimiter=delimiter)
+    if hold_back is not None:
+        responses = hold_back(responses)
     scored = score_responses(qs, responses, by=fields, min_group_size=min_group_size,
                              generated_at=generated_at(), withhold_comments=withhold_comments,
                              group_aliases=group_aliases)

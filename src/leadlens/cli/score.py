@@ -123,11 +123,15 @@ def score(
     qs = run(lambda: load_question_set(question_set))
     run(lambda: check_score_options(qs, by=by or [], min_group_size=min_group_size))
 
-    board = None
+    board = guard = None
     if agreed is not None:  # checked before the responses: a quick file, a quick answer
         from leadlens.workshop.agreed import load_agreed
+        from leadlens.workshop.published import PackGuard
 
         board = run(lambda: load_agreed(agreed, qs))
+        # What the workshop's screen showed: a principle it showed with a slightly different
+        # set of answers is held back, so the two cannot be subtracted.
+        guard = run(lambda: PackGuard.beside(qs, responses, min_group_size))
 
     # A bad logo: before any work.
     cover = run(lambda: make_cover(title, organisation, logo, contact))
@@ -143,7 +147,8 @@ def score(
         return
     result = run(lambda: score_output(
         responses, qs, by or [], withhold_comments=set(withheld), group_aliases=aliases,
-        respondent_fields=scores_fields, **reading))  # type: ignore[arg-type]
+        respondent_fields=scores_fields, hold_back=guard.responses if guard else None,
+        **reading))  # type: ignore[arg-type]
     result.cover = cover
     if withheld and withhold_comments is not None and not quiet:
         _warn_unknown_ids(withhold_comments, withheld, result.responses)
@@ -151,6 +156,8 @@ def score(
         from leadlens.workshop.pack import with_agreed
 
         result.scored.results = with_agreed(result.scored.results, board, agreed.name)
+        if guard is not None:
+            result.scored.results = guard.results(result.scored.results)
     results = result.results
     if not quiet:
         for warning in results.warnings:

@@ -29,6 +29,7 @@ from leadlens.files import check_writable, write_atomic
 from leadlens.survey.template import FORMAT_BY_SUFFIX, TEMPLATES
 
 if TYPE_CHECKING:
+    from leadlens.errors import ResponsesError
     from leadlens.questionset.model import QuestionSet
     from leadlens.survey.session import SessionOptions
 
@@ -136,10 +137,12 @@ def _survey_from_file(qs: QuestionSet, answers: Path, output: Path, *, quiet: bo
 
 def _survey_interactive(qs: QuestionSet, question_set: str | None, options: SessionOptions,
                         *, plain: bool, quiet: bool) -> None:
+    from leadlens.errors import ResponsesError
     from leadlens.survey.plain import PlainPrompter
     from leadlens.survey.prompter import TerminalPrompter, terminal_available
     from leadlens.survey.session import (
         SessionPrompter,
+        SessionResult,
         SurveyInterrupted,
         run_session,
     )
@@ -147,8 +150,15 @@ def _survey_interactive(qs: QuestionSet, question_set: str | None, options: Sess
     prompter: SessionPrompter = (TerminalPrompter() if terminal_available(plain)
                                  else PlainPrompter(sys.stdin, sys.stdout))
     output = options.output
+
+    def session() -> SessionResult:
+        try:
+            return run_session(qs, prompter, options)
+        except ResponsesError as exc:
+            raise _with_resume_hint(exc, question_set, output) from None
+
     try:
-        result = run(lambda: run_session(qs, prompter, options))
+        result = run(session)
     except SurveyInterrupted as stop:
         why = "Input ended" if stop.end_of_input else "Interrupted"
         warn(f"\n{why}: {stop.saved} respondent(s) saved to {output}.\n")
@@ -161,6 +171,26 @@ def _survey_interactive(qs: QuestionSet, question_set: str | None, options: Sess
     if result.journals_left:
         warn(f"{len(result.journals_left)} unfinished respondent(s) still beside {output}; "
              f"continue with: {_resume_command(question_set, output)}\n")
+
+
+def _with_resume_hint(exc: ResponsesError, question_set: str | None,
+                      output: Path) -> ResponsesError:
+    """A full disk or a read-only folder mid-survey: the same problems, each that left
+    answers journaled ending with the exact command that carries on once it is fixed."""
+    from dataclasses import replace
+
+    from leadlens.errors import Code, ResponsesError
+    from leadlens.survey.journal import unfinished
+
+    writing = (Code.SURVEY_UNWRITABLE, Code.OUTPUT_UNWRITABLE)
+    if not unfinished(output) or not any(p.code in writing for p in exc.problems):
+        return exc
+    warn("\n")  # a plain prompt has no newline of its own: the error starts on a line
+    command = _resume_command(question_set, output)
+    problems = [replace(p, hint="Free some space or make the folder writable; every answer "
+                        f"given so far is kept. Then continue with: {command}")
+                if p.code in writing else p for p in exc.problems]
+    return ResponsesError(problems)
 
 
 @app.command(short_help="Write an answers file to fill in, or a blank responses CSV.")

@@ -61,6 +61,7 @@ def workshop(
         prepare,
         qr_terminal,
         serve,
+        state_path,
     )
 
     if str(output) == "-":
@@ -83,7 +84,8 @@ def workshop(
     except BaseException:
         sock.close()
         raise
-    local = "127.0.0.1" if host in ("0.0.0.0", "::", "127.0.0.1", "localhost") else shown  # noqa: S104
+    every = ("0.0.0.0", "::", "127.0.0.1", "localhost")  # noqa: S104  (not a bind)
+    local = "127.0.0.1" if host in every else shown
 
     def ready() -> None:
         import io
@@ -92,8 +94,12 @@ def workshop(
         qr_terminal(room.join_url, code)
         say(f"leadlens workshop: {qs.title}\n")
         if resume:
-            say(f"Resumed: {room.room.saved_count} submitted, "
-                f"{room.room.progress().answering} part-way.\n")
+            say(f"Resumed the workshop of {state_path(output)}: "
+                f"{room.room.saved_count} submitted"
+                + (". Unfinished journals (each participant carries on where they were, on "
+                   "their own phone):" if room.resumed else "; nobody part-way.") + "\n")
+            for line in room.resumed:
+                say(f"  {line}\n")
         say(f"\nPhones join at:  {room.join_url}\n{code.getvalue()}")
         say(f"\nFacilitator screen (keep private; open it on this laptop):\n"
             f"  http://{local}:{bound}/start/{room.secrets.facilitator}\n\n")

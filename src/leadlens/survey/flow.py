@@ -9,6 +9,8 @@ moment it is given.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -18,6 +20,27 @@ from leadlens.text import one_line
 
 Value = str | None
 """A recorded answer: the CSV cell text, or None when the respondent skipped it."""
+
+
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""What a typed answer may not hold: control characters (NUL, ESC, BEL, ..., DEL, C1; tab and
+line breaks are fine) and bidirectional overrides, which could reorder what a line shows.
+The CSV could not keep them faithfully (NUL) or a report would have to drop them."""
+
+
+def refused_characters(text: str) -> str:
+    """The first character ``text`` may not hold, named for the person typing it ("" if
+    none): e.g. "a control character (U+0000, NUL)"."""
+    found = _REFUSED.search(text)
+    if found is None:
+        return ""
+    char = found.group()
+    names = {"\x00": "NUL", "\x1b": "ESC", "\x07": "BEL", "\x08": "backspace",
+             "\x7f": "DEL"}
+    name = names.get(char) or unicodedata.name(char, "")
+    kind = ("a text-direction override" if "\u202a" <= char <= "\u202e"
+            or "\u2066" <= char <= "\u2069" else "a control character")
+    return f"{kind} (U+{ord(char):04X}" + (f", {name})" if name else ")")
 
 
 @dataclass(frozen=True)
@@ -324,6 +347,11 @@ class Survey:
                 return None
             return self._record(step, None)
         value = reply.value.strip() if step.free_text else reply.value
+        refused = refused_characters(value) if step.free_text else ""
+        if refused:
+            self.notice = (f"Your answer contains {refused}, which cannot be saved. Please "
+                           "type it again without it.")
+            return None
         if step.free_text and not value:
             if step.required:
                 self.notice = "This one needs an answer."

@@ -279,7 +279,7 @@ class TerminalPrompter:
                     lines.append([("", f" {chosen}{label}")])
             lines.append([])
             if screen.notice:
-                lines.append([("class:notice", one_line(screen.notice))])
+                lines += [[("class:notice", t)] for t in wrap(screen.notice, width - 1)]
             lines.append([("class:hint", keys_hint(screen) + " | Ctrl-C facilitator")])
             return self._join(lines)
 
@@ -321,7 +321,7 @@ class TerminalPrompter:
         width, _ = self._size()
         lines = head_lines(screen, width - 1, unicode=self.unicode)
         if screen.notice:
-            lines.append([("class:notice", one_line(screen.notice))])
+            lines += [[("class:notice", t)] for t in wrap(screen.notice, width - 1)]
         lines.append([("class:hint", keys_hint(screen) + " | Ctrl-C facilitator")])
         lines.append([("", "> ")])
         went_back = [False]
@@ -339,6 +339,12 @@ class TerminalPrompter:
         def _interrupt(event: KeyPressEvent) -> None:
             typed[0] = event.app.current_buffer.text
             event.app.exit(exception=_Facilitator())
+
+        @keys.add("c-@")
+        def _nul(event: KeyPressEvent) -> None:
+            # prompt_toolkit would start a selection and swallow what is typed next; the NUL
+            # goes into the answer instead (shown as ^@) and the survey refuses it, saying why.
+            event.app.current_buffer.insert_text("\x00")
 
         session: PromptSession[str] = PromptSession(
             input=self.input, output=self.output, style=STYLE, key_bindings=_guard(keys),
@@ -371,7 +377,7 @@ class TerminalPrompter:
             lines.append([("class:section", "Review your answers")])
             lines.append([("", "Choose an answer to change it, or save.")])
             if screen.notice:
-                lines.append([("class:notice", one_line(screen.notice))])
+                lines += [[("class:notice", t)] for t in wrap(screen.notice, width - 1)]
             lines.append([])
             footer = [[], [("class:hint",
                             "arrows/number + Enter | PgUp/PgDn | Ctrl-C facilitator")]]

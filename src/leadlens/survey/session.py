@@ -18,9 +18,16 @@ from leadlens.errors import Code, Problem, ResponsesError, UsageError
 from leadlens.questionset.model import QuestionSet
 from leadlens.survey.answers_file import FileAnswers
 from leadlens.survey.flow import Prompter, Survey, Value, run_respondent
-from leadlens.survey.journal import Journal, SessionMark, check_folder, describe, unfinished
+from leadlens.survey.journal import (
+    Journal,
+    SessionMark,
+    check_folder,
+    describe,
+    read_journal,
+    unfinished,
+)
 from leadlens.survey.summary import chart_lines, principle_scores
-from leadlens.survey.writer import append_row, check_responses_file
+from leadlens.survey.writer import append_row, check_responses_file, saved_respondent_ids
 
 
 class SessionPrompter(Prompter, Protocol):
@@ -137,6 +144,15 @@ def run_session(qs: QuestionSet, prompter: SessionPrompter, options: SessionOpti
     resumed: Journal | None = None
     waiting = unfinished(output)
     if options.resume:
+        if waiting:
+            notes += _drop_saved(output, qs, waiting)
+            waiting = unfinished(output)
+        if not waiting and notes:
+            raise ResponsesError([Problem(file=str(output), message="nothing to resume: "
+                                          "the unfinished respondent had already been saved "
+                                          "(a crash came after saving their answers); its "
+                                          "journal is removed, so nobody is saved twice",
+                                          code=Code.SURVEY_NOTHING_TO_RESUME)])
         if not waiting:
             raise ResponsesError([Problem(file=str(output), message="nothing to resume: "
                                           "no unfinished respondent beside this file",
@@ -245,6 +261,29 @@ def run_session(qs: QuestionSet, prompter: SessionPrompter, options: SessionOpti
         prompter.message(f"Saved respondent {number} to {output}.")
     result.journals_left = unfinished(output)
     return result
+
+
+def _drop_saved(output: Path, qs: QuestionSet, journals: list[Path]) -> list[str]:
+    """Remove each journal whose respondent is already in the responses file (the process
+    died between appending the row and removing the journal); a note for each."""
+    saved = saved_respondent_ids(output)
+    notes: list[str] = []
+    for path in journals:
+        try:
+            header, _ = read_journal(path)
+        except (OSError, ValueError, ResponsesError):
+            continue  # Journal.resume reports a damaged journal
+        rid = header.get("respondent_id")
+        if not isinstance(rid, str) or rid not in saved:
+            continue
+        journal = Journal.resume(output, qs, path)
+        if journal is None:  # another survey holds it
+            continue
+        journal.remove()
+        notes.append(f"Respondent {rid} was already saved to {output} (the survey stopped "
+                     "before removing their journal); the journal is removed, not saved "
+                     "again.")
+    return notes
 
 
 def _keep(journal: Journal | None) -> Path | None:

@@ -176,3 +176,24 @@ def _write_all(fd: int, data: bytes) -> None:
     except OSError:
         os.ftruncate(fd, start)
         raise
+
+
+def saved_respondent_ids(path: Path) -> set[str]:
+    """The respondent ids already in the responses file (empty when there is none yet).
+
+    ``--resume`` checks a journal against them: a crash after the row was appended but
+    before the journal was removed must not save that respondent twice. The file's header
+    was checked by :func:`check_responses_file`; an unreadable row is simply not counted.
+    """
+    if not path.is_file():
+        return set()
+    ids: set[str] = set()
+    with path.open(encoding="utf-8-sig", newline="", errors="replace") as handle:
+        try:
+            for row in csv.DictReader(handle):
+                rid = (row.get("respondent_id") or "").strip()
+                if rid:
+                    ids.add(rid)
+        except csv.Error:
+            pass  # the reader gives the located error when the file is scored
+    return ids

@@ -41,8 +41,10 @@ from leadlens.report.filters import FILTERS
 from leadlens.survey.flow import Answer, Back, Change, Reply, ReviewReply, Skip, Submit
 from leadlens.survey.render import progress, variant_line
 from leadlens.workshop.agreed import MAX_TEXT, Agreed, save_agreed
+from leadlens.workshop.pack import Pack
+from leadlens.workshop.published import Record, update_state
 from leadlens.workshop.reveal import Reveals
-from leadlens.workshop.room import Participant, Room, RoomFull
+from leadlens.workshop.room import Participant, Room, RoomClosed, RoomFull
 from leadlens.workshop.security import Guard, LimitMiddleware, Limits, Secrets, client_of, same
 
 CSRF_COOKIE = "ll_csrf"
@@ -68,13 +70,20 @@ class Workshop:
     join_url: str
     limits: Limits = field(default_factory=Limits)
     allowed_hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost"])
-    pack: Callable[[], tuple[str, int]] | None = None
-    """Writes nothing: returns the board pack HTML and its respondent count."""
+    pack: Callable[[Record, str], Pack] | None = None
+    """Writes nothing: the board pack checked against ``record``, published at a time."""
+    record: Record | None = None
+    """What the workshop has published (kept in its state file); None: in memory only."""
+    state_path: Path | None = None
+    """The state file (room code, secrets, publications, closed); None in some tests."""
+    resumed: list[str] = field(default_factory=list)
+    """With --resume, for the facilitator's terminal: each unfinished participant continued
+    (journal, start time, answers so far) and each journal dropped as already saved."""
     qr_svg: str = ""
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
     def __post_init__(self) -> None:
-        self.reveals = Reveals(self.qs)
+        self.reveals = Reveals(self.qs, self.record)
         self.lock = threading.Lock()  # reveals and the agreed levels
         self.notice = ""
         self.pack_written = False
@@ -135,6 +144,8 @@ class Refused(Exception):
 
 
 NOT_FOUND = ("Not found", "There is nothing at this address.")
+CLOSED = ("The facilitator has closed the room: no more answers are taken. Anything you "
+          "answered is kept on the laptop. If you were not finished, tell the facilitator.")
 
 
 def _check_room(request: Request, w: Workshop) -> str:
@@ -182,6 +193,8 @@ def _endpoint(w: Workshop, handler: Handler) -> Callable[[Request], Awaitable[Re
     async def endpoint(request: Request) -> Response:
         try:
             return await handler(request, w)
+        except RoomClosed:
+            return _message(request, w, 403, "The room is closed", CLOSED)
         except Refused as refused:
             if refused.count:
                 guard.failed(client_of(request.scope))
@@ -212,6 +225,8 @@ async def join_page(request: Request, w: Workshop) -> Response:
     room = _check_room(request, w)
     if _person(request, w) is not None:
         return _redirect(f"/r/{room}/q")
+    if w.room.closed:
+        raise RoomClosed()
     return _page(request, "join.html.j2", title=w.qs.title, room=room,
                  questions=len(w.qs.questions))
 
@@ -237,16 +252,30 @@ async def question_page(request: Request, w: Workshop) -> Response:
     with person.lock:
         survey = person.survey
         if person.finished:
-            return _page(request, "done.html.j2", title=w.qs.title, room=room)
+            return _page(request, "done.html.j2", title=w.qs.title, room=room,
+                         closed=w.room.closed)
+        if w.room.closed:
+            raise RoomClosed()
+        if not person.introduced and not survey.answers:
+            return _page(request, "intro.html.j2", title=w.qs.title, room=room,
+                         paragraphs=paragraphs(w.qs.introduction))
         if survey.at_review:
             return _page(request, "review.html.j2", title=w.qs.title, room=room,
                          review=survey.review_screen())
         screen = survey.screen()
+        index = survey.position
+        before = survey.steps[index - 1] if 0 < index <= len(survey.steps) else None
+    step = screen.step
+    # A section's description is its instructions ("Please leave out names..."): shown
+    # whole on its first question, and on every free-text question, where it matters most.
+    first = before is None or before.section != step.section
+    described = (step.section.description if step.section and step.section.description
+                 and (first or step.free_text) else "")
     text = progress(screen, unicode=False).split("  ")[0]
-    step = round(20 * screen.position / max(screen.steps, 1))
+    percent = round(20 * screen.position / max(screen.steps, 1))
     return _page(request, "question.html.j2", title=w.qs.title, room=room, screen=screen,
-                 hat=variant_line(screen.step), progress_text=text, percent_step=step,
-                 max_text=MAX_TEXT)
+                 hat=variant_line(screen.step), progress_text=text, percent_step=percent,
+                 max_text=MAX_TEXT, section_description=paragraphs(described))
 
 
 async def answer(request: Request, w: Workshop) -> Response:
@@ -273,6 +302,24 @@ async def answer(request: Request, w: Workshop) -> Response:
     return _redirect(f"/r/{room}/q")
 
 
+def paragraphs(text: str) -> list[str]:
+    """A question set's text as paragraphs (blank lines separate them; lines inside one
+    are joined), as the terminal survey keeps them."""
+    return [" ".join(block.split()) for block in text.split("\n\n") if block.strip()]
+
+
+async def introduced(request: Request, w: Workshop) -> Response:
+    room = _check_room(request, w)
+    await _form(request)
+    person = _person(request, w)
+    if person is None:
+        return _redirect(f"/r/{room}")
+    if w.room.closed:
+        raise RoomClosed()
+    w.room.introduced(person)
+    return _redirect(f"/r/{room}/q")
+
+
 async def review(request: Request, w: Workshop) -> Response:
     room = _check_room(request, w)
     fields = await _form(request)
@@ -290,6 +337,8 @@ async def again(request: Request, w: Workshop) -> Response:
     person = _person(request, w)
     if person is None or not person.finished:
         return _redirect(f"/r/{room}/q")
+    if w.room.closed:
+        raise RoomClosed()
     try:
         fresh = w.room.restart(person)
     except RoomFull:
@@ -352,7 +401,8 @@ async def facilitator_page(request: Request, w: Workshop) -> Response:
                  qr=Markup(w.qr_svg), join_url=w.join_url,  # noqa: S704  segno's own SVG
                  room=w.secrets.room, threshold=w.reveals.threshold, bands=w.qs.bands,
                  max_text=MAX_TEXT, agreed_path=str(w.agreed_path),
-                 pack_written=w.pack_written, pack_path=str(w.pack_path), **view)
+                 pack_written=w.pack_written, pack_path=str(w.pack_path),
+                 closed=w.room.closed, **view)
 
 
 async def live(request: Request, w: Workshop) -> Response:
@@ -374,8 +424,7 @@ async def reveal(request: Request, w: Workshop) -> Response:
     def show() -> None:
         with w.lock:
             if w.reveals.reveal(fields.get("unit", ""), records, w.clock()) is None:
-                w.notice = (f"Not shown: fewer than {w.reveals.threshold} people have "
-                            "answered it yet.")
+                w.notice = w.reveals.refusal or "Not shown."
 
     await run_in_threadpool(show)
     return _redirect("/f/")
@@ -488,14 +537,53 @@ async def finish(request: Request, w: Workshop) -> Response:
 
     maker = w.pack
 
-    def write() -> int:
-        html, respondents = maker()
-        write_atomic(w.pack_path, html, force=True)
-        return respondents
+    def write() -> Pack:
+        with w.lock:  # the record of what was published must not move meanwhile
+            record = w.reveals.record
+            made = maker(record, w.clock().isoformat(timespec="seconds"))
+            write_atomic(w.pack_path, made.html, force=True)
+            if made.publication is not None:
+                record.add(made.publication)
+            return made
 
-    respondents = await run_in_threadpool(write)
+    made = await run_in_threadpool(write)
     w.pack_written = True
-    w.notice = f"Wrote the board pack {w.pack_path} ({respondents} respondents)."
+    names = [w.qs.principle_by_id[p].name for p in made.held.principles]
+    if made.held.comments:
+        names.append("the comments")
+    if made.held.timepoints:
+        names.append("now and in 12 months")
+    held = (" Held back (their answers changed, by too few people, since the screen showed "
+            "them): " + "; ".join(names) + "." if names else "")
+    w.notice = (f"Wrote the board pack {w.pack_path} ({made.respondents} respondents)."
+                + held)
+    return _redirect("/f/")
+
+
+async def close_page(request: Request, w: Workshop) -> Response:
+    """Asks before closing: closing is not what a stray click should do."""
+    _facilitator(request, w)
+    progress_now = await run_in_threadpool(w.room.progress)
+    return _page(request, "close.html.j2", title=w.qs.title, progress=progress_now,
+                 closed=w.room.closed)
+
+
+async def close(request: Request, w: Workshop) -> Response:
+    _facilitator(request, w)
+    fields = await _form(request)
+    wanted = fields.get("closed")
+    if wanted not in ("yes", "no") or (wanted == "yes" and fields.get("confirm") != "yes"):
+        return _redirect("/f/close")  # closing needs the confirmation page's button
+
+    def store() -> None:
+        with w.lock:
+            if w.state_path is not None:
+                update_state(w.state_path, closed=wanted == "yes")
+            w.room.set_closed(wanted == "yes")
+            w.notice = ("The room is closed: no new phones can join and no more answers are "
+                        "taken." if wanted == "yes" else "The room is open again.")
+
+    await run_in_threadpool(store)
     return _redirect("/f/")
 
 
@@ -532,6 +620,7 @@ def build_app(w: Workshop) -> Starlette:
         route("/r/{room}/join", join, ["POST"]),
         route("/r/{room}/q", question_page, ["GET"]),
         route("/r/{room}/q", answer, ["POST"]),
+        route("/r/{room}/intro", introduced, ["POST"]),
         route("/r/{room}/review", review, ["POST"]),
         route("/r/{room}/again", again, ["POST"]),
         route("/start/{secret}", start, ["GET"]),
@@ -544,6 +633,8 @@ def build_app(w: Workshop) -> Starlette:
         route("/f/action/remove", remove_action, ["POST"]),
         route("/f/finish", finish, ["POST"]),
         route("/f/pack", pack, ["GET"]),
+        route("/f/close", close_page, ["GET"]),
+        route("/f/close", close, ["POST"]),
         route("/assets/{name}", asset, ["GET"]),
         route("/{rest:path}", not_found, ["GET", "POST", "PUT", "DELETE", "PATCH"]),
     ]

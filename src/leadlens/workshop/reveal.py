@@ -13,51 +13,30 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from leadlens.questionset.model import QuestionSet
 from leadlens.report.charts import Segment, distribution_svg
 from leadlens.report.context import build_context
-from leadlens.responses.table import text_keys
 from leadlens.results.document import PrincipleResult, Results
 from leadlens.scoring import Responses, effective_min_group_size, score
 from leadlens.scoring.agreement import agreement_words
 from leadlens.survey.flow import Value
+from leadlens.workshop.published import (
+    Digests,
+    Publication,
+    Record,
+    cells,
+    conflicts,
+    digests,
+    figures,
+    moved,
+)
+from leadlens.workshop.units import COMMENTS, TIMEPOINTS, Unit, units
 
 Records = Sequence[tuple[str, dict[str, Value]]]
-
-TIMEPOINTS = "timepoints"
-COMMENTS = "comments"
-
-
-@dataclass(frozen=True)
-class Unit:
-    """Something the facilitator can reveal: a principle, the now-vs-target questions, or
-    the free-text comments."""
-
-    id: str
-    title: str
-    keys: tuple[str, ...]
-
-
-def units(qs: QuestionSet) -> list[Unit]:
-    """Every revealable unit of a question set, in order."""
-    found = [Unit(f"principle:{p.id}", p.name,
-                  tuple(k for q in qs.questions if q.principle == p.id and q.type == "rating"
-                        for k in q.answer_keys))
-             for p in qs.principles]
-    paired = tuple(k for q in qs.questions if q.timepoints and q.type == "rating"
-                   for k in q.answer_keys)
-    if paired:
-        first, last = qs.timepoints[0].label, qs.timepoints[-1].label
-        found.append(Unit(TIMEPOINTS, f"{first} and {last[:1].lower()}{last[1:]}", paired))
-    texts = tuple(text_keys(qs))
-    if texts:
-        found.append(Unit(COMMENTS, "Comments", texts))
-    return found
-
 
 # ----------------------------------------------------------------------------- view models
 
@@ -117,7 +96,8 @@ class PrincipleView:
     rwg_j: float | None = None
     """The room's rwg(j), as the engine puts it on the principle (None when undefined)."""
     agreement: str | None = None
-    """``agreed``, ``partly agreed`` or ``split``: the engine's reading of ``rwg_j``."""
+    """``agreed``, ``partly agreed`` or ``not agreed`` (:func:`projector_agreement`); None
+    when rwg(j) is undefined or the room is split."""
 
 
 @dataclass(frozen=True)
@@ -155,7 +135,6 @@ class Snapshot:
     principle: PrincipleView | None = None
     timepoints: TimepointsView | None = None
     comments: tuple[CommentGroup, ...] = ()
-    basis: dict[str, tuple[Value, ...]] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -174,14 +153,20 @@ class UnitStatus:
 # ----------------------------------------------------------------------------- computing
 
 
-def _basis(records: Records, keys: Sequence[str]) -> dict[str, tuple[Value, ...]]:
-    """Each respondent's answers to ``keys``, for those who have answered any of them."""
-    return {rid: tuple(answers.get(k) for k in keys) for rid, answers in records
-            if any(k in answers for k in keys)}
+def projector_agreement(contested: bool, rwg: float | None) -> str | None:
+    """How the projector reads rwg(j): the one owner of its wording about the room.
 
-
-def _changed(old: dict[str, tuple[Value, ...]], new: dict[str, tuple[Value, ...]]) -> int:
-    return sum(1 for rid in old.keys() | new.keys() if old.get(rid) != new.get(rid))
+    "Split" belongs to the contested rule alone (the flag above the score). rwg(j) measures
+    how spread the answers are, not whether the room falls into two camps: a two-camp room
+    can reach 0.78 (:mod:`leadlens.scoring.contested`). So under the Split flag agreement
+    is not read at all (None; the page says why), and otherwise the engine's reading
+    (:func:`leadlens.scoring.agreement.agreement_words`) is shown with its "split" said as
+    "not agreed", so that the projector never says "split" for two different rules.
+    """
+    words = agreement_words(rwg)
+    if words is None or contested:
+        return None
+    return "not agreed" if words == "split" else words
 
 
 def scored(qs: QuestionSet, records: Records) -> Results:
@@ -195,50 +180,95 @@ def answered_count(unit: Unit, results: Results, records: Records) -> int:
     if unit.id.startswith("principle:"):
         pid = unit.id.split(":", 1)[1]
         return next((p.n for p in results.principles if p.id == pid), 0)
-    return len(_basis(records, unit.keys))
+    return sum(1 for _, answers in records if any(k in answers for k in unit.keys))
 
 
 class Reveals:
-    """The facilitator's reveals: the snapshot on screen and the ones taken before."""
+    """The facilitator's reveals: the snapshot on screen, the ones taken before, and the
+    record of everything published (:mod:`leadlens.workshop.published`).
 
-    def __init__(self, qs: QuestionSet) -> None:
+    A unit is shown anew only when no figure of it moved by 1 to ``threshold - 1`` people
+    since any earlier publication that showed that figure (a reveal, or a board pack);
+    otherwise its last snapshot is shown again, unchanged.
+    """
+
+    def __init__(self, qs: QuestionSet, record: Record | None = None) -> None:
         self.qs = qs
         self.threshold = effective_min_group_size(qs)
         self.units = {u.id: u for u in units(qs)}
         self.snapshots: dict[str, Snapshot] = {}
         self.current: str | None = None
+        self.record = record if record is not None else Record(None, b"")
+        self.refusal = ""
+        """Why the last :meth:`reveal` showed nothing (for the facilitator)."""
+
+    def digests(self, records: Records) -> Digests:
+        """Keyed hashes of everyone's answers so far (what a publication rests on)."""
+        responses = Responses.from_records(self.qs, [answers for _, answers in records])
+        return digests(self.record.key, cells(responses, [rid for rid, _ in records]))
+
+    def _state(self, unit: Unit, now: Digests, n: int) -> tuple[bool, int, bool]:
+        """(may a new snapshot be taken, how many more answers before one, changed since
+        the last publication of this unit)."""
+        found = conflicts(figures(unit.keys), self.record.publications, now, self.threshold)
+        if found:
+            return False, max(self.threshold - c.moved for c in found), True
+        last = next((p for p in reversed(self.record.publications) if p.unit == unit.id),
+                    None)
+        if last is None:
+            return n >= self.threshold, max(0, self.threshold - n), True
+        changed = moved(last.answers, now, unit.keys) > 0
+        return changed and n >= self.threshold, 0 if changed else self.threshold, changed
 
     def statuses(self, records: Records) -> list[UnitStatus]:
         results = scored(self.qs, records)
+        now = self.digests(records)
         out = []
         for unit in self.units.values():
             n = answered_count(unit, results, records)
-            old = self.snapshots.get(unit.id)
-            if old is None:
-                needed = max(0, self.threshold - n)
-            else:
-                needed = max(0, self.threshold - _changed(old.basis, _basis(records, unit.keys)))
-            out.append(UnitStatus(unit=unit, answered=n,
-                                  can_reveal=n >= self.threshold and needed == 0,
-                                  revealed=old is not None, needed=needed))
+            allowed, needed, _ = self._state(unit, now, n)
+            revealed = unit.id in self.snapshots or any(
+                p.unit == unit.id for p in self.record.publications)
+            out.append(UnitStatus(unit=unit, answered=n, can_reveal=allowed,
+                                  revealed=revealed, needed=needed))
         return out
 
     def reveal(self, unit_id: str, records: Records, now: dt.datetime) -> Snapshot | None:
         """Put ``unit_id`` on screen: a new snapshot when allowed, else the previous one.
 
-        Returns None (nothing shown) when fewer than the threshold have answered it.
+        Returns None (nothing shown; :attr:`refusal` says why) when fewer than the
+        threshold have answered it, or when its answers moved too little since it was
+        published and this run has no earlier snapshot of it to show again.
         """
         unit = self.units.get(unit_id)
+        self.refusal = ""
         if unit is None:
             return None
-        basis = _basis(records, unit.keys)
+        hashes = self.digests(records)
+        results = scored(self.qs, records)
+        n = answered_count(unit, results, records)
+        allowed, _, changed = self._state(unit, hashes, n)
         old = self.snapshots.get(unit_id)
-        if old is not None and _changed(old.basis, basis) < self.threshold:
+        if old is not None and not (allowed and changed):
             self.current = unit_id
             return old
-        snapshot = self._snapshot(unit, records, basis, now)
+        if not allowed and n >= self.threshold and changed:
+            self.refusal = ("Not shown: its answers have changed since it was shown, by too "
+                            "few people to show it again; it can be shown once more people "
+                            "have answered or changed their answers.")
+            return None
+        snapshot = self._snapshot(unit, records, results, now)
         if snapshot is None:
+            self.refusal = (f"Not shown: fewer than {self.threshold} people have answered it "
+                            "yet.")
             return old
+        if changed:
+            keys = set(unit.keys)
+            self.record.add(Publication(
+                unit=unit.id, at=now.isoformat(timespec="seconds"), n=snapshot.n,
+                keys=unit.keys, answers={rid: {k: v for k, v in a.items() if k in keys}
+                                         for rid, a in hashes.items()
+                                         if keys.intersection(a)}))
         self.snapshots[unit_id] = snapshot
         self.current = unit_id
         return snapshot
@@ -250,29 +280,28 @@ class Reveals:
     def on_screen(self) -> Snapshot | None:
         return self.snapshots.get(self.current) if self.current else None
 
-    def _snapshot(self, unit: Unit, records: Records, basis: dict[str, tuple[Value, ...]],
+    def _snapshot(self, unit: Unit, records: Records, results: Results,
                   now: dt.datetime) -> Snapshot | None:
         if unit.id == COMMENTS:
-            chosen = [(rid, a) for rid, a in records if rid in basis]
+            chosen = [(rid, a) for rid, a in records if any(k in a for k in unit.keys)]
             if len(chosen) < self.threshold:
                 return None
             results = scored(self.qs, chosen)
             groups = tuple(CommentGroup(self.qs.question_by_id[q].text
                                         if q in self.qs.question_by_id else q, tuple(texts))
                            for q, texts in results.comments.items() if texts)
-            return Snapshot(unit, len(chosen), now, comments=groups, basis=basis)
-        results = scored(self.qs, records)
+            return Snapshot(unit, len(chosen), now, comments=groups)
         n = answered_count(unit, results, records)
         if n < self.threshold:
             return None
         report = build_context(results, "html")["report"]
         if unit.id == TIMEPOINTS:
-            return Snapshot(unit, n, now, timepoints=self._timepoints(report), basis=basis)
+            return Snapshot(unit, n, now, timepoints=self._timepoints(report))
         pid = unit.id.split(":", 1)[1]
         index = next(i for i, p in enumerate(results.principles) if p.id == pid)
         view = self._principle(results.principles[index], report["principles"][index],
                                report["bands"])
-        return Snapshot(unit, n, now, principle=view, basis=basis)
+        return Snapshot(unit, n, now, principle=view)
 
     def _principle(self, p: PrincipleResult, data: dict[str, object],
                    bands: list[dict[str, object]]) -> PrincipleView:
@@ -308,7 +337,7 @@ class Reveals:
             perspective_gap=p.perspective_gap if all(s.n >= self.threshold
                                                      for s in p.perspectives) else None,
             items=tuple(items), legend=legend, rwg_j=p.rwg_j,
-            agreement=agreement_words(p.rwg_j))
+            agreement=projector_agreement(p.contested, p.rwg_j))
 
     def _timepoints(self, report: dict[str, object]) -> TimepointsView | None:
         data = report.get("timepoints")

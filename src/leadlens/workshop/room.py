@@ -25,7 +25,7 @@ from pathlib import Path
 from leadlens.errors import Code, Problem, ResponsesError
 from leadlens.questionset.model import QuestionSet
 from leadlens.survey.flow import Reply, ReviewReply, Submit, Survey, Value
-from leadlens.survey.journal import Journal
+from leadlens.survey.journal import Journal, describe
 from leadlens.survey.session import make_row, new_respondent_id, now_utc
 from leadlens.survey.writer import append_row
 
@@ -37,6 +37,10 @@ class RoomFull(Exception):
     """No more participants can join this workshop."""
 
 
+class RoomClosed(Exception):
+    """The facilitator closed the room: no new phones, no more answers."""
+
+
 @dataclass
 class Participant:
     """One phone: its survey state and open journal (None until the first answer)."""
@@ -46,6 +50,8 @@ class Participant:
     survey: Survey
     journal: Journal | None = None
     finished: bool = False
+    introduced: bool = False
+    """The question set's introduction has been read (Continue pressed), or there is none."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
@@ -79,6 +85,8 @@ class Room:
         self._clock = clock
         self._new_id = new_id
         self._lock = threading.Lock()
+        self.closed = False
+        """Closed by the facilitator: joins and answers are refused (answers so far kept)."""
         self._participants: dict[str, Participant] = {}
         self._saved: dict[str, dict[str, Value]] = {}  # respondent id -> submitted answers
         self._changes = 0
@@ -105,11 +113,13 @@ class Room:
     def join(self) -> Participant:
         """A new participant (raises :class:`RoomFull` past ``max_participants``)."""
         with self._lock:
+            if self.closed:
+                raise RoomClosed()
             if len(self._participants) >= self.max_participants:
                 raise RoomFull()
             rid = self._new_id()
             person = Participant(token=self.device_token(rid), respondent_id=rid,
-                                 survey=Survey(self.qs))
+                                 survey=Survey(self.qs), introduced=not self.qs.introduction)
             self._participants[person.token] = person
             self._bump()
             return person
@@ -125,6 +135,8 @@ class Room:
             survey = person.survey
             if person.finished:
                 return
+            if self.closed:
+                raise RoomClosed()
             keys = [s.key for s in survey.steps]
             if step_key not in keys:
                 survey.notice = "That page is out of date; here is where you are."
@@ -156,6 +168,8 @@ class Room:
         with person.lock:
             if person.finished:
                 return True
+            if self.closed:
+                raise RoomClosed()
             survey = person.survey
             if not survey.at_review and isinstance(reply, Submit):
                 survey.position = len(survey.steps)
@@ -172,6 +186,17 @@ class Room:
             self._saved[person.respondent_id] = answers
             self._bump()
         return True
+
+    def introduced(self, person: Participant) -> None:
+        """The participant has read the introduction and pressed Continue."""
+        with person.lock:
+            person.introduced = True
+
+    def set_closed(self, closed: bool) -> None:
+        """Close the room (or open it again); phones see it on their next page."""
+        with self._lock:
+            self.closed = closed
+            self._bump()
 
     def restart(self, person: Participant) -> Participant:
         """Someone else answers on a finished phone: a fresh participant."""
@@ -232,15 +257,19 @@ class Room:
             return len(self._saved)
 
     # -- restarting and stopping
-    def resume(self) -> tuple[int, int]:
+    def resume(self) -> tuple[int, list[str]]:
         """Reload saved rows and reopen every unfinished journal beside the output.
 
         A journal whose respondent is already in the responses file (the process died
         between saving the row and removing the journal) is removed, not resumed, so no
-        respondent is saved twice. Returns (saved rows, participants resumed).
+        respondent is saved twice. Returns the saved rows' count and, for the facilitator,
+        one line per participant resumed (:func:`leadlens.survey.journal.describe`: its file,
+        start time and how many answers so far; never an answer), then one per journal
+        removed because its respondent was already saved.
         """
         saved = _saved_rows(self.output, self.qs)
-        resumed = 0
+        resumed: list[str] = []
+        dropped: list[str] = []
         with self._lock:
             self._saved.update(saved)
             for rid in saved:
@@ -250,18 +279,21 @@ class Room:
                     finished=True)
         while (journal := Journal.resume(self.output, self.qs)) is not None:
             rid = journal.respondent_id or self._new_id()
+            said = describe(journal.path)
             if rid in saved:
                 journal.remove()
+                dropped.append(f"{journal.path.name}: already saved (the workshop stopped "
+                               "before removing it); removed, not saved again")
                 continue
             person = Participant(token=self.device_token(rid), respondent_id=rid,
                                  survey=Survey(self.qs, answers=dict(journal.answers)),
-                                 journal=journal)
+                                 journal=journal, introduced=bool(journal.answers))
             with self._lock:
                 self._participants[person.token] = person
-            resumed += 1
+            resumed.append(said.split(": ", 1)[0] + ": " + _started(said))
         with self._lock:
             self._bump()
-        return len(saved), resumed
+        return len(saved), resumed + dropped
 
     def close(self) -> None:
         """Close every open journal; unfinished answers stay on disk for ``--resume``."""
@@ -275,6 +307,13 @@ class Room:
                     else:
                         person.journal.remove()
                     person.journal = None
+
+
+def _started(described: str) -> str:
+    """"started ..., N answer(s) so far" from a journal's description (the terminal
+    survey's place in its session means nothing to a phone)."""
+    parts = described.split(", ")
+    return ", ".join(p for p in parts if p.startswith(("started", "cannot")) or "answer" in p)
 
 
 def _saved_rows(output: Path, qs: QuestionSet) -> dict[str, dict[str, Value]]:

@@ -8,6 +8,7 @@ keeps every phone's link and cookie working), the answer journals
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from leadlens.survey.writer import check_responses_file
 from leadlens.workshop.agreed import Agreed, load_agreed
 from leadlens.workshop.app import Workshop, build_app
 from leadlens.workshop.pack import board_pack
+from leadlens.workshop.published import Record, state_closed
 from leadlens.workshop.room import Room
 from leadlens.workshop.security import Limits, Secrets
 
@@ -110,13 +112,21 @@ def prepare(qs: QuestionSet, options: WorkshopOptions, join_url: str,
                            f"Resume with leadlens workshop {qs_id} --resume")
         agreed = load_agreed(agreed_file, qs) if agreed_file.exists() else Agreed.empty_for(qs)
     room = Room(qs, output, secrets.key)
+    try:
+        record = Record.load(state, secrets.key)
+    except (OSError, ValueError) as exc:
+        raise _problem(Code.WORKSHOP_STATE_DAMAGED, state,
+                       f"cannot read what the workshop has shown: {exc}") from None
+    resumed: list[str] = []
     if options.resume:
-        room.resume()
+        _, resumed = room.resume()
+        room.closed = state_closed(state)
     url = f"{join_url}/r/{secrets.room}"
     return Workshop(qs=qs, room=room, secrets=secrets, agreed=agreed, agreed_path=agreed_file,
                     pack_path=pack_file, join_url=url, limits=options.limits,
-                    allowed_hosts=allowed_hosts, qr_svg=qr_svg(url),
-                    pack=lambda: board_pack(qs, output, agreed_file))
+                    allowed_hosts=allowed_hosts, qr_svg=qr_svg(url), record=record,
+                    resumed=resumed, state_path=state,
+                    pack=lambda rec, at: board_pack(qs, output, agreed_file, rec, at))
 
 
 def qr_svg(url: str) -> str:
@@ -136,23 +146,30 @@ def qr_terminal(url: str, out: TextIO) -> None:
 
 
 def addresses(host: str) -> tuple[str, list[str], list[str]]:
-    """(the address phones join on, every host name to accept, warnings)."""
+    """(the address phones join on, every host name to accept, warnings).
+
+    Host names are as a browser sends them in ``Host``: an IPv6 address in brackets.
+    """
     warnings: list[str] = []
     if host in LOOPBACK:
-        warnings.append("Listening on this laptop only (127.0.0.1): phones cannot join. To let "
+        join = "::1" if host == "::1" else "127.0.0.1"
+        warnings.append(f"Listening on this laptop only ({join}): phones cannot join. To let "
                         "the room join, start with --host and the laptop's address on the "
                         "room's network (see docs/workshop.md).")
-        return "127.0.0.1", ["127.0.0.1", "localhost"], warnings
+        names = ["[::1]", "localhost"] if host == "::1" else ["127.0.0.1", "localhost"]
+        return join, names, warnings
     names = ["127.0.0.1", "localhost"]
     join = host
     if host in ("0.0.0.0", "::"):  # noqa: S104  the user asked for every interface
         found = _local_addresses()
         names += found
+        if host == "::":
+            names.append("[::1]")
         join = found[0] if found else "127.0.0.1"
         warnings.append("Listening on every network this laptop is on. Phones join on "
                         f"{join}" + (f" (or {', '.join(found[1:])})" if found[1:] else "") + ".")
     else:
-        names.append(host)
+        names.append(f"[{host}]" if ":" in host else host)
         try:
             if not ipaddress.ip_address(host).is_private:
                 warnings.append(f"{host} is a public address: anyone who can reach it can "
@@ -182,6 +199,9 @@ def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if host == "::":  # every interface: IPv4 too (phones on an IPv4 hotspot)
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     try:
         sock.bind((host, port))
     except OSError as exc:
