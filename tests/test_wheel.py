@@ -51,12 +51,16 @@ def test_wheel_ships_templates_and_sets(installed_wheel: Path) -> None:
              "root = r.files('leadlens'); "
              "print(sorted(p.name for p in (root / 'question_sets').iterdir())); "
              "print(sorted(p.name for p in (root / 'report_templates').iterdir())); "
-             "print(leadlens.__file__)")
+             "print(leadlens.__file__); "
+             "from leadlens.questionset.compiled import load_compiled; "
+             "print(load_compiled((root / 'question_sets' / 'ggi-systems-leadership.yaml')"
+             ".read_bytes()) is not None)")
     out = subprocess.run([str(installed_wheel / "python"), "-c", probe], capture_output=True,
                          text=True, check=True, cwd="/").stdout.splitlines()
     assert "ggi-systems-leadership.yaml" in out[0]
     assert "report.html.j2" in out[1] and "report.md.j2" in out[1]
     assert "site-packages" in out[2]
+    assert "compiled" in out[0] and out[3] == "True"  # the bundled set's compiled form, used
 
 
 @pytest.mark.slow

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from leadlens.report.console import SafeConsole
 from leadlens.text import terminal_safe
+
+if TYPE_CHECKING:  # rich is imported by the commands that print with it (start-up: --help)
+    from leadlens.report.console import SafeConsole
 
 
 def make_console(*, stderr: bool = False) -> SafeConsole:
     """A console that honours NO_COLOR and never wraps or truncates when not a terminal."""
+    from leadlens.report.console import SafeConsole
+
     stream = sys.stderr if stderr else sys.stdout
     is_tty = stream.isatty()
     return SafeConsole(

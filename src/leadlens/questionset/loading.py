@@ -6,14 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from leadlens import files
 from leadlens.errors import Code, Problem, QuestionSetError, did_you_mean
-from leadlens.questionset.checks import check_question_set
+from leadlens.questionset.compiled import compiled_dir, compiled_form, key, load_compiled
 from leadlens.questionset.model import MAX_SCALE_SPAN, MAX_SCALE_VALUE, MAX_WEIGHT, QuestionSet
-from leadlens.source.schema_errors import describe, validation_problems
-from leadlens.source.yamltree import format_path, load_yaml
 
 DEFAULT_QUESTION_SET = "ggi-systems-leadership"
 
@@ -57,6 +53,28 @@ def bundled_sets() -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
 
 
+def write_compiled(folder: Path | None = None) -> list[Path]:
+    """(Re)write the compiled form of every bundled question set
+    (:mod:`leadlens.questionset.compiled`) and remove any other; the files written.
+
+    Raises:
+        QuestionSetError: a bundled set does not load.
+    """
+    folder = compiled_dir() if folder is None else folder
+    written = []
+    for path in bundled_sets().values():
+        data = path.read_bytes()
+        name = key(data)
+        if name is None:
+            raise OSError(f"cannot read the question-set rules' source beside {__file__}")
+        target = folder / f"{name}.json"
+        files.write_atomic(target, compiled_form(load_from_yaml(data, str(path))), force=True)
+        written.append(target)
+    for stale in set(folder.glob("*.json")) - set(written):
+        stale.unlink()
+    return written
+
+
 def resolve(ref: str | Path | None) -> Path:
     """A path for ``ref``: an existing file, or a bundled id; None means the default set."""
     ref = DEFAULT_QUESTION_SET if ref is None else ref
@@ -79,7 +97,17 @@ def load_question_set(ref: str | Path | None = None) -> QuestionSet:
     Warnings do not stop loading.
     """
     path = resolve(ref)
-    result = validate_file(path)
+    try:
+        data = files.read_input(path, "question set")
+    except files.InputError as exc:
+        raise QuestionSetError(exc.problems) from None
+    # The bundled set, unedited, from its compiled form (no YAML; see questionset.compiled).
+    return load_compiled(data) or load_from_yaml(data, str(path))
+
+
+def load_from_yaml(data: bytes, name: str) -> QuestionSet:
+    """Validate question-set YAML (bytes); raise :class:`QuestionSetError` if it is invalid."""
+    result = validate_bytes(data, name)
     if result.question_set is None:
         raise QuestionSetError(result.errors)
     return result.question_set
@@ -97,6 +125,14 @@ def validate_file(path: Path, display_name: str | None = None) -> Validation:
 
 def validate_bytes(data: bytes, name: str) -> Validation:
     """Validate question-set YAML given as bytes (``name`` is used in locations)."""
+    # PyYAML and the checks are imported here, not at start-up: the bundled set loads
+    # from its compiled form without them.
+    from pydantic import ValidationError
+
+    from leadlens.questionset.checks import check_question_set
+    from leadlens.source.schema_errors import describe, validation_problems
+    from leadlens.source.yamltree import format_path, load_yaml
+
     raw, smap, problems = load_yaml(data, name)
     result = Validation(name, problems=list(problems))
     if raw is None and problems:

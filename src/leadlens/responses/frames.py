@@ -15,6 +15,7 @@ lines: problems name its row, counting the first row as 1.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,8 @@ def frame_name(frame: object) -> str:
 
 def is_frame(data: object) -> bool:
     """Whether ``data`` is a table narwhals reads, or has the Arrow PyCapsule interface."""
+    if isinstance(data, str | bytes | os.PathLike | list | tuple | dict | set):
+        return False  # the CLI's list of paths: no need to import narwhals (start-up)
     import narwhals as nw
 
     return (nw.dependencies.is_into_dataframe(data) or hasattr(data, "__arrow_c_stream__")

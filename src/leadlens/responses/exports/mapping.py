@@ -18,15 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from leadlens.errors import Code, Problem, ResponsesError, did_you_mean
+from leadlens.errors import Code, Problem, ResponsesError, did_you_mean, format_path
 from leadlens.files import read_input
 from leadlens.questionset.model import ImportSettings, QuestionSet
 from leadlens.responses.layout import RESERVED_COLUMNS
-from leadlens.source.schema_errors import validation_problems
-from leadlens.source.yamltree import SourceMap, format_path, load_yaml
+
+if TYPE_CHECKING:  # PyYAML is imported only when a mapping file is read (start-up)
+    from leadlens.source.yamltree import SourceMap
 
 
 def load_mapping(path: Path) -> RuleSource:
@@ -35,6 +35,11 @@ def load_mapping(path: Path) -> RuleSource:
     Raises:
         ResponsesError: the file cannot be read or is not a valid mapping.
     """
+    from pydantic import ValidationError
+
+    from leadlens.source.schema_errors import validation_problems
+    from leadlens.source.yamltree import load_yaml
+
     name = str(path)
     data = read_input(path, "mapping file", name=name, error=ResponsesError)
     raw, smap, problems = load_yaml(data, name)

@@ -15,13 +15,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
-from leadlens.errors import Code, Problem, did_you_mean
+from leadlens.errors import Code, Problem, did_you_mean, format_path
 from leadlens.questionset.model import ColumnRule, QuestionSet
 from leadlens.responses.exports.mapping import RuleSource
 from leadlens.responses.exports.platforms import PLATFORM_NAMES, Column, Layout
 from leadlens.responses.exports.text import normalise, splits, strip_suffix_number
 from leadlens.responses.layout import RESERVED_COLUMNS
-from leadlens.source.yamltree import format_path
 
 Kind = Literal["question", "field", "respondent_id", "submitted_at", "metadata", "ignored",
                "unmatched", "ambiguous"]
