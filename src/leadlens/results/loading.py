@@ -6,6 +6,7 @@ import dataclasses
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -13,9 +14,9 @@ from leadlens.errors import MAX_PROBLEMS, Code, LeadlensError, Problem
 from leadlens.files import read_input
 from leadlens.results.checks import anonymity_problems, domain_problems
 from leadlens.results.document import RESULTS_VERSION, Results
-from leadlens.source.nodes import LoadError, load_json, source_map
-from leadlens.source.schema_errors import validation_problems
-from leadlens.source.yamltree import SourceMap
+
+if TYPE_CHECKING:  # the located path's modules (and PyYAML) load only for a bad document
+    from leadlens.source.yamltree import SourceMap
 
 MAKE_ONE = "Make one with: leadlens score RESPONSES.csv -o results.json"
 
@@ -40,13 +41,37 @@ def _position(text: str, pattern: str) -> tuple[int | None, int | None]:
     return line, found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
 
 
+_VERSION_WRITTEN = re.compile(r'"results_version"\s*:\s*([^\s,}]*)')
+"""How ``results_version`` is written: pydantic reads ``2.0`` as version 2 and gives it when
+it is missing, while a document must say ``2`` (any other spelling takes the located path)."""
+
+
 def parse_results(text: str, file: str) -> Results:
     """Validate the JSON text of a results document; every problem is located.
 
     Beyond the document's types (strictly: no text for numbers, no true for 1), every
     value's domain and the anonymity rules are checked again (:mod:`leadlens.results.checks`):
     a document edited by hand cannot publish a small group or an impossible score.
+
+    The text is parsed once, by pydantic's JSON validator, straight into the model. Only a
+    document it refuses, or one that may hold what Python's JSON reader is stricter about
+    (``NaN``, ``Infinity``, which pydantic reads as floats), takes the located path
+    (:func:`_parse_located`): the same messages as ever, at the cost of a second parse.
     """
+    if "NaN" not in text and "Infinity" not in text:
+        try:
+            results = Results.model_validate_json(text, strict=True)
+        except ValidationError:
+            pass  # located below, with every problem
+        else:
+            if _VERSION_WRITTEN.findall(text) == [str(RESULTS_VERSION)]:  # else: its message
+                return _checked(results, text, file)
+    return _parse_located(text, file)
+
+
+def _parse_located(text: str, file: str) -> Results:
+    """:func:`parse_results` for a document with problems: JSON syntax, version, then types,
+    each located at its line and column."""
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
@@ -81,10 +106,18 @@ def parse_results(text: str, file: str) -> Results:
     try:
         results = Results.model_validate_json(text, strict=True)
     except ValidationError as exc:
+        from leadlens.source.schema_errors import validation_problems
+
         problems = sorted(validation_problems(exc, file, Results, smap=_locations(text, file)),
                           key=lambda p: (p.line or 0, p.col or 0))
         raise ResultsError(problems[:MAX_PROBLEMS],
                            omitted=max(len(problems) - MAX_PROBLEMS, 0)) from None
+    return _checked(results, text, file)
+
+
+def _checked(results: Results, text: str, file: str) -> Results:
+    """``results`` once its values' domains and the anonymity rules hold (the problems
+    located in ``text`` when any do not)."""
     smap = None
     problems = domain_problems(results, file) + anonymity_problems(results, file)
     if problems:
@@ -109,6 +142,8 @@ def _located(problem: Problem, smap: SourceMap) -> Problem:
 def _locations(text: str, file: str) -> SourceMap | None:
     """Line and column of each value, to locate problems; None for a document too large to
     scan (its problems are then located by path only)."""
+    from leadlens.source.nodes import LoadError, load_json, source_map
+
     try:
         return source_map(load_json(text, file))
     except LoadError:
@@ -117,9 +152,8 @@ def _locations(text: str, file: str) -> SourceMap | None:
 
 def load_results(path: Path) -> Results:
     """Read and validate a results document from ``path``."""
-    raw = read_input(path, "results document", error=ResultsError)
-    try:
-        text = raw.decode("utf-8-sig")
+    try:  # the bytes are not kept beside the text (a national document is 100 MB or more)
+        text = read_input(path, "results document", error=ResultsError).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ResultsError([Problem(file=str(path), message=f"not UTF-8 text (at byte offset "
                                     f"{exc.start})", hint=MAKE_ONE,
