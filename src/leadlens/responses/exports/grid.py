@@ -1,8 +1,10 @@
 """Raw records from a file: string cells and the physical line each record starts on.
 
 CSV text is parsed strictly (a quote left open is an error at the line where it opens,
-not a silently swallowed rest of file); ``.xlsx`` workbooks are streamed with openpyxl in
-read-only mode, and a record's "line" is its worksheet row number.
+not a silently swallowed rest of file); ``.xlsx`` workbooks are read by calamine, or
+streamed by openpyxl in read-only mode when calamine would read them otherwise
+(:mod:`leadlens.responses.exports.workbook`), and a record's "line" is its worksheet row
+number.
 """
 
 from __future__ import annotations
@@ -76,11 +78,13 @@ def read_csv_grid(text: str, delimiter: str, name: str, *, first_line: int = 1) 
 def read_xlsx_grid(data: bytes, name: str) -> Grid:
     """The first worksheet of a workbook (its bytes) as strings (dates as ISO 8601).
 
+    Read by calamine (:mod:`leadlens.responses.exports.workbook`), or by openpyxl when the
+    workbook holds something the two read differently; the same rows either way.
+
     Raises:
         ResponsesError: the file is not a readable workbook.
     """
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
-    from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
+    from leadlens.responses.exports.workbook import calamine_rows
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -93,34 +97,49 @@ def read_xlsx_grid(data: bytes, name: str) -> Grid:
             file=name, message=f"the workbook unpacks to {unpacked:,} bytes; at most "
                                f"{MAX_UNPACKED_BYTES // 1024 // 1024:,} MiB is read",
             hint="Export the sheet as CSV UTF-8 instead", code=Code.XLSX_TOO_LARGE)])
+    rows = calamine_rows(data, cell_text)
+    grid = Grid(records=[])
+    for number, cells in enumerate(rows if rows is not None else openpyxl_rows(data, name),
+                                   start=1):
+        longest = max(map(len, cells), default=0)
+        if longest > MAX_FIELD_BYTES:
+            raise ResponsesError([Problem(
+                file=name, line=number, message=f"a cell of {longest:,} characters; a "
+                f"responses file's cells may be at most {MAX_FIELD_BYTES // 1024:,} KiB",
+                code=Code.CSV_CELL_TOO_LARGE)])
+        while cells and cells[-1] == "":
+            cells.pop()
+        if not "".join(cells).strip():
+            grid.blank_lines.append(number)
+            continue
+        grid.records.append((number, cells))
+    return grid
+
+
+def openpyxl_rows(data: bytes, name: str) -> Iterator[list[str]]:
+    """The first worksheet's rows as text, streamed by openpyxl in read-only mode (the exact
+    reader of workbooks).
+
+    Raises:
+        ResponsesError: the file is not a readable workbook.
+    """
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         raise ResponsesError([Problem(file=name, message=f"not a readable .xlsx workbook "
                                       f"({exc})", code=Code.XLSX_UNREADABLE)]) from None
     try:
-        sheet = book.worksheets[0]
-        grid = Grid(records=[])
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            longest = max((len(c) for c in cells), default=0)
-            if longest > MAX_FIELD_BYTES:
-                raise ResponsesError([Problem(
-                    file=name, line=number, message=f"a cell of {longest:,} characters; a "
-                    f"responses file's cells may be at most {MAX_FIELD_BYTES // 1024:,} KiB",
-                    code=Code.CSV_CELL_TOO_LARGE)])
-            while cells and cells[-1] == "":
-                cells.pop()
-            if not "".join(cells).strip():
-                grid.blank_lines.append(number)
-                continue
-            grid.records.append((number, cells))
+        for values in book.worksheets[0].iter_rows(values_only=True):
+            yield [cell_text(v) for v in values]
     finally:
         book.close()
-    return grid
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A workbook cell's value as the text a CSV export would hold (one rule, both readers)."""
     if value is None:
         return ""
     if isinstance(value, bool):
