@@ -55,18 +55,23 @@ def calamine_rows(data: bytes, text: Callable[[object], str]) -> list[list[str]]
         )
     except ImportError:  # an install without it: the exact reader
         return None
-    if _odd_xml(data):
-        return None
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        with book:
-            sheets = book.sheets_metadata
-            if not sheets or sheets[0].typ != SheetTypeEnum.WorkSheet \
-                    or sheets[0].visible != SheetVisibleEnum.Visible:
-                return None
-            values = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError):
-        return None
+    from concurrent.futures import ThreadPoolExecutor
+
+    # The scan runs beside calamine's parse (which releases the GIL): on two cores it is free.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        odd = pool.submit(_odd_xml, data)
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            with book:
+                sheets = book.sheets_metadata
+                if not sheets or sheets[0].typ != SheetTypeEnum.WorkSheet \
+                        or sheets[0].visible != SheetVisibleEnum.Visible:
+                    return None
+                values = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError, OSError):
+            return None
+        if odd.result():
+            return None
     try:
         return [[v if type(v) is str else _text(v, text) for v in row] for row in values]
     except _Unlike:
