@@ -2,6 +2,7 @@
 
     python benchmarks/startup.py              # 11 alternating rounds, prints the medians
     python benchmarks/startup.py --runs 21
+    python benchmarks/startup.py --before /path/to/other/checkout/src   # beside another tree
 
 Each round runs every command below once, in turn, as a child process (so a busy moment
 of the shared machine falls on all of them alike); the medians and each command's ratio to
@@ -30,26 +31,34 @@ TARGETS = {"leadlens --help": 0.15, "leadlens score (60 rows)": 0.5}
 """Seconds, end to end (issue 17)."""
 
 
-def commands(folder: Path) -> dict[str, list[str]]:
+def commands(folder: Path, before: Path | None) -> dict[str, list[str]]:
     python = sys.executable
     out = folder / "results.json"
-    return {
+    found = {
         "python -c pass": [python, "-c", "pass"],
         "import numpy, pydantic": [python, "-c", "import numpy, pydantic; pydantic.BaseModel"],
         "leadlens --help": [python, "-m", "leadlens", "--help"],
         "leadlens score (60 rows)": [python, "-m", "leadlens", "score", str(EXAMPLE), "-o",
                                      str(out), "--force"],
     }
+    if before is not None:  # the same two commands from another tree's src/
+        run = ("import sys; sys.path.insert(0, sys.argv.pop(1)); sys.argv[0] = 'leadlens'; "
+               "from leadlens.cli import main; main()")
+        found["--help (before)"] = [python, "-c", run, str(before), "--help"]
+        found["score (before)"] = [python, "-c", run, str(before), "score", str(EXAMPLE), "-o",
+                                   str(out), "--force"]
+    return found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=11, help="alternating rounds (default 11)")
+    parser.add_argument("--before", type=Path, help="another tree's src/ to time beside")
     args = parser.parse_args()
     compileall.compile_dir(ROOT / "src" / "leadlens", quiet=1)
     before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
-        todo = commands(Path(tmp))
+        todo = commands(Path(tmp), args.before)
         times: dict[str, list[float]] = {name: [] for name in todo}
         peaks: dict[str, list[float]] = {name: [] for name in todo}
         for command in todo.values():  # warm the file cache once
