@@ -59,6 +59,7 @@ def write_compiled(folder: Path | None = None) -> list[Path]:
 
     Raises:
         QuestionSetError: a bundled set does not load.
+        OSError: the rule modules' source cannot be read (nothing to key the forms by).
     """
     folder = compiled_dir() if folder is None else folder
     written = []
