@@ -87,7 +87,7 @@ def test_a_compiled_form_that_does_not_validate_is_ignored(
 
 
 HEAVY_FOR_A_SMALL_SCORE = ("yaml", "jinja2", "polars", "narwhals", "rich", "openpyxl",
-                           "starlette", "fastexcel")
+                           "python_calamine", "starlette", "fastexcel")
 
 
 def test_scoring_a_workshop_file_imports_only_what_it_needs(tmp_path: Path) -> None:
