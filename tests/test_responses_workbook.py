@@ -112,6 +112,9 @@ TAKEN = {  # calamine reads these; its rows must be openpyxl's
 LEFT_TO_OPENPYXL = {  # openpyxl reads these otherwise: calamine hands them over
     "an error cell": ([HEADER, ["r1", "A", 1, 2, 3]], None,
                       _cell("C2", '<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v></c>')),
+    "an error cell in single quotes": (
+        [HEADER, ["r1", "A", 1, 2, 3]], None,
+        _cell("C2", "<c r='C2' t='e'><f>1/0</f><v>#N/A</v></c>")),
     "an escape": ([["a"], ["x"]], None,
                   _cell("A2", '<c r="A2" t="inlineStr"><is><t>a_x000D_b</t></is></c>')),
     "a time": ([["t"], [dt.time(9, 30)]], None, None),

@@ -4,8 +4,8 @@ openpyxl, the exact reader of ``.xlsx`` files
 (:func:`leadlens.responses.exports.grid.openpyxl_rows`), takes about 37 s for a
 100,000-row export; calamine (python-calamine) reads the same sheet about 12 times faster
 and gives each cell's value with its type, which become text by the one rule both readers
-share (:func:`leadlens.responses.exports.grid.cell_text`). Rows are
-worksheet rows from 1, so a problem's "line" is the same row number either way.
+share (:func:`leadlens.responses.exports.grid.cell_text`). Rows are worksheet rows from 1,
+so a problem's "line" is the same row number either way.
 
 calamine and openpyxl read a few things differently, so a workbook holding any of them is
 left to openpyxl, which words it as it always has (:func:`calamine_rows` returns None):
@@ -32,8 +32,8 @@ import re
 import zipfile
 from collections.abc import Callable
 
-ERROR_CELL = b't="e"'
-"""An error cell in a worksheet's XML (found by a plain byte search: fast)."""
+ERROR_CELLS = (b't="e"', b"t='e'")
+"""An error cell in a worksheet's XML, either quote (found by plain byte searches: fast)."""
 ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 """An ``_xHHHH_`` escape (a literal prefix, so the search is fast too)."""
 
@@ -105,7 +105,7 @@ def _odd_xml(data: bytes) -> bool:
                 with archive.open(info) as member:
                     while block := member.read(1 << 20):
                         block = tail + block
-                        if ERROR_CELL in block or ESCAPE.search(block):
+                        if any(m in block for m in ERROR_CELLS) or ESCAPE.search(block):
                             return True
                         tail = block[-8:]
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
