@@ -152,15 +152,8 @@ def read_export_columns(path: Path, qs: QuestionSet, options: ImportOptions,
         raise ResponsesError(problems, omitted=max(0, total - len(problems)))
     if detection.blank:
         warnings.append(blank_rows(name, detection.blank))
-    cached: list[list[int]] = []
-
-    def line_numbers() -> list[int]:
-        if not cached:
-            cached.append(lines.tolist())
-        return cached[0]
-
     header_lines = detection.header_lines
-    return CellTable(name, [m.key or "" for m in used], columns, frame.height, line_numbers,
+    return CellTable(name, [m.key or "" for m in used], columns, frame.height, lambda: lines,
                      display=[m.column.display for m in used], warnings=warnings,
                      header_line=header_lines[0] if header_lines else 1)
 
