@@ -435,8 +435,10 @@ def _parse(data: bytes | Path, hints: list[ColumnHint]) -> pl.DataFrame | None:
     for attempt in attempts:
         schema = {f"c{i}": _dtype(h) for i, h in enumerate(attempt)}
         try:
+            # A blank first record would make polars take the file for one column: the
+            # schema holds (short records are caught by the comma count).
             return pl.read_csv(data, has_header=False, skip_rows=1, schema=schema,
-                               raise_if_empty=False)
+                               raise_if_empty=False, missing_columns="insert")
         except pl.exceptions.PolarsError:
             continue
     return None
