@@ -3,9 +3,10 @@
 ``leadlens inspect`` calls :func:`inspect_file` for each file. A text file (a leadlens CSV, a
 survey platform's export, an .xlsx workbook) goes to the export layer's
 :func:`~leadlens.responses.exports.inspect_export` (a large UTF-8 CSV through the column
-reader, :func:`~leadlens.responses.exports.columnar.inspect_columns`); a Parquet file (and a DataFrame, through
-:func:`inspect_cells`) is read by the responses reader's own step 1, exactly as ``score``
-reads it, and its column names are matched to the question set as a one-row header is.
+reader, :func:`~leadlens.responses.exports.columnar.inspect_columns`); a Parquet file (and
+a DataFrame, through :func:`inspect_cells`) is read by the responses reader's own step 1,
+exactly as ``score`` reads it, and its column names are matched to the question set as a
+one-row header is.
 """
 
 from __future__ import annotations
