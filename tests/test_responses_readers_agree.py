@@ -137,3 +137,19 @@ def test_line_numbers_are_found_again_from_the_file_in_blocks(
     body = len(b"\xef\xbb\xbf" + HEADER.strip().encode() + b"\r\n")
     assert records.record_lines(path, body).tolist() == exact
     assert records.record_lines(path.read_bytes(), body).tolist() == exact
+
+
+@pytest.mark.parametrize("block", [3, 7, 1 << 20])
+def test_the_block_pass_counts_records_blanks_and_bounds(block: int,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "BLOCK_BYTES", block)
+    data = b'a,b\n1,"x\n\ny"\n\n\r\n2,3\n"q""r",4'
+    found = records.scan_records(data, 4)
+    assert (found.commas, found.records, found.blank) == (4, 5, 2)
+    assert found.strict and found.closed and not found.nul and found.content
+    assert found.longest == len(b'1,"x\n\ny"')
+    assert records.record_lines(data, 4).tolist() == [2, 5, 6, 7, 8]
+    odd = records.scan_records(b'a,b\n1,"x\x00\n2,"y" z\n', 4)
+    assert odd.nul and not odd.strict
+    assert not records.scan_records(b'a,b\n"open,1\n', 4).closed
+    assert not records.scan_records(b"a,b\n \t\r\n\n", 4).content
