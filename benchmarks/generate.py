@@ -6,6 +6,7 @@
     python benchmarks/generate.py                  # benchmarks/data/responses-1m.csv
     python benchmarks/generate.py --rows 1000 --out /tmp/small.csv
     python benchmarks/generate.py --no-text --out benchmarks/data/responses-1m-no-text.csv
+                                                   # and benchmark-no-text.yaml (no text questions)
 
 The data are random but shaped like survey answers: each respondent has a leaning per
 principle, organisations differ, about 2% of answers are blank and 1% "Don't know", one item
@@ -38,8 +39,9 @@ COMMENTS = [
 ]
 
 
-def question_set_yaml() -> str:
-    """The question set whose answer keys are the CSV's item columns."""
+def question_set_yaml(text: bool = True) -> str:
+    """The question set whose answer keys are the CSV's item columns (and, with ``text``,
+    its free-text columns)."""
     lines = [
         "schema_version: 1",
         "id: benchmark",
@@ -69,7 +71,7 @@ def question_set_yaml() -> str:
             reverse = "true" if i == ITEMS_PER_PRINCIPLE else "false"
             lines.append(f"  - {{id: {p}-{i}, principle: {p}, scale: agreement, "
                          f"reverse: {reverse}, text: Statement {i} about {p}}}")
-    for q in TEXT_QUESTIONS:
+    for q in TEXT_QUESTIONS if text else []:
         lines.append(f"  - {{id: {q}, type: text, text: Tell us about {q}}}")
     return "\n".join(lines) + "\n"
 
@@ -115,8 +117,8 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     frame = responses_frame(args.rows)
     (frame.drop(TEXT_QUESTIONS) if args.no_text else frame).write_csv(args.out)
-    qs_path = args.out.with_name("benchmark.yaml")
-    qs_path.write_text(question_set_yaml(), encoding="utf-8")
+    qs_path = args.out.with_name("benchmark-no-text.yaml" if args.no_text else "benchmark.yaml")
+    qs_path.write_text(question_set_yaml(text=not args.no_text), encoding="utf-8")
     size = args.out.stat().st_size / 1e6
     print(f"wrote {args.out} ({args.rows:,} rows, {size:.0f} MB) and {qs_path}")
 

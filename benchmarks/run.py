@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-QUESTION_SET = HERE / "data" / "benchmark.yaml"
 
 
 def timed(command: list[str]) -> tuple[float, float]:
@@ -50,6 +49,7 @@ class Case:
     make: str
     waves: int = 1
     """Score this many copies of the file in one call (the baseline: leadlens on one)."""
+    question_set: str = "benchmark.yaml"
 
 
 CASES = {
@@ -59,7 +59,8 @@ CASES = {
                            "python benchmarks/generate.py"),
     "no-text": Case("responses-1m-no-text.csv", ["polars_baseline.py", "--scan"],
                     "at most 1.5x", "python benchmarks/generate.py --no-text "
-                    "--out benchmarks/data/responses-1m-no-text.csv"),
+                    "--out benchmarks/data/responses-1m-no-text.csv",
+                    question_set="benchmark-no-text.yaml"),
     "google": Case("google-1m.csv", ["polars_exports_baseline.py", "{data}", "google"],
                    "at most 2x", "python benchmarks/exports.py"),
     "qualtrics": Case("qualtrics-1m.csv", ["polars_exports_baseline.py", "{data}", "qualtrics"],
@@ -77,7 +78,8 @@ arguments (``{data}`` is the file; else it comes first), the target, how to make
 def run_case(name: str, case: Case, data: Path, runs: int, folder: Path) -> None:
     python = sys.executable
     out = folder / f"{name}.json"
-    command = [python, "-m", "leadlens", "score", "--question-set", str(QUESTION_SET),
+    command = [python, "-m", "leadlens", "score", "--question-set",
+               str(HERE / "data" / case.question_set),
              "--by", "organisation", "-o", str(out), "--force"]
     if case.waves > 1:  # one file per wave (year); the baseline is leadlens on one of them
         waves = []

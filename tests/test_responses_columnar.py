@@ -214,3 +214,46 @@ def test_the_structure_scan_finds_every_record(tmp_path: Path) -> None:
     assert again is not None
     assert np.array_equal(again.lines, found.lines) and np.array_equal(again.starts,
                                                                         found.starts)
+
+
+def _inspected(args: list[str], monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str, str]]:
+    """``leadlens inspect`` (JSON and text) through the column reader, then the exact one."""
+    seen = []
+    for smallest in (0, 1 << 40):
+        monkeypatch.setattr(columnar, "MIN_BYTES", smallest)
+        for form in ("json", "text"):
+            result = CliRunner().invoke(app, ["inspect", *args, "--format", form])
+            seen.append((result.exit_code, result.stdout, result.stderr))
+    return seen
+
+
+@pytest.mark.parametrize("name", sorted(COLUMN_READ))
+def test_inspect_shows_the_same_whichever_reader_looked(
+        name: str, fixtures: dict[str, Fixture], monkeypatch: pytest.MonkeyPatch) -> None:
+    fixture = fixtures[name]
+    args = [str(fixture.path), *(["--mapping", str(fixture.mapping)] if fixture.mapping else [])]
+    taken = []
+    original = columnar.inspect_columns
+
+    def watched(*given: object) -> object:
+        found = original(*given)  # type: ignore[arg-type]
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(columnar, "inspect_columns", watched)
+    seen = _inspected(args, monkeypatch)
+    assert taken[:2] == [True, True]  # the column reader looked (with MIN_BYTES 0)
+    assert seen[0] == seen[2] and seen[1] == seen[3]
+    assert seen[0][0] == 0 and '"records": ' in seen[0][1]
+
+
+@pytest.mark.parametrize("case", ["blank lines", "a blank record and spaces", "CRLF line ends",
+                                  "a row too short", "a bare CR"])
+def test_inspect_counts_records_and_blank_rows_alike(
+        case: str, fixtures: dict[str, Fixture], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(BAD[case][0](fixtures["google-forms"].path.read_text(encoding="utf-8"))
+                     .encode("utf-8"))
+    seen = _inspected([str(path)], monkeypatch)
+    assert seen[0] == seen[2] and seen[1] == seen[3]

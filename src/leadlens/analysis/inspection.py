@@ -2,9 +2,11 @@
 
 ``leadlens inspect`` calls :func:`inspect_file` for each file. A text file (a leadlens CSV, a
 survey platform's export, an .xlsx workbook) goes to the export layer's
-:func:`~leadlens.responses.exports.inspect_export`; a Parquet file (and a DataFrame, through
-:func:`inspect_cells`) is read by the responses reader's own step 1, exactly as ``score``
-reads it, and its column names are matched to the question set as a one-row header is.
+:func:`~leadlens.responses.exports.inspect_export` (a large UTF-8 CSV through the column
+reader, :func:`~leadlens.responses.exports.columnar.inspect_columns`); a Parquet file (and
+a DataFrame, through :func:`inspect_cells`) is read by the responses reader's own step 1,
+exactly as ``score`` reads it, and its column names are matched to the question set as a
+one-row header is.
 """
 
 from __future__ import annotations
@@ -32,12 +34,17 @@ def inspect_file(path: Path, question_set: QuestionSet, options: ImportOptions
     """
     from leadlens.responses.cells import check_text_file
     from leadlens.responses.exports import inspect_export
+    from leadlens.responses.exports.columnar import inspect_columns
     from leadlens.responses.frames import is_parquet, read_parquet_cells
+    from leadlens.responses.reading import column_hints
 
     if is_parquet(path):
         return inspect_cells(read_parquet_cells(path), question_set)
     check_text_file(path, encoding=options.encoding)
-    return inspect_export(path, question_set, options)
+    # A large UTF-8 CSV as score's column reader reads it (records and blank rows counted
+    # from the file in blocks); the rest record by record.
+    found = inspect_columns(path, question_set, options, column_hints(question_set))
+    return inspect_export(path, question_set, options, found=found)
 
 
 def inspect_cells(table: CellTable, question_set: QuestionSet) -> Inspection:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,8 +27,14 @@ import numpy.typing as npt
 
 from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError
 from leadlens.files import STDIN, InputError, read_head, read_input
-from leadlens.responses.limits import line_endings, nul_problem, size_problem
+from leadlens.responses.limits import (
+    MAX_FIELD_BYTES,
+    line_endings,
+    nul_problem,
+    size_problem,
+)
 from leadlens.responses.problems import bad_quote, duplicate_header, no_header, ragged_row
+from leadlens.responses.records import RecordScan, record_lines, scan_records
 from leadlens.responses.table import FieldValues
 
 if TYPE_CHECKING:
@@ -37,12 +44,17 @@ if TYPE_CHECKING:
 
 FAST_READ_BYTES = 1_000_000
 """Files at least this big are parsed with polars; smaller ones need no polars import."""
+HEAD_BYTES = 1_000_000
+"""How much of a large file is read for its header."""
 
 ColumnHint = tuple[str, ...] | Literal["category", "text", "id", "skip"]
 """How to hold a column while reading (a speed hint; cells are text either way): the exact
 cells expected (an enum, falling back to ``category`` if others occur), ``category`` for few
 distinct values, ``text`` for free text, ``id`` for identifiers (mostly distinct; its labels
 are distinct, so repeats show as repeated codes), ``skip`` for a column nobody reads."""
+
+LineNumbers = Sequence[int] | npt.NDArray[np.int32]
+"""The line each row of a table starts on: a list, or 4 bytes a row for large files."""
 
 _BOM = b"\xef\xbb\xbf"
 _NOT_SPACE = re.compile(rb"\S")
@@ -54,7 +66,7 @@ class Column:
 
     The code ``len(labels)`` is an empty cell (so a lookup table with one more entry than
     there are labels maps every code), as is a label "". Codes are any unsigned integer type.
-    Labels are distinct, except in free-text columns read by polars (``text`` hint), where
+    Labels are distinct, except in identifier columns read by polars (``id`` hint), where
     each cell is its own label.
     """
 
@@ -91,7 +103,7 @@ class CellTable:
     columns: dict[int, Column]
     """Cells by header position; columns read with the ``skip`` hint are absent."""
     rows: int
-    line_numbers: Callable[[], Sequence[int]]
+    line_numbers: Callable[[], LineNumbers]
     """The physical line each row starts on (computed only when needed)."""
     display: list[str] | None = None
     """How to name each column in messages (e.g. an export's own headers); default: header."""
@@ -123,6 +135,10 @@ def read_csv_cells(path: Path, *, name: str | None = None,
             fields, duplicate headers, no header.
     """
     source = name or str(path)
+    if str(path) != STDIN:
+        large = _read_large(path, source, hint)
+        if large is not None:
+            return large
     data = _read_bytes(path, source)
     header, body_start = _header(data, source)
     _check_header(header, source)
@@ -138,6 +154,42 @@ def read_csv_cells(path: Path, *, name: str | None = None,
         return _read_with_polars(data, header, hints, source)
     del data  # polars reads the file itself; the text is never held for line numbers
     return _read_with_polars(path, header, hints, source)
+
+
+def _read_large(path: Path, source: str, hint: Callable[[str], ColumnHint] | None
+                ) -> CellTable | None:
+    """A large file with line feeds, read by polars from its path and checked in one pass
+    over its bytes in blocks (:mod:`leadlens.responses.records`): its text is never held.
+    None for a small file, a file without line feeds or a header over :data:`HEAD_BYTES`
+    (the caller reads those from their bytes)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None  # the exact reader says why
+    if not stat.S_ISREG(info.st_mode) or info.st_size < max(FAST_READ_BYTES, 1):
+        return None
+    head = read_head(path, HEAD_BYTES, name=source, error=ResponsesError)
+    if b"\n" not in head:
+        return None
+    header, body_start = _header(head, source)
+    if body_start >= len(head) and len(head) == HEAD_BYTES:
+        return None
+    _check_header(header, source)
+    hints = [hint(h.strip()) if hint else "text" for h in header]
+    if "polars" in sys.modules:
+        found = scan_records(path, body_start)
+    else:  # the pass and the polars import are both slow; reads and numpy release the GIL
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            scanning = pool.submit(scan_records, path, body_start)
+            import polars  # noqa: F401
+            found = scanning.result()
+    if found.nul or found.longest > MAX_FIELD_BYTES:
+        _checked(path, source)  # says where (a long record may still have short cells)
+    if not found.content:
+        return CellTable(source, header, {i: Column(np.zeros(0, np.uint32), [])
+                                          for i, h in enumerate(hints) if h != "skip"},
+                         0, lambda: [])
+    return _read_with_polars(path, header, hints, source, found, body_start)
 
 
 TEXT_CHECK_BYTES = 16 * 1024
@@ -298,70 +350,58 @@ def capped(problems: list[Problem]) -> ResponsesError:
 
 
 def _read_with_polars(file: Path | bytes, header: list[str], hints: list[ColumnHint],
-                      source: str) -> CellTable:
-    """Parse with polars: from the file's path (its text is not held), or from bytes."""
+                      source: str, found: RecordScan | None = None, body_start: int = 0
+                      ) -> CellTable:
+    """Parse with polars: from the file's path (its text is not held), or from bytes.
+
+    ``found`` is the block pass over a file's bytes (:func:`scan_records`), made by the
+    caller; without it (bytes in memory) it runs beside the parse.
+    """
     scanned: list[_Scan] = []
+    lines: list[LineNumbers] = []
 
     def text() -> bytes:
         return file if isinstance(file, bytes) else _read_bytes(file, source)
 
     def scan() -> _Scan:
-        """The exact pass, over the file read again: only for line numbers and errors."""
+        """The exact pass, over the file read again: only for errors."""
         if not scanned:
             scanned.append(_scan(text(), header, source))
         return scanned[0]
 
-    # The byte-level checks read the file in blocks beside the parse (numpy and file reads
-    # release the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        checks = pool.submit(_checks, file)
+    def line_numbers() -> LineNumbers:
+        """Recomputed from the bytes in blocks when a message needs them (4 bytes a row)."""
+        if not lines:
+            lines.append(record_lines(file, body_start))
+        return lines[0]
+
+    if found is None:
+        body_start = _header(file if isinstance(file, bytes) else text(), source)[1]
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            checks = pool.submit(scan_records, file, body_start)
+            frame = _parse(file, hints)
+            found = checks.result()
+    else:
         frame = _parse(file, hints)
-        commas, quoted = checks.result()
     if frame is None:
         # Polars refused the file: the csv module finds out why, or reads it if it can.
         return _read_with_csv_module(text(), header, hints, source)
     height = frame.height
     content = _content_commas(frame, header, hints)
-    columns = _encode_all(frame, hints)
-    del frame
-    expected = (len(header) - 1) * (height + 1) + content
-    if commas != expected or not quoted:
-        result = scan()  # blank lines, short rows or odd quoting: find out exactly
+    # Blank records hold no commas; polars keeps them as rows of empty cells, as the csv
+    # module does (a polars that skipped them would not match: the exact pass reads it).
+    filled = found.records - found.blank
+    expected = (len(header) - 1) * (filled + 1) + content
+    if (found.commas != expected or not found.strict or not found.closed
+            or height != found.records):
+        del frame
+        result = scan()  # short rows or odd quoting: find out exactly
         if result.problems:
             raise capped(result.problems)
-        if len(result.lines) != height:
-            return _read_with_csv_module(text(), header, hints, source)
-    return CellTable(source, header, columns, height, lambda: scan().lines)
-
-
-CHECK_BLOCK_BYTES = 16 * 1024 * 1024
-"""The byte checks read a large file in blocks of this size (their memory, about 3x this)."""
-
-
-def _file_checks(path: Path) -> tuple[int, bool]:
-    """The number of commas, and whether the quoting is strict (:func:`_strictly_quoted`),
-    read in blocks: no temporary as large as the file."""
-    commas = 0
-    quotes = _QuoteCheck()
-    with path.open("rb") as handle:
-        block = handle.read(CHECK_BLOCK_BYTES)
-        first = True
-        while block:
-            following = handle.read(CHECK_BLOCK_BYTES)
-            commas += block.count(b",")
-            if first and block.startswith(_BOM):
-                quotes.start = len(_BOM)
-            first = False
-            quotes.feed(block, following[:1])
-            block = following
-    return commas, quotes.done()
-
-
-def _checks(file: Path | bytes) -> tuple[int, bool]:
-    """:func:`_file_checks` for a path, or for bytes in memory."""
-    if isinstance(file, bytes):
-        return file.count(b","), _strictly_quoted(file)
-    return _file_checks(file)
+        return _read_with_csv_module(text(), header, hints, source)
+    columns = _encode_all(frame, hints)
+    del frame
+    return CellTable(source, header, columns, height, line_numbers)
 
 
 def _read_with_csv_module(data: bytes, header: list[str], hints: list[ColumnHint],
@@ -372,69 +412,14 @@ def _read_with_csv_module(data: bytes, header: list[str], hints: list[ColumnHint
     return CellTable(source, header, result.columns, len(result.lines), lambda: result.lines)
 
 
-def _strictly_quoted(data: bytes) -> bool:
-    """Whether every quote opens a field, closes it, or is doubled inside it.
-
-    Polars accepts ``"say "hi" now"`` as ``say hi now``; Python's csv module in strict mode
-    refuses it. Quotes toggle "inside quoted text", so the even-numbered ones must open a
-    field (after a comma, a line break or the previous quote, which it escapes) and the
-    odd-numbered ones must end one (before a comma, a line break, the end or a quote).
-    """
-    check = _QuoteCheck(start=len(_BOM) if data.startswith(_BOM) else 0)
-    for at in range(0, len(data), CHECK_BLOCK_BYTES):
-        check.feed(data[at:at + CHECK_BLOCK_BYTES], data[at + CHECK_BLOCK_BYTES:][:1])
-    return check.done()
-
-
-@dataclass
-class _QuoteCheck:
-    """:func:`_strictly_quoted` fed block by block (each block with the byte after it)."""
-
-    start: int = 0
-    """Where the text starts (after a byte-order mark): a quote there opens a field."""
-    offset: int = 0
-    odd: bool = False
-    """Whether an odd number of quotes came before this block (inside quoted text)."""
-    previous: int = ord("\n")
-    ok: bool = True
-
-    def feed(self, block: bytes, following: bytes) -> None:
-        if not self.ok or b'"' not in block:
-            self._advance(block)
-            return
-        view = np.frombuffer(block, dtype=np.uint8)
-        quotes = np.flatnonzero(view == ord('"'))
-        opening = (np.arange(quotes.size) % 2 == 0) != self.odd
-        before = np.empty(quotes.size, dtype=np.int16)
-        before[1:] = view[quotes[1:] - 1]
-        before[0] = view[quotes[0] - 1] if quotes[0] else self.previous
-        after = np.empty(quotes.size, dtype=np.int16)
-        after[:-1] = view[quotes[:-1] + 1]
-        after[-1] = (view[quotes[-1] + 1] if quotes[-1] + 1 < view.size
-                     else following[0] if following else -1)
-        opens_ok = (before == ord(",")) | (before == ord("\n")) | (before == ord('"'))
-        opens_ok |= quotes + self.offset == self.start
-        closes_ok = ((after == ord(",")) | (after == ord("\n")) | (after == ord("\r"))
-                     | (after == ord('"')) | (after == -1))
-        self.ok = bool(np.where(opening, opens_ok, closes_ok).all())
-        self.odd ^= bool(quotes.size % 2)
-        self._advance(block)
-
-    def _advance(self, block: bytes) -> None:
-        self.offset += len(block)
-        if block:
-            self.previous = block[-1]
-
-    def done(self) -> bool:
-        return self.ok and not self.odd
-
-
 def _dtype(hint: ColumnHint) -> pl.DataType:
     import polars as pl
 
-    if hint in ("text", "id", "skip"):
+    if hint in ("id", "skip"):
         return pl.String()
-    if hint == "category":
+    if hint in ("category", "text"):
+        # Free text as categories too: mostly blank, a string view costs 16 bytes a row,
+        # a category code 4 (and each distinct comment is held once).
         return pl.Categorical(pl.Categories.random())
     return pl.Enum(list(dict.fromkeys(hint)))
 
@@ -450,8 +435,10 @@ def _parse(data: bytes | Path, hints: list[ColumnHint]) -> pl.DataFrame | None:
     for attempt in attempts:
         schema = {f"c{i}": _dtype(h) for i, h in enumerate(attempt)}
         try:
+            # A blank first record would make polars take the file for one column: the
+            # schema holds (short records are caught by the comma count).
             return pl.read_csv(data, has_header=False, skip_rows=1, schema=schema,
-                               raise_if_empty=False)
+                               raise_if_empty=False, missing_columns="insert")
         except pl.exceptions.PolarsError:
             continue
     return None
@@ -494,7 +481,7 @@ def _encode(series: pl.Series) -> Column:
     import polars as pl
 
     if not isinstance(series.dtype, pl.Enum | pl.Categorical):
-        # Free text: mostly blank and mostly distinct, so each cell is its own label.
+        # Identifiers: mostly distinct, so each cell is its own label.
         present = series.is_not_null().to_numpy()
         texts: list[str] = series.drop_nulls().to_list()
         codes = np.full(series.len(), len(texts), dtype=np.uint32)

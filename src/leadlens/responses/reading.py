@@ -105,6 +105,9 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
                        allow_missing_questions: bool = False) -> Conversion:
     """Match a table's columns to the question set and turn cells into answer codes.
 
+    The answer, field and free-text columns are taken out of ``table`` as they are
+    converted (a national file's cells are not held twice); its ids stay.
+
     Errors (answers not on their scale, no responses, a header that looks like a question's
     but is not, a question without a column unless ``allow_missing_questions``) are located
     and in file order. Rows with no answer at all are dropped with a warning. Cells listed
@@ -130,7 +133,8 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
             continue
         question = question_set.question_by_id[key.split("@", 1)[0]]
         scale_id = question.scale or ""
-        column = table.columns[position[key]]
+        # Taken out of the table: its codes are never held twice for the whole file.
+        column = table.columns.pop(position[key])
         lookup, problems = _lookup(column.labels, scale_id, question_set.scales[scale_id],
                                    question_set.scoring.missing_values)
         target = codes[:, j]
@@ -151,9 +155,10 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
                 if picked.size:
                     invalid.append(_Invalid(picked, position[key], table.shown(position[key]),
                                             issue))
-    fields = {f: (table.columns[position[f]].field_values() if f in position
+        del column, target
+    fields = {f: (table.columns.pop(position[f]).field_values() if f in position
                   else FieldValues(np.full(n, -1, dtype=np.int32), [])) for f in field_ids}
-    answers = {key: (_text_answers(table.columns[position[key]]) if key in position
+    answers = {key: (_text_answers(table.columns.pop(position[key])) if key in position
                      else TextAnswers(np.zeros(0, dtype=np.int64), [])) for key in texts}
     ids = (table.columns[position["respondent_id"]].cells()
            if "respondent_id" in position else None)
@@ -206,7 +211,8 @@ def _invalid_problems(table: CellTable, invalid: list[_Invalid]) -> list[Problem
     for index in first.tolist():
         bad = invalid[int(which[index])]
         row = int(rows[index])
-        problems.append(Problem(file=table.source, line=lines[row] if row < len(lines) else None,
+        problems.append(Problem(file=table.source,
+                                line=int(lines[row]) if row < len(lines) else None,
                                 column=bad.column, message=bad.issue.message,
                                 hint=bad.issue.hint, code=bad.issue.code))
     return problems
@@ -575,7 +581,7 @@ def duplicate_ids_warning(conversions: list[Conversion]) -> Problem | None:
         assert conversion.table is not None and conversion.rows is not None
         row = int(conversion.rows[position - offsets[part]])
         lines = conversion.table.line_numbers()
-        return conversion.table.source, (lines[row] if row < len(lines) else None)
+        return conversion.table.source, (int(lines[row]) if row < len(lines) else None)
 
     def where(position: int) -> str:
         file, line = place(position)

@@ -177,21 +177,29 @@ def _text(cell: Cell) -> str | None:
 
 
 def concat(parts: list[Responses]) -> Responses:
-    """Respondents of several readers in order (same question set)."""
+    """Respondents of several readers in order (same question set).
+
+    The parts' answer codes and field codes are moved, not copied: each part's are emptied
+    once copied into the whole, so ten files of a million respondents never hold their
+    answers twice.
+    """
     if len(parts) == 1:
         return parts[0]
     first = parts[0]
+    total = sum(p.n for p in parts)
     offsets = np.cumsum([0] + [p.n for p in parts])
     fields: dict[str, FieldValues] = {}
     for fid in first.fields:
-        codes: list[Int32Array] = []
+        field_codes = np.empty(total, dtype=np.int32)
         labels: list[str] = []
-        for part in parts:
+        for i, part in enumerate(parts):
             values = part.fields[fid]
-            codes.append(np.where(values.codes >= 0, values.codes + len(labels), -1)
-                         .astype(np.int32))
+            np.add(values.codes, len(labels), out=field_codes[offsets[i]:offsets[i + 1]],
+                   casting="unsafe")
+            field_codes[offsets[i]:offsets[i + 1]][values.codes < 0] = -1
             labels.extend(values.labels)
-        fields[fid] = FieldValues(np.concatenate(codes), labels)
+            part.fields[fid] = FieldValues(np.zeros(0, dtype=np.int32), values.labels)
+        fields[fid] = FieldValues(field_codes, labels)
     texts = {key: TextAnswers(
         np.concatenate([p.texts[key].rows + offsets[i] for i, p in enumerate(parts)]),
         [t for p in parts for t in p.texts[key].texts]) for key in first.texts}
@@ -201,10 +209,14 @@ def concat(parts: list[Responses]) -> Responses:
     when: list[str | None] | None = None
     if any(p.submitted is not None for p in parts):
         when = [w for p in parts for w in (p.submitted or [None] * p.n)]
+    codes: UInt8Array = np.empty((total, len(first.keys)), dtype=np.uint8, order="F")
+    for i, part in enumerate(parts):
+        codes[offsets[i]:offsets[i + 1]] = part.codes
+        part.codes = np.zeros((0, len(first.keys)), dtype=np.uint8)
     return Responses(
         submitted=when,
         keys=first.keys,
-        codes=np.asfortranarray(np.concatenate([p.codes for p in parts], axis=0)),
+        codes=codes,
         fields=fields, texts=texts, respondent_ids=ids,
         sources=[s for p in parts for s in p.sources],
         warnings=[w for p in parts for w in p.warnings])

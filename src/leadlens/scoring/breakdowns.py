@@ -8,6 +8,7 @@ own in which the hidden groups stay hidden.
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -120,8 +121,8 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
         return [[None if g is not None else r for r, g in zip(rs, gs, strict=True)]
                 for rs, gs in zip(found, given, strict=True)]
 
-    figures = [figure(np.isfinite(s).astype(np.float64))
-               for s in [*(p.scores for p in principles), overall]]
+    figures = [figure(np.isfinite(s).astype(np.float64))  # one principle's scores at a time
+               for s in itertools.chain((p.scores for p in principles), [overall])]
     names = [*(p.principle.id for p in principles), "overall"]
     comment_figures = {}
     for key, rows in commenters.items():

@@ -23,6 +23,7 @@ holding fewer is checked exactly. ``docs/scoring.md`` says the same in plain wor
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -51,10 +52,33 @@ def atoms_of(groupings: Sequence[Int32Array]) -> tuple[IntArray, IntArray]:
     """
     if not groupings:
         return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.int64)
-    stacked = np.column_stack([np.asarray(g, dtype=np.int64) for g in groupings])
-    combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    atom_of: IntArray = np.asarray(inverse, dtype=np.int64).reshape(-1)
-    groups: IntArray = combos.astype(np.int64)
+    sizes = [int(np.max(g, initial=-1)) + 1 for g in groupings]
+    if math.prod(sizes) >= 1 << 62:  # too many combinations to number: compare whole rows
+        stacked = np.column_stack([np.asarray(g, dtype=np.int64) for g in groupings])
+        combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
+        return (np.asarray(inverse, dtype=np.int64).reshape(-1),
+                np.asarray(combos, dtype=np.int64))
+    # One number per combination, in the order of its groups (mixed radix): the atoms come
+    # out as np.unique(axis=0) orders them, without sorting rows of a million respondents.
+    key = np.zeros(len(groupings[0]), dtype=np.int64)
+    for g, size in zip(groupings, sizes, strict=True):
+        key *= size
+        key += g
+    space = math.prod(sizes)
+    if space <= 1 << 22:
+        table = np.bincount(key, minlength=space)
+        values = np.flatnonzero(table)
+        number = np.full(space, -1, dtype=np.int64)
+        number[values] = np.arange(values.size)
+        atom_of: IntArray = number[key]
+    else:
+        values, inverse = np.unique(key, return_inverse=True)
+        atom_of = np.asarray(inverse, dtype=np.int64).reshape(-1)
+    groups: IntArray = np.empty((values.size, len(groupings)), dtype=np.int64)
+    rest = values.astype(np.int64)
+    for j in range(len(groupings) - 1, -1, -1):
+        groups[:, j] = rest % sizes[j]
+        rest //= sizes[j]
     return atom_of, groups
 
 

@@ -48,17 +48,27 @@ def parallel_map(function: Callable[[T], R], items: Iterable[T], respondents: in
         return list(pool.map(function, items))
 
 
-@dataclass
 class RespondentScores:
-    """Each respondent's principle scores and overall score (0-100, NaN = no score)."""
+    """Each respondent's principle scores and overall score (0-100, NaN = no score).
 
-    by_principle: dict[str, FloatArray]
-    """Each principle's scores by principle id, in question-set order."""
-    overall: FloatArray
+    A principle's scores are looked up from its answer patterns when asked for
+    (:attr:`by_principle`), so a national survey's scores are not all held at once.
+    """
+
+    def __init__(self, by_principle: Mapping[str, FloatArray | PrincipleScores],
+                 overall: FloatArray) -> None:
+        self._by_principle = dict(by_principle)
+        self.overall = overall
+
+    @property
+    def by_principle(self) -> dict[str, FloatArray]:
+        """Each principle's scores by principle id, in question-set order."""
+        return {pid: own.scores if isinstance(own, PrincipleScores) else own
+                for pid, own in self._by_principle.items()}
 
     @property
     def principle_ids(self) -> list[str]:
-        return list(self.by_principle)
+        return list(self._by_principle)
 
     @property
     def principles(self) -> FloatArray:
@@ -82,10 +92,13 @@ def overall_scores(principles: list[PrincipleScores]) -> FloatArray:
     total = np.zeros(principles[0].scores.shape[0])
     weight_sum = np.zeros_like(total)
     for own in principles:
-        present = np.isfinite(own.scores)
+        scores = own.scores
+        present = np.isfinite(scores)
         weight = own.principle.weight
-        np.add(total, own.scores * weight, out=total, where=present)
+        np.multiply(scores, weight, out=scores)
+        np.add(total, scores, out=total, where=present)
         np.add(weight_sum, weight, out=weight_sum, where=present)
+        del scores, present
     with np.errstate(invalid="ignore", divide="ignore"):
         result: FloatArray = np.where(weight_sum > 0, total / weight_sum, np.nan)
     return result
@@ -178,5 +191,4 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         blank = np.full(everyone, np.nan)
         return Scored(results, RespondentScores({p.principle.id: blank for p in own_scores},
                                                 blank))
-    return Scored(results, RespondentScores({p.principle.id: p.scores for p in own_scores},
-                                            overall))
+    return Scored(results, RespondentScores({p.principle.id: p for p in own_scores}, overall))

@@ -184,7 +184,8 @@ def _sides(scores: FloatArray, margin: float) -> tuple[npt.NDArray[np.int8], Flo
     return side, np.where(valid, scores, 0.0)
 
 
-def _by_group(codes: Int32Array, by_side: IntArray, own: PrincipleScores | FloatArray,
+def _by_group(codes: npt.NDArray[np.intp], by_side: npt.NDArray[np.intp],
+              own: PrincipleScores | FloatArray,
               count: int) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
     """Per group: respondents with a score, their sum, and how many are clearly below/above 50.
 
@@ -222,11 +223,13 @@ def group_results(question_set: QuestionSet, grouping: Grouping,
         figures = [[None] * count for _ in range(len(principles) + 1)]
     per_principle: list[list[GroupPrinciple]] = [[] for _ in range(count)]
     arrays: list[PrincipleScores | FloatArray] = [*principles, overall]
-    by_side = (grouping.codes * 4).astype(np.int64)
+    # np.bincount counts with intp: converted once here, not once per figure and thread.
+    group = grouping.codes.astype(np.intp)
+    by_side = group * 4
 
     def stats_of(scores: PrincipleScores | FloatArray
                  ) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
-        return _by_group(grouping.codes, by_side, scores, count)
+        return _by_group(group, by_side, scores, count)
 
     if parallel:
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:

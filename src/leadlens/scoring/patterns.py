@@ -63,8 +63,11 @@ def answer_patterns(responses: Responses, columns: list[int], sizes: list[int]) 
     if space <= _DENSE_LIMIT:
         table = np.bincount(joint, minlength=space)
         values = np.flatnonzero(table)
-        number = np.full(space, -1, dtype=np.int32)
-        number[values] = np.arange(values.size, dtype=np.int32)
+        # Each respondent's pattern number in the narrowest type that holds it (2 bytes a
+        # respondent for up to 65,536 patterns: 7**5 = 16,807 for five items).
+        small = np.uint16 if values.size <= 1 << 16 else np.int32
+        number = np.zeros(space, dtype=small)
+        number[values] = np.arange(values.size, dtype=small)
         index = number[joint]
         counts = table[values]
     else:

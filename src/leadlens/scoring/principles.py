@@ -28,7 +28,6 @@ class PrincipleScores:
     """One principle's 0-100 score per respondent (NaN = no score) and its scale's ends."""
 
     principle: Principle
-    scores: FloatArray
     scale: tuple[float, float] | None
     """(min, max) of the principle's one scale, or None when its items mix scales."""
     patterns: Patterns | None = None
@@ -36,6 +35,17 @@ class PrincipleScores:
     pattern_scores: FloatArray = field(default_factory=lambda: np.zeros(0))
     items: list[Item] = field(default_factory=list)
     """The scored items, in the order of ``patterns.codes``' columns."""
+    given: FloatArray | None = None
+    """Each respondent's score, when there are no patterns to look it up from."""
+
+    @property
+    def scores(self) -> FloatArray:
+        """Each respondent's score (NaN = none), looked up from their answer pattern when
+        asked for: 8 bytes a respondent are not held for every principle at once."""
+        if self.patterns is None:
+            return self.given.copy() if self.given is not None else np.zeros(0)
+        scores: FloatArray = self.pattern_scores[self.patterns.index]
+        return scores
 
     def on_scale(self, score: float | None) -> float | None:
         """A 0-100 score on the scale's own units (None for mixed scales)."""
@@ -174,8 +184,7 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
     units = pattern_units(patterns, scored)
     required = required_answers(question_set.scoring.min_answered, len(scored))
     pattern_scores, _ = weighted_scores(units, _item_weights(scored), required)
-    own = PrincipleScores(principle, pattern_scores[patterns.index],
-                          (float(scale.min), float(scale.max)) if scale else None,
+    own = PrincipleScores(principle, (float(scale.min), float(scale.max)) if scale else None,
                           patterns, pattern_scores, scored)
 
     weights = patterns.counts

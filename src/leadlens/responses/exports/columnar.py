@@ -55,6 +55,7 @@ from leadlens.responses.exports.matching import Match
 from leadlens.responses.exports.reader import (
     Detection,
     ImportOptions,
+    _Matched,
     checked_columns,
     detect_layout,
     match_layout,
@@ -110,22 +111,65 @@ def read_export_columns(path: Path, qs: QuestionSet, options: ImportOptions,
             answers (located, in file order, capped at :data:`MAX_PROBLEMS`).
     """
     head = _head(path, options)
-    if head is None:
+    found = _matched(path, qs, options, head) if head is not None else None
+    if head is None or found is None:
         return None
-    sources = rule_sources(qs, options.mapping)
-    forced = next((s.settings.platform for s in sources if s.settings.platform), None)
-    if forced is not None and forced != head.detection.platform:
-        return None  # a mapping's platform: let the exact reader apply it
-    found = match_layout(path, qs, head.detection, head.grid, head.layout, sources,
-                         head.warnings)
     warnings = checked_columns(found, qs)
     name = str(path)
     used = found.columns.used()
     labels = scale_labels(qs, [s.settings for s in found.sources])
-    width = len(head.layout.columns)
-    delimiter = head.detection.delimiter or ","
     wanted = {m.column.index: _hint(m, labels, hint) for m in used}
     wanted = {i: h for i, h in wanted.items() if h != "skip"}
+    body = _body(path, head, wanted)
+    if body is None:
+        return None
+    frame, lines = body
+    detection = head.detection
+    columns, problems, total = _convert(frame, used, wanted, labels, options, name, lines)
+    if problems:
+        raise ResponsesError(problems, omitted=max(0, total - len(problems)))
+    if detection.blank:
+        warnings.append(blank_rows(name, detection.blank))
+    header_lines = detection.header_lines
+    return CellTable(name, [m.key or "" for m in used], columns, frame.height, lambda: lines,
+                     display=[m.column.display for m in used], warnings=warnings,
+                     header_line=header_lines[0] if header_lines else 1)
+
+
+def inspect_columns(path: Path, qs: QuestionSet, options: ImportOptions,
+                    hint: Callable[[str], ColumnHint]) -> _Matched | None:
+    """What ``leadlens inspect`` shows of a large UTF-8 CSV export (its layout, column
+    matches, records and blank rows, as the exact reader counts them), found as
+    :func:`read_export_columns` reads the file; None when the exact reader must look.
+    Give it to :func:`~leadlens.responses.exports.reader.inspect_export` as ``found``."""
+    head = _head(path, options)
+    found = _matched(path, qs, options, head) if head is not None else None
+    if head is None or found is None:
+        return None
+    labels = scale_labels(qs, [s.settings for s in found.sources])
+    wanted = {m.column.index: _hint(m, labels, hint) for m in found.columns.used()}
+    wanted = {i: h for i, h in wanted.items() if h != "skip"}
+    return found if _body(path, head, wanted) is not None else None
+
+
+def _matched(path: Path, qs: QuestionSet, options: ImportOptions, head: _Head
+             ) -> _Matched | None:
+    """The header's column matches, or None when a mapping names another platform."""
+    sources = rule_sources(qs, options.mapping)
+    forced = next((s.settings.platform for s in sources if s.settings.platform), None)
+    if forced is not None and forced != head.detection.platform:
+        return None  # a mapping's platform: let the exact reader apply it
+    return match_layout(path, qs, head.detection, head.grid, head.layout, sources,
+                        head.warnings)
+
+
+def _body(path: Path, head: _Head, wanted: dict[int, ColumnHint]
+          ) -> tuple[pl.DataFrame, npt.NDArray[np.int32]] | None:
+    """The wanted columns of the body without its blank records, and each record's line;
+    the records and blank rows counted in ``head.detection``. None when the exact reader
+    must read the file."""
+    width = len(head.layout.columns)
+    delimiter = head.detection.delimiter or ","
     with ThreadPoolExecutor(max_workers=1) as pool:
         scanning = pool.submit(_scan, path, head.body_offset, head.body_line, delimiter, width)
         frame = _parse(path, head.body_line - 1, delimiter, width, wanted)
@@ -147,22 +191,7 @@ def read_export_columns(path: Path, qs: QuestionSet, options: ImportOptions,
     detection = head.detection
     detection.records = frame.height
     detection.blank = head_blank if frame.height else 0
-    columns, problems, total = _convert(frame, used, wanted, labels, options, name, lines)
-    if problems:
-        raise ResponsesError(problems, omitted=max(0, total - len(problems)))
-    if detection.blank:
-        warnings.append(blank_rows(name, detection.blank))
-    cached: list[list[int]] = []
-
-    def line_numbers() -> list[int]:
-        if not cached:
-            cached.append(lines.tolist())
-        return cached[0]
-
-    header_lines = detection.header_lines
-    return CellTable(name, [m.key or "" for m in used], columns, frame.height, line_numbers,
-                     display=[m.column.display for m in used], warnings=warnings,
-                     header_line=header_lines[0] if header_lines else 1)
+    return frame, lines
 
 
 def _series(values: npt.NDArray[np.bool_]) -> pl.Series:

@@ -175,9 +175,13 @@ def match_layout(path: Path, qs: QuestionSet, detection: Detection, grid: Grid,
     return _Matched(detection, grid, layout, columns, sources, warnings)
 
 
-def inspect_export(path: Path, qs: QuestionSet, options: ImportOptions | None = None
-                   ) -> Inspection:
+def inspect_export(path: Path, qs: QuestionSet, options: ImportOptions | None = None, *,
+                   found: _Matched | None = None) -> Inspection:
     """Detect a file's platform, encoding, delimiter and header, and match its columns.
+
+    ``found``: what the column reader found of a large file
+    (:func:`~leadlens.responses.exports.columnar.inspect_columns`); else the file is read
+    record by record.
 
     Raises:
         ResponsesError: the file cannot be read at all, or a mapping rule is invalid.
@@ -185,7 +189,7 @@ def inspect_export(path: Path, qs: QuestionSet, options: ImportOptions | None = 
     from leadlens.responses.exports.detect import needs_import
 
     options = options or ImportOptions()
-    found = _match(path, qs, options)
+    found = found or _match(path, qs, options)
     if found.detection.platform == "csv" and not needs_import(
             path, qs, encoding=options.encoding, delimiter=options.delimiter,
             mapping=options.mapping is not None):
