@@ -100,6 +100,9 @@ class CellTable:
     header_line: int | None = 1
     """The line the header is on (for messages about columns); None for a DataFrame or a
     Parquet file, whose column names are on no line."""
+    rescan_lines: bool = False
+    """Whether :attr:`line_numbers` reads the file again (a CSV parsed by polars from its
+    path): then it is called only when a line is needed, never to hold every line."""
 
     def shown(self, position: int) -> str:
         """The name of the column at ``position`` for messages."""
@@ -331,7 +334,8 @@ def _read_with_polars(file: Path | bytes, header: list[str], hints: list[ColumnH
             raise capped(result.problems)
         if len(result.lines) != height:
             return _read_with_csv_module(text(), header, hints, source)
-    return CellTable(source, header, columns, height, lambda: scan().lines)
+    return CellTable(source, header, columns, height, lambda: scan().lines,
+                     rescan_lines=isinstance(file, Path) and not scanned)
 
 
 CHECK_BLOCK_BYTES = 16 * 1024 * 1024

@@ -16,7 +16,7 @@ import numpy as np
 
 from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
-from leadlens.responses.table import FloatArray, IntArray, Responses, TextAnswers
+from leadlens.responses.table import FloatArray, IntArray, Responses, TextAnswers, places
 from leadlens.results.document import DisclosureStep, GroupBreakdown, ResultWarning
 from leadlens.scoring.breakdown import breakdown_figures
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
@@ -26,6 +26,7 @@ from leadlens.scoring.groups import (
     group_respondents,
     group_results,
     near_duplicates,
+    spelling_rows,
 )
 from leadlens.scoring.principles import PrincipleScores
 from leadlens.scoring.published import steps_of
@@ -95,14 +96,7 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     groupings: list[Grouping] = [group_respondents(f, responses.fields[f], aliases.get(f))
                                  for f in by]
     for grouping in groupings:
-        for cluster in near_duplicates(grouping):
-            spelt = ", ".join(repr(s) for g in cluster for s in sorted(grouping.spellings[g]))
-            out.warnings.append(ResultWarning(
-                code=Code.SCORING_NEAR_DUPLICATE_GROUPS,
-                message=f"--by {grouping.field}: {spelt} may be one group written "
-                        "differently",
-                hint="If they are, list the other spellings under one name in a "
-                     "--group-aliases file (docs/scoring.md, section 8)"))
+        out.warnings += _near_duplicate_warnings(grouping, responses)
     atom_of, atom_groups = atoms_of([g.codes for g in groupings])
     atoms = atom_groups.shape[0]
     sizes = [len(g.values) for g in groupings]
@@ -166,6 +160,47 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
             out.steps += steps_of(field_id, grouping.values, f"comments:{key}",
                                   list(fig[f]), m)
     return out
+
+
+def _near_duplicate_warnings(grouping: Grouping, responses: Responses) -> list[ResultWarning]:
+    """One warning per cluster of groups that may be one, each spelling with its lines."""
+    warnings: list[ResultWarning] = []
+    for cluster in near_duplicates(grouping):
+        spellings = [s for g in cluster for s in sorted(grouping.spellings[g])]
+        rows = spelling_rows(responses.fields[grouping.field], spellings)
+        found = {s: places(responses.line_parts, rows[s][0]) for s in spellings}
+        first = next((f[0] for f in found.values() if f), None)
+        named = []
+        for spelling in spellings:
+            total = rows[spelling][1]
+            where = _lines(found[spelling], first[0] if first else None)
+            shown = len(found[spelling])
+            more = f" and {total - shown} more" if where and total > shown else ""
+            named.append(f"{spelling!r} ({where}{more})" if where else repr(spelling))
+        warnings.append(ResultWarning(
+            code=Code.SCORING_NEAR_DUPLICATE_GROUPS,
+            file=first[0] if first else None, line=first[1] if first else None,
+            message=f"--by {grouping.field}: {', '.join(named)} may be one group written "
+                    "differently",
+            hint="If they are, list the other spellings under one name in a "
+                 "--group-aliases file (docs/scoring.md, section 8)"))
+    return warnings
+
+
+def _lines(found: list[tuple[str, int | None]], file: str | None) -> str:
+    """``lines 2, 5, 9`` in ``file`` (the warning's), ``other.csv:7`` in another; empty
+    when no line is known."""
+    pieces: list[str] = []
+    previous = file
+    for source, line in found:
+        if line is None:
+            continue
+        pieces.append(f"{line}" if source == previous else f"{source}:{line}")
+        previous = source
+    if not pieces or found[0][0] != file:
+        return ", ".join(pieces)
+    here = next((i for i, p in enumerate(pieces) if ":" in p), len(pieces))
+    return f"line{'s' if here > 1 else ''} {', '.join(pieces)}"
 
 
 def _empty(question_set: QuestionSet, field_id: str, why: str) -> GroupBreakdown:

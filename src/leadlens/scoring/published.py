@@ -49,7 +49,7 @@ def no_respondents(responses: Responses) -> Responses:
         responses, codes=responses.codes[:0],
         fields={k: FieldValues(v.codes[:0], v.labels) for k, v in responses.fields.items()},
         texts={k: TextAnswers(v.rows[:0], []) for k, v in responses.texts.items()},
-        respondent_ids=None)
+        respondent_ids=None, line_parts=[])
 
 
 def _blank(model: BaseModel, keep: set[str], **update: object) -> dict[str, object]:
