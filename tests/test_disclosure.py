@@ -156,6 +156,19 @@ def attacker_cells(results: Results, rows: list[dict[str, Any]], fields: list[st
             if figure == "comments":
                 reason = steps.get((field_id, group.value, "comments:story"))
                 shown = len(group.comments.get("story", []))
+            elif figure == "favourable":
+                gp = next(p for p in group.principles if p.id == "p")
+                if gp.suppressed_reason is not None:
+                    # Hidden with the principle's figure although its own table may show it:
+                    # publishing fewer equations never gives more away, and its value is one
+                    # the % favourable table allows, so it is neither an equation nor checked.
+                    assert gp.favourability is None
+                    continue
+                reason = gp.favourability_suppressed_reason
+                assert (gp.favourability is None) == (reason is not None)
+                # The attacker is given more than is published: respondents, not answers.
+                shown = sum(1 for r in rows if key(r[field_id]) == group.value
+                            and (r["a"] is not None or r["b"] is not None))
             else:
                 gp = next(p for p in group.principles if p.id == figure)
                 reason, shown = gp.suppressed_reason, gp.n or 0
@@ -182,6 +195,7 @@ def survey(draw: st.DrawFn) -> tuple[int, list[str], list[dict[str, Any]]]:
     for _ in range(n):
         row: dict[str, Any] = {f: draw(st.sampled_from(alphabets[f])) for f in fields}
         row["a"] = draw(st.sampled_from([1, 3, 5, None]))
+        row["b"] = draw(st.sampled_from([2, 4, None]))
         row["story"] = draw(st.sampled_from([None, "x", "y"]))
         rows.append(row)
     return m, fields, rows
@@ -194,14 +208,16 @@ def survey(draw: st.DrawFn) -> tuple[int, list[str], list[dict[str, Any]]]:
 def test_no_hidden_figure_can_be_worked_out(case: tuple[int, list[str], list[dict[str, Any]]]
                                             ) -> None:
     m, fields, rows = case
-    qs = build_set([{"id": "a"}, {"id": "story", "type": "text"}], min_group_size=m,
-                   respondent=fields)
+    # A score needs both answers, % favourable counts either: two different tables.
+    qs = build_set([{"id": "a"}, {"id": "b"}, {"id": "story", "type": "text"}],
+                   min_group_size=m, respondent=fields, min_answered=2)
     results = score(qs, responses(qs, rows), by=fields).results
     per_respondent = [tuple(key(r[f]) for f in fields) for r in rows]
     atom_keys = sorted(set(per_respondent))
     figures = {
         "group": [1] * len(rows),
-        "p": [int(r["a"] is not None) for r in rows],
+        "p": [int(r["a"] is not None and r["b"] is not None) for r in rows],
+        "favourable": [int(r["a"] is not None or r["b"] is not None) for r in rows],
         "comments": [int(r["story"] is not None) for r in rows],
     }
     for figure, flags in figures.items():
@@ -346,7 +362,8 @@ def test_a_figure_resting_on_too_few_is_hidden_with_its_reason() -> None:
     rows = [{"a": 4, "b": 4}] * 6 + [{"x": 2}] * 2
     results = score(qs, responses(qs, rows)).results
     [x] = results.items
-    assert (x.n, x.mean, x.counts) == (2, None, {})
+    # Nor how many answered: n, missing and unscored rest on those two as well.
+    assert (x.n, x.missing, x.unscored, x.mean, x.counts) == (None, None, None, None, {})
     assert x.withheld == "fewer than 5 respondents answered"
     assert results.principles[0].score is not None  # 6 scored
 

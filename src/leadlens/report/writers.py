@@ -140,6 +140,11 @@ def render_table(results: Results, console: Console) -> None:
         console.print(Text(results.comments_withheld))
 
 
+def _n(results: Results, n: int, withheld: str | None) -> str:
+    """A figure's n, or ``<5`` where the figure is withheld (its count rests on too few)."""
+    return f"<{results.min_group_size}" if withheld else str(n)
+
+
 def plural(count: int, word: str) -> str:
     """``1 respondent``, ``2 respondents``."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
@@ -196,13 +201,13 @@ def _principle_table(results: Results, title: Text, layout: _Layout) -> Table:
         table.add_column(name, justify=justify,  # type: ignore[arg-type]
                          no_wrap=justify == "right")
     for p in results.principles:
-        table.add_row(_wrapped(p.name, layout), str(p.n), _num(p.mean, 2),
+        table.add_row(_wrapped(p.name, layout), _n(results, p.n, p.withheld), _num(p.mean, 2),
                       _score(results, p.score, 1),
                       _interval(p.ci95), _wrapped(band_label.get(p.band or "", "-"), layout),
                       _num(p.alpha, 2), _wrapped(", ".join(_notes(p)), layout))
     table.add_section()
     overall = results.overall
-    table.add_row(Text("Overall"), str(overall.n), "", _score(results, overall.score, 1),
+    table.add_row(Text("Overall"), _n(results, overall.n, overall.withheld), "", _score(results, overall.score, 1),
                   _interval(overall.ci95), Text(band_label.get(overall.band or "", "-")), "", "")
     return table
 
@@ -213,7 +218,7 @@ def _notes(p: PrincipleResult) -> list[str]:
         notes.append("contested")
     if any(i.flagged for i in p.items):
         notes.append("key check: reverse " + ", ".join(p.reverse_suggested))
-    if p.unscored_share >= 0.1:
+    if p.unscored_share is not None and p.unscored_share >= 0.1:
         notes.append(f"{p.unscored_share:.0%} don't know")
     return notes
 
@@ -275,7 +280,7 @@ def _principle_blocks(results: Results, title: Text) -> Table:
     blocks: list[_Block] = []
     for p in results.principles:
         rows = [("Score", _score(results, p.score, 1)), ("95% CI", _interval(p.ci95)),
-                ("Band", band_label.get(p.band or "", "-")), ("n", str(p.n)),
+                ("Band", band_label.get(p.band or "", "-")), ("n", _n(results, p.n, p.withheld)),
                 ("Mean", _num(p.mean, 2)), ("Alpha", _num(p.alpha, 2))]
         rows += [("Note", note) for note in _notes(p)]
         blocks.append((Text(p.name), "", rows))
@@ -283,7 +288,7 @@ def _principle_blocks(results: Results, title: Text) -> Table:
     blocks.append((Text("Overall"), "",
                    [("Score", _score(results, overall.score, 1)),
                     ("95% CI", _interval(overall.ci95)),
-                    ("Band", band_label.get(overall.band or "", "-")), ("n", str(overall.n))]))
+                    ("Band", band_label.get(overall.band or "", "-")), ("n", _n(results, overall.n, overall.withheld))]))
     return _blocks(title, blocks)
 
 

@@ -21,6 +21,7 @@ from leadlens.results.document import DisclosureStep, GroupBreakdown, ResultWarn
 from leadlens.scoring.breakdown import breakdown_figures
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
 from leadlens.scoring.disclosure import Reason, atoms_of, protect
+from leadlens.scoring.favourable import NONE, code_sides
 from leadlens.scoring.groups import (
     Grouping,
     group_respondents,
@@ -117,6 +118,10 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     figures = [figure(np.isfinite(s).astype(np.float64))
                for s in [*(p.scores for p in principles), overall]]
     names = [*(p.principle.id for p in principles), "overall"]
+    # % favourable counts answers, not scores: those who answered any of a principle's
+    # items on a favourable side (a score may need more answers) are a table of their own.
+    favourable = {p.principle.id: figure(flags) for p in principles
+                  if (flags := favourable_answerers(p, responses.n)) is not None}
     comment_figures = {}
     for key, rows in commenters.items():
         flags = np.zeros(responses.n)
@@ -141,7 +146,8 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
             figures=[fig[f] for fig in figures], parallel=parallel)
         # sd, ci95, agreement and % favourable ride on a published group figure; ICC uses
         # published figures only.
-        results, iccs = breakdown_figures(grouping, principles, results)
+        results, iccs = breakdown_figures(grouping, principles, results,
+                                          {k: fig[f] for k, fig in favourable.items()})
         shown = [r is None for r in reasons]
         by_group = {}
         for key, answers in texts.items():
@@ -156,10 +162,31 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
         out.steps += steps_of(field_id, grouping.values, "group", list(reasons), m)
         for name, fig in zip(names, figures, strict=True):
             out.steps += steps_of(field_id, grouping.values, name, list(fig[f]), m)
+        for key, fig in favourable.items():
+            # Only where the principle itself is shown: elsewhere its own step says so.
+            principle = figures[names.index(key)][f]
+            out.steps += steps_of(field_id, grouping.values, f"favourable:{key}",
+                                  [r if principle[g] is None else None
+                                   for g, r in enumerate(fig[f])], m)
         for key, fig in comment_figures.items():
             out.steps += steps_of(field_id, grouping.values, f"comments:{key}",
                                   list(fig[f]), m)
     return out
+
+
+def favourable_answerers(own: PrincipleScores, respondents: int) -> FloatArray | None:
+    """1.0 for each respondent with an answer counted in the principle's % favourable (an
+    answer on one of its items that is favourable, neutral or unfavourable), else 0.0; None
+    when the principle has no % favourable."""
+    sides = [code_sides(i.scale, i.question.reverse) for i in own.items]
+    if own.patterns is None or not sides or any(s is None for s in sides):
+        return None
+    counted = np.zeros(own.patterns.codes.shape[0], dtype=bool)
+    for j, side in enumerate(sides):
+        assert side is not None
+        counted |= side[own.patterns.codes[:, j]] != NONE
+    flags: FloatArray = counted[own.patterns.index].astype(np.float64)
+    return flags if flags.size == respondents else None
 
 
 def _near_duplicate_warnings(grouping: Grouping, responses: Responses) -> list[ResultWarning]:

@@ -178,5 +178,9 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         blank = np.full(everyone, np.nan)
         return Scored(results, RespondentScores({p.principle.id: blank for p in own_scores},
                                                 blank))
-    return Scored(results, RespondentScores({p.principle.id: p.scores for p in own_scores},
-                                            overall))
+    # A principle withheld for the whole survey (fewer than the threshold scored) has no
+    # column of scores either: scores.csv would list those few people's scores.
+    hidden = {p.id for p in results.principles if p.withheld}
+    return Scored(results, RespondentScores(
+        {p.principle.id: np.full(everyone, np.nan) if p.principle.id in hidden else p.scores
+         for p in own_scores}, overall))
