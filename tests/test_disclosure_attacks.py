@@ -38,3 +38,82 @@ def test_whole_minus_a_group_no_longer_gives_a_lone_answer_to_favourable() -> No
     assert results.disclosure is not None
     steps = [s.text for s in results.disclosure.steps if s.figure == "favourable:p"]
     assert steps and all("% favourable of principle 'p' not shown" in s for s in steps)
+
+
+def test_a_withheld_gap_gives_no_paired_means() -> None:
+    # Before: with the gap withheld (one person answered both timepoints), paired_means still
+    # held that person's own answers at both timepoints.
+    qs = build_set([{"id": "t", "principle": None, "scale": "agree",
+                    "timepoints": ["current", "target"]}],
+                   timepoints=["current", "target"], min_group_size=3)
+    rows = [{"t@current": 2}, {"t@current": 3}, {"t@current": 4},
+            {"t@current": 1, "t@target": 5}]
+    [t] = score(qs, responses(qs, rows)).results.timepoints
+    assert t.gap is None and t.gap_withheld is not None
+    assert t.paired_means == []
+    assert t.timepoints[-1].mean is None  # the target itself rests on one answer
+
+
+def test_a_withheld_item_publishes_no_count_anywhere(tmp_path: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from leadlens.cli import app
+
+    (tmp_path / "set.yaml").write_text(THIN_SET, encoding="utf-8")
+    lines = ["respondent_id,organisation,b1,b2,r1"]
+    lines += [f"r{i},Acme,{1 + i % 5},{1 + (i * 2) % 5},{'4' if i < 2 else ''}"
+              for i in range(8)]
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, ["score", str(tmp_path / "r.csv"), "--question-set",
+                                     str(tmp_path / "set.yaml"), *args])
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    document = json.loads(run("--format", "json"))
+    rare = next(p for p in document["principles"] if p["id"] == "rare")
+    assert rare["withheld"] and rare["unscored_share"] is None and rare["alpha_n"] is None
+    [r1] = rare["items"]
+    assert (r1["n"], r1["missing"], r1["unscored"], r1["counts"]) == (None, None, None, {})
+    # scores.csv: no column of the two people's own scores.
+    rows = run("--format", "csv").splitlines()
+    assert rows[0].split(",")[-2] == "rare" and {r.split(",")[-2] for r in rows[1:]} == {""}
+    for fmt in ("md", "table"):
+        text = run("--format", fmt)
+        assert "fewer than 3" in text or "<3" in text
+        assert "| 2 |" not in text and "│ 2 " not in text  # the two who answered r1
+
+
+THIN_SET = """\
+schema_version: 1
+id: thin
+title: Thin set
+version: "1.0"
+scales:
+  agreement:
+    options:
+      - {value: 1, label: One}
+      - {value: 2, label: Two}
+      - {value: 3, label: Three}
+      - {value: 4, label: Four}
+      - {value: 5, label: Five}
+bands:
+  - {id: low, label: Low, from: 0}
+  - {id: high, label: High, from: 50}
+principles:
+  - {id: basics, name: Basics}
+  - {id: rare, name: Rare}
+respondent:
+  - {id: organisation, prompt: Organisation}
+scoring:
+  min_group_size: 3
+  min_answered: 1
+questions:
+  - {id: b1, principle: basics, text: One, scale: agreement}
+  - {id: b2, principle: basics, text: Two, scale: agreement}
+  - {id: r1, principle: rare, text: Rare one, scale: agreement}
+"""
