@@ -49,8 +49,11 @@ larger ones are compact (a million respondents' comments make a large file)."""
 
 def results_json(results: Results) -> str:
     """The results document as JSON (field aliases, e.g. a band's ``from``; never rounded)."""
+    from leadlens.results.document import sealed
+
     indent = 2 if results.respondents <= INDENT_UP_TO else None
-    return json_terminal_safe(results.model_dump_json(by_alias=True, indent=indent)) + "\n"
+    return json_terminal_safe(sealed(results).model_dump_json(by_alias=True,
+                                                              indent=indent)) + "\n"
 
 
 def guard_cell(text: str) -> str:
@@ -207,7 +210,8 @@ def _principle_table(results: Results, title: Text, layout: _Layout) -> Table:
                       _num(p.alpha, 2), _wrapped(", ".join(_notes(p)), layout))
     table.add_section()
     overall = results.overall
-    table.add_row(Text("Overall"), _n(results, overall.n, overall.withheld), "", _score(results, overall.score, 1),
+    table.add_row(Text("Overall"), _n(results, overall.n, overall.withheld), "",
+                  _score(results, overall.score, 1),
                   _interval(overall.ci95), Text(band_label.get(overall.band or "", "-")), "", "")
     return table
 
@@ -288,7 +292,8 @@ def _principle_blocks(results: Results, title: Text) -> Table:
     blocks.append((Text("Overall"), "",
                    [("Score", _score(results, overall.score, 1)),
                     ("95% CI", _interval(overall.ci95)),
-                    ("Band", band_label.get(overall.band or "", "-")), ("n", _n(results, overall.n, overall.withheld))]))
+                    ("Band", band_label.get(overall.band or "", "-")),
+                    ("n", _n(results, overall.n, overall.withheld))]))
     return _blocks(title, blocks)
 
 

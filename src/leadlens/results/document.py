@@ -7,6 +7,7 @@ for display only. ``leadlens schema --results`` prints its JSON Schema.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -439,3 +440,20 @@ class Results(ResultModel):
         "min_group_size in the whole survey), when none is.")
     disclosure: DisclosureAudit | None = Field(
         default=None, description="What the disclosure control hid, and why.")
+    seal: str | None = Field(
+        default=None, description="SHA-256 of the document as leadlens score wrote it (this "
+        "field empty). Whether several breakdowns can be shown together depends on who is in "
+        "which group of each, which a results document never holds; leadlens report shows "
+        "only the first breakdown of a document whose seal does not match (changed after "
+        "scoring, or made by something else). A check against mistakes, not a signature.")
+
+
+def seal_of(results: Results) -> str:
+    """SHA-256 of the document with its seal left empty."""
+    text = results.model_copy(update={"seal": None}).model_dump_json(by_alias=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sealed(results: Results) -> Results:
+    """The document with its seal, as ``leadlens score`` writes it."""
+    return results.model_copy(update={"seal": seal_of(results)})

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from leadlens.errors import MAX_PROBLEMS, Code, LeadlensError, Problem
 from leadlens.files import read_input
-from leadlens.results.checks import anonymity_problems, domain_problems
+from leadlens.results.checks import anonymity_problems, domain_problems, unchecked_breakdowns
 from leadlens.results.document import RESULTS_VERSION, Results
 from leadlens.source.nodes import LoadError, load_json, source_map
 from leadlens.source.schema_errors import validation_problems
@@ -45,7 +45,8 @@ def parse_results(text: str, file: str) -> Results:
 
     Beyond the document's types (strictly: no text for numbers, no true for 1), every
     value's domain and the anonymity rules are checked again (:mod:`leadlens.results.checks`):
-    a document edited by hand cannot publish a small group or an impossible score.
+    a document edited by hand cannot publish a small group or an impossible score, and one
+    not sealed by ``leadlens score`` keeps only its first breakdown (a warning says so).
     """
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
@@ -94,7 +95,7 @@ def parse_results(text: str, file: str) -> Results:
     if problems:
         raise ResultsError(problems[:MAX_PROBLEMS],
                            omitted=max(len(problems) - MAX_PROBLEMS, 0))
-    return results
+    return unchecked_breakdowns(results, file)
 
 
 def _located(problem: Problem, smap: SourceMap) -> Problem:

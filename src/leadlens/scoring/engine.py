@@ -15,7 +15,13 @@ from leadlens._version import __version__
 from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FloatArray, Responses
-from leadlens.results.document import DisclosureAudit, OverallResult, Results, ResultWarning
+from leadlens.results.document import (
+    DisclosureAudit,
+    OverallResult,
+    Results,
+    ResultWarning,
+    sealed,
+)
 from leadlens.scoring.breakdowns import publish
 from leadlens.scoring.collected import collection_period
 from leadlens.scoring.layout import items_of, principle_items
@@ -174,6 +180,7 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         withheld=withheld_all,
         disclosure=DisclosureAudit(method=METHOD, steps=published.steps),
     )
+    results = sealed(results)  # as it is written (see leadlens.results.checks)
     if withheld_all:  # no respondent's score either: one row each, every score blank
         blank = np.full(everyone, np.nan)
         return Scored(results, RespondentScores({p.principle.id: blank for p in own_scores},
