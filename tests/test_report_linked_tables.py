@@ -130,3 +130,23 @@ def test_one_breakdown_whose_hidden_sizes_are_pinned_is_refused(folder: Path) ->
     path.write_text(json.dumps(made), encoding="utf-8")
     code, _, err = report(path, "md")
     assert code == 0, err
+
+
+def test_figures_of_too_few_are_refused_whatever_made_the_document(tmp_path: Path) -> None:
+    # The scoring core's small_figures (a participant's own summary) publishes whole-survey
+    # figures below the threshold; no command offers it, and report refuses what it makes.
+    from leadlens.questionset.loading import load_question_set
+    from leadlens.responses.reading import read_responses
+    from leadlens.scoring import score
+
+    (tmp_path / "set.yaml").write_text(SET, encoding="utf-8")
+    path = write(tmp_path, PEOPLE[:3])  # three people, threshold 5
+    qs = load_question_set(tmp_path / "set.yaml")
+    small = score(qs, read_responses([path], qs), small_figures=True).results
+    assert small.principles[0].score is not None  # what small_figures is for
+    out = tmp_path / "small.json"
+    out.write_text(results_json(small), encoding="utf-8")  # sealed: that does not help
+    code, stdout, err = report(out, "md")
+    assert code == 1 and stdout == ""
+    assert "principles[0]: a figure resting on 3 respondent(s), fewer than the threshold " \
+           "(5), is published" in err

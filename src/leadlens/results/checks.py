@@ -166,7 +166,44 @@ def anonymity_problems(results: Results, file: str) -> list[Problem]:
     for field, breakdown in results.groups.items():
         problems += _group_problems(breakdown, ("groups", field), results.respondents,
                                     threshold, file, hint)
+    problems += [Problem(file=file, path=format_path(path), hint=hint,
+                         code=Code.RESULTS_ANONYMITY,
+                         message=f"a figure resting on {n} respondent(s), fewer than the "
+                                 f"threshold ({threshold}), is published")
+                 for path, n in _thin_figures(results, threshold)]
     return problems
+
+
+def _thin_figures(results: Results, threshold: int) -> Iterator[tuple[PathT, int]]:
+    """Whole-survey figures published on fewer than the threshold (but some): a principle,
+    the overall score, an item's answers, a perspective, a timepoint, a gap."""
+    if 0 < results.respondents < threshold and results.overall.score is not None:
+        yield ("overall",), results.respondents
+
+    def thin(n: int | None, *values: object) -> bool:
+        return n is not None and 0 < n < threshold and any(
+            v not in (None, {}, [], ()) for v in values)
+
+    if thin(results.overall.n, results.overall.score):
+        yield ("overall",), results.overall.n
+    for i, p in enumerate(results.principles):
+        if thin(p.n, p.score, p.mean, p.bands):
+            yield ("principles", i), p.n
+        for j, s in enumerate(p.perspectives):
+            if thin(s.n, s.score, s.mean):
+                yield ("principles", i, "perspectives", j), s.n
+        for j, item in enumerate(p.items):
+            if item.n is not None and thin(item.n, item.mean, item.counts):
+                yield ("principles", i, "items", j), item.n
+    for j, item in enumerate(results.items):
+        if item.n is not None and thin(item.n, item.mean, item.counts):
+            yield ("items", j), item.n
+    for i, t in enumerate(results.timepoints):
+        for j, m in enumerate(t.timepoints):
+            if thin(m.n, m.mean, m.score):
+                yield ("timepoints", i, "timepoints", j), m.n
+        if thin(t.gap_n, t.gap, t.paired_means):
+            yield ("timepoints", i, "gap"), t.gap_n
 
 
 def _group_problems(breakdown: GroupBreakdown, base: PathT, respondents: int,
