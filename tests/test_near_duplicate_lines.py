@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 import leadlens
+from leadlens.analysis.scoring import score_output
 from leadlens.responses import cells
 from test_score_cli import QUESTION_SET
 
@@ -38,8 +39,11 @@ IN_ROWS = "'North Riverside ICB' (lines {0}, {1}, {7}), 'North Riverside ICB.' (
           "'NR ICB' (line {2}) may be one group written differently"
 
 
-def near(results: leadlens.Results) -> list[str]:
-    return [str(w) for w in results.warnings if w.code == "scoring.near-duplicate-groups"]
+def near(data: object, question_set: Path, **options: object) -> list[str]:
+    """The warnings as ``leadlens score`` prints them (the facilitator's terminal)."""
+    output = score_output(data, question_set, **options)  # type: ignore[arg-type]
+    return [str(w) for w in output.scored.terminal_warnings()
+            if w.code == "scoring.near-duplicate-groups"]
 
 
 def write_csv(path: Path, delimiter: str = ",") -> Path:
@@ -58,7 +62,7 @@ def question_set(tmp_path: Path) -> Path:
 
 def test_csv_read_exactly_names_physical_lines(tmp_path: Path, question_set: Path) -> None:
     path = write_csv(tmp_path / "board.csv")
-    warned = near(leadlens.score(path, question_set, by="organisation"))
+    warned = near(path, question_set, by="organisation")
     assert warned == [f"{path}:2: warning: --by organisation: {IN_CSV}. If they are, list "
                       "the other spellings under one name in a --group-aliases file "
                       "(docs/scoring.md, section 8)"]
@@ -67,16 +71,16 @@ def test_csv_read_exactly_names_physical_lines(tmp_path: Path, question_set: Pat
 def test_csv_read_by_polars_names_the_same_lines(tmp_path: Path, question_set: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_csv(tmp_path / "board.csv")
-    exact = near(leadlens.score(path, question_set, by="organisation"))
+    exact = near(path, question_set, by="organisation")
     monkeypatch.setattr(cells, "FAST_READ_BYTES", 64)  # this small file takes the polars path
     table = cells.read_csv_cells(path)
     assert table.rescan_lines  # its lines are not known until asked for
-    assert near(leadlens.score(path, question_set, by="organisation")) == exact
+    assert near(path, question_set, by="organisation") == exact
 
 
 def test_an_export_names_the_same_lines(tmp_path: Path, question_set: Path) -> None:
     path = write_csv(tmp_path / "board.csv", delimiter=";")  # not leadlens' own layout
-    warned = near(leadlens.score(path, question_set, by="organisation", delimiter=";"))
+    warned = near(path, question_set, by="organisation", delimiter=";")
     assert len(warned) == 1 and IN_CSV in warned[0] and warned[0].startswith(f"{path}:2:")
 
 
@@ -84,7 +88,7 @@ def test_two_files_name_each_file(tmp_path: Path, question_set: Path) -> None:
     first = write_csv(tmp_path / "a.csv")
     second = tmp_path / "b.csv"
     second.write_text(",".join(HEADER) + "\nr9,NR ICB,Staff,3,3,\n", encoding="utf-8")
-    warned = near(leadlens.score([first, second], question_set, by="organisation"))
+    warned = near([first, second], question_set, by="organisation")
     assert f"'NR ICB' (line 5, {second}:2)" in warned[0]
 
 
@@ -96,14 +100,14 @@ def test_workbook_parquet_and_dataframe_name_rows(tmp_path: Path, question_set: 
         sheet.append(row)
     workbook = tmp_path / "board.xlsx"
     book.save(workbook)
-    warned = near(leadlens.score(workbook, question_set, by="organisation"))
+    warned = near(workbook, question_set, by="organisation")
     assert IN_ROWS.format(*range(2, 10)) in warned[0]  # the header is row 1
     frame = pl.DataFrame({h: [r[i] for r in ROWS] for i, h in enumerate(HEADER)})
     parquet = tmp_path / "board.parquet"
     frame.write_parquet(parquet)
-    warned = near(leadlens.score(parquet, question_set, by="organisation"))
+    warned = near(parquet, question_set, by="organisation")
     assert IN_ROWS.format(*range(1, 9)) in warned[0]
-    warned = near(leadlens.score(frame, question_set, by="organisation"))
+    warned = near(frame, question_set, by="organisation")
     assert IN_ROWS.format(*range(1, 9)) in warned[0]
 
 
@@ -111,9 +115,21 @@ def test_many_lines_are_counted_not_listed(tmp_path: Path, question_set: Path) -
     path = tmp_path / "board.csv"
     rows = [f"r{i},Alpha Trust,Board,5,1," for i in range(9)] + ["r9,Alpha Trust.,Board,5,1,"]
     path.write_text(",".join(HEADER) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    warned = near(leadlens.score(path, question_set, by="organisation"))
+    warned = near(path, question_set, by="organisation")
     assert "'Alpha Trust' (lines 2, 3, 4, 5, 6 and 4 more), 'Alpha Trust.' (line 11)" \
         in warned[0]
+
+
+def test_the_published_warning_names_no_lines(tmp_path: Path, question_set: Path) -> None:
+    # Lines would count each spelling's respondents: a hidden group's size.
+    path = write_csv(tmp_path / "board.csv")
+    results = leadlens.score(path, question_set, by="organisation")
+    [published] = [w for w in results.warnings if w.code == "scoring.near-duplicate-groups"]
+    assert (published.file, published.line) == (None, None)
+    assert published.message == ("--by organisation: 'North Riverside ICB', 'North Riverside "
+                                 "ICB.', 'NR ICB' may be one group written differently")
+    text = leadlens.render_report(results, "md")
+    assert "'NR ICB' may be one group" in text and "line 5" not in text
 
 
 def test_survey_rows_have_no_lines(tmp_path: Path) -> None:

@@ -45,6 +45,8 @@ class Published:
     comments_withheld: str | None = None
     steps: list[DisclosureStep] = field(default_factory=list)
     warnings: list[ResultWarning] = field(default_factory=list)
+    details: dict[int, ResultWarning] = field(default_factory=dict)
+    """Per index into ``warnings``: the facilitator's version (with lines)."""
 
 
 def _kept(answers: TextAnswers, withhold: Collection[str], key: str) -> TextAnswers:
@@ -97,7 +99,9 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     groupings: list[Grouping] = [group_respondents(f, responses.fields[f], aliases.get(f))
                                  for f in by]
     for grouping in groupings:
-        out.warnings += _near_duplicate_warnings(grouping, responses)
+        for published, detailed in _near_duplicate_warnings(grouping, responses):
+            out.details[len(out.warnings)] = detailed
+            out.warnings.append(published)
     atom_of, atom_groups = atoms_of([g.codes for g in groupings])
     atoms = atom_groups.shape[0]
     sizes = [len(g.values) for g in groupings]
@@ -189,9 +193,14 @@ def favourable_answerers(own: PrincipleScores, respondents: int) -> FloatArray |
     return flags if flags.size == respondents else None
 
 
-def _near_duplicate_warnings(grouping: Grouping, responses: Responses) -> list[ResultWarning]:
-    """One warning per cluster of groups that may be one, each spelling with its lines."""
-    warnings: list[ResultWarning] = []
+def _near_duplicate_warnings(grouping: Grouping, responses: Responses
+                             ) -> list[tuple[ResultWarning, ResultWarning]]:
+    """Per cluster of groups that may be one: the warning a document publishes (the
+    spellings), and the facilitator's (each spelling with its lines, which would give a
+    hidden group's size away if published)."""
+    warnings: list[tuple[ResultWarning, ResultWarning]] = []
+    hint = ("If they are, list the other spellings under one name in a --group-aliases file "
+            "(docs/scoring.md, section 8)")
     for cluster in near_duplicates(grouping):
         spellings = [s for g in cluster for s in sorted(grouping.spellings[g])]
         rows = spelling_rows(responses.fields[grouping.field], spellings)
@@ -204,13 +213,15 @@ def _near_duplicate_warnings(grouping: Grouping, responses: Responses) -> list[R
             shown = len(found[spelling])
             more = f" and {total - shown} more" if where and total > shown else ""
             named.append(f"{spelling!r} ({where}{more})" if where else repr(spelling))
-        warnings.append(ResultWarning(
+        published = ResultWarning(
+            code=Code.SCORING_NEAR_DUPLICATE_GROUPS,
+            message=f"--by {grouping.field}: {', '.join(map(repr, spellings))} may be one "
+                    "group written differently", hint=hint)
+        warnings.append((published, ResultWarning(
             code=Code.SCORING_NEAR_DUPLICATE_GROUPS,
             file=first[0] if first else None, line=first[1] if first else None,
             message=f"--by {grouping.field}: {', '.join(named)} may be one group written "
-                    "differently",
-            hint="If they are, list the other spellings under one name in a "
-                 "--group-aliases file (docs/scoring.md, section 8)"))
+                    "differently", hint=hint)))
     return warnings
 
 
