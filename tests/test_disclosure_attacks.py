@@ -117,3 +117,56 @@ questions:
   - {id: b2, principle: basics, text: Two, scale: agreement}
   - {id: r1, principle: rare, text: Rare one, scale: agreement}
 """
+
+
+def test_no_output_format_carries_a_hidden_figure(tmp_path: Any) -> None:
+    """Every format one run publishes (JSON, Markdown, HTML, the terminal table, Parquet,
+    xlsx) with --by on two fields and a "(not stated)" group: the hidden groups' sizes and
+    scores appear in none of them. (scores.csv is one row per person: not anonymous.)"""
+    import io
+    import json
+
+    import polars as pl
+
+    from leadlens.analysis.scoring import score_output
+    from leadlens.report.writers import OUTPUT_WRITERS
+
+    (tmp_path / "set.yaml").write_text(THIN_SET.replace(
+        "  - {id: organisation, prompt: Organisation}",
+        "  - {id: organisation, prompt: Organisation}\n  - {id: sector, prompt: Sector}"),
+        encoding="utf-8")
+    people = ([("Acme", "North", 4, 4)] * 7 + [("Beta", "North", 3, 3)] * 7
+              + [("Gamma", "South", 2, 2)] * 8 + [("Tiny", "South", 1, 2), ("Tiny", "South", 2, 2)]
+              + [("Delta", "", 5, 4)] * 1 + [("Gamma", "", 2, 3)] * 6)
+    lines = ["respondent_id,organisation,sector,b1,b2,r1"]
+    lines += [f"r{i},{o},{s},{a},{b},3" for i, (o, s, a, b) in enumerate(people)]
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    output = score_output(tmp_path / "r.csv", tmp_path / "set.yaml",
+                          by=["organisation", "sector"])
+    results = output.results
+    hidden = {(b.field, g.value) for b in results.groups.values() for g in b.groups
+              if g.suppressed}
+    assert ("organisation", "Tiny") in hidden and ("organisation", "Delta") in hidden
+    # Tiny's two people score 18.75 on basics, Delta's one 87.5: neither may appear.
+    secrets = ["18.75", "18.8", "87.5", "Tiny\t2", "Delta\t1"]
+    texts = {}
+    for name in ("json", "md", "html", "table"):
+        texts[name] = str(OUTPUT_WRITERS[name](output))
+    frame = pl.read_parquet(io.BytesIO(OUTPUT_WRITERS["parquet"](output)))  # type: ignore[arg-type]
+    rows = frame.filter(pl.col("group_value").is_in(["Tiny", "Delta"]))
+    assert rows.height and rows["value"].null_count() == rows.height
+    assert rows["n"].null_count() == rows.height
+    texts["parquet"] = frame.write_csv(separator="\t")
+    openpyxl = __import__("openpyxl")
+    book = openpyxl.load_workbook(io.BytesIO(OUTPUT_WRITERS["xlsx"](output)))  # type: ignore[arg-type]
+    texts["xlsx"] = "\n".join("\t".join("" if c is None else str(c) for c in row)
+                              for sheet in book.worksheets for row in sheet.iter_rows(
+                                  values_only=True))
+    for name, text in texts.items():
+        for secret in secrets:
+            assert secret not in text, (name, secret)
+    document = json.loads(texts["json"])
+    for breakdown in document["groups"].values():
+        for group in breakdown["groups"]:
+            if group["suppressed"]:
+                assert group["n"] is None and group["principles"] == []
