@@ -170,3 +170,24 @@ def test_no_output_format_carries_a_hidden_figure(tmp_path: Any) -> None:
         for group in breakdown["groups"]:
             if group["suppressed"]:
                 assert group["n"] is None and group["principles"] == []
+
+
+def test_scores_csv_large_fields_do_not_pick_out_a_spelling(tmp_path: Any) -> None:
+    # Before: --scores-fields large kept organisation (Acme 6, Beta 5: both large enough) but
+    # wrote each row's spelling, so the one person who typed "acme " was one row.
+    from typer.testing import CliRunner
+
+    from leadlens.cli import app
+
+    (tmp_path / "set.yaml").write_text(THIN_SET, encoding="utf-8")
+    lines = ["respondent_id,organisation,b1,b2,r1"]
+    lines += [f"r{i},{'Acme' if i else 'acme '},{1 + i % 5},2,3" for i in range(6)]
+    lines += [f"s{i},Beta,3,{1 + i % 5},3" for i in range(5)]
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", str(tmp_path / "r.csv"), "--question-set",
+                                      str(tmp_path / "set.yaml"), "--format", "csv",
+                                      "--scores-fields", "large"])
+    assert result.exit_code == 0, result.stderr
+    rows = result.stdout.splitlines()
+    assert rows[0].startswith("organisation,")
+    assert sorted({r.split(",")[0] for r in rows[1:]}) == ["Acme", "Beta"]

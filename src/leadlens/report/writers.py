@@ -79,8 +79,18 @@ def scores_csv(output: ScoreOutput) -> str:
         if chosen == "none" or (chosen == "large" and not _large_groups(
                 output, field_id)):
             continue
-        labels = [guard_cell(label) for label in values.labels] + [""]
         header.append(field_id)
+        if chosen == "large":
+            # Each row's group as the report names it, never the spelling typed: one
+            # person's "acme" among everyone's "Acme" would pick out their row.
+            from leadlens.scoring.groups import NOT_STATED, group_respondents
+
+            grouping = group_respondents(field_id, values)
+            shown = [guard_cell("" if v == NOT_STATED and n else v)
+                     for v, n in zip(grouping.values, grouping.not_stated, strict=True)]
+            columns.append([shown[c] for c in grouping.codes.tolist()])
+            continue
+        labels = [guard_cell(label) for label in values.labels] + [""]
         columns.append([labels[c] for c in values.codes.tolist()])  # -1: the blank slot
     numbers = [*scores.by_principle.values(), scores.overall]
     header += [*scores.by_principle, "overall"]
