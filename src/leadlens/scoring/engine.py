@@ -145,7 +145,8 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     details = {i: w for i, w in enumerate(warnings) if w.code == Code.RESPONSES_DUPLICATE_IDS}
     for i in details:
         warnings[i] = ResultWarning(
-            code=Code.RESPONSES_DUPLICATE_IDS, message="some respondent ids appear more than "
+            code=Code.RESPONSES_DUPLICATE_IDS, file=warnings[i].file,
+            message="some respondent ids appear more than "
             "once, so those respondents are counted more than once (leadlens score names "
             "them and their lines on the terminal)", hint=warnings[i].hint)
     scored = parallel_map(lambda group: score_principle(question_set, group, responses),
