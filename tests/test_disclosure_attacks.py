@@ -38,6 +38,19 @@ def test_whole_minus_a_group_no_longer_gives_a_lone_answer_to_favourable() -> No
     assert results.disclosure is not None
     steps = [s.text for s in results.disclosure.steps if s.figure == "favourable:p"]
     assert steps and all("% favourable of principle 'p' not shown" in s for s in steps)
+    # The reports and the workbook say withheld, never a share.
+    import io
+
+    from leadlens import render_report
+    from leadlens.report.spreadsheet import results_workbook
+
+    rows = [line for line in render_report(results, "md").splitlines()
+            if line.startswith(("| A |", "| B |")) and "favourable" in line]
+    assert len(rows) == 2 and all("unfavourable withheld" in r for r in rows)
+    book = __import__("openpyxl").load_workbook(io.BytesIO(results_workbook(results)))
+    detail = [row for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+              if row and row[0] in ("A", "B") and len(row) > 10]
+    assert detail and all(row[-5:] == ("[c]",) * 5 for row in detail)
 
 
 def test_a_withheld_gap_gives_no_paired_means() -> None:
