@@ -204,3 +204,22 @@ def test_scores_csv_large_fields_do_not_pick_out_a_spelling(tmp_path: Any) -> No
     rows = result.stdout.splitlines()
     assert rows[0].startswith("organisation,")
     assert sorted({r.split(",")[0] for r in rows[1:]}) == ["Acme", "Beta"]
+
+
+def test_a_trend_gives_no_count_of_a_wave_whose_figure_is_withheld() -> None:
+    # Before: a wave whose principle rested on 3 of 12 (m 5) was a trend point with n 3
+    # (score blank), and the steps either side of it were computed with it.
+    from compare_fixtures import make_wave, people, wave_set
+    from leadlens.waves.engine import trend
+
+    qs = wave_set()
+    thin = people(2, 12, prefix="B")
+    for row in thin[3:]:
+        for key in ("p1", "p2", "p3"):
+            row[key] = None
+    waves = [make_wave("w1", qs, people(1, 12)), make_wave("w2", qs, thin),
+             make_wave("w3", qs, people(3, 12, prefix="C"))]
+    assert next(p for p in waves[1].results.principles if p.id == "p").withheld
+    line = next(x for x in trend(waves).principles if x.id == "p")
+    assert line.points[1].withheld and line.points[1].n is None
+    assert line.step_waves == [[0, 2]]
