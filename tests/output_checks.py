@@ -133,7 +133,8 @@ def check_xlsx(path: Path, results: dict[str, Any], contact_given: str | None = 
         if sheet.title == "Reliability":
             for principle in results["principles"]:
                 row = next(r for r in body if r[0] == principle["id"])
-                if 0 < principle["alpha_n"] < results["min_group_size"] or principle["withheld"]:
+                if 0 < (principle["alpha_n"] or 0) < results["min_group_size"] \
+                        or principle["withheld"]:
                     assert set(row[3:]) == {"[c]"}  # alpha on too few: withheld, not [x]
                     continue
                 assert _same(row[columns["Standardised alpha"]], principle["alpha_std"])

@@ -24,8 +24,9 @@ RESPONSES = EXAMPLES / "responses.csv"
 
 
 def _stable(document: dict[str, Any]) -> dict[str, Any]:
-    """A results document without what names the input (file names, in sources)."""
-    return {k: v for k, v in document.items() if k != "sources"}
+    """A results document without what names the input (file names, in sources) and its
+    seal (a checksum of the whole document, sources included)."""
+    return {k: v for k, v in document.items() if k not in ("sources", "seal")}
 
 
 def _cli(*args: str) -> tuple[int, str, str]:

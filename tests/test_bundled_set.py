@@ -367,7 +367,7 @@ def _ids_in(text: str) -> set[str]:
 
 
 def test_version_2_and_its_changelog_name_every_changed_id(qs: QuestionSet) -> None:
-    assert qs.version == "2.0.0"
+    assert qs.version == "2.1.0"  # 2.1.0 added the introduction; no question changed
     ids = [q.id for q in qs.questions]
     retired = sorted(set(V1_IDS) - set(ids))
     new = sorted(set(ids) - set(V1_IDS))
@@ -414,3 +414,24 @@ def test_two_hats_explained_one_way_and_counted_once(qs: QuestionSet) -> None:
         if q.perspectives:
             assert q.help.startswith("You rate this twice."), q.id
             assert q.answer_weight * len(q.perspectives) == q.weight
+
+
+def test_the_introduction_promises_what_leadlens_does(qs: QuestionSet) -> None:
+    """Purpose, who sees the results, anonymity and consent, each true to the scoring rules."""
+    text = qs.introduction
+    paragraphs = text.split("\n\n")
+    assert [p.split(":")[0].split(" ")[0] for p in paragraphs] == ["This", "Who", "Your",
+                                                                   "Taking"]
+    m = qs.scoring.min_group_size
+    # Groups, the whole survey and comments: the same threshold the scoring applies.
+    assert text.count(f"at least {m} ") == 3 and f"fewer than {m} people take part" in text
+    assert "never shows one person's answers" in text
+    required = [f.id for f in qs.respondent if f.required]
+    assert required == ["organisation", "sector", "role"]
+    assert "organisation,\nsector and role" not in text  # one paragraph per line of text
+    assert "Apart from the three questions about you" in text
+    assert all(not q.required for q in qs.questions)  # so every other one can be skipped
+    assert all("Don't know" in s.unscored for s in qs.scales.values())
+    changelog = CHANGELOG.read_text(encoding="utf-8")
+    assert "## ggi-systems-leadership 2.1.0" in changelog.split("## ggi-systems-leadership "
+                                                               "2.0.0")[0]

@@ -225,7 +225,7 @@ def test_dash_writes_the_document_to_stdout_and_quiet_prints_nothing(tmp_path: P
 def test_each_wave_may_have_its_own_question_set_version(tmp_path: Path) -> None:
     from conftest import BUNDLED
 
-    text = BUNDLED.read_text(encoding="utf-8").replace('version: "2.0.0"', 'version: "2.1.0"')
+    text = BUNDLED.read_text(encoding="utf-8").replace('version: "2.1.0"', 'version: "2.2.0"')
     old = ("    text: >-\n      Before major decisions, leaders in our system consider how local "
            "communities are likely\n      to feel about them.")
     assert old in text
@@ -243,6 +243,6 @@ def test_each_wave_may_have_its_own_question_set_version(tmp_path: Path) -> None
     assert entry.followup_at == f"{newer}:{line}"
     assert entry.baseline_at == f"question_sets/ggi-systems-leadership.yaml:{line}"
     assert "context" in {n.id for n in doc.principles_not_compared}
-    assert doc.followup.question_set_version == "2.1.0"
+    assert doc.followup.question_set_version == "2.2.0"
     three = runner.invoke(app, ["compare", WAVE1, WAVE2, "-q", "a", "-q", "b", "-q", "c"])
     assert three.exit_code == 2 and "--question-set given 3 times" in three.stderr

@@ -156,6 +156,19 @@ def attacker_cells(results: Results, rows: list[dict[str, Any]], fields: list[st
             if figure == "comments":
                 reason = steps.get((field_id, group.value, "comments:story"))
                 shown = len(group.comments.get("story", []))
+            elif figure == "favourable":
+                gp = next(p for p in group.principles if p.id == "p")
+                if gp.suppressed_reason is not None:
+                    # Hidden with the principle's figure although its own table may show it:
+                    # publishing fewer equations never gives more away, and its value is one
+                    # the % favourable table allows, so it is neither an equation nor checked.
+                    assert gp.favourability is None
+                    continue
+                reason = gp.favourability_suppressed_reason
+                assert reason is None or gp.favourability is None  # (none: no answers)
+                # The attacker is given more than is published: respondents, not answers.
+                shown = sum(1 for r in rows if key(r[field_id]) == group.value
+                            and (r["a"] is not None or r["b"] is not None))
             else:
                 gp = next(p for p in group.principles if p.id == figure)
                 reason, shown = gp.suppressed_reason, gp.n or 0
@@ -172,16 +185,18 @@ def attacker_cells(results: Results, rows: list[dict[str, Any]], fields: list[st
 
 
 @st.composite
-def survey(draw: st.DrawFn) -> tuple[int, list[str], list[dict[str, Any]]]:
-    m = draw(st.integers(3, 5))
-    fields = [f"f{i}" for i in range(draw(st.integers(1, 3)))]
-    n = draw(st.integers(m, 10))
+def survey(draw: st.DrawFn, thresholds: tuple[int, int] = (3, 5),
+           fields_from: int = 1) -> tuple[int, list[str], list[dict[str, Any]]]:
+    m = draw(st.integers(*thresholds))
+    fields = [f"f{i}" for i in range(draw(st.integers(fields_from, 3)))]
+    n = draw(st.integers(m, max(10, m + 4)))
     alphabets = {f: draw(st.lists(st.sampled_from(["a", "b", "c", None]), min_size=1,
                                   max_size=3, unique=True)) for f in fields}
     rows = []
     for _ in range(n):
         row: dict[str, Any] = {f: draw(st.sampled_from(alphabets[f])) for f in fields}
         row["a"] = draw(st.sampled_from([1, 3, 5, None]))
+        row["b"] = draw(st.sampled_from([2, 4, None]))
         row["story"] = draw(st.sampled_from([None, "x", "y"]))
         rows.append(row)
     return m, fields, rows
@@ -193,15 +208,31 @@ def survey(draw: st.DrawFn) -> tuple[int, list[str], list[dict[str, Any]]]:
 @given(survey())
 def test_no_hidden_figure_can_be_worked_out(case: tuple[int, list[str], list[dict[str, Any]]]
                                             ) -> None:
-    m, fields, rows = case
-    qs = build_set([{"id": "a"}, {"id": "story", "type": "text"}], min_group_size=m,
-                   respondent=fields)
+    check_survey(*case)
+
+
+@pytest.mark.slow
+@settings(max_examples=int(os.environ.get("LEADLENS_DISCLOSURE_EXAMPLES", "120")) // 3,
+          deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                HealthCheck.data_too_large])
+@given(survey(thresholds=(6, 10), fields_from=2))
+def test_no_hidden_figure_can_be_worked_out_at_thresholds_up_to_10(
+        case: tuple[int, list[str], list[dict[str, Any]]]) -> None:
+    """Two or three breakdowns, blanks ("(not stated)") among their values, thresholds 6-10."""
+    check_survey(*case)
+
+
+def check_survey(m: int, fields: list[str], rows: list[dict[str, Any]]) -> None:
+    # A score needs both answers, % favourable counts either: two different tables.
+    qs = build_set([{"id": "a"}, {"id": "b"}, {"id": "story", "type": "text"}],
+                   min_group_size=m, respondent=fields, min_answered=2)
     results = score(qs, responses(qs, rows), by=fields).results
     per_respondent = [tuple(key(r[f]) for f in fields) for r in rows]
     atom_keys = sorted(set(per_respondent))
     figures = {
         "group": [1] * len(rows),
-        "p": [int(r["a"] is not None) for r in rows],
+        "p": [int(r["a"] is not None and r["b"] is not None) for r in rows],
+        "favourable": [int(r["a"] is not None or r["b"] is not None) for r in rows],
         "comments": [int(r["story"] is not None) for r in rows],
     }
     for figure, flags in figures.items():
@@ -215,6 +246,11 @@ def test_no_hidden_figure_can_be_worked_out(case: tuple[int, list[str], list[dic
         check_linked_tables(counts, cells, m, bounds=not withheld)
     shown = [g.n for b in results.groups.values() for g in b.groups if not g.suppressed]
     assert all(n is not None and n >= m for n in shown)
+    # leadlens report's own checks never refuse or cut down what score publishes.
+    from leadlens.report.writers import results_json
+    from leadlens.results.loading import parse_results
+
+    assert parse_results(results_json(results), "r.json").groups == results.groups
 
 
 # --- known attacks, one by one ----------------------------------------------------------------
@@ -346,7 +382,8 @@ def test_a_figure_resting_on_too_few_is_hidden_with_its_reason() -> None:
     rows = [{"a": 4, "b": 4}] * 6 + [{"x": 2}] * 2
     results = score(qs, responses(qs, rows)).results
     [x] = results.items
-    assert (x.n, x.mean, x.counts) == (2, None, {})
+    # Nor how many answered: n, missing and unscored rest on those two as well.
+    assert (x.n, x.missing, x.unscored, x.mean, x.counts) == (None, None, None, None, {})
     assert x.withheld == "fewer than 5 respondents answered"
     assert results.principles[0].score is not None  # 6 scored
 

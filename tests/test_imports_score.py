@@ -21,7 +21,7 @@ from leadlens.questionset.loading import load_question_set
 
 runner = CliRunner()
 CANONICAL = EXAMPLES / "responses.csv"
-VOLATILE = ("generated_at", "leadlens_version", "sources", "warnings")
+VOLATILE = ("generated_at", "leadlens_version", "sources", "warnings", "seal")  # seal: of them all
 BY = ["--by", "organisation", "--by", "sector"]
 RISK = "Leaders in our system treat risk as a normal part of the work."  # adaptive-3's text
 MONTH_FIRST = {"google-sheets", "microsoft-forms-csv", "surveymonkey"}

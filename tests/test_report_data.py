@@ -309,10 +309,13 @@ def sample_document() -> dict[str, Any]:
 
 
 def sample_results(**changes: Any) -> Results:
-    """The sample document as a validated :class:`Results`, with top-level ``changes``."""
+    """The sample document as a validated :class:`Results`, with top-level ``changes``,
+    sealed as ``leadlens score`` seals what it writes (so ``report`` keeps its breakdowns)."""
+    from leadlens.results.document import sealed
+
     document = sample_document()
     document.update(changes)
-    return Results.model_validate_json(json.dumps(document))
+    return sealed(Results.model_validate_json(json.dumps(document)))
 
 
 class Page(HTMLParser):

@@ -59,8 +59,9 @@ def test_scores_csv_without_respondent_fields(board: Path) -> None:
 def test_near_duplicate_groups_are_warned_about_and_aliases_merge_them(board: Path) -> None:
     code, _, err = score(board, "--by", "organisation", "--format", "json")
     assert code == 0
-    assert ("--by organisation: 'North Riverside ICB', 'north riverside icb', "
-            "'North Riverside ICB.', 'NR ICB' may be one group written differently") in err
+    assert ("responses.csv:2: warning: --by organisation: 'North Riverside ICB' (lines 2, 3, "
+            "4, 5), 'north riverside icb' (line 11), 'North Riverside ICB.' (line 6), 'NR ICB' "
+            "(line 7) may be one group written differently") in err
     (board / "aliases.yaml").write_text(
         "organisation:\n  North Riverside ICB: [NR ICB, North Riverside ICB.]\n",
         encoding="utf-8")

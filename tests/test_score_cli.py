@@ -177,12 +177,15 @@ def test_a_file_given_twice_is_a_warning_and_strict_refuses_it(files: Path) -> N
         f"{path}:2: warning: 7 respondent ids appear more than once, so they are counted more "
         f"than once ({path} is given 2 times): 'r0' (at {path}:2, first at {path}:2)")
     assert wrote == f"wrote {out_file} (14 respondents, results document)"
+    # The document (and so every report) names neither the ids nor their lines: an id may
+    # be a person's name or e-mail address. The terminal, the facilitator's, names both.
     (written,) = json.loads(out_file.read_text(encoding="utf-8"))["warnings"]
     assert {k: written[k] for k in ("code", "file", "line", "col", "column", "path")} == {
-        "code": "responses.duplicate-ids", "file": str(path), "line": 2, "col": None,
+        "code": "responses.duplicate-ids", "file": str(path), "line": None, "col": None,
         "column": None, "path": ""}
-    assert warning == f"{path}:2: warning: {written['message']}. {written['hint']}"
-    assert str(ResultWarning.model_validate(written)) == warning
+    assert "'r0'" not in written["message"] and "respondent ids appear more than once" \
+        in written["message"]
+    assert str(ResultWarning.model_validate(written)).startswith(f"{path}: warning: some ")
     strict = runner.invoke(app, [*args, "--strict", "--format", "json"])
     assert strict.exit_code == 1 and strict.stdout == ""
     assert strict.stderr.startswith(f"{path}:2: 7 respondent ids appear more than once")

@@ -114,7 +114,7 @@ def test_schema_command_prints_json_schema() -> None:
 def test_list_and_show() -> None:
     listed = runner.invoke(app, ["list"])
     assert listed.exit_code == 0
-    assert listed.stdout.startswith("ggi-systems-leadership\t2.0.0\t")
+    assert listed.stdout.startswith("ggi-systems-leadership\t2.1.0\t")
     shown = runner.invoke(app, ["show"])
     assert shown.exit_code == 0
     assert "Understanding the basics" in shown.stdout

@@ -151,6 +151,9 @@ def test_finished_phones_cannot_answer_again_but_can_hand_over(tmp_path: Path) -
     assert len(rows(w.room.output)) == 1
     handed = phone.c.post(f"/r/{w.secrets.room}/again",
                           data={"csrf": csrf_of(phone.page().text)})
+    # The next person reads the question set's introduction first, as everyone does.
+    assert f'action="/r/{w.secrets.room}/intro"' in handed.text
+    phone.c.post(f"/r/{w.secrets.room}/intro", data={"csrf": csrf_of(handed.text)})
     assert phone.step()[0] == "organisation", handed.text  # type: ignore[index]
     phone.answer_all()
     phone.submit()

@@ -19,6 +19,7 @@ from leadlens.cli._options import (
     output_option,
 )
 from leadlens.cli.cover import LogoOption, OrganisationOption, TitleOption, make_cover
+from leadlens.errors import Code
 from leadlens.files import check_writable, write_atomic
 from leadlens.report import FORMAT_BY_SUFFIX, Format
 
@@ -87,6 +88,9 @@ def report(
             check_writable(path, force=force)  # before any work
         cover = make_cover(title, organisation, logo)
         document = load_results(results)
+        for warning in document.warnings:
+            if warning.code == Code.RESULTS_UNCHECKED_BREAKDOWNS:  # added by load_results
+                warn(f"{warning}\n")
         text: str | bytes
         if fmt == "pdf":
             from leadlens.report.pdf import html_to_pdf

@@ -160,7 +160,7 @@ def score(
             result.scored.results = guard.results(result.scored.results)
     results = result.results
     if not quiet:
-        for warning in results.warnings:
+        for warning in result.scored.terminal_warnings():
             warn(f"{warning}\n")
     if target is None and chosen == "table":
         from leadlens.report.writers import render_table

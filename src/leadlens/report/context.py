@@ -203,7 +203,7 @@ class _Builder:
             entry["share"] = entry["count"] / total if total else None
         described = ", ".join(f"{o['label']} {o['count']}" for o in options)
         question = self.qs.question_by_id.get(item.question)
-        section = None
+        section = ""  # none: sorts with the titles (reports group questions by section)
         if question is not None and question.section in self.qs.section_by_id:
             section = self.qs.section_by_id[question.section].title
         extras: ItemExtras = {
@@ -243,7 +243,7 @@ class _Builder:
             "band_description": band["description"] if band else "",
             "band_position": position,
             "recommendation": recommendation,
-            "dont_know_flag": p.unscored_share >= DONT_KNOW_FLAG,
+            "dont_know_flag": (p.unscored_share or 0.0) >= DONT_KNOW_FLAG,
             "alpha_reading": alpha_reading(p.alpha),
             "alpha_flag": p.alpha is not None and p.alpha < ALPHA_FLAG,
             "items": items,

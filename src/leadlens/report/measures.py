@@ -204,7 +204,8 @@ def agreement(breakdown: GroupBreakdown, names: dict[str, str]) -> AgreementView
             if gp.sd is not None:
                 stats.append(f"sd {format_number(gp.sd, 2)}")
             cells.append({"text": gp.agreement or "", "stats": ", ".join(stats),
-                          "favourable": favourable_shares(gp.favourability),
+                          "favourable": "withheld" if gp.favourability_suppressed_reason
+                          else favourable_shares(gp.favourability),
                           "ci95": list(gp.ci95) if gp.ci95 is not None else None})
         rows.append({"value": g.value, "n": g.n, "cells": cells})
     iccs = [icc_reading(i, names.get(i.principle, i.principle)) for i in breakdown.icc]

@@ -69,7 +69,7 @@ def median_level(qs: QuestionSet, results: Results, key: str) -> int | None:
     """The (lower) median option value answered for ``key`` (e.g. ``icb-1@current``)."""
     item = next((i for i in results.items if i.key == key), None)
     scale = qs.scales.get(item.scale) if item is not None else None
-    if item is None or scale is None or item.n == 0:
+    if item is None or scale is None or not item.n:
         return None
     seen = 0
     for option in scale.options:

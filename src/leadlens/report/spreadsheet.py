@@ -460,7 +460,10 @@ def _group_sheets(results: Results, breakdown: GroupBreakdown,
             else:
                 detail.append([group.value, p.name, gp.n, gp.score, band(gp.band), gp.sd,
                                *(gp.ci95 or (None, None)), _flag(gp.contested), gp.rwg_j,
-                               gp.agreement, gp.ad_m, *_shares(gp.favourability)])
+                               gp.agreement, gp.ad_m,
+                               *([WITHHELD] * len(SHARE_COLUMNS)
+                                 if gp.favourability_suppressed_reason
+                                 else _shares(gp.favourability))])
     if breakdown.withheld is not None and not rows:
         why = f"No group is listed: {breakdown.withheld}"
     else:

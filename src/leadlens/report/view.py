@@ -109,7 +109,8 @@ class LegendView(TypedDict):
 class ItemExtras(TypedDict):
     """What the report adds to each item of the results document."""
 
-    section_title: Annotated[str | None, Field(description="The title of the question's section.")]
+    section_title: Annotated[str | None, Field(
+        description="The title of the question's section; empty when it has none.")]
     variant: Annotated[str | None, Field(description="The perspective's or timepoint's label.")]
     label: Annotated[str, Field(description="The question text with the variant in brackets.")]
     options: Annotated[list[OptionView], Field(

@@ -49,8 +49,11 @@ larger ones are compact (a million respondents' comments make a large file)."""
 
 def results_json(results: Results) -> str:
     """The results document as JSON (field aliases, e.g. a band's ``from``; never rounded)."""
+    from leadlens.results.document import sealed
+
     indent = 2 if results.respondents <= INDENT_UP_TO else None
-    return json_terminal_safe(results.model_dump_json(by_alias=True, indent=indent)) + "\n"
+    return json_terminal_safe(sealed(results).model_dump_json(by_alias=True,
+                                                              indent=indent)) + "\n"
 
 
 def guard_cell(text: str) -> str:
@@ -76,8 +79,18 @@ def scores_csv(output: ScoreOutput) -> str:
         if chosen == "none" or (chosen == "large" and not _large_groups(
                 output, field_id)):
             continue
-        labels = [guard_cell(label) for label in values.labels] + [""]
         header.append(field_id)
+        if chosen == "large":
+            # Each row's group as the report names it, never the spelling typed: one
+            # person's "acme" among everyone's "Acme" would pick out their row.
+            from leadlens.scoring.groups import NOT_STATED, group_respondents
+
+            grouping = group_respondents(field_id, values)
+            shown = [guard_cell("" if v == NOT_STATED and n else v)
+                     for v, n in zip(grouping.values, grouping.not_stated, strict=True)]
+            columns.append([shown[c] for c in grouping.codes.tolist()])
+            continue
+        labels = [guard_cell(label) for label in values.labels] + [""]
         columns.append([labels[c] for c in values.codes.tolist()])  # -1: the blank slot
     numbers = [*scores.by_principle.values(), scores.overall]
     header += [*scores.by_principle, "overall"]
@@ -140,6 +153,11 @@ def render_table(results: Results, console: Console) -> None:
         console.print(Text(results.comments_withheld))
 
 
+def _n(results: Results, n: int, withheld: str | None) -> str:
+    """A figure's n, or ``<5`` where the figure is withheld (its count rests on too few)."""
+    return f"<{results.min_group_size}" if withheld else str(n)
+
+
 def plural(count: int, word: str) -> str:
     """``1 respondent``, ``2 respondents``."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
@@ -196,13 +214,14 @@ def _principle_table(results: Results, title: Text, layout: _Layout) -> Table:
         table.add_column(name, justify=justify,  # type: ignore[arg-type]
                          no_wrap=justify == "right")
     for p in results.principles:
-        table.add_row(_wrapped(p.name, layout), str(p.n), _num(p.mean, 2),
+        table.add_row(_wrapped(p.name, layout), _n(results, p.n, p.withheld), _num(p.mean, 2),
                       _score(results, p.score, 1),
                       _interval(p.ci95), _wrapped(band_label.get(p.band or "", "-"), layout),
                       _num(p.alpha, 2), _wrapped(", ".join(_notes(p)), layout))
     table.add_section()
     overall = results.overall
-    table.add_row(Text("Overall"), str(overall.n), "", _score(results, overall.score, 1),
+    table.add_row(Text("Overall"), _n(results, overall.n, overall.withheld), "",
+                  _score(results, overall.score, 1),
                   _interval(overall.ci95), Text(band_label.get(overall.band or "", "-")), "", "")
     return table
 
@@ -213,7 +232,7 @@ def _notes(p: PrincipleResult) -> list[str]:
         notes.append("contested")
     if any(i.flagged for i in p.items):
         notes.append("key check: reverse " + ", ".join(p.reverse_suggested))
-    if p.unscored_share >= 0.1:
+    if p.unscored_share is not None and p.unscored_share >= 0.1:
         notes.append(f"{p.unscored_share:.0%} don't know")
     return notes
 
@@ -275,7 +294,7 @@ def _principle_blocks(results: Results, title: Text) -> Table:
     blocks: list[_Block] = []
     for p in results.principles:
         rows = [("Score", _score(results, p.score, 1)), ("95% CI", _interval(p.ci95)),
-                ("Band", band_label.get(p.band or "", "-")), ("n", str(p.n)),
+                ("Band", band_label.get(p.band or "", "-")), ("n", _n(results, p.n, p.withheld)),
                 ("Mean", _num(p.mean, 2)), ("Alpha", _num(p.alpha, 2))]
         rows += [("Note", note) for note in _notes(p)]
         blocks.append((Text(p.name), "", rows))
@@ -283,7 +302,8 @@ def _principle_blocks(results: Results, title: Text) -> Table:
     blocks.append((Text("Overall"), "",
                    [("Score", _score(results, overall.score, 1)),
                     ("95% CI", _interval(overall.ci95)),
-                    ("Band", band_label.get(overall.band or "", "-")), ("n", str(overall.n))]))
+                    ("Band", band_label.get(overall.band or "", "-")),
+                    ("n", _n(results, overall.n, overall.withheld))]))
     return _blocks(title, blocks)
 
 

@@ -112,6 +112,9 @@ class CellTable:
     header_line: int | None = 1
     """The line the header is on (for messages about columns); None for a DataFrame or a
     Parquet file, whose column names are on no line."""
+    rescan_lines: bool = False
+    """Whether :attr:`line_numbers` reads the file again (a CSV parsed by polars from its
+    path): then it is called only when a line is needed, never to hold every line."""
 
     def shown(self, position: int) -> str:
         """The name of the column at ``position`` for messages."""
@@ -401,7 +404,8 @@ def _read_with_polars(file: Path | bytes, header: list[str], hints: list[ColumnH
         return _read_with_csv_module(text(), header, hints, source)
     columns = _encode_all(frame, hints)
     del frame
-    return CellTable(source, header, columns, height, line_numbers)
+    return CellTable(source, header, columns, height, line_numbers,
+                     rescan_lines=isinstance(file, Path))
 
 
 def _read_with_csv_module(data: bytes, header: list[str], hints: list[ColumnHint],

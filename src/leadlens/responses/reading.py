@@ -38,6 +38,7 @@ from leadlens.responses.table import (
     BoolArray,
     FieldValues,
     IntArray,
+    LinePart,
     Responses,
     TextAnswers,
     UInt8Array,
@@ -487,6 +488,7 @@ def read_responses(paths: Iterable[Path | CellTable], question_set: QuestionSet,
                                         allow_missing_questions=allow_missing_questions)
         errors.extend(conversion.errors)
         omitted += conversion.omitted
+        conversion.responses.line_parts = [_line_part(conversion)]
         parts.append(conversion.responses)
         conversions.append(_ids_only(conversion))
     repeated = duplicate_ids_warning(conversions)
@@ -502,6 +504,20 @@ def read_responses(paths: Iterable[Path | CellTable], question_set: QuestionSet,
         responses.warnings = [*responses.warnings, repeated]
     responses.warnings = capped_warnings(responses.warnings)  # 100,000 columns: 51 lines
     return responses
+
+
+def _line_part(conversion: Conversion) -> LinePart:
+    """Where the conversion's respondents are: their lines, held as int32, or (a CSV parsed
+    by polars) found again from the file when a warning needs one."""
+    table, rows, n = conversion.table, conversion.rows, conversion.responses.n
+    if table is None or rows is None:
+        return LinePart("", n)
+    kept = rows.astype(np.int32)
+    if table.rescan_lines:
+        return LinePart(table.source, n, rescan=table.line_numbers, kept=kept)
+    lines = np.asarray(table.line_numbers(), dtype=np.int32)
+    return LinePart(table.source, n, lines=lines[kept] if lines.size > int(rows.max(initial=-1))
+                    else None)
 
 
 def _ids_only(conversion: Conversion) -> Conversion:

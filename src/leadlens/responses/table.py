@@ -7,7 +7,7 @@ answer), so that a million respondents are scored with a handful of vectorised l
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -93,6 +93,44 @@ class TextAnswers:
 
 
 @dataclass
+class LinePart:
+    """Where one file's respondents are: the physical line each one's row starts on.
+
+    ``lines`` holds them (int32, one per respondent; rows for a Parquet file or a
+    DataFrame); when they are not known yet (a CSV parsed by polars, whose lines need an
+    exact pass over the file), ``rescan`` finds every row's line again from the file (not from
+    text held in memory) and ``kept`` picks the respondents' rows among them.
+    """
+
+    source: str
+    respondents: int
+    lines: Int32Array | None = None
+    rescan: Callable[[], Sequence[int] | Int32Array] | None = None
+    kept: Int32Array | None = None
+
+    def line_of(self, row: int) -> int | None:
+        if self.lines is None and self.rescan is not None and self.kept is not None:
+            self.lines = np.asarray(self.rescan(), dtype=np.int32)[self.kept]
+            self.rescan = self.kept = None
+        if self.lines is None or row >= self.lines.size:
+            return None
+        return int(self.lines[row])
+
+
+def places(parts: Sequence[LinePart], rows: Iterable[int]) -> list[tuple[str, int | None]]:
+    """The file and line of each respondent row (line None where unknown)."""
+    ends = np.cumsum([p.respondents for p in parts])
+    found: list[tuple[str, int | None]] = []
+    for row in rows:
+        part = int(np.searchsorted(ends, row, side="right"))
+        if part >= len(parts):
+            continue
+        start = int(ends[part - 1]) if part else 0
+        found.append((parts[part].source, parts[part].line_of(row - start)))
+    return found
+
+
+@dataclass
 class Responses:
     """All respondents' answers to one question set.
 
@@ -107,6 +145,8 @@ class Responses:
         submitted: the optional ``submitted_at`` column (cell text), one per respondent.
         sources: where the responses came from (file names), for the results document.
         warnings: problems worth reporting that did not stop reading.
+        line_parts: where each respondent's row is in its file, one part per file read
+            (:func:`places`); empty when the responses come from no file (the survey).
     """
 
     keys: list[str]
@@ -117,6 +157,7 @@ class Responses:
     sources: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     submitted: list[str | None] | None = None
+    line_parts: list[LinePart] = field(default_factory=list)
 
     @property
     def n(self) -> int:
@@ -219,4 +260,6 @@ def concat(parts: list[Responses]) -> Responses:
         codes=codes,
         fields=fields, texts=texts, respondent_ids=ids,
         sources=[s for p in parts for s in p.sources],
-        warnings=[w for p in parts for w in p.warnings])
+        warnings=[w for p in parts for w in p.warnings],
+        line_parts=([lp for p in parts for lp in p.line_parts]
+                    if all(p.line_parts for p in parts) else []))

@@ -5,21 +5,35 @@ trusts none of it: counts are whole numbers between 0 and the respondents, score
 0-100, means on their scales, shares in 0-1, bands are the question set's. The anonymity
 rules are applied again, never taken from the file's ``suppressed`` flags: every shown group
 has at least ``min_group_size`` respondents, no hidden group publishes figures, the hidden
-groups together cannot be worked out by subtraction (see
-:func:`leadlens.scoring.groups.suppression`, the rule ``score`` applies), and comments are
-withheld when there are fewer respondents than the threshold.
+groups together cannot be worked out by subtraction nor any of them narrowed to a single size
+(see :func:`leadlens.scoring.groups.suppression`, the rule ``score`` applies), and comments
+are withheld when there are fewer respondents than the threshold.
+
+Whether several breakdowns can be shown together depends on who is in which group of each
+(:mod:`leadlens.scoring.disclosure`), which a results document never holds: publishing it
+would itself give people away. So ``score`` seals what it writes (:func:`sealed`, a SHA-256
+of the document) and :func:`unchecked_breakdowns` shows only the first breakdown of a
+document whose seal does not match: one changed after scoring, or made by something else.
+The seal catches edits and other tools, not a forger (who could write a report by hand).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
 from leadlens.errors import Code, Problem, format_path
-from leadlens.results.document import GroupBreakdown, Results
+from leadlens.results.document import (
+    DisclosureStep,
+    GroupBreakdown,
+    GroupResult,
+    Results,
+    ResultWarning,
+    seal_of,
+)
 
 MAX_RESPONDENTS = 1_000_000_000
 TOLERANCE = 1e-6  # sums in another order differ in the last bits
@@ -152,7 +166,44 @@ def anonymity_problems(results: Results, file: str) -> list[Problem]:
     for field, breakdown in results.groups.items():
         problems += _group_problems(breakdown, ("groups", field), results.respondents,
                                     threshold, file, hint)
+    problems += [Problem(file=file, path=format_path(path), hint=hint,
+                         code=Code.RESULTS_ANONYMITY,
+                         message=f"a figure resting on {n} respondent(s), fewer than the "
+                                 f"threshold ({threshold}), is published")
+                 for path, n in _thin_figures(results, threshold)]
     return problems
+
+
+def _thin_figures(results: Results, threshold: int) -> Iterator[tuple[PathT, int]]:
+    """Whole-survey figures published on fewer than the threshold (but some): a principle,
+    the overall score, an item's answers, a perspective, a timepoint, a gap."""
+    if 0 < results.respondents < threshold and results.overall.score is not None:
+        yield ("overall",), results.respondents
+
+    def thin(n: int | None, *values: object) -> bool:
+        return n is not None and 0 < n < threshold and any(
+            v not in (None, {}, [], ()) for v in values)
+
+    if thin(results.overall.n, results.overall.score):
+        yield ("overall",), results.overall.n
+    for i, p in enumerate(results.principles):
+        if thin(p.n, p.score, p.mean, p.bands):
+            yield ("principles", i), p.n
+        for j, s in enumerate(p.perspectives):
+            if thin(s.n, s.score, s.mean):
+                yield ("principles", i, "perspectives", j), s.n
+        for j, item in enumerate(p.items):
+            if item.n is not None and thin(item.n, item.mean, item.counts):
+                yield ("principles", i, "items", j), item.n
+    for j, item in enumerate(results.items):
+        if item.n is not None and thin(item.n, item.mean, item.counts):
+            yield ("items", j), item.n
+    for i, t in enumerate(results.timepoints):
+        for j, m in enumerate(t.timepoints):
+            if thin(m.n, m.mean, m.score):
+                yield ("timepoints", i, "timepoints", j), m.n
+        if thin(t.gap_n, t.gap, t.paired_means):
+            yield ("timepoints", i, "gap"), t.gap_n
 
 
 def _group_problems(breakdown: GroupBreakdown, base: PathT, respondents: int,
@@ -163,6 +214,7 @@ def _group_problems(breakdown: GroupBreakdown, base: PathT, respondents: int,
         problems.append(Problem(file=file, path=format_path(path), message=message, hint=hint,
                                 code=Code.RESULTS_ANONYMITY))
 
+    problems += _bound_problems(breakdown, base, respondents, threshold, file, hint)
     shown_total, hidden = 0, 0
     for i, group in enumerate(breakdown.groups):
         path = (*base, "groups", i)
@@ -184,3 +236,77 @@ def _group_problems(breakdown: GroupBreakdown, base: PathT, respondents: int,
         add((*base, "groups"), f"the hidden groups together ({respondents - shown_total} "
                                "respondents) can be worked out by subtraction from the total")
     return problems
+
+
+UNBOUNDED = 10**12
+
+
+def pinned(lows: Sequence[int], highs: Sequence[int], total: int) -> list[int]:
+    """Which unknowns, each between its low and high and together ``total``, can only take
+    one value."""
+    low_sum, high_sum = sum(lows), sum(highs)
+    found = []
+    for i, (low, high) in enumerate(zip(lows, highs, strict=True)):
+        least = max(low, total - (high_sum - high))
+        most = min(high, total - (low_sum - low))
+        if least == most:  # (least > most: the figures contradict each other, no value)
+            found.append(i)
+    return found
+
+
+def _bound_problems(breakdown: GroupBreakdown, base: PathT, respondents: int,
+                    threshold: int, file: str, hint: str) -> list[Problem]:
+    """Hidden groups whose size the published sizes narrow to a single value (a group shown
+    as "fewer than 5" has 1 to 4; one hidden to protect another at least 5): e.g. groups of
+    10, "protected" and "fewer than 5" in 16 must be 5 and 1."""
+    hidden = [(i, g) for i, g in enumerate(breakdown.groups) if g.suppressed]
+    shown = sum(g.n or 0 for g in breakdown.groups if not g.suppressed)
+    if not hidden or shown > respondents:
+        return []
+    lows = [1 if g.suppressed_reason == "small" else threshold for _, g in hidden]
+    highs = [threshold - 1 if g.suppressed_reason == "small" else UNBOUNDED for _, g in hidden]
+    found = pinned(lows, highs, respondents - shown)
+    if not found or len(hidden) < 2:
+        return []  # one hidden group: the subtraction check says so
+    names = ", ".join(repr(hidden[i][1].value) for i in found)
+    return [Problem(file=file, path=format_path((*base, "groups")), hint=hint,
+                    code=Code.RESULTS_ANONYMITY,
+                    message=f"the size of hidden group(s) {names} can be worked out from the "
+                            "shown groups and what the hidden ones are labelled")]
+
+
+def _shown(breakdown: GroupBreakdown) -> bool:
+    return breakdown.withheld is None and any(not g.suppressed for g in breakdown.groups)
+
+
+def unchecked_breakdowns(results: Results, file: str) -> Results:
+    """The document with only its first breakdown, when it shows several and its seal does
+    not match: whether they can be shown together cannot be checked from it."""
+    shown = [f for f, b in results.groups.items() if _shown(b)]
+    audit = results.disclosure
+    if len(shown) < 2 or results.seal == seal_of(results):
+        return results
+    why = ("Not shown: this results document was changed after leadlens score wrote it, or "
+           "made by something else, so whether this breakdown can be shown beside "
+           f"{shown[0]!r} without a hidden figure being worked out by combining them cannot "
+           "be checked. Re-score the responses with leadlens score to show both.")
+    empty: list[GroupResult] = []
+    groups = {f: b if f not in shown[1:] else b.model_copy(
+        update={"groups": empty, "spread": [], "icc": [], "withheld": why})
+        for f, b in results.groups.items()}
+    steps = [DisclosureStep(breakdown=f, group=None, figure="group", reason="withheld",
+                            text=f"{f}: withheld by leadlens report; the document's "
+                                 "breakdowns could not be checked together")
+             for f in shown[1:]]
+    warning = ResultWarning.of(Problem(
+        file=file, path="seal", severity="warning",
+        code=Code.RESULTS_UNCHECKED_BREAKDOWNS,
+        message=f"only the breakdown by {shown[0]!r} is shown ({', '.join(map(repr, shown[1:]))} "
+                "withheld): the document was changed after leadlens score wrote it, or made by "
+                "something else, so its breakdowns cannot be checked together",
+        hint="Re-score the responses: leadlens score RESPONSES.csv --by ... -o results.json"))
+    update: dict[str, object] = {"groups": groups,
+                                 "warnings": [*results.warnings, warning]}
+    if audit is not None:
+        update["disclosure"] = audit.model_copy(update={"steps": [*audit.steps, *steps]})
+    return results.model_copy(update=update)

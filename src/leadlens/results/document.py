@@ -7,6 +7,7 @@ for display only. ``leadlens schema --results`` prints its JSON Schema.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,9 +49,13 @@ class ItemResult(ResultModel):
     scale: str
     reverse: bool = False
     weight: float = 1.0
-    n: int = Field(description="Respondents with a scored answer.")
-    missing: int = Field(description="Respondents without a scored answer (blank or unscored).")
-    unscored: int = Field(description="Answers such as \"Don't know\".")
+    n: int | None = Field(description="Respondents with a scored answer; null when the item "
+                          "is withheld (fewer than min_group_size answered).")
+    missing: int | None = Field(
+        description="Respondents without a scored answer (blank or unscored); null when the "
+                    "item is withheld.")
+    unscored: int | None = Field(
+        description="Answers such as \"Don't know\"; null when the item is withheld.")
     mean: float | None = Field(description="Mean of the raw values on the scale's own units.")
     sd: float | None = None
     counts: dict[str, int] = Field(
@@ -81,7 +86,8 @@ class PerspectiveScore(ResultModel):
     mean: float | None
     score: float | None
     alpha: float | None = Field(default=None, description="As the principle's, on these items.")
-    alpha_n: int = 0
+    alpha_n: int | None = Field(default=0, description="alpha's sample; null below "
+                                "min_group_size or when the figure is withheld.")
     alpha_std: float | None = None
     average_r: float | None = None
     g6: float | None = None
@@ -115,14 +121,16 @@ class PrincipleResult(ResultModel):
         default=None, description="Share of scores at least half an answer step below 50.")
     clearly_above: float | None = Field(
         default=None, description="Share of scores at least half an answer step above 50.")
-    unscored_share: float = Field(
-        description="Share of this principle's answers that were unscored (e.g. Don't know).")
+    unscored_share: float | None = Field(
+        description="Share of this principle's answers that were unscored (e.g. Don't know); "
+                    "null when the principle is withheld.")
     alpha: float | None = Field(
         description="Raw Cronbach's alpha (scoring.reliability: listwise or pairwise); null "
                     "below the minimum sample (reliability_withheld says why).")
-    alpha_n: int = Field(
+    alpha_n: int | None = Field(
         description="alpha's sample: respondents with every item answered (listwise) or with "
-                    "any (pairwise).")
+                    "any (pairwise); null below min_group_size or when the principle is "
+                    "withheld.")
     reliability_method: Literal["listwise", "pairwise"] = "listwise"
     reliability_withheld: str | None = Field(
         default=None, description="Why reliability figures and item flags are not given.")
@@ -190,7 +198,8 @@ class TimepointResult(ResultModel):
     paired_means: list[float | None] = Field(
         default_factory=list,
         description="Each timepoint's mean among the gap_n respondents who answered both the "
-                    "first and the last, so that the gap is the difference of these means.")
+                    "first and the last, so that the gap is the difference of these means; "
+                    "empty when the gap is withheld.")
     gap_withheld: str | None = Field(
         default=None, description="Why the gap is not shown (fewer than min_group_size "
         "answered both timepoints), when it is not.")
@@ -217,6 +226,10 @@ class GroupPrinciple(ResultModel):
     agreement: Literal["agreed", "partly agreed", "split"] | None = Field(
         default=None, description="rwg(j) from 0.7: agreed; from 0.5: partly agreed; else split.")
     favourability: Favourability | None = None
+    favourability_suppressed_reason: Hidden | None = Field(
+        default=None, description="Why this group's % favourable is hidden while its score "
+        "is shown: % favourable counts answers, so it is protected as a table of its own "
+        "(see the disclosure audit).")
     suppressed_reason: Hidden | None = Field(
         default=None, description="Why this figure is hidden: fewer than min_group_size "
         "scored (small), it would reveal a smaller figure (complement), or no safe pattern "
@@ -281,7 +294,8 @@ class DisclosureStep(ResultModel):
     breakdown: str | None = Field(description="The --by field, or null for the whole survey.")
     group: str | None = Field(description="The group's display value, or null.")
     figure: str = Field(description="'group' (all its figures), 'overall', a principle id, "
-                        "'comments:KEY', or an answer key.")
+                        "'favourable:PRINCIPLE' (its % favourable), 'comments:KEY', or an "
+                        "answer key.")
     reason: Literal["small", "complement", "withheld", "survey"]
     text: str = Field(description="The step in plain words.")
 
@@ -299,8 +313,13 @@ def step_text(breakdown: str, values: list[str], figure: str, reason: str,
         "withheld": "no pattern of shown and hidden groups keeps every hidden figure safe, "
                     "so it is withheld for every group of the breakdown",
     }[reason]
+    favourable = figure.startswith("favourable:")
+    if favourable:
+        small = "answered its questions"
     what = {"group": "every figure", "overall": "overall score"}.get(
-        figure, f"comments on {figure[9:]!r}" if comments else f"principle {figure!r}")
+        figure, f"comments on {figure[9:]!r}" if comments
+        else f"% favourable of principle {figure[11:]!r}" if favourable
+        else f"principle {figure!r}")
     return f"{breakdown} {', '.join(map(repr, values))}: {what} not shown: {words}"
 
 
@@ -421,3 +440,20 @@ class Results(ResultModel):
         "min_group_size in the whole survey), when none is.")
     disclosure: DisclosureAudit | None = Field(
         default=None, description="What the disclosure control hid, and why.")
+    seal: str | None = Field(
+        default=None, description="SHA-256 of the document as leadlens score wrote it (this "
+        "field empty). Whether several breakdowns can be shown together depends on who is in "
+        "which group of each, which a results document never holds; leadlens report shows "
+        "only the first breakdown of a document whose seal does not match (changed after "
+        "scoring, or made by something else). A check against mistakes, not a signature.")
+
+
+def seal_of(results: Results) -> str:
+    """SHA-256 of the document with its seal left empty."""
+    text = results.model_copy(update={"seal": None}).model_dump_json(by_alias=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sealed(results: Results) -> Results:
+    """The document with its seal, as ``leadlens score`` writes it."""
+    return results.model_copy(update={"seal": seal_of(results)})

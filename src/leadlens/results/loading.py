@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from leadlens.errors import MAX_PROBLEMS, Code, LeadlensError, Problem
 from leadlens.files import read_input
-from leadlens.results.checks import anonymity_problems, domain_problems
+from leadlens.results.checks import anonymity_problems, domain_problems, unchecked_breakdowns
 from leadlens.results.document import RESULTS_VERSION, Results
 
 if TYPE_CHECKING:  # the located path's modules (and PyYAML) load only for a bad document
@@ -51,7 +51,8 @@ def parse_results(text: str, file: str) -> Results:
 
     Beyond the document's types (strictly: no text for numbers, no true for 1), every
     value's domain and the anonymity rules are checked again (:mod:`leadlens.results.checks`):
-    a document edited by hand cannot publish a small group or an impossible score.
+    a document edited by hand cannot publish a small group or an impossible score, and one
+    not sealed by ``leadlens score`` keeps only its first breakdown (a warning says so).
 
     The text is parsed once, by pydantic's JSON validator, straight into the model. Only a
     document it refuses, or one that may hold what Python's JSON reader is stricter about
@@ -127,7 +128,7 @@ def _checked(results: Results, text: str, file: str) -> Results:
     if problems:
         raise ResultsError(problems[:MAX_PROBLEMS],
                            omitted=max(len(problems) - MAX_PROBLEMS, 0))
-    return results
+    return unchecked_breakdowns(results, file)
 
 
 def _located(problem: Problem, smap: SourceMap) -> Problem:

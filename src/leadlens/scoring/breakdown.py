@@ -8,6 +8,7 @@ figure rests on a hidden group.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +23,7 @@ from leadlens.scoring.agreement import (
     icc,
     tally_groups,
 )
+from leadlens.scoring.disclosure import Reason
 from leadlens.scoring.favourable import favourability
 from leadlens.scoring.groups import Grouping
 from leadlens.scoring.principles import PrincipleScores
@@ -32,8 +34,15 @@ Figures = tuple[FloatArray, GroupAgreement, IntArray | None]
 
 
 def breakdown_figures(grouping: Grouping, principles: list[PrincipleScores],
-                      groups: list[GroupResult]) -> tuple[list[GroupResult], list[GroupICC]]:
-    """``groups`` with each shown group's principles completed, and ICC per principle."""
+                      groups: list[GroupResult],
+                      favourable: Mapping[str, Sequence[Reason | None]] | None = None,
+                      ) -> tuple[list[GroupResult], list[GroupICC]]:
+    """``groups`` with each shown group's principles completed, and ICC per principle.
+
+    ``favourable``: per principle id, why each group's % favourable is hidden (its own
+    linked table, see :func:`leadlens.scoring.breakdowns.publish`); None = shown.
+    """
+    hidden_favourable = favourable or {}
     count = len(grouping.values)
     group = grouping.codes.astype(np.intp)
     figures: dict[str, Figures] = {}
@@ -54,7 +63,9 @@ def breakdown_figures(grouping: Grouping, principles: list[PrincipleScores],
         if result.suppressed:
             completed.append(result)
             continue
-        updated = [gp.model_copy(update=_figures(gp, figures[gp.id], g, spans[gp.id]))
+        updated = [gp.model_copy(update=_figures(
+                       gp, figures[gp.id], g, spans[gp.id],
+                       hidden_favourable[gp.id][g] if gp.id in hidden_favourable else None))
                    if gp.id in figures and gp.n is not None else gp  # hidden: none of them
                    for gp in result.principles]
         completed.append(result.model_copy(update={"principles": updated}))
@@ -74,8 +85,8 @@ def breakdown_figures(grouping: Grouping, principles: list[PrincipleScores],
     return completed, iccs
 
 
-def _figures(gp: GroupPrinciple, figures: Figures, g: int, span: float | None
-             ) -> dict[str, object]:
+def _figures(gp: GroupPrinciple, figures: Figures, g: int, span: float | None,
+             favourable_hidden: Reason | None) -> dict[str, object]:
     squares, agreed, sides = figures
     sd100 = None
     assert gp.n is not None  # a hidden figure gets none of these (see the caller)
@@ -89,5 +100,7 @@ def _figures(gp: GroupPrinciple, figures: Figures, g: int, span: float | None
         "rwg_j": rwg,
         "ad_m": finite(agreed.ad_m[g]) if span is not None else None,
         "agreement": agreement_words(rwg),
-        "favourability": favourability(sides[g]) if sides is not None else None,
+        "favourability": favourability(sides[g])
+        if sides is not None and favourable_hidden is None else None,
+        "favourability_suppressed_reason": favourable_hidden if sides is not None else None,
     }

@@ -17,16 +17,18 @@ import numpy as np
 
 from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
-from leadlens.responses.table import FloatArray, IntArray, Responses, TextAnswers
+from leadlens.responses.table import FloatArray, IntArray, Responses, TextAnswers, places
 from leadlens.results.document import DisclosureStep, GroupBreakdown, ResultWarning
 from leadlens.scoring.breakdown import breakdown_figures
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
 from leadlens.scoring.disclosure import Reason, atoms_of, protect
+from leadlens.scoring.favourable import NONE, code_sides
 from leadlens.scoring.groups import (
     Grouping,
     group_respondents,
     group_results,
     near_duplicates,
+    spelling_rows,
 )
 from leadlens.scoring.principles import PrincipleScores
 from leadlens.scoring.published import steps_of
@@ -44,6 +46,8 @@ class Published:
     comments_withheld: str | None = None
     steps: list[DisclosureStep] = field(default_factory=list)
     warnings: list[ResultWarning] = field(default_factory=list)
+    details: dict[int, ResultWarning] = field(default_factory=dict)
+    """Per index into ``warnings``: the facilitator's version (with lines)."""
 
 
 def _kept(answers: TextAnswers, withhold: Collection[str], key: str) -> TextAnswers:
@@ -96,14 +100,9 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     groupings: list[Grouping] = [group_respondents(f, responses.fields[f], aliases.get(f))
                                  for f in by]
     for grouping in groupings:
-        for cluster in near_duplicates(grouping):
-            spelt = ", ".join(repr(s) for g in cluster for s in sorted(grouping.spellings[g]))
-            out.warnings.append(ResultWarning(
-                code=Code.SCORING_NEAR_DUPLICATE_GROUPS,
-                message=f"--by {grouping.field}: {spelt} may be one group written "
-                        "differently",
-                hint="If they are, list the other spellings under one name in a "
-                     "--group-aliases file (docs/scoring.md, section 8)"))
+        for published, detailed in _near_duplicate_warnings(grouping, responses):
+            out.details[len(out.warnings)] = detailed
+            out.warnings.append(published)
     atom_of, atom_groups = atoms_of([g.codes for g in groupings])
     atoms = atom_groups.shape[0]
     sizes = [len(g.values) for g in groupings]
@@ -124,6 +123,10 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     figures = [figure(np.isfinite(s).astype(np.float64))  # one principle's scores at a time
                for s in itertools.chain((p.scores for p in principles), [overall])]
     names = [*(p.principle.id for p in principles), "overall"]
+    # % favourable counts answers, not scores: those who answered any of a principle's
+    # items on a favourable side (a score may need more answers) are a table of their own.
+    favourable = {p.principle.id: figure(flags) for p in principles
+                  if (flags := favourable_answerers(p, responses.n)) is not None}
     comment_figures = {}
     for key, rows in commenters.items():
         flags = np.zeros(responses.n)
@@ -148,7 +151,8 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
             figures=[fig[f] for fig in figures], parallel=parallel)
         # sd, ci95, agreement and % favourable ride on a published group figure; ICC uses
         # published figures only.
-        results, iccs = breakdown_figures(grouping, principles, results)
+        results, iccs = breakdown_figures(grouping, principles, results,
+                                          {k: fig[f] for k, fig in favourable.items()})
         shown = [r is None for r in reasons]
         by_group = {}
         for key, answers in texts.items():
@@ -163,10 +167,79 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
         out.steps += steps_of(field_id, grouping.values, "group", list(reasons), m)
         for name, fig in zip(names, figures, strict=True):
             out.steps += steps_of(field_id, grouping.values, name, list(fig[f]), m)
+        for key, fig in favourable.items():
+            # Only where the principle itself is shown: elsewhere its own step says so.
+            principle = figures[names.index(key)][f]
+            out.steps += steps_of(field_id, grouping.values, f"favourable:{key}",
+                                  [r if principle[g] is None else None
+                                   for g, r in enumerate(fig[f])], m)
         for key, fig in comment_figures.items():
             out.steps += steps_of(field_id, grouping.values, f"comments:{key}",
                                   list(fig[f]), m)
     return out
+
+
+def favourable_answerers(own: PrincipleScores, respondents: int) -> FloatArray | None:
+    """1.0 for each respondent with an answer counted in the principle's % favourable (an
+    answer on one of its items that is favourable, neutral or unfavourable), else 0.0; None
+    when the principle has no % favourable."""
+    sides = [code_sides(i.scale, i.question.reverse) for i in own.items]
+    if own.patterns is None or not sides or any(s is None for s in sides):
+        return None
+    counted = np.zeros(own.patterns.codes.shape[0], dtype=bool)
+    for j, side in enumerate(sides):
+        assert side is not None
+        counted |= side[own.patterns.codes[:, j]] != NONE
+    flags: FloatArray = counted[own.patterns.index].astype(np.float64)
+    return flags if flags.size == respondents else None
+
+
+def _near_duplicate_warnings(grouping: Grouping, responses: Responses
+                             ) -> list[tuple[ResultWarning, ResultWarning]]:
+    """Per cluster of groups that may be one: the warning a document publishes (the
+    spellings), and the facilitator's (each spelling with its lines, which would give a
+    hidden group's size away if published)."""
+    warnings: list[tuple[ResultWarning, ResultWarning]] = []
+    hint = ("If they are, list the other spellings under one name in a --group-aliases file "
+            "(docs/scoring.md, section 8)")
+    for cluster in near_duplicates(grouping):
+        spellings = [s for g in cluster for s in sorted(grouping.spellings[g])]
+        rows = spelling_rows(responses.fields[grouping.field], spellings)
+        found = {s: places(responses.line_parts, rows[s][0]) for s in spellings}
+        first = next((f[0] for f in found.values() if f), None)
+        named = []
+        for spelling in spellings:
+            total = rows[spelling][1]
+            where = _lines(found[spelling], first[0] if first else None)
+            shown = len(found[spelling])
+            more = f" and {total - shown} more" if where and total > shown else ""
+            named.append(f"{spelling!r} ({where}{more})" if where else repr(spelling))
+        published = ResultWarning(
+            code=Code.SCORING_NEAR_DUPLICATE_GROUPS,
+            message=f"--by {grouping.field}: {', '.join(map(repr, spellings))} may be one "
+                    "group written differently", hint=hint)
+        warnings.append((published, ResultWarning(
+            code=Code.SCORING_NEAR_DUPLICATE_GROUPS,
+            file=first[0] if first else None, line=first[1] if first else None,
+            message=f"--by {grouping.field}: {', '.join(named)} may be one group written "
+                    "differently", hint=hint)))
+    return warnings
+
+
+def _lines(found: list[tuple[str, int | None]], file: str | None) -> str:
+    """``lines 2, 5, 9`` in ``file`` (the warning's), ``other.csv:7`` in another; empty
+    when no line is known."""
+    pieces: list[str] = []
+    previous = file
+    for source, line in found:
+        if line is None:
+            continue
+        pieces.append(f"{line}" if source == previous else f"{source}:{line}")
+        previous = source
+    if not pieces or found[0][0] != file:
+        return ", ".join(pieces)
+    here = next((i for i, p in enumerate(pieces) if ":" in p), len(pieces))
+    return f"line{'s' if here > 1 else ''} {', '.join(pieces)}"
 
 
 def _empty(question_set: QuestionSet, field_id: str, why: str) -> GroupBreakdown:

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import numpy as np
@@ -15,7 +15,13 @@ from leadlens._version import __version__
 from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FloatArray, Responses
-from leadlens.results.document import DisclosureAudit, OverallResult, Results, ResultWarning
+from leadlens.results.document import (
+    DisclosureAudit,
+    OverallResult,
+    Results,
+    ResultWarning,
+    sealed,
+)
 from leadlens.scoring.breakdowns import publish
 from leadlens.scoring.collected import collection_period
 from leadlens.scoring.layout import items_of, principle_items
@@ -83,6 +89,16 @@ class Scored:
 
     results: Results
     respondents: RespondentScores
+    details: dict[int, ResultWarning] = field(default_factory=dict)
+    """Per index into ``results.warnings``: the warning as the facilitator's terminal shows
+    it, naming what a published document must not (:func:`terminal_warnings`)."""
+
+    def terminal_warnings(self) -> list[ResultWarning]:
+        """The warnings as ``leadlens score`` prints them: the near-duplicate groups warning
+        with each spelling's lines and the repeated-ids warning with the ids. The document
+        (and every report) says only what they are about: the lines would give a hidden
+        group's size away, and an id may be a person's name or e-mail address."""
+        return [self.details.get(i, w) for i, w in enumerate(self.results.warnings)]
 
 
 def overall_scores(principles: list[PrincipleScores]) -> FloatArray:
@@ -139,6 +155,13 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     principle_results = []
     own_scores: list[PrincipleScores] = []
     warnings = [ResultWarning.of(w) for w in responses.warnings]
+    details = {i: w for i, w in enumerate(warnings) if w.code == Code.RESPONSES_DUPLICATE_IDS}
+    for i in details:
+        warnings[i] = ResultWarning(
+            code=Code.RESPONSES_DUPLICATE_IDS, file=warnings[i].file,
+            message="some respondent ids appear more than "
+            "once, so those respondents are counted more than once (leadlens score names "
+            "them and their lines on the terminal)", hint=warnings[i].hint)
     scored = parallel_map(lambda group: score_principle(question_set, group, responses),
                           principle_items(question_set, items), responses.n)
     for result, own in scored:
@@ -158,6 +181,7 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
                         withhold_comments=withhold_comments, group_aliases=group_aliases,
                         parallel=responses.n >= PARALLEL_FROM)
     comments = published.comments
+    details.update({len(warnings) + i: w for i, w in published.details.items()})
     warnings += published.warnings
     withheld = withheld_all or published.comments_withheld
     floor = 0 if small_figures else threshold
@@ -187,8 +211,14 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         withheld=withheld_all,
         disclosure=DisclosureAudit(method=METHOD, steps=published.steps),
     )
+    results = sealed(results)  # as it is written (see leadlens.results.checks)
     if withheld_all:  # no respondent's score either: one row each, every score blank
         blank = np.full(everyone, np.nan)
         return Scored(results, RespondentScores({p.principle.id: blank for p in own_scores},
-                                                blank))
-    return Scored(results, RespondentScores({p.principle.id: p for p in own_scores}, overall))
+                                                blank), details)
+    # A principle withheld for the whole survey (fewer than the threshold scored) has no
+    # column of scores either: scores.csv would list those few people's scores.
+    hidden = {p.id for p in results.principles if p.withheld}
+    return Scored(results, RespondentScores(
+        {p.principle.id: np.full(everyone, np.nan) if p.principle.id in hidden else p
+         for p in own_scores}, overall), details)

@@ -96,6 +96,26 @@ def group_respondents(field: str, values: FieldValues,
     return grouping
 
 
+SHOWN_LINES = 5
+"""Lines named per spelling in the near-duplicate warning; the rest are counted."""
+
+
+def spelling_rows(values: FieldValues, spellings: Sequence[str]
+                  ) -> dict[str, tuple[list[int], int]]:
+    """Per spelling (as :class:`Grouping` keeps it): its first :data:`SHOWN_LINES`
+    respondent rows and how many respondents wrote it."""
+    wanted = {s: i for i, s in enumerate(spellings)}
+    slot = np.full(len(values.labels) + 1, -1, dtype=np.int32)  # last slot: blank
+    for code, label in enumerate(values.labels):
+        slot[code] = wanted.get(unicodedata.normalize("NFC", label.strip()), -1)
+    which = slot[np.where(values.codes >= 0, values.codes, len(values.labels))]
+    found: dict[str, tuple[list[int], int]] = {}
+    for spelling, index in wanted.items():
+        rows = np.flatnonzero(which == index)
+        found[spelling] = (rows[:SHOWN_LINES].tolist(), int(rows.size))
+    return found
+
+
 def _loose(text: str) -> str:
     return "".join(c for c in group_key(text) if c.isalnum())
 

@@ -49,7 +49,7 @@ def no_respondents(responses: Responses) -> Responses:
         responses, codes=responses.codes[:0],
         fields={k: FieldValues(v.codes[:0], v.labels) for k, v in responses.fields.items()},
         texts={k: TextAnswers(v.rows[:0], []) for k, v in responses.texts.items()},
-        respondent_ids=None)
+        respondent_ids=None, line_parts=[])
 
 
 def _blank(model: BaseModel, keep: set[str], **update: object) -> dict[str, object]:
@@ -61,8 +61,8 @@ def _blank(model: BaseModel, keep: set[str], **update: object) -> dict[str, obje
     return {**blank, **update}
 
 
-def _thin(n: int, min_group_size: int) -> str | None:
-    if 0 < n < min_group_size:
+def _thin(n: int | None, min_group_size: int) -> str | None:
+    if n is not None and 0 < n < min_group_size:
         return f"fewer than {min_group_size} respondents answered"
     return None
 
@@ -82,13 +82,24 @@ def principle_minimum(result: PrincipleResult, min_group_size: int) -> Principle
         p if (why := _thin(p.n, min_group_size)) is None
         else p.model_copy(update=_blank(p, set(), withheld=why))
         for p in result.perspectives]
+    perspectives = [p if p.alpha_n is None or p.alpha_n >= min_group_size
+                    else p.model_copy(update=_blank(p, {"n", "mean", "score", "withheld"}))
+                    for p in perspectives]
     update: dict[str, object] = {
         "items": [item_minimum(i, min_group_size) for i in result.items],
         "perspectives": perspectives}
     if any(p.withheld for p in perspectives):
         update["perspective_gap"] = None
-    if result.alpha_n < min_group_size:
-        update["alpha"] = None
+    if result.alpha_n is not None and result.alpha_n < min_group_size:
+        update.update(_blank(result, {"scale", "reliability_withheld", "n", "mean", "sd",
+                                      "score", "ci95", "band", "band_position", "below_50",
+                                      "above_50", "clearly_below", "clearly_above",
+                                      "unscored_share", "rwg_j", "ad_m", "favourability",
+                                      "perspective_gap", "recommendation", "withheld"}))
+        update["reverse_suggested"] = []
+        if result.alpha_n:
+            update["reliability_withheld"] = f"fewer than {min_group_size} respondents in " \
+                "its sample"
     why = _thin(result.n, min_group_size)
     if why is not None:
         update.update(_blank(result, {"scale", "reliability_withheld"}, bands={},
@@ -109,8 +120,10 @@ def timepoint_minimum(result: TimepointResult, min_group_size: int) -> Timepoint
         else m.model_copy(update=_blank(m, set(), withheld=why))
         for m in result.timepoints]
     gap_why = _thin(result.gap_n, min_group_size)
-    return result.model_copy(update={
-        "timepoints": means, "gap": None if gap_why else result.gap, "gap_withheld": gap_why})
+    if gap_why is None:
+        return result.model_copy(update={"timepoints": means})
+    return result.model_copy(update={"timepoints": means, "gap": None, "paired_means": [],
+                                     "gap_withheld": gap_why})
 
 
 def steps_of(breakdown: str, values: list[str], figure: str,

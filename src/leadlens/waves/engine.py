@@ -267,7 +267,7 @@ def principle_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, ce
     changes = []
     for pid in matching.principles:
         x, y = pa[pid], pb[pid]
-        reason = cells.scored(pid, x.n, y.n)
+        reason = thin_reason(ra, x.withheld, rb, y.withheld) or cells.scored(pid, x.n, y.n)
         if reason is not None:
             withheld.append(Withheld(what=f"principle {y.name}", reason=reason))
             continue
@@ -279,7 +279,7 @@ def principle_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, ce
     if len(matching.principles) == len(rb.principles) == len(ra.principles) and all(
             pa[p].weight == pb[p].weight for p in matching.principles):
         oa, ob = ra.overall, rb.overall
-        reason = cells.scored(None, oa.n, ob.n)
+        reason = thin_reason(ra, oa.withheld, rb, ob.withheld) or cells.scored(None, oa.n, ob.n)
         if reason is not None:
             withheld.append(Withheld(what="the overall score", reason=reason))
         else:
@@ -289,6 +289,15 @@ def principle_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, ce
                 Side(n=ob.n, score=ob.score, sd=ob.sd, ci95=ob.ci95, band=ob.band),
                 _paired(a, b, pairing, None))])[0]
     return overall, adjust(changes)
+
+
+def thin_reason(a: Results, withheld_a: str | None, b: Results, withheld_b: str | None
+                ) -> str | None:
+    """Why a figure withheld in either wave (it rests on fewer than min_group_size there) is
+    not compared: its counts and differences would rest on those few too."""
+    if withheld_a is None and withheld_b is None:
+        return None
+    return f"fewer than {max(a.min_group_size, b.min_group_size)} respondents in one wave"
 
 
 def _items_by_key(r: Results) -> dict[str, ItemResult]:
@@ -308,9 +317,12 @@ def item_changes(a: Wave, b: Wave, matching: Matching, cells: Cells,
         if key not in ib or old_key not in ia:
             continue
         x, y = ia[old_key], ib[key]
-        reason = cells.answered(old_key, key, x.n, y.n)
-        if reason is not None:
-            withheld.append(Withheld(what=f"item {key}", reason=reason))
+        reason = thin_reason(a.results, x.withheld, b.results, y.withheld)
+        if reason is None and x.n is not None and y.n is not None:
+            reason = cells.answered(old_key, key, x.n, y.n)
+        if reason is not None or x.n is None or y.n is None:
+            withheld.append(Withheld(what=f"item {key}",
+                                     reason=reason or "its answers are withheld in one wave"))
             continue
         sa, sb = qa.scales[x.scale], qb.scales[y.scale]
         side_a = Side(n=x.n, score=x.mean, sd=x.sd,
@@ -353,8 +365,10 @@ def timepoint_changes(a: Wave, b: Wave, matching: Matching, cells: Cells,
             continue
         target, current_then = old.timepoints[-1], old.timepoints[0]
         current = t.timepoints[0]
-        reason = (cells.answered(f"{old.question}@{target.id}", f"{t.question}@{current.id}",
-                                 target.n, current.n)
+        reason = (thin_reason(a.results, target.withheld or current_then.withheld,
+                              b.results, current.withheld)
+                  or cells.answered(f"{old.question}@{target.id}", f"{t.question}@{current.id}",
+                                    target.n, current.n)
                   or cells.answered(f"{old.question}@{current_then.id}",
                                     f"{t.question}@{current.id}", current_then.n, current.n))
         if reason is not None:
@@ -543,8 +557,13 @@ def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, indepen
     points = []
     for j, wave in enumerate(waves):
         side = _side(wave, principle)
-        reasons = [r for i in published if (r := Cells(waves[i], wave, min_group_size).scored(
+        own = wave.results.overall if principle is None else next(
+            p for p in wave.results.principles if p.id == principle)
+        reasons = [thin_reason(wave.results, own.withheld, wave.results, None)] \
+            if own.withheld else []  # too few in this wave: no point, no n, no step
+        reasons += [r for i in published if (r := Cells(waves[i], wave, min_group_size).scored(
             principle, _side(waves[i], principle).n, side.n)) is not None]
+        reasons = [r for r in reasons if r is not None]
         if reasons:
             withheld.append(Withheld(what=f"{name} in wave {wave.label}", reason=reasons[0]))
             points.append(TrendPoint(wave=j, n=None, score=None, withheld=True))

@@ -1,0 +1,225 @@
+"""Attacks on everything one run publishes, one deterministic test each (issue 10).
+
+Each test builds the smallest data an attack needs, publishes as leadlens does and plays the
+attacker with the published figures only. The property test in ``test_disclosure.py`` covers
+the linked tables in general; these pin the attacks that worked before their fix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadlens.results.document import Results
+from leadlens.scoring import score
+from scoring_fixtures import build_set, responses
+
+
+def scored(rows: list[dict[str, Any]], *, by: tuple[str, ...] = ("org",), m: int = 3,
+           **options: Any) -> Results:
+    qs = build_set([{"id": "a"}, {"id": "b"}], min_group_size=m, respondent=list(by),
+                   **options)
+    return score(qs, responses(qs, rows), by=list(by)).results
+
+
+def test_whole_minus_a_group_no_longer_gives_a_lone_answer_to_favourable() -> None:
+    # A score needs both answers; % favourable counts either. B's three members: one answered
+    # b only (no score). Before: the principle table shows A (3) and B (0 scored), so A's
+    # % favourable was published, and the whole survey's answers (7) minus A's (6) gave the
+    # one B member's answer (unfavourable). Now % favourable is a table of its own.
+    rows = [{"org": "A", "a": 5, "b": 2}, {"org": "A", "a": 1, "b": 2},
+            {"org": "A", "a": 5, "b": 2}, {"org": "B", "a": None, "b": None},
+            {"org": "B", "a": None, "b": 2}, {"org": "B", "a": None, "b": None}]
+    results = scored(rows, min_answered=2)
+    whole = results.principles[0].favourability
+    assert whole is not None and whole.answers == 7
+    for group in results.groups["org"].groups:
+        gp = group.principles[0]
+        assert gp.favourability is None and gp.favourability_suppressed_reason is not None
+    assert results.disclosure is not None
+    steps = [s.text for s in results.disclosure.steps if s.figure == "favourable:p"]
+    assert steps and all("% favourable of principle 'p' not shown" in s for s in steps)
+    # The reports and the workbook say withheld, never a share.
+    import io
+
+    from leadlens import render_report
+    from leadlens.report.spreadsheet import results_workbook
+
+    rows = [line for line in render_report(results, "md").splitlines()
+            if line.startswith(("| A |", "| B |")) and "favourable" in line]
+    assert len(rows) == 2 and all("unfavourable withheld" in r for r in rows)
+    book = __import__("openpyxl").load_workbook(io.BytesIO(results_workbook(results)))
+    detail = [row for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+              if row and row[0] in ("A", "B") and len(row) > 10]
+    assert detail and all(row[-5:] == ("[c]",) * 5 for row in detail)
+
+
+def test_a_withheld_gap_gives_no_paired_means() -> None:
+    # Before: with the gap withheld (one person answered both timepoints), paired_means still
+    # held that person's own answers at both timepoints.
+    qs = build_set([{"id": "t", "principle": None, "scale": "agree",
+                    "timepoints": ["current", "target"]}],
+                   timepoints=["current", "target"], min_group_size=3)
+    rows = [{"t@current": 2}, {"t@current": 3}, {"t@current": 4},
+            {"t@current": 1, "t@target": 5}]
+    [t] = score(qs, responses(qs, rows)).results.timepoints
+    assert t.gap is None and t.gap_withheld is not None
+    assert t.paired_means == []
+    assert t.timepoints[-1].mean is None  # the target itself rests on one answer
+
+
+def test_a_withheld_item_publishes_no_count_anywhere(tmp_path: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from leadlens.cli import app
+
+    (tmp_path / "set.yaml").write_text(THIN_SET, encoding="utf-8")
+    lines = ["respondent_id,organisation,b1,b2,r1"]
+    lines += [f"r{i},Acme,{1 + i % 5},{1 + (i * 2) % 5},{'4' if i < 2 else ''}"
+              for i in range(8)]
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, ["score", str(tmp_path / "r.csv"), "--question-set",
+                                     str(tmp_path / "set.yaml"), *args])
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    document = json.loads(run("--format", "json"))
+    rare = next(p for p in document["principles"] if p["id"] == "rare")
+    assert rare["withheld"] and rare["unscored_share"] is None and rare["alpha_n"] is None
+    [r1] = rare["items"]
+    assert (r1["n"], r1["missing"], r1["unscored"], r1["counts"]) == (None, None, None, {})
+    # scores.csv: no column of the two people's own scores.
+    rows = run("--format", "csv").splitlines()
+    assert rows[0].split(",")[-2] == "rare" and {r.split(",")[-2] for r in rows[1:]} == {""}
+    for fmt in ("md", "table"):
+        text = run("--format", fmt)
+        assert "fewer than 3" in text or "<3" in text
+        assert "| 2 |" not in text and "│ 2 " not in text  # the two who answered r1
+
+
+THIN_SET = """\
+schema_version: 1
+id: thin
+title: Thin set
+version: "1.0"
+scales:
+  agreement:
+    options:
+      - {value: 1, label: One}
+      - {value: 2, label: Two}
+      - {value: 3, label: Three}
+      - {value: 4, label: Four}
+      - {value: 5, label: Five}
+bands:
+  - {id: low, label: Low, from: 0}
+  - {id: high, label: High, from: 50}
+principles:
+  - {id: basics, name: Basics}
+  - {id: rare, name: Rare}
+respondent:
+  - {id: organisation, prompt: Organisation}
+scoring:
+  min_group_size: 3
+  min_answered: 1
+questions:
+  - {id: b1, principle: basics, text: One, scale: agreement}
+  - {id: b2, principle: basics, text: Two, scale: agreement}
+  - {id: r1, principle: rare, text: Rare one, scale: agreement}
+"""
+
+
+def test_no_output_format_carries_a_hidden_figure(tmp_path: Any) -> None:
+    """Every format one run publishes (JSON, Markdown, HTML, the terminal table, Parquet,
+    xlsx) with --by on two fields and a "(not stated)" group: the hidden groups' sizes and
+    scores appear in none of them. (scores.csv is one row per person: not anonymous.)"""
+    import io
+    import json
+
+    import polars as pl
+
+    from leadlens.analysis.scoring import score_output
+    from leadlens.report.writers import OUTPUT_WRITERS
+
+    (tmp_path / "set.yaml").write_text(THIN_SET.replace(
+        "  - {id: organisation, prompt: Organisation}",
+        "  - {id: organisation, prompt: Organisation}\n  - {id: sector, prompt: Sector}"),
+        encoding="utf-8")
+    people = ([("Acme", "North", 4, 4)] * 7 + [("Beta", "North", 3, 3)] * 7
+              + [("Gamma", "South", 2, 2)] * 8 + [("Tiny", "South", 1, 2), ("Tiny", "South", 2, 2)]
+              + [("Delta", "", 5, 4)] * 1 + [("Gamma", "", 2, 3)] * 6)
+    lines = ["respondent_id,organisation,sector,b1,b2,r1"]
+    lines += [f"r{i},{o},{s},{a},{b},3" for i, (o, s, a, b) in enumerate(people)]
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    output = score_output(tmp_path / "r.csv", tmp_path / "set.yaml",
+                          by=["organisation", "sector"])
+    results = output.results
+    hidden = {(b.field, g.value) for b in results.groups.values() for g in b.groups
+              if g.suppressed}
+    assert ("organisation", "Tiny") in hidden and ("organisation", "Delta") in hidden
+    # Tiny's two people score 18.75 on basics, Delta's one 87.5: neither may appear.
+    secrets = ["18.75", "18.8", "87.5", "Tiny\t2", "Delta\t1"]
+    texts = {}
+    for name in ("json", "md", "html", "table"):
+        texts[name] = str(OUTPUT_WRITERS[name](output))
+    frame = pl.read_parquet(io.BytesIO(OUTPUT_WRITERS["parquet"](output)))  # type: ignore[arg-type]
+    rows = frame.filter(pl.col("group_value").is_in(["Tiny", "Delta"]))
+    assert rows.height and rows["value"].null_count() == rows.height
+    assert rows["n"].null_count() == rows.height
+    texts["parquet"] = frame.write_csv(separator="\t")
+    openpyxl = __import__("openpyxl")
+    book = openpyxl.load_workbook(io.BytesIO(OUTPUT_WRITERS["xlsx"](output)))  # type: ignore[arg-type]
+    texts["xlsx"] = "\n".join("\t".join("" if c is None else str(c) for c in row)
+                              for sheet in book.worksheets for row in sheet.iter_rows(
+                                  values_only=True))
+    for name, text in texts.items():
+        for secret in secrets:
+            assert secret not in text, (name, secret)
+    document = json.loads(texts["json"])
+    for breakdown in document["groups"].values():
+        for group in breakdown["groups"]:
+            if group["suppressed"]:
+                assert group["n"] is None and group["principles"] == []
+
+
+def test_scores_csv_large_fields_do_not_pick_out_a_spelling(tmp_path: Any) -> None:
+    # Before: --scores-fields large kept organisation (Acme 6, Beta 5: both large enough) but
+    # wrote each row's spelling, so the one person who typed "acme " was one row.
+    from typer.testing import CliRunner
+
+    from leadlens.cli import app
+
+    (tmp_path / "set.yaml").write_text(THIN_SET, encoding="utf-8")
+    lines = ["respondent_id,organisation,b1,b2,r1"]
+    lines += [f"r{i},{'Acme' if i else 'acme '},{1 + i % 5},2,3" for i in range(6)]
+    lines += [f"s{i},Beta,3,{1 + i % 5},3" for i in range(5)]
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", str(tmp_path / "r.csv"), "--question-set",
+                                      str(tmp_path / "set.yaml"), "--format", "csv",
+                                      "--scores-fields", "large"])
+    assert result.exit_code == 0, result.stderr
+    rows = result.stdout.splitlines()
+    assert rows[0].startswith("organisation,")
+    assert sorted({r.split(",")[0] for r in rows[1:]}) == ["Acme", "Beta"]
+
+
+def test_a_trend_gives_no_count_of_a_wave_whose_figure_is_withheld() -> None:
+    # Before: a wave whose principle rested on 3 of 12 (m 5) was a trend point with n 3
+    # (score blank), and the steps either side of it were computed with it.
+    from compare_fixtures import make_wave, people, wave_set
+    from leadlens.waves.engine import trend
+
+    qs = wave_set()
+    thin = people(2, 12, prefix="B")
+    for row in thin[3:]:
+        for key in ("p1", "p2", "p3"):
+            row[key] = None
+    waves = [make_wave("w1", qs, people(1, 12)), make_wave("w2", qs, thin),
+             make_wave("w3", qs, people(3, 12, prefix="C"))]
+    assert next(p for p in waves[1].results.principles if p.id == "p").withheld
+    line = next(x for x in trend(waves).principles if x.id == "p")
+    assert line.points[1].withheld and line.points[1].n is None
+    assert line.step_waves == [[0, 2]]
