@@ -51,6 +51,8 @@ EXPANDING = [
     ('{{ "%2000000000d" % 1 }}', "format width 2000000000 is too large"),
     ('{% set ns = namespace(s=[1]) %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}'
      '{% endfor %}{{ ns.s|length }}', "'+' would build 16,777,216"),
+    ('{% set ns = namespace(s="xx") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}'
+     '{% endfor %}{{ ns.s|length }}', "'~' would build 16,777,216"),
 ]
 
 
@@ -95,9 +97,13 @@ def test_a_report_that_grows_too_long_is_stopped(write, monkeypatch: pytest.Monk
         f"{template}: stopped: the report is longer than 5,000,000 characters")
 
 
+MEMORY_ATTACK = ('{% set ns = namespace(s=[]) %}\n{% for i in range(100000) %}'
+                 '{% set ns.s = ns.s + ["x" * 1000000 ~ i] %}{% endfor %}{{ ns.s|length }}\n')
+
+
 @pytest.mark.slow
 def test_memory_is_bounded_for_a_whole_render(tmp_path: Path) -> None:
-    """Doubling a string with ``~`` builds no single large step; the memory bound stops it.
+    """Many strings of 1 MB each, kept in a list: no single large step; the memory bound stops it.
 
     Run under a 3 GiB address-space cap in a subprocess, with leadlens' own render bound
     lowered to 512 MiB: a located error and exit 1, not a MemoryError traceback.
@@ -105,8 +111,7 @@ def test_memory_is_bounded_for_a_whole_render(tmp_path: Path) -> None:
     results = tmp_path / "results.json"
     results.write_text(sample_results().model_dump_json(), encoding="utf-8")
     template = tmp_path / "t.md.j2"
-    template.write_text('{% set ns = namespace(s="xx") %}\n{% for i in range(40) %}'
-                        "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}\n")
+    template.write_text(MEMORY_ATTACK)
     script = textwrap.dedent(f"""
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3, 3 * 1024**3))

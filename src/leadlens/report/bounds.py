@@ -2,12 +2,14 @@
 
 The sandbox stops a template reaching Python; these limits stop it exhausting the machine.
 A render is bounded as a whole: its output (:data:`MAX_OUTPUT` characters, counted while
-it streams), its time (:data:`MAX_SECONDS`, by an interval timer) and its memory
-(:data:`MAX_MEMORY` above what the process used before, by an address-space limit on
-Linux). The filters and string methods that build large values from small arguments
-(``center``, ``indent``, ``format``, ``batch``, ``slice``, ``replace``, ``join``,
-``wordwrap``, ``lipsum``, ``str.ljust``, ``"{:>N}".format``, ``%``, ``+``) check the size
-of what they would build first, so the common blow-ups are refused at once and by name.
+it streams), its time (:data:`MAX_SECONDS`) and its memory (:data:`MAX_MEMORY` above
+what the process used before; Linux). The filters and string methods that build large
+values from small arguments (``center``, ``indent``, ``format``, ``batch``, ``slice``,
+``replace``, ``join``, ``wordwrap``, ``lipsum``, ``str.ljust``, ``"{:>N}".format``, ``%``,
+``+``, ``~``) check the size of what they would build, so the common blow-ups are refused
+at once and by name.
+The time and memory bounds are checked cooperatively (:func:`tick`), so they hold for a
+render in any thread (the workshop renders in worker threads), not only the main one.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 import signal
 import string
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from types import FrameType
 from typing import Any
@@ -202,11 +205,72 @@ def bounded_output(chunks: Iterator[str]) -> str:
     parts: list[str] = []
     total = 0
     for chunk in chunks:
+        tick()
         total += len(chunk)
         if total > MAX_OUTPUT:
             raise RenderLimit(f"the report is longer than {MAX_OUTPUT:,} characters")
         parts.append(chunk)
     return "".join(parts)
+
+
+class _Budget(threading.local):
+    """The bounds of the render running in this thread (none outside a render)."""
+
+    deadline: float | None = None
+    resident_limit: int | None = None
+    next_sample: float = 0.0
+
+
+_budget = _Budget()
+_SAMPLE_SECONDS = 0.05  # how often a running render reads its memory use
+
+
+def _resident() -> int | None:
+    """This process's resident memory in bytes (Linux), or None where it cannot be read."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            pages = int(handle.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    import resource
+
+    return pages * resource.getpagesize()
+
+
+def tick() -> None:
+    """Stop the render running in this thread once it is past its time or memory bound.
+
+    Called from the sandbox's hooks (every attribute, call and operator), from every loop
+    step and from every chunk of output, so a render stops at its bound on any thread: no
+    signal is needed. Outside a render it does nothing.
+    """
+    deadline = _budget.deadline
+    if deadline is None:
+        return
+    now = time.monotonic()
+    if now > deadline:
+        raise RenderLimit(f"the template ran for more than {MAX_SECONDS:g} seconds")
+    limit = _budget.resident_limit
+    if limit is not None and now >= _budget.next_sample:
+        _budget.next_sample = now + _SAMPLE_SECONDS
+        used = _resident()
+        if used is not None and used > limit:
+            raise MemoryError("the render's memory bound")
+
+
+def ticking(items: Iterable[Any]) -> Iterator[Any]:
+    """A loop's items, checking the render's bounds before each one."""
+    for item in items:
+        tick()
+        yield item
+
+
+def checked_concat(value: Any) -> Any:
+    """The result of ``~``, refused above :data:`MAX_BUILT` (doubling in a loop)."""
+    tick()
+    if isinstance(value, str):
+        _check("'~'", len(value))
+    return value
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
@@ -226,19 +290,29 @@ def _address_space() -> int | None:
 
 @contextlib.contextmanager
 def render_limits() -> Iterator[None]:
-    """Bound time (main thread only: signals) and memory (Linux) while the block runs.
+    """Bound time, memory and (through :func:`bounded_output`) output while the block runs.
 
-    A render past either bound raises :class:`RenderLimit` or :class:`MemoryError` inside
-    the template, so the error can name the template line it reached.
+    On every thread the bounds are checked cooperatively (:func:`tick`): time against a
+    deadline, memory as resident growth over :data:`MAX_MEMORY`, sampled every 50 ms. On
+    the main thread two backstops are added for a single long or large operation of C code
+    between checks: an interval timer (a signal) and an address-space limit (Linux), both
+    process-wide, which is why a worker thread does not set them. A render past a bound
+    raises :class:`RenderLimit` or :class:`MemoryError` inside the template, so the error
+    names the template line it reached.
     """
-    timer = threading.current_thread() is threading.main_thread() and hasattr(
-        signal, "setitimer")
+    saved = (_budget.deadline, _budget.resident_limit, _budget.next_sample)
+    resident = _resident()
+    _budget.deadline = time.monotonic() + MAX_SECONDS
+    _budget.resident_limit = None if resident is None else resident + MAX_MEMORY
+    _budget.next_sample = 0.0
+    main = threading.current_thread() is threading.main_thread()
+    timer = main and hasattr(signal, "setitimer")
     old_handler: Any = None
     if timer:
         old_handler = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
+        signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS + 1.0)
     restore: tuple[int, int] | None = None
-    used = _address_space()
+    used = _address_space() if main else None
     if used is not None:
         import resource
 
@@ -251,6 +325,7 @@ def render_limits() -> Iterator[None]:
     try:
         yield
     finally:
+        _budget.deadline, _budget.resident_limit, _budget.next_sample = saved
         if restore is not None:
             import resource
 

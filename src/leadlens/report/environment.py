@@ -24,6 +24,8 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
@@ -37,8 +39,11 @@ from leadlens.report.bounds import (
     bounded_output,
     check_binop,
     check_call,
+    checked_concat,
     render_limits,
     safe_lipsum,
+    tick,
+    ticking,
 )
 from leadlens.report.filters import DASH, FILTERS
 from leadlens.report.markdown import finalize_markdown
@@ -84,23 +89,53 @@ class ReportUndefined(jinja2.StrictUndefined):
         return str(super()._undefined_message)
 
 
+class BoundedCodeGenerator(CodeGenerator):
+    """Jinja's compiler, with every loop stepping through :func:`bounds.ticking` and every
+    ``~`` through :func:`bounds.checked_concat`.
+
+    A loop whose body calls nothing (``{% for j in xs %}{% endfor %}``) reaches none of the
+    sandbox's hooks; stepping its items through ``ticking`` lets the whole-render bounds stop
+    it on any thread.
+    """
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        node.iter = nodes.Call(nodes.EnvironmentAttribute("leadlens_ticking"), [node.iter],
+                               [], None, None, lineno=node.iter.lineno)
+        super().visit_For(node, frame)
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.leadlens_concat(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
 class ReportEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox, with dictionary keys winning over dict methods (``principle.items``)."""
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = BoundedCodeGenerator
+    leadlens_ticking = staticmethod(ticking)
+    leadlens_concat = staticmethod(checked_concat)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        tick()
         if isinstance(obj, dict) and attribute in obj:
             return obj[attribute]
         return super().getattr(obj, attribute)
 
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        tick()
+        return super().getitem(obj, argument)
+
     def call(__self, __context: jinja2.runtime.Context, __obj: Any,  # noqa: N805
              *args: Any, **kwargs: Any) -> Any:
+        tick()
         check_call(__obj, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
                    right: Any) -> Any:
+        tick()
         check_binop(operator, left, right)
         if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
             raise SecurityError(f"exponent {right} is too large for a template")
