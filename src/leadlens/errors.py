@@ -177,6 +177,7 @@ class Code(StrEnum):
     OPTION_BAD_LABELS = "option.bad-labels"
     OPTION_TOO_FEW_WAVES = "option.too-few-waves"
     OPTION_NOT_ONE_PER_WAVE = "option.not-one-per-wave"
+    OPTION_STDIN_TWICE = "option.stdin-twice"
     # Scoring
     SCORING_UNSCORED_PRINCIPLE = "scoring.unscored-principle"
     SCORING_NEAR_DUPLICATE_GROUPS = "scoring.near-duplicate-groups"

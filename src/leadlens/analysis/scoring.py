@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from leadlens.errors import Code, UsageError
+from leadlens.files import STDIN
 
 if TYPE_CHECKING:
     from leadlens.questionset.model import QuestionSet
@@ -138,6 +139,9 @@ def read_input(data: Data, question_set: str | os.PathLike[str] | QuestionSet | 
           else load_question_set(None if question_set is None else _ref(question_set)))
     check_score_options(qs, by=fields, min_group_size=min_group_size)
     sources = _sources(data)
+    if sum(isinstance(s, Path) and str(s) == STDIN for s in sources) > 1:
+        raise UsageError.about("data", "'-' given twice: standard input can be read only "
+                               "once", code=Code.OPTION_STDIN_TWICE)
     frames = [s for s in sources if not isinstance(s, Path)]
     if frames and (mapping is not None or encoding is not None or delimiter is not None):
         given = "mapping" if mapping is not None else "encoding" if encoding is not None \

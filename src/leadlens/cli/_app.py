@@ -54,11 +54,38 @@ class Command(TyperCommand):
                 with formatter.section(title):
                     formatter.write_dl(rows)
 
+    def invoke(self, ctx: Context) -> Any:
+        """Refuse standard input (``-``) named for two inputs before the command runs."""
+        named = [_flag(param) for param in self.get_params(ctx)
+                 if param.name not in OUTPUT_PARAMS
+                 for value in _values(ctx.params.get(param.name or ""))
+                 if str(value) == "-"]
+        if len(named) > 1:
+            shown = " and ".join(dict.fromkeys(named))
+            times = "twice" if len(named) == 2 else f"{len(named)} times"
+            raise usage_error(f"{shown}: standard input (-) is named {times}; it can be read "
+                              "only once. Save it to a file and name the file instead")
+        return super().invoke(ctx)
+
     def get_short_help_str(self, limit: int = 45) -> str:
         """The ``short_help``, else the help's first paragraph: whole, never cut at ``...``."""
         if self.short_help:
             return inspect.cleandoc(self.short_help)
         return inspect.cleandoc(self.help or "").split("\n\n")[0].replace("\n", " ").strip()
+
+
+OUTPUT_PARAMS = frozenset({"output"})
+"""Parameters where ``-`` means standard output, not input."""
+
+
+def _values(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _flag(param: Any) -> str:
+    if param.param_type_name == "argument":
+        return str(param.metavar or (param.name or "").upper()).removesuffix("...")
+    return str(max(param.opts, key=len))
 
 
 def _argument_name(name: str, nargs: int) -> str:
