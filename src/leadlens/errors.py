@@ -94,6 +94,8 @@ class Code(StrEnum):
     QUESTIONSET_SCALE_SPAN = "questionset.scale-span"
     QUESTIONSET_LABEL_IS_NUMBER = "questionset.label-is-number"
     QUESTIONSET_MIXED_SCRIPT = "questionset.mixed-script"
+    QUESTIONSET_LOOK_ALIKE = "questionset.look-alike"
+    QUESTIONSET_LOOK_ALIKE_LETTERS = "questionset.look-alike-letters"
     QUESTIONSET_BAD_REPLACES = "questionset.bad-replaces"
     QUESTIONSET_OWN_VERSION = "questionset.own-version"
     QUESTIONSET_FAVOURABLE_NOT_A_VALUE = "questionset.favourable-not-a-value"

@@ -166,3 +166,77 @@ def progress_bar(done: int, total: int, width: int = 20, *, fill: str = "#",
     total = max(total, 1)
     filled = round(width * min(done, total) / total)
     return "[" + fill * filled + empty * (width - filled) + "]"
+
+
+# --- look-alike letters (the idea of Unicode TR39's confusables skeleton) --------------------
+
+# Letters of other scripts that a reader cannot tell from a Latin letter, each with the Latin
+# letter it looks like. Hand-kept (no confusables table ships with Python): the Cyrillic,
+# Greek and Armenian letters that TR39's confusables.txt maps to a single Latin letter, plus
+# a few Latin look-alikes (dotless i, script g, palochka). Fullwidth and mathematical forms
+# need no entry: NFKC folds them to ASCII first.
+_LOOK_ALIKES = {
+    # Cyrillic capitals
+    "А": "A", "В": "B", "Е": "E", "Ѕ": "S", "І": "I", "Ј": "J", "К": "K", "М": "M", "Н": "H",
+    "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "У": "Y", "Ү": "Y", "Ԛ": "Q", "Ԝ": "W",
+    "Ӏ": "I", "Ԍ": "G", "Ѵ": "V", "Ꙅ": "S",
+    # Cyrillic small letters
+    "а": "a", "е": "e", "ѕ": "s", "і": "i", "ј": "j", "о": "o", "р": "p", "с": "c", "у": "y",
+    "х": "x", "ү": "y", "ԛ": "q", "ԝ": "w", "ԁ": "d", "һ": "h", "ӏ": "l", "ѵ": "v", "ɡ": "g",
+    # Greek capitals
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    # Greek small letters
+    "α": "a", "ο": "o", "ν": "v", "ρ": "p", "ι": "i", "υ": "u", "γ": "y", "χ": "x", "κ": "k",
+    # Armenian
+    "Օ": "O", "օ": "o", "Ս": "U", "ս": "u", "հ": "h", "ո": "n", "ց": "g", "զ": "q",
+    # Latin look-alikes of other Latin letters
+    "ı": "i", "ɑ": "a", "ǀ": "l", "ʏ": "y",
+}
+_LOOK_ALIKE_TABLE = str.maketrans(_LOOK_ALIKES)
+
+
+def skeleton(text: str) -> str:
+    """What ``text`` looks like: look-alike letters as the Latin letters they look like.
+
+    After NFKC (fullwidth and mathematical letters become ASCII) and NFD (accents apart, so a
+    Cyrillic ``ё`` is an ``e`` with a diaeresis, as a Latin ``ë``). Two texts with the same
+    skeleton cannot be told apart by a reader; compare skeletons after the readers' own
+    normalisation (case, spaces).
+    """
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text))
+    return unicodedata.normalize("NFC", decomposed.translate(_LOOK_ALIKE_TABLE))
+
+
+def look_alike_letters(text: str) -> list[tuple[str, str]]:
+    """Each distinct non-Latin letter of ``text`` that looks Latin, with the letter it
+    looks like: ``[('А', 'A'), ('е', 'e')]`` for a Cyrillic ``Аgrее``."""
+    found: dict[str, str] = {}
+    for char in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text)):
+        latin = _LOOK_ALIKES.get(char)
+        if latin is not None and script_of(char) != "LATIN":
+            found.setdefault(char, latin)
+    return list(found.items())
+
+
+def script_of(char: str) -> str:
+    """The script of a letter as its Unicode name starts: 'LATIN', 'CYRILLIC', 'GREEK'."""
+    return unicodedata.name(char, "? ?").split()[0]
+
+
+def looks_latin(word: str) -> bool:
+    """Whether every letter of ``word`` is Latin or looks Latin, and some letter only looks
+    Latin: a word in another script that reads as a Latin word (TR39's whole-script
+    confusable)."""
+    letters = [c for c in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", word))
+               if c.isalpha()]
+    scripts = [script_of(c) for c in letters]
+    return (any(s != "LATIN" for s in scripts)
+            and all(s == "LATIN" or c in _LOOK_ALIKES for c, s in zip(letters, scripts,
+                                                                       strict=True)))
+
+
+def has_latin_letters(text: str) -> bool:
+    """Whether ``text`` has a Latin letter that is not a look-alike of another script's."""
+    return any(c.isalpha() and script_of(c) == "LATIN" for c in
+               unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text)))

@@ -200,6 +200,59 @@ def _check_answer_texts(scale: dict[str, Any], base: PathT, values: dict[int, in
                                     hint="A look-alike letter (a Cyrillic 'е' for a Latin "
                                          "'e') makes typed answers fail to match; retype it",
                                     severity="warning", code=Code.QUESTIONSET_MIXED_SCRIPT))
+    findings += _look_alikes([(path, index, text) for path, index, _, text in entries],
+                             lambda i: "an unscored answer" if i is None else f"option {i + 1}")
+    return findings
+
+
+def _letters(pairs: list[tuple[str, str]]) -> str:
+    from leadlens.text import script_of
+
+    scripts = " and ".join(dict.fromkeys(script_of(c).title() for c, _ in pairs))
+    return (f"{scripts} " + ", ".join(repr(c) for c, _ in pairs) + " for Latin "
+            + ", ".join(repr(latin) for _, latin in pairs))
+
+
+def _look_alikes(entries: list[tuple[PathT, Any, str]], describe: Any) -> list[Finding]:
+    """Answers a reader cannot tell apart, and answers in look-alike letters (TR39's idea).
+
+    Each text's skeleton (:func:`leadlens.text.skeleton`: look-alike letters of other scripts
+    as the Latin letters they look like), normalised as the readers normalise: two answers
+    of different owners with the same skeleton but different text are an error (a reader
+    sees one answer twice and cannot type the other). A word written wholly in another
+    script's look-alikes of Latin letters (a Cyrillic ``Уеѕ``), among answers in Latin
+    letters, is a warning: typed answers will not match it. ``describe`` names an owner.
+    """
+    from leadlens.responses.exports.text import normalise
+    from leadlens.text import has_latin_letters, look_alike_letters, looks_latin, skeleton
+
+    findings: list[Finding] = []
+    shapes: dict[str, tuple[Any, str, str]] = {}  # skeleton -> (owner, text, normalised)
+    refused: set[int] = set()
+    for n, (path, owner, text) in enumerate(entries):
+        key, shape = normalise(text), normalise(skeleton(text))
+        if shape in shapes:
+            other_owner, other_text, other_key = shapes[shape]
+            if other_owner != owner and other_key != key:
+                pairs = look_alike_letters(text) or look_alike_letters(other_text)
+                findings.append(Finding(
+                    path, f"{text!r} looks the same as {other_text!r} of "
+                          f"{describe(other_owner)} ({_letters(pairs)})",
+                    hint="A reader cannot tell them apart and typed answers match only one; "
+                         "retype the look-alike letters", code=Code.QUESTIONSET_LOOK_ALIKE))
+                refused.add(n)
+                continue
+        shapes.setdefault(shape, (owner, text, key))
+    latin_context = [has_latin_letters(text) for _, _, text in entries]
+    for n, (path, _, text) in enumerate(entries):
+        others_latin = any(latin for m, latin in enumerate(latin_context) if m != n)
+        words = [w for w in text.split() if looks_latin(w) and not _mixed_scripts(w)]
+        if words and others_latin and n not in refused:
+            pairs = look_alike_letters(" ".join(words))
+            findings.append(Finding(
+                path, f"{text!r} is written in letters that only look Latin ({_letters(pairs)})",
+                hint="Typed answers in Latin letters will not match it; retype it in Latin "
+                     "letters", severity="warning", code=Code.QUESTIONSET_LOOK_ALIKE_LETTERS))
     return findings
 
 
@@ -336,6 +389,8 @@ def _check_choices(fld: dict[str, Any], base: PathT) -> list[Finding]:
                                     "word", hint="A look-alike letter makes typed answers fail "
                                     "to match; retype it", severity="warning",
                                     code=Code.QUESTIONSET_MIXED_SCRIPT))
+    findings += _look_alikes([((*base, j), j, choice) for j, choice in _str_list(
+        fld.get("choices"))], lambda j: f"choice {j + 1}")
     return findings
 
 
