@@ -323,13 +323,14 @@ def _scan(data: bytes, header: list[str], source: str, keep: list[bool] | None =
                                   message=f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
                                   hint="Save the file as CSV UTF-8", code=Code.FILE_NOT_UTF8)])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    physical = physical_lines(data)
     lines: list[int] = []
     problems: list[Problem] = []
     wanted = [i for i, k in enumerate(keep or []) if k]
     cells: dict[int, list[str | None]] = {i: [] for i in wanted}
     first = True
     while True:
-        start = reader.line_num + 1
+        start = reader.line_num + 1 if physical is None else int(physical[reader.line_num])
         try:
             row = next(reader)
         except StopIteration:
@@ -346,6 +347,31 @@ def _scan(data: bytes, header: list[str], source: str, keep: list[bool] | None =
         for i in wanted:
             cells[i].append(row[i] if i < len(row) and row[i] else None)
     return _Scan(lines, problems, {i: Column.from_cells(c) for i, c in cells.items()})
+
+
+def physical_lines(data: bytes) -> npt.NDArray[np.int64] | None:
+    """The physical line each of the csv module's lines starts on, where they differ.
+
+    Python's csv module (reading text split with ``newline=""``) starts a new line at a
+    bare CR as well as at LF and CRLF; a text editor, ``wc -l`` and every other count in
+    leadlens start one at LF only (CRLF is one line break; a file with no LF at all had its
+    CRs read as LF already, :func:`line_endings`). ``table[k]`` is the physical line of the
+    csv module's line ``k + 1``; None when the file has no bare CR and the two agree.
+    """
+    if b"\r" not in data:
+        return None
+    view = np.frombuffer(data, dtype=np.uint8)
+    returns = np.flatnonzero(view == ord("\r"))
+    following = np.append(view, np.uint8(0))[returns + 1]
+    bare = returns[following != ord("\n")]
+    if not bare.size:
+        return None
+    feeds = np.flatnonzero(view == ord("\n"))
+    breaks = np.concatenate((feeds, bare))
+    is_feed = np.concatenate((np.ones(feeds.size, np.int64), np.zeros(bare.size, np.int64)))
+    feeds_before = np.cumsum(is_feed[np.argsort(breaks, kind="stable")])
+    # one entry per line start, and one past a last line with no line break after it
+    return np.concatenate(([1], feeds_before + 1, feeds_before[-1:] + 1)).astype(np.int64)
 
 
 def capped(problems: list[Problem]) -> ResponsesError:
