@@ -144,6 +144,8 @@ class Code(StrEnum):
     RESPONSES_DUPLICATE_IDS = "responses.duplicate-ids"
     RESPONSES_MORE_WARNINGS = "responses.more-warnings"
     RESPONSES_NOT_PARQUET = "responses.not-parquet"
+    RESPONSES_TOO_LARGE = "responses.too-large"
+    RESPONSES_CELL_TOO_LARGE = "responses.cell-too-large"
     # The survey's responses file and its journal
     SURVEY_NO_HEADER = "survey.no-header"
     SURVEY_HEADER_MISMATCH = "survey.header-mismatch"

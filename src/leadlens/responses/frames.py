@@ -14,14 +14,23 @@ lines: problems name its row, counting the first row as 1.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from leadlens.errors import Code, Problem, ResponsesError
 from leadlens.files import InputError, read_head, read_input
 from leadlens.responses.cells import CellTable, Column
+from leadlens.responses.limits import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_FIELD_BYTES,
+    MAX_ROWS,
+    MAX_UNPACKED_BYTES,
+)
 from leadlens.responses.problems import duplicate_header
 
 _EXACT = 2.0 ** 53
@@ -74,12 +83,17 @@ def frame_cells(frame: Any, source: str | None = None) -> CellTable:
 
     name = source or frame_name(frame)
     if hasattr(frame, "collect") and type(frame).__name__ == "LazyFrame":
+        import polars as pl
+
+        _check_shape(name, frame.select(pl.len()).collect().item(),
+                     len(frame.collect_schema()))  # before a row is computed
         frame = frame.collect()
     if not nw.dependencies.is_into_dataframe(frame) and hasattr(frame, "__arrow_c_stream__"):
         import polars as pl
 
         frame = pl.DataFrame(frame)
     table = nw.from_native(frame, eager_only=True)
+    _check_shape(name, len(table), len(table.columns))
     header = [str(column) for column in table.columns]
     seen: dict[str, int] = {}
     problems: list[Problem] = []
@@ -92,22 +106,77 @@ def frame_cells(frame: Any, source: str | None = None) -> CellTable:
         raise ResponsesError(problems)
     rows = len(table)
     native = nw.to_native(table)
+    too_large: list[Problem] = []
     if nw.dependencies.is_polars_dataframe(native):
-        columns = {i: _polars_column(series) for i, series in enumerate(native.iter_columns())}
+        columns = {i: _polars_column(series, name, header[i], too_large)
+                   for i, series in enumerate(native.iter_columns())}
     else:
-        columns = {i: Column.from_cells([_text(value) for value in series.to_list()])
+        columns = {i: _bounded_column(series.to_list(), name, header[i], too_large)
                    for i, series in enumerate(table.iter_columns())}
+    if too_large:
+        raise ResponsesError(too_large)
     return CellTable(name, header, columns, rows, lambda: range(1, rows + 1), header_line=None)
 
 
-def _polars_column(series: Any) -> Column:
+def _check_shape(name: str, rows: int, columns: int) -> None:
+    """Refuse a table over :data:`MAX_COLUMNS`, :data:`MAX_ROWS` or :data:`MAX_CELLS`."""
+    problems = []
+    if columns > MAX_COLUMNS:
+        problems.append(_too_large(name, f"{columns:,} columns", f"{MAX_COLUMNS:,} columns"))
+    if rows > MAX_ROWS:
+        problems.append(_too_large(name, f"{rows:,} rows", f"{MAX_ROWS:,} rows"))
+    if not problems and rows * columns > MAX_CELLS:
+        problems.append(_too_large(name, f"{rows * columns:,} cells ({rows:,} rows x "
+                                         f"{columns:,} columns)", f"{MAX_CELLS:,} cells"))
+    if problems:
+        raise ResponsesError(problems)
+
+
+def _too_large(name: str, has: str, most: str) -> Problem:
+    return Problem(file=name, message=f"too large: {has}; a table of responses may have at "
+                                      f"most {most}",
+                   hint="Give only the columns and rows of one survey, or split it",
+                   code=Code.RESPONSES_TOO_LARGE)
+
+
+def _cell_too_large(name: str, row: int, column: str, size: int) -> Problem:
+    return Problem(file=name, line=row, column=column,
+                   message=f"a cell of {size:,} bytes; a responses table's cells may be at "
+                           f"most {MAX_FIELD_BYTES // 1024:,} KiB",
+                   hint="Shorten it, or leave the column out", code=Code.RESPONSES_CELL_TOO_LARGE)
+
+
+def _bounded_column(values: list[Any], name: str, column: str, too_large: list[Problem]
+                    ) -> Column:
+    """Cells converted one by one (:func:`_text`); the first over :data:`MAX_FIELD_BYTES`
+    is a problem (one per column)."""
+    cells = []
+    for row, value in enumerate(values, start=1):
+        cell = _text(value)
+        if cell is not None and len(cell) * 4 > MAX_FIELD_BYTES \
+                and len(cell.encode("utf-8", "surrogatepass")) > MAX_FIELD_BYTES:
+            too_large.append(_cell_too_large(name, row, column,
+                                             len(cell.encode("utf-8", "surrogatepass"))))
+            return Column.from_cells([])
+        cells.append(cell)
+    return Column.from_cells(cells)
+
+
+def _polars_column(series: Any, name: str, column: str, too_large: list[Problem]) -> Column:
     """A polars column as cells, converted by polars itself (several times faster than
-    :func:`_text` on each cell, with the same result)."""
+    :func:`_text` on each cell, with the same result); a cell over :data:`MAX_FIELD_BYTES`
+    is a problem, found by polars before any cell becomes a Python string."""
     import polars as pl
 
     from leadlens.responses.cells import _encode
 
     dtype = series.dtype
+    if dtype in (pl.String, pl.Binary):
+        sizes = (series.str.len_bytes() if dtype == pl.String else series.bin.size())
+        if (sizes.max() or 0) > MAX_FIELD_BYTES:
+            row = int((sizes > MAX_FIELD_BYTES).arg_true()[0])
+            too_large.append(_cell_too_large(name, row + 1, column, int(sizes[row])))
+            return Column.from_cells([])
     if dtype.is_float():
         whole = series.is_finite() & (series == series.round()) & (series.abs() < _EXACT)
         text = (pl.select(pl.when(series.is_nan()).then(None)
@@ -118,7 +187,7 @@ def _polars_column(series: Any) -> Column:
     elif dtype.is_numeric() or dtype == pl.Boolean or isinstance(dtype, pl.Enum | pl.Categorical):
         text = series.cast(pl.String)
     else:
-        return Column.from_cells([_text(value) for value in series.to_list()])
+        return _bounded_column(series.to_list(), name, column, too_large)
     return _encode(text.cast(pl.Categorical(pl.Categories.random())))
 
 
@@ -132,17 +201,76 @@ def read_parquet_cells(path: Path, source: str | None = None) -> CellTable:
 
     import polars as pl
 
+    from leadlens.responses.parquet_footer import FooterError, read_declared
+
     name = source or str(path)
     data = read_input(path, "responses file", name=name, error=ResponsesError)  # size-capped
     try:
-        frame = pl.read_parquet(io.BytesIO(data))
-    except pl.exceptions.PolarsError as exc:
+        declared = read_declared(data)
+    except FooterError as exc:
+        raise ResponsesError([_not_parquet(name, str(exc))]) from None
+    # What the file declares is checked before a page is unpacked: a few KB of Parquet can
+    # declare a billion rows or a gigabyte cell.
+    _check_shape(name, declared.rows, declared.columns)
+    if declared.unpacked > MAX_UNPACKED_BYTES:
+        raise ResponsesError([_too_large(
+            name, f"its pages unpack to {declared.unpacked:,} bytes",
+            f"{_binary_size(MAX_UNPACKED_BYTES)} unpacked")])
+    try:
+        with _quiet_panics():
+            frame = pl.read_parquet(io.BytesIO(data))
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError,
+            ValueError) as exc:
+        # A damaged page can make polars' Rust code panic (PanicException, a BaseException),
+        # whose text is an assertion deep inside polars: not worth showing.
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ResponsesError([Problem(file=name, message=f"not a readable Parquet file: "
-                                      f"{detail}", hint="Write it again with polars, pandas "
-                                      "or R's arrow package, or give a CSV",
-                                      code=Code.RESPONSES_NOT_PARQUET)]) from None
+        if isinstance(exc, pl.exceptions.PanicException):
+            detail = "its pages are damaged (they cannot be decoded)"
+        raise ResponsesError([_not_parquet(name, detail)]) from None
     return frame_cells(frame, name)
+
+
+@contextlib.contextmanager
+def _quiet_panics() -> Iterator[None]:
+    """Hold back what native code writes to stderr (file descriptor 2) while the block runs.
+
+    When polars' Rust code panics on a damaged file, Rust's panic hook prints a backtrace on
+    stderr before Python sees the exception; leadlens reports the damage as one located line
+    instead. Anything else written meanwhile is passed on to stderr afterwards.
+    """
+    import tempfile
+
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    panicked = False
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            panicked = True
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            if not panicked:
+                held.seek(0)
+                text = held.read()
+                if text:
+                    os.write(2, text)
+
+
+def _binary_size(size: int) -> str:
+    return f"{size / 1024**3:g} GiB" if size >= 1024**3 else f"{size / 1024**2:g} MiB"
+
+
+def _not_parquet(name: str, detail: str) -> Problem:
+    return Problem(file=name, message=f"not a readable Parquet file: {detail}",
+                   hint="Write it again with polars, pandas or R's arrow package, or give a CSV",
+                   code=Code.RESPONSES_NOT_PARQUET)
 
 
 def _text(value: object) -> str | None:

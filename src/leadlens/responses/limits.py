@@ -21,6 +21,19 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 MAX_WARNINGS = MAX_PROBLEMS
 """Warnings listed per kind; the rest are counted in one more line."""
 
+# Tables that are not text (DataFrames, Parquet files): the same cell bound, and bounds on
+# their shape, checked before a cell is converted (for Parquet, before a page is unpacked).
+MAX_COLUMNS = 100_000
+"""The most columns a DataFrame or Parquet file may have."""
+MAX_ROWS = 50_000_000
+"""The most rows a DataFrame or Parquet file may have (a 1 GiB CSV holds no more)."""
+MAX_CELLS = 256 * 1024 * 1024
+"""The most cells (rows x columns) a DataFrame or Parquet file may have: each becomes a
+4-byte code, so at most 1 GiB of codes."""
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+"""The most bytes a Parquet file's pages may unpack to, as their headers declare (the size
+of the largest CSV file read)."""
+
 _BLOCK = 16 * 1024 * 1024
 _QUOTE, _NEWLINE = ord('"'), ord("\n")
 
