@@ -57,7 +57,7 @@ def _base(rows: int = 6) -> dict[str, list[str]]:
 
 def _problems(data: object, qs: Path) -> list[str]:
     with pytest.raises(ResponsesError) as caught:
-        leadlens.score(data, qs)  # type: ignore[arg-type]
+        leadlens.score(data, qs)
     return [str(p) for p in caught.value.problems]
 
 
