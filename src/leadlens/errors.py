@@ -192,6 +192,7 @@ class Code(StrEnum):
     RESULTS_OUT_OF_DOMAIN = "results.out-of-domain"
     RESULTS_ANONYMITY = "results.anonymity"
     RESULTS_UNCHECKED_BREAKDOWNS = "results.unchecked-breakdowns"
+    RESULTS_INCONSISTENT = "results.inconsistent"
     # Comparing waves
     COMPARE_OTHER_QUESTION_SET = "compare.other-question-set"
     COMPARE_NO_BREAKDOWN = "compare.no-breakdown"

@@ -120,7 +120,10 @@ def _checked(results: Results, text: str, file: str) -> Results:
     """``results`` once its values' domains and the anonymity rules hold (the problems
     located in ``text`` when any do not)."""
     smap = None
-    problems = domain_problems(results, file) + anonymity_problems(results, file)
+    from leadlens.results.consistency import consistency_problems
+
+    problems = (consistency_problems(results, file) + domain_problems(results, file)
+                + anonymity_problems(results, file))
     if problems:
         smap = _locations(text, file)
     if problems and smap is not None:
