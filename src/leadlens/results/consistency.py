@@ -52,15 +52,15 @@ def consistency_problems(results: Results, file: str) -> list[Problem]:
     for field, breakdown in results.groups.items():
         for g, group in enumerate(breakdown.groups):
             listed: set[str] = set()
-            for k, principle in enumerate(group.principles):
+            for k, shown in enumerate(group.principles):
                 path = f"groups.{field}.groups[{g}].principles[{k}].id"
-                if principle.id not in declared:
-                    problems.append(_problem(file, path, f"principle {principle.id!r} is not "
+                if shown.id not in declared:
+                    problems.append(_problem(file, path, f"principle {shown.id!r} is not "
                                              "a principle of the document's question set"))
-                elif principle.id in listed:
-                    problems.append(_problem(file, path, f"principle {principle.id!r} is "
+                elif shown.id in listed:
+                    problems.append(_problem(file, path, f"principle {shown.id!r} is "
                                              "listed twice"))
-                listed.add(principle.id)
+                listed.add(shown.id)
     return problems
 
 
