@@ -42,6 +42,10 @@ LIMITS = {
     "template": 1 * MiB,
     "results document": 256 * MiB,
     "responses file": 1024 * MiB,
+    "agreed-levels file": 1 * MiB,
+    "group-aliases file": 2 * MiB,
+    "comment-id list": 1 * MiB,
+    "workshop state file": 64 * 1024,
 }
 """The largest input of each kind, in bytes (docs/design.md lists them)."""
 

@@ -186,14 +186,12 @@ def _load_aliases(path: Path, fields: list[str]) -> dict[str, dict[str, str]]:
     """
     from dataclasses import replace
 
-    from leadlens.errors import Code, LeadlensError, Problem, unreadable
+    from leadlens.errors import Code, LeadlensError, Problem
+    from leadlens.files import read_input
     from leadlens.source.yamltree import load_yaml
 
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise LeadlensError([unreadable(name, exc)]) from None
+    raw = read_input(path, "group-aliases file")  # regular files only, size-capped
     data, smap, found = load_yaml(raw, name)
     shape = "a mapping of respondent fields to {group: [other spellings]}"
     found = [replace(p, hint=f"Expected {shape}") if p.code == Code.FILE_EMPTY else p
@@ -230,6 +228,11 @@ def _load_aliases(path: Path, fields: list[str]) -> dict[str, dict[str, str]]:
                                         Code.SCHEMA_WRONG_TYPE))
                 continue
             for spelling in listed:
+                if own.get(spelling, str(group)) != str(group):
+                    problems.append(problem(
+                        (field_id, str(group)), f"{spelling!r} is listed under "
+                        f"{own[spelling]!r} and {str(group)!r}", Code.SCHEMA_INVALID,
+                        "List each spelling under one group"))
                 own[spelling] = str(group)
     if problems:
         raise LeadlensError(problems)
@@ -240,12 +243,17 @@ def _load_aliases(path: Path, fields: list[str]) -> dict[str, dict[str, str]]:
 def _withheld_ids(path: Path) -> dict[str, int]:
     """A --withhold-comments file: one comment id per line (# comments and blanks ignored);
     each id with the line it is on."""
-    from leadlens.errors import LeadlensError, unreadable
+    from leadlens.errors import Code, LeadlensError, Problem
+    from leadlens.files import read_input
 
+    data = read_input(path, "comment-id list")  # regular files only, size-capped
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise LeadlensError([unreadable(str(path), exc)]) from None
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise LeadlensError([Problem(
+            file=str(path), line=data.count(b"\n", 0, exc.start) + 1,
+            message=f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            hint="Save the file as UTF-8", code=Code.FILE_NOT_UTF8)]) from None
     ids: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
         word = line.split("#", 1)[0].strip()

@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from leadlens.errors import Code, LeadlensError, Problem, did_you_mean, format_path, unreadable
+from leadlens.errors import Code, LeadlensError, Problem, did_you_mean, format_path
 from leadlens.questionset.model import QuestionSet
 from leadlens.results.document import AgreedAction, AgreedPrinciple, AgreedResult
 from leadlens.source.yamltree import SourceMap, load_yaml
@@ -314,10 +314,10 @@ def parse_agreed(data: bytes, filename: str, qs: QuestionSet) -> Agreed:
 
 def load_agreed(path: Path, qs: QuestionSet) -> Agreed:
     """Read and check ``path`` (see :func:`parse_agreed`)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise AgreedError([unreadable(str(path), exc)]) from None
+    from leadlens.files import read_input
+
+    # Through read_input: a FIFO is refused at once, /dev/zero or a huge file by its size.
+    data = read_input(path, "agreed-levels file", error=AgreedError)
     return parse_agreed(data, str(path), qs)
 
 

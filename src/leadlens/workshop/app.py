@@ -167,8 +167,10 @@ def _check_origin(request: Request) -> None:
 async def _form(request: Request) -> dict[str, str]:
     """The posted form (text fields only), after the CSRF check."""
     _check_origin(request)
-    form = await request.form()
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    # No file uploads (a form never sends one), and the form closed at once: an upload's
+    # spooled temporary file was left for the garbage collector.
+    async with request.form(max_files=0, max_fields=200) as form:
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
     cookie = request.cookies.get(CSRF_COOKIE)
     if not cookie or not same(fields.get("csrf"), cookie):
         raise Refused(403, "Please try again",

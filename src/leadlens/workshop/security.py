@@ -76,7 +76,15 @@ class Secrets:
     @classmethod
     def load(cls, path: Path) -> tuple[Secrets, str]:
         """The secrets and the question-set id (raises OSError, ValueError or KeyError)."""
-        data = json.loads(path.read_text(encoding="utf-8"))
+        from leadlens.files import InputError, read_input
+
+        if not os.path.lexists(path):
+            raise FileNotFoundError(path)
+        try:  # a regular file of bounded size: a FIFO here would hang --resume
+            raw = read_input(path, "workshop state file")
+        except InputError as exc:
+            raise ValueError(exc.problems[0].message) from None
+        data = json.loads(raw.decode("utf-8"))
         return cls(room=str(data["room"]), facilitator=str(data["facilitator"]),
                    key=bytes.fromhex(str(data["key"]))), str(data["question_set"])
 
