@@ -17,6 +17,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import polars as pl
@@ -261,3 +262,43 @@ def test_a_parquet_file_with_a_1_gib_cell_is_refused_in_bounded_memory(tmp_path:
     assert result.stderr.startswith(f"{path}: too large: its pages unpack to 1,073,7")
     assert result.stderr.count("\n") == 1
     assert int(result.stdout.split()[-1]) < 400 * 1024  # KiB: under 400 MB resident
+
+
+COLUMN_VALUES = st.one_of(
+    st.lists(st.one_of(st.none(), st.integers(-10**12, 10**12)), min_size=6, max_size=6),
+    st.lists(st.one_of(st.none(), st.floats()), min_size=6, max_size=6),
+    st.lists(st.one_of(st.none(), st.text(max_size=5)), min_size=6, max_size=6),
+    st.lists(st.one_of(st.none(), st.booleans()), min_size=6, max_size=6),
+    st.lists(st.one_of(st.none(), st.binary(max_size=5)), min_size=6, max_size=6),
+    st.lists(st.lists(st.integers(0, 5), max_size=3), min_size=6, max_size=6),
+    st.lists(st.dates(), min_size=6, max_size=6),
+)
+NAMES = st.sampled_from(["organisation", "b1", "b2", "b3", "note", "respondent_id",
+                         "submitted_at", "x", " b1", ""])
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(columns=st.lists(st.tuples(NAMES, COLUMN_VALUES), min_size=1, max_size=6),
+       library=st.sampled_from(["polars", "pandas"]))
+def test_any_frame_is_scored_or_refused_cleanly(qs: Path, columns: list[tuple[str, list[Any]]],
+                                                library: str) -> None:
+    """Property: DataFrames of any column types and names (duplicates, blanks, nested
+    values, dates, NaN, huge integers): scored, or a ResponsesError/UsageError naming the
+    frame; never another exception."""
+    from leadlens.errors import UsageError
+
+    data = {}
+    for name, values in columns:
+        data.setdefault(name, values)
+    try:
+        frame: Any = (pl.DataFrame(data, strict=False) if library == "polars"
+                      else pd.DataFrame(data))
+    except Exception:  # noqa: BLE001 - a frame the library itself will not build
+        return
+    try:
+        leadlens.score(frame, qs, allow_missing_questions=True)
+    except (ResponsesError, UsageError) as exc:
+        assert exc.problems
+        assert all(str(p).startswith(("<polars DataFrame>", "<pandas DataFrame>", "--"))
+                   or p.path for p in exc.problems), [str(p) for p in exc.problems]
