@@ -302,3 +302,38 @@ def test_any_frame_is_scored_or_refused_cleanly(qs: Path, columns: list[tuple[st
         assert exc.problems
         assert all(str(p).startswith(("<polars DataFrame>", "<pandas DataFrame>", "--"))
                    or p.path for p in exc.problems), [str(p) for p in exc.problems]
+
+
+def _varint(n: int) -> bytes:
+    out = b""
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out += bytes([byte | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def test_millions_of_declared_columns_are_refused_from_the_schema_length(
+        tmp_path: Path, qs: Path) -> None:
+    """A footer whose schema declares 2,000,001 elements: refused on reading that length,
+    before the (here absent) elements, in well under a second."""
+    footer = b"\x29\xfc" + _varint(2_000_001) + b"\x00" * 64
+    path = tmp_path / "wide.parquet"
+    path.write_bytes(b"PAR1" + footer + struct.pack("<I", len(footer)) + b"PAR1")
+    start = time.monotonic()
+    assert _problems(path, qs) == [
+        f"{path}: too large: 2,000,000 columns; a table of responses may have at most "
+        f"100,000 columns. {SPLIT}"]
+    assert time.monotonic() - start < 1
+
+
+def test_a_billion_declared_rows_are_refused_from_the_row_count(tmp_path: Path, qs: Path
+                                                               ) -> None:
+    # schema: a root and one column; num_rows 10**9 (zigzag varint); no row groups at all
+    schema = b"\x29\x2c" + b"\x18\x04root\x00" + b"\x18\x01a\x00"
+    footer = schema + b"\x16" + _varint(2 * 10**9) + b"\x00"
+    path = tmp_path / "rows.parquet"
+    path.write_bytes(b"PAR1" + footer + struct.pack("<I", len(footer)) + b"PAR1")
+    assert _problems(path, qs) == [
+        f"{path}: too large: 1,000,000,000 rows; a table of responses may have at most "
+        f"50,000,000 rows. {SPLIT}"]

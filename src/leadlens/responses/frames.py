@@ -206,7 +206,7 @@ def read_parquet_cells(path: Path, source: str | None = None) -> CellTable:
     name = source or str(path)
     data = read_input(path, "responses file", name=name, error=ResponsesError)  # size-capped
     try:
-        declared = read_declared(data)
+        declared = read_declared(data, max_columns=MAX_COLUMNS, max_rows=MAX_ROWS)
     except FooterError as exc:
         raise ResponsesError([_not_parquet(name, str(exc))]) from None
     # What the file declares is checked before a page is unpacked: a few KB of Parquet can

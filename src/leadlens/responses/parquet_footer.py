@@ -138,9 +138,15 @@ def _int(fields: dict[int, Any], key: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def read_declared(data: bytes) -> Declared:
+def read_declared(data: bytes, *, max_columns: int | None = None,
+                  max_rows: int | None = None) -> Declared:
     """The columns, rows, values and unpacked sizes ``data`` (a whole Parquet file)
     declares, from its footer and page headers.
+
+    With ``max_columns`` or ``max_rows``, a file past either is answered as soon as its
+    schema's length (or its row count) is read, before the rest of the footer: the footer
+    of a file of millions of columns is hundreds of megabytes (then ``values`` and
+    ``unpacked`` are 0, and ``columns`` counts the schema's elements).
 
     Raises:
         FooterError: not Parquet (no ``PAR1`` at both ends), truncated, or metadata that
@@ -153,7 +159,22 @@ def read_declared(data: bytes) -> Declared:
         raise FooterError(f"its footer declares {length:,} bytes of metadata in a file of "
                           f"{len(data):,} bytes (truncated)")
     start = len(data) - 8 - length
-    meta = _Reader(data, start, len(data) - 8).struct()
+    reader = _Reader(data, start, len(data) - 8)
+    meta: dict[int, Any] = {}
+    last = 0
+    while True:  # FileMetaData, field by field: 2 schema, 3 num_rows, 4 row_groups
+        header = reader.byte()
+        if header == 0:
+            break
+        delta, kind = header >> 4, header & 0x0F
+        last = last + delta if delta else reader.zigzag()
+        if last == 2 and kind == 9 and max_columns is not None:
+            elements = _peek_size(reader)
+            if elements - 1 > max_columns:
+                return Declared(elements - 1, _int(meta, 3), 0, 0, 0)
+        meta[last] = reader.value(kind, 1)
+        if last == 3 and max_rows is not None and _int(meta, 3) > max_rows:
+            return Declared(len(_structs(meta, 2)[1:]), _int(meta, 3), 0, 0, 0)
     schema = _structs(meta, 2)
     columns = sum(1 for s in schema[1:] if not _int(s, 5))  # leaves have no num_children
     rows = _int(meta, 3)
@@ -172,6 +193,17 @@ def read_declared(data: bytes) -> Declared:
     if rows < 0 or values < 0:
         raise FooterError("it declares a negative number of rows or values")
     return Declared(columns, rows, values, unpacked, largest)
+
+
+def _peek_size(reader: _Reader) -> int:
+    """The length of the list ``reader`` is at, leaving it where it was."""
+    at = reader.at
+    header = reader.byte()
+    size = header >> 4
+    if size == 15:
+        size = reader.varint()
+    reader.at = at
+    return size
 
 
 def _pages(data: bytes, column: dict[int, Any], metadata_start: int) -> tuple[int, int, int]:
