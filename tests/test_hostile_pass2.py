@@ -16,6 +16,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -404,9 +405,21 @@ def test_a_damaged_workshop_state_file_is_a_located_error(tmp_path: Path, kind: 
         state.write_bytes(b" " * (1024 * 1024))
     else:
         state.mkdir()
-    with pytest.raises(LeadlensError) as caught:
-        make_workshop(tmp_path, resume=True)
-    [problem] = caught.value.problems
+    outcome: list[BaseException] = []
+
+    def resume() -> None:
+        try:
+            make_workshop(tmp_path, resume=True)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            outcome.append(exc)
+
+    worker = threading.Thread(target=resume, daemon=True)  # a hang fails, never blocks
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "--resume waited on the state file"
+    [error] = outcome
+    assert isinstance(error, LeadlensError)
+    [problem] = error.problems
     assert str(problem).startswith(f"{state}: cannot read the workshop's state: ")
 
 
