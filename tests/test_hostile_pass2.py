@@ -345,17 +345,26 @@ def test_any_option_file_is_read_or_refused_cleanly(folder: Path, tmp_path: Path
 
 # --- inspect --------------------------------------------------------------------------------
 
-def test_inspect_names_a_parquet_file_as_such(folder: Path, tmp_path: Path) -> None:
+def test_inspect_reads_a_parquet_file_under_the_same_bounds(folder: Path, tmp_path: Path
+                                                           ) -> None:
     import polars as pl
 
     path = tmp_path / "r.parquet"
     pl.read_csv(folder / "r.csv").write_parquet(path)
     result = runner.invoke(app, ["inspect", "-q", str(folder / "qs.yaml"), str(path)])
     _clean(result)
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == (f"{path}: a Parquet file, not a text (CSV) file. leadlens inspect "
-                             "reads CSV files and survey-platform exports; leadlens score and "
-                             "leadlens.score() read Parquet files as they are\n")
+    assert result.exit_code == 0 and "Parquet file" in result.stdout
+    bomb = tmp_path / "bomb.parquet"
+    pl.DataFrame({"organisation": ["A"], "note": ["x" * 200_000]}).write_parquet(bomb)
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(path.read_bytes()[:-20])
+    for bad, expected in ((bomb, f"{bomb}:1: column 'note': a cell of 200,000 bytes"),
+                          (damaged, f"{damaged}: not a readable Parquet file: it does not "
+                                    "start and end with PAR1")):
+        result = runner.invoke(app, ["inspect", "-q", str(folder / "qs.yaml"), str(bad)])
+        _clean(result)
+        assert (result.exit_code, result.stdout) == (1, "")
+        assert result.stderr.startswith(expected) and result.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize(("content", "expected"), [

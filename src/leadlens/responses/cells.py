@@ -229,11 +229,6 @@ def check_text_file(path: Path, *, name: str | None = None, encoding: str | None
         return
     if head.startswith(_WIDE_TEXT_MARKS):
         return
-    if head.startswith(b"PAR1"):
-        raise ResponsesError([Problem(
-            file=name or str(path), message="a Parquet file, not a text (CSV) file",
-            hint="leadlens inspect reads CSV files and survey-platform exports; leadlens score "
-                 "and leadlens.score() read Parquet files as they are", code=Code.FILE_NOT_TEXT)])
     nul = head.find(b"\x00")
     if nul >= 0:
         why, at = "it contains NUL bytes", nul
