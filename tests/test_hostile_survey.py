@@ -153,3 +153,41 @@ def test_cli_full_disk_mid_survey_is_one_line_and_exit_1(tmp_path: Path) -> None
                              env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"})
     assert resumed.returncode == 0, resumed.stderr
     assert not journal.exists()
+
+
+def test_a_fifo_planted_as_a_journal_is_refused_never_waited_on(tmp_path: Path) -> None:
+    # A FIFO under a journal's name would block an O_RDONLY open (and any read) for ever.
+    os.mkfifo(tmp_path / "responses.csv.partial.jsonl")
+    code = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {SRC!r})
+        from pathlib import Path
+        from leadlens.errors import ResponsesError
+        from leadlens.survey.journal import Journal, read_journal, unfinished
+        from survey_support import survey_set
+        journal = Path({str(tmp_path)!r}) / "responses.csv.partial.jsonl"
+        assert unfinished(journal.parent / "responses.csv") == []
+        for attempt in (lambda: read_journal(journal),
+                        lambda: Journal.resume(journal.parent / "responses.csv", survey_set(),
+                                               chosen=journal)):
+            try:
+                attempt()
+            except ResponsesError as exc:
+                print(exc.problems[0].code)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["file.not-regular", "file.not-regular"]
+
+
+def test_a_journal_past_its_size_limit_is_refused_not_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from leadlens import files
+
+    journal = tmp_path / "responses.csv.partial.jsonl"
+    journal.write_bytes(b'{"journal": 1}\n' + b" " * 4096 + b"\n")
+    monkeypatch.setitem(files.LIMITS, "survey journal", 1024)
+    with pytest.raises(ResponsesError) as caught:
+        read_journal(journal)
+    assert caught.value.problems[0].code == "file.too-large"

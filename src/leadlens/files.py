@@ -46,6 +46,7 @@ LIMITS = {
     "group-aliases file": 2 * MiB,
     "comment-id list": 1 * MiB,
     "workshop state file": 64 * 1024,
+    "survey journal": 16 * MiB,
 }
 """The largest input of each kind, in bytes (docs/design.md lists them)."""
 

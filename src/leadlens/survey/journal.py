@@ -19,6 +19,7 @@ import fcntl
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,8 +174,12 @@ class Journal:
         """
         for path in [chosen] if chosen is not None else _candidates(output):
             try:
-                fd = os.open(path, os.O_RDWR | os.O_APPEND)
+                fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_NONBLOCK)
             except FileNotFoundError:  # finished by another process meanwhile
+                continue
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # refused with its message
+                os.close(fd)
+                _journal_bytes(path)
                 continue
             if not _try_lock(fd):
                 os.close(fd)
@@ -193,7 +198,7 @@ class Journal:
                     hint=f"Resume with --question-set {header.get('question_set')}",
                     code=Code.SURVEY_JOURNAL_OTHER_SET)])
             # A torn last line (never a whole answer) is cut off before appending.
-            data = path.read_bytes()
+            data = _journal_bytes(path)
             if data and not data.endswith(b"\n"):
                 os.ftruncate(fd, data.rfind(b"\n") + 1)
             return cls(path=path, fd=fd, respondent_id=str(header.get("respondent_id", "")),
@@ -263,9 +268,17 @@ def journal_error(path: Path, exc: OSError) -> ResponsesError:
              "are kept for --resume", code=Code.SURVEY_UNWRITABLE)])
 
 
+def _journal_bytes(path: Path) -> bytes:
+    """A journal's bytes, read as every input is: a regular file (a FIFO planted in its place
+    is refused, never waited on) of bounded size (:data:`leadlens.files.LIMITS`)."""
+    from leadlens.files import read_input
+
+    return read_input(path, "survey journal", error=ResponsesError)
+
+
 def read_journal(path: Path) -> tuple[dict[str, object], dict[str, Value]]:
     """The header and the latest answer per key of a journal file."""
-    data = path.read_bytes()
+    data = _journal_bytes(path)
     lines = data.split(b"\n")
     torn = not data.endswith(b"\n")
     header: dict[str, object] = {}
@@ -308,12 +321,12 @@ def unfinished(output: Path) -> list[Path]:
     """Journals beside ``output`` that no running survey holds (candidates for --resume)."""
     free: list[Path] = []
     for path in _candidates(output):
-        try:
-            fd = os.open(path, os.O_RDONLY)
+        try:  # O_NONBLOCK: a FIFO planted under a journal's name is not waited on
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         except FileNotFoundError:
             continue
         try:
-            if _try_lock(fd):
+            if stat.S_ISREG(os.fstat(fd).st_mode) and _try_lock(fd):
                 free.append(path)
         finally:
             os.close(fd)
