@@ -171,6 +171,7 @@ class Code(StrEnum):
     AGREED_NOT_A_DATE = "agreed.not-a-date"
     # Options the library refuses (exit code 2 on the command line)
     OPTION_UNKNOWN_FIELD = "option.unknown-field"
+    OPTION_FIELD_TWICE = "option.field-twice"
     OPTION_BELOW_ANONYMITY_FLOOR = "option.below-anonymity-floor"
     OPTION_NOT_POSITIVE = "option.not-positive"
     OPTION_UNKNOWN_CHOICE = "option.unknown-choice"

@@ -32,10 +32,15 @@ def check_score_options(question_set: QuestionSet, *, by: Sequence[str] = (),
 
     Raises:
         UsageError: the first refused option: ``code`` ``option.unknown-field`` (option
-            ``by``) or ``option.below-anonymity-floor`` (option ``min_group_size``).
+            ``by``), ``option.field-twice`` (``by`` names a field twice) or
+            ``option.below-anonymity-floor`` (option ``min_group_size``).
     """
     known = question_set.respondent_field_ids()
-    for field_id in by:
+    for index, field_id in enumerate(by):
+        if field_id in by[:index]:
+            raise UsageError.about(
+                "by", f"{field_id!r}: named twice; give each breakdown field once",
+                code=Code.OPTION_FIELD_TWICE)
         if field_id not in known:
             raise UsageError.about(
                 "by", f"{field_id!r}: not a respondent field of {question_set.id}; choose "
