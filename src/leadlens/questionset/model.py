@@ -336,7 +336,9 @@ class QuestionSet(Model):
             if q.principle is not None and q.principle not in principle_ids:
                 raise ValueError(f"question {q.id!r}: unknown principle {q.principle!r}")
             if q.type == "rating" and (q.scale is None or q.scale not in self.scales):
-                raise ValueError(f"question {q.id!r}: unknown or missing scale {q.scale!r}")
+                raise ValueError(f"question {q.id!r}: a rating question with no scale"
+                                 if q.scale is None else
+                                 f"question {q.id!r}: unknown scale {q.scale!r}")
         return self
 
     # Lookups used everywhere; cached because models are frozen.

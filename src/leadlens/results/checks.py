@@ -225,8 +225,9 @@ def _group_problems(breakdown: GroupBreakdown, base: PathT, respondents: int,
                 add(path, f"hidden group {group.value!r} publishes figures or comments")
             continue
         if group.n is None or group.n < threshold:
-            add((*path, "n"), f"group {group.value!r} has {group.n} respondents, fewer than "
-                              f"the threshold ({threshold}), but is shown")
+            count = ("has no respondent count" if group.n is None
+                     else f"has {group.n} respondents, fewer than the threshold ({threshold})")
+            add((*path, "n"), f"group {group.value!r} {count}, but is shown")
             continue
         shown_total += group.n
     if shown_total > respondents:

@@ -217,13 +217,16 @@ class _Checker:
         if top.get("agreed") != AGREED_VERSION:
             self.problem(Code.AGREED_VERSION, ("agreed",) if "agreed" in top else (),
                          f"expected 'agreed: {AGREED_VERSION}' (the format version), found "
-                         f"{top.get('agreed')!r}" if "agreed" in top else
+                         f"{_kind(top['agreed'])}"
+                         if "agreed" in top else
                          "no 'agreed: 1' line: not a leadlens agreed-levels file",
                          "See docs/workshop.md for the format")
         qs_id = top.get("question_set")
         if qs_id != self.qs.id:
             self.problem(Code.AGREED_OTHER_SET, ("question_set",) if "question_set" in top else (),
-                         f"agreed for question set {qs_id!r}, not {self.qs.id!r}",
+                         f"agreed for question set {qs_id!r}, not {self.qs.id!r}"
+                         if qs_id is not None else
+                         f"names no question set (this run scores {self.qs.id!r})",
                          f"Score with --question-set {qs_id}" if isinstance(qs_id, str)
                          else "Add 'question_set: ID'")
         updated = top.get("updated_at")
