@@ -205,8 +205,9 @@ def test_a_required_question_without_answer() -> None:
     ("respondent: {org: A}\nanswers:\n  b1: 3\n\tc1: 2\n",
      "answers.yaml:4:1: YAML syntax: a tab character where YAML expects spaces. "
      "Indent with spaces; YAML does not allow tabs"),
-    ("respondent: {org: A\nanswers: {}\n", "answers.yaml:2:8: YAML syntax: did not find "
-                                            "expected ',' or '}'"),
+    ("respondent: {org: A\nanswers: {}\n", "answers.yaml:2:8: YAML syntax: a '{' mapping that "
+                                            "is not closed with '}' on its line (the mapping "
+                                            "opens at line 1)"),
     ("a: 1\n---\nb: 2\n", "answers.yaml:2:1: a second YAML document starts here; an answers "
                           "file is one document. Remove the '---' line or split the file"),
     ("respondent: !!python/object:os.system {}\nanswers: {b1: 3}\n",

@@ -124,3 +124,85 @@ def test_no_message_shows_none_for_any_value_left_empty_in_an_agreed_file(
         if "None" in result.stderr:
             seen[path] = result.stderr
     assert seen == {}
+
+
+# --- Question-set wording ------------------------------------------------------------------
+
+ONE_PRINCIPLE = """\
+schema_version: 1
+id: mini
+title: Mini
+version: "1.0.0"
+scales:
+  agree:
+    options:
+      - {value: 1, label: Disagree}
+      - {value: 2, label: Unsure}
+      - {value: 3, label: Agree}
+bands:
+  - {id: low, label: Low, from: 0}
+  - {id: high, label: High, from: 50}
+principles:
+  - {id: p1, name: P one}
+questions:
+  - {id: q1, text: First, principle: p1, scale: agree}
+  - {id: q2, text: Second, principle: p1, scale: agree, weight: 2}
+"""
+
+
+def _validate(write: Any, text: str) -> tuple[int, str, str]:
+    """Exit code, the problem lines (stdout) and the summary (stderr)."""
+    path = write("qs.yaml", text)
+    result = runner.invoke(app, ["validate", str(path)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_validate_summary_counts_one_principle_in_the_singular(write: Any) -> None:
+    code, out, _ = _validate(write, ONE_PRINCIPLE)
+    assert code == 0
+    assert out.endswith("qs.yaml: ok (mini 1.0.0: 1 principle, 2 questions)\n")
+
+
+@pytest.mark.parametrize(("old", "new", "hint"), [
+    ("{id: p1, name: P one}", "{id: p1, title: P one}",
+     "principles[0].title: unknown key 'title'. Did you mean 'name'?"),
+    ("{id: q1, text: First,", "{id: q1, prompt: First,",
+     "questions[0].prompt: unknown key 'prompt'. Did you mean 'text'?"),
+])
+def test_an_unknown_key_with_a_same_meaning_key_is_offered_it(
+        write: Any, old: str, new: str, hint: str) -> None:
+    code, err, _ = _validate(write, ONE_PRINCIPLE.replace(old, new))
+    assert code == 1
+    assert hint in err
+
+
+@pytest.mark.parametrize(("weight", "hint"), [
+    ("5e-1", "YAML 1.1 reads 5e-1 as text: write an exponent with a dot and a sign, e.g. 5.0e-1"),
+    ("1e400", "YAML 1.1 reads 1e400 as text, and as a number it is out of range. Weights are "
+              "relative, above 0 and at most 1000"),
+    ("5e3", "as a number it is out of range"),
+])
+def test_a_yaml11_exponent_hint_suggests_only_a_value_that_is_then_accepted(
+        write: Any, weight: str, hint: str) -> None:
+    code, err, _ = _validate(write, ONE_PRINCIPLE.replace("weight: 2", f"weight: {weight}"))
+    assert code == 1
+    assert hint in err
+    assert "e+400" not in err and "e+3" not in err
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    (ONE_PRINCIPLE.replace("  - {id: q2", " - {id: q2"),
+     "qs.yaml:18:2: YAML syntax: this line is not indented like the keys above it"),
+    (ONE_PRINCIPLE.replace("title: Mini", "title: Mini: the short one"),
+     "qs.yaml:3:12: YAML syntax: a second ':' on one line"),
+    (ONE_PRINCIPLE + 'extra: "never closed\n', "YAML syntax: a quote that is never closed "
+                                                 "(the quote opens at line 19)"),
+])
+def test_yaml_syntax_errors_are_in_plain_words_with_a_fix(
+        write: Any, text: str, line: str) -> None:
+    code, err, _ = _validate(write, text)
+    assert code == 1
+    assert line in err
+    assert "while parsing" not in err and "expected key" not in err
+    problem_line = next(x for x in err.splitlines() if "YAML syntax" in x)
+    assert problem_line.count(". ") >= 1  # a hint follows the message

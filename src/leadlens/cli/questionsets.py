@@ -72,8 +72,9 @@ def _report_text(results: list[Validation], *, strict: bool, quiet: bool) -> Non
                 say(f"{problem}\n")
         if result.question_set is not None and not (strict and result.warnings) and not quiet:
             qs = result.question_set
-            say(f"{result.file}: ok ({qs.id} {qs.version}: {len(qs.principles)} principles, "
-                f"{len(qs.questions)} questions)\n")
+            say(f"{result.file}: ok ({qs.id} {qs.version}: "
+                f"{_count(len(qs.principles), 'principle')}, "
+                f"{_count(len(qs.questions), 'question')})\n")
     if quiet:
         return
     failed = sum(1 for r in results if _failed(r, strict))
@@ -82,6 +83,10 @@ def _report_text(results: list[Validation], *, strict: bool, quiet: bool) -> Non
     warn(f"{len(results)} file{'s' if len(results) != 1 else ''} checked, "
          f"{failed} invalid ({errors} error{'s' if errors != 1 else ''}, "
          f"{warnings} warning{'s' if warnings != 1 else ''})\n")
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 def _shown_problems(results: list[Validation], *, strict: bool, quiet: bool) -> list[Problem]:

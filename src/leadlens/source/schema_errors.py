@@ -12,9 +12,9 @@ import re
 import types
 import typing
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from leadlens.errors import Code, Problem, did_you_mean, format_path
@@ -28,6 +28,24 @@ _BOUNDS = {
     "less_than": "less than",
     "less_than_equal": "at most",
 }
+
+# Keys that say the same thing in different places: principles have a ``name``, sections a
+# ``title``, perspectives a ``label``; questions a ``text``, respondent fields a ``prompt``.
+# An unknown key from a group is offered the group's key the place allows.
+_SAME_MEANING = (frozenset({"name", "title", "label"}), frozenset({"text", "prompt"}))
+
+
+def _unknown_key_hint(key: str, allowed: list[str]) -> str:
+    close = did_you_mean(key, allowed)
+    if close:
+        return close
+    for group in _SAME_MEANING:
+        if key in group:
+            same = [k for k in allowed if k in group]
+            if same:
+                return f"Did you mean {same[0]!r}? (Allowed keys: {', '.join(allowed)})"
+    return f"Allowed keys: {', '.join(allowed)}" if allowed else ""
+
 
 _EXPECTED = {
     "string_type": "text",
@@ -118,8 +136,7 @@ def _problem(error: ErrorDetails, file: str, model: type[BaseModel], smap: Sourc
     elif kind == "extra_forbidden":
         allowed = _allowed_keys(model, inner[:-1])
         code, message, at_key = Code.SCHEMA_UNKNOWN_KEY, f"unknown key {loc[-1]!r}", True
-        hint = did_you_mean(str(loc[-1]), allowed) or (
-            f"Allowed keys: {', '.join(allowed)}" if allowed else "")
+        hint = _unknown_key_hint(str(loc[-1]), allowed)
     elif kind in _EXPECTED:
         code, message = Code.SCHEMA_WRONG_TYPE, f"expected {_EXPECTED[kind]}, got {describe(value)}"
         raw = smap.raw.get(loc) if smap is not None else None
@@ -128,8 +145,12 @@ def _problem(error: ErrorDetails, file: str, model: type[BaseModel], smap: Sourc
             hint = f"Quote it (\"{raw}\") to keep it as text"
         elif kind in ("float_type", "int_type") and plain and isinstance(value, str) \
                 and _YAML11_TEXT_NUMBER.fullmatch(value):
-            hint = (f"YAML 1.1 reads {value} as text: write an exponent with a dot and a "
-                    f"sign, e.g. {_yaml11_number(value)}")
+            if _accepts(model, inner, float(value)):
+                hint = (f"YAML 1.1 reads {value} as text: write an exponent with a dot and a "
+                        f"sign, e.g. {_yaml11_number(value)}")
+            else:  # the number it means would be refused too: say what is allowed instead
+                hint = (f"YAML 1.1 reads {value} as text, and as a number it is out of range"
+                        + (f". {hints[str(loc[-1])]}" if str(loc[-1]) in hints else ""))
     elif kind == "string_pattern_mismatch":
         code, message = Code.SCHEMA_INVALID_ID, f"{value!r} is not a valid id"
         hint = ("Use letters, digits, '-' and '_', starting with a letter or digit"
@@ -180,15 +201,34 @@ def _problem(error: ErrorDetails, file: str, model: type[BaseModel], smap: Sourc
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The keys the model at ``loc`` accepts (by alias), for did-you-mean hints."""
+    annotation = _unwrap(_walk(model, loc))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [f.alias or n for n, f in annotation.model_fields.items()]
+    return []
+
+
+def _accepts(model: type[BaseModel], loc: tuple[Any, ...], number: float) -> bool:
+    """Whether the field at ``loc`` would take ``number`` (its bounds, finiteness)."""
+    parent = _unwrap(_walk(model, loc[:-1]))
+    if not (isinstance(parent, type) and issubclass(parent, BaseModel)):
+        return True
+    found = next((f for n, f in parent.model_fields.items() if loc[-1] in (n, f.alias)), None)
+    if found is None:
+        return True
+    try:
+        TypeAdapter(Annotated[(found.annotation, *found.metadata)]).validate_python(number)
+    except ValidationError:
+        return False
+    return True
+
+
+def _walk(model: type[BaseModel], loc: tuple[Any, ...]) -> Any:
     annotation: Any = model
     for part in loc:
         annotation = _step(annotation, part)
         if annotation is None:
-            return []
-    annotation = _unwrap(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [f.alias or n for n, f in annotation.model_fields.items()]
-    return []
+            return None
+    return annotation
 
 
 def _unwrap(annotation: Any) -> Any:

@@ -249,16 +249,71 @@ def _scan(text: str, filename: str, document: str) -> list[Problem]:
     return []
 
 
+_INDENT_HINT = ("Line this up with the lines above it: items of one list start with '-' "
+                "at the same indentation, keys of one mapping at the same indentation (spaces, "
+                "not tabs)")
+_CONTEXT_NOUNS = (("quoted", "the quote"), ("mapping", "the mapping"), ("sequence", "the list"),
+                  ("collection", "the list"))
+# PyYAML's words (problem, context) for the common mistakes, in the user's words with a fix.
+# The first entry whose problem and context both contain the given text wins.
+_SYNTAX_WORDS: tuple[tuple[str, str, str, str], ...] = (
+    ("did not find expected ',' or '}'", "flow mapping",
+     "a '{' mapping that is not closed with '}' on its line",
+     "Close it with '}', or put quotes around text that contains ',' or ':'"),
+    ("did not find expected ',' or ']'", "flow sequence",
+     "a '[' list that is not closed with ']' on its line",
+     "Close it with ']', or put quotes around text that contains ','"),
+    ("did not find expected key", "block mapping",
+     "this line is not indented like the keys above it", _INDENT_HINT),
+    ("expected <block end>", "block mapping",
+     "this line is not indented like the keys above it", _INDENT_HINT),
+    ("did not find expected '-' indicator", "",
+     "this line is not indented like the list items above it", _INDENT_HINT),
+    ("expected <block end>", "",
+     "this line is not indented like the lines above it", _INDENT_HINT),
+    ("mapping values are not allowed", "",
+     "a second ':' on one line, or a key indented under a value",
+     "Quote a value that contains ': ' (\"a: b\"), or line the key up with the ones above"),
+    ("could not find expected ':'", "simple key",
+     "a line inside a mapping with no 'key:'",
+     "Write it as 'key: value', or make it part of the text above by quoting that text"),
+    ("that cannot start any token", "",
+     "a value starts with a character YAML keeps for itself ('@', '`', '%' or a tab)",
+     "Put the value in quotes"),
+    ("found unexpected end of stream", "quoted scalar",
+     "a quote that is never closed", "Close the quote on the line it opens, or escape it"),
+    ("expected ',' or '}'", "flow mapping",
+     "a '{' mapping that is not closed with '}' on its line",
+     "Close it with '}', or put quotes around text that contains ',' or ':'"),
+    ("expected ',' or ']'", "flow sequence",
+     "a '[' list that is not closed with ']' on its line",
+     "Close it with ']', or put quotes around text that contains ','"),
+)
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, filename: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = (exc.problem or "syntax error").strip()
+    context = exc.context or ""
     hint = ""
     if "'\\t'" in problem or "tab character" in problem:
         problem = "a tab character where YAML expects spaces"
         hint = "Indent with spaces; YAML does not allow tabs"
-    elif exc.context:
-        problem = f"{problem} ({exc.context})"
+    else:
+        words = next(((said, fix) for found, where, said, fix in _SYNTAX_WORDS
+                      if found in problem and where in context), None)
+        if words is not None:
+            problem, hint = words
+            if "simple key" in context and exc.context_mark is not None:
+                # PyYAML notices on the next line; the line without a ':' is the key's own
+                line, col = exc.context_mark.line + 1, exc.context_mark.column + 1
+            elif exc.context_mark is not None and exc.context_mark.line + 1 != line:
+                what = next((noun for word, noun in _CONTEXT_NOUNS if word in context), "it")
+                problem += f" ({what} opens at line {exc.context_mark.line + 1})"
+        else:
+            problem = f"{problem} ({context})" if context else problem
+            hint = "Check the indentation and quoting of this line and the one above it"
     return Problem(file=filename, line=line, col=col, message=f"YAML syntax: {problem}",
                    hint=hint, code=Code.YAML_SYNTAX)
 
