@@ -206,3 +206,33 @@ def test_yaml_syntax_errors_are_in_plain_words_with_a_fix(
     assert "while parsing" not in err and "expected key" not in err
     problem_line = next(x for x in err.splitlines() if "YAML syntax" in x)
     assert problem_line.count(". ") >= 1  # a hint follows the message
+
+
+# --- Output paths ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["score", str(RESPONSES)], ["report", "{results}"]])
+def test_an_output_naming_a_folder_says_it_is_a_folder(tmp_path: Path,
+                                                       command: list[str]) -> None:
+    results = tmp_path / "results.json"
+    results.write_text("{}", encoding="utf-8")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    args = [a.replace("{results}", str(results)) for a in command]
+    result = runner.invoke(app, [*args, "-o", str(folder)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{folder}: is a folder, not a file. ")
+    assert "cannot tell the format" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["score", "report"])
+def test_missing_inputs_and_an_existing_output_are_all_reported(tmp_path: Path,
+                                                                command: str) -> None:
+    existing = tmp_path / ("results.json" if command == "score" else "report.html")
+    existing.write_text("kept", encoding="utf-8")
+    missing = [str(tmp_path / "a.csv"), str(tmp_path / "b.csv")][: 2 if command == "score" else 1]
+    result = runner.invoke(app, [command, *missing, "-o", str(existing)])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[0] for line in lines] == [*missing, str(existing)]
+    assert "cannot read" in lines[0] and "file exists; not overwritten" in lines[-1]
+    assert existing.read_text(encoding="utf-8") == "kept"

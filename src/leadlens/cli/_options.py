@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from leadlens.cli._app import usage_error
+from leadlens.cli._app import run, usage_error
 
 STDOUT = "-"
 """``-o -``: write to standard output."""
@@ -116,6 +116,10 @@ def choose_format(formats: Formats, requested: str | None, output: Path | None =
     fallback = to_stdout if stdout else otherwise
     if fallback is not None:
         return fallback
+    if output is not None and not stdout and output.is_dir():
+        from leadlens.files import check_writable
+
+        run(lambda: check_writable(output, force=True))  # "is a folder, not a file" (exit 1)
     shown = "standard output" if stdout or output is None else repr(output.name)
     suffixes = ", ".join(f"*{suffix}" for suffix in formats.by_suffix)
     raise usage_error(f"cannot tell the {formats.what} from {shown}: give --format "

@@ -18,9 +18,10 @@ from leadlens.cli._options import (
     is_stdout,
     output_option,
 )
+from leadlens.cli._paths import check_paths
 from leadlens.cli.cover import LogoOption, OrganisationOption, TitleOption, make_cover
 from leadlens.errors import Code
-from leadlens.files import check_writable, write_atomic
+from leadlens.files import write_atomic
 from leadlens.report import FORMAT_BY_SUFFIX, Format
 
 REPORT_FORMATS = Formats.of((*get_args(Format), "pdf"), {**FORMAT_BY_SUFFIX, ".pdf": "pdf"},
@@ -84,8 +85,7 @@ def report(
         raise usage_error("--format pdf: a binary file; name it with -o FILE")
 
     def action() -> None:
-        if path is not None:
-            check_writable(path, force=force)  # before any work
+        check_paths([results, logo], path, force=force)  # every problem, before any work
         cover = make_cover(title, organisation, logo)
         document = load_results(results)
         for warning in document.warnings:

@@ -111,10 +111,10 @@ def score(
     target = None if is_stdout(output) else output
     if target is None and chosen in BINARY_FORMATS:
         raise usage_error(f"--format {chosen}: a binary file; name it with -o FILE")
-    if target is not None:
-        from leadlens.files import check_writable
+    from leadlens.cli._paths import check_paths
 
-        run(lambda: check_writable(target, force=force))
+    run(lambda: check_paths([*responses, mapping, agreed, withhold_comments, group_aliases,
+                             logo], target, force=force))
 
     from leadlens.analysis.scoring import read_input, score_output
     from leadlens.questionset.loading import load_question_set
