@@ -236,3 +236,30 @@ def test_missing_inputs_and_an_existing_output_are_all_reported(tmp_path: Path,
     assert [line.split(": ")[0] for line in lines] == [*missing, str(existing)]
     assert "cannot read" in lines[0] and "file exists; not overwritten" in lines[-1]
     assert existing.read_text(encoding="utf-8") == "kept"
+
+
+# --- Files that are not responses ---------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["score", "inspect"])
+def test_a_text_file_named_parquet_is_one_clean_error(tmp_path: Path, command: str) -> None:
+    bad = tmp_path / "bad.parquet"
+    bad.write_text("garbage\n", encoding="utf-8")
+    result = runner.invoke(app, [command, str(bad)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"{bad}: not a Parquet file")
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["score", "inspect"])
+@pytest.mark.parametrize("output", ["results.parquet", "results.json"])
+def test_leadlens_own_output_is_named_as_results_not_responses(
+        tmp_path: Path, command: str, output: str) -> None:
+    made = tmp_path / output
+    done = runner.invoke(app, ["score", str(RESPONSES), "-o", str(made)])
+    assert done.exit_code == 0, done.stderr
+    result = runner.invoke(app, [command, str(made)])
+    assert result.exit_code == 1 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert "not responses" in line and "leadlens report" in line
+    assert ("tidy results tables" if output.endswith(".parquet") else "results document") \
+        in line

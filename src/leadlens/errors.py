@@ -122,6 +122,7 @@ class Code(StrEnum):
     XLSX_UNREADABLE = "xlsx.unreadable"
     XLSX_TOO_LARGE = "xlsx.too-large"
     EXPORT_PARTIAL_HEADER = "export.partial-header"
+    RESPONSES_LEADLENS_OUTPUT = "responses.leadlens-output"
     # Responses: columns and answers
     RESPONSES_AMBIGUOUS_COLUMN = "responses.ambiguous-column"
     RESPONSES_DUPLICATE_COLUMN = "responses.duplicate-column"

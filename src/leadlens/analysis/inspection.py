@@ -36,10 +36,15 @@ def inspect_file(path: Path, question_set: QuestionSet, options: ImportOptions
     from leadlens.responses.exports import inspect_export
     from leadlens.responses.exports.columnar import inspect_columns
     from leadlens.responses.frames import is_parquet, read_parquet_cells
+    from leadlens.responses.own_outputs import check_before_reading, check_table_header
     from leadlens.responses.reading import column_hints
 
-    if is_parquet(path):
-        return inspect_cells(read_parquet_cells(path), question_set)
+    parquet = is_parquet(path)
+    check_before_reading(path, parquet=parquet)
+    if parquet:
+        table = read_parquet_cells(path)
+        check_table_header(table.source, table.header)
+        return inspect_cells(table, question_set)
     check_text_file(path, encoding=options.encoding)
     # A large UTF-8 CSV as score's column reader reads it (records and blank rows counted
     # from the file in blocks); the rest record by record.

@@ -444,12 +444,18 @@ def _read_cells(path: Path, question_set: QuestionSet, hint: Callable[[str], Col
                 import_options: ImportOptions | None, on_invalid: OnInvalid) -> CellTable:
     """Step 1 for one file, by the reader :func:`file_kind` picks."""
     from leadlens.responses.exports import ImportOptions
+    from leadlens.responses.frames import is_parquet
+    from leadlens.responses.own_outputs import check_before_reading, check_table_header
 
+    check_before_reading(path, parquet=is_parquet(path))  # before any reader guesses
     options = replace(import_options or ImportOptions(), on_invalid=on_invalid)
     kind = file_kind(path, question_set, options)
     if kind != "parquet":
         check_text_file(path, encoding=options.encoding)
-    return READERS[kind](path, question_set, hint, options)
+    table = READERS[kind](path, question_set, hint, options)
+    if kind == "parquet":
+        check_table_header(table.source, table.header)
+    return table
 
 
 def read_responses(paths: Iterable[Path | CellTable], question_set: QuestionSet, *,

@@ -215,8 +215,9 @@ def _accepts(model: type[BaseModel], loc: tuple[Any, ...], number: float) -> boo
     found = next((f for n, f in parent.model_fields.items() if loc[-1] in (n, f.alias)), None)
     if found is None:
         return True
+    form: Any = Annotated[(found.annotation, *found.metadata)]
     try:
-        TypeAdapter(Annotated[(found.annotation, *found.metadata)]).validate_python(number)
+        TypeAdapter(form).validate_python(number)
     except ValidationError:
         return False
     return True

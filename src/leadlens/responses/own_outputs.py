@@ -1,0 +1,88 @@
+"""Files that are not responses though they are given as responses, told apart before (or,
+for Parquet, right after) reading: a text file named ``.parquet``, and leadlens' own outputs
+(a results document, a comparison, the tidy tables of ``score -o results.parquet``).
+
+Without these checks such a file is read as a CSV or matched column by column, and the user
+sees one warning per question ("56 question column(s) missing") about a file that was
+never responses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from leadlens.errors import Code, Problem, ResponsesError
+
+_HEAD = 4096
+# The first key of each leadlens JSON document, as its writers put it.
+_DOCUMENTS = {
+    "results_version": ("a leadlens results document",
+                        "Make a report from it with: leadlens report {name} -o report.html"),
+    "compare_version": ("a leadlens comparison document",
+                        "Make a report from it with: leadlens report {name} -o compare.html"),
+    "trend_version": ("a leadlens trend document",
+                      "Make a report from it with: leadlens report {name} -o trend.html"),
+}
+_FIRST_KEY = re.compile(rb'^\s*\{\s*"([a-z_]+)"\s*:')
+
+
+def check_before_reading(path: Path, *, parquet: bool) -> None:
+    """Refuse a ``.parquet`` name on a file that is not Parquet, and a leadlens JSON document.
+
+    Args:
+        parquet: whether the file has Parquet's marker
+            (:func:`~leadlens.responses.frames.is_parquet`).
+
+    Raises:
+        ResponsesError: one located problem.
+    """
+    name = str(path)
+    if not parquet and path.suffix.lower() == ".parquet":
+        raise ResponsesError([Problem(
+            file=name, line=None,
+            message="not a Parquet file: it does not start with Parquet's 'PAR1' marker",
+            hint="If it is a CSV, name it .csv; otherwise write the Parquet file again "
+                 "(it may be cut short or damaged)", code=Code.RESPONSES_NOT_PARQUET)])
+    if parquet:
+        return
+    from leadlens.files import InputError, read_head
+
+    try:
+        head = read_head(path, _HEAD)
+    except InputError:
+        return  # the reader says why
+    found = _FIRST_KEY.match(head.lstrip(b"\xef\xbb\xbf"))
+    if found is None:
+        return
+    known = _DOCUMENTS.get(found.group(1).decode("ascii"))
+    if known is None:
+        return
+    what, hint = known
+    raise ResponsesError([Problem(
+        file=name, line=1, message=f"{what}, not responses",
+        hint=hint.format(name=_shell_word(name)), code=Code.RESPONSES_LEADLENS_OUTPUT)])
+
+
+def check_table_header(name: str, header: Sequence[str]) -> None:
+    """Refuse the tidy tables leadlens writes (``score -o results.parquet``) read as responses.
+
+    Raises:
+        ResponsesError: one located problem.
+    """
+    from leadlens.results.tables import COLUMNS
+
+    if list(header) == list(COLUMNS):
+        raise ResponsesError([Problem(
+            file=name, message="leadlens' tidy results tables (score -o results.parquet), "
+            "not responses",
+            hint="Read them with polars or pandas; for a report, score the responses with "
+                 "-o results.json and run: leadlens report results.json -o report.html",
+            code=Code.RESPONSES_LEADLENS_OUTPUT)])
+
+
+def _shell_word(name: str) -> str:
+    import shlex
+
+    return shlex.quote(name) if name != "-" else "results.json"
