@@ -263,3 +263,54 @@ def test_leadlens_own_output_is_named_as_results_not_responses(
     assert "not responses" in line and "leadlens report" in line
     assert ("tidy results tables" if output.endswith(".parquet") else "results document") \
         in line
+
+
+# --- Responses headers --------------------------------------------------------------------
+
+def _dotted_copy(tmp_path: Path, how_many: int | None = None) -> Path:
+    """The example responses with '-' and '@' of question headers written as '.' (SPSS)."""
+    header, rest = RESPONSES.read_text(encoding="utf-8").split("\n", 1)
+    names = header.split(",")
+    fields = {"respondent_id", "submitted_at", "organisation", "sector", "role"}
+    dotted = [i for i, name in enumerate(names) if name not in fields][:how_many]
+    for i in dotted:
+        names[i] = names[i].replace("-", ".").replace("@", ".")
+    path = tmp_path / "dotted.csv"
+    path.write_text(",".join(names) + "\n" + rest, encoding="utf-8")
+    return path
+
+
+def test_spss_dotted_headers_are_one_line_with_mapping_rules_that_work(tmp_path: Path) -> None:
+    dotted = _dotted_copy(tmp_path)
+    result = runner.invoke(app, ["score", str(dotted)])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{dotted}:1: 56 headers write '-' or '@' of the question "
+                               "set's ids as '.' (as SPSS and R export them: 'basics.1' for "
+                               "'basics-1'); none is read. Map them all with a --mapping file")
+    assert sum("looks like" in line for line in lines) == 3  # located examples
+    assert lines[-1] == "... and 53 more problems not shown"
+    assert len(lines) <= 7
+    # The rules the hint gives, written to a mapping file, read the file.
+    rules = lines[0].split("columns: ")[1].rsplit(" (see", 1)[0]
+    mapping = tmp_path / "dots.yaml"
+    mapping.write_text(f"columns: {rules}\n", encoding="utf-8")
+    fixed = runner.invoke(app, ["score", str(dotted), "--mapping", str(mapping),
+                                "--format", "json"])
+    assert fixed.exit_code == 0, fixed.stderr
+    assert '"respondents": 60' in fixed.stdout
+
+
+def test_a_few_dotted_headers_are_each_listed(tmp_path: Path) -> None:
+    dotted = _dotted_copy(tmp_path, how_many=2)
+    result = runner.invoke(app, ["score", str(dotted)])
+    assert result.exit_code == 1
+    assert sum("looks like" in line for line in result.stderr.splitlines()) == 2
+    assert "headers write" not in result.stderr
+
+
+def test_the_missing_columns_list_ends_in_words_not_four_dots(tmp_path: Path) -> None:
+    dotted = _dotted_copy(tmp_path)
+    result = runner.invoke(app, ["score", str(dotted)])
+    missing = next(x for x in result.stderr.splitlines() if "question column(s) missing" in x)
+    assert "...." not in missing and " and 46 more. Add the column(s)" in missing

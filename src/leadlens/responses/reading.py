@@ -120,7 +120,7 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
     keys = rated_keys(question_set)
     texts = text_keys(question_set)
     field_ids = question_set.respondent_field_ids()
-    column_errors, column_warnings = _check_columns(
+    column_errors, column_warnings, omitted = _check_columns(
         table, names, keys + texts, field_ids, allow_missing_questions=allow_missing_questions)
     warnings = list(table.warnings) + column_warnings
     n = table.rows
@@ -170,7 +170,6 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
     for bad in invalid:
         blank[bad.rows] = False
     errors: list[Problem] = list(column_errors)
-    omitted = 0
     total_invalid = sum(bad.rows.size for bad in invalid)
     if invalid and on_invalid == "missing":
         per_column: dict[str, int] = {}
@@ -185,7 +184,7 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
     elif invalid:
         listed = _invalid_problems(table, invalid)
         errors += listed
-        omitted = total_invalid - len(listed)
+        omitted += total_invalid - len(listed)
     if blank.any():
         warnings.append(blank_rows(source, int(blank.sum())))
     kept = np.flatnonzero(~blank)
@@ -225,17 +224,22 @@ MISSING_QUESTIONS_HINT = ("Add the column(s), or score without them (their answe
 
 
 def _check_columns(table: CellTable, names: list[str], keys: list[str], field_ids: list[str],
-                   *, allow_missing_questions: bool) -> tuple[list[Problem], list[Problem]]:
-    """Errors and warnings about the header: unknown columns, missing questions and fields.
+                   *, allow_missing_questions: bool
+                   ) -> tuple[list[Problem], list[Problem], int]:
+    """Errors and warnings about the header: unknown columns, missing questions and fields,
+    and how many errors were left out of the list.
 
     A header that matches nothing but looks like a question or field the file lacks (R's and
     SPSS's ``wide.awake`` for ``wide_awake``, ``a1`` for ``A1``, a typo) is an error with the
     suggestion: left out, its answers would silently not count. A header that resembles
-    nothing stays a warning.
+    nothing stays a warning. When many headers differ the same way (every ``-`` and ``@``
+    written as ``.``), one line says so with the --mapping rules that fix them all, followed
+    by the first few columns as located examples; the others are counted, not listed.
     """
     source = table.source
     errors: list[Problem] = []
     warnings: list[Problem] = []
+    dotted: list[tuple[Problem, str, str]] = []
     known = set(keys) | set(field_ids) | set(RESERVED)
     present = set(names)
     wanted = [k for k in [*keys, *field_ids] if k not in present]
@@ -243,12 +247,16 @@ def _check_columns(table: CellTable, names: list[str], keys: list[str], field_id
         if name and name not in known:
             alike = _looks_like(name, wanted)
             if alike is not None:
-                errors.append(Problem(
+                similar = Problem(
                     file=source, line=table.header_line, column=table.shown(i),
                     message=f"not a column of the question set, but it looks like {alike!r}, "
                             "which has no column",
                     hint=f"Rename the column to {alike!r} (or map it in a --mapping file)",
-                    code=Code.RESPONSES_SIMILAR_COLUMN))
+                    code=Code.RESPONSES_SIMILAR_COLUMN)
+                if _dots_for(name, alike) is not None:
+                    dotted.append((similar, name, alike))
+                else:
+                    errors.append(similar)
                 continue
             warnings.append(Problem(
                 file=source, line=table.header_line, column=table.shown(i), severity="warning",
@@ -260,9 +268,17 @@ def _check_columns(table: CellTable, names: list[str], keys: list[str], field_id
             warnings.append(Problem(file=source, line=table.header_line, severity="warning",
                                     message=f"column {i + 1} has no header; ignored",
                                     code=Code.RESPONSES_BLANK_HEADER))
+    omitted = 0
+    if len(dotted) >= DOTTED_SUMMARY_FROM:
+        errors[:0] = [_dotted_summary(table, dotted),
+                      *(similar for similar, _, _ in dotted[:DOTTED_EXAMPLES])]
+        omitted = len(dotted) - DOTTED_EXAMPLES
+    else:
+        errors[:0] = [similar for similar, _, _ in dotted]
     absent = [k for k in keys if k not in present]
     if absent:
-        shown = ", ".join(repr(k) for k in absent[:10]) + (" ..." if len(absent) > 10 else "")
+        shown = ", ".join(repr(k) for k in absent[:10]) + (
+            f" and {len(absent) - 10} more" if len(absent) > 10 else "")
         if allow_missing_questions:
             warnings.append(Problem(
                 file=source, severity="warning",
@@ -280,7 +296,46 @@ def _check_columns(table: CellTable, names: list[str], keys: list[str], field_id
             message="respondent field column(s) missing: "
                     + ", ".join(repr(f) for f in absent_fields),
             code=Code.RESPONSES_MISSING_FIELDS))
-    return errors, warnings
+    return errors, warnings, omitted
+
+
+DOTTED_SUMMARY_FROM = 5
+"""From this many headers with '.' for '-'/'@' (SPSS, R), one summary line and examples."""
+DOTTED_EXAMPLES = 3
+
+
+def _dots_for(name: str, alike: str) -> str | None:
+    """The characters ``name`` writes as '.' where ``alike`` has them (``"-@"`` for
+    ``icb.9.current`` and ``icb-9@current``), or None when they differ otherwise."""
+    if "." not in name or len(name) != len(alike):
+        return None
+    swapped = ""
+    for mine, theirs in zip(name.lower(), alike.lower(), strict=True):
+        if mine == "." and theirs in "-@_":
+            swapped += theirs
+        elif mine != theirs:
+            return None
+    return swapped
+
+
+def _dotted_summary(table: CellTable, dotted: list[tuple[Problem, str, str]]) -> Problem:
+    """One line for many headers that write '-' and '@' as '.', with the mapping rules."""
+    shapes = sorted({swapped for _, name, alike in dotted
+                     if (swapped := _dots_for(name, alike)) is not None}, key=len)
+    rules = []
+    for shape in shapes:
+        parts = len(shape) + 1
+        regex = "^" + r"\.".join(["([^.]+)"] * parts) + "$"
+        to = "\\1" + "".join(f"{sep}\\{k + 2}" for k, sep in enumerate(shape))
+        rules.append(f"{{regex: '{regex}', to: '{to}'}}")
+    (_, first, first_alike), *_ = dotted
+    return Problem(
+        file=table.source, line=table.header_line,
+        message=f"{len(dotted)} headers write '-' or '@' of the question set's ids as '.' "
+                f"(as SPSS and R export them: {first!r} for {first_alike!r}); none is read",
+        hint="Map them all with a --mapping file holding: columns: [" + ", ".join(rules)
+             + "] (see docs/imports.md)",
+        code=Code.RESPONSES_SIMILAR_COLUMN)
 
 
 def _looks_like(name: str, wanted: list[str]) -> str | None:
