@@ -20,7 +20,7 @@ from leadlens.cli._options import (
 )
 from leadlens.cli._paths import check_paths
 from leadlens.cli.cover import LogoOption, OrganisationOption, TitleOption, make_cover
-from leadlens.errors import Code
+from leadlens.errors import Code, LeadlensError, Problem
 from leadlens.files import write_atomic
 from leadlens.report import FORMAT_BY_SUFFIX, Format
 
@@ -85,8 +85,20 @@ def report(
         raise usage_error("--format pdf: a binary file; name it with -o FILE")
 
     def action() -> None:
-        check_paths([results, logo], path, force=force)  # every problem, before any work
-        cover = make_cover(title, organisation, logo)
+        # Every problem of the named files at once, before any work: the logo's, the
+        # results document missing, the output there already.
+        found: list[Problem] = []
+        cover = None
+        try:
+            cover = make_cover(title, organisation, logo)
+        except LeadlensError as exc:
+            found += exc.problems
+        try:
+            check_paths([results], path, force=force)
+        except LeadlensError as exc:
+            found += exc.problems
+        if found:
+            raise LeadlensError(found)
         document = load_results(results)
         for warning in document.warnings:
             if warning.code == Code.RESULTS_UNCHECKED_BREAKDOWNS:  # added by load_results
