@@ -49,10 +49,10 @@ CASES = [
      f"{WEIGHT_HINT}"),
     (_set("name: Basics", "name: Basics\n    weight: 1.0e308"),
      "qs.yaml:20:13: principles[0].weight: expected a number, got text ('1.0e308'). YAML 1.1 "
-     "reads 1.0e308 as text: write an exponent with a dot and a sign, e.g. 1.0e+308"),
+     f"reads 1.0e308 as text, and as a number it is out of range. {WEIGHT_HINT}"),
     (_set("name: Basics", "name: Basics\n    weight: 2e3"),
      "qs.yaml:20:13: principles[0].weight: expected a number, got text ('2e3'). YAML 1.1 "
-     "reads 2e3 as text: write an exponent with a dot and a sign, e.g. 2.0e+3"),
+     f"reads 2e3 as text, and as a number it is out of range. {WEIGHT_HINT}"),
     (MINIMAL_SET + "scoring: {min_answered: .inf}\n",
      f"qs.yaml:27:25: scoring.min_answered: must be a finite number, got a number (inf). "
      f"{MIN_HINT}"),
