@@ -314,3 +314,17 @@ def test_the_missing_columns_list_ends_in_words_not_four_dots(tmp_path: Path) ->
     result = runner.invoke(app, ["score", str(dotted)])
     missing = next(x for x in result.stderr.splitlines() if "question column(s) missing" in x)
     assert "...." not in missing and " and 46 more. Add the column(s)" in missing
+
+
+@pytest.mark.parametrize(("label", "line"), [
+    ('" unsure "', "scales.agree.options[2].label: ' unsure ' reads the same as 'Unsure' of "
+                   "option 2. Answers are compared ignoring case, spaces"),
+    ("unsure.", "scales.agree.options[2].label: 'unsure.' reads the same as 'Unsure' of "
+                "option 2. Answers are compared ignoring case, spaces"),
+    ("Unsure", "scales.agree.options[2]: label or alias 'Unsure' is used by option 2 too. "
+               "Give each option its own labels and aliases"),
+])
+def test_every_label_collision_has_a_hint(write: Any, label: str, line: str) -> None:
+    code, err, _ = _validate(write, ONE_PRINCIPLE.replace("label: Agree}", f"label: {label}}}"))
+    assert code == 1
+    assert line in err

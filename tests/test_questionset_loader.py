@@ -65,7 +65,7 @@ def test_bundled_set_loads_by_id_and_path() -> None:
          "qs.yaml:9:17: scales.agreement.options[1].value: duplicate value 1 (also option 1)"),
         ("{value: 2, label: Disagree}", "{value: 2, label: Strongly disagree}",
          "qs.yaml:9:9: scales.agreement.options[1]: label or alias 'Strongly disagree' is "
-         "used by option 1 too"),
+         "used by option 1 too. Give each option its own labels and aliases"),
         ("{id: b3, principle: basics", "{id: b2, principle: basics",
          "qs.yaml:26:10: questions[2].id: duplicate question id 'b2' (first defined at line 25). "
          "Ids must be unique, regardless of case"),

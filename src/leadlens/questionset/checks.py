@@ -172,16 +172,19 @@ def _check_answer_texts(scale: dict[str, Any], base: PathT, values: dict[int, in
             other_index, other_text = owner[key]
             other = ("an unscored answer" if other_index is None
                      else f"option {other_index + 1}")
-            hint, code = "", Code.QUESTIONSET_DUPLICATE_LABEL
-            if text.strip().casefold() != other_text.strip().casefold():
+            code = Code.QUESTIONSET_DUPLICATE_LABEL
+            # One hint for every collision: a reader could not tell which answer was meant.
+            hint = ("Answers are compared ignoring case, spaces, Unicode form (NFC/NFD) and "
+                    "trailing punctuation; make them differ")
+            if text != other_text:
                 message = f"{text!r} reads the same as {other_text!r} of {other}"
-                hint = ("Answers are compared ignoring case, spaces, Unicode form (NFC/NFD) "
-                        "and trailing punctuation; make them differ")
             elif index is None:
                 message = f"unscored answer {text!r} is also an option label"
                 code = Code.QUESTIONSET_UNSCORED_IS_OPTION
+                hint = "Remove it from unscored, or give the option another label"
             else:
                 message, path = f"label or alias {text!r} is used by {other} too", path[:4]
+                hint = "Give each option its own labels and aliases"
             findings.append(Finding(path, message, hint=hint, code=code))
         owner.setdefault(key, (index, text))
         number = _as_number(key)
