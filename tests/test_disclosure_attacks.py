@@ -223,3 +223,36 @@ def test_a_trend_gives_no_count_of_a_wave_whose_figure_is_withheld() -> None:
     line = next(x for x in trend(waves).principles if x.id == "p")
     assert line.points[1].withheld and line.points[1].n is None
     assert line.step_waves == [[0, 2]]
+
+
+def test_a_withheld_principle_cannot_be_recovered_from_the_groups_overall() -> None:
+    # Finding 1: the overall is the mean of a respondent's principle scores, so for a group
+    # whose members all have both principles, 2 * n * overall - n * q gives p's hidden sum.
+    # B's p rests on 4 of its 6 (two left p blank), so p is hidden for B and, to protect it,
+    # for the others; before, every group's overall and q were published and the identity
+    # on A, C and D, subtracted from the whole survey's p, gave B's p exactly.
+    qs = build_set([{"id": "a"}, {"id": "c", "principle": "q"}], min_group_size=5,
+                   respondent=["org"], principles=[{"id": "p", "name": "P"},
+                                                   {"id": "q", "name": "Q"}])
+    rows: list[dict[str, Any]] = []
+    for org, size in (("A", 6), ("B", 6), ("C", 12), ("D", 12)):
+        for i in range(size):
+            rows.append({"org": org, "a": None if org == "B" and i < 2 else 1 + (i * 3) % 5,
+                         "c": 1 + (i * 2 + len(org)) % 5})
+    results = score(qs, responses(qs, rows), by=["org"]).results
+    groups = results.groups["org"].groups
+    b = next(g for g in groups if g.value == "B")
+    assert next(p for p in b.principles if p.id == "p").score is None
+    recovered = results.principles[0].n * (results.principles[0].score or 0.0)
+    for group in groups:
+        p, q = group.principles
+        # Wherever a principle is hidden, so is the overall (and the reverse).
+        assert (group.overall is None) == (p.score is None or q.score is None), group.value
+        if group.value != "B" and group.overall is not None and q.score is not None:
+            assert group.n is not None and q.n is not None
+            recovered -= 2 * group.n * group.overall - q.n * q.score
+    shown_overall = [g for g in groups if g.overall is not None]
+    assert len(shown_overall) < 3  # the identity cannot be applied to A, C and D
+    assert results.disclosure is not None
+    assert any(s.figure == "overall" and s.reason in ("complement", "withheld")
+               for s in results.disclosure.steps)
