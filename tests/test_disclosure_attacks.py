@@ -256,3 +256,45 @@ def test_a_withheld_principle_cannot_be_recovered_from_the_groups_overall() -> N
     assert results.disclosure is not None
     assert any(s.figure == "overall" and s.reason in ("complement", "withheld")
                for s in results.disclosure.steps)
+
+
+def test_agreement_rests_on_the_threshold_of_complete_respondents() -> None:
+    # Finding 3: A has 6 members but only 2 answered both items; before, its rwg(j) and
+    # AD_M (0.5: the two people's answers, halved difference) were published, and the tidy
+    # tables gave n 6. Now rwg(j), AD_M and agreement need 5 complete respondents, and their
+    # n is that count, in the document, the tables and the workbook.
+    rows: list[dict[str, Any]] = [
+        {"org": "A", "a": 4, "b": 5}, {"org": "A", "a": 5, "b": 5},
+        *({"org": "A", "a": 3, "b": None} for _ in range(4)),
+        *({"org": "B", "a": 1 + i % 3, "b": 2 + i % 2} for i in range(8)),
+        *({"org": "C", "a": 3 + i % 3, "b": 5 - i % 2} for i in range(7)),
+        {"org": "C", "a": None, "b": 4}]
+    results = scored(rows, m=5)
+    found = {g.value: g.principles[0] for g in results.groups["org"].groups}
+    assert found["A"].score is not None  # the score itself rests on 6
+    assert (found["A"].rwg_j, found["A"].ad_m, found["A"].agreement,
+            found["A"].agreement_n) == (None, None, None, None)
+    # The whole survey's complete count minus B's and C's would be A's: one of them is
+    # hidden as well (its own linked table, as % favourable's).
+    assert found["B"].rwg_j is not None and found["B"].agreement_n == 8
+    assert found["C"].agreement_n is None and found["C"].n == 8
+    whole = results.principles[0]
+    assert whole.rwg_j is not None and whole.agreement_n == 17 and whole.n == 22
+    assert results.disclosure is not None
+    steps = {s.group: s.reason for s in results.disclosure.steps if s.figure == "agreement:p"}
+    assert steps == {"A": "small", "C": "complement"}
+    from leadlens.results.tables import tables
+
+    tidy = tables(results)
+    groups = tidy["groups"].to_dicts()
+    rwg = {r["group_value"]: r["n"] for r in groups if r["statistic"] == "rwg_j"}
+    assert rwg == {"A": None, "B": 8, "C": None}
+    room = [r for r in tidy["principles"].to_dicts() if r["statistic"] in ("rwg_j", "ad_m")]
+    assert room and all(r["n"] == 17 for r in room)
+
+
+def test_whole_survey_agreement_needs_the_threshold_of_complete_respondents() -> None:
+    rows = [{"org": "A", "a": 1 + i % 5, "b": None if i > 2 else 3} for i in range(7)]
+    whole = scored(rows, m=5).principles[0]
+    assert whole.n == 7 and whole.score is not None
+    assert (whole.rwg_j, whole.ad_m, whole.agreement_n) == (None, None, None)

@@ -201,6 +201,8 @@ def agreement(breakdown: GroupBreakdown, names: dict[str, str]) -> AgreementView
                 stats.append(f"rwg(j) {format_number(gp.rwg_j, 2)}")
             if gp.ad_m is not None:
                 stats.append(f"AD {format_number(gp.ad_m, 2)}")
+            if gp.agreement_n is not None:
+                stats.append(f"{gp.agreement_n} with every answer")
             if gp.sd is not None:
                 stats.append(f"sd {format_number(gp.sd, 2)}")
             cells.append({"text": gp.agreement or "", "stats": ", ".join(stats),

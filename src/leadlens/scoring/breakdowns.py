@@ -18,6 +18,7 @@ from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FloatArray, IntArray, Responses, TextAnswers, places
 from leadlens.results.document import DisclosureStep, GroupBreakdown, ResultWarning
+from leadlens.scoring.agreement import complete_respondents
 from leadlens.scoring.breakdown import breakdown_figures
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
 from leadlens.scoring.disclosure import Reason, atoms_of, protect
@@ -137,6 +138,10 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     # items on a favourable side (a score may need more answers) are a table of their own.
     favourable = {p.principle.id: figure(flags) for p in principles
                   if (flags := favourable_answerers(p, responses.n)) is not None}
+    # rwg(j) and AD_M rest on those who answered every item: a table of their own too.
+    agreeing = {p.principle.id: figure(complete) for p in principles if p.patterns is not None
+                and (complete := complete_respondents(p.patterns, p.items)).size
+                == responses.n}
     comment_figures = {}
     for key, rows in commenters.items():
         flags = np.zeros(responses.n)
@@ -162,7 +167,8 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
         # sd, ci95, agreement and % favourable ride on a published group figure; ICC uses
         # published figures only.
         results, iccs = breakdown_figures(grouping, principles, results,
-                                          {k: fig[f] for k, fig in favourable.items()})
+                                          {k: fig[f] for k, fig in favourable.items()},
+                                          {k: fig[f] for k, fig in agreeing.items()})
         shown = [r is None for r in reasons]
         by_group = {}
         for key, answers in texts.items():
@@ -181,6 +187,11 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
             # Only where the principle itself is shown: elsewhere its own step says so.
             principle = figures[names.index(key)][f]
             out.steps += steps_of(field_id, grouping.values, f"favourable:{key}",
+                                  [r if principle[g] is None else None
+                                   for g, r in enumerate(fig[f])], m)
+        for key, fig in agreeing.items():
+            principle = figures[names.index(key)][f]
+            out.steps += steps_of(field_id, grouping.values, f"agreement:{key}",
                                   [r if principle[g] is None else None
                                    for g, r in enumerate(fig[f])], m)
         for key, fig in comment_figures.items():
