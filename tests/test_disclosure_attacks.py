@@ -298,3 +298,31 @@ def test_whole_survey_agreement_needs_the_threshold_of_complete_respondents() ->
     whole = scored(rows, m=5).principles[0]
     assert whole.n == 7 and whole.score is not None
     assert (whole.rwg_j, whole.ad_m, whole.agreement_n) == (None, None, None)
+
+
+def test_every_published_format_says_to_publish_every_breakdown_from_one_run() -> None:
+    # Finding 2: a run --by sector and another --by organisation can be subtracted (sector S
+    # minus its one shown organisation is the hidden one); no check inside one run can see
+    # the other, so the report's audit, the workbook's notes and the docs say so plainly.
+    import io
+    from pathlib import Path
+
+    import openpyxl
+
+    from leadlens import render_report
+    from leadlens.report.spreadsheet import results_workbook
+
+    rows = [{"org": "A" if i < 6 else "B" if i < 8 else "C", "a": 1 + i % 5, "b": 2}
+            for i in range(14)]
+    results = scored(rows, m=5)
+    for fmt in ("md", "html"):
+        assert "publish every breakdown from one run" in render_report(results, fmt)
+    book = openpyxl.load_workbook(io.BytesIO(results_workbook(results)))
+    notes = " ".join(str(c) for sheet in book.worksheets
+                     for row in sheet.iter_rows(values_only=True) for c in row if c)
+    assert "publish every breakdown from one leadlens score run" in notes
+    assert results.disclosure is not None and "one run" in results.disclosure.method
+    repo = Path(__file__).resolve().parents[1]
+    assert "publish every breakdown from one" in (repo / "README.md").read_text("utf-8")
+    assert "Publish every breakdown from one run" in (repo / "docs" / "scoring.md").read_text(
+        "utf-8")

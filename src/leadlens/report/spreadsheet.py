@@ -245,7 +245,9 @@ def notes_text(results: Results) -> list[str]:
         "questions); below that the cells show [x] and say why.",
         f"[c]: withheld to protect respondents: the group has fewer than "
         f"{results.min_group_size} respondents, or showing it would let a smaller hidden "
-        "group be worked out by subtraction.",
+        "group be worked out by subtraction. This holds within one run: publish every "
+        "breakdown from one leadlens score run, since the figures of two runs with different "
+        "--by breakdowns can be subtracted from one another.",
         "[x]: not available: the figure does not exist (for example alpha for one question, "
         "or a mean when nobody answered).",
         f"Bands: {bands}.",
