@@ -291,6 +291,11 @@ def test_agreement_rests_on_the_threshold_of_complete_respondents() -> None:
     assert rwg == {"A": None, "B": 8, "C": None}
     room = [r for r in tidy["principles"].to_dicts() if r["statistic"] in ("rwg_j", "ad_m")]
     assert room and all(r["n"] == 17 for r in room)
+    from leadlens import render_report
+
+    md = [line for line in render_report(results, "md").splitlines()
+          if line.startswith("| A |") and "favourable" in line]
+    assert md and "agreement withheld" in md[0] and "rwg(j)" not in md[0]
 
 
 def test_whole_survey_agreement_needs_the_threshold_of_complete_respondents() -> None:
