@@ -417,3 +417,14 @@ def test_the_audit_never_gives_the_hidden_size() -> None:
     assert "Tiny" in text and "2" not in text.replace("fewer than 5", "")
     counted = Counter(s.reason for s in results.disclosure.steps)
     assert counted["small"] >= 1 and counted["complement"] >= 1
+
+
+def test_an_overall_hidden_for_a_principles_sake_keeps_its_labels_bounds() -> None:
+    # Found by the property test: b's p rests on 2 (m 3), so a's p is hidden too, and with
+    # them both groups' overall. The overall table treated them as 0 or more, but their label
+    # ("protects a smaller figure") says at least 3, and then a's overall count was pinned.
+    rows = [{"f0": "a", "f1": f, "a": a, "b": b, "c": c, "story": None}
+            for f, a, b, c in [("a", 1, 2, 1), ("a", 1, 2, 1), ("b", 1, 2, 1), ("b", 1, None, 1),
+                               ("c", 1, None, 1), ("c", 1, None, 1), ("a", 1, 2, 1),
+                               ("b", 1, 2, 1), ("c", None, 2, 1), ("a", 1, None, None)]]
+    check_survey(3, ["f0", "f1"], rows)

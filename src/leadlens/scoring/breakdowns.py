@@ -117,15 +117,19 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     def figure(weights: FloatArray, also: Sequence[Sequence[Reason | None]] | None = None
                ) -> list[list[Reason | None]]:
         per_atom = _per_atom(atom_of, atoms, weights)
-        start = given
+        start, lows = given, None
         if also is not None:  # hidden for another table's sake; "small" where it is so
             counts = [np.bincount(atom_groups[:, f], weights=per_atom, minlength=size)
                       for f, size in enumerate(sizes)]
             start = [[g or (("small" if 0 < counts[f][h] < m else a) if a else None)
                       for h, (g, a) in enumerate(zip(gs, al, strict=True))]
                      for f, (gs, al) in enumerate(zip(given, also, strict=True))]
-        found = protect(atom_groups, per_atom, sizes, m,
-                        given=start, caps=caps, withheld=groups.withheld)
+            # Its label tells a reader as much: "small" 1 to m-1, "complement" at least m.
+            lows = [[0 if g is not None else 1 if s == "small" else m if s else 0
+                     for g, s in zip(gs, ss, strict=True)]
+                    for gs, ss in zip(given, start, strict=True)]
+        found = protect(atom_groups, per_atom, sizes, m, given=start, caps=caps,
+                        withheld=groups.withheld, lows=lows)
         return [[None if g is not None else "withheld" if out else r
                  for r, g in zip(rs, gs, strict=True)]
                 for rs, gs, out in zip(found.reasons, given, found.withheld, strict=True)]
