@@ -65,7 +65,10 @@ def test_principle_measures_are_the_documents(results: Results,
         assert p.alpha_ci95 is not None
         assert _value(table, "alpha_ci95_low", **at)[0] == p.alpha_ci95[0]
         assert _value(table, "alpha_ci95_high", **at)[0] == p.alpha_ci95[1]
-        for name in ("rwg_j", "ad_m", "clearly_below", "clearly_above"):
+        for name in ("rwg_j", "ad_m"):  # on those who answered every question
+            assert _value(table, name, **at) == (getattr(p, name), p.agreement_n, False), name
+        assert p.agreement_n is not None and p.agreement_n < p.n
+        for name in ("clearly_below", "clearly_above"):
             assert _value(table, name, **at) == (getattr(p, name), p.n, False), name
         assert _value(table, "contested", **at)[0] == (1.0 if p.contested else 0.0)
         _shares(table, p.favourability, p.n, **at)
@@ -94,13 +97,18 @@ def test_group_measures_and_iccs_are_the_documents(results: Results,
                       "principle": gp.id}
                 assert gp.ci95 is not None
                 for name, value in (("sd", gp.sd), ("ci95_low", gp.ci95[0]),
-                                    ("ci95_high", gp.ci95[1]), ("rwg_j", gp.rwg_j),
-                                    ("ad_m", gp.ad_m), ("contested", float(gp.contested))):
+                                    ("ci95_high", gp.ci95[1]),
+                                    ("contested", float(gp.contested))):
                     assert _value(table, name, **at) == (value, gp.n, False), name
+                for name, value in (("rwg_j", gp.rwg_j), ("ad_m", gp.ad_m)):
+                    # n: those who answered every question, as the document's agreement_n
+                    assert _value(table, name, **at) == (value, gp.agreement_n, False), name
                 rwg = table.filter(pl.col("statistic") == "rwg_j", *(
                     pl.col(k) == v for k, v in at.items()))
                 assert rwg["agreement"].to_list() == [gp.agreement]
-                assert gp.agreement in ("agreed", "partly agreed", "split")
+                if gp.agreement_n is not None:
+                    assert gp.agreement_n >= results.min_group_size
+                    assert gp.agreement in ("agreed", "partly agreed", "split")
                 _shares(table, gp.favourability, gp.n, **at)
                 checked += 1
         for icc in breakdown.icc:

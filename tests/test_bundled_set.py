@@ -65,6 +65,22 @@ def test_bundled_set_is_valid_without_warnings() -> None:
     assert load_question_set(None) == result.question_set  # the default set is this file
 
 
+def test_bundled_set_validates_against_the_json_schema_under_pyyaml() -> None:
+    # Finding 11: PyYAML reads an unquoted 2023-04-28 as a date, which the schema (a string)
+    # refused; the set writes its dates quoted, and leadlens reads them as dates still.
+    import json
+
+    import jsonschema
+
+    schema = json.loads((BUNDLED.parent / "../schema/question-set.schema.json")
+                        .read_text(encoding="utf-8"))
+    document = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
+    errors = [f"{list(e.path)}: {e.message}"
+              for e in jsonschema.Draft202012Validator(schema).iter_errors(document)]
+    assert errors == []
+    assert document["source"]["date"] == "2023-04-28"
+
+
 def test_cites_the_article(qs: QuestionSet) -> None:
     assert qs.id == "ggi-systems-leadership"
     assert qs.source is not None

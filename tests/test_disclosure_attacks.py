@@ -223,3 +223,111 @@ def test_a_trend_gives_no_count_of_a_wave_whose_figure_is_withheld() -> None:
     line = next(x for x in trend(waves).principles if x.id == "p")
     assert line.points[1].withheld and line.points[1].n is None
     assert line.step_waves == [[0, 2]]
+
+
+def test_a_withheld_principle_cannot_be_recovered_from_the_groups_overall() -> None:
+    # Finding 1: the overall is the mean of a respondent's principle scores, so for a group
+    # whose members all have both principles, 2 * n * overall - n * q gives p's hidden sum.
+    # B's p rests on 4 of its 6 (two left p blank), so p is hidden for B and, to protect it,
+    # for the others; before, every group's overall and q were published and the identity
+    # on A, C and D, subtracted from the whole survey's p, gave B's p exactly.
+    qs = build_set([{"id": "a"}, {"id": "c", "principle": "q"}], min_group_size=5,
+                   respondent=["org"], principles=[{"id": "p", "name": "P"},
+                                                   {"id": "q", "name": "Q"}])
+    rows: list[dict[str, Any]] = []
+    for org, size in (("A", 6), ("B", 6), ("C", 12), ("D", 12)):
+        for i in range(size):
+            rows.append({"org": org, "a": None if org == "B" and i < 2 else 1 + (i * 3) % 5,
+                         "c": 1 + (i * 2 + len(org)) % 5})
+    results = score(qs, responses(qs, rows), by=["org"]).results
+    groups = results.groups["org"].groups
+    b = next(g for g in groups if g.value == "B")
+    assert next(p for p in b.principles if p.id == "p").score is None
+    recovered = results.principles[0].n * (results.principles[0].score or 0.0)
+    for group in groups:
+        p, q = group.principles
+        # Wherever a principle is hidden, so is the overall (and the reverse).
+        assert (group.overall is None) == (p.score is None or q.score is None), group.value
+        if group.value != "B" and group.overall is not None and q.score is not None:
+            assert group.n is not None and q.n is not None
+            recovered -= 2 * group.n * group.overall - q.n * q.score
+    shown_overall = [g for g in groups if g.overall is not None]
+    assert len(shown_overall) < 3  # the identity cannot be applied to A, C and D
+    assert results.disclosure is not None
+    assert any(s.figure == "overall" and s.reason in ("complement", "withheld")
+               for s in results.disclosure.steps)
+
+
+def test_agreement_rests_on_the_threshold_of_complete_respondents() -> None:
+    # Finding 3: A has 6 members but only 2 answered both items; before, its rwg(j) and
+    # AD_M (0.5: the two people's answers, halved difference) were published, and the tidy
+    # tables gave n 6. Now rwg(j), AD_M and agreement need 5 complete respondents, and their
+    # n is that count, in the document, the tables and the workbook.
+    rows: list[dict[str, Any]] = [
+        {"org": "A", "a": 4, "b": 5}, {"org": "A", "a": 5, "b": 5},
+        *({"org": "A", "a": 3, "b": None} for _ in range(4)),
+        *({"org": "B", "a": 1 + i % 3, "b": 2 + i % 2} for i in range(8)),
+        *({"org": "C", "a": 3 + i % 3, "b": 5 - i % 2} for i in range(7)),
+        {"org": "C", "a": None, "b": 4}]
+    results = scored(rows, m=5)
+    found = {g.value: g.principles[0] for g in results.groups["org"].groups}
+    assert found["A"].score is not None  # the score itself rests on 6
+    assert (found["A"].rwg_j, found["A"].ad_m, found["A"].agreement,
+            found["A"].agreement_n) == (None, None, None, None)
+    # The whole survey's complete count minus B's and C's would be A's: one of them is
+    # hidden as well (its own linked table, as % favourable's).
+    assert found["B"].rwg_j is not None and found["B"].agreement_n == 8
+    assert found["C"].agreement_n is None and found["C"].n == 8
+    whole = results.principles[0]
+    assert whole.rwg_j is not None and whole.agreement_n == 17 and whole.n == 22
+    assert results.disclosure is not None
+    steps = {s.group: s.reason for s in results.disclosure.steps if s.figure == "agreement:p"}
+    assert steps == {"A": "small", "C": "complement"}
+    from leadlens.results.tables import tables
+
+    tidy = tables(results)
+    groups = tidy["groups"].to_dicts()
+    rwg = {r["group_value"]: r["n"] for r in groups if r["statistic"] == "rwg_j"}
+    assert rwg == {"A": None, "B": 8, "C": None}
+    room = [r for r in tidy["principles"].to_dicts() if r["statistic"] in ("rwg_j", "ad_m")]
+    assert room and all(r["n"] == 17 for r in room)
+    from leadlens import render_report
+
+    md = [line for line in render_report(results, "md").splitlines()
+          if line.startswith("| A |") and "favourable" in line]
+    assert md and "agreement withheld" in md[0] and "rwg(j)" not in md[0]
+
+
+def test_whole_survey_agreement_needs_the_threshold_of_complete_respondents() -> None:
+    rows = [{"org": "A", "a": 1 + i % 5, "b": None if i > 2 else 3} for i in range(7)]
+    whole = scored(rows, m=5).principles[0]
+    assert whole.n == 7 and whole.score is not None
+    assert (whole.rwg_j, whole.ad_m, whole.agreement_n) == (None, None, None)
+
+
+def test_every_published_format_says_to_publish_every_breakdown_from_one_run() -> None:
+    # Finding 2: a run --by sector and another --by organisation can be subtracted (sector S
+    # minus its one shown organisation is the hidden one); no check inside one run can see
+    # the other, so the report's audit, the workbook's notes and the docs say so plainly.
+    import io
+    from pathlib import Path
+
+    import openpyxl
+
+    from leadlens import render_report
+    from leadlens.report.spreadsheet import results_workbook
+
+    rows = [{"org": "A" if i < 6 else "B" if i < 8 else "C", "a": 1 + i % 5, "b": 2}
+            for i in range(14)]
+    results = scored(rows, m=5)
+    for fmt in ("md", "html"):
+        assert "publish every breakdown from one run" in render_report(results, fmt)
+    book = openpyxl.load_workbook(io.BytesIO(results_workbook(results)))
+    notes = " ".join(str(c) for sheet in book.worksheets
+                     for row in sheet.iter_rows(values_only=True) for c in row if c)
+    assert "publish every breakdown from one leadlens score run" in notes
+    assert results.disclosure is not None and "one run" in results.disclosure.method
+    repo = Path(__file__).resolve().parents[1]
+    assert "publish every breakdown from one" in (repo / "README.md").read_text("utf-8")
+    assert "Publish every breakdown from one run" in (repo / "docs" / "scoring.md").read_text(
+        "utf-8")

@@ -100,6 +100,12 @@ def test_the_pack_holds_back_a_principle_shown_with_one_person_fewer(tmp_path: P
     assert context["score"] is not None and context["withheld"] is None
     steps = [s["text"] for s in data["disclosure"]["steps"]]
     assert any(s.startswith("principle 'basics' not shown: held back") for s in steps)
+    # The report's section for basics gives the hold-back as its reason, not "too few".
+    md = CliRunner().invoke(app, ["report", str(out), "-o", "-", "-f", "md"])
+    assert md.exit_code == 0, md.stderr
+    assert "No score, so no recommendation: it is held back: it was shown on the " \
+           "workshop's screen" in md.stdout
+    assert "too few respondents answered enough" not in md.stdout
     # The reason never says by how many people the answers moved.
     assert not re.search(r"\b1 (person|people|respondent)", json.dumps(data["disclosure"]))
 

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -90,11 +91,22 @@ class Model(BaseModel):
                               populate_by_name=True)
 
 
+def _quoted_date(value: object) -> object:
+    """A date written quoted (``"2023-04-28"``, text to every YAML reader, as the JSON Schema
+    wants it) is the date; an unquoted one is a date already."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value  # not a day that exists: refused as not a date
+    return value
+
+
 class Source(Model):
     title: Text
     publisher: str = ""
     author: str = ""
-    date: dt.date | None = None
+    date: Annotated[dt.date | None, BeforeValidator(_quoted_date)] = None
     url: str = ""
 
 

@@ -57,7 +57,8 @@ class IccReading(TypedDict):
 class AgreementCell(TypedDict):
     """One principle in one shown group: agreement, % favourable and the 95% CI."""
 
-    text: Annotated[str, Field(description="agreed, partly agreed, split, or empty.")]
+    text: Annotated[str, Field(description="agreed, partly agreed, split, \"agreement withheld\" "
+                                           "(a shown score), or empty.")]
     stats: Annotated[str, Field(description="rwg(j), AD and sd, or empty.")]
     favourable: Annotated[str, Field(
         description="% favourable / neutral / unfavourable, e.g. 62% / 25% / 13%; or empty.")]
@@ -201,9 +202,14 @@ def agreement(breakdown: GroupBreakdown, names: dict[str, str]) -> AgreementView
                 stats.append(f"rwg(j) {format_number(gp.rwg_j, 2)}")
             if gp.ad_m is not None:
                 stats.append(f"AD {format_number(gp.ad_m, 2)}")
+            if gp.agreement_n is not None:
+                stats.append(f"{gp.agreement_n} with every answer")
             if gp.sd is not None:
                 stats.append(f"sd {format_number(gp.sd, 2)}")
-            cells.append({"text": gp.agreement or "", "stats": ", ".join(stats),
+            # A shown score without agreement: fewer than the threshold answered every
+            # question (or protecting such a group).
+            text = gp.agreement or ("agreement withheld" if gp.score is not None else "")
+            cells.append({"text": text, "stats": ", ".join(stats),
                           "favourable": "withheld" if gp.favourability_suppressed_reason
                           else favourable_shares(gp.favourability),
                           "ci95": list(gp.ci95) if gp.ci95 is not None else None})

@@ -245,7 +245,9 @@ def notes_text(results: Results) -> list[str]:
         "questions); below that the cells show [x] and say why.",
         f"[c]: withheld to protect respondents: the group has fewer than "
         f"{results.min_group_size} respondents, or showing it would let a smaller hidden "
-        "group be worked out by subtraction.",
+        "group be worked out by subtraction. This holds within one run: publish every "
+        "breakdown from one leadlens score run, since the figures of two runs with different "
+        "--by breakdowns can be subtracted from one another.",
         "[x]: not available: the figure does not exist (for example alpha for one question, "
         "or a mean when nobody answered).",
         f"Bands: {bands}.",
@@ -256,7 +258,9 @@ def notes_text(results: Results) -> list[str]:
         "Agreement: rwg(j) (James, Demaree and Wolf), 0 no agreement to 1 full, against a "
         "uniform null, from respondents who answered every question; from 0.7 the group is "
         "read as agreed, from 0.5 as partly agreed, else split. AD_M: the mean absolute "
-        "deviation from the question means, on the scale's own units.",
+        "deviation from the question means, on the scale's own units. Both rest on those "
+        "who answered every question (Agreement respondents) and are withheld below the "
+        "anonymity threshold of them.",
         "Contested: at least a quarter of respondents score clearly below 50 and a quarter "
         "clearly above (at least half an answer step away), so the average hides a split.",
         "Key check: the sign of each question's loading on the first principal component of "
@@ -367,11 +371,11 @@ def _principles_sheet(results: Results, band: Callable[[str | None], str | None]
          Column("Alpha respondents", COUNT), Column("Unscored share", SHARE),
          *SHARE_COLUMNS, Column("Contested [note 10]", width=12),
          Column("Agreement rwg(j) [note 9]", MEAN), Column("Agreement", width=14),
-         Column("AD_M [note 9]", MEAN)],
+         Column("AD_M [note 9]", MEAN), Column("Agreement respondents [note 9]", COUNT)],
         [hidden([p.id, p.name, p.n, p.mean, p.sd, p.score, *(p.ci95 or (None, None)),
                  band(p.band), p.alpha, p.alpha_n, p.unscored_share,
                  *_shares(p.favourability), _flag(p.contested), p.rwg_j,
-                 agreement_words(p.rwg_j), p.ad_m], p.withheld, 2)
+                 agreement_words(p.rwg_j), p.ad_m, p.agreement_n], p.withheld, 2)
          for p in results.principles])
     overall = results.overall
     blank: list[Cell] = [None] * (len(principles.columns) - 12)
@@ -460,7 +464,7 @@ def _group_sheets(results: Results, breakdown: GroupBreakdown,
             else:
                 detail.append([group.value, p.name, gp.n, gp.score, band(gp.band), gp.sd,
                                *(gp.ci95 or (None, None)), _flag(gp.contested), gp.rwg_j,
-                               gp.agreement, gp.ad_m,
+                               gp.agreement, gp.ad_m, gp.agreement_n,
                                *([WITHHELD] * len(SHARE_COLUMNS)
                                  if gp.favourability_suppressed_reason
                                  else _shares(gp.favourability))])
@@ -493,7 +497,8 @@ _DETAIL = [Column("Group", width=40), Column("Principle", width=36),
            Column("Band [note 6]", width=16), Column("Standard deviation", MEAN),
            Column("95% CI lower [note 2]", SCORE), Column("95% CI upper [note 2]", SCORE),
            Column("Contested [note 10]", width=12), Column("Agreement rwg(j) [note 9]", MEAN),
-           Column("Agreement", width=14), Column("AD_M [note 9]", MEAN), *SHARE_COLUMNS]
+           Column("Agreement", width=14), Column("AD_M [note 9]", MEAN),
+           Column("Agreement respondents [note 9]", COUNT), *SHARE_COLUMNS]
 
 
 def _differences_sheet(results: Results) -> Sheet:

@@ -150,6 +150,9 @@ class PrincipleResult(ResultModel):
         default=None, description="rwg(j) of the whole room (respondents with every item).")
     ad_m: float | None = Field(
         default=None, description="AD_M of the whole room, on the scale's units.")
+    agreement_n: int | None = Field(
+        default=None, description="Respondents who answered every item (behind rwg_j and "
+                                  "ad_m); null, with them, below min_group_size.")
     favourability: Favourability | None = Field(
         default=None, description="% favourable over the principle's answers.")
     perspectives: list[PerspectiveScore] = Field(default_factory=list)
@@ -225,6 +228,9 @@ class GroupPrinciple(ResultModel):
                                   "scale's units; null for mixed scales.")
     agreement: Literal["agreed", "partly agreed", "split"] | None = Field(
         default=None, description="rwg(j) from 0.7: agreed; from 0.5: partly agreed; else split.")
+    agreement_n: int | None = Field(
+        default=None, description="Group members who answered every item (behind rwg_j, "
+                                  "ad_m and agreement); null, with them, where hidden.")
     favourability: Favourability | None = None
     favourability_suppressed_reason: Hidden | None = Field(
         default=None, description="Why this group's % favourable is hidden while its score "
@@ -294,7 +300,8 @@ class DisclosureStep(ResultModel):
     breakdown: str | None = Field(description="The --by field, or null for the whole survey.")
     group: str | None = Field(description="The group's display value, or null.")
     figure: str = Field(description="'group' (all its figures), 'overall', a principle id, "
-                        "'favourable:PRINCIPLE' (its % favourable), 'comments:KEY', or an "
+                        "'favourable:PRINCIPLE' (its % favourable), 'agreement:PRINCIPLE' (its "
+                        "rwg(j) and AD_M), 'comments:KEY', or an "
                         "answer key.")
     reason: Literal["small", "complement", "withheld", "survey"]
     text: str = Field(description="The step in plain words.")
@@ -314,11 +321,14 @@ def step_text(breakdown: str, values: list[str], figure: str, reason: str,
                     "so it is withheld for every group of the breakdown",
     }[reason]
     favourable = figure.startswith("favourable:")
-    if favourable:
-        small = "answered its questions"
+    agreeing = figure.startswith("agreement:")
+    if favourable or agreeing:
+        small = "answered its questions" if favourable else "answered every one of its questions"
+        words = words.replace("have a score", small)
     what = {"group": "every figure", "overall": "overall score"}.get(
         figure, f"comments on {figure[9:]!r}" if comments
         else f"% favourable of principle {figure[11:]!r}" if favourable
+        else f"agreement (rwg(j), AD_M) of principle {figure[10:]!r}" if agreeing
         else f"principle {figure!r}")
     return f"{breakdown} {', '.join(map(repr, values))}: {what} not shown: {words}"
 

@@ -108,8 +108,8 @@ STATISTICS: dict[str, dict[str, str]] = {
         "respondents_in_band": "respondents whose score is in the band named by option",
         **_RELIABILITY,
         "alpha_rekeyed": "raw alpha with the key check's suggested keys (when any)",
-        "rwg_j": "rwg(j) of the whole room: agreement, 0 none to 1 full (respondents who "
-                 "answered every question)",
+        "rwg_j": "rwg(j) of the whole room: agreement, 0 none to 1 full (n: respondents who "
+                 "answered every question; null below min_group_size of them)",
         "ad_m": "AD_M of the whole room: mean absolute deviation from the item means, scale "
                 "units",
         **_SHARES,
@@ -137,8 +137,8 @@ STATISTICS: dict[str, dict[str, str]] = {
         "ci95_low": "95% t interval of the group's score, lower end",
         "ci95_high": "95% t interval of the group's score, upper end",
         "contested": "1 when the group disagrees (as for principles), else 0",
-        "rwg_j": "rwg(j) within the group (agreement: its reading); group members who "
-                 "answered every question",
+        "rwg_j": "rwg(j) within the group (agreement: its reading); n: group members who "
+                 "answered every question, null below min_group_size of them",
         "ad_m": "AD_M within the group, scale units",
         **_SHARES,
         "icc1": "ICC(1) of the breakdown (group_value null): share of score variance "
@@ -328,8 +328,8 @@ def _principle_rows(results: Results) -> Iterator[_Row]:
         rows += _hidden(_reliability("principles", p, p.reliability_withheld, **where), few)
         rows += _hidden([_Row("principles", "alpha_rekeyed", p.alpha_rekeyed, p.alpha_n,
                               **where)], few)
-        rows += [_Row("principles", "rwg_j", p.rwg_j, p.n, **where),
-                 _Row("principles", "ad_m", p.ad_m, p.n, **where)]
+        rows += [_Row("principles", "rwg_j", p.rwg_j, p.agreement_n, **where),
+                 _Row("principles", "ad_m", p.ad_m, p.agreement_n, **where)]
         rows += _shares("principles", p.favourability, p.n, **where)
         yield from _hidden(rows, p.withheld)
 
@@ -368,8 +368,9 @@ def _group_principle_rows(gp: GroupPrinciple | None, shares: bool, **at: Any
             _Row("groups", "ci95_low", low, n, **at),
             _Row("groups", "ci95_high", high, n, **at),
             _Row("groups", "contested", None if gp is None else float(gp.contested), n, **at),
-            _Row("groups", "rwg_j", get("rwg_j"), n, agreement=get("agreement"), **at),
-            _Row("groups", "ad_m", get("ad_m"), n, **at),
+            _Row("groups", "rwg_j", get("rwg_j"), get("agreement_n"),
+                 agreement=get("agreement"), **at),
+            _Row("groups", "ad_m", get("ad_m"), get("agreement_n"), **at),
             *_shares("groups", get("favourability"), n,
                      hidden=shares and (gp is None or gp.suppressed_reason is not None),
                      **at)]

@@ -231,10 +231,19 @@ def agreement_words(rwg: float | None) -> str | None:
     return "partly agreed" if rwg >= SPLIT else "split"
 
 
-def room_agreement(patterns: Patterns, items: list[Item]) -> tuple[float | None, float | None]:
-    """rwg(j) and AD_M of everyone who answered every item (AD_M null for mixed scales)."""
+def room_agreement(patterns: Patterns, items: list[Item]
+                   ) -> tuple[float | None, float | None, int]:
+    """rwg(j) and AD_M of everyone who answered every item (AD_M null for mixed scales),
+    and how many they are."""
     if not items:
-        return None, None
+        return None, None, 0
     agreed = agreement(tally_room(patterns, items), items)
     one_scale = len({i.scale_id for i in items}) == 1
-    return finite(agreed.rwg_j[0]), finite(agreed.ad_m[0]) if one_scale else None
+    return (finite(agreed.rwg_j[0]), finite(agreed.ad_m[0]) if one_scale else None,
+            int(agreed.n[0]))
+
+
+def complete_respondents(patterns: Patterns, items: list[Item]) -> FloatArray:
+    """1.0 for each respondent who answered every item (those behind rwg(j) and AD_M)."""
+    flags: FloatArray = _complete(patterns, items)[patterns.index].astype(np.float64)
+    return flags

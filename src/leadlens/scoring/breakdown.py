@@ -36,13 +36,16 @@ Figures = tuple[FloatArray, GroupAgreement, IntArray | None]
 def breakdown_figures(grouping: Grouping, principles: list[PrincipleScores],
                       groups: list[GroupResult],
                       favourable: Mapping[str, Sequence[Reason | None]] | None = None,
+                      agreeing: Mapping[str, Sequence[Reason | None]] | None = None,
                       ) -> tuple[list[GroupResult], list[GroupICC]]:
     """``groups`` with each shown group's principles completed, and ICC per principle.
 
     ``favourable``: per principle id, why each group's % favourable is hidden (its own
     linked table, see :func:`leadlens.scoring.breakdowns.publish`); None = shown.
+    ``agreeing``: the same for rwg(j) and AD_M (a table of those who answered every item).
     """
     hidden_favourable = favourable or {}
+    hidden_agreement = agreeing or {}
     count = len(grouping.values)
     group = grouping.codes.astype(np.intp)
     figures: dict[str, Figures] = {}
@@ -65,7 +68,8 @@ def breakdown_figures(grouping: Grouping, principles: list[PrincipleScores],
             continue
         updated = [gp.model_copy(update=_figures(
                        gp, figures[gp.id], g, spans[gp.id],
-                       hidden_favourable[gp.id][g] if gp.id in hidden_favourable else None))
+                       hidden_favourable[gp.id][g] if gp.id in hidden_favourable else None,
+                       hidden_agreement[gp.id][g] if gp.id in hidden_agreement else None))
                    if gp.id in figures and gp.n is not None else gp  # hidden: none of them
                    for gp in result.principles]
         completed.append(result.model_copy(update={"principles": updated}))
@@ -86,20 +90,23 @@ def breakdown_figures(grouping: Grouping, principles: list[PrincipleScores],
 
 
 def _figures(gp: GroupPrinciple, figures: Figures, g: int, span: float | None,
-             favourable_hidden: Reason | None) -> dict[str, object]:
+             favourable_hidden: Reason | None, agreement_hidden: Reason | None
+             ) -> dict[str, object]:
     squares, agreed, sides = figures
     sd100 = None
     assert gp.n is not None  # a hidden figure gets none of these (see the caller)
     if gp.score is not None and gp.n >= 2:
         sd100 = math.sqrt(max(float(squares[g]) - gp.n * (gp.score - 50.0) ** 2, 0.0)
                           / (gp.n - 1))
-    rwg = finite(agreed.rwg_j[g])
+    rwg = finite(agreed.rwg_j[g]) if agreement_hidden is None else None
+    ad_m = finite(agreed.ad_m[g]) if span is not None and agreement_hidden is None else None
     return {
         "sd": sd100 * span / 100.0 if sd100 is not None and span is not None else None,
         "ci95": ci95(gp.score, sd100, gp.n),
         "rwg_j": rwg,
-        "ad_m": finite(agreed.ad_m[g]) if span is not None else None,
+        "ad_m": ad_m,
         "agreement": agreement_words(rwg),
+        "agreement_n": int(agreed.n[g]) if rwg is not None or ad_m is not None else None,
         "favourability": favourability(sides[g])
         if sides is not None and favourable_hidden is None else None,
         "favourability_suppressed_reason": favourable_hidden if sides is not None else None,

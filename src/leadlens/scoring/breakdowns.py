@@ -8,9 +8,8 @@ own in which the hidden groups stay hidden.
 
 from __future__ import annotations
 
-import itertools
 import zlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +18,7 @@ from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FloatArray, IntArray, Responses, TextAnswers, places
 from leadlens.results.document import DisclosureStep, GroupBreakdown, ResultWarning
+from leadlens.scoring.agreement import complete_respondents
 from leadlens.scoring.breakdown import breakdown_figures
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
 from leadlens.scoring.disclosure import Reason, atoms_of, protect
@@ -114,19 +114,38 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
          for r, s in zip(rs, g.sizes.tolist(), strict=True)]
         for rs, g in zip(given, groupings, strict=True)]
 
-    def figure(weights: FloatArray) -> list[list[Reason | None]]:
-        found = protect(atom_groups, _per_atom(atom_of, atoms, weights), sizes, m,
-                        given=given, caps=caps, withheld=groups.withheld).reasons
-        return [[None if g is not None else r for r, g in zip(rs, gs, strict=True)]
-                for rs, gs in zip(found, given, strict=True)]
+    def figure(weights: FloatArray, also: Sequence[Sequence[Reason | None]] | None = None
+               ) -> list[list[Reason | None]]:
+        per_atom = _per_atom(atom_of, atoms, weights)
+        start, lows = given, None
+        if also is not None:  # hidden for another table's sake; "small" where it is so
+            counts = [np.bincount(atom_groups[:, f], weights=per_atom, minlength=size)
+                      for f, size in enumerate(sizes)]
+            start = [[g or (("small" if 0 < counts[f][h] < m else a) if a else None)
+                      for h, (g, a) in enumerate(zip(gs, al, strict=True))]
+                     for f, (gs, al) in enumerate(zip(given, also, strict=True))]
+            # Its label tells a reader as much: "small" 1 to m-1, "complement" at least m.
+            lows = [[0 if g is not None else 1 if s == "small" else m if s else 0
+                     for g, s in zip(gs, ss, strict=True)]
+                    for gs, ss in zip(given, start, strict=True)]
+        found = protect(atom_groups, per_atom, sizes, m, given=start, caps=caps,
+                        withheld=groups.withheld, lows=lows)
+        return [[None if g is not None else "withheld" if out else r
+                 for r, g in zip(rs, gs, strict=True)]
+                for rs, gs, out in zip(found.reasons, given, found.withheld, strict=True)]
 
-    figures = [figure(np.isfinite(s).astype(np.float64))  # one principle's scores at a time
-               for s in itertools.chain((p.scores for p in principles), [overall])]
+    figures = linked_overall(
+        figure, [np.isfinite(p.scores).astype(np.float64) for p in principles],
+        np.isfinite(overall).astype(np.float64), sizes)
     names = [*(p.principle.id for p in principles), "overall"]
     # % favourable counts answers, not scores: those who answered any of a principle's
     # items on a favourable side (a score may need more answers) are a table of their own.
     favourable = {p.principle.id: figure(flags) for p in principles
                   if (flags := favourable_answerers(p, responses.n)) is not None}
+    # rwg(j) and AD_M rest on those who answered every item: a table of their own too.
+    agreeing = {p.principle.id: figure(complete) for p in principles if p.patterns is not None
+                and (complete := complete_respondents(p.patterns, p.items)).size
+                == responses.n}
     comment_figures = {}
     for key, rows in commenters.items():
         flags = np.zeros(responses.n)
@@ -152,7 +171,8 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
         # sd, ci95, agreement and % favourable ride on a published group figure; ICC uses
         # published figures only.
         results, iccs = breakdown_figures(grouping, principles, results,
-                                          {k: fig[f] for k, fig in favourable.items()})
+                                          {k: fig[f] for k, fig in favourable.items()},
+                                          {k: fig[f] for k, fig in agreeing.items()})
         shown = [r is None for r in reasons]
         by_group = {}
         for key, answers in texts.items():
@@ -173,10 +193,48 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
             out.steps += steps_of(field_id, grouping.values, f"favourable:{key}",
                                   [r if principle[g] is None else None
                                    for g, r in enumerate(fig[f])], m)
+        for key, fig in agreeing.items():
+            principle = figures[names.index(key)][f]
+            out.steps += steps_of(field_id, grouping.values, f"agreement:{key}",
+                                  [r if principle[g] is None else None
+                                   for g, r in enumerate(fig[f])], m)
         for key, fig in comment_figures.items():
             out.steps += steps_of(field_id, grouping.values, f"comments:{key}",
                                   list(fig[f]), m)
     return out
+
+
+def linked_overall(figure: Callable[[FloatArray, Sequence[Sequence[Reason | None]] | None],
+                                    list[list[Reason | None]]],
+                   principles: Sequence[FloatArray], overall: FloatArray, sizes: Sequence[int]
+                   ) -> list[list[list[Reason | None]]]:
+    """Each principle's hidden groups, then the overall's: a group's overall hidden exactly
+    where one of its principles is.
+
+    A respondent's overall is the weighted mean of their principle scores, so for a group
+    whose members have every principle, ``n * overall`` minus the other principles' sums
+    gives a hidden principle's sum; and a hidden overall, where every principle is shown,
+    is their weighted mean again. So the overall is hidden wherever a principle is (then its
+    own table may hide more groups' overall, so that those cannot be worked out from the
+    whole survey's), and every principle is hidden wherever the overall is, each principle's
+    table protecting those in turn, until the two agree.
+    """
+    also: list[list[Reason | None]] = [[None] * s for s in sizes]
+    while True:
+        own = [figure(flags, also) for flags in principles]
+        union: list[list[Reason | None]] = [
+            ["complement" if any(p[f][g] is not None for p in own) else None
+             for g in range(size)] for f, size in enumerate(sizes)]
+        whole = figure(overall, union)
+        grown = False
+        for f, size in enumerate(sizes):
+            for g in range(size):
+                if principles and whole[f][g] is not None and union[f][g] is None \
+                        and also[f][g] is None:
+                    also[f][g] = "complement"
+                    grown = True
+        if not grown:
+            return [*own, whole]
 
 
 def favourable_answerers(own: PrincipleScores, respondents: int) -> FloatArray | None:

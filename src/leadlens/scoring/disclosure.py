@@ -96,7 +96,8 @@ class _Cells:
 
     def __init__(self, groups: IntArray, counts: IntArray, sizes: Sequence[int],
                  min_size: int, given: Sequence[Sequence[Reason | None]],
-                 caps: Sequence[Sequence[int | None]]) -> None:
+                 caps: Sequence[Sequence[int | None]],
+                 lows: Sequence[Sequence[int]] | None = None) -> None:
         self.groups, self.counts, self.min_size = groups, counts, min_size
         self.active = [True] * len(sizes)
         self.total = int(counts.sum())
@@ -104,11 +105,14 @@ class _Cells:
                   .astype(np.int64) for f, size in enumerate(sizes)]
         self.reasons: list[list[Reason | None]] = [list(g) for g in given]
         self.given = [[r is not None for r in g] for g in given]
-        self.lo = [np.zeros(size, dtype=np.int64) for size in sizes]
+        self.lo = [np.zeros(size, dtype=np.int64) if lows is None
+                   else np.array(lows[f], dtype=np.int64) for f, size in enumerate(sizes)]
         self.hi = [np.array([UNBOUNDED if c is None else c for c in cap], dtype=np.int64)
                    for cap in caps]
         for f, n in enumerate(self.n):
             for g, count in enumerate(n.tolist()):
+                if self.reasons[f][g] == "small":  # given so: a reader knows it is below
+                    self.hi[f][g] = min(int(self.hi[f][g]), min_size - 1)
                 if not self.given[f][g] and 0 < count < min_size:
                     self.hide(f, g, "small")
 
@@ -282,7 +286,8 @@ class _Cells:
 def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: int, *,
             given: Sequence[Sequence[Reason | None]] | None = None,
             caps: Sequence[Sequence[int | None]] | None = None,
-            withheld: Sequence[bool] | None = None) -> Protection:
+            withheld: Sequence[bool] | None = None,
+            lows: Sequence[Sequence[int]] | None = None) -> Protection:
     """Decide which groups' figure to hide so that none can be worked out from the rest.
 
     Args:
@@ -293,6 +298,8 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
         given: groups already hidden (e.g. the whole group is hidden); kept, and protected.
         caps: what a reader knows as each group's most (its published size), None = unknown.
         withheld: breakdowns already withheld (not published at all): left out.
+        lows: what a reader knows as each group's least (e.g. a ``given`` group labelled
+            "protects a smaller figure" has at least ``min_size``); default 0.
 
     Returns:
         Per group, ``"small"`` (fewer than ``min_size``), ``"complement"`` (hidden so that
@@ -303,7 +310,7 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
     caps = caps if caps is not None else [[None] * s for s in sizes]
     active = [not w for w in withheld] if withheld is not None else [True] * len(sizes)
     while True:
-        cells = _Cells(groups, counts, sizes, min_size, given, caps)
+        cells = _Cells(groups, counts, sizes, min_size, given, caps, lows)
         cells.active = list(active)
         _suppress(cells)
         # A breakdown left with nothing shown is better withheld: its hidden groups no

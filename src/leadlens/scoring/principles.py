@@ -204,7 +204,7 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
         unscored += int(counts[item.key][len(item.scale.options) + 1:].sum())
     band = band_of(question_set, score) if score is not None else None
     perspectives = _perspectives(question_set, scored, units, weights, own)
-    room_rwg, room_ad = room_agreement(patterns, scored)
+    room_rwg, room_ad, room_complete = room_agreement(patterns, scored)
     item_sides = [code_sides(i.scale, i.question.reverse) for i in scored]
     pooled = None
     if scored and all(s is not None for s in item_sides):
@@ -233,6 +233,7 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
         omega_total=reliable.omega_total,
         reverse_suggested=[i.key for i, r in zip(scored, reliable.reverse, strict=True) if r],
         alpha_rekeyed=reliable.alpha_rekeyed, rwg_j=room_rwg, ad_m=room_ad,
+        agreement_n=room_complete if room_rwg is not None or room_ad is not None else None,
         favourability=pooled, perspectives=perspectives, perspective_gap=gap,
         recommendation=principle.recommendations.get(band.id) if band else None,
         items=[item_result(i, responses, counts=counts[i.key], reliable=reliable,

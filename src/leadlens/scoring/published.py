@@ -31,7 +31,9 @@ METHOD = (
     "survey and the comments are treated as linked tables: a group or figure is also hidden "
     "when it could otherwise be worked out, or narrowed to a single value, by adding and "
     "subtracting published figures (secondary suppression), and a breakdown is withheld "
-    "when no safe pattern exists. See docs/scoring.md, 'Disclosure control'.")
+    "when no safe pattern exists. This covers one run: the figures of two runs with different "
+    "--by breakdowns can be subtracted from one another, so publish every breakdown from one "
+    "run. See docs/scoring.md, 'Disclosure control'.")
 
 
 def survey_withheld(respondents: int, min_group_size: int) -> str:
@@ -94,12 +96,16 @@ def principle_minimum(result: PrincipleResult, min_group_size: int) -> Principle
         update.update(_blank(result, {"scale", "reliability_withheld", "n", "mean", "sd",
                                       "score", "ci95", "band", "band_position", "below_50",
                                       "above_50", "clearly_below", "clearly_above",
-                                      "unscored_share", "rwg_j", "ad_m", "favourability",
+                                      "unscored_share", "rwg_j", "ad_m", "agreement_n",
+                                      "favourability",
                                       "perspective_gap", "recommendation", "withheld"}))
         update["reverse_suggested"] = []
         if result.alpha_n:
             update["reliability_withheld"] = f"fewer than {min_group_size} respondents in " \
                 "its sample"
+    if result.agreement_n is not None and result.agreement_n < min_group_size:
+        # rwg(j) and AD_M rest on those who answered every item: too few of them.
+        update.update(rwg_j=None, ad_m=None, agreement_n=None)
     why = _thin(result.n, min_group_size)
     if why is not None:
         update.update(_blank(result, {"scale", "reliability_withheld"}, bands={},
