@@ -132,10 +132,12 @@ questions:
 """
 
 
-def test_no_output_format_carries_a_hidden_figure(tmp_path: Any) -> None:
+def test_no_output_format_carries_a_hidden_figure(tmp_path: Any, monkeypatch: Any) -> None:
     """Every format one run publishes (JSON, Markdown, HTML, the terminal table, Parquet,
     xlsx) with --by on two fields and a "(not stated)" group: the hidden groups' sizes and
     scores appear in none of them. (scores.csv is one row per person: not anonymous.)"""
+    # A fixed clock: the time of day in generated_at (03:06:18.87...) once held "18.8".
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     import io
     import json
 
