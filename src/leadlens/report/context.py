@@ -128,6 +128,10 @@ def band_range_text(qs: QuestionSet, index: int) -> str:
     return f"{low}–{qs.score_text(bands[index + 1].from_ - step)}"
 
 
+_GROUPED_KINDS = ("favourable", "agreement", "comments")
+"""Audit steps listed one line per breakdown and reason, naming each principle or question."""
+
+
 class _Builder:
     def __init__(self, results: Results, fmt: Format, title: str | None,
                  cover: Cover | None = None) -> None:
@@ -334,30 +338,35 @@ class _Builder:
 
     def disclosure_steps(self) -> list[str]:
         """The disclosure audit: one line per breakdown, figure and reason; a breakdown's
-        hidden comments on every question in one line."""
+        hidden comments, % favourable or agreement on every question or principle in one line
+        per reason (the printed report keeps to its pages)."""
         r = self.results
         if r.disclosure is None:
             return []
         lines: dict[tuple[str, str, str], list[str]] = {}
-        comments: dict[tuple[str, str], dict[str, list[str]]] = {}
+        per_kind: dict[tuple[str, str, str], dict[str, list[str]]] = {}
         texts: list[str] = []
         for step in r.disclosure.steps:
+            kind, _, key = step.figure.partition(":")
             if step.breakdown is None or step.group is None:
                 texts.append(step.text)
-            elif step.figure.startswith("comments:"):
-                comments.setdefault((step.breakdown, step.reason), {}).setdefault(
-                    step.figure[9:], []).append(step.group)
+            elif key and kind in _GROUPED_KINDS:
+                per_kind.setdefault((step.breakdown, kind, step.reason), {}).setdefault(
+                    key, []).append(step.group)
             else:
                 lines.setdefault((step.breakdown, step.figure, step.reason), []).append(
                     step.group)
         texts += [step_text(b, values, figure, reason, r.min_group_size)
                   for (b, figure, reason), values in lines.items()]
-        for (b, reason), by_key in comments.items():
-            first = step_text(b, ["X"], "comments:KEY", reason, r.min_group_size)
-            why = first.split(" not shown: ", 1)[1]
+        for (b, kind, reason), by_key in sorted(per_kind.items(),
+                                                key=lambda e: _GROUPED_KINDS.index(e[0][1])):
+            first = step_text(b, ["X"], f"{kind}:KEY", reason, r.min_group_size)
+            what, why = first.split(": ", 1)[1].split(" not shown: ", 1)
+            what = what.removesuffix(" 'KEY'").removesuffix(" of principle").removesuffix(" on")
+            named = "question" if kind == "comments" else "principle"
             listed = "; ".join(f"{key!r} for {', '.join(map(repr, groups))}"
                                for key, groups in by_key.items())
-            texts.append(f"{b}: comments not shown ({why}): {listed}")
+            texts.append(f"{b}: {what} not shown ({why}), by {named}: {listed}")
         return texts
 
     # -- whole report ----------------------------------------------------------------------

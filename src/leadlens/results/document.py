@@ -315,15 +315,15 @@ def step_text(breakdown: str, values: list[str], figure: str, reason: str,
         figure, "commented" if comments else "have a score")
     words = {
         "small": f"fewer than {min_group_size} {small}",
-        "complement": "hidden as well, so that a smaller figure cannot be worked out by "
-                      "adding and subtracting published ones",
+        "complement": "hidden as well, so that no smaller figure can be worked out from "
+                      "published ones",
         "withheld": "no pattern of shown and hidden groups keeps every hidden figure safe, "
                     "so it is withheld for every group of the breakdown",
     }[reason]
     favourable = figure.startswith("favourable:")
     agreeing = figure.startswith("agreement:")
     if favourable or agreeing:
-        small = "answered its questions" if favourable else "answered every one of its questions"
+        small = "answered its questions" if favourable else "answered all its questions"
         words = words.replace("have a score", small)
     what = {"group": "every figure", "overall": "overall score"}.get(
         figure, f"comments on {figure[9:]!r}" if comments
