@@ -333,3 +333,85 @@ def test_every_published_format_says_to_publish_every_breakdown_from_one_run() -
     assert "publish every breakdown from one" in (repo / "README.md").read_text("utf-8")
     assert "Publish every breakdown from one run" in (repo / "docs" / "scoring.md").read_text(
         "utf-8")
+
+
+def _numbers(value: Any) -> list[int | float]:
+    """Every number in a JSON value (booleans are not numbers here)."""
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _numbers(v)]
+    if isinstance(value, list):
+        return [x for v in value for x in _numbers(v)]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [value]
+    return []
+
+
+def test_a_withheld_principle_perspective_and_timepoint_publish_no_count() -> None:
+    # Before: a principle withheld with exactly 3 scorers (threshold 5) still said n 3 in the
+    # document, and a withheld perspective, timepoint and gap their exact counts (gap_n 3);
+    # the reports said "fewer than 5" but the JSON gave the number away.
+    import json
+
+    from leadlens import render_report
+
+    qs = build_set([{"id": "a"}, {"id": "b"},
+                    {"id": "r", "principle": "rare", "perspectives": ["own", "system"]},
+                    {"id": "t", "principle": None, "timepoints": ["current", "target"]}],
+                   principles=[{"id": "p", "name": "P"}, {"id": "rare", "name": "Rare"}],
+                   perspectives=["own", "system"], timepoints=["current", "target"],
+                   min_group_size=5)
+    rows = [{"a": 1 + i % 5, "b": 1 + (i * 2) % 5, "t@current": 1 + i % 4,
+             "r@own": 2 + i if i < 3 else None, "r@system": 4 - i if i < 3 else None,
+             "t@target": 5 - i if i < 3 else None} for i in range(8)]
+    results = score(qs, responses(qs, rows)).results
+    document = json.loads(results.model_dump_json())
+    rare = next(p for p in document["principles"] if p["id"] == "rare")
+    assert rare["withheld"] == "fewer than 5 respondents answered" and rare["n"] is None
+    assert all(s["n"] is None and s["withheld"] for s in rare["perspectives"])
+    assert 3 not in _numbers(rare) and 3.0 not in _numbers(rare)
+    [t] = document["timepoints"]
+    current, target = t["timepoints"]
+    assert current["n"] == 8 and target["n"] is None and target["withheld"]
+    assert t["gap_n"] is None and t["gap_withheld"] and 3 not in _numbers(t)
+    # The shown figures keep their counts, and the document loads back as it was.
+    assert next(p for p in document["principles"] if p["id"] == "p")["n"] == 8
+    assert Results.model_validate(document) == results
+    # Reports, the terminal-style table and the tidy tables still render and say so.
+    for fmt in ("md", "html"):
+        text = render_report(results, fmt)
+        assert "fewer than 5" in text and "None" not in text
+
+
+def test_a_withheld_overall_publishes_no_count(tmp_path: Any) -> None:
+    # Eight answered, three have a score: the overall rests on 3 (threshold 5). Its n was 3
+    # in the document, and the reports said "3 respondents" beside a withheld score.
+    import json
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from leadlens.cli import app
+
+    qs = build_set([{"id": "a"}, {"id": "b"}, {"id": "c", "principle": None}],
+                   min_group_size=5, respondent=())
+    (tmp_path / "set.yaml").write_text(yaml.safe_dump(qs.model_dump(mode="json")),
+                                       encoding="utf-8")
+    lines = ["a,b,c"] + [f"{1 + i % 5 if i < 3 else ''},{1 + i % 4 if i < 3 else ''},"
+                         f"{1 + i % 5}" for i in range(8)]
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, ["score", str(tmp_path / "r.csv"), "--question-set",
+                                     str(tmp_path / "set.yaml"), *args])
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    document = json.loads(run("--format", "json"))
+    assert document["respondents"] == 8
+    overall, [p] = document["overall"], document["principles"]
+    assert overall["n"] is None and overall["withheld"] and 3 not in _numbers(overall)
+    assert p["n"] is None and p["withheld"] and 3 not in _numbers(p)
+    assert "(fewer than 5 respondents)" in run("--format", "md")
+    table = run("--format", "table")
+    assert "<5" in table and " 3 " not in table

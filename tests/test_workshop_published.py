@@ -198,6 +198,27 @@ def test_a_changed_answer_counts_as_a_move(tmp_path: Path) -> None:
     assert not status.can_reveal and status.needed == 4
 
 
+def test_the_facilitator_counts_a_principle_the_document_withholds(tmp_path: Path) -> None:
+    """Three of the room's five answered it: the results document withholds the principle
+    (its n is null); the facilitator's own screen still counts the room's answers, and
+    nothing is shown."""
+    import datetime as dt
+
+    qs = small_set(tmp_path)
+    records = [(f"r{i}", {"b1": "2", "b2": "4"}) for i in range(3)]
+    records += [(f"r{i}", {"c2": "3"}) for i in range(3, 5)]
+    reveals = Reveals(qs, Record(None, b"k"))
+    from leadlens.workshop.reveal import scored
+
+    basics = next(p for p in scored(qs, records).principles if p.id == "basics")
+    assert basics.n is None and basics.withheld
+    status = next(s for s in reveals.statuses(records) if s.unit.id == "principle:basics")
+    assert (status.answered, status.can_reveal, status.needed) == (3, False, 2)
+    now = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
+    assert reveals.reveal("principle:basics", records, now) is None
+    assert reveals.refusal.startswith("Not shown: fewer than 5")
+
+
 # ----------------------------------------------------------------------------- property
 
 

@@ -57,7 +57,8 @@ class IcbStep:
     means: list[float | None]
     """Each timepoint's mean among the ``gap_n`` who answered both (the gap's own people)."""
     gap: float | None
-    gap_n: int
+    gap_n: int | None
+    """Null when the gap is withheld (fewer than the threshold answered both)."""
     recommendation: str | None
 
 

@@ -332,7 +332,8 @@ class IcbStepView(TypedDict):
     means: Annotated[list[float | None], Field(
         description="Each timepoint's mean among the gap_n who answered both.")]
     gap: float | None
-    gap_n: int
+    gap_n: Annotated[int | None, Field(
+        description="Who answered both timepoints; null when the gap is withheld.")]
     recommendation: Annotated[str | None, Field(
         description="The question's recommendation for level, or null.")]
 

@@ -153,9 +153,10 @@ def render_table(results: Results, console: Console) -> None:
         console.print(Text(results.comments_withheld))
 
 
-def _n(results: Results, n: int, withheld: str | None) -> str:
-    """A figure's n, or ``<5`` where the figure is withheld (its count rests on too few)."""
-    return f"<{results.min_group_size}" if withheld else str(n)
+def _n(results: Results, n: int | None, withheld: str | None) -> str:
+    """A figure's n, or ``<5`` where the figure is withheld (its count rests on too few; the
+    document's n is null then)."""
+    return f"<{results.min_group_size}" if withheld or n is None else str(n)
 
 
 def plural(count: int, word: str) -> str:

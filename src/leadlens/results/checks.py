@@ -180,30 +180,34 @@ def _thin_figures(results: Results, threshold: int) -> Iterator[tuple[PathT, int
     if 0 < results.respondents < threshold and results.overall.score is not None:
         yield ("overall",), results.respondents
 
-    def thin(n: int | None, *values: object) -> bool:
-        return n is not None and 0 < n < threshold and any(
-            v not in (None, {}, [], ()) for v in values)
+    def thin(n: int | None, *values: object) -> int | None:
+        """``n`` when a figure on it is published below the threshold (a withheld figure's
+        n is null), else None."""
+        if n is not None and 0 < n < threshold and any(
+                v not in (None, {}, [], ()) for v in values):
+            return n
+        return None
 
-    if thin(results.overall.n, results.overall.score):
-        yield ("overall",), results.overall.n
+    if (n := thin(results.overall.n, results.overall.score)) is not None:
+        yield ("overall",), n
     for i, p in enumerate(results.principles):
-        if thin(p.n, p.score, p.mean, p.bands):
-            yield ("principles", i), p.n
+        if (n := thin(p.n, p.score, p.mean, p.bands)) is not None:
+            yield ("principles", i), n
         for j, s in enumerate(p.perspectives):
-            if thin(s.n, s.score, s.mean):
-                yield ("principles", i, "perspectives", j), s.n
+            if (n := thin(s.n, s.score, s.mean)) is not None:
+                yield ("principles", i, "perspectives", j), n
         for j, item in enumerate(p.items):
-            if item.n is not None and thin(item.n, item.mean, item.counts):
-                yield ("principles", i, "items", j), item.n
+            if (n := thin(item.n, item.mean, item.counts)) is not None:
+                yield ("principles", i, "items", j), n
     for j, item in enumerate(results.items):
-        if item.n is not None and thin(item.n, item.mean, item.counts):
-            yield ("items", j), item.n
+        if (n := thin(item.n, item.mean, item.counts)) is not None:
+            yield ("items", j), n
     for i, t in enumerate(results.timepoints):
         for j, m in enumerate(t.timepoints):
-            if thin(m.n, m.mean, m.score):
-                yield ("timepoints", i, "timepoints", j), m.n
-        if thin(t.gap_n, t.gap, t.paired_means):
-            yield ("timepoints", i, "gap"), t.gap_n
+            if (n := thin(m.n, m.mean, m.score)) is not None:
+                yield ("timepoints", i, "timepoints", j), n
+        if (n := thin(t.gap_n, t.gap, t.paired_means)) is not None:
+            yield ("timepoints", i, "gap"), n
 
 
 def _group_problems(breakdown: GroupBreakdown, base: PathT, respondents: int,

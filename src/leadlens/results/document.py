@@ -82,7 +82,8 @@ class ItemResult(ResultModel):
 class PerspectiveScore(ResultModel):
     id: str
     label: str
-    n: int
+    n: int | None = Field(description="Respondents with a score for this perspective; null "
+                          "when the figure is withheld.")
     mean: float | None
     score: float | None
     alpha: float | None = Field(default=None, description="As the principle's, on these items.")
@@ -103,7 +104,8 @@ class PrincipleResult(ResultModel):
     name: str
     description: str = ""
     weight: float = 1.0
-    n: int = Field(description="Respondents with a score for this principle.")
+    n: int | None = Field(description="Respondents with a score for this principle; null when "
+                          "the principle is withheld (withheld says why).")
     mean: float | None = Field(description="Mean on the scale's own units; null for mixed scales.")
     sd: float | None
     scale: str | None = Field(description="The principle's one scale, or null for mixed scales.")
@@ -168,7 +170,8 @@ class PrincipleResult(ResultModel):
 
 
 class OverallResult(ResultModel):
-    n: int
+    n: int | None = Field(description="Respondents with an overall score; null when the "
+                          "figure is withheld.")
     score: float | None
     sd: float | None = None
     ci95: tuple[float, float] | None = None
@@ -181,7 +184,8 @@ class OverallResult(ResultModel):
 class TimepointMean(ResultModel):
     id: str
     label: str
-    n: int
+    n: int | None = Field(description="Respondents who answered this timepoint; null when the "
+                          "figure is withheld.")
     mean: float | None
     score: float | None
     withheld: str | None = Field(
@@ -197,7 +201,8 @@ class TimepointResult(ResultModel):
     gap: float | None = Field(
         description="Mean of the last timepoint minus the first (e.g. target - current), "
                     "on the scale's own units.")
-    gap_n: int = Field(description="Respondents who answered both timepoints.")
+    gap_n: int | None = Field(description="Respondents who answered both timepoints; null when "
+                              "the gap is withheld.")
     paired_means: list[float | None] = Field(
         default_factory=list,
         description="Each timepoint's mean among the gap_n respondents who answered both the "

@@ -128,8 +128,8 @@ def timepoint_minimum(result: TimepointResult, min_group_size: int) -> Timepoint
     gap_why = _thin(result.gap_n, min_group_size)
     if gap_why is None:
         return result.model_copy(update={"timepoints": means})
-    return result.model_copy(update={"timepoints": means, "gap": None, "paired_means": [],
-                                     "gap_withheld": gap_why})
+    return result.model_copy(update={"timepoints": means, "gap": None, "gap_n": None,
+                                     "paired_means": [], "gap_withheld": gap_why})
 
 
 def steps_of(breakdown: str, values: list[str], figure: str,

@@ -57,10 +57,13 @@ class Cells:
         """Whether membership changes are counted exactly (ids on every respondent)."""
         return self.ids_a is not None and self.ids_b is not None
 
-    def reason(self, in_a: BoolArray | None, in_b: BoolArray | None, n_a: int, n_b: int
-               ) -> str | None:
-        """Why a cell must be withheld, or None. ``in_a``/``in_b``: its members, by row."""
+    def reason(self, in_a: BoolArray | None, in_b: BoolArray | None, n_a: int | None,
+               n_b: int | None) -> str | None:
+        """Why a cell must be withheld, or None. ``in_a``/``in_b``: its members, by row;
+        ``n_a``/``n_b`` its sizes, null where a wave's document withheld the figure."""
         k = self.threshold
+        if n_a is None or n_b is None:
+            return f"fewer than {k} respondents in one wave"
         if self.ids_a is not None and self.ids_b is not None and in_a is not None \
                 and in_b is not None:
             members_a = set(self.ids_a[in_a].tolist())
@@ -73,13 +76,14 @@ class Cells:
         a, b = self.a.results.respondents, self.b.results.respondents
         return self.reason(np.ones(a, dtype=bool), np.ones(b, dtype=bool), a, b)
 
-    def scored(self, principle: str | None, n_a: int, n_b: int,
+    def scored(self, principle: str | None, n_a: int | None, n_b: int | None,
                mask_a: BoolArray | None = None, mask_b: BoolArray | None = None) -> str | None:
         """The cell of respondents with a score for ``principle`` (None: overall)."""
         return self.reason(self._present(self.a, principle, mask_a),
                            self._present(self.b, principle, mask_b), n_a, n_b)
 
-    def answered(self, key_a: str, key_b: str, n_a: int, n_b: int) -> str | None:
+    def answered(self, key_a: str, key_b: str, n_a: int | None, n_b: int | None
+                 ) -> str | None:
         """The cell of respondents who answered an item (``key_a`` in a, ``key_b`` in b)."""
         pa, pb = self.a.respondents, self.b.respondents
         in_a = pa.answered.get(key_a) if pa is not None else None

@@ -556,13 +556,16 @@ def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, indepen
     published: list[int] = []
     points = []
     for j, wave in enumerate(waves):
-        side = _side(wave, principle)
         own = wave.results.overall if principle is None else next(
             p for p in wave.results.principles if p.id == principle)
-        reasons = [thin_reason(wave.results, own.withheld, wave.results, None)] \
-            if own.withheld else []  # too few in this wave: no point, no n, no step
-        reasons += [r for i in published if (r := Cells(waves[i], wave, min_group_size).scored(
-            principle, _side(waves[i], principle).n, side.n)) is not None]
+        # Too few in this wave (withheld, its n null): no point, no n, no step.
+        reasons: list[str | None] = [
+            thin_reason(wave.results, own.withheld or "withheld", wave.results, None)] \
+            if own.withheld or own.n is None else []
+        if not reasons:
+            side = _side(wave, principle)
+            reasons += [r for i in published if (r := Cells(waves[i], wave, min_group_size)
+                        .scored(principle, _side(waves[i], principle).n, side.n)) is not None]
         reasons = [r for r in reasons if r is not None]
         if reasons:
             withheld.append(Withheld(what=f"{name} in wave {wave.label}", reason=reasons[0]))

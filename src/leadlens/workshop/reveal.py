@@ -179,7 +179,16 @@ def answered_count(unit: Unit, results: Results, records: Records) -> int:
     """How many people a reveal of ``unit`` would rest on."""
     if unit.id.startswith("principle:"):
         pid = unit.id.split(":", 1)[1]
-        return next((p.n for p in results.principles if p.id == pid), 0)
+        n = next((p.n for p in results.principles if p.id == pid), 0)
+        if n is not None:
+            return n
+        # Withheld in the document (fewer than the threshold, its n is null there): the
+        # facilitator's progress count is the room's own, counted from its answers (for
+        # this screen and the threshold check only; it is never published).
+        qs = results.question_set
+        counted = score(qs, Responses.from_records(qs, [a for _, a in records]),
+                        small_figures=True).results
+        return next((p.n or 0 for p in counted.principles if p.id == pid), 0)
     return sum(1 for _, answers in records if any(k in answers for k in unit.keys))
 
 
@@ -325,7 +334,7 @@ class Reveals:
         legend = tuple(LegendEntry(str(o["label"]), str(o["colour"]), o["value"] is None)
                        for o in first)
         return PrincipleView(
-            id=p.id, name=p.name, description=p.description, n=p.n, score=p.score,
+            id=p.id, name=p.name, description=p.description, n=p.n or 0, score=p.score,
             band_id=p.band, band_label=str(data["band_label"]) if data.get("band_label") else None,
             band_colour=str(colour) if colour else None,
             band_text_colour=next((str(b["text_colour"]) for b in bands if b["id"] == p.band),
@@ -333,8 +342,8 @@ class Reveals:
             bands=counts, bands_chart=chart, contested=p.contested, below_50=p.below_50,
             above_50=p.above_50,
             perspectives=tuple(PerspectiveView(s.label, s.score) for s in p.perspectives
-                               if s.n >= self.threshold),
-            perspective_gap=p.perspective_gap if all(s.n >= self.threshold
+                               if s.n is not None and s.n >= self.threshold),
+            perspective_gap=p.perspective_gap if all(s.n is not None and s.n >= self.threshold
                                                      for s in p.perspectives) else None,
             items=tuple(items), legend=legend, rwg_j=p.rwg_j,
             agreement=projector_agreement(p.contested, p.rwg_j))
@@ -346,12 +355,14 @@ class Reveals:
         rows = []
         for row in data["rows"]:
             points = row["timepoints"]
-            n = min((int(t["n"]) for t in points), default=0)
+            # A withheld timepoint's n is null (it rests on fewer than the threshold).
+            n = min((int(t["n"]) if t["n"] is not None else 0 for t in points), default=0)
             shown = n >= self.threshold
             rows.append(TimepointRow(text=str(row["text"]),
                                      first=points[0]["mean"] if shown and points else None,
                                      last=points[-1]["mean"] if shown and points else None,
-                                     gap=row["gap"] if shown and row["gap_n"] >= self.threshold
+                                     gap=row["gap"] if shown and row["gap_n"] is not None
+                                     and row["gap_n"] >= self.threshold
                                      else None, n=n, shown=shown))
         every = all(r.shown for r in rows)
         return TimepointsView(first_label=str(data["first"]), last_label=str(data["last"]),
