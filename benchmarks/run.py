@@ -25,8 +25,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Wall time in seconds and peak RSS in MiB of one child process."""
+def timed(command: list[str]) -> tuple[float, float, float]:
+    """Wall time in seconds, peak RSS in MiB and CPU time in seconds (user + system, every
+    thread; steadier than wall time on a shared machine) of one child process."""
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
@@ -36,7 +37,8 @@ def timed(command: list[str]) -> tuple[float, float]:
     child.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(command)} failed:\n{errors}")
-    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 @dataclass(frozen=True)
@@ -96,15 +98,20 @@ def run_case(name: str, case: Case, data: Path, runs: int, folder: Path) -> None
             args[1:] if "{data}" in " ".join(case.baseline) else [str(data), *args[1:]])
         score_cmd = [*command, str(data)]
     baseline, ours, peaks, base_peaks, loads = [], [], [], [], []
+    base_cpu: list[float] = []
+    our_cpu: list[float] = []
     for _ in range(runs):
         loads.append(os.getloadavg()[0])
-        seconds, peak = timed(polars_cmd)
+        seconds, peak, cpu = timed(polars_cmd)
         baseline.append(seconds)
         base_peaks.append(peak)
-        seconds, peak = timed(score_cmd)
+        base_cpu.append(cpu)
+        seconds, peak, cpu = timed(score_cmd)
         ours.append(seconds)
         peaks.append(peak)
+        our_cpu.append(cpu)
     base, score = statistics.median(baseline), statistics.median(ours)
+    cpu_base, cpu_score = statistics.median(base_cpu), statistics.median(our_cpu)
     mb = data.stat().st_size / 1e6
     print(f"== {name}: {data.name}, {mb:.0f} MB; load average {min(loads):.1f}-{max(loads):.1f}")
     what = "one file (1x)" if case.waves > 1 else "polars baseline"
@@ -114,6 +121,8 @@ def run_case(name: str, case: Case, data: Path, runs: int, folder: Path) -> None
           f"{', '.join(f'{s:.2f}' for s in ours)}), results document "
           f"{out.stat().st_size / 1e6:.1f} MB")
     print(f"ratio:           {score / base:.2f}x (target: {case.target})")
+    print(f"CPU time:        {cpu_base:.2f} s vs {cpu_score:.2f} s (medians, user + system): "
+          f"{cpu_score / cpu_base:.2f}x")
     if case.waves > 1:
         print(f"per 1M rows:     {score / base / case.waves:.2f}x one file's time")
     print(f"peak memory:     {max(peaks):.0f} MiB (one file: {max(base_peaks):.0f} MiB)",

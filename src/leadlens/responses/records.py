@@ -10,6 +10,7 @@ row), computed only when a message needs line numbers (:func:`record_lines`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ BLOCK_BYTES = 16 * 1024 * 1024
 
 _QUOTE, _NEWLINE, _CR, _COMMA = ord('"'), ord("\n"), ord("\r"), ord(",")
 _SPACE = b" \t\r\n\x0b\x0c"
+_CONTENT = re.compile(rb"[^ \t\r\n\x0b\x0c]")
+"""A byte ``bytes.strip()`` with :data:`_SPACE` keeps."""
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -86,12 +89,13 @@ def scan_records(source: Path | bytes, body_start: int, *, lines: bool = False) 
     state = _State()
     quoting = _QuoteCheck()
     previous = b""
+    previous_quotes: npt.NDArray[np.intp] | None = None
     scratch = np.empty(BLOCK_BYTES, dtype=bool)  # one comparison buffer for every block
     for block in _blocks(source):
         if not state.offset and block.startswith(_BOM):
             quoting.start = len(_BOM)
         if previous:
-            quoting.feed(previous, block[:1])
+            quoting.feed(previous, block[:1], previous_quotes)
         previous = block
         view = np.frombuffer(block, dtype=np.uint8)
         is_comma = scratch[:view.size]
@@ -101,10 +105,15 @@ def scan_records(source: Path | bytes, body_start: int, *, lines: bool = False) 
             found.nul = True
         if not found.content:
             start = max(body_start - state.offset, 0)
-            found.content = bool(block[start:].strip(_SPACE)) if start < len(block) else False
-        _feed(found, state, view, is_comma, b'"' in block, body_start, lines)
+            found.content = start < len(block) and _CONTENT.search(block, start) is not None
+        if b'"' in block:  # the quotes' positions, once for both checks
+            np.equal(view, _QUOTE, out=is_comma)
+            previous_quotes = np.flatnonzero(is_comma)
+        else:
+            previous_quotes = None
+        _feed(found, state, view, is_comma, previous_quotes, body_start, lines)
     if previous:
-        quoting.feed(previous, b"")
+        quoting.feed(previous, b"", previous_quotes)
     found.strict, found.closed = quoting.ok, not quoting.odd
     size = state.offset
     tail = size - state.last_end - 1  # a last record without a line feed
@@ -120,16 +129,13 @@ def scan_records(source: Path | bytes, body_start: int, *, lines: bool = False) 
 
 
 def _feed(found: RecordScan, state: _State, view: npt.NDArray[np.uint8],
-          scratch: npt.NDArray[np.bool_], quoted: bool, body_start: int, lines: bool) -> None:
-    """Records ending in the block ``view`` (``quoted``: it holds a quote): their lengths,
-    blanks and (with ``lines``) next lines. ``scratch`` is a buffer of the block's size."""
+          scratch: npt.NDArray[np.bool_], quotes: npt.NDArray[np.intp] | None, body_start: int,
+          lines: bool) -> None:
+    """Records ending in the block ``view`` (``quotes``: where its quotes are, None if it
+    holds none): their lengths, blanks and (with ``lines``) next lines. ``scratch`` is a
+    buffer of the block's size."""
     np.equal(view, _NEWLINE, out=scratch)
     feeds = np.flatnonzero(scratch)
-    if quoted:
-        np.equal(view, _QUOTE, out=scratch)
-        quotes: npt.NDArray[np.intp] | None = np.flatnonzero(scratch)
-    else:
-        quotes = None
     if quotes is not None and quotes.size:
         outside = (np.searchsorted(quotes, feeds) + state.quotes) % 2 == 0
         state.quotes += int(quotes.size)
@@ -188,12 +194,13 @@ class _QuoteCheck:
     previous: int = _NEWLINE
     ok: bool = True
 
-    def feed(self, block: bytes, following: bytes) -> None:
-        if not self.ok or b'"' not in block:
+    def feed(self, block: bytes, following: bytes,
+             quotes: npt.NDArray[np.intp] | None) -> None:
+        """Check ``block``, whose quotes are at ``quotes`` (None: it holds none)."""
+        if not self.ok or quotes is None or not quotes.size:
             self._advance(block)
             return
         view = np.frombuffer(block, dtype=np.uint8)
-        quotes = np.flatnonzero(view == _QUOTE)
         opening = (np.arange(quotes.size) % 2 == 0) != self.odd
         before = np.empty(quotes.size, dtype=np.int16)
         before[1:] = view[quotes[1:] - 1]
