@@ -30,7 +30,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 ERROR_CELLS = (b't="e"', b"t='e'")
 """An error cell in a worksheet's XML, either quote (found by plain byte searches: fast)."""
@@ -46,6 +46,20 @@ MIDNIGHT = dt.time(0, 0)
 def calamine_rows(data: bytes, text: Callable[[object], str]) -> list[list[str]] | None:
     """The first worksheet's rows as text (``text`` turns a value into a cell), or None when
     the workbook holds something openpyxl reads otherwise (see the module's docstring)."""
+    values = calamine_values(data)
+    if values is None:
+        return None
+    try:
+        return [[v if type(v) is str else cell_value_text(v, text) for v in row]
+                for row in values]
+    except Unlike:
+        return None
+
+
+def calamine_values(data: bytes) -> Sequence[Sequence[object]] | None:
+    """The first worksheet's rows of typed values as calamine reads them (not yet text:
+    :func:`cell_value_text`), or None when the workbook holds something openpyxl reads
+    otherwise, found before reading the values (see the module's docstring)."""
     try:
         from python_calamine import (
             CalamineError,
@@ -72,24 +86,25 @@ def calamine_rows(data: bytes, text: Callable[[object], str]) -> list[list[str]]
             return None
         if odd.result():
             return None
-    try:
-        return [[v if type(v) is str else _text(v, text) for v in row] for row in values]
-    except _Unlike:
-        return None
+    return values
 
 
-class _Unlike(Exception):
+class Unlike(Exception):
     """A value openpyxl reads otherwise: the workbook goes to openpyxl."""
 
 
-def _text(value: object, text: Callable[[object], str]) -> str:
-    """A cell's text, as openpyxl's value would give it (strings are taken as they are)."""
+def cell_value_text(value: object, text: Callable[[object], str]) -> str:
+    """A cell's text, as openpyxl's value would give it (strings are taken as they are).
+
+    Raises:
+        Unlike: a value openpyxl reads otherwise (the workbook goes to openpyxl).
+    """
     if type(value) is float and not -LAST_DATE < value < LAST_DATE:
-        raise _Unlike
+        raise Unlike
     if type(value) is dt.date:
         return text(dt.datetime.combine(value, MIDNIGHT))
     if type(value) is dt.time:
-        raise _Unlike
+        raise Unlike
     return text(value)
 
 
