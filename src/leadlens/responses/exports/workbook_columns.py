@@ -89,28 +89,31 @@ def _read(values: Sequence[Sequence[object]], path: Path, qs: QuestionSet, optio
     width = len(values[0])
     if any(len(row) != width for row in values):
         raise _Handback
-    columns = list(zip(*values, strict=True))
-    distinct = [dict.fromkeys(column) for column in columns]
-    for keys in distinct:
-        _check(keys)
     head, head_blank = _head(values)
-    del values
 
     def load(_path: Path, _options: ImportOptions, forced: str | None) -> tuple[
             Detection, Grid, platforms.Layout, list[Problem]]:
         return detect_layout(name, head, forced, encoding="xlsx", bom=False, delimiter=None,
                              sep=False, warnings=[])
 
-    found = _match(path, qs, options, load)
-    warnings = checked_columns(found, qs)
+    try:
+        found = _match(path, qs, options, load)
+    except ResponsesError:
+        raise _Handback from None  # the exact reader first checks every cell
     layout, detection = found.layout, found.detection
     header_end = layout.header_lines[-1] if layout.header_lines else 0
     start = header_end  # rows are worksheet rows from 1: row r is values[r - 1]
+    columns = list(zip(*values[start:], strict=True))
+    del values
+    distinct = [dict.fromkeys(column) for column in columns]
+    for keys in distinct:  # the header's rows were checked as they were made text
+        _check(keys)
+    warnings = checked_columns(found, qs)
     header_width = len(layout.columns)
     for keys in distinct[header_width:]:  # a cell there: a row wider than the header
         if any(v is not None and v != "" for v in keys):
             raise _Handback
-    body = [column[start:] for column in columns]
+    body = columns
     blank = _blank_rows(body)
     rows = len(body[0]) if body else 0
     kept = [i for i in range(rows) if i not in blank] if blank else range(rows)
@@ -127,10 +130,12 @@ def _read(values: Sequence[Sequence[object]], path: Path, qs: QuestionSet, optio
     table: dict[int, Column] = {}
     for position, match in enumerate(used):
         index = match.column.index
-        cells: Sequence[object] = body[index] if index < width else ()
-        if keep is not None and cells:
-            cells = list(compress(cells, keep))
-        table[position] = _column(cells, len(lines), labels.get(match.key or ""), check)
+        cells: Sequence[object] = body[index] if index < len(body) else ()
+        keys: dict[object, None] | None = distinct[index] if index < len(body) else None
+        if keep is not None and cells:  # the blank rows' cells are no labels
+            cells, keys = list(compress(cells, keep)), None
+        table[position] = _column(cells, keys, len(lines), labels.get(match.key or ""),
+                                  check)
     detection.records = len(lines)
     detection.blank = blanks
     if blanks:
@@ -173,6 +178,8 @@ def _head(values: Sequence[Sequence[object]]) -> tuple[Grid, list[int]]:
     grid = Grid(records=[])
     for number, row in enumerate(values, start=1):
         cells = [_text(v) for v in row]
+        if max(map(len, cells), default=0) > MAX_FIELD_BYTES:
+            raise _Handback
         while cells and cells[-1] == "":
             cells.pop()
         if not "".join(cells).strip():
@@ -201,13 +208,15 @@ def _blank_rows(body: Sequence[Sequence[object]]) -> set[int]:
     return set(candidates)
 
 
-def _column(cells: Sequence[object], rows: int, converter: ScaleLabels | None, check: bool
-            ) -> Column:
+def _column(cells: Sequence[object], keys: dict[object, None] | None, rows: int,
+            converter: ScaleLabels | None, check: bool) -> Column:
     """A column as :meth:`Column.from_cells` encodes the exact reader's cells: labels in
-    order of first appearance, an empty cell the code ``len(labels)``."""
+    order of first appearance, an empty cell the code ``len(labels)``. ``keys``: the cells'
+    distinct values in that order, if known."""
     if not cells:
         return Column(np.full(rows, 0, dtype=np.uint32), [])
-    keys = dict.fromkeys(cells)
+    if keys is None:
+        keys = dict.fromkeys(cells)
     if any(type(k) is bool for k in keys):  # True == 1.0 as keys: make the cells text first
         cells = [_text(v) for v in cells]
         keys = dict.fromkeys(cells)
