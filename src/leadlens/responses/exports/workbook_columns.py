@@ -131,10 +131,10 @@ def _read(values: Sequence[Sequence[object]], path: Path, qs: QuestionSet, optio
     for position, match in enumerate(used):
         index = match.column.index
         cells: Sequence[object] = body[index] if index < len(body) else ()
-        keys: dict[object, None] | None = distinct[index] if index < len(body) else None
+        known: dict[object, None] | None = distinct[index] if index < len(body) else None
         if keep is not None and cells:  # the blank rows' cells are no labels
-            cells, keys = list(compress(cells, keep)), None
-        table[position] = _column(cells, keys, len(lines), labels.get(match.key or ""),
+            cells, known = list(compress(cells, keep)), None
+        table[position] = _column(cells, known, len(lines), labels.get(match.key or ""),
                                   check)
     detection.records = len(lines)
     detection.blank = blanks
