@@ -109,13 +109,15 @@ def main() -> None:
         subprocess.run(score_cmd, check=True)  # once, to show its messages
         times: dict[str, list[float]] = {name: [] for name in commands}
         peaks: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
         loads = []
         for _ in range(args.runs):
             loads.append(os.getloadavg()[0])
             for name, command in commands.items():
-                seconds, peak = timed(command)
+                seconds, peak, cpu = timed(command)
                 times[name].append(seconds)
                 peaks[name].append(peak)
+                cpus[name].append(cpu)
         loads.append(os.getloadavg()[0])
     medians = {name: statistics.median(found) for name, found in times.items()}
     base = medians["polars calamine"]
@@ -124,7 +126,9 @@ def main() -> None:
     for name, found in times.items():
         ratio = "" if name == "polars calamine" else (
             f"; {medians[name] / base:.2f}x polars (target: at most 2x)")
+        cpu = statistics.median(cpus[name])
         print(f"{name + ':':17} {medians[name]:.2f} s ({', '.join(f'{x:.2f}' for x in found)}),"
+              f" CPU {cpu:.2f} s ({cpu / statistics.median(cpus['polars calamine']):.2f}x),"
               f" peak {max(peaks[name]):.0f} MiB{ratio}")
 
 
