@@ -3,6 +3,7 @@
     python benchmarks/generate.py            # once: the respondents and benchmark.yaml
     python benchmarks/xlsx.py --make         # benchmarks/data/microsoft-forms-100000.xlsx
     python benchmarks/xlsx.py --runs 5       # alternating runs, medians, ratio, peaks
+    python benchmarks/xlsx.py --before /path/to/other/checkout/src   # and another tree's
 
 The workbook is laid out as Microsoft Forms' "Open in Excel" download: ID, start and
 completion times as Excel dates, Email, Name, then the respondent fields and the statements
@@ -27,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 DATA = HERE / "data"
 ROWS = 100_000
+QUESTION_SET = DATA / "benchmark.yaml"
 META = ["ID", "Start time", "Completion time", "Email", "Name", "Last modified time"]
 
 
@@ -76,12 +78,14 @@ def baseline(path: str) -> None:
 
 
 def main() -> None:
-    from run import QUESTION_SET, timed  # type: ignore[import-not-found]
+    from run import timed  # type: ignore[import-not-found]
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--make", action="store_true", help="write the workbook first")
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--before", type=Path, metavar="SRC",
+                        help="another tree's src/ whose leadlens score is timed beside")
     parser.add_argument("--baseline", metavar="XLSX", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.baseline:
@@ -96,24 +100,36 @@ def main() -> None:
         score_cmd = [sys.executable, "-m", "leadlens", "score", "--question-set",
                      str(QUESTION_SET), "--by", "organisation", "-o", str(out), "--force",
                      str(data)]
+        commands = {"polars calamine": polars_cmd, "leadlens score": score_cmd}
+        if args.before is not None:  # the same score from another tree's src/
+            run = ("import sys; sys.path.insert(0, sys.argv.pop(1)); sys.argv[0] = 'leadlens'; "
+                   "from leadlens.cli import main; main()")
+            commands["score (before)"] = [sys.executable, "-c", run, str(args.before),
+                                          *score_cmd[3:]]
         subprocess.run(score_cmd, check=True)  # once, to show its messages
-        base, ours, base_peaks, peaks, loads = [], [], [], [], []
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        peaks: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
+        loads = []
         for _ in range(args.runs):
             loads.append(os.getloadavg()[0])
-            seconds, peak = timed(polars_cmd)
-            base.append(seconds)
-            base_peaks.append(peak)
-            seconds, peak = timed(score_cmd)
-            ours.append(seconds)
-            peaks.append(peak)
-    b, s = statistics.median(base), statistics.median(ours)
-    print(f"== {data.name}, {data.stat().st_size / 1e6:.0f} MB; load average "
-          f"{min(loads):.1f}-{max(loads):.1f}")
-    print(f"polars calamine: {b:.2f} s ({', '.join(f'{x:.2f}' for x in base)}), peak "
-          f"{max(base_peaks):.0f} MiB")
-    print(f"leadlens score:  {s:.2f} s ({', '.join(f'{x:.2f}' for x in ours)}), peak "
-          f"{max(peaks):.0f} MiB")
-    print(f"ratio:           {s / b:.2f}x (target: at most 2x)")
+            for name, command in commands.items():
+                seconds, peak, cpu = timed(command)
+                times[name].append(seconds)
+                peaks[name].append(peak)
+                cpus[name].append(cpu)
+        loads.append(os.getloadavg()[0])
+    medians = {name: statistics.median(found) for name, found in times.items()}
+    base = medians["polars calamine"]
+    print(f"== {data.name}, {data.stat().st_size / 1e6:.0f} MB; {args.runs} alternating "
+          f"rounds; load average {min(loads):.1f}-{max(loads):.1f}")
+    for name, found in times.items():
+        ratio = "" if name == "polars calamine" else (
+            f"; {medians[name] / base:.2f}x polars (target: at most 2x)")
+        cpu = statistics.median(cpus[name])
+        print(f"{name + ':':17} {medians[name]:.2f} s ({', '.join(f'{x:.2f}' for x in found)}),"
+              f" CPU {cpu:.2f} s ({cpu / statistics.median(cpus['polars calamine']):.2f}x),"
+              f" peak {max(peaks[name]):.0f} MiB{ratio}")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,12 @@ def read_export_cells(path: Path, qs: QuestionSet, options: ImportOptions | None
     Raises:
         ResponsesError: located problems (see :func:`leadlens.responses.exports.read_export`).
     """
+    from leadlens.responses.exports.workbook_columns import read_workbook_columns
+
+    options = options or ImportOptions()
+    columnar = read_workbook_columns(path, qs, options)  # a workbook: column by column
+    if columnar is not None:
+        return columnar
     table = read_export(path, qs, options)
     columns = {i: Column.from_cells(cells) for i, cells in enumerate(table.columns)}
     lines = table.lines

@@ -86,17 +86,7 @@ def read_xlsx_grid(data: bytes, name: str) -> Grid:
     """
     from leadlens.responses.exports.workbook import calamine_rows
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise ResponsesError([Problem(file=name, message=f"not a readable .xlsx workbook "
-                                      f"({exc})", code=Code.XLSX_UNREADABLE)]) from None
-    if unpacked > MAX_UNPACKED_BYTES:  # a zip bomb: tiny on disk, gigabytes of XML inside
-        raise ResponsesError([Problem(
-            file=name, message=f"the workbook unpacks to {unpacked:,} bytes; at most "
-                               f"{MAX_UNPACKED_BYTES // 1024 // 1024:,} MiB is read",
-            hint="Export the sheet as CSV UTF-8 instead", code=Code.XLSX_TOO_LARGE)])
+    check_unpacked(data, name)
     rows = calamine_rows(data, cell_text)
     grid = Grid(records=[])
     for number, cells in enumerate(rows if rows is not None else openpyxl_rows(data, name),
@@ -114,6 +104,26 @@ def read_xlsx_grid(data: bytes, name: str) -> Grid:
             continue
         grid.records.append((number, cells))
     return grid
+
+
+def check_unpacked(data: bytes, name: str) -> None:
+    """Refuse a workbook that is no zip archive, or unpacks to more than
+    :data:`MAX_UNPACKED_BYTES` (a zip bomb: tiny on disk, gigabytes of XML inside).
+
+    Raises:
+        ResponsesError: either.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ResponsesError([Problem(file=name, message=f"not a readable .xlsx workbook "
+                                      f"({exc})", code=Code.XLSX_UNREADABLE)]) from None
+    if unpacked > MAX_UNPACKED_BYTES:  # a zip bomb: tiny on disk, gigabytes of XML inside
+        raise ResponsesError([Problem(
+            file=name, message=f"the workbook unpacks to {unpacked:,} bytes; at most "
+                               f"{MAX_UNPACKED_BYTES // 1024 // 1024:,} MiB is read",
+            hint="Export the sheet as CSV UTF-8 instead", code=Code.XLSX_TOO_LARGE)])
 
 
 def openpyxl_rows(data: bytes, name: str) -> Iterator[list[str]]:

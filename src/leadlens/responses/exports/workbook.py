@@ -12,7 +12,9 @@ left to openpyxl, which words it as it always has (:func:`calamine_rows` returns
 
 - an error cell (``#DIV/0!``, ``#N/A``: openpyxl gives the error's text, calamine a blank),
   and an ``_xHHHH_`` escape (openpyxl leaves inline strings' escapes as written), both found
-  by a scan of the worksheets' XML as it is unpacked;
+  by a scan of the worksheets' XML as it is unpacked; and text starting or ending with white
+  space not marked ``xml:space="preserve"`` (calamine trims it, openpyxl keeps it), found by
+  the same scan of the worksheets and the shared strings;
 - a time of day (calamine's reading of a date before 1900, or of a time that rounds to the
   next day, both dates for openpyxl), and a number of 2,958,466 or more either side of 0
   (past 31 December 9999: openpyxl reads a date-formatted one as ``#VALUE!``; and beyond
@@ -30,12 +32,17 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 ERROR_CELLS = (b't="e"', b"t='e'")
 """An error cell in a worksheet's XML, either quote (found by plain byte searches: fast)."""
 ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 """An ``_xHHHH_`` escape (a literal prefix, so the search is fast too)."""
+EDGE_SPACE = re.compile(rb"<t>(?:[ \t\r\n]|[^<]*[ \t\r\n]</t>)")
+"""Text starting or ending with white space, not marked ``xml:space="preserve"``: calamine
+trims it (a cell of spaces becomes empty), openpyxl keeps it as written."""
+TAIL_BYTES = 40_000
+"""Blocks overlap by this much: a cell's text (at most 32,767 characters) and its tags."""
 
 LAST_DATE = 2_958_466
 """Excel's serial of 1 January 10000: no date reaches it."""
@@ -46,6 +53,20 @@ MIDNIGHT = dt.time(0, 0)
 def calamine_rows(data: bytes, text: Callable[[object], str]) -> list[list[str]] | None:
     """The first worksheet's rows as text (``text`` turns a value into a cell), or None when
     the workbook holds something openpyxl reads otherwise (see the module's docstring)."""
+    values = calamine_values(data)
+    if values is None:
+        return None
+    try:
+        return [[v if type(v) is str else cell_value_text(v, text) for v in row]
+                for row in values]
+    except Unlike:
+        return None
+
+
+def calamine_values(data: bytes) -> Sequence[Sequence[object]] | None:
+    """The first worksheet's rows of typed values as calamine reads them (not yet text:
+    :func:`cell_value_text`), or None when the workbook holds something openpyxl reads
+    otherwise, found before reading the values (see the module's docstring)."""
     try:
         from python_calamine import (
             CalamineError,
@@ -72,42 +93,48 @@ def calamine_rows(data: bytes, text: Callable[[object], str]) -> list[list[str]]
             return None
         if odd.result():
             return None
-    try:
-        return [[v if type(v) is str else _text(v, text) for v in row] for row in values]
-    except _Unlike:
-        return None
+    return values
 
 
-class _Unlike(Exception):
+class Unlike(Exception):
     """A value openpyxl reads otherwise: the workbook goes to openpyxl."""
 
 
-def _text(value: object, text: Callable[[object], str]) -> str:
-    """A cell's text, as openpyxl's value would give it (strings are taken as they are)."""
+def cell_value_text(value: object, text: Callable[[object], str]) -> str:
+    """A cell's text, as openpyxl's value would give it (strings are taken as they are).
+
+    Raises:
+        Unlike: a value openpyxl reads otherwise (the workbook goes to openpyxl).
+    """
     if type(value) is float and not -LAST_DATE < value < LAST_DATE:
-        raise _Unlike
+        raise Unlike
     if type(value) is dt.date:
         return text(dt.datetime.combine(value, MIDNIGHT))
     if type(value) is dt.time:
-        raise _Unlike
+        raise Unlike
     return text(value)
 
 
 def _odd_xml(data: bytes) -> bool:
-    """Whether any worksheet's XML holds an error cell or an ``_xHHHH_`` escape (streamed:
-    1 MiB at a time, overlapping by the longest match)."""
+    """Whether any worksheet's XML holds an error cell or an ``_xHHHH_`` escape, or it or
+    the shared strings hold text calamine trims (streamed: 1 MiB at a time, overlapping by
+    the longest match)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
-                if not info.filename.startswith("xl/worksheets/"):
+                sheet = info.filename.startswith("xl/worksheets/")
+                if not sheet and info.filename != "xl/sharedStrings.xml":
                     continue
                 tail = b""
                 with archive.open(info) as member:
                     while block := member.read(1 << 20):
                         block = tail + block
-                        if any(m in block for m in ERROR_CELLS) or ESCAPE.search(block):
+                        if sheet and (any(m in block for m in ERROR_CELLS)
+                                      or ESCAPE.search(block)):
                             return True
-                        tail = block[-8:]
+                        if EDGE_SPACE.search(block):
+                            return True
+                        tail = block[-TAIL_BYTES:]
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         return True  # the exact reader says what is wrong
     return False
