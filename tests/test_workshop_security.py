@@ -221,3 +221,20 @@ def test_a_full_room_refuses_more_phones(tmp_path: Path) -> None:
     w.room.max_participants = 2
     for expected in (200, 200, 503):
         assert Phone(client(w), w.secrets.room).join().status_code == expected
+
+
+def test_a_state_file_grown_by_a_full_workshop_is_still_read(tmp_path: Path) -> None:
+    # Each reveal and board pack records a keyed hash per person and answer shown: a room of
+    # twelve with every principle revealed and a pack passes 64 KiB (one reveal and a pack
+    # measured 29 KB), and --resume must still read it.
+    from leadlens.workshop.published import state_closed, update_state
+    from leadlens.workshop.security import Secrets
+
+    state = tmp_path / "board.csv.workshop.json"
+    secrets = Secrets.new()
+    secrets.save(state, "ggi-systems-leadership")
+    update_state(state, published=[{"hashes": "x" * 1000} for _ in range(200)], closed=True)
+    assert state.stat().st_size > 200_000
+    assert Secrets.load(state) == (secrets, "ggi-systems-leadership")
+    assert state_closed(state)
+    assert state.stat().st_mode & 0o777 == 0o600

@@ -45,7 +45,7 @@ LIMITS = {
     "agreed-levels file": 1 * MiB,
     "group-aliases file": 2 * MiB,
     "comment-id list": 1 * MiB,
-    "workshop state file": 64 * 1024,
+    "workshop state file": 16 * MiB,  # grows by a keyed hash per person and answer shown
     "survey journal": 16 * MiB,
 }
 """The largest input of each kind, in bytes (docs/design.md lists them)."""

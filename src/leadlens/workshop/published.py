@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import os
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,6 +39,7 @@ from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import Responses, TextAnswers
 from leadlens.results.document import DisclosureAudit, DisclosureStep, Results, ResultWarning
+from leadlens.workshop.security import read_state, write_state
 from leadlens.workshop.units import COMMENTS, TIMEPOINTS, units
 
 Figure = tuple[str, ...]
@@ -191,7 +190,7 @@ class Record:
         Raises OSError or ValueError for a damaged file.
         """
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = read_state(path)
         except FileNotFoundError:
             return cls(path, key)
         entries = data.get("published", []) if isinstance(data, dict) else None
@@ -212,23 +211,15 @@ class Record:
 def update_state(path: Path, **values: object) -> None:
     """Set ``values`` in the workshop's state file, replacing it atomically (fsynced, owner
     read/write only), keeping everything else in it."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = read_state(path)
     data.update(values)
-    text = json.dumps(data, separators=(",", ":")) + "\n"
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, text.encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    write_state(path, data)
 
 
 def state_closed(path: Path) -> bool:
     """Whether the facilitator closed the room (kept in the state file for --resume)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_state(path)
     except FileNotFoundError:
         return False
     return isinstance(data, dict) and data.get("closed") is True
@@ -408,7 +399,7 @@ class PackGuard:
             if not state.is_file():
                 continue
             try:
-                data = json.loads(state.read_text(encoding="utf-8"))
+                data = read_state(state)
                 records.append(Record.load(state, bytes.fromhex(str(data["key"]))))
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise LeadlensError([Problem(

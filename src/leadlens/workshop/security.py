@@ -62,31 +62,46 @@ class Secrets:
 
     def save(self, path: Path, question_set: str) -> None:
         """Write the secrets file (owner read/write only), atomically."""
-        data = json.dumps({"workshop": 1, "question_set": question_set, "room": self.room,
-                           "facilitator": self.facilitator, "key": self.key.hex()}) + "\n"
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, data.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+        write_state(path, {"workshop": 1, "question_set": question_set, "room": self.room,
+                           "facilitator": self.facilitator, "key": self.key.hex()})
 
     @classmethod
     def load(cls, path: Path) -> tuple[Secrets, str]:
         """The secrets and the question-set id (raises OSError, ValueError or KeyError)."""
-        from leadlens.files import InputError, read_input
-
-        if not os.path.lexists(path):
-            raise FileNotFoundError(path)
-        try:  # a regular file of bounded size: a FIFO here would hang --resume
-            raw = read_input(path, "workshop state file")
-        except InputError as exc:
-            raise ValueError(exc.problems[0].message) from None
-        data = json.loads(raw.decode("utf-8"))
+        data = read_state(path)
         return cls(room=str(data["room"]), facilitator=str(data["facilitator"]),
                    key=bytes.fromhex(str(data["key"]))), str(data["question_set"])
+
+
+def read_state(path: Path) -> dict[str, object]:
+    """The workshop's state file, read as every input is: a regular file of bounded size (a
+    FIFO here would hang --resume). Raises FileNotFoundError when there is none, ValueError
+    when it cannot be read or is not a JSON object."""
+    from leadlens.files import InputError, read_input
+
+    if not os.path.lexists(path):
+        raise FileNotFoundError(path)
+    try:
+        raw = read_input(path, "workshop state file")
+    except InputError as exc:
+        raise ValueError(exc.problems[0].message) from None
+    data = json.loads(raw.decode("utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("not a workshop state file")
+    return data
+
+
+def write_state(path: Path, data: dict[str, object]) -> None:
+    """Replace the workshop's state file atomically: fsynced, owner read/write only."""
+    text = json.dumps(data, separators=(",", ":")) + "\n"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, text.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
 
 
 @dataclass(frozen=True)
