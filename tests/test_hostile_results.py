@@ -63,6 +63,18 @@ def _one_hidden(doc: Doc) -> None:
     group.update(n=5, n_text="5", suppressed=False, suppressed_reason=None)
 
 
+def _hide_principle_keep_overall(doc: Doc) -> None:
+    # A principle hidden in a shown group whose overall is still published: n x overall
+    # minus the other principles' sums would give the hidden one.
+    principle = doc["groups"]["organisation"]["groups"][0]["principles"][0]
+    principle.update(n=None, mean=None, score=None, band=None, sd=None, ci95=None,
+                     suppressed_reason="complement")
+
+
+def _drop_principle_keep_overall(doc: Doc) -> None:
+    del doc["groups"]["organisation"]["groups"][0]["principles"][0]
+
+
 ATTACKS: list[tuple[str, Callable[[Doc], None], str]] = [
     ("version true", _set("results_version", value=True),
      "results_version: version true is not supported"),
@@ -109,6 +121,12 @@ ATTACKS: list[tuple[str, Callable[[Doc], None], str]] = [
     ("one hidden group", _one_hidden,
      "groups.organisation.groups: the hidden groups together (5 respondents) can be worked "
      "out by subtraction from the total"),
+    ("overall beside a hidden principle", _hide_principle_keep_overall,
+     "groups.organisation.groups[0].overall: group 'Northbridge Hospitals NHS Foundation "
+     "Trust' publishes its overall beside its hidden principle(s) 'basics'"),
+    ("overall beside a removed principle", _drop_principle_keep_overall,
+     "groups.organisation.groups[0].overall: group 'Northbridge Hospitals NHS Foundation "
+     "Trust' publishes its overall beside its hidden principle(s) 'basics'"),
     ("threshold lowered", _set("min_group_size", value=2),
      "min_group_size: 2 is below the question set's anonymity threshold (5)"),
 ]

@@ -165,7 +165,8 @@ def anonymity_problems(results: Results, file: str) -> list[Problem]:
                                         "are published"))
     for field, breakdown in results.groups.items():
         problems += _group_problems(breakdown, ("groups", field), results.respondents,
-                                    threshold, file, hint)
+                                    threshold, file, hint,
+                                    [p.id for p in results.principles if p.score is not None])
     problems += [Problem(file=file, path=format_path(path), hint=hint,
                          code=Code.RESULTS_ANONYMITY,
                          message=f"a figure resting on {n} respondent(s), fewer than the "
@@ -210,8 +211,16 @@ def _thin_figures(results: Results, threshold: int) -> Iterator[tuple[PathT, int
             yield ("timepoints", i, "gap"), n
 
 
+def _hidden_principles(group: GroupResult, scored: Sequence[str]) -> list[str]:
+    """The principles a shown group hides (or leaves out) among those the whole survey
+    scores: its overall, a weighted mean of its principles, would give them away."""
+    shown = {p.id for p in group.principles if p.suppressed_reason is None}
+    return [pid for pid in scored if pid not in shown]
+
+
 def _group_problems(breakdown: GroupBreakdown, base: PathT, respondents: int,
-                    threshold: int, file: str, hint: str) -> list[Problem]:
+                    threshold: int, file: str, hint: str,
+                    scored: Sequence[str] = ()) -> list[Problem]:
     problems: list[Problem] = []
 
     def add(path: PathT, message: str) -> None:
@@ -234,6 +243,10 @@ def _group_problems(breakdown: GroupBreakdown, base: PathT, respondents: int,
             add((*path, "n"), f"group {group.value!r} {count}, but is shown")
             continue
         shown_total += group.n
+        if group.overall is not None and (hidden_ids := _hidden_principles(group, scored)):
+            add((*path, "overall"), f"group {group.value!r} publishes its overall beside its "
+                                    f"hidden principle(s) {', '.join(map(repr, hidden_ids))}: "
+                                    "the overall and the shown principles give them")
     if shown_total > respondents:
         add((*base, "groups"), f"the shown groups have {shown_total} respondents, more than "
                                f"the {respondents} scored")
