@@ -192,6 +192,23 @@ TARGETS_JS = """() => {
 }"""
 
 
+async def refresh(page: Any) -> None:
+    """Reload the facilitator screen. Its live script reloads the page by itself when a
+    principle becomes revealable, and a reload racing that one fails with "Not attached to
+    an active page" (seen under load in CI): wait for the page to settle, then try again."""
+    from playwright.async_api import Error
+
+    for attempt in range(5):
+        try:
+            await page.reload()
+            return
+        except Error:
+            if attempt == 4:
+                raise
+            await asyncio.sleep(0.5)
+            await page.wait_for_load_state("load")
+
+
 async def accessibility(page: Any, axe: str, name: str) -> list[str]:
     """axe-core's WCAG 2.2 A/AA violations and touch targets under 24 px, as lines."""
     # Evaluated through the DevTools protocol: the page's own CSP (which forbids inline
@@ -370,7 +387,7 @@ async def _workshop(server: Server, axe: str) -> None:
         assert not list(server.folder.glob("board.csv.partial*"))
 
         # The facilitator reveals, agrees a level, a target and an action, and finishes.
-        await screen.reload()
+        await refresh(screen)
         await screen.wait_for_function(
             "() => document.querySelector('[data-live=finished]').textContent === '12'")
         row = screen.locator('[data-unit="principle:basics"]')

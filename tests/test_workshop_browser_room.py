@@ -25,6 +25,7 @@ from test_workshop_browser import (
     accessibility,
     axe_source,
     chromium,
+    refresh,
     shots,
 )
 from test_workshop_phone_text import INSTRUCTION, intro_set
@@ -116,7 +117,7 @@ async def _room(server: Server, axe: str) -> None:
 
         for i in range(5):
             await phone("low", shoot=i == 0)
-        await screen.reload()
+        await refresh(screen)
         async with screen.expect_navigation():
             await screen.locator('li[data-unit="principle:basics"] button').click()
         assert "out of 100" in await screen.content()
