@@ -71,6 +71,10 @@ def _hide_principle_keep_overall(doc: Doc) -> None:
                      suppressed_reason="complement")
 
 
+def _one_comment(doc: Doc) -> None:
+    doc["comments"] = {"story-1": ["only one"]}
+
+
 def _drop_principle_keep_overall(doc: Doc) -> None:
     del doc["groups"]["organisation"]["groups"][0]["principles"][0]
 
@@ -127,6 +131,9 @@ ATTACKS: list[tuple[str, Callable[[Doc], None], str]] = [
     ("overall beside a removed principle", _drop_principle_keep_overall,
      "groups.organisation.groups[0].overall: group 'Northbridge Hospitals NHS Foundation "
      "Trust' publishes its overall beside its hidden principle(s) 'basics'"),
+    ("a comment list shorter than the threshold", _one_comment,
+     "comments.story-1: 1 comment(s) published, fewer than the threshold (5), in a document "
+     "changed after leadlens score wrote it"),
     ("threshold lowered", _set("min_group_size", value=2),
      "min_group_size: 2 is below the question set's anonymity threshold (5)"),
 ]
@@ -195,3 +202,19 @@ def test_any_number_replaced_is_refused_or_in_domain(tmp_path: Path, where: tupl
     if code == 1:  # located lines, then perhaps "... and N more problems not shown"
         assert err and all(line.startswith((str(path), "... and ")) for line in
                            err.splitlines()), err
+
+
+def test_a_sealed_document_with_comments_withheld_below_the_threshold_renders(
+        tmp_path: Path) -> None:
+    # score counts the commenters (5 wrote on story-2) before the facilitator withholds
+    # comments, so its sealed document may list fewer than the threshold: not refused.
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    ids = tmp_path / "withhold.txt"
+    ids.write_text("story-2-986b900b\nstory-2-b6700d05\n", encoding="utf-8")
+    doc = tmp_path / "results.json"
+    scored = runner.invoke(app, ["score", str(examples / "responses.csv"), "--quiet",
+                                 "--withhold-comments", str(ids), "-o", str(doc)])
+    assert scored.exit_code == 0, scored.output
+    assert len(json.loads(doc.read_text(encoding="utf-8"))["comments"]["story-2"]) == 3
+    code, out, err, _ = _report(tmp_path, doc.read_text(encoding="utf-8"))
+    assert code == 0, err
