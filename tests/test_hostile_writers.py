@@ -141,7 +141,8 @@ HOSTILE_COMMENT = ("Bell\x07 escape\x1b[31mred\x1b[0m override\u202eevil\u202c "
 
 def _document_with_comment(tmp_path: Path) -> Path:
     doc = sample_document()
-    doc["comments"] = {key: [HOSTILE_COMMENT] for key in doc["comments"]}
+    # One comment of each list replaced: an edited list shorter than the threshold is refused.
+    doc["comments"] = {key: [HOSTILE_COMMENT, *texts[1:]] for key, texts in doc["comments"].items()}
     path = tmp_path / "results.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path
