@@ -318,3 +318,21 @@ def test_the_bad_files_of_the_reader_tests_read_alike(case: str, tmp_path: Path,
     assert_same(by_csv_module, by_enums, by_integers)
     assert used == (case not in ("empty", "unclosed quote", "stray text after a closing quote",
                                  "ragged rows"))
+
+
+# --- the UTF-8 pass skips ASCII blocks ----------------------------------------------------------
+
+@pytest.mark.parametrize(("content", "utf8"), [
+    (b"a" * ((1 << 20) - 1) + "é".encode() + b"b" * 100, True),   # é cut at a block's end
+    (b"a" * ((1 << 20) - 1) + b"\xc3" + b"b" * 100, False),        # a lead byte, then ASCII
+    (b"a" * (1 << 20) + b"\xff", False),                           # bad after an ASCII block
+    (b"a" * (1 << 21) + "–".encode(), True),
+    (b"a" * 10 + b"\xc3", False),                                  # cut at the end
+])
+def test_is_utf8_reads_ascii_blocks_and_what_follows(content: bytes, utf8: bool,
+                                                     tmp_path: Path) -> None:
+    from leadlens.responses.exports.cells import is_utf8
+
+    path = tmp_path / "r.csv"
+    path.write_bytes(content)
+    assert is_utf8(path) == utf8
