@@ -603,7 +603,7 @@ def _encode_numbers(series: pl.Series, column: NumericColumn, token: str | None)
         table[value] = code
     table[free] = 0
     known = sorted(set(code_of) - {numeric.STAND_IN_VALUE})
-    if known == list(range(known[0], known[-1] + 1)) if known else False:
+    if known and known == list(range(known[0], known[-1] + 1)):  # 1-5: two comparisons
         off_scale = bool(((series < known[0]) | ((series > known[-1])
                                                  & (series != numeric.STAND_IN_VALUE))).any())
     else:
