@@ -153,6 +153,19 @@ def test_a_label_after_the_first_rows_reads_as_before(tmp_path: Path, qs: Questi
                               "answers.agreement in a --mapping file"]
 
 
+def test_a_file_over_the_size_bound_is_parsed_from_its_path_as_enums(
+        tmp_path: Path, qs: QuestionSet, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The integer parse holds the text: a file over numeric.MAX_BYTES is not read so."""
+    path = tmp_path / "r.csv"
+    path.write_text(CASES["numbers and don't know"][0], encoding="utf-8")
+    monkeypatch.setattr(numeric, "MAX_BYTES", path.stat().st_size - 1)
+    by_csv_module, by_enums, by_integers, used = three_ways(path, qs, monkeypatch)
+    assert_same(by_csv_module, by_enums, by_integers)
+    assert not used
+    monkeypatch.setattr(numeric, "MAX_BYTES", path.stat().st_size)
+    assert three_ways(path, qs, monkeypatch)[3]
+
+
 def test_numbers_off_the_scale_are_located_as_before(tmp_path: Path, qs: QuestionSet,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "r.csv"

@@ -450,6 +450,8 @@ def _read_with_polars(file: Path | bytes, header: list[str], hints: list[ColumnH
         frame = _parse(file, hints, numbers)
         if frame is not None and numbers is not None and not _numbers_agree(frame, numbers):
             frame = _parse(file, hints)  # the stand-in was not only the label: as before
+        if numbers is not None:
+            numbers.text = file  # the text with the stand-in is not held past its parse
         numbers = None if frame is None or not _integers(frame, numbers) else numbers
     if frame is None:
         # Polars refused the file: the csv module finds out why, or reads it if it can.

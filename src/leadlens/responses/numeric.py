@@ -38,9 +38,10 @@ shorter than the label it stands for, so the number of replacements is the lengt
 STAND_IN_VALUE = 255
 MAX_LABELS = 64
 """A scale with more cells (options, unscored labels, missing values) is read as before."""
-MAX_BYTES = 200_000_000
-"""Files up to this size take the integer parse: their text is held (twice, briefly) while it
-is parsed. Larger ones are parsed from the path as before, within the memory bound."""
+MAX_BYTES = 128_000_000
+"""Files up to this size (1.5 million respondents to 30 items) take the integer parse: their
+text is held (twice, briefly) until it is parsed. Larger ones are parsed from the path as
+enums, within the memory bound (5 million respondents under 1 GiB)."""
 
 
 class NumericCells(tuple[str, ...]):
