@@ -184,6 +184,20 @@ def test_numbers_off_the_scale_are_located_as_before(tmp_path: Path, qs: Questio
     assert with_missing[3]
 
 
+def test_a_column_holding_every_number(tmp_path: Path, qs: QuestionSet,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """0-254 all in one column: no byte is free for the blank cells, and 250 numbers are off
+    the scale; the messages are the csv module's."""
+    monkeypatch.setattr(numeric, "HEAD_ROWS", 2)
+    path = tmp_path / "r.csv"
+    path.write_text(HEADER + ROWS + "".join(f"x{v},A,{v},,Don't know,\n" for v in range(255))
+                    + "y,B,,2,3,\n", encoding="utf-8")
+    by_csv_module, by_enums, by_integers, used = three_ways(path, qs, monkeypatch)
+    assert_same(by_csv_module, by_enums, by_integers)
+    assert used
+    assert "0 is not on the agreement scale" in by_integers[0][0]
+
+
 def test_scales_whose_labels_read_as_numbers_are_read_as_before(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An alias "04" for option 1 makes "04" and "4" different answers: no integer parse."""

@@ -589,18 +589,25 @@ def _encode_numbers(series: pl.Series, column: NumericColumn, token: str | None)
     (``column.labels``); the stand-in (255) as the unscored label ``token`` it replaced; a
     number off the scale as a label of its own (``"7"``), worded by the same lookup as any
     cell; nulls empty."""
+    import polars as pl
+
     labels = list(column.labels)
     code_of = column.numbers()
     if token is not None:
         if token not in labels:
             labels.append(token)
         code_of[numeric.STAND_IN_VALUE] = labels.index(token)
-    # Nulls become a byte no cell holds, so one lookup of one byte a cell gives every code.
-    free = next(v for v in range(numeric.STAND_IN_VALUE - 1, -1, -1)
-                if v not in code_of and not (series == v).any())
-    values = series.fill_null(free).to_numpy()
-    unknown = 255  # not yet a code: at most 64 labels and 255 numbers
-    table = np.full(256, unknown, dtype=np.uint8)
+    # Nulls become a value no cell holds, so one lookup a cell gives every code.
+    free = next((v for v in range(numeric.STAND_IN_VALUE - 1, -1, -1)
+                 if v not in code_of and not (series == v).any()), None)
+    if free is None:  # every byte occurs (a column of 255 different numbers): one more
+        free = numeric.STAND_IN_VALUE + 1
+        values = series.cast(pl.UInt16).fill_null(free).to_numpy()
+    else:
+        values = series.fill_null(free).to_numpy()
+    unknown = np.iinfo(np.uint16).max  # not a code
+    table = np.full(free + 1 if free > numeric.STAND_IN_VALUE else 256, unknown,
+                    dtype=np.uint16)
     for value, code in code_of.items():
         table[value] = code
     table[free] = 0
@@ -615,7 +622,8 @@ def _encode_numbers(series: pl.Series, column: NumericColumn, token: str | None)
             table[value] = len(labels)
             labels.append(str(value))
     table[free] = len(labels)
-    return Column(np.take(table, values), labels)
+    return Column(np.take(table.astype(np.uint8 if len(labels) < 256 else np.uint16), values),
+                  labels)
 
 
 def _encode_ids(series: pl.Series) -> Column:
