@@ -27,12 +27,14 @@ import numpy.typing as npt
 
 from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError
 from leadlens.files import STDIN, InputError, read_head, read_input
+from leadlens.responses import numeric
 from leadlens.responses.limits import (
     MAX_FIELD_BYTES,
     line_endings,
     nul_problem,
     size_problem,
 )
+from leadlens.responses.numeric import NumericColumn
 from leadlens.responses.problems import bad_quote, duplicate_header, no_header, ragged_row
 from leadlens.responses.records import RecordScan, record_lines, scan_records
 from leadlens.responses.table import FieldValues
@@ -179,20 +181,53 @@ def _read_large(path: Path, source: str, hint: Callable[[str], ColumnHint] | Non
         return None
     _check_header(header, source)
     hints = [hint(h.strip()) if hint else "text" for h in header]
-    if "polars" in sys.modules:
-        found = scan_records(path, body_start)
-    else:  # the pass and the polars import are both slow; reads and numpy release the GIL
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            scanning = pool.submit(scan_records, path, body_start)
-            import polars  # noqa: F401
-            found = scanning.result()
+    plan = numeric.numeric_columns(hints)
+    if plan is not None and (info.st_size > numeric.MAX_BYTES
+                             or not numeric.head_is_numeric(head, body_start, plan[0])):
+        plan = None  # too large to hold, or labels ("Agree") in the first rows
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The pass and the polars import are both slow; reads and numpy release the GIL.
+        scanning = pool.submit(_scan_and_stand_in, path, body_start, plan)
+        import polars  # noqa: F401
+        found, numbers = scanning.result()
     if found.nul or found.longest > MAX_FIELD_BYTES:
         _checked(path, source)  # says where (a long record may still have short cells)
     if not found.content:
         return CellTable(source, header, {i: Column(np.zeros(0, np.uint32), [])
                                           for i, h in enumerate(hints) if h != "skip"},
                          0, lambda: [])
-    return _read_with_polars(path, header, hints, source, found, body_start)
+    return _read_with_polars(path, header, hints, source, found, body_start, numbers)
+
+
+@dataclass
+class _Numbers:
+    """The rated columns to parse as integers (:mod:`leadlens.responses.numeric`): the file's
+    text with the unscored label replaced by the stand-in, and how many times it was."""
+
+    columns: dict[int, NumericColumn]
+    text: bytes | Path
+    token: str | None
+    replaced: int
+
+
+def _scan_and_stand_in(path: Path, body_start: int,
+                       plan: tuple[dict[int, NumericColumn], str | None] | None
+                       ) -> tuple[RecordScan, _Numbers | None]:
+    """The block pass over the file (:func:`scan_records`) and, for the integer parse, its
+    text with the stand-in (read once for both)."""
+    if plan is None:
+        return scan_records(path, body_start), None
+    columns, token = plan
+    if token is None:  # nothing to replace: polars parses the file from its path
+        return scan_records(path, body_start), _Numbers(columns, path, None, 0)
+    with path.open("rb") as handle:
+        data = handle.read(numeric.MAX_BYTES + 1)
+    if len(data) > numeric.MAX_BYTES:
+        return scan_records(path, body_start), None
+    found = scan_records(data, body_start)
+    text, replaced = numeric.stand_in(data, token)
+    del data
+    return found, _Numbers(columns, text, token, replaced)
 
 
 TEXT_CHECK_BYTES = 16 * 1024
@@ -379,12 +414,13 @@ def capped(problems: list[Problem]) -> ResponsesError:
 
 
 def _read_with_polars(file: Path | bytes, header: list[str], hints: list[ColumnHint],
-                      source: str, found: RecordScan | None = None, body_start: int = 0
-                      ) -> CellTable:
+                      source: str, found: RecordScan | None = None, body_start: int = 0,
+                      numbers: _Numbers | None = None) -> CellTable:
     """Parse with polars: from the file's path (its text is not held), or from bytes.
 
     ``found`` is the block pass over a file's bytes (:func:`scan_records`), made by the
-    caller; without it (bytes in memory) it runs beside the parse.
+    caller; without it (bytes in memory) it runs beside the parse. With ``numbers``, the
+    rated columns are first parsed as integers (:mod:`leadlens.responses.numeric`).
     """
     scanned: list[_Scan] = []
     lines: list[LineNumbers] = []
@@ -411,7 +447,12 @@ def _read_with_polars(file: Path | bytes, header: list[str], hints: list[ColumnH
             frame = _parse(file, hints)
             found = checks.result()
     else:
-        frame = _parse(file, hints)
+        frame = _parse(file, hints, numbers)
+        if frame is not None and numbers is not None and not _numbers_agree(frame, numbers):
+            frame = _parse(file, hints)  # the stand-in was not only the label: as before
+        if numbers is not None:
+            numbers.text = file  # the text with the stand-in is not held past its parse
+        numbers = None if frame is None or not _integers(frame, numbers) else numbers
     if frame is None:
         # Polars refused the file: the csv module finds out why, or reads it if it can.
         return _read_with_csv_module(text(), header, hints, source)
@@ -428,7 +469,7 @@ def _read_with_polars(file: Path | bytes, header: list[str], hints: list[ColumnH
         if result.problems:
             raise capped(result.problems)
         return _read_with_csv_module(text(), header, hints, source)
-    columns = _encode_all(frame, hints)
+    columns = _encode_all(frame, hints, numbers)
     del frame
     return CellTable(source, header, columns, height, line_numbers,
                      rescan_lines=isinstance(file, Path))
@@ -454,24 +495,64 @@ def _dtype(hint: ColumnHint) -> pl.DataType:
     return pl.Enum(list(dict.fromkeys(hint)))
 
 
-def _parse(data: bytes | Path, hints: list[ColumnHint]) -> pl.DataFrame | None:
-    """The cells as polars columns, or None when polars cannot read the file."""
+def _parse(data: bytes | Path, hints: list[ColumnHint], numbers: _Numbers | None = None
+           ) -> pl.DataFrame | None:
+    """The cells as polars columns, or None when polars cannot read the file.
+
+    With ``numbers``, the rated columns are first read as ``UInt8`` from the text with the
+    stand-in; a cell polars cannot read so ("Agree", "4.0") makes it read them as before.
+    """
     import polars as pl
 
-    attempts = [hints]
+    attempts: list[tuple[bytes | Path, dict[str, pl.DataType]]] = []
+    if numbers is not None:
+        attempts.append((numbers.text, {f"c{i}": pl.UInt8() if i in numbers.columns
+                                        else _dtype(h) for i, h in enumerate(hints)}))
+    attempts.append((data, {f"c{i}": _dtype(h) for i, h in enumerate(hints)}))
     if any(isinstance(h, tuple) for h in hints):
         # Enums are fastest; any other cell (" 4", "don't know", "7") falls back to categories.
-        attempts.append([h if not isinstance(h, tuple) else "category" for h in hints])
-    for attempt in attempts:
-        schema = {f"c{i}": _dtype(h) for i, h in enumerate(attempt)}
+        attempts.append((data, {f"c{i}": _dtype("category" if isinstance(h, tuple) else h)
+                                for i, h in enumerate(hints)}))
+    for source, schema in attempts:
         try:
             # A blank first record would make polars take the file for one column: the
             # schema holds (short records are caught by the comma count).
-            return pl.read_csv(data, has_header=False, skip_rows=1, schema=schema,
+            return pl.read_csv(source, has_header=False, skip_rows=1, schema=schema,
                                raise_if_empty=False, missing_columns="insert")
         except pl.exceptions.PolarsError:
             continue
     return None
+
+
+def _integers(frame: pl.DataFrame, numbers: _Numbers | None) -> bool:
+    """Whether the frame's rated columns are the integer parse's."""
+    import polars as pl
+
+    return numbers is not None and all(frame[f"c{i}"].dtype == pl.UInt8
+                                       for i in numbers.columns)
+
+
+def _numbers_agree(frame: pl.DataFrame, numbers: _Numbers) -> bool:
+    """Whether the stand-in stood only for the unscored label in the rated columns: they hold
+    it (255) exactly as often as it was put in, and no other column holds it."""
+    import polars as pl
+
+    if not _integers(frame, numbers) or numbers.token is None:
+        return True
+    count = sum(int((frame[f"c{i}"] == numeric.STAND_IN_VALUE).sum()) for i in numbers.columns)
+    if count != numbers.replaced:
+        return False
+    mark = numeric.STAND_IN.decode()
+    for name in frame.columns:
+        if int(name[1:]) in numbers.columns:
+            continue
+        series = frame[name]
+        if isinstance(series.dtype, pl.Enum | pl.Categorical):
+            if any(mark in label for label in _categories(series)):
+                return False
+        elif series.dtype == pl.String and series.str.contains(mark, literal=True).any():
+            return False
+    return True
 
 
 def _categories(series: pl.Series) -> list[str]:
@@ -485,16 +566,64 @@ def _categories(series: pl.Series) -> list[str]:
     raise TypeError(f"not a categorical column: {dtype}")
 
 
-def _encode_all(frame: pl.DataFrame, hints: list[ColumnHint]) -> dict[int, Column]:
+def _encode_all(frame: pl.DataFrame, hints: list[ColumnHint], numbers: _Numbers | None = None
+                ) -> dict[int, Column]:
     """Every column read (not skipped) as a :class:`Column`; each is taken out of the frame
     as it is encoded, so the codes are never held twice for the whole file."""
+    import polars as pl
+
     columns: dict[int, Column] = {}
     for i, hint in enumerate(hints):
         if hint != "skip":
             series = frame.drop_in_place(f"c{i}")
-            columns[i] = (_encode_ids if hint == "id" else _encode)(series)
+            if numbers is not None and series.dtype == pl.UInt8:
+                columns[i] = _encode_numbers(series, numbers.columns[i], numbers.token)
+            else:
+                columns[i] = (_encode_ids if hint == "id" else _encode)(series)
             del series
     return columns
+
+
+def _encode_numbers(series: pl.Series, column: NumericColumn, token: str | None) -> Column:
+    """An integer column as the enum column it stands for: codes into the scale's cells
+    (``column.labels``); the stand-in (255) as the unscored label ``token`` it replaced; a
+    number off the scale as a label of its own (``"7"``), worded by the same lookup as any
+    cell; nulls empty."""
+    import polars as pl
+
+    labels = list(column.labels)
+    code_of = column.numbers()
+    if token is not None:
+        if token not in labels:
+            labels.append(token)
+        code_of[numeric.STAND_IN_VALUE] = labels.index(token)
+    # Nulls become a value no cell holds, so one lookup a cell gives every code.
+    free = next((v for v in range(numeric.STAND_IN_VALUE - 1, -1, -1)
+                 if v not in code_of and not (series == v).any()), None)
+    if free is None:  # every byte occurs (a column of 255 different numbers): one more
+        free = numeric.STAND_IN_VALUE + 1
+        values = series.cast(pl.UInt16).fill_null(free).to_numpy()
+    else:
+        values = series.fill_null(free).to_numpy()
+    unknown = np.iinfo(np.uint16).max  # not a code
+    table = np.full(free + 1 if free > numeric.STAND_IN_VALUE else 256, unknown,
+                    dtype=np.uint16)
+    for value, code in code_of.items():
+        table[value] = code
+    table[free] = 0
+    known = sorted(set(code_of) - {numeric.STAND_IN_VALUE})
+    if known and known == list(range(known[0], known[-1] + 1)):  # 1-5: two comparisons
+        off_scale = bool(((series < known[0]) | ((series > known[-1])
+                                                 & (series != numeric.STAND_IN_VALUE))).any())
+    else:
+        off_scale = bool((np.take(table, values) == unknown).any())
+    if off_scale:  # numbers off the scale: rare, so looked for only then
+        for value in np.unique(values[np.take(table, values) == unknown]).tolist():
+            table[value] = len(labels)
+            labels.append(str(value))
+    table[free] = len(labels)
+    return Column(np.take(table.astype(np.uint8 if len(labels) < 256 else np.uint16), values),
+                  labels)
 
 
 def _encode_ids(series: pl.Series) -> Column:
@@ -529,6 +658,8 @@ def _content_commas(frame: pl.DataFrame, header: list[str], hints: list[ColumnHi
     total = sum(h.count(",") for h in header)
     for i in range(len(header)):
         series = frame[f"c{i}"]
+        if series.dtype.is_integer():
+            continue  # whole numbers (the integer parse): no commas
         if isinstance(series.dtype, pl.Enum | pl.Categorical):
             labels = _categories(series)
             per_label = [label.count(",") for label in labels]

@@ -33,6 +33,7 @@ from leadlens.responses.cells import (
 )
 from leadlens.responses.layout import RESERVED_COLUMNS
 from leadlens.responses.limits import capped_warnings
+from leadlens.responses.numeric import numeric_hint
 from leadlens.responses.problems import blank_rows
 from leadlens.responses.table import (
     BoolArray,
@@ -94,8 +95,14 @@ def column_hints(question_set: QuestionSet) -> Callable[[str], ColumnHint]:
             if question.type == "text" or scale is None:
                 hints[key] = "text"
             else:
-                hints[key] = (tuple(str(o.value) for o in scale.options) + tuple(scale.unscored)
-                              + tuple(m for m in question_set.scoring.missing_values if m))
+                missing = question_set.scoring.missing_values
+                cells = (tuple(str(o.value) for o in scale.options) + tuple(scale.unscored)
+                         + tuple(m for m in missing if m))
+                # Whole numbers may be parsed as integers if no label reads as a number.
+                hints[key] = numeric_hint(
+                    [o.value for o in scale.options],
+                    [*(t for o in scale.options for t in (o.label, *o.aliases)),
+                     *scale.unscored, *missing], cells, list(scale.unscored))
     for respondent_field in question_set.respondent:
         hints[respondent_field.id] = "category"
     return lambda name: hints.get(name, "skip")

@@ -40,7 +40,8 @@ def read_export_cells(path: Path, qs: QuestionSet, options: ImportOptions | None
 
 def is_utf8(path: Path) -> bool:
     """Whether the whole file decodes as UTF-8 (a workbook does not). Streams the file in
-    1 MiB blocks; about 0.05 s for 86 MB."""
+    1 MiB blocks; a block of ASCII (most of a survey's file) is only checked as such, about
+    ten times faster than decoding it."""
     import codecs
 
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -50,7 +51,9 @@ def is_utf8(path: Path) -> bool:
             if sniff.is_xlsx(block[:8]):
                 return False
             while block:
-                decoder.decode(block)
+                # ASCII is UTF-8; a character cut at the previous block's end is decoded.
+                if decoder.getstate()[0] or not block.isascii():
+                    decoder.decode(block)
                 block = handle.read(1 << 20)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
