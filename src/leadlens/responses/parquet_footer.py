@@ -39,6 +39,9 @@ class Declared:
     """Bytes the pages unpack to, over all pages (as their headers declare)."""
     largest_page: int
     """The most bytes one page unpacks to."""
+    names: tuple[str, ...] = ()
+    """The top-level columns' names, in order (empty when refused early: see
+    :func:`read_declared`)."""
 
 
 class _Reader:
@@ -192,7 +195,25 @@ def read_declared(data: bytes, *, max_columns: int | None = None,
             largest = max(largest, page_largest)
     if rows < 0 or values < 0:
         raise FooterError("it declares a negative number of rows or values")
-    return Declared(columns, rows, values, unpacked, largest)
+    return Declared(columns, rows, values, unpacked, largest, _top_level_names(schema))
+
+
+def _top_level_names(schema: list[dict[int, Any]]) -> tuple[str, ...]:
+    """The names of the schema root's children (a nested column is one name), as polars
+    names the columns it decodes."""
+    names: list[str] = []
+    open_groups: list[int] = []  # children still to come in each enclosing group
+    for element in schema[1:]:
+        if open_groups:
+            open_groups[-1] -= 1
+        else:
+            name = element.get(4)
+            names.append(name.decode("utf-8", "replace") if isinstance(name, bytes) else "")
+        if _int(element, 5) > 0:
+            open_groups.append(_int(element, 5))
+        while open_groups and open_groups[-1] <= 0:
+            open_groups.pop()
+    return tuple(names)
 
 
 def _peek_size(reader: _Reader) -> int:
@@ -226,7 +247,9 @@ def _pages(data: bytes, column: dict[int, Any], metadata_start: int) -> tuple[in
         for key in (5, 8):  # data page (v1, v2): its first field is the number of values
             page = header.get(key)
             if isinstance(page, dict):
-                values += max(_int(page, 1), 0)
+                if _int(page, 1) < 0:  # polars' decoder aborted the process on this
+                    raise FooterError("a page declares a negative number of values")
+                values += _int(page, 1)
         unpacked += page_unpacked
         largest = max(largest, page_unpacked)
         at = reader.at + page_packed
