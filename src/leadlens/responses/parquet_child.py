@@ -48,16 +48,14 @@ class Failure(Exception):
         self.detail = detail
 
 
-def decode(data: bytes, columns: list[int] | None, *,
-           seconds: float = DECODE_SECONDS) -> Any:
+def decode(data: bytes, columns: list[int] | None, *, seconds: float | None = None) -> Any:
     """The polars DataFrame of ``data``'s columns at ``columns`` (every column if None),
-    decoded in a child process.
+    decoded in a child process given ``seconds`` (default :data:`DECODE_SECONDS`).
 
     Raises:
         Failure: the child failed, stopped on a signal or ran out of time.
     """
-    import polars as pl
-
+    seconds = DECODE_SECONDS if seconds is None else seconds
     with _memory_file("leadlens-parquet-out") as out, \
             _memory_file("leadlens-parquet-status") as status:
         if _single_thread():
@@ -67,6 +65,8 @@ def decode(data: bytes, columns: list[int] | None, *,
         outcome = _read_status(status)
         if outcome.get("kind") != "ok":
             raise Failure(str(outcome.get("kind", "start")), str(outcome.get("detail", "")))
+        import polars as pl  # only now: importing it starts threads, and a fork needs none
+
         try:
             return pl.read_ipc(f"/proc/self/fd/{out}")
         except (pl.exceptions.PolarsError, OSError) as exc:  # what the child wrote is ours
@@ -215,13 +215,13 @@ _BOOT = ("import sys; sys.path[:0] = {paths!r}; "
 
 def _run_spawned(data: bytes, columns: list[int] | None, out: int, status: int,
                  seconds: float) -> None:
-    import polars
+    import importlib.util
 
     # Only polars and this module are imported there: -I leaves the environment's paths
-    # out, so the ones this process found them on are given.
-    paths = list(dict.fromkeys(str(Path(m.__file__).resolve().parents[depth])
-                               for m, depth in ((polars, 1), (sys.modules[__name__], 2))
-                               if m.__file__))
+    # out, so the ones this process finds them on are given.
+    polars = importlib.util.find_spec("polars")
+    paths = list(dict.fromkeys(str(Path(origin).resolve().parents[depth]) for origin, depth
+                               in ((polars and polars.origin, 1), (__file__, 2)) if origin))
     with _memory_file("leadlens-parquet-in") as source, \
             _memory_file("leadlens-parquet-errors") as errors:
         _write_all(source, data)
