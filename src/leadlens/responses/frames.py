@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from leadlens.errors import Code, Problem, ResponsesError
 from leadlens.files import InputError, read_head, read_input
 from leadlens.responses.cells import CellTable, Column, ColumnHint
@@ -191,11 +193,37 @@ def _polars_column(series: Any, name: str, column: str, too_large: list[Problem]
                           .otherwise(series.cast(pl.String))).to_series())
     elif dtype == pl.String:
         text = series
+    elif dtype.is_integer() and (integers := _integer_column(series)) is not None:
+        return integers
     elif dtype.is_numeric() or dtype == pl.Boolean or isinstance(dtype, pl.Enum | pl.Categorical):
         text = series.cast(pl.String)
     else:
         return _bounded_column(series.to_list(), name, column, too_large)
     return _encode(text.cast(pl.Categorical(pl.Categories.random())))
+
+
+def _integer_column(series: Any) -> Column | None:
+    """An integer column as cells without a string per cell: each distinct value is made
+    text once (``str`` writes integers as polars' cast does). Answers span a few values; a
+    column spanning more than 65,536 (identifiers) is None, for the general way."""
+    import polars as pl
+
+    present = series.drop_nulls()
+    if not present.len():
+        return Column(np.zeros(series.len(), dtype=np.uint32), [])
+    low, high = int(present.min()), int(present.max())
+    if high - low >= 65_536 or max(abs(low), abs(high)) >= 2 ** 62:
+        return None
+    offsets = series.cast(pl.Int64).fill_null(low).to_numpy() - low
+    empty = series.is_null().to_numpy()
+    seen = np.zeros(high - low + 1, dtype=bool)
+    seen[offsets[~empty]] = True
+    values = np.flatnonzero(seen)
+    lookup = np.zeros(high - low + 1, dtype=np.uint32)
+    lookup[values] = np.arange(len(values), dtype=np.uint32)
+    codes = lookup[offsets]
+    codes[empty] = len(values)
+    return Column(codes, [str(int(v) + low) for v in values.tolist()])
 
 
 def read_parquet_cells(path: Path, source: str | None = None,
