@@ -248,7 +248,7 @@ def test_any_damaged_parquet_is_read_or_refused_cleanly(tmp_path: Path, qs: Path
 def test_many_damaged_parquet_files_are_read_or_refused_cleanly(
         tmp_path: Path, qs: Path, capfd: pytest.CaptureFixture[str], seed: int, flips: int
 ) -> None:
-    """The same property over many more damaged files (one in about 2,000 aborted polars)."""
+    """The same property over many more damaged files (one in about 4,000 aborted polars)."""
     _damaged_is_read_or_refused(tmp_path, qs, capfd, seed, flips)
 
 

@@ -1,7 +1,7 @@
 """A Parquet file whose pages make polars' decoder abort the process is one located error.
 
 Random damage to a small Parquet file made polars abort (SIGABRT, "Fatal Python error:
-Aborted") about once in 2,000 tries; every case found was a data page header declaring a
+Aborted") about once in 4,000 tries; every case found was a data page header declaring a
 negative number of values. Such a header is now refused before decoding (a located line),
 and the pages are decoded in a child process, so an abort the header checks do not foresee
 stops only the child. The damage is made here at test time, from a file polars writes.
