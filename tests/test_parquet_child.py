@@ -202,3 +202,14 @@ def test_only_the_columns_read_are_decoded(tmp_path: Path, qs: Path,
     result = leadlens.score(path, qs)
     assert asked == [[1, 2, 4, 5]]
     assert result.respondents == 6
+
+
+def test_without_memory_files_a_private_temporary_file_serves(
+        damaged: tuple[bytes, bytes], monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS has no ``memfd_create``: the child's output goes to an unlinked temporary file."""
+    import os
+
+    monkeypatch.delattr(os, "memfd_create")
+    frame = parquet_child.decode(damaged[0], [0, 2])
+    assert frame.columns == ["organisation", "b2"]
+    assert frame.height == ROWS

@@ -25,6 +25,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,7 +69,7 @@ def decode(data: bytes, columns: list[int] | None, *, seconds: float | None = No
         import polars as pl  # only now: importing it starts threads, and a fork needs none
 
         try:
-            return pl.read_ipc(f"/proc/self/fd/{out}")
+            return _read_back(out)
         except (pl.exceptions.PolarsError, OSError) as exc:  # what the child wrote is ours
             raise Failure("start", f"its decoded columns could not be read back ({exc})"
                           ) from None
@@ -84,14 +85,30 @@ def _single_thread() -> bool:
 
 @contextlib.contextmanager
 def _memory_file(name: str) -> Iterator[int]:
+    """An anonymous memory file (Linux), else a private temporary file already unlinked."""
     try:
         fd = os.memfd_create(name, os.MFD_CLOEXEC)
-    except (OSError, AttributeError) as exc:  # AttributeError: not Linux
-        raise Failure("start", f"no memory file for the decoder ({exc})") from None
+    except (OSError, AttributeError):  # AttributeError: not Linux
+        try:
+            with tempfile.TemporaryFile() as private:  # unlinked at once where it can be
+                fd = os.dup(private.fileno())
+        except OSError as exc:
+            raise Failure("start", f"no file for the decoder's output ({exc.strerror})"
+                          ) from None
     try:
         yield fd
     finally:
         os.close(fd)
+
+
+def _read_back(fd: int) -> Any:
+    """The Arrow IPC the child wrote to ``fd``, mapped by polars where /proc names it."""
+    import polars as pl
+
+    if os.path.exists(f"/proc/self/fd/{fd}"):
+        return pl.read_ipc(f"/proc/self/fd/{fd}")
+    with os.fdopen(os.dup(fd), "rb") as stream:
+        return pl.read_ipc(stream.read())
 
 
 def _read_status(fd: int) -> dict[str, Any]:
