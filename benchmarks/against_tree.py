@@ -1,6 +1,7 @@
 """Time ``leadlens score`` from two source trees alternately (this one against another).
 
     python benchmarks/against_tree.py /path/to/other/src [--runs 3] [--no-text]
+    python benchmarks/against_tree.py /path/to/other/src --data responses-1m.parquet
 
 Each run starts a child process with ``PYTHONPATH`` set to one tree's ``src``; wall time,
 CPU time (user + system) and peak memory are taken from ``wait4``. Prints the medians.
@@ -40,8 +41,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-text", action="store_true",
                         help="the file without free-text columns (generate.py --no-text)")
+    parser.add_argument("--data", help="another file under benchmarks/data, e.g. "
+                        "responses-1m.parquet (generate.py --out ...parquet)")
     args = parser.parse_args()
-    name = "responses-1m-no-text.csv" if args.no_text else "responses-1m.csv"
+    name = args.data or ("responses-1m-no-text.csv" if args.no_text else "responses-1m.csv")
     qs = "benchmark-no-text.yaml" if args.no_text else "benchmark.yaml"
     trees = {"this tree": OURS, "other tree": args.other.resolve()}
     for tree in trees.values():

@@ -7,6 +7,9 @@
     python benchmarks/generate.py --rows 1000 --out /tmp/small.csv
     python benchmarks/generate.py --no-text --out benchmarks/data/responses-1m-no-text.csv
                                                    # and benchmark-no-text.yaml (no text questions)
+    python benchmarks/generate.py --out benchmarks/data/responses-1m.parquet
+                                                   # Parquet: answers as Int8 (blank and
+                                                   # "Don't know" as null), text as strings
 
 The data are random but shaped like survey answers: each respondent has a leaning per
 principle, organisations differ, about 2% of answers are blank and 1% "Don't know", one item
@@ -116,7 +119,12 @@ def main() -> None:
     args = parser.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     frame = responses_frame(args.rows)
-    (frame.drop(TEXT_QUESTIONS) if args.no_text else frame).write_csv(args.out)
+    frame = frame.drop(TEXT_QUESTIONS) if args.no_text else frame
+    if args.out.suffix == ".parquet":  # as an analyst's script writes it: integer answers
+        items = [f"{p}-{i}" for p in PRINCIPLES for i in range(1, ITEMS_PER_PRINCIPLE + 1)]
+        frame.with_columns(pl.col(items).cast(pl.Int8, strict=False)).write_parquet(args.out)
+    else:
+        frame.write_csv(args.out)
     qs_path = args.out.with_name("benchmark-no-text.yaml" if args.no_text else "benchmark.yaml")
     qs_path.write_text(question_set_yaml(text=not args.no_text), encoding="utf-8")
     size = args.out.stat().st_size / 1e6

@@ -69,6 +69,8 @@ CASES = {
                       "at most 2x", "python benchmarks/exports.py"),
     "ten-waves": Case("responses-1m.csv", [], "10x one file's time within 15%, under 2 GiB",
                       "python benchmarks/generate.py", waves=10),
+    "parquet": Case("responses-1m.parquet", ["polars_baseline.py"], "at most 1.5x",
+                    "python benchmarks/generate.py --out benchmarks/data/responses-1m.parquet"),
     "canonical-5m": Case("responses-5m.csv", ["polars_baseline.py", "--scan"], "memory < 1 GiB",
                          "python benchmarks/generate.py --rows 5000000 "
                          "--out benchmarks/data/responses-5m.csv"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterable
@@ -173,6 +174,10 @@ def main() -> None:
     # Behave like other Unix tools when the reader of a pipe goes away (`leadlens show | head`):
     # end quietly, as killed by SIGPIPE, instead of a BrokenPipeError and exit 1.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # One BLAS thread (unless asked otherwise): leadlens' matrices are small (items x items),
+    # and a process without other threads decodes Parquet in a cheap fork of itself
+    # (responses/parquet_child.py) rather than a fresh interpreter.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from leadlens.files import Terminated, terminate_cleanly
 
     terminate_cleanly()  # SIGTERM unwinds, so a write in progress removes its temporary

@@ -61,6 +61,10 @@ def _missing_problems(inspection: Inspection, qs: QuestionSet, strict: bool) -> 
             for key in inspection.columns.missing]
 
 
+MAX_LISTED_COLUMNS = 500
+"""Columns listed by ``inspect``'s text report (a survey export has tens to a few hundred);
+the rest are counted in one more line."""
+
 _PLATFORMS = {"parquet": "Parquet file (read by its column names, as leadlens score reads it)"}
 """Names of the inputs the export layer does not read."""
 
@@ -87,7 +91,7 @@ def _text(inspection: Inspection) -> str:
         f"responses: {d.records}" + (f" ({d.blank} blank rows skipped)" if d.blank else ""),
         "columns:",
     ]
-    matches = inspection.columns.matches
+    matches = inspection.columns.matches[:MAX_LISTED_COLUMNS]
     width = max((len(_target(m)) for m in matches), default=0)
     for m in matches:
         how = f"  ({m.how})" if m.how else ""
@@ -95,6 +99,9 @@ def _text(inspection: Inspection) -> str:
             how = f"  (could be {', '.join(m.candidates)})"
         lines.append(f"  {m.column.index + 1:>3}  {_target(m):<{width}}  "
                      f"{_shown(m.column.display)}{_shown(how)}")
+    if len(inspection.columns.matches) > len(matches):  # cut as long lists of problems are
+        lines.append(f"  ... and {len(inspection.columns.matches) - len(matches):,} more "
+                     "columns (--format json lists them all)")
     missing = inspection.columns.missing
     lines.append(f"questions with no column: {', '.join(missing) if missing else 'none'}")
     return "\n".join(lines) + "\n"

@@ -14,16 +14,17 @@ lines: problems name its row, counting the first row as 1.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from leadlens.errors import Code, Problem, ResponsesError
 from leadlens.files import InputError, read_head, read_input
-from leadlens.responses.cells import CellTable, Column
+from leadlens.responses.cells import CellTable, Column, ColumnHint
 from leadlens.responses.limits import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -32,6 +33,9 @@ from leadlens.responses.limits import (
     MAX_UNPACKED_BYTES,
 )
 from leadlens.responses.problems import duplicate_header
+
+if TYPE_CHECKING:
+    from leadlens.responses.parquet_child import Failure
 
 _EXACT = 2.0 ** 53
 """Floats below this in size are whole numbers exactly; larger ones are written as floats
@@ -67,13 +71,16 @@ def is_frame(data: object) -> bool:
             or type(data).__name__ == "LazyFrame")
 
 
-def frame_cells(frame: Any, source: str | None = None) -> CellTable:
+def frame_cells(frame: Any, source: str | None = None, *, header: list[str] | None = None,
+                positions: list[int] | None = None) -> CellTable:
     """A DataFrame's column names and cells as a :class:`CellTable`.
 
     Args:
         frame: a polars DataFrame or LazyFrame, a pandas DataFrame, or anything narwhals
             reads or that offers ``__arrow_c_stream__``.
         source: how to name it in messages (default: :func:`frame_name`).
+        header: the table's column names, when ``frame`` holds only some of its columns
+            (a Parquet file's needed ones), which are at ``positions`` in it.
 
     Raises:
         ResponsesError: duplicate or empty column names.
@@ -94,7 +101,9 @@ def frame_cells(frame: Any, source: str | None = None) -> CellTable:
         frame = pl.DataFrame(frame)
     table = nw.from_native(frame, eager_only=True)
     _check_shape(name, len(table), len(table.columns))
-    header = [str(column) for column in table.columns]
+    if header is None:
+        header = [str(column) for column in table.columns]
+    at = list(positions) if positions is not None else list(range(len(header)))
     seen: dict[str, int] = {}
     problems: list[Problem] = []
     for position, column in enumerate(header, start=1):
@@ -108,10 +117,10 @@ def frame_cells(frame: Any, source: str | None = None) -> CellTable:
     native = nw.to_native(table)
     too_large: list[Problem] = []
     if nw.dependencies.is_polars_dataframe(native):
-        columns = {i: _polars_column(series, name, header[i], too_large)
+        columns = {at[i]: _polars_column(series, name, header[at[i]], too_large)
                    for i, series in enumerate(native.iter_columns())}
     else:
-        columns = {i: _bounded_column(series.to_list(), name, header[i], too_large)
+        columns = {at[i]: _bounded_column(series.to_list(), name, header[at[i]], too_large)
                    for i, series in enumerate(table.iter_columns())}
     if too_large:
         raise ResponsesError(too_large)
@@ -184,6 +193,8 @@ def _polars_column(series: Any, name: str, column: str, too_large: list[Problem]
                           .otherwise(series.cast(pl.String))).to_series())
     elif dtype == pl.String:
         text = series
+    elif dtype.is_integer() and (integers := _integer_column(series)) is not None:
+        return integers
     elif dtype.is_numeric() or dtype == pl.Boolean or isinstance(dtype, pl.Enum | pl.Categorical):
         text = series.cast(pl.String)
     else:
@@ -191,16 +202,47 @@ def _polars_column(series: Any, name: str, column: str, too_large: list[Problem]
     return _encode(text.cast(pl.Categorical(pl.Categories.random())))
 
 
-def read_parquet_cells(path: Path, source: str | None = None) -> CellTable:
+def _integer_column(series: Any) -> Column | None:
+    """An integer column as cells without a string per cell: each distinct value is made
+    text once (``str`` writes integers as polars' cast does). Answers span a few values; a
+    column spanning more than 65,536 (identifiers) is None, for the general way."""
+    import polars as pl
+
+    present = series.drop_nulls()
+    if not present.len():
+        return Column(np.zeros(series.len(), dtype=np.uint32), [])
+    low, high = int(present.min()), int(present.max())
+    if high - low >= 65_536 or max(abs(low), abs(high)) >= 2 ** 62:
+        return None
+    offsets = series.cast(pl.Int64).fill_null(low).to_numpy() - low
+    empty = series.is_null().to_numpy()
+    seen = np.zeros(high - low + 1, dtype=bool)
+    seen[offsets[~empty]] = True
+    values = np.flatnonzero(seen)
+    lookup = np.zeros(high - low + 1, dtype=np.uint32)
+    lookup[values] = np.arange(len(values), dtype=np.uint32)
+    codes = lookup[offsets]
+    codes[empty] = len(values)
+    return Column(codes, [str(int(v) + low) for v in values.tolist()])
+
+
+def read_parquet_cells(path: Path, source: str | None = None,
+                       hint: Callable[[str], ColumnHint] | None = None) -> CellTable:
     """A Parquet file's columns (the CSV layout's names; integer or text answers) as cells.
+
+    Its pages are decoded in a child process (:mod:`leadlens.responses.parquet_child`), so
+    a page that makes polars' decoder abort is one located error, not a crash.
+
+    Args:
+        path: the file, or ``-`` for standard input.
+        source: how to name it in messages (default: ``str(path)``).
+        hint: by (trimmed) column name, what the column will be read as; columns hinted
+            ``skip`` are not decoded (as the CSV reader leaves them out). Default: all.
 
     Raises:
         ResponsesError: the file cannot be read or is not Parquet.
     """
-    import io
-
-    import polars as pl
-
+    from leadlens.responses.parquet_child import Failure, decode
     from leadlens.responses.parquet_footer import FooterError, read_declared
 
     name = source or str(path)
@@ -216,51 +258,36 @@ def read_parquet_cells(path: Path, source: str | None = None) -> CellTable:
         raise ResponsesError([_too_large(
             name, f"its pages unpack to {declared.unpacked:,} bytes",
             f"{_binary_size(MAX_UNPACKED_BYTES)} unpacked")])
+    header = list(declared.names)
+    positions = ([i for i, column in enumerate(header) if hint(column.strip()) != "skip"]
+                 if hint is not None else None) or None
     try:
-        with _quiet_panics():
-            frame = pl.read_parquet(io.BytesIO(data))
-    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError,
-            ValueError) as exc:
-        # A damaged page can make polars' Rust code panic (PanicException, a BaseException),
-        # whose text is an assertion deep inside polars: not worth showing.
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if isinstance(exc, pl.exceptions.PanicException):
-            detail = "its pages are damaged (they cannot be decoded)"
-        raise ResponsesError([_not_parquet(name, detail)]) from None
-    return frame_cells(frame, name)
+        frame = decode(data, positions)
+    except Failure as failure:
+        raise ResponsesError([_not_parquet(name, _failure_detail(failure))]) from None
+    del data
+    if positions is None:
+        return frame_cells(frame, name)
+    if frame.columns != [header[i] for i in positions]:  # the footer read otherwise
+        raise ResponsesError([_not_parquet(name, "its column names cannot be read")])
+    return frame_cells(frame, name, header=header, positions=positions)
 
 
-@contextlib.contextmanager
-def _quiet_panics() -> Iterator[None]:
-    """Hold back what native code writes to stderr (file descriptor 2) while the block runs.
-
-    When polars' Rust code panics on a damaged file, Rust's panic hook prints a backtrace on
-    stderr before Python sees the exception; leadlens reports the damage as one located line
-    instead. Anything else written meanwhile is passed on to stderr afterwards.
-    """
-    import tempfile
-
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    panicked = False
-    with tempfile.TemporaryFile() as held:
-        os.dup2(held.fileno(), 2)
-        try:
-            yield
-        except BaseException:
-            panicked = True
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            if not panicked:
-                held.seek(0)
-                text = held.read()
-                if text:
-                    os.write(2, text)
+def _failure_detail(failure: Failure) -> str:
+    """What a failed decode (:class:`~leadlens.responses.parquet_child.Failure`) means for
+    the file."""
+    kind, detail = failure.kind, failure.detail
+    if kind == "panic":  # a Rust panic's text is an assertion deep inside polars
+        return "its pages are damaged (they cannot be decoded)"
+    if kind == "signal":
+        return (f"its pages are damaged: polars' Parquet decoder stopped (signal {detail}) "
+                "reading it")
+    if kind == "timeout":
+        return (f"its pages took more than {detail} s to decode (damaged, or too large for "
+                "this machine)")
+    if kind == "error":
+        return detail
+    return f"it could not be decoded: {detail or 'the decoder stopped before it finished'}"
 
 
 def _binary_size(size: int) -> str:

@@ -39,6 +39,9 @@ class Declared:
     """Bytes the pages unpack to, over all pages (as their headers declare)."""
     largest_page: int
     """The most bytes one page unpacks to."""
+    names: tuple[str, ...] = ()
+    """The top-level columns' names, in order (empty when refused early: see
+    :func:`read_declared`)."""
 
 
 class _Reader:
@@ -47,19 +50,29 @@ class _Reader:
     def __init__(self, data: bytes, start: int, end: int) -> None:
         self.data, self.at, self.end = data, start, end
 
+    # Bytes are read with local variables, not a method call per byte: a footer of 100,000
+    # columns is about 35 MB of metadata and page headers, read here in pure Python.
     def byte(self) -> int:
-        if self.at >= self.end:
+        at = self.at
+        if at >= self.end:
             raise FooterError("metadata ends early")
-        value = self.data[self.at]
-        self.at += 1
-        return value
+        self.at = at + 1
+        return self.data[at]
 
     def varint(self) -> int:
+        data, at, end = self.data, self.at, self.end
+        if at < end and data[at] < 0x80:  # most numbers in the metadata take one byte
+            self.at = at + 1
+            return data[at]
         shift = result = 0
         while True:
-            b = self.byte()
+            if at >= end:
+                raise FooterError("metadata ends early")
+            b = data[at]
+            at += 1
             result |= (b & 0x7F) << shift
-            if not b & 0x80:
+            if b < 0x80:
+                self.at = at
                 return result
             shift += 7
             if shift > 70:
@@ -79,12 +92,13 @@ class _Reader:
     def value(self, kind: int, depth: int) -> Any:
         if depth > _MAX_DEPTH:
             raise FooterError("the metadata is nested too deeply")
+        if kind in (4, 5, 6):  # the commonest first
+            n = self.varint()
+            return (n >> 1) ^ -(n & 1)
         if kind in (1, 2):  # booleans inside a struct: the type is the value
             return kind == 1
         if kind == 3:
             return self.byte()
-        if kind in (4, 5, 6):
-            return self.zigzag()
         if kind == 7:
             return struct.unpack("<d", self.take(8))[0]
         if kind == 8:
@@ -119,13 +133,18 @@ class _Reader:
     def struct(self, depth: int = 0) -> dict[int, Any]:
         fields: dict[int, Any] = {}
         last = 0
+        data, end, value = self.data, self.end, self.value
         while True:
-            header = self.byte()
+            at = self.at
+            if at >= end:
+                raise FooterError("metadata ends early")
+            header = data[at]
+            self.at = at + 1
             if header == 0:
                 return fields
             delta, kind = header >> 4, header & 0x0F
             last = last + delta if delta else self.zigzag()
-            fields[last] = self.value(kind, depth)
+            fields[last] = value(kind, depth)
 
 
 def _structs(fields: dict[int, Any], key: int) -> list[dict[int, Any]]:
@@ -192,7 +211,25 @@ def read_declared(data: bytes, *, max_columns: int | None = None,
             largest = max(largest, page_largest)
     if rows < 0 or values < 0:
         raise FooterError("it declares a negative number of rows or values")
-    return Declared(columns, rows, values, unpacked, largest)
+    return Declared(columns, rows, values, unpacked, largest, _top_level_names(schema))
+
+
+def _top_level_names(schema: list[dict[int, Any]]) -> tuple[str, ...]:
+    """The names of the schema root's children (a nested column is one name), as polars
+    names the columns it decodes."""
+    names: list[str] = []
+    open_groups: list[int] = []  # children still to come in each enclosing group
+    for element in schema[1:]:
+        if open_groups:
+            open_groups[-1] -= 1
+        else:
+            name = element.get(4)
+            names.append(name.decode("utf-8", "replace") if isinstance(name, bytes) else "")
+        if _int(element, 5) > 0:
+            open_groups.append(_int(element, 5))
+        while open_groups and open_groups[-1] <= 0:
+            open_groups.pop()
+    return tuple(names)
 
 
 def _peek_size(reader: _Reader) -> int:
@@ -226,7 +263,9 @@ def _pages(data: bytes, column: dict[int, Any], metadata_start: int) -> tuple[in
         for key in (5, 8):  # data page (v1, v2): its first field is the number of values
             page = header.get(key)
             if isinstance(page, dict):
-                values += max(_int(page, 1), 0)
+                if _int(page, 1) < 0:  # polars' decoder aborted the process on this
+                    raise FooterError("a page declares a negative number of values")
+                values += _int(page, 1)
         unpacked += page_unpacked
         largest = max(largest, page_unpacked)
         at = reader.at + page_packed

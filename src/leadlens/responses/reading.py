@@ -473,7 +473,7 @@ def _parquet(path: Path, question_set: QuestionSet, hint: Callable[[str], Column
              options: ImportOptions) -> CellTable:
     from leadlens.responses.frames import read_parquet_cells
 
-    return read_parquet_cells(path)
+    return read_parquet_cells(path, hint=hint)
 
 
 READERS: dict[str, Reader] = {"leadlens CSV": _leadlens_csv, "export": _export,
