@@ -13,9 +13,20 @@ respondents (the larger of the two waves' thresholds):
   withheld (its membership changed by at least that much, and possibly by exactly that).
 
 A cell of the same size, or of a size that changed by ``min_group_size`` or more, is shown.
+
+Answers are a cell of their own (a question's answers; a principle's % favourable pools its
+questions' answers): counted by ids, an answer changed when it was given in one wave only or
+changed its option; judged from the answer counts otherwise.
+
+Published figures are linked tables: in each wave, the whole survey minus the groups shown
+gives the groups not shown, so that union's change must also be none or at least the
+threshold (:func:`protect` picks the further groups to withhold); the same for a paired
+test's respondents, and for a principle's answers minus those of its questions shown.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -33,6 +44,46 @@ def size_reason(threshold: int) -> str:
             "do not link the waves, so the difference could reveal the answers of the "
             "people who joined or left (give both waves as responses files with "
             "respondent_id to count the change exactly)")
+
+
+def answers_reason(threshold: int) -> str:
+    return (f"its answers changed by fewer than {threshold} between the waves (given in one "
+            "wave only, or a different option), so the difference could reveal them")
+
+
+def answers_size_reason(threshold: int) -> str:
+    return (f"its number of answers changed by fewer than {threshold} and respondent ids do "
+            "not link the waves, so the difference could reveal the answers given or left "
+            "out (give both waves as responses files with respondent_id to count the change "
+            "exactly)")
+
+
+def complement_reason(threshold: int) -> str:
+    return ("withheld as well, so that the whole survey minus the groups shown cannot give "
+            f"away a change of fewer than {threshold} people in the groups not shown")
+
+
+def paired_complement_note(threshold: int) -> str:
+    return ("the paired test is left out (Welch instead), so that the whole survey's paired "
+            f"change minus the groups' cannot give away fewer than {threshold} people's change")
+
+
+def protect(candidates: Sequence[str], change_without: Callable[[set[str]], int | None],
+            threshold: int) -> list[str]:
+    """Further figures to withhold so that what is not shown changed by none or by at least
+    ``threshold``: ``candidates`` (shown, smallest first), ``change_without(W)`` the change of
+    the figures not shown once ``W`` is withheld too (None: not derivable). At each step, the
+    smallest candidate that makes the change safe, else the smallest; until safe or none."""
+    def safe(c: int | None) -> bool:
+        return c is None or c == 0 or c >= threshold
+
+    withheld: set[str] = set()
+    while not safe(change_without(withheld)):
+        left = [c for c in candidates if c not in withheld]
+        if not left:
+            break
+        withheld.add(next((c for c in left if safe(change_without(withheld | {c}))), left[0]))
+    return [c for c in candidates if c in withheld]
 
 
 class Cells:
@@ -57,6 +108,17 @@ class Cells:
         """Whether membership changes are counted exactly (ids on every respondent)."""
         return self.ids_a is not None and self.ids_b is not None
 
+    def change(self, in_a: BoolArray | None, in_b: BoolArray | None, n_a: int, n_b: int
+               ) -> tuple[int, bool]:
+        """How many people a cell's membership changed by, and whether counted exactly (by
+        ids) rather than judged from n."""
+        if self.ids_a is not None and self.ids_b is not None and in_a is not None \
+                and in_b is not None:
+            members_a = set(self.ids_a[in_a].tolist())
+            members_b = set(self.ids_b[in_b].tolist())
+            return len(members_a ^ members_b), True
+        return abs(n_a - n_b), False
+
     def reason(self, in_a: BoolArray | None, in_b: BoolArray | None, n_a: int | None,
                n_b: int | None) -> str | None:
         """Why a cell must be withheld, or None. ``in_a``/``in_b``: its members, by row;
@@ -64,13 +126,42 @@ class Cells:
         k = self.threshold
         if n_a is None or n_b is None:
             return f"fewer than {k} respondents in one wave"
-        if self.ids_a is not None and self.ids_b is not None and in_a is not None \
-                and in_b is not None:
-            members_a = set(self.ids_a[in_a].tolist())
-            members_b = set(self.ids_b[in_b].tolist())
-            changed = len(members_a ^ members_b)
-            return membership_reason(k) if 0 < changed < k else None
-        return size_reason(k) if 0 < abs(n_a - n_b) < k else None
+        changed, exact = self.change(in_a, in_b, n_a, n_b)
+        if 0 < changed < k:
+            return membership_reason(k) if exact else size_reason(k)
+        return None
+
+    def answers_change(self, keys: Sequence[tuple[str, str]], n_a: int, n_b: int
+                       ) -> tuple[int, bool]:
+        """How many answers to ``keys`` (baseline key, follow-up key) were given in one wave
+        only or changed option, and whether counted exactly; else judged from the answer
+        counts ``n_a``/``n_b``."""
+        pa, pb = self.a.respondents, self.b.respondents
+        if self.ids_a is None or self.ids_b is None or pa is None or pb is None \
+                or any(ka not in pa.answers or kb not in pb.answers for ka, kb in keys):
+            return abs(n_a - n_b), False
+        changed = 0
+        for ka, kb in keys:
+            va, vb = pa.answers[ka], pb.answers[kb]
+            given_a = {i: int(v) for i, v in zip(self.ids_a.tolist(), va.tolist(), strict=True)
+                       if v}
+            given_b = {i: int(v) for i, v in zip(self.ids_b.tolist(), vb.tolist(), strict=True)
+                       if v}
+            changed += len(given_a.keys() ^ given_b.keys())
+            changed += sum(1 for i in given_a.keys() & given_b.keys() if given_a[i] != given_b[i])
+        return changed, True
+
+    def answers(self, keys: Sequence[tuple[str, str]], n_a: int | None, n_b: int | None
+                ) -> str | None:
+        """Why a comparison of answers (a question's, or a principle's % favourable) must be
+        withheld, or None."""
+        k = self.threshold
+        if n_a is None or n_b is None:
+            return f"fewer than {k} respondents in one wave"
+        changed, exact = self.answers_change(keys, n_a, n_b)
+        if 0 < changed < k:
+            return answers_reason(k) if exact else answers_size_reason(k)
+        return None
 
     def survey_reason(self) -> str | None:
         a, b = self.a.results.respondents, self.b.results.respondents

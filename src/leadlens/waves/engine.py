@@ -11,11 +11,22 @@ import numpy as np
 from leadlens._version import __version__
 from leadlens.errors import Code, LeadlensError, Problem
 from leadlens.questionset.model import QuestionSet
-from leadlens.responses.table import FloatArray
-from leadlens.results.document import GroupPrinciple, ItemResult, PrincipleResult, Results
+from leadlens.responses.table import BoolArray, FloatArray
+from leadlens.results.document import (
+    GroupPrinciple,
+    GroupResult,
+    ItemResult,
+    PrincipleResult,
+    Results,
+)
 from leadlens.scoring.stats import ci95
 from leadlens.waves import stats
-from leadlens.waves.anonymity import Cells
+from leadlens.waves.anonymity import (
+    Cells,
+    complement_reason,
+    paired_complement_note,
+    protect,
+)
 from leadlens.waves.document import (
     BandInfo,
     BreakdownComparison,
@@ -174,8 +185,11 @@ NO_SD = ("no standard deviation for one wave: give that wave as responses files 
 
 def change(ident: str, name: str, base: Side, follow: Side,
            paired_values: tuple[FloatArray, FloatArray] | None = None,
-           favourable: Favourable | None = None) -> Change:
-    """One figure compared: the test (paired when linked, else Welch), g and the MDC."""
+           favourable: Favourable | None = None, min_pairs: int = 2) -> Change:
+    """One figure compared: the test (paired when linked, else Welch), g and the MDC.
+
+    The paired test needs ``min_pairs`` linked respondents (the anonymity threshold): their
+    mean change is a figure of its own, resting on them alone."""
     if base.score is None or follow.score is None:
         return Change(id=ident, name=name, baseline=base, followup=follow, difference=None,
                       ci95=None, favourable=favourable, note="no score in one of the waves",
@@ -183,7 +197,7 @@ def change(ident: str, name: str, base: Side, follow: Side,
     result = None
     test_name: str = "welch"
     linked = None
-    if paired_values is not None and stats.pairs(*paired_values) >= 2:
+    if paired_values is not None and stats.pairs(*paired_values) >= max(2, min_pairs):
         result = stats.paired(*paired_values)
         test_name, linked = "paired", stats.pairs(*paired_values)
     elif base.sd is not None and follow.sd is not None:
@@ -271,10 +285,18 @@ def principle_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, ce
         if reason is not None:
             withheld.append(Withheld(what=f"principle {y.name}", reason=reason))
             continue
+        fav_a, fav_b = _favourable(ra, x.items), _favourable(rb, y.items)
+        fav = None
+        if fav_a is not None and fav_b is not None:
+            why = cells.answers(_answer_keys(matching, y.items), fav_a[1], fav_b[1])
+            if why is None:
+                fav = favourable_change(fav_a, fav_b)
+            else:
+                withheld.append(Withheld(what=f"% favourable of {y.name}", reason=why))
         changes.append(change(
             pid, y.name, principle_side(ra, x, _values(a, pid)),
-            principle_side(rb, y, _values(b, pid)), _paired(a, b, pairing, pid),
-            favourable_change(_favourable(ra, x.items), _favourable(rb, y.items))))
+            principle_side(rb, y, _values(b, pid)), _paired(a, b, pairing, pid), fav,
+            min_pairs=cells.threshold))
     overall = None
     if len(matching.principles) == len(rb.principles) == len(ra.principles) and all(
             pa[p].weight == pb[p].weight for p in matching.principles):
@@ -287,8 +309,54 @@ def principle_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, ce
                 "overall", "Overall",
                 Side(n=oa.n, score=oa.score, sd=oa.sd, ci95=oa.ci95, band=oa.band),
                 Side(n=ob.n, score=ob.score, sd=ob.sd, ci95=ob.ci95, band=ob.band),
-                _paired(a, b, pairing, None))])[0]
+                _paired(a, b, pairing, None), min_pairs=cells.threshold)])[0]
     return overall, adjust(changes)
+
+
+def _answer_keys(matching: Matching, items: Sequence[ItemResult]) -> list[tuple[str, str]]:
+    """(baseline key, follow-up key) of the follow-up's ``items`` that are matched."""
+    return [(matching.keys[i.key], i.key) for i in items if i.key in matching.keys]
+
+
+def protect_favourable(changes: list[Change], b: Results, matching: Matching,
+                       items: Sequence[ItemChange], cells: Cells,
+                       withheld: list[Withheld]) -> list[Change]:
+    """A principle's % favourable minus its questions' shown is its other questions' answers
+    (those published in both waves' documents but not compared): withhold it when those
+    answers changed by 1 to the threshold - 1."""
+    shown = {i.key for i in items}
+    principles = {p.id: p for p in b.principles}
+    ia = _items_by_key(cells.a.results)
+    out = []
+    for c in changes:
+        p = principles.get(c.id)
+        if c.favourable is None or p is None:
+            out.append(c)
+            continue
+        rest = [(old, new) for old, new in _answer_keys(matching, p.items)
+                if new not in shown and old in ia]
+        rest_items = [(ia[old], i) for old, new in rest for i in p.items if i.key == new]
+        counted = [(x, y) for x, y in rest_items if x.n is not None and y.n is not None]
+        why = None
+        if counted:
+            n_a = sum(_scored_answers(cells.a.results, x) for x, _ in counted)
+            n_b = sum(_scored_answers(b, y) for _, y in counted)
+            why = cells.answers([(x.key, y.key) for x, y in counted], n_a, n_b)
+        if why is None:
+            out.append(c)
+            continue
+        withheld.append(Withheld(
+            what=f"% favourable of {c.name}",
+            reason=f"with its questions shown, it gives away its other questions' answers: "
+                   f"{why}"))
+        out.append(c.model_copy(update={"favourable": None}))
+    return out
+
+
+def _scored_answers(r: Results, item: ItemResult) -> int:
+    found = item_favourable(item, r.question_set.scales[item.scale]) \
+        if item.scale in r.question_set.scales else None
+    return found[1] if found is not None else (item.n or 0)
 
 
 def thin_reason(a: Results, withheld_a: str | None, b: Results, withheld_b: str | None
@@ -319,7 +387,7 @@ def item_changes(a: Wave, b: Wave, matching: Matching, cells: Cells,
         x, y = ia[old_key], ib[key]
         reason = thin_reason(a.results, x.withheld, b.results, y.withheld)
         if reason is None and x.n is not None and y.n is not None:
-            reason = cells.answered(old_key, key, x.n, y.n)
+            reason = cells.answers([(old_key, key)], x.n, y.n)
         if reason is not None or x.n is None or y.n is None:
             withheld.append(Withheld(what=f"item {key}",
                                      reason=reason or "its answers are withheld in one wave"))
@@ -369,8 +437,8 @@ def timepoint_changes(a: Wave, b: Wave, matching: Matching, cells: Cells,
                               b.results, current.withheld)
                   or cells.answered(f"{old.question}@{target.id}", f"{t.question}@{current.id}",
                                     target.n, current.n)
-                  or cells.answered(f"{old.question}@{current_then.id}",
-                                    f"{t.question}@{current.id}", current_then.n, current.n))
+                  or cells.answers([(f"{old.question}@{current_then.id}",
+                                     f"{t.question}@{current.id}")], current_then.n, current.n))
         if reason is not None:
             withheld.append(Withheld(what=f"timepoints of {t.question}", reason=reason))
             continue
@@ -385,40 +453,67 @@ def timepoint_changes(a: Wave, b: Wave, matching: Matching, cells: Cells,
 
 
 def group_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, field_id: str,
-                  cells: Cells, withheld: list[Withheld]) -> BreakdownComparison:
-    """Groups shown in both waves, matched by value; each one's principles compared."""
+                  cells: Cells, withheld: list[Withheld],
+                  paired_whole: frozenset[str] = frozenset()) -> BreakdownComparison:
+    """Groups shown in both waves, matched by value; each one's principles compared.
+
+    Linked tables: in each wave the whole survey minus the groups compared gives the groups
+    not compared, so their union must have changed by none or at least the threshold, for
+    the group sizes and for each principle (else more groups are withheld, smallest first);
+    and, for a principle whose whole-survey change is a paired test (``paired_whole``), the
+    linked respondents outside the groups' paired tests must be none or at least the
+    threshold (else those groups are tested with Welch)."""
     ba, bb = a.results.groups[field_id], b.results.groups[field_id]
     scales_a = {p.id: p.scale for p in a.results.principles}
     scales_b = {p.id: p.scale for p in b.results.principles}
     names = {p.id: p.name for p in b.results.principles}
+    whole_a = {p.id: p for p in a.results.principles}
+    whole_b = {p.id: p for p in b.results.principles}
     old = {match_key(g.value, g.not_stated): g for g in ba.groups}
     new = {match_key(g.value, g.not_stated): g for g in bb.groups}
-    groups: list[GroupComparison] = []
-    for key in list(new) + [k for k in old if k not in new]:
+    order = list(new) + [k for k in old if k not in new]
+    values: dict[str, str] = {}
+    not_shown: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    masks: dict[str, tuple[BoolArray | None, BoolArray | None]] = {}
+    for key in order:
         x, y = old.get(key), new.get(key)
         shown = y if y is not None else x
-        value = shown.value if shown is not None else key
+        values[key] = shown.value if shown is not None else key
         if x is None or y is None or x.suppressed or y.suppressed:
             gone = [name for name, g in (("baseline", x), ("follow-up", y))
                     if g is None or g.suppressed]
             where = "either wave" if len(gone) == 2 else f"the {gone[0]}"
-            groups.append(GroupComparison(
-                value=value, baseline_n=None, followup_n=None,
-                withheld=f"not shown in {where} (too few respondents, or protecting a "
-                         "smaller group)"))
+            not_shown[key] = (f"not shown in {where} (too few respondents, or protecting a "
+                              "smaller group)")
             continue
+        masks[key] = (a.respondents.members(field_id, key) if a.respondents else None,
+                      b.respondents.members(field_id, key) if b.respondents else None)
         reason = cells.group(field_id, key, x.n or 0, y.n or 0)
         if reason is not None:
-            withheld.append(Withheld(what=f"{field_id} {value}", reason=reason))
-            groups.append(GroupComparison(value=value, baseline_n=None, followup_n=None,
-                                          withheld=reason))
-            continue
-        mask_a = a.respondents.members(field_id, key) if a.respondents else None
-        mask_b = b.respondents.members(field_id, key) if b.respondents else None
-        gpa = {gp.id: gp for gp in x.principles}
-        gpb = {gp.id: gp for gp in y.principles}
-        changes = []
-        for pid in matching.principles:
+            reasons[key] = reason
+    # The group table: n of each group compared.
+    compared = [k for k in order if k not in not_shown and k not in reasons]
+    compared.sort(key=lambda k: ((old[k].n or 0) + (new[k].n or 0), values[k]))
+    everyone = (np.ones(a.results.respondents, dtype=bool),
+                np.ones(b.results.respondents, dtype=bool))
+    for key in _protect_parts(cells, compared, everyone,
+                              (a.results.respondents, b.results.respondents),
+                              {k: masks[k] for k in compared},
+                              {k: (old[k].n or 0, new[k].n or 0) for k in compared}):
+        reasons[key] = complement_reason(cells.threshold)
+    for key in order:
+        if key in reasons:
+            withheld.append(Withheld(what=f"{field_id} {values[key]}", reason=reasons[key]))
+    compared = [k for k in compared if k not in reasons]
+    # Each principle: its own cells, then the same complement.
+    published: dict[str, dict[str, GroupPrinciple]] = {k: {} for k in compared}
+    welch: dict[str, set[str]] = {k: set() for k in compared}
+    for pid in matching.principles:
+        shown_p: list[str] = []
+        for key in compared:
+            gpa = {gp.id: gp for gp in old[key].principles}
+            gpb = {gp.id: gp for gp in new[key].principles}
             if pid not in gpa or pid not in gpb:
                 continue
             n_a, n_b = gpa[pid].n, gpb[pid].n
@@ -426,19 +521,133 @@ def group_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, field_
                 reason = ("not published in one of the waves (too few respondents, or "
                           "protecting a smaller group)")
             else:
-                reason = cells.scored(pid, n_a, n_b, mask_a, mask_b)
+                reason = cells.scored(pid, n_a, n_b, *masks[key])
             if reason is not None:
-                withheld.append(Withheld(what=f"{field_id} {value}: {names[pid]}",
+                withheld.append(Withheld(what=f"{field_id} {values[key]}: {names[pid]}",
                                          reason=reason))
+                continue
+            shown_p.append(key)
+        sizes = {k: (_gp_n(old[k], pid), _gp_n(new[k], pid)) for k in shown_p}
+        shown_p.sort(key=lambda k: (sum(sizes[k]), values[k]))
+        scored = (_scored_mask(a, pid), _scored_mask(b, pid))
+        whole_n = (whole_a[pid].n if pid in whole_a else None,
+                   whole_b[pid].n if pid in whole_b else None)
+        extra = _protect_parts(
+            cells, shown_p, scored, whole_n,
+            {k: (_and(masks[k][0], scored[0]), _and(masks[k][1], scored[1]))
+             for k in shown_p}, sizes) if whole_n[0] is not None and whole_n[1] is not None \
+            else []
+        for key in extra:
+            withheld.append(Withheld(what=f"{field_id} {values[key]}: {names[pid]}",
+                                     reason=complement_reason(cells.threshold)))
+        shown_p = [k for k in shown_p if k not in extra]
+        for key in shown_p:
+            published[key][pid] = next(gp for gp in new[key].principles if gp.id == pid)
+        if pid in paired_whole:
+            for key in _protect_pairs(a, b, pairing, pid, shown_p, masks, cells.threshold):
+                welch[key].add(pid)
+                withheld.append(Withheld(what=f"{field_id} {values[key]}: {names[pid]}",
+                                         reason=paired_complement_note(cells.threshold)))
+    groups: list[GroupComparison] = []
+    for key in order:
+        if key in not_shown or key in reasons:
+            groups.append(GroupComparison(value=values[key], baseline_n=None, followup_n=None,
+                                          withheld=not_shown.get(key) or reasons[key]))
+            continue
+        x, y = old[key], new[key]
+        mask_a, mask_b = masks[key]
+        gpa = {gp.id: gp for gp in x.principles}
+        changes = []
+        for pid in matching.principles:
+            if pid not in published[key]:
                 continue
             changes.append(change(
                 pid, names[pid],
                 group_side(a.results, scales_a.get(pid), gpa[pid], _values(a, pid, mask_a)),
-                group_side(b.results, scales_b.get(pid), gpb[pid], _values(b, pid, mask_b)),
-                _paired(a, b, pairing, pid, mask_a, mask_b)))
-        groups.append(GroupComparison(value=value, baseline_n=x.n, followup_n=y.n,
+                group_side(b.results, scales_b.get(pid), published[key][pid],
+                           _values(b, pid, mask_b)),
+                None if pid in welch[key] else _paired(a, b, pairing, pid, mask_a, mask_b),
+                min_pairs=cells.threshold))
+        groups.append(GroupComparison(value=values[key], baseline_n=x.n, followup_n=y.n,
                                       changes=adjust(changes)))
     return BreakdownComparison(field=field_id, prompt=bb.prompt, groups=groups)
+
+
+def _gp_n(group: GroupResult, pid: str) -> int:
+    return next((gp.n or 0 for gp in group.principles if gp.id == pid), 0)
+
+
+def _and(mask: BoolArray | None, other: BoolArray | None) -> BoolArray | None:
+    return None if mask is None or other is None else mask & other
+
+
+def _scored_mask(wave: Wave, pid: str) -> BoolArray | None:
+    if wave.respondents is None:
+        return None
+    present: BoolArray = np.isfinite(wave.respondents.principles[pid])
+    return present
+
+
+Masks = tuple[BoolArray | None, BoolArray | None]
+
+
+def _protect_parts(cells: Cells, shown: list[str], whole: Masks,
+                   whole_n: tuple[int | None, int | None], masks: dict[str, Masks],
+                   sizes: dict[str, tuple[int, int]]) -> list[str]:
+    """Groups (of ``shown``, smallest first) to withhold as well, so that the whole minus the
+    groups shown changed by none or at least the threshold (see :func:`protect`)."""
+    n_whole_a, n_whole_b = whole_n
+    if n_whole_a is None or n_whole_b is None:
+        return []
+
+    def rest_change(more: set[str]) -> int | None:
+        kept = [k for k in shown if k not in more]
+        rest: list[BoolArray | None] = []
+        for side in (0, 1):
+            base = whole[side]
+            if base is None or any(masks[k][side] is None for k in kept):
+                rest.append(None)
+                continue
+            out = base.copy()
+            for k in kept:
+                part = masks[k][side]
+                assert part is not None
+                out &= ~part
+            rest.append(out)
+        n_a = n_whole_a - sum(sizes[k][0] for k in kept)
+        n_b = n_whole_b - sum(sizes[k][1] for k in kept)
+        return cells.change(rest[0], rest[1], n_a, n_b)[0]
+
+    return protect(shown, rest_change, cells.threshold)
+
+
+def _protect_pairs(a: Wave, b: Wave, pairing: Pairing, pid: str, shown: list[str],
+                   masks: dict[str, Masks], threshold: int) -> list[str]:
+    """Groups whose paired test is left out (Welch instead), so that the whole survey's
+    paired change minus the groups' rests on none or at least ``threshold`` people."""
+    if pairing.linked == 0 or a.respondents is None or b.respondents is None:
+        return []
+    rows_a, rows_b = pairing.base_rows, pairing.follow_rows
+    both = np.isfinite(a.respondents.principles[pid][rows_a]) \
+        & np.isfinite(b.respondents.principles[pid][rows_b])
+    paired: dict[str, BoolArray] = {}
+    for key in shown:
+        mask_a, mask_b = masks[key]
+        if mask_a is None or mask_b is None:
+            return []
+        rows = both & mask_a[rows_a] & mask_b[rows_b]
+        if int(rows.sum()) >= max(2, threshold):  # else Welch already
+            paired[key] = rows
+    candidates = sorted(paired, key=lambda k: (int(paired[k].sum()), k))
+
+    def rest(more: set[str]) -> int:
+        out = both.copy()
+        for key in candidates:
+            if key not in more:
+                out &= ~paired[key]
+        return int(out.sum())
+
+    return protect(candidates, rest, threshold)
 
 
 def _matching(a: Wave, b: Wave) -> Matching:
@@ -471,12 +680,16 @@ def compare(baseline: Wave, followup: Wave, *, by: Sequence[str] = (),
         overall, principles = principle_changes(baseline, followup, matching, pairing, cells,
                                                 withheld)
         items = item_changes(baseline, followup, matching, cells, withheld)
+        principles = protect_favourable(principles, followup.results, matching, items, cells,
+                                        withheld)
         timepoints = timepoint_changes(baseline, followup, matching, cells, withheld)
     else:
         withheld.append(Withheld(what="the whole survey: scores, items and timepoints",
                                  reason=reason))
-    groups = {f: group_changes(baseline, followup, matching, pairing, f, cells, withheld)
-              for f in by}
+    paired_whole = frozenset(c.id for c in principles
+                             if c.test is not None and c.test.name == "paired")
+    groups = {f: group_changes(baseline, followup, matching, pairing, f, cells, withheld,
+                               paired_whole) for f in by}
     not_compared = list(matching.not_compared)
     if reason is None and overall is None and not any(w.what == "the overall score"
                                                       for w in withheld):
@@ -574,18 +787,31 @@ def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, indepen
         published.append(j)
         points.append(TrendPoint(wave=j, n=side.n, score=side.score, ci95=side.ci95,
                                  band=side.band))
+    # % favourable: a wave's share on the line, against every wave's share already shown.
+    threshold = max(min_group_size or 0, *(w.results.min_group_size for w in waves))
+    fav_shown: list[int] = []
+    for j in published if principle is not None else []:
+        assert principle is not None
+        why = next((r for i in fav_shown
+                    if (r := _favourable_reason(waves[i], waves[j], principle, threshold))
+                    is not None), None)
+        if why is None:
+            fav_shown.append(j)
+        else:
+            withheld.append(Withheld(what=f"% favourable of {name} in wave {waves[j].label}",
+                                     reason=why))
 
     def step(i: int, j: int) -> Change:
         a, b = waves[i], waves[j]
         pairing = Pairing.of(a, b, independent=independent)
         fav = None
-        if principle is not None:
+        if principle is not None and i in fav_shown and j in fav_shown:
             pa = next(p for p in a.results.principles if p.id == principle)
             pb = next(p for p in b.results.principles if p.id == principle)
             fav = favourable_change(_favourable(a.results, pa.items),
                                     _favourable(b.results, pb.items))
         return change(ident, name, _side(a, principle), _side(b, principle),
-                      _paired(a, b, pairing, principle), fav)
+                      _paired(a, b, pairing, principle), fav, min_pairs=threshold)
 
     spans = list(zip(published, published[1:], strict=False))
     steps = [step(i, j) for i, j in spans]
@@ -595,6 +821,17 @@ def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, indepen
         first = adjust([first])[0] if first else None
     return TrendLine(id=ident, name=name, points=points, steps=steps,
                      step_waves=[[i, j] for i, j in spans], since_first=first)
+
+
+def _favourable_reason(a: Wave, b: Wave, principle: str, threshold: int) -> str | None:
+    """Why two waves' % favourable of ``principle`` may not be shown side by side, or None."""
+    pa = next(p for p in a.results.principles if p.id == principle)
+    pb = next(p for p in b.results.principles if p.id == principle)
+    fav_a, fav_b = _favourable(a.results, pa.items), _favourable(b.results, pb.items)
+    if fav_a is None or fav_b is None:
+        return None
+    return Cells(a, b, threshold).answers(_answer_keys(_matching(a, b), pb.items),
+                                          fav_a[1], fav_b[1])
 
 
 def _adjust_lines(lines: list[TrendLine]) -> list[TrendLine]:

@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import BoolArray, FloatArray, Responses
 from leadlens.results.document import Results
 from leadlens.scoring.engine import score
 from leadlens.scoring.groups import Grouping, group_key, group_respondents
+
+IntArray = npt.NDArray[np.int64]
 
 
 def match_key(value: str, not_stated: bool) -> str:
@@ -36,6 +39,9 @@ class Respondents:
     groupings: dict[str, Grouping] = field(default_factory=dict)
     answered: dict[str, BoolArray] = field(default_factory=dict)
     """Who gave a scored answer, by answer key."""
+    answers: dict[str, IntArray] = field(default_factory=dict)
+    """Each respondent's scored answer (option index from 1; 0: none), by answer key: tells
+    an answer that changed between the waves from one that did not (never written out)."""
 
     @property
     def n(self) -> int:
@@ -85,14 +91,16 @@ def scored_wave(label: str, file: str, question_set: QuestionSet, responses: Res
     scales = {key: question_set.scales[q.scale or ""] for q in question_set.questions
               if q.type == "rating" for key in q.answer_keys}
     answered: dict[str, BoolArray] = {}
+    answers: dict[str, IntArray] = {}
     for j, key in enumerate(responses.keys):
         codes = responses.codes[:, j]
         answered[key] = (codes >= 1) & (codes <= len(scales[key].options))
+        answers[key] = np.where(answered[key], codes, 0).astype(np.int64)
     people = Respondents(
         ids=responses.respondent_ids, principles=dict(scored.respondents.by_principle),
         overall=scored.respondents.overall,
         groupings={f: group_respondents(f, responses.fields[f]) for f in by},
-        answered=answered)
+        answered=answered, answers=answers)
     places = question_at or [f"{file}: questions[{i}] ({q.id})"
                              for i, q in enumerate(question_set.questions)]
     return Wave(label=label, kind="responses", file=file, results=scored.results,
