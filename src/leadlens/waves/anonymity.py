@@ -59,8 +59,8 @@ def answers_size_reason(threshold: int) -> str:
 
 
 def complement_reason(threshold: int) -> str:
-    return ("withheld as well, so that the whole survey minus the groups shown cannot give "
-            f"away a change of fewer than {threshold} people in the groups not shown")
+    return ("protects the groups not compared: the whole survey minus the groups shown "
+            f"would give away their change of fewer than {threshold} people")
 
 
 def paired_complement_note(threshold: int) -> str:
