@@ -477,3 +477,24 @@ def test_trend_paired_steps_need_min_group_size_pairs() -> None:
     for line in [doc.overall, *doc.principles]:
         step = line.steps[0]
         assert step.test is None or step.test.name == "welch"  # 2 linked: no paired test
+
+
+def test_trend_steps_minus_the_last_against_the_first_is_not_one_persons_change() -> None:
+    """X answers the first and last waves only; each pair of waves differs by 3 or more, so
+    every point is shown. Paired, step 1 + step 2 - (last against first) = -X's change."""
+    qs = wave_set(min_group_size=3)
+    stay = people(50, 9)
+    x = people(51, 1, prefix="X")
+    joined, later = people(52, 3, prefix="B"), people(53, 3, prefix="C")
+    again = [{**r, **{k: v for k, v in q.items() if k not in ("respondent_id", "organisation")}}
+             for r, q in zip(stay, people(54, 9), strict=True)]
+    waves = [make_wave(str(k), qs, rows)
+             for k, rows in enumerate((stay + x, again + joined, stay + x + later))]
+    doc = trend(waves)
+    for line in [doc.overall, *doc.principles]:
+        assert not any(p.withheld for p in line.points)
+        assert all(s.test is not None and s.test.name == "paired" for s in line.steps)
+        first = line.since_first
+        assert first is not None and first.test is not None and first.test.name == "welch"
+    assert any("the paired test of the last wave against the first" in w.what
+               for w in doc.withheld)

@@ -801,9 +801,20 @@ def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, indepen
             withheld.append(Withheld(what=f"% favourable of {name} in wave {waves[j].label}",
                                      reason=why))
 
-    def step(i: int, j: int) -> Change:
+    # The steps' paired changes minus the last-against-first one cancel for whoever is in
+    # every wave shown, and leave the change of those in some but not all: too few of them,
+    # and the last against the first is tested with Welch.
+    partial = _partial_pairs(waves, published, principle) if not independent else 0
+    unpaired_first = 0 < partial < threshold and len(published) > 2
+    if unpaired_first:
+        withheld.append(Withheld(
+            what=f"{name}: the paired test of the last wave against the first",
+            reason=f"left out (Welch instead): with the paired tests of the steps it would "
+                   f"give away the change of fewer than {threshold} people who missed a wave"))
+
+    def step(i: int, j: int, unpaired: bool = False) -> Change:
         a, b = waves[i], waves[j]
-        pairing = Pairing.of(a, b, independent=independent)
+        pairing = Pairing.of(a, b, independent=independent or unpaired)
         fav = None
         if principle is not None and i in fav_shown and j in fav_shown:
             pa = next(p for p in a.results.principles if p.id == principle)
@@ -815,12 +826,29 @@ def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, indepen
 
     spans = list(zip(published, published[1:], strict=False))
     steps = [step(i, j) for i, j in spans]
-    first = step(published[0], published[-1]) if len(published) >= 2 else None
+    first = step(published[0], published[-1], unpaired_first) if len(published) >= 2 \
+        else None
     if principle is None:
         steps = [adjust([s])[0] for s in steps]
         first = adjust([first])[0] if first else None
     return TrendLine(id=ident, name=name, points=points, steps=steps,
                      step_waves=[[i, j] for i, j in spans], since_first=first)
+
+
+def _partial_pairs(waves: Sequence[Wave], published: list[int], principle: str | None
+                   ) -> int:
+    """How many people (by respondent id) have a score in at least two of the ``published``
+    waves but not in all of them (0 without ids)."""
+    seen: dict[str, int] = {}
+    for j in published:
+        people = waves[j].respondents
+        if people is None or people.ids is None:
+            return 0
+        values = people.overall if principle is None else people.principles[principle]
+        for i, v in zip(people.ids, values.tolist(), strict=True):
+            if i is not None and np.isfinite(v):
+                seen[i] = seen.get(i, 0) + 1
+    return sum(1 for c in seen.values() if 2 <= c < len(published))
 
 
 def _favourable_reason(a: Wave, b: Wave, principle: str, threshold: int) -> str | None:
