@@ -600,22 +600,38 @@ def _protect_parts(cells: Cells, shown: list[str], whole: Masks,
     if n_whole_a is None or n_whole_b is None:
         return []
 
+    # Groups of a breakdown are disjoint: what is not shown once ``more`` is withheld too is
+    # what is not shown now, plus those groups (so each try costs |more| mask operations).
+    rest0: list[BoolArray | None] = []
+    for side in (0, 1):
+        base = whole[side]
+        parts = [masks[k][side] for k in shown]
+        if base is None or any(m is None for m in parts):
+            rest0.append(None)
+            continue
+        out = base.copy()
+        for part in parts:
+            assert part is not None
+            out &= ~part
+        rest0.append(out)
+    n_rest = (n_whole_a - sum(sizes[k][0] for k in shown),
+              n_whole_b - sum(sizes[k][1] for k in shown))
+
     def rest_change(more: set[str]) -> int | None:
-        kept = [k for k in shown if k not in more]
         rest: list[BoolArray | None] = []
         for side in (0, 1):
-            base = whole[side]
-            if base is None or any(masks[k][side] is None for k in kept):
+            now, base = rest0[side], whole[side]
+            if now is None or base is None:
                 rest.append(None)
                 continue
-            out = base.copy()
-            for k in kept:
+            out = now.copy()
+            for k in more:
                 part = masks[k][side]
                 assert part is not None
-                out &= ~part
+                out |= part & base
             rest.append(out)
-        n_a = n_whole_a - sum(sizes[k][0] for k in kept)
-        n_b = n_whole_b - sum(sizes[k][1] for k in kept)
+        n_a = n_rest[0] + sum(sizes[k][0] for k in more)
+        n_b = n_rest[1] + sum(sizes[k][1] for k in more)
         return cells.change(rest[0], rest[1], n_a, n_b)[0]
 
     return protect(shown, rest_change, cells.threshold)
@@ -640,11 +656,14 @@ def _protect_pairs(a: Wave, b: Wave, pairing: Pairing, pid: str, shown: list[str
             paired[key] = rows
     candidates = sorted(paired, key=lambda k: (int(paired[k].sum()), k))
 
+    rest0 = both.copy()
+    for key in candidates:
+        rest0 &= ~paired[key]
+
     def rest(more: set[str]) -> int:
-        out = both.copy()
-        for key in candidates:
-            if key not in more:
-                out &= ~paired[key]
+        out = rest0.copy()
+        for key in more:
+            out |= paired[key]
         return int(out.sum())
 
     return protect(candidates, rest, threshold)
