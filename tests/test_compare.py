@@ -306,7 +306,8 @@ def test_one_more_respondent_withholds_the_survey_and_their_group() -> None:
     # The other groups did not change, so the whole survey minus them (its n is published)
     # is the joined group again: they are withheld too (linked tables), never a count.
     others = [g for v, g in groups.items() if v != joined]
-    assert all(g.withheld is not None and "protects the groups not compared" in g.withheld for g in others)
+    assert all(g.withheld is not None and "protects the groups not compared" in g.withheld
+               for g in others)
     assert all(g.baseline_n is None and g.followup_n is None for g in others)
 
 
