@@ -134,6 +134,12 @@ ATTACKS: list[tuple[str, Callable[[Doc], None], str]] = [
     ("a comment list shorter than the threshold", _one_comment,
      "comments.story-1: 1 comment(s) published, fewer than the threshold (5), in a document "
      "changed after leadlens score wrote it"),
+    ("reverse key check names an unknown question",
+     _set("principles", 0, "reverse_suggested", value=["basics-9"]),
+     "principles[0].reverse_suggested[0]: 'basics-9' is not one of the principle's questions "
+     "('basics-1', 'basics-2')"),
+    ("a question listed twice", _set("principles", 0, "items", 1, "key", value="basics-1"),
+     "principles[0].items[1].key: 'basics-1' is listed twice among the principle's questions"),
     ("threshold lowered", _set("min_group_size", value=2),
      "min_group_size: 2 is below the question set's anonymity threshold (5)"),
 ]

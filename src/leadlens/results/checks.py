@@ -142,6 +142,17 @@ def domain_problems(results: Results, file: str) -> list[Problem]:
             message = None
         if message is not None:
             add(path, message)
+    for i, principle in enumerate(results.principles):
+        keys = [item.key for item in principle.items]
+        for j, key in enumerate(keys):
+            if key in keys[:j]:
+                add(("principles", i, "items", j, "key"),
+                    f"{key!r} is listed twice among the principle's questions")
+        for j, key in enumerate(principle.reverse_suggested):
+            if key not in keys:
+                add(("principles", i, "reverse_suggested", j),
+                    f"{key!r} is not one of the principle's questions "
+                    f"({', '.join(map(repr, keys)) or 'none listed'})")
     return problems
 
 
