@@ -163,6 +163,7 @@ class Code(StrEnum):
     WORKSHOP_FILES_IN_THE_WAY = "workshop.files-in-the-way"
     WORKSHOP_NOTHING_TO_RESUME = "workshop.nothing-to-resume"
     WORKSHOP_STATE_DAMAGED = "workshop.state-damaged"
+    WORKSHOP_NO_RECORD = "workshop.no-record"
     WORKSHOP_OTHER_SET = "workshop.other-set"
     WORKSHOP_CANNOT_LISTEN = "workshop.cannot-listen"
     # Agreed-levels files (board.agreed.yaml)

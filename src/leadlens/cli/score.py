@@ -102,6 +102,13 @@ def score(
         "--agreed", metavar="FILE", dir_okay=False, show_default=False,
         help="What the board agreed in a workshop (board.agreed.yaml): adds the agreed and "
         "target bands and the actions to the results and the report.")] = None,
+    workshop_record: Annotated[Path | None, typer.Option(
+        "--workshop-record", metavar="FILE", dir_okay=False, show_default=False,
+        help="With --agreed: the workshop's record of what its screen showed "
+        "(board.csv.workshop.json); default: the one beside each responses file.")] = None,
+    no_workshop_record: Annotated[bool, typer.Option(
+        "--no-workshop-record", help="With --agreed: there was no workshop screen to check "
+        "against (silences the warning that no record was found).")] = False,
 ) -> None:
     """Score responses: principle scores, reliability, groups with anonymity.
 
@@ -113,8 +120,12 @@ def score(
         raise usage_error(f"--format {chosen}: a binary file; name it with -o FILE")
     from leadlens.cli._paths import check_paths
 
+    if (workshop_record is not None or no_workshop_record) and agreed is None:
+        raise usage_error("--workshop-record and --no-workshop-record: only with --agreed")
+    if workshop_record is not None and no_workshop_record:
+        raise usage_error("--workshop-record FILE or --no-workshop-record: not both")
     run(lambda: check_paths([*responses, mapping, agreed, withhold_comments, group_aliases,
-                             logo], target, force=force))
+                             logo, workshop_record], target, force=force))
 
     from leadlens.analysis.scoring import read_input, score_output
     from leadlens.questionset.loading import load_question_set
@@ -131,7 +142,11 @@ def score(
         board = run(lambda: load_agreed(agreed, qs))
         # What the workshop's screen showed: a principle it showed with a slightly different
         # set of answers is held back, so the two cannot be subtracted.
-        guard = run(lambda: PackGuard.beside(qs, responses, min_group_size))
+        guard = run(lambda: PackGuard.beside(qs, responses, min_group_size, workshop_record,
+                                             none=no_workshop_record))
+        if not quiet:
+            for warning in guard.missing_warnings():
+                warn(f"{warning}\n")
 
     # A bad logo: before any work.
     cover = run(lambda: make_cover(title, organisation, logo, contact))
@@ -157,7 +172,14 @@ def score(
 
         result.scored.results = with_agreed(result.scored.results, board, agreed.name)
         if guard is not None:
-            result.scored.results = guard.results(result.scored.results)
+            checked, held = guard.groups(guard.results(result.scored.results),
+                                         result.responses, result.scored.respondents, aliases)
+            result.scored.results = checked
+            held = [*guard.summary(), *held]
+            if held and not quiet:
+                warn(f"{responses[0]}: --agreed: held back from the pack (shown on the "
+                     "workshop's screen with a slightly different set of answers; the "
+                     f"disclosure audit says why): {'; '.join(held)}\n")
     results = result.results
     if not quiet:
         for warning in result.scored.terminal_warnings():

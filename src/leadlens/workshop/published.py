@@ -42,6 +42,9 @@ from leadlens.results.document import DisclosureAudit, DisclosureStep, Results, 
 from leadlens.workshop.security import read_state, write_state
 from leadlens.workshop.units import COMMENTS, TIMEPOINTS, units
 
+if typing.TYPE_CHECKING:
+    from leadlens.scoring.engine import RespondentScores
+
 Figure = tuple[str, ...]
 Digests = dict[str, dict[str, str]]
 """respondent id -> answer key -> keyed hash of the answer (answered keys only)."""
@@ -371,33 +374,58 @@ def pack_figures(qs: QuestionSet) -> list[Figure]:
     return [f for keys in unit_keys(qs).values() for f in figures(keys)]
 
 
+RECORD_SUFFIX = ".workshop.json"
+"""The workshop's state file sits beside its responses file: ``board.csv.workshop.json``."""
+
+
 @dataclass
 class PackGuard:
     """Holds a board pack back from subtraction against what its workshops published.
 
     ``leadlens score --agreed`` and the workshop's Finish button both use it: call
-    :meth:`responses` on the responses before scoring and :meth:`results` on the results.
+    :meth:`responses` on the responses before scoring and :meth:`results` on the results
+    (:meth:`groups` after it checks the ``--by`` groups too).
     """
 
     qs: QuestionSet
     records: list[Record]
     min_group_size: int
     held: HeldBack = field(default_factory=HeldBack)
+    missing: list[Path] = field(default_factory=list)
+    """Responses files with no workshop record beside them (``score --agreed`` warns)."""
 
     @classmethod
     def beside(cls, qs: QuestionSet, responses: Iterable[Path],
-               min_group_size: int | None = None) -> PackGuard:
-        """The guard for the workshops whose state files sit beside ``responses`` (none: a
-        guard that holds nothing back). Raises :class:`leadlens.errors.LeadlensError` for a
-        damaged state file."""
+               min_group_size: int | None = None, record: Path | None = None,
+               none: bool = False) -> PackGuard:
+        """The guard for the workshops whose state files sit beside ``responses``, or for
+        the one ``record`` names (``--workshop-record``; ``none``: ``--no-workshop-record``,
+        no record at all). Raises :class:`leadlens.errors.LeadlensError` for a damaged or
+        missing state file."""
         from leadlens.errors import Code, LeadlensError, Problem
         from leadlens.scoring.options import effective_min_group_size
 
         records = []
-        for path in responses:
-            state = path.with_name(path.name + ".workshop.json")
-            if not state.is_file():
-                continue
+        missing = []
+        if none:
+            paths: list[Path] = []
+        elif record is not None:
+            if not record.is_file():
+                raise LeadlensError([Problem(
+                    file=str(record), code=Code.WORKSHOP_STATE_DAMAGED,
+                    message="--workshop-record: no such workshop record",
+                    hint="Name the workshop's state file, e.g. board.csv.workshop.json "
+                         "beside the board.csv the workshop wrote")])
+            paths = [record]
+        else:
+            paths = []
+            for path in responses:
+                state = path.with_name(path.name + RECORD_SUFFIX)
+                if state.is_file():
+                    paths.append(state)
+                else:
+                    missing.append(path)
+        for state in paths:
             try:
                 data = read_state(state)
                 records.append(Record.load(state, bytes.fromhex(str(data["key"]))))
@@ -407,7 +435,19 @@ class PackGuard:
                     message=f"cannot read what the workshop published: {exc}",
                     hint="Restore the file: without it the board pack cannot be checked "
                          "against what the workshop's screen showed")]) from None
-        return cls(qs, records, effective_min_group_size(qs, min_group_size))
+        return cls(qs, records, effective_min_group_size(qs, min_group_size),
+                   missing=missing)
+
+    def missing_warnings(self) -> list[ResultWarning]:
+        """``score --agreed``: one warning per responses file with no record beside it."""
+        return [ResultWarning(
+            code=Code.WORKSHOP_NO_RECORD, file=str(path),
+            message=f"--agreed: no workshop record {path.name}{RECORD_SUFFIX} beside "
+                    f"{path.name}: what the workshop's screen showed is not checked, so a "
+                    "figure of this pack may be subtracted from it",
+            hint="Name the record with --workshop-record FILE (the board.csv.workshop.json "
+                 "the workshop wrote), or say there was none with --no-workshop-record")
+            for path in self.missing]
 
     def responses(self, responses: Responses) -> Responses:
         """``responses`` without the answers the pack must hold back."""
@@ -427,3 +467,25 @@ class PackGuard:
 
     def results(self, results: Results) -> Results:
         return mark(results, self.held)
+
+    def groups(self, results: Results, responses: Responses, scores: RespondentScores,
+               aliases: Mapping[str, Mapping[str, str]] | None = None
+               ) -> tuple[Results, list[str]]:
+        """``results`` with every ``--by`` group figure the screen makes subtractable held
+        back (:mod:`leadlens.workshop.packcells`), and one line per figure saying what."""
+        from leadlens.workshop.packcells import check_groups
+
+        checked, hold = check_groups(self.qs, results, responses, scores, self.records,
+                                     self.min_group_size, aliases)
+        return checked, hold.summary()
+
+    def summary(self) -> list[str]:
+        """What :meth:`results` held back of the whole room, one line per figure."""
+        lines = [f"principle {p!r}" for p in self.held.principles]
+        if self.held.principles:
+            lines.append("the overall score")
+        if self.held.timepoints:
+            lines.append("the now-and-target figures")
+        if self.held.comments:
+            lines.append("the comments")
+        return lines
