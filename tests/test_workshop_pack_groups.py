@@ -124,6 +124,11 @@ def test_screen_minus_a_group_no_longer_gives_the_one_other_person(tmp_path: Pat
     assert not any("1 person" in s or "1 people" in s for s in steps)
     assert not any(i["principle"] == "basics"
                    for i in data["groups"]["organisation"]["icc"])  # type: ignore[index]
+    # The report reads the pack as it is (nothing it would refuse).
+    out = tmp_path / "pack.json"
+    md = CliRunner().invoke(app, ["report", str(out), "-o", "-", "-f", "md"])
+    assert md.exit_code == 0, md.stderr
+    assert "| Acme | 5 | withheld to protect a smaller figure | withheld | 25 |" in md.stdout
     # The facilitator's terminal says so, in one line.
     held = [line for line in stderr.splitlines() if "held back from the pack" in line]
     assert len(held) == 1 and held[0].startswith(str(w.room.output))

@@ -20,7 +20,8 @@ The projector (:class:`leadlens.workshop.reveal.Reveals`) shows an earlier snaps
 rather than a figure that moved too little; the board pack (:func:`hold_back`) leaves out
 every unit with such a figure: its answers are blanked before scoring, so no figure of the
 pack (the overall, the groups, scores.csv) carries them, and the unit says why (never by how
-many people it moved).
+many people it moved). The pack's ``--by`` groups are parts of the room the screen showed, so
+they are checked against it as well (:mod:`leadlens.workshop.packcells`).
 """
 
 from __future__ import annotations
