@@ -21,12 +21,22 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from leadlens.cli import app
-from leadlens.responses.table import Responses
+from leadlens.questionset.loading import load_question_set
+from leadlens.responses.table import Cell, Responses
+from leadlens.results.document import GroupResult, Results
 from leadlens.scoring import effective_min_group_size, score
 from leadlens.workshop.app import Workshop
 from leadlens.workshop.packcells import GROUP_HELD_BACK
 from leadlens.workshop.published import PackGuard, Publication, Record, cells, digests, moved
-from workshop_support import Phone, client, csrf_of, facilitator, make_workshop, small_set
+from workshop_support import (
+    SMALL_SET,
+    Phone,
+    client,
+    csrf_of,
+    facilitator,
+    make_workshop,
+    small_set,
+)
 
 
 def phone(w: Workshop, org: str, value: str, comment: str = "") -> None:
@@ -261,10 +271,93 @@ def test_workshop_record_options_are_checked(tmp_path: Path) -> None:
     assert "Traceback" not in missing.stderr
 
 
-PEOPLE = st.tuples(st.sampled_from("ABC"), st.integers(1, 5),
+PEOPLE = st.tuples(st.sampled_from("ABCD"), st.integers(1, 5),
                    st.sampled_from(["screen", "screen", "late", "changed", "left"]),
                    st.sampled_from([1, 1, 2, 4, 5])).map(lambda t: [t[:3]] * t[3])
 """A few people alike: one organisation, one answer, answered before or after the reveal."""
+SECTOR = {"A": "North", "B": "North", "C": "South", "D": "South"}
+"""With ``--by sector`` too: organisations A and B in the North, C and D in the South."""
+SECTOR_SET = SMALL_SET.replace(
+    '  - {id: organisation, prompt: "Which organisation?", required: true}\n',
+    '  - {id: organisation, prompt: "Which organisation?", required: true}\n'
+    '  - {id: sector, prompt: "Which sector?"}\n')
+
+
+def published_sums(results: Results, by: list[str], rows: dict[str, dict[str, str]],
+                   everyone: list[str]) -> list[set[str]]:
+    """Every set of people whose basics figure a reader can add up from the pack: any of one
+    breakdown's shown groups together, and the whole room or a shown group of another
+    breakdown minus some of the shown groups inside it (brute force, every subset)."""
+    def shown(g: GroupResult) -> bool:
+        return any(p.id == "basics" and p.score is not None for p in g.principles)
+
+    def people(field: str, value: str) -> set[str]:
+        return {rid for rid in everyone if rows[rid][field] == value}
+
+    whole = next(p for p in results.principles if p.id == "basics").score is not None
+    sums: list[set[str]] = []
+    for f in by:
+        groups = [people(f, g.value) for g in results.groups[f].groups if shown(g)]
+        subsets = [set().union(*s) for r in range(1, len(groups) + 1)
+                   for s in itertools.combinations(groups, r)]
+        sums += subsets
+        containers = [set(everyone)] if whole else []
+        containers += [people(k, g.value) for k in by if k != f
+                       for g in results.groups[k].groups if shown(g)]
+        for container in containers:
+            inside = [g for g in groups if g <= container]
+            sums += [container - set().union(*s) for r in range(1, len(inside) + 1)
+                     for s in itertools.combinations(inside, r)]
+    return sums
+
+
+def check_room(blocks: list[list[tuple[str, int, str]]], by: list[str]) -> None:
+    import tempfile
+
+    people = [person for block in blocks for person in block]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "set.yaml"
+        path.write_text(SECTOR_SET if "sector" in by else SMALL_SET, encoding="utf-8")
+        qs = load_question_set(path)
+    m = effective_min_group_size(qs)
+    keys = ("b1", "b2")
+
+    def row(org: str, value: int) -> dict[str, Cell]:
+        return {"organisation": org, "sector": SECTOR[org], "b1": value, "b2": value}
+
+    pack_rows = [(org, v) for org, v, when in people if when != "left"]
+    screen_rows = [(i, org, (v % 5) + 1 if when == "changed" else v)
+                   for i, (org, v, when) in enumerate(people) if when != "late"]
+    pack_ids = [f"p{i}" for i, (_, _, when) in enumerate(people) if when != "left"]
+    if not pack_rows:
+        return
+    responses = Responses.from_records(qs, [row(org, v) for org, v in pack_rows])
+    responses = dataclasses.replace(responses, respondent_ids=list[str | None](pack_ids))
+    key = b"k" * 32
+    screen = Responses.from_records(qs, [row(o, v) for _, o, v in screen_rows])
+    shown = digests(key, cells(screen, [f"p{i}" for i, _, _ in screen_rows]))
+    if len(shown) < m:
+        return
+    record = Record(None, key, [Publication("principle:basics", "t", len(shown), keys,
+                                            shown)])
+    guard = PackGuard(qs, [record], m)  # the whole room's hold-back first, as score does
+    responses = guard.responses(responses)
+    scored = score(qs, responses, by=by)
+    results, _ = guard.groups(guard.results(scored.results), responses, scored.respondents)
+    now = digests(key, cells(responses, pack_ids))
+    rows = {rid: {"organisation": org, "sector": SECTOR[org]}
+            for rid, (org, _) in zip(pack_ids, pack_rows, strict=True)}
+    for people_set in published_sums(results, by, rows, pack_ids):
+        cell = {rid: now[rid] for rid in people_set if rid in now}
+        n = moved(shown, cell, keys)
+        assert n == 0 or n >= m, sorted(people_set)
+    if next(p for p in results.principles if p.id == "basics").score is not None:
+        for f in by:  # no lone hidden group is the whole minus the shown ones
+            hidden = [g for g in results.groups[f].groups
+                      if not any(p.id == "basics" and p.score is not None
+                                 for p in g.principles)
+                      and any(rows[r][f] == g.value and r in now for r in pack_ids)]
+            assert len(hidden) != 1
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -277,53 +370,19 @@ PEOPLE = st.tuples(st.sampled_from("ABC"), st.integers(1, 5),
 def test_no_published_union_of_groups_is_a_few_people_from_the_screen(
         blocks: list[list[tuple[str, int, str]]]) -> None:
     """Random rooms: some answered before the reveal (some changed an answer since, some
-    never submitted), some after. After the check, every set of published groups added up,
-    and the whole minus any of them, rests on the screen's people or differs from them by at
+    never submitted), some after. After the check, every sum of published figures (groups
+    added up, the whole minus some) rests on the screen's people or differs from them by at
     least the threshold: tried by brute force over every subset, independently of the
     check's own subset sums; and no lone hidden group is the whole minus the shown ones."""
-    import tempfile
+    check_room(blocks, ["organisation"])
 
-    people = [person for block in blocks for person in block]
-    with tempfile.TemporaryDirectory() as folder:
-        qs = small_set(Path(folder))
-    m = effective_min_group_size(qs)
-    keys = ("b1", "b2")
-    pack_rows = [(org, v) for org, v, when in people if when != "left"]
-    screen_rows = [(i, org, (v % 5) + 1 if when == "changed" else v)
-                   for i, (org, v, when) in enumerate(people) if when != "late"]
-    pack_ids = [f"p{i}" for i, (_, _, when) in enumerate(people) if when != "left"]
-    if not pack_rows:
-        return
-    responses = Responses.from_records(
-        qs, [{"organisation": org, "b1": v, "b2": v} for org, v in pack_rows])
-    responses = dataclasses.replace(responses, respondent_ids=list[str | None](pack_ids))
-    key = b"k" * 32
-    screen = Responses.from_records(qs, [{"organisation": o, "b1": v, "b2": v}
-                                         for _, o, v in screen_rows])
-    shown = digests(key, cells(screen, [f"p{i}" for i, _, _ in screen_rows]))
-    if len(shown) < m:
-        return
-    record = Record(None, key, [Publication("principle:basics", "t", len(shown), keys,
-                                            shown)])
-    guard = PackGuard(qs, [record], m)  # the whole room's hold-back first, as score does
-    responses = guard.responses(responses)
-    scored = score(qs, responses, by=["organisation"])
-    results, _ = guard.groups(guard.results(scored.results), responses, scored.respondents)
-    now = digests(key, cells(responses, pack_ids))
-    groups = results.groups["organisation"].groups
-    members = {g.value: [rid for rid, (org, _) in zip(pack_ids, pack_rows, strict=True)
-                         if org == g.value] for g in groups}
-    published = [g.value for g in groups
-                 if any(p.id == "basics" and p.score is not None for p in g.principles)]
-    hidden = [g.value for g in groups if g.value not in published]
-    whole = next(p for p in results.principles if p.id == "basics").score is not None
-    unions = [set(s) for r in range(1, len(published) + 1)
-              for s in itertools.combinations(published, r)]
-    if whole and hidden:
-        unions += [set(hidden) | u for u in [set(), *unions]]
-    for union in unions:
-        cell = {rid: now[rid] for g in union for rid in members[g] if rid in now}
-        assert moved(shown, cell, keys) == 0 or moved(shown, cell, keys) >= m, union
-    if whole:
-        scored_hidden = [g for g in hidden if any(rid in now for rid in members[g])]
-        assert len(scored_hidden) != 1
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(blocks=st.lists(PEOPLE, min_size=2, max_size=8))
+@example(blocks=[[("A", 2, "screen")] * 5, [("B", 2, "screen")] * 5, [("C", 5, "screen")],
+                 [("D", 3, "late")] * 5, [("C", 3, "late")] * 5])
+def test_linked_breakdowns_are_checked_against_the_screen(
+        blocks: list[list[tuple[str, int, str]]]) -> None:
+    """``--by organisation --by sector``: a sector minus its shown organisations is a sum a
+    reader can make too (North minus A leaves B)."""
+    check_room(blocks, ["organisation", "sector"])

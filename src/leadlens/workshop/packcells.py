@@ -98,59 +98,54 @@ def _all_answered(responses: Responses, keys: Sequence[str]) -> FloatArray:
     return flags
 
 
-def _thin_union(screen: Digests, now: Digests, members: Sequence[Sequence[str]],
-                keys: Sequence[str], shown: Sequence[bool], whole: bool, m: int
-                ) -> tuple[list[int], bool] | None:
-    """A union of groups that differs from ``screen`` by 1 to ``m - 1`` people on ``keys``:
-    the shown groups it takes, the first to be hidden, and whether that group itself is
-    too near the screen (else it is hidden to protect the hidden ones); or None.
-
-    A union ``U`` differs by ``|screen| + sum over its groups of (new - unchanged)``: the
-    screen's people not unchanged in ``U``, plus ``U``'s people the screen did not show.
-    Every subset of the shown groups is a union a reader can add up; with the whole room
-    published, so is every subset plus all the hidden groups. Subset sums are few (a room
-    holds at most a few hundred people), so every one is tried.
-    """
+def _statuses(screen: Digests, now: Digests, keys: Sequence[str]) -> tuple[int, dict[str, int]]:
+    """The screen's people on ``keys``, and per respondent of the pack how a figure that
+    includes them moves from the screen's: +1 new (not shown), -1 shown unchanged, 0 changed
+    (already counted among the screen's people not matched)."""
     def on(digest: Mapping[str, str]) -> tuple[str | None, ...]:
         return tuple(digest.get(k) for k in keys)
 
-    shown_people = {rid: on(a) for rid, a in screen.items() if any(k in a for k in keys)}
-    if not shown_people:
-        return None
-    delta = []
-    for group in members:
-        new = same = 0
-        for rid in group:
-            answers = now.get(rid, {})
-            if not any(k in answers for k in keys):
-                continue
-            if rid not in shown_people:
-                new += 1
-            elif shown_people[rid] == on(answers):
-                same += 1
-        delta.append(new - same)
-    base = len(shown_people)
+    shown = {rid: on(a) for rid, a in screen.items() if any(k in a for k in keys)}
+    status = {}
+    for rid, answers in now.items():
+        if any(k in answers for k in keys):
+            status[rid] = 1 if rid not in shown else -1 if shown[rid] == on(answers) else 0
+    return len(shown), status
+
+
+def _thin_union(base: int, status: Mapping[str, int], members: Sequence[Sequence[str]],
+                shown: Sequence[bool], containers: Sequence[tuple[Sequence[str], Sequence[int]]],
+                m: int) -> tuple[list[int], bool] | None:
+    """A sum of published figures that differs from the screen's by 1 to ``m - 1`` people:
+    the groups of one breakdown it uses, the first to be hidden, and whether that group is
+    itself too near the screen (else it is hidden to protect a hidden part); or None.
+
+    A set ``U`` of people differs by ``base + sum over U of status`` (:func:`_statuses`).
+    A reader can add up any of the breakdown's shown groups, or take some of them from a
+    published figure that contains them (the whole room, or a shown group of another
+    breakdown: sector North minus its shown organisations). Subset sums are few (a room holds
+    at most a few hundred people), so every one is tried.
+    """
+    delta = [sum(status.get(rid, 0) for rid in group) for group in members]
     indices = [g for g, s in enumerate(shown) if s]
-    hidden = [g for g, s in enumerate(shown) if not s]
-    # Unions of shown groups alone, and (the whole room published) all hidden groups with
-    # some shown ones: the whole minus the other shown groups.
-    starts = [(base, False)]
-    if whole and hidden:
-        starts.append((base + sum(delta[g] for g in hidden), True))
-    for total0, with_hidden in starts:
-        reach: dict[int, tuple[int, ...]] = {total0: ()}
-        for g in indices:
-            for total, taken in list(reach.items()):
-                reach.setdefault(total + delta[g], (*taken, g))
+    reach: dict[int, tuple[int, ...]] = {base: ()}
+    for g in indices:
+        for total, taken in list(reach.items()):
+            reach.setdefault(total + delta[g], (*taken, g))
+    for total, taken in reach.items():
+        if 0 < total < m and taken:
+            # Hold back the group of the union the screen showed most of.
+            return sorted(taken, key=lambda g: (delta[g], g)), True
+    for people, inside in containers:
+        start = base + sum(status.get(rid, 0) for rid in people)
+        reach = {start: ()}
+        for g in inside:
+            if shown[g]:
+                for total, taken in list(reach.items()):
+                    reach.setdefault(total - delta[g], (*taken, g))
         for total, taken in reach.items():
-            if not 0 < total < m:
-                continue
-            if taken:
-                # Hold back the group of the union the screen showed most of.
-                return sorted(taken, key=lambda g: (delta[g], g)), True
-            if with_hidden and indices:
-                # The whole minus every shown group: the hidden ones, too near the screen.
-                return sorted(indices, key=lambda g: (delta[g], g)), False
+            if 0 < total < m and taken:
+                return sorted(taken, key=lambda g: (-delta[g], g)), False
     return None
 
 
@@ -232,6 +227,24 @@ def check_groups(qs: QuestionSet, results: Results, responses: Responses,
             return True
         return False
 
+    def containers(name: str, f: int, whole: bool
+                   ) -> list[tuple[Sequence[str], Sequence[int]]]:
+        """Published figures holding groups of breakdown ``f``, each with those groups: the
+        whole room (when published) and the shown groups of the other breakdowns."""
+        out: list[tuple[Sequence[str], Sequence[int]]] = []
+        if whole:
+            out.append((ids, range(sizes[f])))
+        for k in range(len(fields)):
+            if k == f:
+                continue
+            for h, why in enumerate(reasons[name][k]):
+                if why is None:
+                    inside = np.flatnonzero(np.bincount(
+                        groupings[f].codes[groupings[k].codes != h],
+                        minlength=sizes[f]) == 0).tolist()
+                    out.append((members[k][h], inside))
+        return out
+
     overall_start = doc_reasons("overall")
     overall = [list(r) for r in overall_start]
     grown = True
@@ -242,11 +255,14 @@ def check_groups(qs: QuestionSet, results: Results, responses: Responses,
                 shared = tuple(k for k in keys if k in pub.keys)
                 if not shared:
                     continue
+                base, status = _statuses(pub.answers, nows[id(record)], shared)
+                if not base:
+                    continue
                 for f in range(len(fields)):
                     while True:
                         shown = [r is None for r in reasons[name][f]]
-                        thin = _thin_union(pub.answers, nows[id(record)], members[f],
-                                           shared, shown, whole, m)
+                        thin = _thin_union(base, status, members[f], shown,
+                                           containers(name, f, whole), m)
                         if thin is None:
                             break
                         taken, direct = thin
