@@ -274,12 +274,21 @@ def check_groups(qs: QuestionSet, results: Results, responses: Responses,
             if all(r == s for rs, ss in zip(reasons[name], start[name], strict=True)
                    for r, s in zip(rs, ss, strict=True)):
                 continue
+            # The scored respondents' table, then those behind % favourable (answered any
+            # question) and agreement (answered all): a cell too small in one of those is
+            # hidden there already (the document's own rule), not a reason to hide the score.
             for weights in flags:
-                protection = protect(atom_groups, per_atom(weights), sizes, m,
-                                     given=reasons[name], caps=caps)
+                counts = per_atom(weights)
+                given = [[r if r is not None else "small" if 0 < n < m else None
+                          for r, n in zip(rs, np.bincount(atom_groups[:, f], weights=counts,
+                                                          minlength=sizes[f]).tolist(),
+                                          strict=True)]
+                         for f, rs in enumerate(reasons[name])]
+                protection = protect(atom_groups, counts, sizes, m, given=given, caps=caps)
                 for f, row in enumerate(protection.reasons):
                     for g, why in enumerate(row):
-                        if why is not None and set_hidden(name, f, g, why):
+                        if why is not None and given[f][g] is None \
+                                and set_hidden(name, f, g, why):
                             grown = True
         # The overall: hidden wherever a principle is; then every principle hidden wherever
         # the overall is (n x overall minus the other principles gives the missing one).
