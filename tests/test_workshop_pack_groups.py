@@ -26,7 +26,7 @@ from leadlens.responses.table import Cell, Responses
 from leadlens.results.document import GroupResult, Results
 from leadlens.scoring import effective_min_group_size, score
 from leadlens.workshop.app import Workshop
-from leadlens.workshop.packcells import GROUP_HELD_BACK
+from leadlens.workshop.packcells import GROUP_HELD_BACK, check_pack_groups
 from leadlens.workshop.published import PackGuard, Publication, Record, cells, digests, moved
 from workshop_support import (
     SMALL_SET,
@@ -343,7 +343,8 @@ def check_room(blocks: list[list[tuple[str, int, str]]], by: list[str]) -> None:
     guard = PackGuard(qs, [record], m)  # the whole room's hold-back first, as score does
     responses = guard.responses(responses)
     scored = score(qs, responses, by=by)
-    results, _ = guard.groups(guard.results(scored.results), responses, scored.respondents)
+    results, _ = check_pack_groups(guard, guard.results(scored.results), responses,
+                                   scored.respondents)
     now = digests(key, cells(responses, pack_ids))
     rows = {rid: {"organisation": org, "sector": SECTOR[org]}
             for rid, (org, _) in zip(pack_ids, pack_rows, strict=True)}

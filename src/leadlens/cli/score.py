@@ -172,10 +172,12 @@ def score(
 
         result.scored.results = with_agreed(result.scored.results, board, agreed.name)
         if guard is not None:
-            checked, held = guard.groups(guard.results(result.scored.results),
-                                         result.responses, result.scored.respondents, aliases)
+            from leadlens.workshop.packcells import check_pack_groups
+
+            checked, held = check_pack_groups(guard, guard.results(result.scored.results),
+                                              result.responses, result.scored.respondents,
+                                              aliases)
             result.scored.results = checked
-            held = [*guard.summary(), *held]
             if held and not quiet:
                 warn(f"{responses[0]}: --agreed: held back from the pack (shown on the "
                      "workshop's screen with a slightly different set of answers; the "

@@ -41,7 +41,7 @@ from leadlens.scoring.engine import RespondentScores
 from leadlens.scoring.groups import Grouping, group_respondents
 from leadlens.scoring.groups import _spread as group_spread  # the one owner of the rule
 from leadlens.scoring.published import steps_of
-from leadlens.workshop.published import Digests, Record, cells, digests, row_ids
+from leadlens.workshop.published import Digests, PackGuard, Record, cells, digests, row_ids
 
 GROUP_HELD_BACK = ("held back: this group's answers were shown on the workshop's screen as "
                    "part of the room, with a slightly different set of people, and the "
@@ -404,3 +404,14 @@ def _apply(qs: QuestionSet, results: Results, hold: GroupHold, groupings: list[G
     return results.model_copy(update={
         "groups": breakdowns,
         "disclosure": audit.model_copy(update={"steps": [*audit.steps, *steps]})})
+
+
+def check_pack_groups(guard: PackGuard, results: Results, responses: Responses,
+                      scores: RespondentScores,
+                      aliases: Mapping[str, Mapping[str, str]] | None = None
+                      ) -> tuple[Results, list[str]]:
+    """``score --agreed``: :func:`check_groups` for ``guard``'s records, and one line per
+    figure held back (the whole room's first) for the facilitator's terminal."""
+    checked, hold = check_groups(guard.qs, results, responses, scores, guard.records,
+                                 guard.min_group_size, aliases)
+    return checked, [*guard.summary(), *hold.summary()]

@@ -37,14 +37,14 @@ import numpy as np
 from pydantic import BaseModel
 
 from leadlens.errors import Code
+
+if typing.TYPE_CHECKING:
+    from leadlens.errors import Problem
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import Responses, TextAnswers
 from leadlens.results.document import DisclosureAudit, DisclosureStep, Results, ResultWarning
 from leadlens.workshop.security import read_state, write_state
 from leadlens.workshop.units import COMMENTS, TIMEPOINTS, units
-
-if typing.TYPE_CHECKING:
-    from leadlens.scoring.engine import RespondentScores
 
 Figure = tuple[str, ...]
 Digests = dict[str, dict[str, str]]
@@ -385,7 +385,8 @@ class PackGuard:
 
     ``leadlens score --agreed`` and the workshop's Finish button both use it: call
     :meth:`responses` on the responses before scoring and :meth:`results` on the results
-    (:meth:`groups` after it checks the ``--by`` groups too).
+    (:func:`leadlens.workshop.packcells.check_pack_groups` after it checks the ``--by``
+    groups too).
     """
 
     qs: QuestionSet
@@ -439,10 +440,12 @@ class PackGuard:
         return cls(qs, records, effective_min_group_size(qs, min_group_size),
                    missing=missing)
 
-    def missing_warnings(self) -> list[ResultWarning]:
+    def missing_warnings(self) -> list[Problem]:
         """``score --agreed``: one warning per responses file with no record beside it."""
-        return [ResultWarning(
-            code=Code.WORKSHOP_NO_RECORD, file=str(path),
+        from leadlens.errors import Problem
+
+        return [Problem(
+            code=Code.WORKSHOP_NO_RECORD, file=str(path), severity="warning",
             message=f"--agreed: no workshop record {path.name}{RECORD_SUFFIX} beside "
                     f"{path.name}: what the workshop's screen showed is not checked, so a "
                     "figure of this pack may be subtracted from it",
@@ -468,17 +471,6 @@ class PackGuard:
 
     def results(self, results: Results) -> Results:
         return mark(results, self.held)
-
-    def groups(self, results: Results, responses: Responses, scores: RespondentScores,
-               aliases: Mapping[str, Mapping[str, str]] | None = None
-               ) -> tuple[Results, list[str]]:
-        """``results`` with every ``--by`` group figure the screen makes subtractable held
-        back (:mod:`leadlens.workshop.packcells`), and one line per figure saying what."""
-        from leadlens.workshop.packcells import check_groups
-
-        checked, hold = check_groups(self.qs, results, responses, scores, self.records,
-                                     self.min_group_size, aliases)
-        return checked, hold.summary()
 
     def summary(self) -> list[str]:
         """What :meth:`results` held back of the whole room, one line per figure."""
