@@ -145,8 +145,8 @@ def score(
         guard = run(lambda: PackGuard.beside(qs, responses, min_group_size, workshop_record,
                                              none=no_workshop_record))
         if not quiet:
-            for warning in guard.missing_warnings():
-                warn(f"{warning}\n")
+            for problem in guard.missing_warnings():
+                warn(f"{problem}\n")
 
     # A bad logo: before any work.
     cover = run(lambda: make_cover(title, organisation, logo, contact))
