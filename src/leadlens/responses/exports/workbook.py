@@ -33,9 +33,14 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 ERROR_CELLS = (b't="e"', b"t='e'")
 """An error cell in a worksheet's XML, either quote (found by plain byte searches: fast)."""
+ISO_DATE_CELLS = (b't="d"', b"t='d'")
+"""A date written as ISO 8601 text in the XML (strict OOXML), either quote."""
+DURATION = re.compile(rb'formatCode="[^"]*\[(?:h|m|s)+\]|numFmtId="46"', re.IGNORECASE)
+"""A duration number format in the styles: ``[h]:mm:ss`` written out, or built-in format 46."""
 ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 """An ``_xHHHH_`` escape (a literal prefix, so the search is fast too)."""
 EDGE_SPACE = re.compile(rb"<t>(?:[ \t\r\n]|[^<]*[ \t\r\n]</t>)")
@@ -115,13 +120,33 @@ def cell_value_text(value: object, text: Callable[[object], str]) -> str:
     return text(value)
 
 
+@dataclass(frozen=True)
+class Scan:
+    """What a workbook's XML holds that a reader reads otherwise."""
+
+    odd: bool
+    """An error cell, an ``_xHHHH_`` escape or text calamine trims: openpyxl must read it."""
+    unlike: bool
+    """An ISO date cell (``t="d"``) or a duration format (``[h]:mm``), which fastexcel
+    writes as text otherwise than the exact reader."""
+
+
 def _odd_xml(data: bytes) -> bool:
+    return scan_xml(data).odd
+
+
+def scan_xml(data: bytes) -> Scan:
     """Whether any worksheet's XML holds an error cell or an ``_xHHHH_`` escape, or it or
-    the shared strings hold text calamine trims (streamed: 1 MiB at a time, overlapping by
-    the longest match)."""
+    the shared strings hold text calamine trims (``odd``), and whether a worksheet holds an
+    ISO date cell or the styles a duration format (``unlike``); streamed: 1 MiB at a time,
+    overlapping by the longest match."""
+    unlike = False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
+                if info.filename == "xl/styles.xml":
+                    unlike = unlike or bool(DURATION.search(archive.read(info)))
+                    continue
                 sheet = info.filename.startswith("xl/worksheets/")
                 if not sheet and info.filename != "xl/sharedStrings.xml":
                     continue
@@ -131,10 +156,12 @@ def _odd_xml(data: bytes) -> bool:
                         block = tail + block
                         if sheet and (any(m in block for m in ERROR_CELLS)
                                       or ESCAPE.search(block)):
-                            return True
+                            return Scan(odd=True, unlike=unlike)
                         if EDGE_SPACE.search(block):
-                            return True
+                            return Scan(odd=True, unlike=unlike)
+                        if sheet and not unlike:
+                            unlike = any(m in block for m in ISO_DATE_CELLS)
                         tail = block[-TAIL_BYTES:]
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
-        return True  # the exact reader says what is wrong
-    return False
+        return Scan(odd=True, unlike=unlike)  # the exact reader says what is wrong
+    return Scan(odd=False, unlike=unlike)

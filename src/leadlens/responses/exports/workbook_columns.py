@@ -35,6 +35,7 @@ from leadlens.responses.exports.reader import (
     Detection,
     ImportOptions,
     _match,
+    _Matched,
     checked_columns,
     detect_layout,
 )
@@ -46,8 +47,33 @@ HEAD_RECORDS = 3
 """Records read as text before the columns: those a layout is detected from."""
 
 
-class _Handback(Exception):
+class Handback(Exception):
     """Something the exact reader reads otherwise, or words as a problem."""
+
+
+def match_head(name: str, head: Grid, path: Path, qs: QuestionSet, options: ImportOptions
+               ) -> _Matched:
+    """The layout and column matches of a workbook's first records, by the exact reader's
+    own functions.
+
+    Raises:
+        Handback: the exact reader would find problems there (it checks every cell first).
+    """
+    def load(_path: Path, _options: ImportOptions, forced: str | None) -> tuple[
+            Detection, Grid, platforms.Layout, list[Problem]]:
+        return detect_layout(name, head, forced, encoding="xlsx", bom=False, delimiter=None,
+                             sep=False, warnings=[])
+
+    try:
+        return _match(path, qs, options, load)
+    except ResponsesError:
+        raise Handback from None
+
+
+def blank_count(head_blank: Sequence[int], header_end: int) -> int:
+    """The blank rows among the first records that count as blank rows (those within the
+    header: the body's are counted from its cells)."""
+    return sum(1 for line in head_blank if line <= header_end)
 
 
 def read_workbook_columns(path: Path, qs: QuestionSet, options: ImportOptions
@@ -73,13 +99,23 @@ def read_workbook_columns(path: Path, qs: QuestionSet, options: ImportOptions
     if not sniff.is_xlsx(data[:8]):
         return None
     check_unpacked(data, name)
+    from leadlens.responses.exports.workbook_frame import Ambiguous, read_frame, sheet_frame
+
+    try:  # fastexcel's Arrow columns first; python-calamine's values if they might mislead
+        frame = sheet_frame(data)
+        if frame is not None:
+            return read_frame(frame, path, qs, options)
+    except Ambiguous:
+        pass
+    except Handback:
+        return None
     values = calamine_values(data)
     del data
     if not values:
         return None
     try:
         return _read(values, path, qs, options)
-    except _Handback:
+    except Handback:
         return None
 
 
@@ -88,18 +124,9 @@ def _read(values: Sequence[Sequence[object]], path: Path, qs: QuestionSet, optio
     name = str(path)
     width = len(values[0])
     if any(len(row) != width for row in values):
-        raise _Handback
+        raise Handback
     head, head_blank = _head(values)
-
-    def load(_path: Path, _options: ImportOptions, forced: str | None) -> tuple[
-            Detection, Grid, platforms.Layout, list[Problem]]:
-        return detect_layout(name, head, forced, encoding="xlsx", bom=False, delimiter=None,
-                             sep=False, warnings=[])
-
-    try:
-        found = _match(path, qs, options, load)
-    except ResponsesError:
-        raise _Handback from None  # the exact reader first checks every cell
+    found = match_head(name, head, path, qs, options)
     layout, detection = found.layout, found.detection
     header_end = layout.header_lines[-1] if layout.header_lines else 0
     start = header_end  # rows are worksheet rows from 1: row r is values[r - 1]
@@ -112,16 +139,15 @@ def _read(values: Sequence[Sequence[object]], path: Path, qs: QuestionSet, optio
     header_width = len(layout.columns)
     for keys in distinct[header_width:]:  # a cell there: a row wider than the header
         if any(v is not None and v != "" for v in keys):
-            raise _Handback
+            raise Handback
     body = columns
     blank = _blank_rows(body)
     rows = len(body[0]) if body else 0
     kept = [i for i in range(rows) if i not in blank] if blank else range(rows)
     if not kept:
-        raise _Handback
+        raise Handback
     last = kept[-1]
-    blanks = sum(1 for line in head_blank if line <= header_end) + sum(
-        1 for i in blank if i < last)
+    blanks = blank_count(head_blank, header_end) + sum(1 for i in blank if i < last)
     lines = [start + 1 + i for i in kept]
     keep = [i not in blank for i in range(rows)] if blank else None
     used = found.columns.used()
@@ -151,12 +177,12 @@ def _check(keys: dict[object, None]) -> None:
     for value in keys:
         if type(value) is str:
             if len(value) > MAX_FIELD_BYTES:
-                raise _Handback
+                raise Handback
         elif value is not None:
             try:
                 cell_value_text(value, _no_text)
             except Unlike:
-                raise _Handback from None
+                raise Handback from None
 
 
 def _no_text(value: object) -> str:
@@ -169,7 +195,7 @@ def _text(value: object) -> str:
     try:
         return cell_value_text(value, cell_text)
     except Unlike:
-        raise _Handback from None
+        raise Handback from None
 
 
 def _head(values: Sequence[Sequence[object]]) -> tuple[Grid, list[int]]:
@@ -179,7 +205,7 @@ def _head(values: Sequence[Sequence[object]]) -> tuple[Grid, list[int]]:
     for number, row in enumerate(values, start=1):
         cells = [_text(v) for v in row]
         if max(map(len, cells), default=0) > MAX_FIELD_BYTES:
-            raise _Handback
+            raise Handback
         while cells and cells[-1] == "":
             cells.pop()
         if not "".join(cells).strip():
@@ -189,7 +215,7 @@ def _head(values: Sequence[Sequence[object]]) -> tuple[Grid, list[int]]:
         if len(grid.records) == HEAD_RECORDS:
             break
     if not grid.records:
-        raise _Handback  # no header: the exact reader says so
+        raise Handback  # no header: the exact reader says so
     return grid, grid.blank_lines
 
 
@@ -227,7 +253,7 @@ def _column(cells: Sequence[object], keys: dict[object, None] | None, rows: int,
         if converter is not None:
             value, issue = converter.read(value, check=check)
             if issue is not None:
-                raise _Handback  # an unknown answer: the exact reader words it
+                raise Handback  # an unknown answer: the exact reader words it
         value_of[key] = value
         if value:
             index.setdefault(value, len(index))
