@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook  # type: ignore[import-untyped]
-from test_responses_workbook_columns import _book, _exact, _forms, _same, _score
 
 from conftest import MINIMAL_SET
 from leadlens.questionset.loading import load_question_set
@@ -29,6 +28,7 @@ from leadlens.responses.exports import workbook, workbook_columns, workbook_fram
 from leadlens.responses.exports.reader import ImportOptions
 from leadlens.responses.exports.workbook_columns import read_workbook_columns
 from leadlens.responses.exports.workbook_frame import ambiguous
+from test_responses_workbook_columns import _book, _exact, _forms, _same, _score
 
 HEADER = ["respondent_id", "organisation", "b1", "b2", "b3"]
 
