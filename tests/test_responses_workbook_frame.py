@@ -24,7 +24,7 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 from conftest import MINIMAL_SET
 from leadlens.questionset.loading import load_question_set
 from leadlens.responses.cells import CellTable
-from leadlens.responses.exports import workbook, workbook_columns, workbook_frame
+from leadlens.responses.exports import grid, workbook, workbook_columns, workbook_frame
 from leadlens.responses.exports.reader import ImportOptions
 from leadlens.responses.exports.workbook_columns import read_workbook_columns
 from leadlens.responses.exports.workbook_frame import ambiguous
@@ -238,3 +238,64 @@ def test_a_bad_answer_is_located_the_same_way(qs: Path, tmp_path: Path,
     ("2025-01-02T03:04:05", False)])
 def test_which_texts_might_stand_for_a_typed_cell(text: str, expected: bool) -> None:
     assert ambiguous(text) is expected
+
+
+def test_blank_is_what_str_strip_removes() -> None:
+    import polars as pl
+
+    points = pl.Series([chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000])
+    blank = points.filter(points.str.contains(workbook_frame.BLANK)).to_list()
+    assert blank == [c for c in points.to_list() if not c.strip()]
+
+
+def _typed_values(count: int) -> list[Any]:
+    import random
+
+    rng = random.Random(17)
+    start = dt.datetime(1900, 3, 1)
+    values: list[Any] = [True, False, -0.0, 0.0, 0.1 + 0.2, 1e-7, 1e15, 1e16, 2.0**53 + 2,
+                         -3.25, 2958465.0, dt.date(2025, 1, 2), dt.datetime(2025, 1, 2)]
+    for _ in range(count):
+        kind = rng.randrange(5)
+        if kind == 0:
+            values.append(rng.uniform(-1e6, 1e6))
+        elif kind == 1:
+            values.append(float(rng.randrange(-10**6, 10**6)) / rng.choice([1, 2, 4, 10, 100]))
+        elif kind == 2:
+            values.append(start + dt.timedelta(seconds=rng.uniform(0, 4e9)))
+        elif kind == 3:
+            values.append(start + dt.timedelta(seconds=rng.randrange(0, 4 * 10**9)))
+        else:
+            values.append(float(rng.randrange(-10**17, 10**17)))
+    return values
+
+
+def test_fastexcel_text_of_a_typed_cell_is_the_exact_text_or_ambiguous(tmp_path: Path) -> None:
+    # The rule the fast path rests on, for the installed fastexcel: a typed cell's text is
+    # either the exact reader's or one that sends the workbook to python-calamine.
+    from python_calamine import CalamineWorkbook
+
+    from leadlens.responses.exports.grid import cell_text
+    from leadlens.responses.exports.workbook import Unlike, cell_value_text
+
+    values = _typed_values(3000)
+    path = _book(tmp_path / "typed.xlsx", [["v"]] + [[v] for v in values])
+    frame = workbook_frame.sheet_frame(path.read_bytes())
+    assert frame is not None
+    fast = frame.get_column("0").to_list()[1:]
+    with CalamineWorkbook.from_path(str(path)) as book:
+        typed = [row[0] for row in book.get_sheet_by_index(0).to_python()[1:]]
+    openpyxl = [cells[0] for cells in list(grid.openpyxl_rows(path.read_bytes(), "x"))[1:]]
+    assert len(fast) == len(typed) == len(openpyxl) == len(values)
+    same = 0
+    for text, value, other in zip(fast, typed, openpyxl, strict=True):
+        try:
+            exact = cell_value_text(value, cell_text)
+        except Unlike:  # python-calamine's values hand these to openpyxl
+            exact = other
+        assert text is not None
+        if text == exact:
+            same += 1
+        else:
+            assert ambiguous(text), (value, text, exact)
+    assert same > len(values) // 3  # most typed cells are read as they are

@@ -28,11 +28,11 @@ column path does.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.cells import CellTable, Column
@@ -51,16 +51,22 @@ from leadlens.responses.problems import blank_rows
 if TYPE_CHECKING:
     import polars as pl
 
-WHITE_SPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
-"""What Python's ``str.strip()`` removes: a cell of only these is blank, as for the exact
-reader (polars' own white space is Unicode's, which lacks ``\\x1c``-``\\x1f``)."""
+BLANK = r"^[\s\x1c-\x1f]*$"
+"""A cell of only what Python's ``str.strip()`` removes (Unicode's white space and
+``\x1c``-``\x1f``; checked against every code point in the tests), as a polars pattern: a row
+of such cells is blank, as for the exact reader."""
 
-_TYPED = re.compile(r"-?[0-9][0-9.]*|true|false|[+-]?[0-9]{4,}-[0-9]{2}-[0-9]{2} .*")
-"""Texts fastexcel could have made of a typed cell (checked further by :func:`ambiguous`)."""
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]*[1-9])?")
-_DATE = re.compile(r"([+-]?[0-9]{4,})-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?")
-LONGEST_WHOLE = 15
-"""Digits of a whole number every reader writes alike (below 2**53)."""
+AMBIGUOUS = (
+    r"-?(?:0|[1-9][0-9]*)\.[0-9]*[1-9]|-0|-?[1-9][0-9]{15,}|true|false"
+    r"|(?:[+-][0-9]{4,}|[0-9]{5,}|0[0-9]{3}|1[0-8][0-9]{2}|1900)"
+    r"-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+    r"|[+-]?[0-9]{4,}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]+")
+"""Texts fastexcel may have made of a typed cell that the exact reader writes otherwise: a
+decimal number (``0.3`` may be 0.30000000000000004), ``-0``, a whole number of more than 15
+digits (past 2**53), ``true``/``false`` (``TRUE``), a date and time in or before 1900 (a time
+of day, a duration) or past 9999, or with a fraction of a second (``.441``, ``.441000``). The
+same pattern for Python's ``re`` and polars' (Rust's) regex; whole texts only."""
+_AMBIGUOUS = re.compile(AMBIGUOUS)
 
 
 class Ambiguous(Exception):
@@ -69,19 +75,8 @@ class Ambiguous(Exception):
 
 def ambiguous(text: str) -> bool:
     """Whether fastexcel's ``text`` might stand for a typed cell the exact reader would
-    write otherwise (see the module's docstring)."""
-    if not _TYPED.fullmatch(text):
-        return False
-    number = _NUMBER.fullmatch(text)
-    if number is not None:
-        return number.group(1) is not None or text == "-0" or len(text) > LONGEST_WHOLE
-    if text in ("true", "false"):
-        return True
-    date = _DATE.fullmatch(text)
-    if date is None:
-        return False
-    year = date.group(1)
-    return date.group(2) is not None or not year.isdigit() or len(year) != 4 or int(year) <= 1900
+    write otherwise (:data:`AMBIGUOUS`)."""
+    return _AMBIGUOUS.fullmatch(text) is not None
 
 
 def sheet_frame(data: bytes) -> pl.DataFrame | None:
@@ -141,8 +136,9 @@ def read_frame(frame: pl.DataFrame, path: Path, qs: QuestionSet, options: Import
     name = str(path)
     if frame.height == 0 or frame.width == 0:
         raise Handback
-    longest = frame.select(pl.all().str.len_chars().max()).row(0)
-    if max((n or 0) for n in longest) > MAX_FIELD_BYTES:
+    if max((n or 0) for n in frame.select(pl.all().str.len_bytes().max()).row(0)) \
+            > MAX_FIELD_BYTES and max((n or 0) for n in frame.select(
+                pl.all().str.len_chars().max()).row(0)) > MAX_FIELD_BYTES:
         raise Handback  # the exact reader says which cell
     head, head_blank = _head(frame)
     found = match_head(name, head, path, qs, options)
@@ -157,11 +153,9 @@ def read_frame(frame: pl.DataFrame, path: Path, qs: QuestionSet, options: Import
     if wide and body.select(pl.any_horizontal(
             (pl.col(c).is_not_null() & (pl.col(c) != "")).any() for c in wide)).item():
         raise Handback  # a row wider than the header
-    blank_mask = body.select(pl.all_horizontal(
-        pl.col(c).is_null() | (pl.col(c).str.strip_chars(WHITE_SPACE) == "")
-        for c in body.columns).alias("blank")).to_series()
-    blank = np.flatnonzero(blank_mask.to_numpy())
-    kept = np.flatnonzero(~blank_mask.to_numpy())
+    blank_mask = _blank_rows(body)
+    blank = np.flatnonzero(blank_mask)
+    kept = np.flatnonzero(~blank_mask)
     if not len(kept):
         raise Handback
     last = int(kept[-1])
@@ -171,7 +165,7 @@ def read_frame(frame: pl.DataFrame, path: Path, qs: QuestionSet, options: Import
     labels = scale_labels(qs, [s.settings for s in found.sources])
     check = options.on_invalid == "error"
     if len(blank):
-        body = body.filter(~blank_mask)
+        body = body.filter(pl.Series(~blank_mask))
     table: dict[int, Column] = {}
     for position, match in enumerate(used):
         index = match.column.index
@@ -209,6 +203,21 @@ def _head(frame: pl.DataFrame) -> tuple[Grid, list[int]]:
     return grid, grid.blank_lines
 
 
+def _blank_rows(body: pl.DataFrame) -> npt.NDArray[np.bool_]:
+    """Which rows have only blank cells (none, or only white space); found column by column
+    on the shrinking set of candidates (most rows stop at their first cell)."""
+    candidates = np.arange(body.height)
+    for name in body.columns:
+        if not len(candidates):
+            break
+        cells = body.get_column(name).gather(candidates)
+        blank = (cells.is_null() | cells.str.contains(BLANK)).to_numpy()
+        candidates = candidates[blank]
+    mask = np.zeros(body.height, dtype=np.bool_)
+    mask[candidates] = True
+    return mask
+
+
 def _column(cells: pl.Series | None, rows: int, converter: ScaleLabels | None, check: bool
             ) -> Column:
     """A column as :meth:`Column.from_cells` encodes the exact reader's cells: labels in
@@ -217,19 +226,21 @@ def _column(cells: pl.Series | None, rows: int, converter: ScaleLabels | None, c
 
     if cells is None:
         return Column(np.full(rows, 0, dtype=np.uint32), [])
-    keys: Sequence[str | None] = cells.unique(maintain_order=True).to_list()
+    distinct = cells.unique(maintain_order=True).drop_nulls()
+    if distinct.str.contains(f"^(?:{AMBIGUOUS})$").any():
+        raise Ambiguous
+    if converter is None:  # each text is its own label: polars codes them
+        labels = distinct.filter(distinct != "").to_list()
+        if (distinct == "").any():
+            cells = cells.replace("", None)
+        physical = cells.cast(pl.Enum(labels)).to_physical().fill_null(len(labels))
+        return Column(physical.to_numpy().astype(np.uint32, copy=False), labels)
     index: dict[str, int] = {}
     value_of: dict[str, str] = {}
-    for key in keys:
-        if key is None:
-            continue
-        if ambiguous(key):
-            raise Ambiguous
-        value = key
-        if converter is not None:
-            value, issue = converter.read(key, check=check)
-            if issue is not None:
-                raise Handback  # an unknown answer: the exact reader words it
+    for key in distinct.to_list():
+        value, issue = converter.read(key, check=check)
+        if issue is not None:
+            raise Handback  # an unknown answer: the exact reader words it
         value_of[key] = value
         if value:
             index.setdefault(value, len(index))
