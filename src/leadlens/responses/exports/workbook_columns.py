@@ -8,6 +8,10 @@ transposes them once, and turns each distinct value of a column into text, an an
 and a code once; a cell then costs one dictionary lookup. Numbers, dates and repeated labels
 are never made text cell by cell.
 
+:func:`read_workbook_columns` first tries fastexcel's Arrow columns
+(:mod:`leadlens.responses.exports.workbook_frame`: no Python object per cell); this reader
+takes over when a text there might stand for a typed cell the exact reader writes otherwise.
+
 It reads only what the exact reader reads without a problem, to the same cell table: the
 header records go through the exact reader's own functions (layout, column matches and
 their problems are the same), and a workbook with anything else is handed back
