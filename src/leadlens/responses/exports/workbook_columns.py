@@ -28,56 +28,26 @@ from pathlib import Path
 
 import numpy as np
 
-from leadlens.errors import Problem, ResponsesError
+from leadlens.errors import ResponsesError
 from leadlens.files import STDIN, InputError, read_head, read_input
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.cells import CellTable, Column
-from leadlens.responses.exports import platforms, sniff
+from leadlens.responses.exports import sniff
 from leadlens.responses.exports.answers import ScaleLabels, scale_labels
 from leadlens.responses.exports.grid import Grid, cell_text, check_unpacked
 from leadlens.responses.exports.reader import (
-    Detection,
     ImportOptions,
-    _match,
-    _Matched,
     checked_columns,
-    detect_layout,
 )
 from leadlens.responses.exports.workbook import Unlike, calamine_values, cell_value_text
+from leadlens.responses.exports.workbook_head import (
+    HEAD_RECORDS,
+    Handback,
+    blank_count,
+    match_head,
+)
 from leadlens.responses.limits import MAX_FIELD_BYTES
 from leadlens.responses.problems import blank_rows
-
-HEAD_RECORDS = 3
-"""Records read as text before the columns: those a layout is detected from."""
-
-
-class Handback(Exception):
-    """Something the exact reader reads otherwise, or words as a problem."""
-
-
-def match_head(name: str, head: Grid, path: Path, qs: QuestionSet, options: ImportOptions
-               ) -> _Matched:
-    """The layout and column matches of a workbook's first records, by the exact reader's
-    own functions.
-
-    Raises:
-        Handback: the exact reader would find problems there (it checks every cell first).
-    """
-    def load(_path: Path, _options: ImportOptions, forced: str | None) -> tuple[
-            Detection, Grid, platforms.Layout, list[Problem]]:
-        return detect_layout(name, head, forced, encoding="xlsx", bom=False, delimiter=None,
-                             sep=False, warnings=[])
-
-    try:
-        return _match(path, qs, options, load)
-    except ResponsesError:
-        raise Handback from None
-
-
-def blank_count(head_blank: Sequence[int], header_end: int) -> int:
-    """The blank rows among the first records that count as blank rows (those within the
-    header: the body's are counted from its cells)."""
-    return sum(1 for line in head_blank if line <= header_end)
 
 
 def read_workbook_columns(path: Path, qs: QuestionSet, options: ImportOptions

@@ -39,7 +39,7 @@ from leadlens.responses.cells import CellTable, Column
 from leadlens.responses.exports.answers import ScaleLabels, scale_labels
 from leadlens.responses.exports.grid import Grid
 from leadlens.responses.exports.reader import ImportOptions, checked_columns
-from leadlens.responses.exports.workbook_columns import (
+from leadlens.responses.exports.workbook_head import (
     HEAD_RECORDS,
     Handback,
     blank_count,
