@@ -299,3 +299,25 @@ def test_fastexcel_text_of_a_typed_cell_is_the_exact_text_or_ambiguous(tmp_path:
         else:
             assert ambiguous(text), (value, text, exact)
     assert same > len(values) // 3  # most typed cells are read as they are
+
+
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"])
+def test_a_damaged_part_is_refused_alike_on_every_path(
+        part: str, qs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # calamine (fastexcel's newer one especially) reads some damaged XML that openpyxl
+    # refuses; the scan finds a small part that is not well-formed, so every path refuses it.
+    import zipfile
+
+    path = _book(tmp_path / "answers.xlsx", _rows("A", "B", "A"))
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members[part] = members[part].replace(b"><", b"><<", 1)
+    with zipfile.ZipFile(path, "w") as archive:
+        for filename, content in members.items():
+            archive.writestr(filename, content)
+    assert read_workbook_columns(path, load_question_set(qs), ImportOptions()) is None
+    fast = _score(qs, path)
+    monkeypatch.setattr(workbook, "calamine_rows", lambda data, text: None)
+    assert fast == _score(qs, path)
+    assert fast[0] == 1
+    assert f"{path}: not a readable .xlsx workbook" in fast[2]

@@ -143,22 +143,31 @@ def _odd_xml(data: bytes) -> bool:
 
 def scan_xml(data: bytes) -> Scan:
     """Whether any worksheet's XML holds an error cell or an ``_xHHHH_`` escape, or it or
-    the shared strings hold text calamine trims (``odd``), and whether a worksheet holds an
+    the shared strings hold text calamine trims, or a small part (the workbook, styles,
+    relationships, content types) is not well-formed XML (calamine reads some that openpyxl
+    refuses with a located message: ``odd``), and whether a worksheet holds an
     ISO date cell or the styles a duration format (``unlike``); streamed: 1 MiB blocks, 16
     at a time, each with the end of the one before (the longest match). The literal searches
     run in polars (Rust's memchr, a few times faster than ``bytes.find`` here, and without
     the GIL); the white-space pattern only on the blocks holding one of its literal parts."""
+    from xml.etree.ElementTree import ParseError, fromstring
+
     import polars as pl
 
     unlike = False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
-                if info.filename == "xl/styles.xml":
-                    unlike = unlike or bool(DURATION.search(archive.read(info)))
-                    continue
-                sheet = info.filename.startswith("xl/worksheets/")
+                sheet = info.filename.startswith("xl/worksheets/") \
+                    and info.filename.endswith(".xml")
                 if not sheet and info.filename != "xl/sharedStrings.xml":
+                    if info.filename.endswith((".xml", ".rels")):  # small parts: whole
+                        part = archive.read(info)
+                        # Only well-formedness: nothing is read from the tree, and expat
+                        # (2.4 and later) bounds entity expansion.
+                        fromstring(part)  # noqa: S314
+                        if info.filename == "xl/styles.xml":
+                            unlike = unlike or bool(DURATION.search(part))
                     continue
                 tail = b""
                 with archive.open(info) as member:
@@ -179,6 +188,7 @@ def scan_xml(data: bytes) -> Scan:
                             return Scan(odd=True, unlike=unlike)
                         if sheet and not unlike:
                             unlike = any(blocks.bin.contains(m).any() for m in ISO_DATE_CELLS)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError,
+            ParseError):
         return Scan(odd=True, unlike=unlike)  # the exact reader says what is wrong
     return Scan(odd=False, unlike=unlike)
