@@ -237,7 +237,14 @@ def test_a_bad_answer_is_located_the_same_way(qs: Path, tmp_path: Path,
     ("1900-01-01 00:00:00", True), ("+10000-01-01 00:00:00", True), ("2025-01-02", False),
     ("2025-01-02T03:04:05", False)])
 def test_which_texts_might_stand_for_a_typed_cell(text: str, expected: bool) -> None:
+    import polars as pl
+
     assert ambiguous(text) is expected
+    polars = pl.Series([text]).str.contains(f"^(?:{workbook_frame.AMBIGUOUS})$").item()
+    assert polars is expected  # the same pattern in polars (Rust's regex), as _column uses it
+    assert ambiguous(text + "\n") is False  # whole texts only, in both
+    assert pl.Series([text + "\n"]).str.contains(f"^(?:{workbook_frame.AMBIGUOUS})$").item() \
+        is False
 
 
 def test_blank_is_what_str_strip_removes() -> None:
