@@ -24,7 +24,7 @@ from leadlens.cli import app
 from leadlens.questionset.loading import load_question_set
 from leadlens.responses.cells import CellTable
 from leadlens.responses.exports import cells as export_cells
-from leadlens.responses.exports import grid, workbook_columns
+from leadlens.responses.exports import grid, workbook_columns, workbook_frame
 from leadlens.responses.exports.reader import ImportOptions
 from leadlens.responses.exports.workbook_columns import read_workbook_columns
 
@@ -177,6 +177,7 @@ def test_a_cell_past_the_bound_is_worded_by_the_exact_reader(
     # A workbook's cell holds at most 32,767 characters, under the bound: lower it to test.
     monkeypatch.setattr(grid, "MAX_FIELD_BYTES", 100)
     monkeypatch.setattr(workbook_columns, "MAX_FIELD_BYTES", 100)
+    monkeypatch.setattr(workbook_frame, "MAX_FIELD_BYTES", 100)
     path = _book(tmp_path / "answers.xlsx", [HEADER, ["r1", "A", 1, 2, 3],
                                              ["r2", "x" * 101, 1, 2, 3]])
     assert read_workbook_columns(path, load_question_set(qs), ImportOptions()) is None

@@ -133,17 +133,26 @@ def openpyxl_rows(data: bytes, name: str) -> Iterator[list[str]]:
     Raises:
         ResponsesError: the file is not a readable workbook.
     """
+    from xml.etree.ElementTree import ParseError
+
     from openpyxl import load_workbook  # type: ignore[import-untyped]
     from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
+    # A damaged part (styles, the workbook, a sheet) fails as an XML syntax error, at the
+    # start or while the rows stream.
+    unreadable = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError,
+                  ParseError)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+    except unreadable as exc:
         raise ResponsesError([Problem(file=name, message=f"not a readable .xlsx workbook "
                                       f"({exc})", code=Code.XLSX_UNREADABLE)]) from None
     try:
         for values in book.worksheets[0].iter_rows(values_only=True):
             yield [cell_text(v) for v in values]
+    except unreadable as exc:
+        raise ResponsesError([Problem(file=name, message=f"not a readable .xlsx workbook "
+                                      f"({exc})", code=Code.XLSX_UNREADABLE)]) from None
     finally:
         book.close()
 

@@ -33,14 +33,25 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import compress
 
 ERROR_CELLS = (b't="e"', b"t='e'")
 """An error cell in a worksheet's XML, either quote (found by plain byte searches: fast)."""
+ISO_DATE_CELLS = (b't="d"', b"t='d'")
+"""A date written as ISO 8601 text in the XML (strict OOXML), either quote."""
+DURATION = re.compile(rb'formatCode="[^"]*\[(?:h|m|s)+\]|numFmtId="46"', re.IGNORECASE)
+"""A duration number format in the styles: ``[h]:mm:ss`` written out, or built-in format 46."""
 ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 """An ``_xHHHH_`` escape (a literal prefix, so the search is fast too)."""
 EDGE_SPACE = re.compile(rb"<t>(?:[ \t\r\n]|[^<]*[ \t\r\n]</t>)")
 """Text starting or ending with white space, not marked ``xml:space="preserve"``: calamine
 trims it (a cell of spaces becomes empty), openpyxl keeps it as written."""
+EDGE_PARTS = tuple(b"<t>" + c for c in (b" ", b"\t", b"\r", b"\n")) + tuple(
+    c + b"</t>" for c in (b" ", b"\t", b"\r", b"\n"))
+"""What every match of :data:`EDGE_SPACE` holds: a block with none of them has none."""
+BATCH = 16
+"""Blocks searched at once."""
 TAIL_BYTES = 40_000
 """Blocks overlap by this much: a cell's text (at most 32,767 characters) and its tags."""
 
@@ -115,26 +126,69 @@ def cell_value_text(value: object, text: Callable[[object], str]) -> str:
     return text(value)
 
 
+@dataclass(frozen=True)
+class Scan:
+    """What a workbook's XML holds that a reader reads otherwise."""
+
+    odd: bool
+    """An error cell, an ``_xHHHH_`` escape or text calamine trims: openpyxl must read it."""
+    unlike: bool
+    """An ISO date cell (``t="d"``) or a duration format (``[h]:mm``), which fastexcel
+    writes as text otherwise than the exact reader."""
+
+
 def _odd_xml(data: bytes) -> bool:
+    return scan_xml(data).odd
+
+
+def scan_xml(data: bytes) -> Scan:
     """Whether any worksheet's XML holds an error cell or an ``_xHHHH_`` escape, or it or
-    the shared strings hold text calamine trims (streamed: 1 MiB at a time, overlapping by
-    the longest match)."""
+    the shared strings hold text calamine trims, or a small part (the workbook, styles,
+    relationships, content types) is not well-formed XML (calamine reads some that openpyxl
+    refuses with a located message: ``odd``), and whether a worksheet holds an
+    ISO date cell or the styles a duration format (``unlike``); streamed: 1 MiB blocks, 16
+    at a time, each with the end of the one before (the longest match). The literal searches
+    run in polars (Rust's memchr, a few times faster than ``bytes.find`` here, and without
+    the GIL); the white-space pattern only on the blocks holding one of its literal parts."""
+    from xml.etree.ElementTree import ParseError, fromstring
+
+    import polars as pl
+
+    unlike = False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
-                sheet = info.filename.startswith("xl/worksheets/")
+                sheet = info.filename.startswith("xl/worksheets/") \
+                    and info.filename.endswith(".xml")
                 if not sheet and info.filename != "xl/sharedStrings.xml":
+                    if info.filename.endswith((".xml", ".rels")):  # small parts: whole
+                        part = archive.read(info)
+                        # Only well-formedness: nothing is read from the tree, and expat
+                        # (2.4 and later) bounds entity expansion.
+                        fromstring(part)  # noqa: S314
+                        if info.filename == "xl/styles.xml":
+                            unlike = unlike or bool(DURATION.search(part))
                     continue
                 tail = b""
                 with archive.open(info) as member:
-                    while block := member.read(1 << 20):
-                        block = tail + block
-                        if sheet and (any(m in block for m in ERROR_CELLS)
-                                      or ESCAPE.search(block)):
-                            return True
-                        if EDGE_SPACE.search(block):
-                            return True
-                        tail = block[-TAIL_BYTES:]
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
-        return True  # the exact reader says what is wrong
-    return False
+                    while True:
+                        batch: list[bytes] = []
+                        while len(batch) < BATCH and (block := member.read(1 << 20)):
+                            batch.append(tail + block)
+                            tail = batch[-1][-TAIL_BYTES:]
+                        if not batch:
+                            break
+                        blocks = pl.Series(batch, dtype=pl.Binary)
+                        if sheet and (any(blocks.bin.contains(m).any() for m in ERROR_CELLS)
+                                      or any(ESCAPE.search(b) for b in batch)):
+                            return Scan(odd=True, unlike=unlike)
+                        edge = pl.select(pl.any_horizontal(
+                            pl.lit(blocks).bin.contains(m) for m in EDGE_PARTS)).to_series()
+                        if any(EDGE_SPACE.search(b) for b in compress(batch, edge)):
+                            return Scan(odd=True, unlike=unlike)
+                        if sheet and not unlike:
+                            unlike = any(blocks.bin.contains(m).any() for m in ISO_DATE_CELLS)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError,
+            ParseError):
+        return Scan(odd=True, unlike=unlike)  # the exact reader says what is wrong
+    return Scan(odd=False, unlike=unlike)

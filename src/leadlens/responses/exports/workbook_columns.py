@@ -8,6 +8,10 @@ transposes them once, and turns each distinct value of a column into text, an an
 and a code once; a cell then costs one dictionary lookup. Numbers, dates and repeated labels
 are never made text cell by cell.
 
+:func:`read_workbook_columns` first tries fastexcel's Arrow columns
+(:mod:`leadlens.responses.exports.workbook_frame`: no Python object per cell); this reader
+takes over when a text there might stand for a typed cell the exact reader writes otherwise.
+
 It reads only what the exact reader reads without a problem, to the same cell table: the
 header records go through the exact reader's own functions (layout, column matches and
 their problems are the same), and a workbook with anything else is handed back
@@ -24,30 +28,26 @@ from pathlib import Path
 
 import numpy as np
 
-from leadlens.errors import Problem, ResponsesError
+from leadlens.errors import ResponsesError
 from leadlens.files import STDIN, InputError, read_head, read_input
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.cells import CellTable, Column
-from leadlens.responses.exports import platforms, sniff
+from leadlens.responses.exports import sniff
 from leadlens.responses.exports.answers import ScaleLabels, scale_labels
 from leadlens.responses.exports.grid import Grid, cell_text, check_unpacked
 from leadlens.responses.exports.reader import (
-    Detection,
     ImportOptions,
-    _match,
     checked_columns,
-    detect_layout,
 )
 from leadlens.responses.exports.workbook import Unlike, calamine_values, cell_value_text
+from leadlens.responses.exports.workbook_head import (
+    HEAD_RECORDS,
+    Handback,
+    blank_count,
+    match_head,
+)
 from leadlens.responses.limits import MAX_FIELD_BYTES
 from leadlens.responses.problems import blank_rows
-
-HEAD_RECORDS = 3
-"""Records read as text before the columns: those a layout is detected from."""
-
-
-class _Handback(Exception):
-    """Something the exact reader reads otherwise, or words as a problem."""
 
 
 def read_workbook_columns(path: Path, qs: QuestionSet, options: ImportOptions
@@ -73,13 +73,23 @@ def read_workbook_columns(path: Path, qs: QuestionSet, options: ImportOptions
     if not sniff.is_xlsx(data[:8]):
         return None
     check_unpacked(data, name)
+    from leadlens.responses.exports.workbook_frame import Ambiguous, read_frame, sheet_frame
+
+    try:  # fastexcel's Arrow columns first; python-calamine's values if they might mislead
+        frame = sheet_frame(data)
+        if frame is not None:
+            return read_frame(frame, path, qs, options)
+    except Ambiguous:
+        pass
+    except Handback:
+        return None
     values = calamine_values(data)
     del data
     if not values:
         return None
     try:
         return _read(values, path, qs, options)
-    except _Handback:
+    except Handback:
         return None
 
 
@@ -88,18 +98,9 @@ def _read(values: Sequence[Sequence[object]], path: Path, qs: QuestionSet, optio
     name = str(path)
     width = len(values[0])
     if any(len(row) != width for row in values):
-        raise _Handback
+        raise Handback
     head, head_blank = _head(values)
-
-    def load(_path: Path, _options: ImportOptions, forced: str | None) -> tuple[
-            Detection, Grid, platforms.Layout, list[Problem]]:
-        return detect_layout(name, head, forced, encoding="xlsx", bom=False, delimiter=None,
-                             sep=False, warnings=[])
-
-    try:
-        found = _match(path, qs, options, load)
-    except ResponsesError:
-        raise _Handback from None  # the exact reader first checks every cell
+    found = match_head(name, head, path, qs, options)
     layout, detection = found.layout, found.detection
     header_end = layout.header_lines[-1] if layout.header_lines else 0
     start = header_end  # rows are worksheet rows from 1: row r is values[r - 1]
@@ -112,16 +113,15 @@ def _read(values: Sequence[Sequence[object]], path: Path, qs: QuestionSet, optio
     header_width = len(layout.columns)
     for keys in distinct[header_width:]:  # a cell there: a row wider than the header
         if any(v is not None and v != "" for v in keys):
-            raise _Handback
+            raise Handback
     body = columns
     blank = _blank_rows(body)
     rows = len(body[0]) if body else 0
     kept = [i for i in range(rows) if i not in blank] if blank else range(rows)
     if not kept:
-        raise _Handback
+        raise Handback
     last = kept[-1]
-    blanks = sum(1 for line in head_blank if line <= header_end) + sum(
-        1 for i in blank if i < last)
+    blanks = blank_count(head_blank, header_end) + sum(1 for i in blank if i < last)
     lines = [start + 1 + i for i in kept]
     keep = [i not in blank for i in range(rows)] if blank else None
     used = found.columns.used()
@@ -151,12 +151,12 @@ def _check(keys: dict[object, None]) -> None:
     for value in keys:
         if type(value) is str:
             if len(value) > MAX_FIELD_BYTES:
-                raise _Handback
+                raise Handback
         elif value is not None:
             try:
                 cell_value_text(value, _no_text)
             except Unlike:
-                raise _Handback from None
+                raise Handback from None
 
 
 def _no_text(value: object) -> str:
@@ -169,7 +169,7 @@ def _text(value: object) -> str:
     try:
         return cell_value_text(value, cell_text)
     except Unlike:
-        raise _Handback from None
+        raise Handback from None
 
 
 def _head(values: Sequence[Sequence[object]]) -> tuple[Grid, list[int]]:
@@ -179,7 +179,7 @@ def _head(values: Sequence[Sequence[object]]) -> tuple[Grid, list[int]]:
     for number, row in enumerate(values, start=1):
         cells = [_text(v) for v in row]
         if max(map(len, cells), default=0) > MAX_FIELD_BYTES:
-            raise _Handback
+            raise Handback
         while cells and cells[-1] == "":
             cells.pop()
         if not "".join(cells).strip():
@@ -189,7 +189,7 @@ def _head(values: Sequence[Sequence[object]]) -> tuple[Grid, list[int]]:
         if len(grid.records) == HEAD_RECORDS:
             break
     if not grid.records:
-        raise _Handback  # no header: the exact reader says so
+        raise Handback  # no header: the exact reader says so
     return grid, grid.blank_lines
 
 
@@ -227,7 +227,7 @@ def _column(cells: Sequence[object], keys: dict[object, None] | None, rows: int,
         if converter is not None:
             value, issue = converter.read(value, check=check)
             if issue is not None:
-                raise _Handback  # an unknown answer: the exact reader words it
+                raise Handback  # an unknown answer: the exact reader words it
         value_of[key] = value
         if value:
             index.setdefault(value, len(index))
