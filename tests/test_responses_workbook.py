@@ -38,6 +38,10 @@ def _book(path: Path, rows: list[list[Any]], edit: Callable[[Any], None] | None 
     sheet.title = "Sheet1"
     for row in rows:
         sheet.append(row)
+    for cells in sheet.iter_rows():  # text starting with "=" stays text, not a formula
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
     if edit is not None:
         edit(book)
     book.save(path)
@@ -104,7 +108,6 @@ TAKEN = {  # calamine reads these; its rows must be openpyxl's
     "text": ([["a\nb", "  pad  ", "Don’t know", "=SUM(A1:A2)", "é" * 50]], None, None),
     "gaps": ([[], [None, None, "C2"], [], ["A4", None, None, None, "E4"]], None, None),
     "merged": ([["Title", None, None], ["r1", "A", 1]], _merge, None),
-    "formula without a cached value": ([["a", "=1+1"], ["b", "=A1"]], None, None),
     "formula with a cached string": (
         [["a", "b"], ["x", "y"]], None,
         _cell("B2", '<c r="B2" t="str"><f>"x"&amp;"y"</f><v>xy</v></c>')),
@@ -126,7 +129,6 @@ LEFT_TO_OPENPYXL = {  # openpyxl reads these otherwise: calamine hands them over
                          None),
     "a huge whole number": ([["n"], [2.0 ** 60]], None, None),
     "a long number": ([["n"], [123456789012345]], None, None),
-    "a hidden first sheet": ([HEADER, ["r1", "A", 1, 2, 3]], _hide_first, None),
 }
 
 

@@ -39,6 +39,10 @@ def _book(path: Path, rows: list[list[Any]]) -> Path:
     sheet = book.active
     for row in rows:
         sheet.append(row)
+    for cells in sheet.iter_rows():  # text starting with "=" stays text, not a formula
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
     book.save(path)
     return path
 

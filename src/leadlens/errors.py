@@ -121,6 +121,8 @@ class Code(StrEnum):
     ENCODING_INVALID_BYTE = "encoding.invalid-byte"
     XLSX_UNREADABLE = "xlsx.unreadable"
     XLSX_TOO_LARGE = "xlsx.too-large"
+    XLSX_SHEET_CHOICE = "xlsx.sheet-choice"
+    XLSX_FORMULA_WITHOUT_RESULT = "xlsx.formula-without-result"
     EXPORT_PARTIAL_HEADER = "export.partial-header"
     RESPONSES_LEADLENS_OUTPUT = "responses.leadlens-output"
     # Responses: columns and answers

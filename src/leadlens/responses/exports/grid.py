@@ -85,9 +85,12 @@ def read_xlsx_grid(data: bytes, name: str) -> Grid:
         ResponsesError: the file is not a readable workbook.
     """
     from leadlens.responses.exports.workbook import calamine_rows
+    from leadlens.responses.exports.workbook_sheets import check_formulas
 
     check_unpacked(data, name)
     rows = calamine_rows(data, cell_text)
+    if rows is None:  # the exact reader's path: formula cells would be read as blanks
+        check_formulas(data, name)
     grid = Grid(records=[])
     for number, cells in enumerate(rows if rows is not None else openpyxl_rows(data, name),
                                    start=1):
@@ -124,6 +127,9 @@ def check_unpacked(data: bytes, name: str) -> None:
             file=name, message=f"the workbook unpacks to {unpacked:,} bytes; at most "
                                f"{MAX_UNPACKED_BYTES // 1024 // 1024:,} MiB is read",
             hint="Export the sheet as CSV UTF-8 instead", code=Code.XLSX_TOO_LARGE)])
+    from leadlens.responses.exports.workbook_sheets import check_sheet_choice
+
+    check_sheet_choice(data, name)  # which sheet is read must be the one its owner sees
 
 
 def openpyxl_rows(data: bytes, name: str) -> Iterator[list[str]]:

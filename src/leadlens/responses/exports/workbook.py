@@ -154,9 +154,12 @@ def scan_xml(data: bytes) -> Scan:
 
     import polars as pl
 
+    from leadlens.responses.exports.workbook_sheets import first_sheet_part, formula_rows
+
     unlike = False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            first = first_sheet_part(archive)
             for info in archive.infolist():
                 sheet = info.filename.startswith("xl/worksheets/") \
                     and info.filename.endswith(".xml")
@@ -181,6 +184,10 @@ def scan_xml(data: bytes) -> Scan:
                         blocks = pl.Series(batch, dtype=pl.Binary)
                         if sheet and (any(blocks.bin.contains(m).any() for m in ERROR_CELLS)
                                       or any(ESCAPE.search(b) for b in batch)):
+                            return Scan(odd=True, unlike=unlike)
+                        if info.filename == first and formula_rows(batch):
+                            # A formula with no saved result: the exact reader's path
+                            # refuses it, located (every reader would read a blank).
                             return Scan(odd=True, unlike=unlike)
                         edge = pl.select(pl.any_horizontal(
                             pl.lit(blocks).bin.contains(m) for m in EDGE_PARTS)).to_series()
