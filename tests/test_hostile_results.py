@@ -132,8 +132,7 @@ ATTACKS: list[tuple[str, Callable[[Doc], None], str]] = [
      "groups.organisation.groups[0].overall: group 'Northbridge Hospitals NHS Foundation "
      "Trust' publishes its overall beside its hidden principle(s) 'basics'"),
     ("a comment list shorter than the threshold", _one_comment,
-     "comments.story-1: 1 comment(s) published, fewer than the threshold (5), in a document "
-     "changed after leadlens score wrote it"),
+     "comments.story-1: 1 comment(s) published, fewer than the threshold (5)"),
     ("reverse key check names an unknown question",
      _set("principles", 0, "reverse_suggested", value=["basics-9"]),
      "principles[0].reverse_suggested[0]: 'basics-9' is not one of the principle's questions "
@@ -210,10 +209,10 @@ def test_any_number_replaced_is_refused_or_in_domain(tmp_path: Path, where: tupl
                            err.splitlines()), err
 
 
-def test_a_sealed_document_with_comments_withheld_below_the_threshold_renders(
-        tmp_path: Path) -> None:
-    # score counts the commenters (5 wrote on story-2) before the facilitator withholds
-    # comments, so its sealed document may list fewer than the threshold: not refused.
+def test_comments_withheld_below_the_threshold_leave_the_question_out(tmp_path: Path) -> None:
+    # 5 people wrote on story-2; the facilitator withholds 2: the 3 left are fewer than the
+    # threshold, so none is shown (counted after withholding: tester F17), and the report
+    # of that document renders.
     examples = Path(__file__).resolve().parents[1] / "examples"
     ids = tmp_path / "withhold.txt"
     ids.write_text("story-2-986b900b\nstory-2-b6700d05\n", encoding="utf-8")
@@ -221,6 +220,8 @@ def test_a_sealed_document_with_comments_withheld_below_the_threshold_renders(
     scored = runner.invoke(app, ["score", str(examples / "responses.csv"), "--quiet",
                                  "--withhold-comments", str(ids), "-o", str(doc)])
     assert scored.exit_code == 0, scored.output
-    assert len(json.loads(doc.read_text(encoding="utf-8"))["comments"]["story-2"]) == 3
+    written = json.loads(doc.read_text(encoding="utf-8"))
+    assert "story-2" not in written["comments"] and len(written["comments"]["story-1"]) == 6
+    assert "'story-2'" in written["comments_withheld"]
     code, out, err, _ = _report(tmp_path, doc.read_text(encoding="utf-8"))
     assert code == 0, err

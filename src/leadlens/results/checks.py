@@ -174,8 +174,7 @@ def anonymity_problems(results: Results, file: str) -> list[Problem]:
                                 code=Code.RESULTS_ANONYMITY,
                                 message=f"comments from fewer than {threshold} respondents "
                                         "are published"))
-    if results.seal != seal_of(results):
-        problems += _short_comment_lists(results, threshold, file, hint)
+    problems += _short_comment_lists(results, threshold, file, hint)
     for field, breakdown in results.groups.items():
         problems += _group_problems(breakdown, ("groups", field), results.respondents,
                                     threshold, file, hint,
@@ -190,11 +189,10 @@ def anonymity_problems(results: Results, file: str) -> list[Problem]:
 
 def _short_comment_lists(results: Results, threshold: int, file: str,
                          hint: str) -> list[Problem]:
-    """Comment lists shorter than the threshold in a document leadlens score did not seal
-    (edited, or made by something else). Each person gives at most one comment per
-    question, so fewer comments may mean fewer commenters. ``score`` counts the commenters
-    before the facilitator's ``--withhold-comments``, so a sealed document may list fewer:
-    only an unsealed one is refused."""
+    """Comment lists shorter than the threshold (edited, or made by something else): each
+    person gives at most one comment per question, so fewer comments may mean fewer
+    commenters. ``score`` counts the commenters after the facilitator's
+    ``--withhold-comments``, so it never writes one."""
     lists: list[tuple[PathT, list[str]]] = [
         (("comments", key), texts) for key, texts in results.comments.items()]
     for field, breakdown in results.groups.items():
@@ -203,8 +201,7 @@ def _short_comment_lists(results: Results, threshold: int, file: str,
                       for key, texts in group.comments.items()]
     return [Problem(file=file, path=format_path(path), hint=hint, code=Code.RESULTS_ANONYMITY,
                     message=f"{len(texts)} comment(s) published, fewer than the threshold "
-                            f"({threshold}), in a document changed after leadlens score "
-                            "wrote it: whether enough people commented cannot be checked")
+                            f"({threshold}): fewer comments may mean fewer people")
             for path, texts in lists if 0 < len(texts) < threshold]
 
 

@@ -76,7 +76,9 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     out = Published()
     m = min_group_size
     texts = {key: _kept(a, withhold_comments, key) for key, a in responses.texts.items()}
-    commenters = {key: np.unique(a.rows) for key, a in responses.texts.items()}
+    # Counted after the facilitator's --withhold-comments: the comments shown must come from
+    # at least m people, not merely have been written by them.
+    commenters = {key: np.unique(a.rows) for key, a in texts.items()}
     hidden_keys = []
     orders = {}
     for key, answers in texts.items():
@@ -87,10 +89,12 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
             hidden_keys.append(key)
             out.steps.append(DisclosureStep(
                 breakdown=None, group=None, figure=f"comments:{key}", reason="small",
-                text=f"comments on {key!r} not shown: fewer than {m} people commented"))
+                text=f"comments on {key!r} not shown: fewer than {m} people commented "
+                     "(counting only comments not withheld)"))
     if hidden_keys:
         out.comments_withheld = (f"Comments on {', '.join(map(repr, hidden_keys))} are not "
-                                 f"shown: fewer than {m} people commented.")
+                                 f"shown: fewer than {m} people commented (counting only "
+                                 "comments not withheld).")
     if not by or responses.n == 0:
         for field_id in by:
             out.breakdowns[field_id] = _empty(question_set, field_id, "no respondents")
