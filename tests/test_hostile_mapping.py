@@ -11,12 +11,15 @@ from pathlib import Path
 from types import FrameType
 
 import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from leadlens.cli import app
 from leadlens.errors import Code, ResponsesError
 from leadlens.questionset.loading import load_question_set
-from leadlens.questionset.regexes import RegexClock, RegexTimeout, template_error
+from leadlens.questionset.regexes import RegexClock, RegexTimeout, compile_rule, template_error
 from leadlens.responses.exports import ImportOptions, load_mapping, read_export
 
 Write = Callable[[str, "str | bytes"], Path]
@@ -145,6 +148,42 @@ def test_template_checks_against_named_and_octal_references() -> None:
         "'\\g<y>' refers to group 'y'; the regex has no group of that name (its named "
         "groups: x)")
     assert template_error("^a$", "\\1") == "'\\1' refers to group 1; the regex has no groups"
+
+
+MATCHED = [("^Q(\\d)_(\\d)$", "Q1_2"), ("^(?P<x>a)(b)?$", "a"), ("^B(\\d)$", "B1"),
+           ("^x$", "x"), ("^(?P<n>\\w+)-(?P<m>\\w+)$", "ab-cd"),
+           ("^(?|(?P<p>a)|(?P<q>b))$", "b")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=st.sampled_from(MATCHED), template=st.lists(st.sampled_from(
+    [*"\\0123789g<>xnmpqzb_-", "\\g<", "\\\\"]), max_size=8).map("".join))
+def test_template_check_agrees_with_a_real_expansion(case: tuple[str, str], template: str
+                                                     ) -> None:
+    """Property: a template passes the load-time check exactly when expanding it against a
+    real match of its regex works, so a rule that loads never fails on a header."""
+    pattern, header = case
+    match = compile_rule(pattern).fullmatch(header)
+    assert match is not None
+    try:
+        match.expand(template)
+        expands = True
+    except (regex.error, IndexError):
+        expands = False
+    assert (template_error(pattern, template) is None) == expands, template
+
+
+@pytest.mark.parametrize("pattern", ["(?:a{1000}){1000}", "(?:(?:a{100}){100}){100}",
+                                     "a{9999999999}"])
+def test_a_regex_that_unrolls_to_millions_is_refused_before_compiling(
+        write: Write, qs_path: Path, export: Path, pattern: str) -> None:
+    """``regex`` unrolls counted repeats: 20 characters would take gigabytes."""
+    mapping = write("map.yaml", f"columns:\n  - {{regex: '{pattern}', to: a1}}\n")
+    code, out, err = _invoke("score", export, "-q", qs_path, "--mapping", mapping)
+    assert (code, out) == (1, "")
+    assert err == (f"{mapping}:2:13: columns[0].regex: invalid regular expression: its counted "
+                   "repeats ({m,n}) unroll to more than 100,000 steps; use + or * rather than "
+                   "large or nested counts\n")
 
 
 # --- F7: user regexes are bounded in time -----------------------------------------------------
