@@ -231,7 +231,7 @@ def test_bad_bytes_are_located() -> None:
 
 JSON_CASES = [
     ('{"respondent": {"org": "A"}, "answers": {"b1": 3,}}',
-     "answers.json:1:50: JSON syntax: Expecting property name enclosed in double quotes"),
+     "answers.json:1:50: not valid JSON: expected a key in double quotes"),
     ('{"respondent": {"org": "A"},\n "answers": {"b1": 2.0}}',
      "answers.json:2:20: answers.b1: 2.0 is not a whole number on the agree scale (1-3)."),
     ('{"respondent": {"org": "A"},\n "answers": {"b1": 1e0}}',

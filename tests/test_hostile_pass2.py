@@ -322,8 +322,8 @@ def test_a_spelling_under_two_groups_is_an_error(folder: Path, tmp_path: Path) -
     result = _score(folder, "--group-aliases", str(aliases))
     _clean(result)
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == (f"{aliases}:3:6: organisation.B: 'x' is listed under 'A' and 'B'. "
-                             "List each spelling under one group\n")
+    assert result.stderr == (f"{aliases}:3:7: organisation.B: 'x' is listed under 'A' (line 2) "
+                             "and under 'B'. List each spelling under one group\n")
 
 
 @settings(max_examples=40, deadline=None,

@@ -144,7 +144,7 @@ def test_the_command_line_starts_without_the_heavy_libraries() -> None:
     """`leadlens --help` imports the CLI: it must not pay for pydantic, Jinja, YAML, numpy,
     polars, rich or the workbook readers (each command imports what it needs when it runs)."""
     heavy = ("pydantic", "jinja2", "yaml", "numpy", "polars", "starlette", "narwhals", "rich",
-             "openpyxl", "python_calamine")
+             "openpyxl", "python_calamine", "regex")
     code = ("import sys, json; import leadlens.cli; "
             f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r})))")
     loaded = json.loads(subprocess.run([sys.executable, "-c", code], check=True,

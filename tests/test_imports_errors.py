@@ -245,8 +245,7 @@ def test_mapping_rules_are_checked_against_the_question_set(
     ("columns: [{header: a, code: b, to: b1}]\n",
      ":1:11: columns[0]: give exactly one of header, regex, import_id or code"),
     ("columns: [{regex: '(', to: b1}]\n",
-     ":1:11: columns[0]: invalid regular expression: missing ), unterminated subpattern at "
-     "position 0"),
+     ":1:19: columns[0].regex: invalid regular expression: missing ) at position 1"),
     ("columns: [{header: a, too: b1}]\n", ":1:23: columns[0].too: unknown key 'too'. Did you "
      "mean 'to'?"),
     ("colums: []\n", ":1:1: colums: unknown key 'colums'. Did you mean 'columns'?"),

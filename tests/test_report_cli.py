@@ -109,8 +109,8 @@ def test_missing_results_file(tmp_path: Path) -> None:
 def test_not_json(tmp_path: Path) -> None:
     code, err, path = _bad(tmp_path, '{\n  "results_version": 1,\n  oops\n}')
     assert code == 1
-    assert err == f"{path}:3:3: not valid JSON: Expecting property name enclosed in double " \
-                  "quotes\n"
+    assert err == f"{path}:3:3: not valid JSON: expected a key in double quotes. Write it " \
+                  "again with: leadlens score RESPONSES.csv -o results.json\n"
 
 
 def test_deeply_nested_json(tmp_path: Path) -> None:

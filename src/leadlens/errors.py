@@ -105,6 +105,8 @@ class Code(StrEnum):
     # Import rules (a question set's import section, or a --mapping file)
     IMPORT_ONE_MATCHER = "import.one-matcher"
     IMPORT_BAD_REGEX = "import.bad-regex"
+    IMPORT_BAD_TEMPLATE = "import.bad-template"
+    IMPORT_REGEX_TIMEOUT = "import.regex-timeout"
     IMPORT_UNKNOWN_TARGET = "import.unknown-target"
     IMPORT_UNKNOWN_SCALE = "import.unknown-scale"
     IMPORT_NOT_A_VALUE = "import.not-a-value"

@@ -149,7 +149,7 @@ def read_input(data: Data, question_set: str | os.PathLike[str] | QuestionSet | 
         raise UsageError.about(given, "reads export files, not DataFrames: rename a "
                                "DataFrame's columns to the question ids instead",
                                code=Code.OPTION_FILES_ONLY)
-    options = import_options(mapping, encoding, delimiter)
+    options = import_options(mapping, encoding, delimiter, qs)
     from leadlens.responses.frames import frame_cells
 
     tables = [s if isinstance(s, Path) else frame_cells(s) for s in sources]
@@ -178,12 +178,15 @@ def parse_delimiter(value: str | None) -> str | None:
 
 
 def import_options(mapping: str | os.PathLike[str] | None, encoding: str | None,
-                   delimiter: str | None) -> ImportOptions:
-    """How to read export files: the options ``score`` and ``inspect`` take."""
+                   delimiter: str | None, question_set: QuestionSet | None = None
+                   ) -> ImportOptions:
+    """How to read export files: the options ``score`` and ``inspect`` take; a mapping
+    file's rules are checked against ``question_set`` when it is given."""
     from leadlens.responses.exports import ImportOptions, load_mapping
 
     return ImportOptions(encoding=encoding, delimiter=parse_delimiter(delimiter),
-                         mapping=load_mapping(Path(mapping)) if mapping is not None else None)
+                         mapping=load_mapping(Path(mapping), question_set)
+                         if mapping is not None else None)
 
 
 def _ref(question_set: str | os.PathLike[str]) -> str | Path:

@@ -34,12 +34,12 @@ if TYPE_CHECKING:  # imported when a command runs, so `leadlens --help` stays qu
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def import_options(mapping: Path | None, encoding: str | None, delimiter: str | None
-                   ) -> ImportOptions:
+def import_options(mapping: Path | None, encoding: str | None, delimiter: str | None,
+                   question_set: QuestionSet | None = None) -> ImportOptions:
     """The reading options both ``inspect`` and ``score`` take (the library's rules)."""
     from leadlens.analysis.scoring import import_options as library_options
 
-    return run(lambda: library_options(mapping, encoding, delimiter))
+    return run(lambda: library_options(mapping, encoding, delimiter, question_set))
 
 
 def _shown(text: str) -> str:
@@ -169,7 +169,7 @@ def inspect(
 
     reporter = REPORTERS[choose_format(INSPECT_FORMATS, output_format)]
     qs = run(lambda: load_question_set(question_set))
-    options = import_options(mapping, encoding, delimiter)
+    options = import_options(mapping, encoding, delimiter, qs)
     failed = False
     for number, path in enumerate(files):
         inspection = run(lambda p=path: inspect_file(p, qs, options))  # type: ignore[misc]

@@ -6,8 +6,9 @@ and other commands start fast.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -37,7 +38,9 @@ from leadlens.cli.cover import (
 from leadlens.report.writers import BINARY_FORMATS, FORMAT_BY_SUFFIX, OUTPUT_WRITERS
 
 if TYPE_CHECKING:
+    from leadlens.errors import Problem
     from leadlens.responses.table import Responses
+    from leadlens.source.yamltree import SourceMap
 
 SCORE_FORMATS = Formats.of(OUTPUT_WRITERS, FORMAT_BY_SUFFIX)
 
@@ -224,8 +227,8 @@ def _load_aliases(path: Path, fields: list[str]) -> dict[str, dict[str, str]]:
         raise LeadlensError(found)
 
     def problem(where: tuple[str, ...], message: str, code: Code, hint: str = "",
-                key: bool = False) -> Problem:
-        line, col = smap.locate(where, key=key)
+                key: bool = False, at: tuple[str | int, ...] | None = None) -> Problem:
+        line, col = smap.locate(at or where, key=key)
         return Problem(file=name, line=line, col=col, path=".".join(where), message=message,
                        hint=hint, code=code)
 
@@ -243,25 +246,59 @@ def _load_aliases(path: Path, fields: list[str]) -> dict[str, dict[str, str]]:
             problems.append(problem((field_id,), "expected {group: [other spellings]}",
                                     Code.SCHEMA_WRONG_TYPE))
             continue
-        own = aliases.setdefault(str(field_id), {})
-        for group, spellings in groups.items():
-            listed = [spellings] if isinstance(spellings, str) else spellings
-            if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
-                problems.append(problem((field_id, str(group)),
-                                        "expected a list of spellings (text)",
-                                        Code.SCHEMA_WRONG_TYPE))
-                continue
-            for spelling in listed:
-                if own.get(spelling, str(group)) != str(group):
-                    problems.append(problem(
-                        (field_id, str(group)), f"{spelling!r} is listed under "
-                        f"{own[spelling]!r} and {str(group)!r}", Code.SCHEMA_INVALID,
-                        "List each spelling under one group"))
-                own[spelling] = str(group)
+        problems += _alias_problems(str(field_id), groups, aliases.setdefault(str(field_id), {}),
+                                    problem, smap)
     if problems:
         raise LeadlensError(problems)
     return aliases
 
+
+
+def _alias_problems(field_id: str, groups: dict[Any, Any], own: dict[str, str],
+                    problem: Callable[..., Problem], smap: SourceMap) -> list[Problem]:
+    """One field's ``{group: [spelling, ...]}`` into ``own`` (spelling -> group); a spelling
+    under two groups, or one that is also a group of its own, is refused: respondents are
+    grouped by the spelling's key (any case, NFC), so either would put them under a name that
+    is not theirs."""
+    from leadlens.errors import Code
+    from leadlens.scoring.groups import group_key
+
+    declared = {group_key(str(g)): str(g) for g in groups}
+    seen: dict[str, tuple[str, int]] = {}  # spelling key -> its group and line
+    problems: list[Problem] = []
+    for group, spellings in groups.items():
+        group = str(group)
+        listed = [spellings] if isinstance(spellings, str) else spellings
+        if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
+            problems.append(problem((field_id, group), "expected a list of spellings (text)",
+                                    Code.SCHEMA_WRONG_TYPE))
+            continue
+        for n, spelling in enumerate(listed):
+            key = group_key(spelling)
+            at: tuple[str | int, ...] = ((field_id, group) if isinstance(spellings, str)
+                                         else (field_id, group, n))
+            line = smap.locate(at)[0]
+            earlier = seen.get(key)
+            if earlier is not None and group_key(earlier[0]) != group_key(group):
+                problems.append(problem(
+                    (field_id, group), f"{spelling!r} is listed under {earlier[0]!r} (line "
+                    f"{earlier[1]}) and under {group!r}", Code.SCHEMA_INVALID,
+                    "List each spelling under one group", at=at))
+                continue
+            other = declared.get(key)
+            if other is not None and group_key(other) != group_key(group):
+                has = groups[other]
+                what = ("a group with its own aliases" if has and has != [] else
+                        "a group of its own")
+                problems.append(problem(
+                    (field_id, other), f"{other!r} is an alias of {group!r} (line {line}) and "
+                    f"also {what}", Code.SCHEMA_INVALID,
+                    f"List all of these spellings under {group!r} alone, or take {other!r} "
+                    f"off the list under {group!r}", key=True))
+                continue
+            seen[key] = (group, line)
+            own[spelling] = group
+    return problems
 
 
 def _withheld_ids(path: Path) -> dict[str, int]:

@@ -532,8 +532,33 @@ def _check_import(data: dict[str, Any]) -> list[Finding]:
     answers = section.get("answers")
     scales = list(data["scales"]) if isinstance(data.get("scales"), dict) else []
     if isinstance(answers, dict):
-        for scale in answers:
-            findings += _reference(("import", "answers", scale), scale, scales, "scale")
+        for scale, codes in answers.items():
+            found = _reference(("import", "answers", scale), scale, scales, "scale")
+            findings += found
+            if not found and scale in scales and isinstance(codes, dict):
+                findings += _import_values(scale, codes, data["scales"][scale])
+    return findings
+
+
+def _import_values(scale_id: str, codes: dict[Any, Any], scale: Any) -> list[Finding]:
+    """Each answer code of ``import.answers`` stands for a value of its scale, or one of its
+    unscored answers (as a ``--mapping`` file's are checked before a file is read)."""
+    if not isinstance(scale, dict) or not isinstance(scale.get("options"), list):
+        return []  # the scale's own problems are reported where it is
+    values = [o.get("value") for o in scale["options"] if isinstance(o, dict)]
+    numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    unscored = {u.casefold() for u in scale.get("unscored") or [] if isinstance(u, str)}
+    findings = []
+    for code, value in codes.items():
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            continue  # the model reports the type
+        ok = value in numbers if isinstance(value, int) else value.casefold() in unscored
+        if not ok and numbers:
+            also = " or one of its unscored answers" if unscored else ""
+            findings.append(Finding(
+                ("import", "answers", scale_id, code), f"{value!r} is not a value of the "
+                f"{scale_id} scale ({min(numbers)}-{max(numbers)}){also}",
+                code=Code.IMPORT_NOT_A_VALUE))
     return findings
 
 

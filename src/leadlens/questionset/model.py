@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -230,19 +231,35 @@ class ColumnRule(Model):
     to: Text = Field(description="An answer key (question id, or id@perspective/id@timepoint), "
                      "a respondent field id, respondent_id, submitted_at, or ignore.")
 
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        from leadlens.questionset.regexes import regex_error
+
+        error = None if value is None else regex_error(value)
+        if error is not None:
+            raise PydanticCustomError(
+                Code.IMPORT_BAD_REGEX, "invalid regular expression: {error}", {"error": error})
+        return value
+
+    @field_validator("to")
+    @classmethod
+    def _expands(cls, value: str, info: ValidationInfo) -> str:
+        pattern = info.data.get("regex")
+        if pattern is not None and "\\" in value:
+            from leadlens.questionset.regexes import template_error
+
+            error = template_error(pattern, value)
+            if error is not None:
+                raise PydanticCustomError(Code.IMPORT_BAD_TEMPLATE, "{error}", {"error": error})
+        return value
+
     @model_validator(mode="after")
     def _one_matcher(self) -> ColumnRule:
         given = [m for m in (self.header, self.regex, self.import_id, self.code) if m is not None]
         if len(given) != 1:
             raise PydanticCustomError(
                 Code.IMPORT_ONE_MATCHER, "give exactly one of header, regex, import_id or code")
-        if self.regex is not None:
-            try:
-                re.compile(self.regex)
-            except re.error as exc:
-                raise PydanticCustomError(
-                    Code.IMPORT_BAD_REGEX, "invalid regular expression: {error}",
-                    {"error": str(exc)}) from None
         return self
 
 

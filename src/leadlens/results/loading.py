@@ -76,9 +76,7 @@ def _parse_located(text: str, file: str) -> Results:
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise ResultsError([Problem(file=file, line=exc.lineno, col=exc.colno,
-                                    message=f"not valid JSON: {exc.msg}",
-                                    code=Code.JSON_SYNTAX)]) from None
+        raise ResultsError([_syntax_problem(exc, file)]) from None
     except _NotFinite as exc:
         line, col = _position(text, rf"(?<![\w\"]){re.escape(str(exc))}(?![\w\"])")
         raise ResultsError([Problem(file=file, line=line, col=col, message=f"{exc} is not a "
@@ -114,6 +112,26 @@ def _parse_located(text: str, file: str) -> Results:
         raise ResultsError(problems[:MAX_PROBLEMS],
                            omitted=max(len(problems) - MAX_PROBLEMS, 0)) from None
     return _checked(results, text, file)
+
+
+def _syntax_problem(exc: json.JSONDecodeError, file: str) -> Problem:
+    """A JSON syntax error in our words; a file that is no JSON at all (a responses CSV,
+    most often) is named for what it is, with the command that makes a results document."""
+    from leadlens.source.nodes import json_syntax
+
+    text = exc.doc.lstrip("\ufeff \t\r\n")
+    if text[:1] not in ("{", "["):
+        first = text.split("\n", 1)[0]
+        what = ("a CSV file (a responses file?)" if "," in first or ";" in first
+                or "\t" in first else "not JSON")
+        return Problem(file=file, line=exc.lineno, col=exc.colno,
+                       message=f"not a leadlens results document: this is {what}",
+                       hint="leadlens report takes the results document that leadlens score "
+                            "writes. " + MAKE_ONE + ", then: leadlens report results.json",
+                       code=Code.RESULTS_NOT_RESULTS)
+    return Problem(file=file, line=exc.lineno, col=exc.colno, message=json_syntax(exc),
+                   hint="Write it again with: leadlens score RESPONSES.csv -o results.json",
+                   code=Code.JSON_SYNTAX)
 
 
 def _checked(results: Results, text: str, file: str) -> Results:

@@ -178,6 +178,34 @@ class _JsonScanner:
         return Node(kind, line, col, raw=raw, value=value), end
 
 
+_JSON_WORDS = {
+    "Expecting value": "expected a value (a number, text in double quotes, true, false, "
+                       "null, [ or {)",
+    "Expecting property name enclosed in double quotes": "expected a key in double quotes",
+    "Expecting ':' delimiter": "expected ':' after the key",
+    "Expecting ',' delimiter": "expected ',' or a closing bracket",
+    "Unterminated string starting at": "text in double quotes that never ends",
+    "Invalid control character at": "a control character (a line break or tab) inside text",
+    "Invalid \\escape": "a backslash that starts no JSON escape",
+    "Invalid \\uXXXX escape": "a \\u escape without four hexadecimal digits",
+    "Extra data": "more after the end of the document",
+}
+"""Python's JSON error messages, in our words."""
+
+
+def json_syntax(exc: json.JSONDecodeError) -> str:
+    """What is wrong at ``exc``'s line and column, in our words (Python's words are cut
+    short: "Unterminated string starting at")."""
+    what = _JSON_WORDS.get(exc.msg, "not valid JSON here")
+    cut = "was it cut short while being copied or written?"
+    if exc.msg == "Unterminated string starting at":
+        return f"not valid JSON: text in double quotes starts here and the file ends inside " \
+               f"it ({cut})"
+    if exc.msg != "Extra data" and exc.pos >= len(exc.doc.rstrip()):
+        return f"not valid JSON: the file ends before the document does: {what} ({cut})"
+    return f"not valid JSON: {what}"
+
+
 def load_json(text: str, filename: str) -> Node | None:
     """The located tree of a JSON document (None when it is empty)."""
     if not text.strip():
@@ -186,7 +214,7 @@ def load_json(text: str, filename: str) -> Node | None:
         json.loads(text)
     except json.JSONDecodeError as exc:
         raise LoadError(Problem(file=filename, line=exc.lineno, col=exc.colno,
-                                message=f"JSON syntax: {exc.msg}", code=Code.JSON_SYNTAX)) from None
+                                message=json_syntax(exc), code=Code.JSON_SYNTAX)) from None
     except RecursionError:
         raise LoadError(Problem(file=filename, line=1, col=1,
                                 message="nested too deeply", code=Code.JSON_TOO_DEEP)) from None

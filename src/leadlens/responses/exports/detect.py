@@ -13,7 +13,8 @@ import io
 from pathlib import Path
 
 from leadlens.files import InputError, read_head
-from leadlens.questionset.model import QuestionSet
+from leadlens.questionset.model import ColumnRule, QuestionSet
+from leadlens.questionset.regexes import RegexClock, RegexTimeout
 from leadlens.responses.exports import platforms, sniff
 from leadlens.responses.exports.answers import scale_labels
 from leadlens.responses.exports.matching import RESERVED, QuestionIndex, apply_rule
@@ -51,9 +52,7 @@ def needs_import(path: Path, qs: QuestionSet, *, encoding: str | None = None,
         return True
     canonical = set(qs.answer_keys()) | set(qs.respondent_field_ids()) | set(RESERVED)
     header = [h.strip() for h in rows[0]]
-    if settings is not None and any(
-            apply_rule(rule, Column(index=i, display=h, texts=(h,), code=h))
-            for rule in settings.columns for i, h in enumerate(header)):
+    if settings is not None and _rules_map(settings.columns, header):
         return True  # the question set's import section maps one of these headers
     odd = [h for h in header if h not in canonical]
     if odd:
@@ -61,6 +60,17 @@ def needs_import(path: Path, qs: QuestionSet, *, encoding: str | None = None,
         if any(index.lookup(h)[0] for h in odd):
             return True
     return _has_labels(header, rows[1:], qs)
+
+
+def _rules_map(rules: list[ColumnRule], header: list[str]) -> bool:
+    """Whether a rule maps one of ``header``; a regex out of time counts as yes, so that
+    the import reader, which locates the problem, reads the file."""
+    clock = RegexClock()
+    try:
+        return any(apply_rule(rule, Column(index=i, display=h, texts=(h,), code=h), clock)
+                   for rule in rules for i, h in enumerate(header))
+    except RegexTimeout:
+        return True
 
 
 def _first_rows(text: str, limit: int = 20) -> list[list[str]]:

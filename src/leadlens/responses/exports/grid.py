@@ -109,6 +109,23 @@ def read_xlsx_grid(data: bytes, name: str) -> Grid:
     return grid
 
 
+def unreadable_workbook(name: str, exc: Exception) -> ResponsesError:
+    """A workbook the zip or workbook reader refused, in our words (their own text, such as
+    "There is no item named '[Content_Types].xml' in the archive", says nothing to a user)."""
+    if isinstance(exc, zipfile.BadZipFile):
+        what = "it is not a zip archive, as every .xlsx file is: damaged, cut short, or not " \
+               "a workbook"
+    elif isinstance(exc, KeyError):
+        what = "it is a zip archive but not an Excel workbook (a part every workbook has is " \
+               "missing)"
+    else:
+        what = "its contents are damaged"
+    return ResponsesError([Problem(
+        file=name, message=f"not a readable .xlsx workbook: {what}",
+        hint="Open it in Excel and save it again as .xlsx, or export the sheet as CSV UTF-8",
+        code=Code.XLSX_UNREADABLE)])
+
+
 def check_unpacked(data: bytes, name: str) -> None:
     """Refuse a workbook that is no zip archive, or unpacks to more than
     :data:`MAX_UNPACKED_BYTES` (a zip bomb: tiny on disk, gigabytes of XML inside).
@@ -120,8 +137,7 @@ def check_unpacked(data: bytes, name: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise ResponsesError([Problem(file=name, message=f"not a readable .xlsx workbook "
-                                      f"({exc})", code=Code.XLSX_UNREADABLE)]) from None
+        raise unreadable_workbook(name, exc) from None
     if unpacked > MAX_UNPACKED_BYTES:  # a zip bomb: tiny on disk, gigabytes of XML inside
         raise ResponsesError([Problem(
             file=name, message=f"the workbook unpacks to {unpacked:,} bytes; at most "
@@ -151,14 +167,12 @@ def openpyxl_rows(data: bytes, name: str) -> Iterator[list[str]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except unreadable as exc:
-        raise ResponsesError([Problem(file=name, message=f"not a readable .xlsx workbook "
-                                      f"({exc})", code=Code.XLSX_UNREADABLE)]) from None
+        raise unreadable_workbook(name, exc) from None
     try:
         for values in book.worksheets[0].iter_rows(values_only=True):
             yield [cell_text(v) for v in values]
     except unreadable as exc:
-        raise ResponsesError([Problem(file=name, message=f"not a readable .xlsx workbook "
-                                      f"({exc})", code=Code.XLSX_UNREADABLE)]) from None
+        raise unreadable_workbook(name, exc) from None
     finally:
         book.close()
 

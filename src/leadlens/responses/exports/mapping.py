@@ -16,9 +16,10 @@ A mapping file holds what the ``import`` section holds, at its top level (or und
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from leadlens.errors import Code, Problem, ResponsesError, did_you_mean, format_path
 from leadlens.files import read_input
@@ -26,11 +27,17 @@ from leadlens.questionset.model import ImportSettings, QuestionSet
 from leadlens.responses.layout import RESERVED_COLUMNS
 
 if TYPE_CHECKING:  # PyYAML is imported only when a mapping file is read (start-up)
+    from pydantic import ValidationError
+
     from leadlens.source.yamltree import SourceMap
 
 
-def load_mapping(path: Path) -> RuleSource:
+def load_mapping(path: Path, question_set: QuestionSet | None = None) -> RuleSource:
     """Read a mapping file; every problem is located at ``file:line:col``.
+
+    With ``question_set``, the rules are checked against it too (:func:`check_rules`), and
+    the problems of both kinds are reported together: the rules that are valid on their own
+    are checked while the others are refused.
 
     Raises:
         ResponsesError: the file cannot be read or is not a valid mapping.
@@ -57,8 +64,49 @@ def load_mapping(path: Path) -> RuleSource:
         settings = ImportSettings.model_validate(raw)
     except ValidationError as exc:
         problems = validation_problems(exc, name, ImportSettings, smap=smap, prefix=prefix)
+        rest = _salvaged(raw, exc)
+        if question_set is not None and rest is not None:
+            problems += check_rules(RuleSource(rest, name, prefix, smap), question_set)
         raise ResponsesError(sorted(problems, key=lambda p: (p.line or 0, p.col or 0))) from None
-    return RuleSource(settings, name, prefix, smap)
+    source = RuleSource(settings, name, prefix, smap)
+    if question_set is not None:
+        problems = check_rules(source, question_set)
+        if problems:
+            raise ResponsesError(problems)
+    return source
+
+
+_REFUSED_RULE = {"header": "\x00", "to": "ignore"}
+"""Stands in for a refused rule, so that the others keep their index (and location)."""
+
+
+def _salvaged(raw: dict[str, Any], exc: ValidationError) -> ImportSettings | None:
+    """The settings without the parts ``exc`` refuses, to check the rest against the
+    question set in the same run; None when what is left does not validate either."""
+    from pydantic import ValidationError
+
+    rest = copy.deepcopy(raw)
+    for error in exc.errors():
+        loc = error["loc"]
+        if not loc:
+            return None
+        section = rest.get(loc[0]) if isinstance(loc[0], str) else None
+        if loc[0] == "columns" and isinstance(section, list) and len(loc) > 1 \
+                and isinstance(loc[1], int) and loc[1] < len(section):
+            section[loc[1]] = _REFUSED_RULE
+        elif loc[0] == "answers" and isinstance(section, dict) and len(loc) > 1 \
+                and loc[1] in section:
+            codes = section[loc[1]]
+            if len(loc) > 2 and isinstance(codes, dict):
+                codes.pop(loc[2], None)  # a union's errors name one code twice
+            else:
+                del section[loc[1]]
+        else:
+            rest.pop(str(loc[0]), None)
+    try:
+        return ImportSettings.model_validate(rest)
+    except ValidationError:
+        return None
 
 
 def _mapping_hint(problem: Problem) -> Problem:

@@ -10,13 +10,13 @@ Texts are compared after :func:`leadlens.responses.exports.text.normalise`.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
 from leadlens.errors import Code, Problem, did_you_mean, format_path
 from leadlens.questionset.model import ColumnRule, QuestionSet
+from leadlens.questionset.regexes import RegexClock, RegexTimeout
 from leadlens.responses.exports.mapping import RuleSource
 from leadlens.responses.exports.platforms import PLATFORM_NAMES, Column, Layout
 from leadlens.responses.exports.text import normalise, splits, strip_suffix_number
@@ -126,7 +126,8 @@ def match_columns(layout: Layout, index: QuestionIndex, rules: list[RuleSource],
     problems: list[Problem] = []
     header_line = layout.header_lines[0] if layout.header_lines else 1
     targets = index.targets()
-    matches = [_match(col, layout, index, rules, targets, problems, name)
+    clock, stopped = RegexClock(), set[tuple[int, int]]()
+    matches = [_match(col, layout, index, rules, targets, problems, name, clock, stopped)
                for col in layout.columns]
     by_key: dict[str, list[Match]] = defaultdict(list)
     for m in matches:
@@ -161,10 +162,18 @@ def match_columns(layout: Layout, index: QuestionIndex, rules: list[RuleSource],
 
 
 def _match(col: Column, layout: Layout, index: QuestionIndex, rules: list[RuleSource],
-           targets: list[str], problems: list[Problem], name: str) -> Match:
-    for ruleset in rules:
+           targets: list[str], problems: list[Problem], name: str, clock: RegexClock,
+           stopped: set[tuple[int, int]]) -> Match:
+    for n, ruleset in enumerate(rules):
         for i, rule in enumerate(ruleset.settings.columns):
-            target = apply_rule(rule, col)
+            if (n, i) in stopped:
+                continue
+            try:
+                target = apply_rule(rule, col, clock)
+            except RegexTimeout as exc:
+                stopped.add((n, i))  # one problem per rule, and no more time spent on it
+                problems.append(_timeout_problem(ruleset, i, col, name, exc))
+                continue
             if target is None:
                 continue
             how = f"{ruleset.name}: {format_path(ruleset.prefix + ('columns', i))}"
@@ -200,6 +209,19 @@ def _match(col: Column, layout: Layout, index: QuestionIndex, rules: list[RuleSo
     return Match(col, "unmatched")
 
 
+def _timeout_problem(ruleset: RuleSource, i: int, col: Column, name: str,
+                     exc: RegexTimeout) -> Problem:
+    header = col.display if len(col.display) <= 60 else col.display[:57] + "..."
+    what = (f"the regex rules ran for {exc.seconds:g} s of CPU time in all on this file's "
+            "headers, stopped" if exc.total else
+            f"the regex ran for {exc.seconds:g} s of CPU time, stopped")
+    return ruleset.problem(
+        ("columns", i, "regex"), Code.IMPORT_REGEX_TIMEOUT,
+        f"{what} on column {header!r} of {name} ({len(col.display):,} characters)",
+        "Simplify the regex: a repeat inside a repeat, such as (a+)+ or (a|aa)+, can take "
+        "exponentially long; anchor it and match the header's fixed text")
+
+
 def _by_text(col: Column, index: QuestionIndex) -> tuple[set[str], str]:
     for title, statement in col.pairs:
         found, how = index.pair(title, statement)
@@ -212,8 +234,12 @@ def _by_text(col: Column, index: QuestionIndex) -> tuple[set[str], str]:
     return set(), ""
 
 
-def apply_rule(rule: ColumnRule, col: Column) -> str | None:
-    """The rule's target for this column, or None when the rule does not fit it."""
+def apply_rule(rule: ColumnRule, col: Column, clock: RegexClock | None = None) -> str | None:
+    """The rule's target for this column, or None when the rule does not fit it.
+
+    Raises:
+        RegexTimeout: the rule's regex ran out of ``clock``'s time on this column's header.
+    """
     if rule.import_id is not None:
         return rule.to if col.import_id is not None and (
             col.import_id.casefold() == rule.import_id.strip().casefold()) else None
@@ -231,9 +257,9 @@ def apply_rule(rule: ColumnRule, col: Column) -> str | None:
         texts = (col.display, *col.texts, *(f"{t} [{s}]" for t, s in col.pairs))
         return rule.to if any(normalise(t) == wanted for t in texts) else None
     assert rule.regex is not None  # the model guarantees exactly one matcher
-    pattern = re.compile(rule.regex, re.IGNORECASE)
+    clock = clock or RegexClock()
     for text in (col.display, *col.texts, col.code or ""):
-        match = pattern.fullmatch(text.strip())
+        match = clock.fullmatch(rule.regex, text.strip())
         if match:
-            return match.expand(rule.to)
+            return match.expand(rule.to)  # its groups were checked when the rule was loaded
     return None
