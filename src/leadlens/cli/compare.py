@@ -10,7 +10,6 @@ import typer
 from leadlens.cli._app import app, run, usage_error
 from leadlens.cli._console import say, warn, write_document
 from leadlens.cli._options import (
-    QUESTION_SET_HELP,
     ForceOption,
     Formats,
     QuietOption,
@@ -32,8 +31,9 @@ WAVE_HELP = ("A results document (leadlens score -o results.json) or a responses
 
 QuestionSetsOption = Annotated[list[str] | None, typer.Option(
     "--question-set", "-q", metavar="SET", show_default=False,
-    help=QUESTION_SET_HELP[:-1] + "), for the waves given as responses; give it once for "
-    "all, or once per wave in order when the waves used different versions.")]
+    help="A question-set file or a bundled id for the waves given as responses (default: "
+    "ggi-systems-leadership); give it once for all, or once per wave in order when the waves used "
+    "different versions.")]
 LabelsOption = Annotated[str | None, typer.Option(
     "--labels", metavar="NAMES", show_default=False,
     help="The waves' names, comma-separated, e.g. \"Spring 2026,Spring 2027\" (default: the "
@@ -64,6 +64,11 @@ def _labels(given: str | None, count: int) -> list[str] | None:
     if len(labels) != count or not all(labels):
         raise usage_error(f"--labels {given!r}: give {count} non-empty names separated by "
                           "commas, one per wave")
+    # Two waves of one name make "Since Spring, ... Spring" sentences nobody can read.
+    twice = [label for label in dict.fromkeys(labels) if labels.count(label) > 1]
+    if twice:
+        raise usage_error(f"--labels {given!r}: {twice[0]!r} named twice; give each wave its "
+                          "own name")
     return list(labels)
 
 
@@ -196,11 +201,13 @@ def trend(
 
         if fmt == "summary":
             report = trend_context(doc, "md", title)["report"]
+            cuts = [band.from_ for band in doc.bands]
             say(f"{report['headline']}\n\n")
             for line in report["lines"]:
-                points = ", ".join(f"{p['wave_label']} "
-                                   f"{'withheld' if p['withheld'] else _score(p['score'])}"
-                                   for p in line["points"])
+                points = ", ".join(
+                    f"{p['wave_label']} "
+                    f"{'withheld' if p['withheld'] else _score(p['score'], cuts)}"
+                    for p in line["points"])
                 say(f"- {line['name']}: {points}\n")
             return
         text = (doc.model_dump_json(indent=2, by_alias=True) + "\n" if fmt == "json"
@@ -210,5 +217,8 @@ def trend(
     run(write)
 
 
-def _score(value: float | None) -> str:
-    return "no score" if value is None else f"{value:.0f}"
+def _score(value: float | None, cuts: list[float]) -> str:
+    """A score as every report shows it (:func:`~leadlens.questionset.model.score_text`)."""
+    from leadlens.questionset.model import score_text
+
+    return "no score" if value is None else score_text(value, cuts)

@@ -37,9 +37,12 @@ def format_score(value: object, cuts: Sequence[float] = ()) -> str:
 
 
 def band_cuts(context: Any) -> list[float]:
-    """The band starts of the question set in a template context (none if it has none)."""
+    """The band starts of a template context: its question set's, or a comparison's or trend's
+    own ``bands`` (none if it has none)."""
     qs = context.get("question_set") if hasattr(context, "get") else None
     bands = qs.get("bands") if isinstance(qs, dict) else None
+    if bands is None and hasattr(context, "get"):
+        bands = context.get("bands")  # a comparison or trend: the follow-up's bands, top level
     if not isinstance(bands, list):
         return []
     return [float(b["from"]) for b in bands

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from leadlens.questionset.model import score_text
 from leadlens.report.charts import (
     BandZone,
     _lines,
@@ -166,7 +167,9 @@ def trend_svg(marks: Sequence[TrendMark], bands: Sequence[BandZone], *, label: s
                        f'H{_n(cx + 5)}M{_n(cx - 5)} {_n(y1)}H{_n(cx + 5)}" stroke="{INK}" '
                        'stroke-width="1.5" fill="none"/>')
         out.append(_circle(cx, y(mark.score), OKABE_BLUE))
-        out.append(_text(cx + 9, y(mark.score) - 6, f"{mark.score:.0f}", size=11,
+        # The one display rule (rounded down), as in the table beside the chart.
+        shown = score_text(mark.score, [band.start for band in bands])
+        out.append(_text(cx + 9, y(mark.score) - 6, shown, size=11,
                          weight="bold"))
     out.append("</svg>")
     return _svg(out)

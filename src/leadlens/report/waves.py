@@ -10,10 +10,12 @@ them as for ``leadlens report`` (see docs/templates.md).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import Any
 
 from leadlens._version import __version__
+from leadlens.questionset.model import score_text
 from leadlens.report import Format
 from leadlens.report.charts import BandZone
 from leadlens.report.environment import make_templates, render
@@ -35,10 +37,12 @@ def _bands(bands: list[BandInfo]) -> list[Data]:
     return out
 
 
-def p_text(p: float | None) -> str:
+def p_text(p: float | None, adjusted: bool = False) -> str:
+    """The p-value in words; "Holm-adjusted" only in front of a p-value there is."""
     if p is None:
         return "no p-value"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    shown = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return f"Holm-adjusted {shown}" if adjusted else shown
 
 
 def test_text(change: Change) -> str:
@@ -54,16 +58,46 @@ def _signed(value: float, digits: int = 1) -> str:
     return format_signed(value, digits)
 
 
-def _points(value: float | None) -> str:
-    return "no score" if value is None else f"{value:.0f}"
+def _points(value: float | None, cuts: Sequence[float] = ()) -> str:
+    """A score as every report shows it (rounded down: never a number from the band above)."""
+    return "no score" if value is None else score_text(value, cuts)
 
 
-def sentence(change: Change, labels: dict[str, str]) -> str:
-    """What happened to one principle, in plain words first and the statistics after."""
+def _distance(value: float) -> str:
+    """A distance in points: whole points, one decimal below 1 (never "0 points")."""
+    return f"{value:.0f}" if value >= 1 else f"{value:.1f}"
+
+
+def _testable(change: Change) -> bool:
+    """A test with a p-value: the answers varied (a test with none cannot detect anything)."""
+    return change.test is not None and change.test.p is not None
+
+
+def _stayers(change: Change) -> int | None:
+    """The respondents of a paired test, when the scores also count people in one wave only.
+
+    The difference of a paired test is their mean change, not "now minus then": said so in
+    words, or "57 now (+0.0 points)" reads as a contradiction.
+    """
+    test = change.test
+    if test is None or test.name != "paired" or test.linked is None:
+        return None
+    if change.baseline.n == test.linked and change.followup.n == test.linked:
+        return None
+    return test.linked
+
+
+def sentence(change: Change, labels: dict[str, str], cuts: Sequence[float] = ()) -> str:
+    """What happened to one principle, in plain words first and the statistics after.
+
+    ``cuts`` are the band starts: scores show as in every other report (rounded down, so a
+    49.6 in the band from 50 reads 49, never 50).
+    """
     before, after = change.baseline.score, change.followup.score
     name = change.name
+    then, now = _points(before, cuts), _points(after, cuts)
     if change.difference is None or before is None or after is None:
-        return f"{name}: {_points(before)} then, {_points(after)} now; {change.note}."
+        return f"{name}: {then} then, {now} now; {change.note}."
     band = ""
     if change.band_moved:
         moved = (f"from {labels.get(change.baseline.band or '', change.baseline.band)} to "
@@ -71,22 +105,58 @@ def sentence(change: Change, labels: dict[str, str]) -> str:
         band = (f" It moved band, {moved}." if change.significant else
                 f" Its band changed, {moved}, but within noise.")
     if change.ci95 is None or change.test is None:
-        return (f"{name}: {before:.0f} then, {after:.0f} now ({_signed(change.difference)} "
+        return (f"{name}: {then} then, {now} now ({_signed(change.difference)} "
                 f"points); {change.note or 'no test'}.{band}")
+    adjusted = change.id != "overall"
+    stayers = _stayers(change)
+    if change.test.p is None:
+        return f"{name}: {then} then, {now} now. {_untested(change, stayers)}{band}"
     low, high = change.ci95
-    p = change.test.p_holm if change.test.p_holm is not None else change.test.p
-    adjusted = "" if change.id == "overall" else "Holm-adjusted "
+    p = p_text(change.test.p_holm if change.test.p_holm is not None else change.test.p,
+               adjusted)
+    if stayers is not None:
+        among = (f"the {stayers} respondents in both waves changed by "
+                 f"{_signed(change.difference)} points on average (95% CI {_signed(low)} to "
+                 f"{_signed(high)})")
+        stats = f"(paired t-test, {p})"
+        if change.significant:
+            return (f"{name}: {then} then, {now} now, counting everyone who answered; {among}: "
+                    f"more than noise {stats}.{band}")
+        return (f"{name}: {then} then, {now} now, counting everyone who answered; {among}. "
+                f"Not more than noise {stats}.{_detectable(change)}{band}")
     if change.significant:
         verb = "rose" if change.difference > 0 else "fell"
-        return (f"{name} {verb} by {abs(change.difference):.1f} points, from {before:.0f} to "
-                f"{after:.0f} (95% CI of the change {_signed(low)} to {_signed(high)}): more "
-                f"than noise ({test_text(change)}, {adjusted}{p_text(p)}).{band}")
-    detectable = (f" With these numbers of respondents, a change of less than "
-                  f"{change.detectable:.0f} points could not have been detected."
-                  if change.detectable is not None else "")
-    return (f"{name}: {before:.0f} then, {after:.0f} now ({_signed(change.difference)} points, "
+        return (f"{name} {verb} by {abs(change.difference):.1f} points, from {then} to "
+                f"{now} (95% CI of the change {_signed(low)} to {_signed(high)}): more "
+                f"than noise ({test_text(change)}, {p}).{band}")
+    return (f"{name}: {then} then, {now} now ({_signed(change.difference)} points, "
             f"95% CI {_signed(low)} to {_signed(high)}). Not more than noise "
-            f"({test_text(change)}, {adjusted}{p_text(p)}).{detectable}{band}")
+            f"({test_text(change)}, {p}).{_detectable(change)}{band}")
+
+
+def _detectable(change: Change) -> str:
+    if change.detectable is None or change.detectable <= 0:
+        return ""
+    return (f" With these numbers of respondents, a change of less than "
+            f"{_distance(change.detectable)} points could not have been detected.")
+
+
+def _untested(change: Change, stayers: int | None) -> str:
+    """Why a test gave no p-value: nobody's score varied, so there is nothing to weigh."""
+    difference = change.difference or 0.0
+    test = change.test
+    if test is not None and test.name == "paired":
+        people = f"the {test.linked} respondents in both waves"
+        if round(difference, 1) == 0:
+            text = f"{people.capitalize()} gave the same scores both times: no change among them"
+        else:
+            text = (f"Each of {people} changed by exactly {_signed(difference)} points, so "
+                    "there is no variation to test")
+        if stayers is not None:
+            text += "; the scores also count people who answered in one wave only"
+        return text + "."
+    return ("Every respondent gave the same score within each wave, so there is no "
+            f"variation to test (difference {_signed(difference)} points).")
 
 
 def _and(names: list[str]) -> str:
@@ -101,15 +171,18 @@ def headline(changes: list[Change], since: str, withheld: bool = False) -> str:
     if not changes:
         return f"Since {since}, no principle could be compared (see What was not compared)."
     moved = [c for c in changes if c.significant]
-    tested = [c for c in changes if c.detectable is not None]
+    tested = [c.detectable for c in changes
+              if _testable(c) and c.detectable is not None and c.detectable > 0]
     if not moved:
         text = f"Since {since}, no principle changed by more than noise."
         if tested:
-            low = min(c.detectable for c in tested if c.detectable is not None)
-            high = max(c.detectable for c in tested if c.detectable is not None)
-            span = f"{low:.0f}" if round(low) == round(high) else f"{low:.0f} to {high:.0f}"
+            low, high = _distance(min(tested)), _distance(max(tested))
+            span = low if low == high else f"{low} to {high}"
             text += (f" With these numbers of respondents, changes smaller than {span} points "
                      "could not have been detected, so this is not evidence of no change.")
+        elif all(c.test is not None and c.test.p is None for c in changes):
+            text += (" The scores did not vary enough to test any change (see each "
+                     "principle).")
         return text
     parts = [f"{c.name} ({'up' if c.direction == 'up' else 'down'} "
              f"{abs(c.difference or 0):.1f} points)" for c in moved]
@@ -122,9 +195,10 @@ def headline(changes: list[Change], since: str, withheld: bool = False) -> str:
     return text
 
 
-def _change(change: Change, labels: dict[str, str], colours: dict[str, str]) -> Data:
+def _change(change: Change, labels: dict[str, str], colours: dict[str, str],
+            cuts: Sequence[float] = ()) -> Data:
     return {**change.model_dump(mode="json", by_alias=True),
-            "sentence": sentence(change, labels), "test_text": test_text(change),
+            "sentence": sentence(change, labels, cuts), "test_text": test_text(change),
             "baseline_band_label": labels.get(change.baseline.band or ""),
             "followup_band_label": labels.get(change.followup.band or ""),
             "baseline_band_colour": colours.get(change.baseline.band or ""),
@@ -150,7 +224,9 @@ def comparison_context(doc: Comparison, fmt: Format, title: str | None = None) -
     since = doc.baseline.label
     rows = ([_pair(doc.overall, strong=True)] if doc.overall else []) + [
         _pair(c) for c in doc.principles]
-    summary = "; ".join(f"{c.name} {_points(c.baseline.score)} to {_points(c.followup.score)}"
+    cuts = [b.from_ for b in doc.bands]
+    summary = "; ".join(f"{c.name} {_points(c.baseline.score, cuts)} to "
+                        f"{_points(c.followup.score, cuts)}"
                         for c in ([doc.overall] if doc.overall else []) + doc.principles)
     chart = wave_pairs_svg(rows, zones, baseline_name=since, followup_name=doc.followup.label,
                            label=f"Scores out of 100 in {since} and {doc.followup.label}, with "
@@ -161,7 +237,7 @@ def comparison_context(doc: Comparison, fmt: Format, title: str | None = None) -
             "field": breakdown.field, "prompt": breakdown.prompt,
             "groups": [{**g.model_dump(mode="json"),
                         "moved": [c.name for c in g.changes if c.significant],
-                        "changes": [_change(c, labels, colours) for c in g.changes]}
+                        "changes": [_change(c, labels, colours, cuts) for c in g.changes]}
                        for g in breakdown.groups]})
     report = {
         "title": title or doc.title, "format": fmt,
@@ -169,8 +245,8 @@ def comparison_context(doc: Comparison, fmt: Format, title: str | None = None) -
         "baseline": _wave(doc.baseline), "followup": _wave(doc.followup),
         "headline": headline(doc.principles, since, withheld=any(
             w.what.startswith("the whole survey") for w in doc.withheld)),
-        "overall": _change(doc.overall, labels, colours) if doc.overall else None,
-        "principles": [_change(c, labels, colours) for c in doc.principles],
+        "overall": _change(doc.overall, labels, colours, cuts) if doc.overall else None,
+        "principles": [_change(c, labels, colours, cuts) for c in doc.principles],
         "moved_band": [c.name for c in doc.principles if c.band_moved],
         "bands": bands, "chart": chart, "breakdowns": breakdowns,
         "significant_items": [i.key for i in doc.items if i.significant],
@@ -187,17 +263,17 @@ def trend_context(doc: Trend, fmt: Format, title: str | None = None) -> Data:
     colours = {b["id"]: b["colour"] for b in bands}
     zones = [BandZone(b["label"], b["from"], b["to"], b["colour"]) for b in bands]
     names = [w.label for w in doc.waves]
+    cuts = [b.from_ for b in doc.bands]
     lines = []
     for line in [doc.overall, *doc.principles]:
         marks = [TrendMark(names[p.wave], p.score, p.ci95, p.withheld) for p in line.points]
-        shown = ", ".join(f"{names[p.wave]} {_points(p.score)}" for p in line.points)
+        shown = ", ".join(f"{names[p.wave]} {_points(p.score, cuts)}" for p in line.points)
         lines.append({
             **line.model_dump(mode="json", by_alias=True),
             "chart": trend_svg(marks, zones, label=f"{line.name}, score out of 100 by wave "
                                                     f"with 95% confidence intervals: {shown}."),
-            "steps": [{**_change(s, labels, colours),
-                       "sentence": sentence(s, labels)} for s in line.steps],
-            "since_first": _change(line.since_first, labels, colours)
+            "steps": [_change(s, labels, colours, cuts) for s in line.steps],
+            "since_first": _change(line.since_first, labels, colours, cuts)
             if line.since_first else None,
             "points": [{**p.model_dump(mode="json"), "wave_label": names[p.wave],
                         "band_label": labels.get(p.band or "")} for p in line.points]})
