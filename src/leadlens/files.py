@@ -71,7 +71,8 @@ _KIND_NAMES = {
     stat.S_IFSOCK: "a socket",
     stat.S_IFDIR: "a folder",
 }
-_stdin_cache: dict[str, bytes] = {}
+_stdin_cache: dict[str, bytes | None] = {}
+"""Standard input, read once; None once it proved larger than the limit."""
 
 
 def _kind(mode: int) -> str:
@@ -82,8 +83,15 @@ def _size_text(size: int) -> str:
     return f"{size / MiB:.1f} MiB" if size >= MiB else f"{size:,} bytes"
 
 
-def _too_large(name: str, what: str, limit: int, size: int | None) -> InputError:
+def _too_large(name: str, what: str, limit: int, size: int | None, *, stdin: bool = False
+               ) -> InputError:
     shown = f"is {_size_text(size)}" if size is not None else "is larger than that"
+    if stdin:
+        return InputError([Problem(
+            file=name, message=f"too large: standard input (a {what}) may be at most "
+                               f"{_size_text(limit)}; this {shown}",
+            hint="Split the input, or check that it is the input you meant",
+            code=Code.FILE_TOO_LARGE)])
     return InputError([Problem(
         file=name, message=f"too large: a {what} may be at most {_size_text(limit)}; this "
                            f"{shown}",
@@ -116,10 +124,19 @@ def _read_input(path: Path | str, what: str, shown: str, limit: int | None) -> b
     cap = LIMITS[what] if limit is None else limit
     if str(path) == STDIN:
         if STDIN not in _stdin_cache:
-            _stdin_cache[STDIN] = _read_bounded(sys.stdin.buffer.fileno(), shown, what, cap)
+            try:
+                _stdin_cache[STDIN] = _read_bounded(sys.stdin.buffer.fileno(), shown, what, cap,
+                                                    stdin=True)
+            except InputError:
+                # What was read is gone from the pipe: a second look (the reader after a
+                # format sniff) would see only the rest, and call it empty or headerless.
+                _stdin_cache[STDIN] = None
+                raise
         data = _stdin_cache[STDIN]
+        if data is None:
+            raise _too_large(shown, what, cap, None, stdin=True)
         if len(data) > cap:
-            raise _too_large(shown, what, cap, len(data))
+            raise _too_large(shown, what, cap, len(data), stdin=True)
         return data
     try:
         # O_NONBLOCK: opening a FIFO with no writer returns at once (and is then refused).
@@ -196,7 +213,7 @@ def _head(path: Path | str, size: int, what: str, shown: str) -> bytes:
         os.close(fd)
 
 
-def _read_bounded(fd: int, shown: str, what: str, cap: int) -> bytes:
+def _read_bounded(fd: int, shown: str, what: str, cap: int, *, stdin: bool = False) -> bytes:
     # A regular file opened O_NONBLOCK reads as usual; standard input may be a pipe.
     chunks: list[bytes] = []
     total = 0
@@ -207,7 +224,7 @@ def _read_bounded(fd: int, shown: str, what: str, cap: int) -> bytes:
         chunks.append(chunk)
         total += len(chunk)
         if total > cap:
-            raise _too_large(shown, what, cap, None)
+            raise _too_large(shown, what, cap, None, stdin=stdin)
 
 
 def not_regular(name: str, mode: int, *, output: bool = False) -> Problem:
