@@ -54,7 +54,7 @@ def test_room_agreement_needs_the_threshold_of_complete_respondents(complete: in
 def test_small_figures_is_not_claimed_for_the_public_api() -> None:
     with pytest.raises(TypeError):
         leadlens.score(_rows(5, 0), allow_missing_questions=True,
-                       small_figures=True)  # type: ignore[call-arg]
+                       small_figures=True)
     text = (DOCS / "scoring.md").read_text(encoding="utf-8")
     assert "The API's `score(..., small_figures=True)`" not in text
     assert "not by the public `leadlens.score`" in " ".join(text.split())
