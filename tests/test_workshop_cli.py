@@ -45,8 +45,9 @@ def test_prints_the_join_address_qr_code_and_facilitator_address(
     assert f":{join.group(2)}/start/{workshop.secrets.facilitator}" in result.stdout
     assert f"Agreed: {tmp_path / 'board.agreed.yaml'}" in result.stdout
     assert "Listening on this laptop only (127.0.0.1): phones cannot join" in result.stderr
-    assert result.stderr.rstrip().endswith(f"Stopped. 0 respondent(s) saved to {out}; "
-                                           "continue with --resume.")
+    assert result.stderr.rstrip().endswith(f"Stopped. Nobody submitted answers, so {out} was "
+                                           "not written; continue with --resume.")
+    assert not out.exists()
     assert '<svg role="img" aria-label="QR code to join the workshop"' in workshop.qr_svg
 
 

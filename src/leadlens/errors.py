@@ -37,6 +37,7 @@ class Code(StrEnum):
     OUTPUT_EXISTS = "output.exists"
     OUTPUT_IS_FOLDER = "output.is-folder"
     OUTPUT_UNWRITABLE = "output.unwritable"
+    OUTPUT_NO_FOLDER = "output.no-folder"
     OUTPUT_NOT_REGULAR = "output.not-regular"
     OUTPUT_NO_BROWSER = "output.no-browser"
     OUTPUT_BROWSER_FAILED = "output.browser-failed"
@@ -163,6 +164,7 @@ class Code(StrEnum):
     SURVEY_NO_CHOICES = "survey.no-choices"
     SURVEY_TOO_MANY_CHOICES = "survey.too-many-choices"
     SURVEY_CHOICE_NOT_PRINTABLE = "survey.choice-not-printable"
+    SURVEY_ANSWER_NOT_PRINTABLE = "survey.answer-not-printable"
     # The workshop's files and server
     WORKSHOP_FILES_IN_THE_WAY = "workshop.files-in-the-way"
     WORKSHOP_NOTHING_TO_RESUME = "workshop.nothing-to-resume"

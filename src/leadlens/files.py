@@ -21,6 +21,7 @@ import errno
 import io
 import os
 import re
+import shlex
 import signal
 import stat
 import sys
@@ -294,13 +295,36 @@ def _existing(path: Path, *, force: bool) -> bool:
     return True
 
 
+def check_folder(path: Path) -> None:
+    """Refuse an output whose folder does not exist (as most command-line tools do).
+
+    Creating it would turn a typo in a path (``-o reprots/board.html``) into a new folder
+    holding the report, where nobody looks for it.
+
+    Raises:
+        OutputError: the folder is missing, or is not a folder.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    if folder.is_dir():
+        return
+    shown = shlex.quote(str(folder))
+    missing = not folder.exists()
+    raise OutputError([Problem(
+        file=str(path), message=f"the folder {str(folder)!r} does not exist" if missing
+        else f"{str(folder)!r} is not a folder",
+        hint=f"Create it first (mkdir -p {shown}), or check the path" if missing
+        else "Check the path", code=Code.OUTPUT_NO_FOLDER)])
+
+
 def check_writable(path: Path, *, force: bool) -> None:
     """Raise before any work is done when ``path`` may not be written.
 
     Raises:
         OutputExistsError: something replaceable is there and ``force`` is off.
-        OutputError: a folder, FIFO, device or socket is there (even with ``force``).
+        OutputError: a folder, FIFO, device or socket is there (even with ``force``), or the
+            folder it would go in does not exist (:func:`check_folder`).
     """
+    check_folder(path)
     _existing(path, force=force)
 
 
@@ -314,8 +338,9 @@ def write_atomic(path: Path, data: str | bytes, *, force: bool) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
 
     Readers never see a half-written file, and a failure leaves any old file untouched.
-    A missing folder is created. Operating-system failures (no permission, a folder where
-    the file should be, a full disk) become an :class:`OutputError`.
+    A missing folder is refused (:func:`check_folder`), not created. Operating-system
+    failures (no permission, a folder where the file should be, a full disk) become an
+    :class:`OutputError`.
     """
     check_writable(path, force=force)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -371,7 +396,6 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
 
 def _replace_with(path: Path, payload: bytes, *, force: bool) -> None:
     folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{_TMP_TAG}{os.getpid()}-", suffix=".tmp",
                                dir=folder)

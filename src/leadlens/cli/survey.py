@@ -25,7 +25,7 @@ from leadlens.cli._options import (
     output_option,
     whole_number,
 )
-from leadlens.files import check_writable, write_atomic
+from leadlens.files import check_folder, check_writable, write_atomic
 from leadlens.survey.template import FORMAT_BY_SUFFIX, TEMPLATES
 
 if TYPE_CHECKING:
@@ -93,6 +93,7 @@ def survey(
     if is_stdout(output):
         raise usage_error("--output -: the survey appends to a responses file (and journals "
                           "beside it); name a file")
+    run(lambda: check_folder(output))  # before anyone answers: the folder is not created
     if answers is not None:
         qs = _with_choices(run(lambda: load_question_set(question_set)), choices or [])
         _survey_from_file(qs, answers, output, quiet=quiet)

@@ -71,6 +71,9 @@ def workshop(
         raise usage_error(f"--rate-limit {rate_limit:g}: must be more than 0")
     if not 0 <= port <= 65535:
         raise usage_error(f"--port {port}: must be 0 to 65535")
+    from leadlens.files import check_folder
+
+    run(lambda: check_folder(output))  # the folder is not created: a typo would scatter files
     qs = run(lambda: load_question_set(question_set))
     options = WorkshopOptions(output=output, host=host, port=port, resume=resume,
                               agreed=agreed, pack=pack,
@@ -111,5 +114,12 @@ def workshop(
 
     serve(room, sock, ready)
     if not quiet:
-        warn(f"Stopped. {room.room.saved_count} respondent(s) saved to {output}; "
-             "continue with --resume.\n")
+        warn(_stopped(room.room.saved_count, output))
+
+
+def _stopped(saved: int, output: Path) -> str:
+    """The last line: how many were saved, and where (never a file that was not written)."""
+    if saved == 0 and not output.exists():
+        return (f"Stopped. Nobody submitted answers, so {output} was not written; continue "
+                "with --resume.\n")
+    return f"Stopped. {saved} respondent(s) saved to {output}; continue with --resume.\n"

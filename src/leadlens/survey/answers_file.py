@@ -22,6 +22,7 @@ from leadlens.errors import Code, Problem, ResponsesError, did_you_mean
 from leadlens.questionset.model import Question, QuestionSet, RespondentField, Scale
 from leadlens.responses.exports.text import normalise
 from leadlens.source.nodes import LoadError, Node, decode, load_json, load_yaml
+from leadlens.survey.flow import refused_characters
 
 TOP_KEYS = ("respondent", "answers", "respondent_id")
 _PLAIN_INT = re.compile(r"^[-+]?[0-9]{1,18}$")
@@ -169,6 +170,12 @@ class _Checker:
         if node.kind in ("map", "seq"):
             self.problem(node, path, Code.SCHEMA_WRONG_TYPE,
                          f"expected text, found {self.kind_word(node)}")
+            return None
+        refused = refused_characters(node.raw)
+        if refused:  # the rule a typed answer follows (survey.md): refused, not written raw
+            self.problem(node, path, Code.SURVEY_ANSWER_NOT_PRINTABLE,
+                         f"contains {refused}, which cannot be saved",
+                         "Remove it from the text")
             return None
         return node.raw.strip() or None
 
