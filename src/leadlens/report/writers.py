@@ -130,7 +130,7 @@ def render_table(results: Results, console: Console) -> None:
         console.print(Text(results.withheld))
         return
     _print_fitting(console, lambda layout: _principle_table(results, title, layout),
-                   lambda: _principle_blocks(results, title))
+                   lambda width: _principle_blocks(results, title, width))
     names = {p.id: p.name for p in qs.principles}
     for breakdown in results.groups.values():
         heading = Text(f"By {breakdown.prompt} ({breakdown.field})")
@@ -176,7 +176,7 @@ _LAYOUTS = (_Layout(None, False), _Layout(26, False), _Layout(16, False), _Layou
 
 
 def _print_fitting(console: Console, build: Callable[[_Layout], Table],
-                   stacked: Callable[[], Table]) -> None:
+                   stacked: Callable[[int], Table]) -> None:
     """Print a table in the first layout that fits without rich shrinking any column (which
     would cut words and numbers short with an ellipsis), else stacked."""
     from rich.measure import Measurement
@@ -187,7 +187,7 @@ def _print_fitting(console: Console, build: Callable[[_Layout], Table],
         if Measurement.get(console, unlimited, table).maximum <= console.width:
             console.print(table)
             return
-    console.print(stacked())
+    console.print(stacked(console.width))
 
 
 def _wrapped(text: str, layout: _Layout) -> Text:
@@ -267,13 +267,23 @@ _Block = tuple["Text", str, list[tuple[str, str]]]
 """A stacked block: heading, value beside it, then (label, value) lines."""
 
 
-def _blocks(title: Text, blocks: list[_Block]) -> Table:
-    """Narrow consoles: a heading line per block, then label/value lines; values never wrap."""
+def _blocks(title: Text, blocks: list[_Block], width: int) -> Table:
+    """Narrow consoles: a heading line per block, then label/value lines; values never wrap.
+
+    Where a label and its value cannot share a line of ``width`` (a phone-sized terminal),
+    each line is "label: value", wrapped at spaces: squeezing the labels' column to nothing
+    would leave bare numbers.
+    """
     from rich.table import Table
     from rich.text import Text
 
     widest = max((len(value) for _, head, rows in blocks for value in
                   [head, *(v for _, v in rows)]), default=1)
+    longest = max((len(word) for heading, _, rows in blocks
+                   for text in [heading.plain, *(lb for lb, _ in rows)]
+                   for word in text.split()), default=1)
+    if width < 2 + longest + 1 + widest:
+        return _one_column(title, blocks)
     grid = Table.grid(padding=(0, 1))
     grid.title, grid.title_justify = title, "left"
     grid.add_column(ratio=1)
@@ -288,7 +298,28 @@ def _blocks(title: Text, blocks: list[_Block]) -> Table:
     return grid
 
 
-def _principle_blocks(results: Results, title: Text) -> Table:
+def _one_column(title: Text, blocks: list[_Block]) -> Table:
+    """Every heading and "label: value" on lines of their own (see :func:`_blocks`)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid()
+    grid.title, grid.title_justify = title, "left"
+    grid.add_column(overflow="fold")
+    for number, (heading, head_value, rows) in enumerate(blocks):
+        if number and rows:
+            grid.add_row("")
+        line = heading.copy()
+        line.stylize("bold")
+        if head_value:
+            line.append(f": {head_value}")
+        grid.add_row(line)
+        for label, value in rows:
+            grid.add_row(Text(f"  {label}: {value}"))
+    return grid
+
+
+def _principle_blocks(results: Results, title: Text, width: int) -> Table:
     from rich.text import Text
 
     band_label = {b.id: b.label for b in results.question_set.bands}
@@ -305,10 +336,11 @@ def _principle_blocks(results: Results, title: Text) -> Table:
                     ("95% CI", _interval(overall.ci95)),
                     ("Band", band_label.get(overall.band or "", "-")),
                     ("n", _n(results, overall.n, overall.withheld))]))
-    return _blocks(title, blocks)
+    return _blocks(title, blocks, width)
 
 
-def _group_blocks(results: Results, breakdown: GroupBreakdown, heading: Text) -> Table:
+def _group_blocks(results: Results, breakdown: GroupBreakdown, heading: Text,
+                  width: int) -> Table:
     from rich.text import Text
 
     principles = results.question_set.principles
@@ -323,7 +355,7 @@ def _group_blocks(results: Results, breakdown: GroupBreakdown, heading: Text) ->
                   "hidden" if gp.suppressed_reason else _score(results, gp.score, 1))
                  for principle, gp in zip(principles, g.principles, strict=True)]
         blocks.append((Text(g.value), f"n {g.n}", rows))
-    return _blocks(heading, blocks)
+    return _blocks(heading, blocks, width)
 
 
 def table_text(output: ScoreOutput) -> str:
