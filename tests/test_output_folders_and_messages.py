@@ -4,6 +4,8 @@ typed-answer rule for control characters, and a bad agreed date is one problem o
 
 from __future__ import annotations
 
+import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,31 @@ def test_a_date_that_does_not_exist_is_one_problem_on_one_line(tmp_path: Path) -
         "it as YYYY-MM-DD, e.g. 2027-03-31",
         f"{agreed}:7:13: updated_at: '2026-12-01T25:00:00' is not a date and time. Write it as "
         "2026-12-01T10:42:00+00:00, or leave it out"]
+
+
+def test_typed_not_stated_is_a_group_apart_from_the_blank_answers(tmp_path: Path) -> None:
+    """F16: respondents who typed "(not stated)" and those who left the field blank are two
+    groups; they are shown under two labels, not one label twice."""
+    with (EXAMPLES / "responses.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for number, row in enumerate(rows):
+        if number < 6:
+            row["organisation"] = "(not stated)"
+        elif number < 12:
+            row["organisation"] = ""
+    path = tmp_path / "ns.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "ns.json"
+    result = runner.invoke(app, ["score", str(path), "--by", "organisation", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    groups = json.loads(out.read_text(encoding="utf-8"))["groups"]["organisation"]["groups"]
+    labels = [(g["value"], g["not_stated"]) for g in groups]
+    assert ('"(not stated)" (typed)', False) in labels
+    assert ("(not stated)", True) in labels
+    assert [v for v, _ in labels].count("(not stated)") == 1
+    table = runner.invoke(app, ["score", str(path), "--by", "organisation"])
+    assert table.exit_code == 0
+    assert '"(not stated)" (typed)' in table.stdout

@@ -114,8 +114,36 @@ def score_output(data: Data, question_set: str | os.PathLike[str] | QuestionSet 
         responses = hold_back(responses)
     scored = score_responses(qs, responses, by=fields, min_group_size=min_group_size,
                              generated_at=generated_at(), withhold_comments=withhold_comments,
-                             group_aliases=group_aliases)
+                             group_aliases=typed_not_stated(fields, group_aliases))
     return ScoreOutput(scored, responses, respondent_fields=respondent_fields)
+
+
+TYPED_NOT_STATED = '"(not stated)" (typed)'
+"""How a group of respondents who *typed* "(not stated)" is shown."""
+
+
+def typed_not_stated(fields: Sequence[str],
+                     aliases: Mapping[str, Mapping[str, str]] | None
+                     ) -> dict[str, dict[str, str]]:
+    """``aliases`` with the typed text "(not stated)" kept apart from the blank answers.
+
+    Respondents who left a field blank form the "(not stated)" group; someone who typed those
+    very words is another group, and two rows with one label would read as one group listed
+    twice (and, across waves, as a group that vanished). The typed one is shown as
+    :data:`TYPED_NOT_STATED`, also when a --group-aliases file names "(not stated)" as a
+    group or a spelling.
+    """
+    from leadlens.scoring.groups import NOT_STATED, group_key
+
+    blank = group_key(NOT_STATED)
+    out: dict[str, dict[str, str]] = {}
+    for field in {*fields, *(aliases or {})}:
+        given = (aliases or {}).get(field, {})
+        mine = {k: TYPED_NOT_STATED if group_key(v) == blank else v for k, v in given.items()}
+        if not any(group_key(k) == blank for k in mine):
+            mine[NOT_STATED] = TYPED_NOT_STATED
+        out[field] = mine
+    return out
 
 
 def read_input(data: Data, question_set: str | os.PathLike[str] | QuestionSet | None,
