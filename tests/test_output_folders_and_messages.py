@@ -123,3 +123,16 @@ def test_typed_not_stated_is_a_group_apart_from_the_blank_answers(tmp_path: Path
     table = runner.invoke(app, ["score", str(path), "--by", "organisation"])
     assert table.exit_code == 0
     assert '"(not stated)" (typed)' in table.stdout
+
+
+@pytest.mark.parametrize("option", ["--agreed", "--pack"])
+def test_workshop_files_in_a_missing_folder_are_refused_before_it_starts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str) -> None:
+    def serve(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the server must not start")
+
+    monkeypatch.setattr(workshop_server, "serve", serve)
+    target = tmp_path / "nodir" / "file"
+    result = runner.invoke(app, ["workshop", "-o", str(tmp_path / "board.csv"), option,
+                                 str(target), "--port", "0"])
+    _refused(result, target)

@@ -32,6 +32,7 @@ def results(tmp_path: Path) -> Path:
 ])
 def test_format_from_extension(results: Path, tmp_path: Path, name: str, start: str) -> None:
     out = tmp_path / "out" / name
+    out.parent.mkdir()  # -o never creates a folder (test_output_folders_and_messages.py)
     result = runner.invoke(app, ["report", str(results), "-o", str(out)])
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""

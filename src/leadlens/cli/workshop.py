@@ -73,7 +73,12 @@ def workshop(
         raise usage_error(f"--port {port}: must be 0 to 65535")
     from leadlens.files import check_folder
 
-    run(lambda: check_folder(output))  # the folder is not created: a typo would scatter files
+    def folders() -> None:  # no folder is created: a typo would scatter files
+        for path in (output, agreed, pack):
+            if path is not None:
+                check_folder(path)
+
+    run(folders)
     qs = run(lambda: load_question_set(question_set))
     options = WorkshopOptions(output=output, host=host, port=port, resume=resume,
                               agreed=agreed, pack=pack,

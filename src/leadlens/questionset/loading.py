@@ -62,6 +62,7 @@ def write_compiled(folder: Path | None = None) -> list[Path]:
         OSError: the rule modules' source cannot be read (nothing to key the forms by).
     """
     folder = compiled_dir() if folder is None else folder
+    folder.mkdir(parents=True, exist_ok=True)  # its own folder (write_atomic creates none)
     written = []
     for path in bundled_sets().values():
         data = path.read_bytes()
