@@ -189,7 +189,12 @@ def change(ident: str, name: str, base: Side, follow: Side,
     """One figure compared: the test (paired when linked, else Welch), g and the MDC.
 
     The paired test needs ``min_pairs`` linked respondents (the anonymity threshold): their
-    mean change is a figure of its own, resting on them alone."""
+    mean change is a figure of its own, resting on them alone. And the respondents of each
+    wave's figure who are not linked must be none or at least ``min_pairs``: the linked
+    people's mean in one wave follows from their change and their mean in the other, so a
+    wave's figure minus it would otherwise give the few unlinked people's answers (e.g. 6
+    scored at baseline, 5 of them linked, and the 5 shown as a group in the follow-up's own
+    document: the sixth person's baseline score)."""
     if base.score is None or follow.score is None:
         return Change(id=ident, name=name, baseline=base, followup=follow, difference=None,
                       ci95=None, favourable=favourable, note="no score in one of the waves",
@@ -197,7 +202,13 @@ def change(ident: str, name: str, base: Side, follow: Side,
     result = None
     test_name: str = "welch"
     linked = None
-    if paired_values is not None and stats.pairs(*paired_values) >= max(2, min_pairs):
+    pairs = stats.pairs(*paired_values) if paired_values is not None else 0
+
+    def apart(n: int) -> bool:
+        return n - pairs == 0 or n - pairs >= min_pairs
+
+    if paired_values is not None and pairs >= max(2, min_pairs) \
+            and apart(base.n) and apart(follow.n):
         result = stats.paired(*paired_values)
         test_name, linked = "paired", stats.pairs(*paired_values)
     elif base.sd is not None and follow.sd is not None:
