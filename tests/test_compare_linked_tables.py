@@ -501,3 +501,17 @@ def test_trend_steps_minus_the_last_against_the_first_is_not_one_persons_change(
         assert first is not None and first.test is not None and first.test.name == "welch"
     assert any("the paired test of the last wave against the first" in w.what
                for w in doc.withheld)
+
+
+def test_a_group_new_in_the_follow_up_is_said_to_be_new_not_small() -> None:
+    """Tester F16: a group nobody named in the baseline was said to be "not shown in the
+    baseline (too few respondents ...)"."""
+    qs = wave_set(min_group_size=3)
+    alpha, beta = "Alpha Trust", "Beta Council"
+    base = people(60, 8, orgs=[alpha])
+    newcomers = people(61, 6, prefix="N", orgs=[beta])
+    doc = compare(make_wave("a", qs, base), make_wave("b", qs, base + newcomers),
+                  by=["organisation"])
+    reasons = {g.value: g.withheld for g in doc.groups["organisation"].groups}
+    assert reasons[beta] == "no respondents in the baseline", reasons
+    assert "too few" not in (reasons[beta] or "")

@@ -492,11 +492,17 @@ def group_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, field_
         shown = y if y is not None else x
         values[key] = shown.value if shown is not None else key
         if x is None or y is None or x.suppressed or y.suppressed:
-            gone = [name for name, g in (("baseline", x), ("follow-up", y))
-                    if g is None or g.suppressed]
-            where = "either wave" if len(gone) == 2 else f"the {gone[0]}"
-            not_shown[key] = (f"not shown in {where} (too few respondents, or protecting a "
-                              "smaller group)")
+            absent = [name for name, g in (("baseline", x), ("follow-up", y)) if g is None]
+            hidden = [name for name, g in (("baseline", x), ("follow-up", y))
+                      if g is not None and g.suppressed]
+            parts = []
+            if absent:  # nobody gave this answer in that wave: not a matter of its size
+                parts.append(f"no respondents in the {absent[0]}")
+            if hidden:
+                where = "either wave" if len(hidden) == 2 else f"the {hidden[0]}"
+                parts.append(f"not shown in {where} (too few respondents, or protecting a "
+                             "smaller group)")
+            not_shown[key] = "; ".join(parts)
             continue
         masks[key] = (a.respondents.members(field_id, key) if a.respondents else None,
                       b.respondents.members(field_id, key) if b.respondents else None)
