@@ -22,7 +22,7 @@ otherwise, fewer than one response, a sheet that is not rectangular.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import compress
 from pathlib import Path
 
@@ -41,9 +41,9 @@ from leadlens.responses.exports.reader import (
 )
 from leadlens.responses.exports.workbook import Unlike, calamine_values, cell_value_text
 from leadlens.responses.exports.workbook_head import (
-    HEAD_RECORDS,
     Handback,
     blank_count,
+    head_grid,
     match_head,
 )
 from leadlens.responses.limits import MAX_FIELD_BYTES
@@ -173,24 +173,16 @@ def _text(value: object) -> str:
 
 
 def _head(values: Sequence[Sequence[object]]) -> tuple[Grid, list[int]]:
-    """The first records as the exact reader's grid holds them (text, trailing empty cells
-    dropped) and the blank rows among them."""
-    grid = Grid(records=[])
-    for number, row in enumerate(values, start=1):
-        cells = [_text(v) for v in row]
-        if max(map(len, cells), default=0) > MAX_FIELD_BYTES:
-            raise Handback
-        while cells and cells[-1] == "":
-            cells.pop()
-        if not "".join(cells).strip():
-            grid.blank_lines.append(number)
-            continue
-        grid.records.append((number, cells))
-        if len(grid.records) == HEAD_RECORDS:
-            break
-    if not grid.records:
-        raise Handback  # no header: the exact reader says so
-    return grid, grid.blank_lines
+    """The first records as the exact reader's grid holds them and the blank rows among
+    them (a cell past the bound hands the workbook back)."""
+    def rows() -> Iterator[list[str]]:
+        for row in values:
+            cells = [_text(v) for v in row]
+            if max(map(len, cells), default=0) > MAX_FIELD_BYTES:
+                raise Handback
+            yield cells
+
+    return head_grid(rows())
 
 
 def _is_blank(value: object) -> bool:

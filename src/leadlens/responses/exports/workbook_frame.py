@@ -28,6 +28,7 @@ column path does.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,9 +41,9 @@ from leadlens.responses.exports.answers import ScaleLabels, scale_labels
 from leadlens.responses.exports.grid import Grid
 from leadlens.responses.exports.reader import ImportOptions, checked_columns
 from leadlens.responses.exports.workbook_head import (
-    HEAD_RECORDS,
     Handback,
     blank_count,
+    head_grid,
     match_head,
 )
 from leadlens.responses.limits import MAX_FIELD_BYTES
@@ -185,22 +186,14 @@ def read_frame(frame: pl.DataFrame, path: Path, qs: QuestionSet, options: Import
 def _head(frame: pl.DataFrame) -> tuple[Grid, list[int]]:
     """The first records as the exact reader's grid holds them, and the blank rows among
     them (every cell checked: the layout is detected from all of them)."""
-    grid = Grid(records=[])
-    for number in range(1, frame.height + 1):
-        cells = ["" if v is None else v for v in frame.row(number - 1)]
-        if any(ambiguous(cell) for cell in cells):
-            raise Ambiguous
-        while cells and cells[-1] == "":
-            cells.pop()
-        if not "".join(cells).strip():
-            grid.blank_lines.append(number)
-            continue
-        grid.records.append((number, cells))
-        if len(grid.records) == HEAD_RECORDS:
-            break
-    if not grid.records:
-        raise Handback  # no header: the exact reader says so
-    return grid, grid.blank_lines
+    def rows() -> Iterator[list[str]]:
+        for number in range(frame.height):
+            cells = ["" if v is None else v for v in frame.row(number)]
+            if any(ambiguous(cell) for cell in cells):
+                raise Ambiguous
+            yield cells
+
+    return head_grid(rows())
 
 
 def _blank_rows(body: pl.DataFrame) -> npt.NDArray[np.bool_]:

@@ -3,7 +3,7 @@ functions, and the signal to hand a workbook back to it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from leadlens.errors import Problem, ResponsesError
@@ -43,6 +43,29 @@ def match_head(name: str, head: Grid, path: Path, qs: QuestionSet, options: Impo
         return _match(path, qs, options, load)
     except ResponsesError:
         raise Handback from None
+
+
+def head_grid(rows: Iterable[list[str]]) -> tuple[Grid, list[int]]:
+    """The first :data:`HEAD_RECORDS` records of a sheet's text rows (worksheet rows from 1)
+    as the exact reader's grid holds them (trailing empty cells dropped), and the blank rows
+    among them. ``rows`` may raise :class:`Handback` (or another signal) row by row.
+
+    Raises:
+        Handback: no record at all (no header: the exact reader says so).
+    """
+    grid = Grid(records=[])
+    for number, cells in enumerate(rows, start=1):
+        while cells and cells[-1] == "":
+            cells.pop()
+        if not "".join(cells).strip():
+            grid.blank_lines.append(number)
+            continue
+        grid.records.append((number, cells))
+        if len(grid.records) == HEAD_RECORDS:
+            break
+    if not grid.records:
+        raise Handback
+    return grid, grid.blank_lines
 
 
 def blank_count(head_blank: Sequence[int], header_end: int) -> int:
