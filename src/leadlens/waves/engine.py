@@ -271,7 +271,49 @@ def _paired(a: Wave, b: Wave, pairing: Pairing, principle: str | None,
         rows_a, rows_b = rows_a[keep], rows_b[keep]
     va = a.respondents.overall if principle is None else a.respondents.principles[principle]
     vb = b.respondents.overall if principle is None else b.respondents.principles[principle]
+    threshold = max(a.results.min_group_size, b.results.min_group_size)
+    both = np.isfinite(va[rows_a]) & np.isfinite(vb[rows_b])
+    for wave, values, mask, rows in ((a, va, mask_a, rows_a), (b, vb, mask_b, rows_b)):
+        present = np.isfinite(values) if mask is None else np.isfinite(values) & mask
+        linked = np.zeros(present.shape[0], dtype=bool)
+        linked[rows[both]] = True
+        if not _split_is_safe(wave, present, linked, threshold):
+            return None
     return va[rows_a], vb[rows_b]
+
+
+def _split_is_safe(wave: Wave, present: BoolArray, linked: BoolArray, threshold: int) -> bool:
+    """Whether a paired test may be published beside this wave's own groups. The paired
+    change and the other wave give the linked people's sum in this wave, and so the sum of
+    those not linked: two more cells beside the groups its own document shows. A shown group
+    lying wholly inside one of the two can be taken away from it; what is left of each must
+    be none or at least ``threshold`` people (found by the property test: all 9 baseline
+    people linked, the follow-up's 5 joiners were its whole minus the linked, and minus its
+    own group of 4 joiners, the fifth joiner alone)."""
+    people = wave.respondents
+    if people is None:
+        return True
+    for field_id, breakdown in wave.results.groups.items():
+        grouping = people.groupings.get(field_id)
+        if grouping is None or breakdown.withheld is not None:
+            continue
+        size = len(grouping.values)
+        inside = np.bincount(grouping.codes[present & linked], minlength=size)
+        outside = np.bincount(grouping.codes[present & ~linked], minlength=size)
+        keys = [match_key(v, grouping.not_stated[i]) for i, v in enumerate(grouping.values)]
+        left = [int(inside.sum()), int(outside.sum())]
+        for group in breakdown.groups:
+            if group.suppressed:
+                continue
+            codes = [i for i, k in enumerate(keys) if k == match_key(group.value, group.not_stated)]
+            parts = (int(inside[codes].sum()), int(outside[codes].sum()))
+            if parts[0] == 0:
+                left[1] -= parts[1]
+            elif parts[1] == 0:
+                left[0] -= parts[0]
+        if any(0 < n < threshold for n in left):
+            return False
+    return True
 
 
 def _values(wave: Wave, principle: str | None, mask: np.ndarray | None = None
@@ -492,9 +534,14 @@ def group_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, field_
         shown = y if y is not None else x
         values[key] = shown.value if shown is not None else key
         if x is None or y is None or x.suppressed or y.suppressed:
-            absent = [name for name, g in (("baseline", x), ("follow-up", y)) if g is None]
+            # Absent from a wave that lists its groups: nobody gave that answer there. A
+            # wave whose breakdown is withheld lists none, which says nothing of the group.
+            listed = {"baseline": ba.withheld is None and bool(ba.groups),
+                      "follow-up": bb.withheld is None and bool(bb.groups)}
+            absent = [name for name, g in (("baseline", x), ("follow-up", y))
+                      if g is None and listed[name]]
             hidden = [name for name, g in (("baseline", x), ("follow-up", y))
-                      if g is not None and g.suppressed]
+                      if (g is None and not listed[name]) or (g is not None and g.suppressed)]
             parts = []
             if absent:  # nobody gave this answer in that wave: not a matter of its size
                 parts.append(f"no respondents in the {absent[0]}")
