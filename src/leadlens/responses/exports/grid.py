@@ -128,10 +128,12 @@ def unreadable_workbook(name: str, exc: Exception) -> ResponsesError:
 
 def check_unpacked(data: bytes, name: str) -> None:
     """Refuse a workbook that is no zip archive, or unpacks to more than
-    :data:`MAX_UNPACKED_BYTES` (a zip bomb: tiny on disk, gigabytes of XML inside).
+    :data:`MAX_UNPACKED_BYTES` (a zip bomb: tiny on disk, gigabytes of XML inside), or whose
+    first sheet is not the one its owner sees or spans too many cells
+    (:mod:`leadlens.responses.exports.workbook_span`).
 
     Raises:
-        ResponsesError: either.
+        ResponsesError: any of them.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -144,8 +146,10 @@ def check_unpacked(data: bytes, name: str) -> None:
                                f"{MAX_UNPACKED_BYTES // 1024 // 1024:,} MiB is read",
             hint="Export the sheet as CSV UTF-8 instead", code=Code.XLSX_TOO_LARGE)])
     from leadlens.responses.exports.workbook_sheets import check_sheet_choice
+    from leadlens.responses.exports.workbook_span import check_sheet_span
 
     check_sheet_choice(data, name)  # which sheet is read must be the one its owner sees
+    check_sheet_span(data, name)  # a stray far cell would make every reader lay out millions
 
 
 def openpyxl_rows(data: bytes, name: str) -> Iterator[list[str]]:
