@@ -65,7 +65,7 @@ def _book(path: Path, *, before_end: str = "", in_first_row: str = "", dimension
 
 
 def _far_row(ref: str) -> str:
-    number = re.sub("[A-Z]", "", ref)
+    number = re.sub("[A-Za-z]", "", ref)
     return f'<row r="{number}">{CELL.format(ref=ref)}</row>'
 
 
@@ -83,6 +83,7 @@ FAR = {
         {"before_end": '<row r="1048576">'
                        + '<c t="inlineStr"><is><t>x</t></is></c>' * 20_000 + "</row>"},
         "ACOF1048576"),
+    "a lower-case reference": ({"before_end": _far_row("xfd1048576")}, "XFD1048576"),
     "a reference that is not first": (
         {"before_end": '<row r="900000"><c t="inlineStr" r="AZ900000"><is><t>x</t></is>'
                        "</c></row>"}, "AZ900000"),

@@ -165,9 +165,11 @@ def sheet_span(blocks: Iterator[bytes]) -> Far:
         # A cell past the guess, either way (only these blocks are walked).
         xml.count_matches(f'<c r="(?:(?:{letters})[0-9]|[A-Z]+(?:{digits})")').alias("beyond"),
         # A cell whose reference does not come first (or has none: it is placed by the
-        # cells before it), or an element with a prefix (``<x:c>``): the sheet is walked.
-        # ``<col>``, ``<cfRule>`` and ``<customSheetView>`` are no cells.
-        xml.contains('<c(?:[^ ofu]| [^r]| r[^=]| r=[^"])|:c[\\s/>]').any().alias("odd"))
+        # cells before it) or is not upper-case letters and digits (calamine reads ``xfd1``
+        # too), or an element with a prefix (``<x:c>``): the sheet is walked. ``<col>``,
+        # ``<cfRule>`` and ``<customSheetView>`` are no cells.
+        xml.contains('<c(?:[^ ofu]| [^r]| r[^=]| r=[^"]| r="[A-Z]*[^A-Z0-9])|:c[\\s/>]'
+                     ).any().alias("odd"))
     if counts["odd"][0]:
         return _walk(found)
     far = counts["beyond"].to_numpy()
