@@ -34,8 +34,13 @@ META = ["ID", "Start time", "Completion time", "Email", "Name", "Last modified t
 
 def make(rows: int, out: Path) -> Path:
     from exports import FIELDS, ITEMS, TEXTS, labelled  # type: ignore[import-not-found]
-    from generate import TEXT_QUESTIONS, responses_frame  # type: ignore[import-not-found]
+    from generate import (  # type: ignore[import-not-found]
+        TEXT_QUESTIONS,
+        question_set_yaml,
+        responses_frame,
+    )
     from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 
     frame = labelled(responses_frame(rows))
     keys = [*FIELDS, *ITEMS, *TEXT_QUESTIONS]
@@ -45,10 +50,23 @@ def make(rows: int, out: Path) -> Path:
     sheet.append(header)
     start = dt.datetime(2025, 3, 1, 9, 0)
     columns = [frame[k].to_list() for k in keys]
+
+    def cell(value: object) -> object:
+        # openpyxl writes a string starting with "=" as a formula (with no saved result,
+        # which leadlens refuses); a platform exports such a comment as text.
+        if isinstance(value, str) and value.startswith("="):
+            text = WriteOnlyCell(sheet, value=value)
+            text.data_type = "s"
+            return text
+        return value or None
+
     for i, cells in enumerate(zip(*columns, strict=True)):
         done = start + dt.timedelta(seconds=7 * i)
         sheet.append([i + 1, done - dt.timedelta(minutes=9), done, "anonymous", None, None,
-                      *[c or None for c in cells]])
+                      *[cell(c) for c in cells]])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not QUESTION_SET.exists():
+        QUESTION_SET.write_text(question_set_yaml(), encoding="utf-8")
     book.save(out)
     return out
 
