@@ -61,20 +61,22 @@ def main() -> None:
         todo = commands(Path(tmp), args.before)
         times: dict[str, list[float]] = {name: [] for name in todo}
         peaks: dict[str, list[float]] = {name: [] for name in todo}
+        cpus: dict[str, list[float]] = {name: [] for name in todo}
         for command in todo.values():  # warm the file cache once
             timed(command)
         for _ in range(args.runs):
             for name, command in todo.items():
-                seconds, peak = timed(command)
+                seconds, peak, cpu = timed(command)  # cpu: user + system
                 times[name].append(seconds)
                 peaks[name].append(peak)
+                cpus[name].append(cpu)
     after = os.getloadavg()
     bare = statistics.median(times["python -c pass"])
     libraries = statistics.median(times["import numpy, pydantic"])
     print(f"{args.runs} alternating rounds; load average {before[0]:.1f} before, "
           f"{after[0]:.1f} after (1 min)")
     print(f"{'command':<26} {'median':>8} {'min-max':>13} {'x bare':>7} {'x libs':>7} "
-          f"{'peak':>8}  target")
+          f"{'CPU':>7} {'peak':>8}  target")
     for name, values in times.items():
         median = statistics.median(values)
         target = TARGETS.get(name)
@@ -82,6 +84,7 @@ def main() -> None:
             f"{target:.2f} s: {'met' if median <= target else 'NOT met'}")
         print(f"{name:<26} {median:7.3f}s {min(values):5.3f}-{max(values):5.3f}s "
               f"{median / bare:6.1f}x {median / libraries:6.2f}x "
+              f"{statistics.median(cpus[name]):6.3f}s "
               f"{statistics.median(peaks[name]):5.0f} MiB  {verdict}")
 
 

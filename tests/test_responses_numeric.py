@@ -328,6 +328,88 @@ def test_score_writes_the_same_document_whichever_path_read_the_file(
         assert "unknown answer 'Agree'" in by_csv_module[2]
 
 
+TRICKY_ROW_KINDS = ("plain", "blank answers", "don't know", "quoted comment", "off scale")
+
+
+@pytest.mark.parametrize("bad", ["a number off the scale", "a label further on"])
+@pytest.mark.parametrize("on_invalid", ["error", "missing"])
+def test_fast_path_and_fallback_write_the_same_document_on_a_tricky_file(
+        bad: str, on_invalid: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A byte-order mark, CRLF line ends, blank lines and blank answers, "Don't know",
+    quoted comments with commas, doubled quotes and line breaks, and bad cells: the integer
+    parse (or, after a label, the enum parse it falls back to) and the csv module give the
+    same document, stdout and stderr, with either --on-invalid."""
+    from leadlens.questionset.loading import load_question_set
+
+    rng = np.random.default_rng(29)
+    qs = load_question_set(None)
+    rated = [(k, qs.scales[q.scale or ""]) for q in qs.questions if q.type == "rating"
+             for k in q.answer_keys]
+    texts = [k for q in qs.questions if q.type == "text" for k in q.answer_keys]
+    fields = qs.respondent_field_ids()
+    header = ["respondent_id", *fields, *(k for k, _ in rated), *texts]
+    lines = [",".join(header)]
+    for n in range(300):
+        kind = TRICKY_ROW_KINDS[n % len(TRICKY_ROW_KINDS)]
+        answers = []
+        for _, on in rated:
+            options = [str(o.value) for o in on.options]
+            cell = options[rng.integers(len(options))]
+            if kind == "blank answers" and rng.random() < .4:
+                cell = ""
+            elif kind == "don't know" and on.unscored and rng.random() < .4:
+                cell = on.unscored[0]
+            answers.append(cell)
+        if kind == "off scale" and n > 100:
+            answers[n % len(answers)] = "7"
+        comment = ('"it\'s ""fine"", mostly,\r\nsaid twice"' if kind == "quoted comment"
+                   else "")
+        row = [f"p{n}", *(f"{fid}-{rng.integers(3)}" for fid in fields), *answers,
+               *([comment] + [""] * (len(texts) - 1))]
+        lines.append(",".join(row))
+        if n % 50 == 7:
+            lines.append("")  # a blank line
+    if bad == "a label further on":
+        row = lines[-1].split(",")
+        row[len(fields) + 1] = "Agree"
+        lines[-1] = ",".join(row)
+    path = tmp_path / "responses.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
+    monkeypatch.setattr(numeric, "HEAD_ROWS", 50)
+    runner = CliRunner()
+
+    def score(out: str) -> tuple[int, str, str]:
+        result = runner.invoke(app, ["score", str(path), "--by", fields[0], "--on-invalid",
+                                     on_invalid, "-o", str(tmp_path / out)])
+        return result.exit_code, result.stdout, result.stderr.replace(out, "OUT")
+
+    by_csv_module = score("small.json")
+    monkeypatch.setattr(cells, "FAST_READ_BYTES", 0)
+    used: list[bool] = []
+    encode = cells._encode_numbers
+
+    def spy(*args: Any) -> Any:
+        used.append(True)
+        return encode(*args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cells, "_encode_numbers", spy)
+        fast = score("fast.json")
+    assert bool(used) == (bad == "a number off the scale")  # a label: the enum parse
+    with monkeypatch.context() as patch:
+        patch.setattr(numeric, "numeric_columns", lambda hints: None)
+        by_enums = score("enums.json")
+    assert by_csv_module == fast == by_enums
+    if on_invalid == "error":
+        assert by_csv_module[0] == 1
+        assert ": 7 is not on the agreement scale" in by_csv_module[2]
+    else:
+        assert by_csv_module[0] == 0, by_csv_module[2]
+        assert "not on their scale were treated as missing" in by_csv_module[2]
+        assert (document(tmp_path / "small.json") == document(tmp_path / "fast.json")
+                == document(tmp_path / "enums.json"))
+
+
 # --- the other tests' bad files -----------------------------------------------------------------
 
 from test_responses_readers_agree import BAD, BLANKS  # noqa: E402

@@ -205,25 +205,40 @@ def _polars_column(series: Any, name: str, column: str, too_large: list[Problem]
 def _integer_column(series: Any) -> Column | None:
     """An integer column as cells without a string per cell: each distinct value is made
     text once (``str`` writes integers as polars' cast does). Answers span a few values; a
-    column spanning more than 65,536 (identifiers) is None, for the general way."""
+    column spanning more than 65,536 (identifiers) is None, for the general way.
+
+    No value is copied into a wider type: an 8- or 16-bit column (a Parquet file's answers)
+    is counted and looked up through its bytes as unsigned numbers; a wider one is shifted
+    by polars to offsets from its smallest value first. A cell costs a few bytes and no
+    Python object.
+    """
     import polars as pl
 
-    present = series.drop_nulls()
-    if not present.len():
+    if series.null_count() == series.len():
         return Column(np.zeros(series.len(), dtype=np.uint32), [])
-    low, high = int(present.min()), int(present.max())
+    low, high = int(series.min()), int(series.max())
     if high - low >= 65_536 or max(abs(low), abs(high)) >= 2 ** 62:
         return None
-    offsets = series.cast(pl.Int64).fill_null(low).to_numpy() - low
-    empty = series.is_null().to_numpy()
-    seen = np.zeros(high - low + 1, dtype=bool)
-    seen[offsets[~empty]] = True
-    values = np.flatnonzero(seen)
-    lookup = np.zeros(high - low + 1, dtype=np.uint32)
-    lookup[values] = np.arange(len(values), dtype=np.uint32)
-    codes = lookup[offsets]
-    codes[empty] = len(values)
-    return Column(codes, [str(int(v) + low) for v in values.tolist()])
+    nulls = series.null_count()
+    if series.dtype in (pl.Int8, pl.UInt8, pl.Int16, pl.UInt16):
+        raw = (series.fill_null(low) if nulls else series).to_numpy()
+        width = raw.dtype.itemsize
+        index = raw.view(np.uint8 if width == 1 else np.uint16)  # bijective, no copy
+        value_of = np.arange(256 ** width, dtype=index.dtype).view(raw.dtype)
+    else:
+        index = ((series.cast(pl.Int64) - low).cast(pl.UInt16).fill_null(0)
+                 .to_numpy())
+        value_of = np.arange(65_536, dtype=np.int64) + low
+    counts = np.bincount(index, minlength=value_of.size)
+    at = np.flatnonzero(counts)  # the indices present (the null stand-in ``low`` is one)
+    ordered = at[np.argsort(value_of[at], kind="stable")]  # labels in numeric order
+    code_type = np.uint8 if ordered.size < 255 else np.uint16
+    lookup = np.zeros(value_of.size, dtype=code_type)
+    lookup[ordered] = np.arange(ordered.size, dtype=code_type)
+    codes = np.take(lookup, index)
+    if nulls:
+        codes[series.is_null().to_numpy()] = ordered.size
+    return Column(codes, [str(int(v)) for v in value_of[ordered].tolist()])
 
 
 def read_parquet_cells(path: Path, source: str | None = None,

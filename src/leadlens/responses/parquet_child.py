@@ -66,7 +66,7 @@ def decode(data: bytes, columns: list[int] | None, *, seconds: float | None = No
         outcome = _read_status(status)
         if outcome.get("kind") != "ok":
             raise Failure(str(outcome.get("kind", "start")), str(outcome.get("detail", "")))
-        import polars as pl  # only now: importing it starts threads, and a fork needs none
+        import polars as pl  # imported while the child decoded (_meanwhile), after any fork
 
         try:
             return _read_back(out)
@@ -174,7 +174,18 @@ def _run_forked(data: bytes, columns: list[int] | None, out: int, status: int,
             code = 0
         finally:
             os._exit(code)
-    _wait_forked(pid, seconds)
+    try:
+        _meanwhile()
+    finally:
+        _wait_forked(pid, seconds)
+
+
+def _meanwhile() -> None:
+    """What the parent does while the child decodes: import polars, which it needs to read
+    the columns back (0.2-0.5 s; it used to wait for the child first). An import that fails
+    is left to :func:`_read_back`, after the child's outcome is known."""
+    with contextlib.suppress(ImportError):
+        import polars  # noqa: F401
 
 
 def _silence_stderr() -> None:
@@ -252,6 +263,7 @@ def _run_spawned(data: bytes, columns: list[int] | None, out: int, status: int,
         except OSError as exc:
             raise Failure("start", f"no process to decode it ({exc.strerror})") from None
         try:
+            _meanwhile()
             code = child.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
             raise Failure("timeout", f"{seconds:g}") from None
