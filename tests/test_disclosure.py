@@ -428,3 +428,17 @@ def test_an_overall_hidden_for_a_principles_sake_keeps_its_labels_bounds() -> No
                                ("c", 1, None, 1), ("c", 1, None, 1), ("a", 1, 2, 1),
                                ("b", 1, 2, 1), ("c", None, 2, 1), ("a", 1, None, None)]]
     check_survey(3, ["f0", "f1"], rows)
+
+
+def test_the_property_holds_with_one_breakdown_withheld() -> None:
+    # North = Acme 6 + Tiny 1, South = Beta 5 + Gamma 7: the organisations are withheld,
+    # the sectors (checked afresh without them) shown; the attacker's check still holds.
+    rows = [{"f0": s, "f1": o, "a": 1 + i % 5, "b": 2 + 2 * (i % 2), "c": 1 + 3 * (i % 2),
+             "story": "x" if i % 3 else None}
+            for i, (s, o) in enumerate([("North", "Acme")] * 6 + [("North", "Tiny")]
+                                       + [("South", "Beta")] * 5 + [("South", "Gamma")] * 7)]
+    qs = build_set([{"id": "a"}], min_group_size=5, respondent=["f0", "f1"])
+    results = score(qs, responses(qs, rows), by=["f0", "f1"]).results
+    assert results.groups["f1"].withheld is not None and results.groups["f1"].groups == []
+    assert [g.n for g in results.groups["f0"].groups] == [7, 12]
+    check_survey(5, ["f0", "f1"], rows)

@@ -104,6 +104,10 @@ class _Cells:
         self.n = [np.bincount(groups[:, f], weights=counts, minlength=size).round()
                   .astype(np.int64) for f, size in enumerate(sizes)]
         self.reasons: list[list[Reason | None]] = [list(g) for g in given]
+        self.moving: set[tuple[int, int]] = set()
+        """Hidden groups found to have a move: hiding more only allows more moves."""
+        self.linked = True
+        """False once no set of atoms is singled out: hiding more only shrinks the row space."""
         self.given = [[r is not None for r in g] for g in given]
         self.lo = [np.zeros(size, dtype=np.int64) if lows is None
                    else np.array(lows[f], dtype=np.int64) for f, size in enumerate(sizes)]
@@ -158,13 +162,21 @@ class _Cells:
                 return True
         return False
 
+    def pinned(self, f: int, g: int) -> bool:
+        """Whether what a reader knows fixes the group's count (no hiding can move it)."""
+        n = int(self.n[f][g])
+        return n - 1 < int(self.lo[f][g]) and n + 1 > int(self.hi[f][g])
+
     def exposed(self) -> tuple[int, int] | None:
         for f, active in enumerate(self.active):
             if not active:
                 continue
             for g in np.flatnonzero(self.hidden(f)).tolist():
+                if (f, g) in self.moving:
+                    continue
                 if not self.has_move(f, g):
                     return f, g
+                self.moving.add((f, g))
         return None
 
     def thin_residual(self) -> tuple[int, list[int]] | None:
@@ -313,13 +325,17 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
         cells = _Cells(groups, counts, sizes, min_size, given, caps, lows)
         cells.active = list(active)
         _suppress(cells)
+        if cells.active != active:
+            # A breakdown withheld publishes nothing, so it links nothing: the groups hidden
+            # for its sake are checked afresh without it.
+            active = list(cells.active)
+            continue
         # A breakdown left with nothing shown is better withheld: its hidden groups no
         # longer constrain the others, which may then show more (the finest goes first).
         bare = [f for f, a in enumerate(cells.active)
                 if a and all(r is not None for r in cells.reasons[f])]
         if not bare:
             break
-        active = list(cells.active)
         active[max(bare, key=lambda f: (sizes[f], f))] = False
     reasons: list[list[Reason | None]] = [
         r if active else [given[f][g] or "withheld" for g in range(len(r))]
@@ -328,18 +344,21 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
 
 
 def _suppress(cells: _Cells) -> None:
-    """Hide groups (or withhold breakdowns) until no hidden figure is exposed."""
+    """Hide groups until no hidden figure is exposed, or withhold one breakdown and return
+    (the others are then checked afresh without it)."""
     while True:
-        if (thin := cells.thin_residual()) is not None:
+        if cells.linked and (thin := cells.thin_residual()) is not None:
             f, inside = thin
             options = [(k, h) for k, h in cells.candidates(f) if k == f and h in inside]
-        elif (single := cells.singled_out()) is not None:
+        elif cells.linked and (single := cells.singled_out()) is not None:
             used, f = single
             options = [c for c in cells.candidates(f) if c in used]
             options = options or [c for c in cells.candidates(-2) if c in used]
         elif (exposed := cells.exposed()) is not None:
+            cells.linked = False
             f, g = exposed
-            options = cells.candidates(f)
+            # A count a reader can pin down stays pinned whatever else is hidden.
+            options = [] if cells.pinned(f, g) else cells.candidates(f)
             helps = next((c for c in options if cells.helps(c, (f, g))), None)
             options = [helps] if helps is not None else options
         else:
@@ -348,3 +367,4 @@ def _suppress(cells: _Cells) -> None:
             cells.hide(*options[0], "complement")
         else:
             cells.active[f] = False
+            return
