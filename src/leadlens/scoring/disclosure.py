@@ -245,6 +245,19 @@ class _Cells:
         # them is given away exactly when this Gram block is singular.
         seen = basis[:rank][:, small]
         unseen = np.eye(len(small)) - seen.T @ seen
+        # The published vectors that live on small atoms only: the null space of that block.
+        # A set is given away exactly when one of them lives on it, so an atom outside
+        # every such vector's support is in no set worth trying, and with one such vector
+        # (the usual case: the hidden groups' total) its support is the only set.
+        values, vectors = np.linalg.eigh(unseen)
+        null = vectors[:, values < 1e-9]
+        if null.shape[1] == 0:
+            return None
+        support = np.flatnonzero(np.abs(null).max(axis=1) > 1e-9)
+        if null.shape[1] == 1 and int(counts[[small[i] for i in support]].sum()) >= self.min_size:
+            return None
+        small = [small[i] for i in support]
+        unseen = unseen[np.ix_(support, support)]
         budget = [20_000]
 
         def dependent(chosen: list[int]) -> bool:
