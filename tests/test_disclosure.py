@@ -230,7 +230,7 @@ def test_no_hidden_figure_can_be_worked_out_at_thresholds_up_to_10(
 
 
 def check_survey(m: int, fields: list[str], rows: list[dict[str, Any]]) -> None:
-    # A score needs both answers, % favourable counts either: two different tables.
+    # A score needs both answers; % favourable counts the answers of those scored.
     # A second principle (q): the overall is the mean of p and q, so a group's overall
     # and one principle give the other; the overall is hidden exactly where one is.
     qs = build_set([{"id": "a"}, {"id": "b"}, {"id": "c", "principle": "q"},
@@ -246,7 +246,8 @@ def check_survey(m: int, fields: list[str], rows: list[dict[str, Any]]) -> None:
         "q": [int(r["c"] is not None) for r in rows],
         "overall": [int((r["a"] is not None and r["b"] is not None) or r["c"] is not None)
                     for r in rows],
-        "favourable": [int(r["a"] is not None or r["b"] is not None) for r in rows],
+        # % favourable counts the answers of those scored on p (both answers) only.
+        "favourable": [int(r["a"] is not None and r["b"] is not None) for r in rows],
         "comments": [int(r["story"] is not None) for r in rows],
     }
     for figure, flags in figures.items():
