@@ -142,10 +142,12 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
         figure, [np.isfinite(p.scores).astype(np.float64) for p in principles],
         np.isfinite(overall).astype(np.float64), sizes)
     names = [*(p.principle.id for p in principles), "overall"]
-    # % favourable counts answers, not scores: those who answered any of a principle's
-    # items on a favourable side (a score may need more answers) are a table of their own.
-    favourable = {p.principle.id: figure(flags) for p in principles
-                  if (flags := favourable_answerers(p, responses.n)) is not None}
+    # % favourable counts the answers of those scored on the principle to its counted
+    # items; every scored answer is on a side, so they are exactly the people scored and
+    # the principle's own table decides (a table of its own could hide a group's % favourable
+    # where its principle, with the same n, is shown).
+    favourable = {p.principle.id: figures[i] for i, p in enumerate(principles)
+                  if favourable_answerers(p, responses.n) is not None}
     # rwg(j) and AD_M rest on those who answered every item: a table of their own too.
     agreeing = {p.principle.id: figure(complete) for p in principles if p.patterns is not None
                 and (complete := complete_respondents(p.patterns, p.items)).size
