@@ -192,6 +192,9 @@ def test_bfi_groups_match_multilevel(reference: dict[str, Any]) -> None:
     breakdown = results.groups["education"]
     by_icc = {i.principle: i for i in breakdown.icc}
     for p in results.principles:
+        # psych::scoreItems(impute = "mean") on the rows with enough answers.
+        assert p.n == figures["principle_n", "bfi", p.id, ""]
+        _close(p.mean, figures["principle_mean", "bfi", p.id, ""], MOMENT, f"{p.id} mean")
         icc = by_icc[p.id]
         _close(icc.icc1, figures["icc1", "bfi", p.id, "education"], STAT, f"{p.id} ICC1")
         _close(icc.icc2, figures["icc2", "bfi", p.id, "education"], STAT, f"{p.id} ICC2")

@@ -164,17 +164,23 @@ def attacker_cells(results: Results, rows: list[dict[str, Any]], fields: list[st
                     # publishing fewer equations never gives more away, and its value is one
                     # the % favourable table allows, so it is neither an equation nor checked.
                     assert gp.favourability is None
+                    # The same table as the principle's (the same people): its bounds
+                    # are not checked where the principle's are not.
+                    withheld_any |= gp.suppressed_reason == "withheld"
                     continue
                 reason = gp.favourability_suppressed_reason
                 assert reason is None or gp.favourability is None  # (none: no answers)
                 # The attacker is given more than is published: respondents, not answers.
+                # (those scored on p: both answers)
                 shown = sum(1 for r in rows if key(r[field_id]) == group.value
-                            and (r["a"] is not None or r["b"] is not None))
+                            and (r["a"] is not None and r["b"] is not None))
             elif figure == "overall":
                 reason = group.overall_suppressed_reason
+                p_n = sum(r["a"] is not None and r["b"] is not None for r in rows)
+                q_n = sum(r["c"] is not None for r in rows)
                 shown = sum(1 for r in rows if key(r[field_id]) == group.value
-                            and ((r["a"] is not None and r["b"] is not None)
-                                 or r["c"] is not None))
+                            and ((r["a"] is not None and r["b"] is not None and p_n >= m)
+                                 or (r["c"] is not None and q_n >= m)))
             else:
                 gp = next(p for p in group.principles if p.id == figure)
                 reason, shown = gp.suppressed_reason, gp.n or 0
@@ -230,7 +236,7 @@ def test_no_hidden_figure_can_be_worked_out_at_thresholds_up_to_10(
 
 
 def check_survey(m: int, fields: list[str], rows: list[dict[str, Any]]) -> None:
-    # A score needs both answers, % favourable counts either: two different tables.
+    # A score needs both answers; % favourable counts the answers of those scored.
     # A second principle (q): the overall is the mean of p and q, so a group's overall
     # and one principle give the other; the overall is hidden exactly where one is.
     qs = build_set([{"id": "a"}, {"id": "b"}, {"id": "c", "principle": "q"},
@@ -239,14 +245,18 @@ def check_survey(m: int, fields: list[str], rows: list[dict[str, Any]]) -> None:
                                                {"id": "q", "name": "Q"}])
     results = score(qs, responses(qs, rows), by=fields).results
     per_respondent = [tuple(key(r[f]) for f in fields) for r in rows]
+    p_n = sum(r["a"] is not None and r["b"] is not None for r in rows)
+    q_n = sum(r["c"] is not None for r in rows)
     atom_keys = sorted(set(per_respondent))
     figures = {
         "group": [1] * len(rows),
         "p": [int(r["a"] is not None and r["b"] is not None) for r in rows],
         "q": [int(r["c"] is not None) for r in rows],
-        "overall": [int((r["a"] is not None and r["b"] is not None) or r["c"] is not None)
-                    for r in rows],
-        "favourable": [int(r["a"] is not None or r["b"] is not None) for r in rows],
+        # A principle scored for fewer than m in all counts towards no one's overall.
+        "overall": [int((r["a"] is not None and r["b"] is not None and p_n >= m)
+                        or (r["c"] is not None and q_n >= m)) for r in rows],
+        # % favourable counts the answers of those scored on p (both answers) only.
+        "favourable": [int(r["a"] is not None and r["b"] is not None) for r in rows],
         "comments": [int(r["story"] is not None) for r in rows],
     }
     for figure, flags in figures.items():

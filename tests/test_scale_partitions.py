@@ -20,13 +20,13 @@ from conftest import EXAMPLES
 from leadlens.questionset.loading import load_question_set
 from leadlens.responses.reading import read_responses
 from leadlens.responses.table import Responses
-from leadlens.scoring.layout import items_of, principle_items, required_answers
+from leadlens.scoring.layout import items_of, principle_items
 from leadlens.scoring.patterns import Patterns, answer_patterns
 from leadlens.scoring.principles import (
     answer_sizes,
+    imputed_scores,
     pattern_units,
     score_principle,
-    weighted_scores,
 )
 from leadlens.scoring.stats import mean_sd
 
@@ -86,11 +86,11 @@ def test_pattern_counts_per_partition_add_up_to_the_whole(tmp_path: Path) -> Non
 
         patterns = Patterns(codes, counts, np.zeros(0, dtype=np.int64))
         units = pattern_units(patterns, scored)
-        required = required_answers(qs.scoring.min_answered, len(scored))
         weights = np.array([i.question.answer_weight for i in scored], dtype=np.float64)
-        scores, _ = weighted_scores(units, weights, required)
+        scores = imputed_scores(units, weights, counts, qs.scoring.min_answered,
+                                qs.scoring.min_group_size).scores
         n, score, sd = mean_sd(scores, counts)
-        result, _ = score_principle(qs, group, whole)
+        result, _ = score_principle(qs, group, whole, qs.scoring.min_group_size)
         assert n == result.n and n > 0
         assert score == pytest.approx(result.score, abs=1e-9)
         checked += 1

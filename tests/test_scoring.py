@@ -93,7 +93,9 @@ def test_unscored_answers_are_missing_but_counted() -> None:
                             {"a": 3, "b": 3, "c": 3}], min_answered=1)
     principle = scored.results.principles[0]
     assert principle.n == 2
-    assert principle.score == approx((100 + 50) / 2)
+    # The Don't knows count as their items' means among those scored (50 each).
+    assert scored.respondents.by_principle["p"].tolist() == approx([(100 + 50 + 50) / 3, 50])
+    assert principle.score == approx(((100 + 50 + 50) / 3 + 50) / 2)
     assert principle.unscored_share == approx(2 / 6)  # 2 of the 6 answers given
     item_b = principle.items[1]
     assert (item_b.n, item_b.missing, item_b.unscored) == (1, 1, 1)
@@ -215,7 +217,10 @@ def test_alpha_is_absent_without_variance_or_items() -> None:
 # --- items -------------------------------------------------------------------------------------
 
 def test_item_statistics_are_on_raw_values() -> None:
-    scored = one_principle([{"b": 1}, {"b": 2}, {"b": 2}, {"b": "Don't know"}, {"b": None}])
+    # min_answered 1: each is scored on b alone (a principle's items are counted over the
+    # people scored on it).
+    scored = one_principle([{"b": 1}, {"b": 2}, {"b": 2}, {"b": "Don't know", "a": 3},
+                            {"b": None, "a": 3}], min_answered=1)
     item = scored.results.principles[0].items[1]
     assert item.reverse is True
     assert (item.n, item.missing, item.unscored) == (3, 2, 1)

@@ -72,22 +72,53 @@ def required(qs: QuestionSet, k: int) -> int:
     return max(1, math.ceil(m * k - 1e-9)) if m < 1 else min(k, math.ceil(m))
 
 
-def principle_score(qs: QuestionSet, pid: str, row: dict[str, Any],
-                    perspective: str | None = None) -> float | None:
-    items = [(q, key) for q in qs.questions if q.principle == pid for key in q.answer_keys
-             if perspective is None or key.endswith("@" + perspective)]
+def principle_items(qs: QuestionSet, pid: str) -> list[tuple[Question, str, float]]:
     # A two-hat question counts once: its weight is split between its hats' answers.
-    answered = [(units(q, row.get(key)), q.weight / (len(q.perspectives) or 1))
-                for q, key in items if units(q, row.get(key)) is not None]
-    if len(answered) < required(qs, len(items)):
-        return None
-    return sum(u * w for u, w in answered if u is not None) / sum(w for _, w in answered)
+    return [(q, key, q.weight / (len(q.perspectives) or 1))
+            for q in qs.questions if q.principle == pid for key in q.answer_keys]
 
 
-def overall(qs: QuestionSet, row: dict[str, Any]) -> float | None:
-    pairs = [(principle_score(qs, p.id, row), p.weight) for p in qs.principles]
-    kept = [(s, w) for s, w in pairs if s is not None]
-    return sum(s * w for s, w in kept) / sum(w for _, w in kept) if kept else None
+def principle_scores(qs: QuestionSet, pid: str, rows: list[dict[str, Any]],
+                     perspective: str | None = None) -> list[float | None]:
+    """docs/scoring.md: scored when at least min_answered of the items are answered; a
+    blank or Don't know counts as the item's mean among those scored who answered it."""
+    items = principle_items(qs, pid)
+    given = [[units(q, row.get(key)) for q, key, _ in items] for row in rows]
+    scored = [sum(v is not None for v in row) >= required(qs, len(items)) for row in given]
+    means: list[float | None] = []
+    for j in range(len(items)):
+        answers = [row[j] for row, s in zip(given, scored, strict=True)
+                   if s and row[j] is not None]
+        means.append(statistics.fmean(answers) if answers else None)  # type: ignore[type-var]
+    wanted = [j for j, (q, key, _) in enumerate(items) if means[j] is not None
+              and (perspective is None or key.endswith("@" + perspective))]
+    scores: list[float | None] = []
+    for row, s in zip(given, scored, strict=True):
+        if not s or not wanted:
+            scores.append(None)
+            continue
+        filled = [(row[j] if row[j] is not None else means[j], items[j][2]) for j in wanted]
+        scores.append(sum(v * w for v, w in filled if v is not None)
+                      / sum(w for _, w in filled))
+    return scores
+
+
+def overall_scores_of(qs: QuestionSet, rows: list[dict[str, Any]]) -> list[float | None]:
+    """A principle someone has no score on counts at its mean (over those scored)."""
+    columns = [(principle_scores(qs, p.id, rows), p.weight) for p in qs.principles]
+    means = [(statistics.fmean(k), w) for c, w in columns
+             if (k := [s for s in c if s is not None])]
+    total_weight = sum(w for _, w in means)
+    result: list[float | None] = []
+    for i in range(len(rows)):
+        if all(c[i] is None for c, _ in columns):
+            result.append(None)
+            continue
+        values = [(c[i] if c[i] is not None else statistics.fmean(
+            [s for s in c if s is not None]), w) for c, w in columns
+            if any(s is not None for s in c)]
+        result.append(sum(v * w for v, w in values) / total_weight)
+    return result
 
 
 def alpha(qs: QuestionSet, pid: str, rows: list[dict[str, Any]]) -> float | None:
@@ -119,7 +150,7 @@ def test_engine_agrees_with_the_reference(case: tuple[QuestionSet, list[dict[str
     scored = score(qs, responses(qs, rows), by=["organisation"], small_figures=True)
     results = scored.results
     for p_index, p in enumerate(qs.principles):
-        mine = [principle_score(qs, p.id, row) for row in rows]
+        mine = principle_scores(qs, p.id, rows)
         engine = scored.respondents.by_principle[p.id].tolist()
         assert all(close(a, None if math.isnan(b) else b) for a, b in zip(mine, engine,
                                                                           strict=True))
@@ -141,11 +172,11 @@ def test_engine_agrees_with_the_reference(case: tuple[QuestionSet, list[dict[str
         below = sum(s < 50 - 1e-9 for s in kept) / len(kept) if kept else None
         assert close(result.below_50, below)
         for perspective in result.perspectives:
-            theirs = [principle_score(qs, p.id, row, perspective.id) for row in rows]
+            theirs = principle_scores(qs, p.id, rows, perspective.id)
             values = [s for s in theirs if s is not None]
             assert perspective.n == len(values)
             assert close(perspective.score, statistics.fmean(values) if values else None)
-    overall_scores = [s for s in (overall(qs, row) for row in rows) if s is not None]
+    overall_scores = [s for s in overall_scores_of(qs, rows) if s is not None]
     assert results.overall.n == len(overall_scores)
     assert close(results.overall.score,
                  statistics.fmean(overall_scores) if overall_scores else None)
@@ -163,11 +194,13 @@ def test_engine_agrees_with_the_reference(case: tuple[QuestionSet, list[dict[str
     for group in groups:
         if group.suppressed:
             continue
-        members = [row for row in rows
-                   if key(row["organisation"]) == key(None if group.not_stated else group.value)]
-        assert group.n == len(members) >= 3
+        inside = [key(row["organisation"]) == key(None if group.not_stated else group.value)
+                  for row in rows]
+        assert group.n == sum(inside) >= 3
         for p_index, p in enumerate(qs.principles):
-            values = [s for s in (principle_score(qs, p.id, r) for r in members) if s is not None]
+            # Imputed with the whole survey's item means.
+            values = [s for s, i in zip(principle_scores(qs, p.id, rows), inside, strict=True)
+                      if i and s is not None]
             if group.principles[p_index].suppressed_reason is not None:
                 continue  # tests/test_disclosure.py checks which figures are hidden
             assert group.principles[p_index].n == len(values)

@@ -62,9 +62,19 @@ for (scale in names(bfi.keys)) {
   x <- keyed(bfi, keys, 1, 6)
   for (method in c("listwise", "pairwise")) reliability("bfi", scale, x, method)
   raw <- bfi[, colnames(x)]
-  # Principle score: mean of answered keyed items, from 3 of 5 answers (min_answered 0.5).
+  # Principle score: psych's scoreItems with item-mean imputation on the rows with 3 of 5
+  # answers (min_answered 0.5): a blank counts as the item's mean among those rows.
   answered <- rowSums(!is.na(x))
-  score <- ifelse(answered >= 3, rowMeans(x, na.rm = TRUE), NA)
+  scored <- answered >= 3
+  score <- rep(NA_real_, nrow(x))
+  one <- matrix(1, ncol(x), 1, dimnames = list(colnames(x), scale))
+  score[scored] <- scoreItems(one, x[scored, ], impute = "mean", totals = FALSE,
+                              min = 1, max = 6)$scores[, 1]
+  put("principle_mean", "bfi", scale, "", mean(score, na.rm = TRUE))
+  put("principle_n", "bfi", scale, "", sum(scored))
+  # Item figures of a principle (counts, % favourable) are over the people scored on it;
+  # agreement (rwg, AD_M) stays on the raw answers.
+  x[!scored, ] <- NA
   model <- aov(score ~ as.factor(group))
   put("icc1", "bfi", scale, "education", ICC1(model))
   put("icc2", "bfi", scale, "education", ICC2(model))

@@ -21,6 +21,7 @@ its answers tallied into a small (group, item, answer) table (:func:`tally_group
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,14 +176,17 @@ def agreement(tables: GroupTables, items: list[Item]) -> GroupAgreement:
                           deviations.mean(axis=1) if items else np.full(groups, np.nan))
 
 
-def favourable_sides(tables: GroupTables, items: list[Item]) -> IntArray | None:
-    """``(groups, 4)`` answers per favourable side, or None when a scale defines none."""
-    sides_of = [code_sides(i.scale, i.question.reverse) for i in items]
-    if not items or any(s is None for s in sides_of):
+def favourable_sides(tables: GroupTables, items: list[Item],
+                     kept: Sequence[int] | None = None) -> IntArray | None:
+    """``(groups, 4)`` answers per favourable side over the items at ``kept`` (default:
+    all), or None when a scale defines none."""
+    columns = list(range(len(items))) if kept is None else list(kept)
+    sides_of = [code_sides(items[j].scale, items[j].question.reverse) for j in columns]
+    if not columns or any(s is None for s in sides_of):
         return None
     every = tables.codes.sum(axis=2)  # (groups, items, codes), complete or not
     total: IntArray = np.zeros((every.shape[0], 4), dtype=np.int64)
-    for j, sides in enumerate(sides_of):
+    for j, sides in zip(columns, sides_of, strict=True):
         assert sides is not None
         total += side_counts(sides, every[:, j, :sides.size])
     return total

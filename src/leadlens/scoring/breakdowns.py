@@ -142,10 +142,12 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
         figure, [np.isfinite(p.scores).astype(np.float64) for p in principles],
         np.isfinite(overall).astype(np.float64), sizes)
     names = [*(p.principle.id for p in principles), "overall"]
-    # % favourable counts answers, not scores: those who answered any of a principle's
-    # items on a favourable side (a score may need more answers) are a table of their own.
-    favourable = {p.principle.id: figure(flags) for p in principles
-                  if (flags := favourable_answerers(p, responses.n)) is not None}
+    # % favourable counts the answers of those scored on the principle to its counted
+    # items; every scored answer is on a side, so they are exactly the people scored and
+    # the principle's own table decides (a table of its own could hide a group's % favourable
+    # where its principle, with the same n, is shown).
+    favourable = {p.principle.id: figures[i] for i, p in enumerate(principles)
+                  if favourable_answerers(p, responses.n) is not None}
     # rwg(j) and AD_M rest on those who answered every item: a table of their own too.
     agreeing = {p.principle.id: figure(complete) for p in principles if p.patterns is not None
                 and (complete := complete_respondents(p.patterns, p.items)).size
@@ -243,15 +245,18 @@ def linked_overall(figure: Callable[[FloatArray, Sequence[Sequence[Reason | None
 
 def favourable_answerers(own: PrincipleScores, respondents: int) -> FloatArray | None:
     """1.0 for each respondent with an answer counted in the principle's % favourable (an
-    answer on one of its items that is favourable, neutral or unfavourable), else 0.0; None
-    when the principle has no % favourable."""
-    sides = [code_sides(i.scale, i.question.reverse) for i in own.items]
+    answer on one of its counted items that is favourable, neutral or unfavourable, from a
+    person scored on the principle), else 0.0; None when the principle has no % favourable."""
+    kept = [j for j, c in enumerate(own.counted or [True] * len(own.items)) if c]
+    sides = [code_sides(own.items[j].scale, own.items[j].question.reverse) for j in kept]
     if own.patterns is None or not sides or any(s is None for s in sides):
         return None
     counted = np.zeros(own.patterns.codes.shape[0], dtype=bool)
-    for j, side in enumerate(sides):
+    for j, side in zip(kept, sides, strict=True):
         assert side is not None
         counted |= side[own.patterns.codes[:, j]] != NONE
+    # Counted over those scored on the principle, as the whole survey's % favourable is.
+    counted &= np.isfinite(own.pattern_scores)
     flags: FloatArray = counted[own.patterns.index].astype(np.float64)
     return flags if flags.size == respondents else None
 

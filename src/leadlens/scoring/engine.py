@@ -17,7 +17,9 @@ from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import FloatArray, Responses
 from leadlens.results.document import (
     DisclosureAudit,
+    DisclosureStep,
     OverallResult,
+    PrincipleResult,
     Results,
     ResultWarning,
     sealed,
@@ -26,7 +28,12 @@ from leadlens.scoring.breakdowns import publish
 from leadlens.scoring.collected import collection_period
 from leadlens.scoring.layout import items_of, principle_items
 from leadlens.scoring.options import check_score_options, effective_min_group_size
-from leadlens.scoring.principles import PrincipleScores, item_result, score_principle
+from leadlens.scoring.principles import (
+    PrincipleScores,
+    item_result,
+    left_out_text,
+    score_principle,
+)
 from leadlens.scoring.published import (
     METHOD,
     item_minimum,
@@ -101,23 +108,51 @@ class Scored:
         return [self.details.get(i, w) for i, w in enumerate(self.results.warnings)]
 
 
-def overall_scores(principles: list[PrincipleScores]) -> FloatArray:
-    """Per respondent: the weighted mean of the principle scores they have (principle weights)."""
+def overall_scores(principles: list[PrincipleScores],
+                   means: Mapping[str, float | None] | None = None) -> FloatArray:
+    """Per respondent with at least one principle score: the weighted mean (principle
+    weights) of their principle scores, a principle they have no score on counted at
+    ``means[id]`` (its whole-survey mean over those scored on it).
+
+    So the whole survey's overall is the weighted mean of the principle means and
+    publishes nothing beyond them. A principle whose mean is None (no score, or withheld)
+    counts for nobody. Without ``means`` (the waves' own checks), the mean of each
+    principle's scores is used.
+    """
     if not principles:
         return np.zeros(0)
     total = np.zeros(principles[0].scores.shape[0])
-    weight_sum = np.zeros_like(total)
+    weight_sum = 0.0
+    anyone = np.zeros(total.shape[0], dtype=bool)
     for own in principles:
         scores = own.scores
         present = np.isfinite(scores)
+        if means is None:
+            mean = float(scores[present].mean()) if present.any() else None
+        else:
+            mean = means.get(own.principle.id)
+        if mean is None:
+            continue
         weight = own.principle.weight
+        anyone |= present
+        np.copyto(scores, mean, where=~present)
         np.multiply(scores, weight, out=scores)
-        np.add(total, scores, out=total, where=present)
-        np.add(weight_sum, weight, out=weight_sum, where=present)
+        np.add(total, scores, out=total)
+        weight_sum += weight
         del scores, present
-    with np.errstate(invalid="ignore", divide="ignore"):
-        result: FloatArray = np.where(weight_sum > 0, total / weight_sum, np.nan)
+    result: FloatArray = np.where(anyone & (weight_sum > 0),
+                                  total / (weight_sum or 1.0), np.nan)
     return result
+
+
+def left_out_steps(principles: Sequence[PrincipleResult], min_group_size: int
+                   ) -> list[DisclosureStep]:
+    """An audit step per item left out of its principle's figures (too few answered)."""
+    return [DisclosureStep(breakdown=None, group=None, figure=f"item:{i.key}", reason="small",
+                           text=f"{i.key}: not counted in principle {p.id!r}: "
+                                f"{left_out_text(min_group_size)}")
+            for p in principles for i in p.items
+            if i.withheld == left_out_text(min_group_size)]
 
 
 def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] = (),
@@ -162,7 +197,8 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
             message="some respondent ids appear more than "
             "once, so those respondents are counted more than once (leadlens score names "
             "them and their lines on the terminal)", hint=warnings[i].hint)
-    scored = parallel_map(lambda group: score_principle(question_set, group, responses),
+    floor = 0 if small_figures else threshold
+    scored = parallel_map(lambda group: score_principle(question_set, group, responses, floor),
                           principle_items(question_set, items), responses.n)
     for result, own in scored:
         principle_results.append(result)
@@ -173,7 +209,10 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
                 message=f"principle {result.id!r}: no respondent answered enough of its items "
                         f"to be scored (min_answered {question_set.scoring.min_answered:g}); "
                         "it has no score"))
-    overall = overall_scores(own_scores)
+    # A principle withheld for the whole survey (scored for 1 to threshold - 1 people)
+    # counts towards nobody's overall: the overall minus the others would give its mean.
+    overall = overall_scores(own_scores, {
+        r.id: r.score if (r.n or 0) >= floor else None for r in principle_results})
     n, overall_mean, overall_sd = mean_sd(overall)
     overall_band = band_of(question_set, overall_mean) if overall_mean is not None else None
 
@@ -184,8 +223,9 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     details.update({len(warnings) + i: w for i, w in published.details.items()})
     warnings += published.warnings
     withheld = withheld_all or published.comments_withheld
-    floor = 0 if small_figures else threshold
+    steps = [*left_out_steps(principle_results, floor), *published.steps]
     collected = collection_period(responses.submitted)
+    shown_principles = [principle_minimum(p, floor) for p in principle_results]
     results = Results(
         leadlens_version=__version__,
         generated_at=generated_at or dt.datetime.now(dt.UTC),
@@ -198,10 +238,11 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         by=list(by),
         overall=overall_minimum(OverallResult(
             n=n, score=overall_mean, sd=overall_sd, ci95=ci95(overall_mean, overall_sd, n),
-            band=overall_band.id if overall_band else None), floor),
-        principles=[principle_minimum(p, floor) for p in principle_results],
+            band=overall_band.id if overall_band else None), floor, shown_principles),
+        principles=shown_principles,
         timepoints=[timepoint_minimum(t, floor)
-                    for t in timepoint_results(question_set, items, responses)],
+                    for t in timepoint_results(question_set, items, responses, floor, {
+                        p.principle.id: p.members for p in own_scores})],
         items=[item_minimum(item_result(i, responses), floor)
                for i in items if i.question.principle is None],
         groups=published.breakdowns,
@@ -209,7 +250,7 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         comments_withheld=withheld,
         warnings=warnings,
         withheld=withheld_all,
-        disclosure=DisclosureAudit(method=METHOD, steps=published.steps),
+        disclosure=DisclosureAudit(method=METHOD, steps=steps),
     )
     results = sealed(results)  # as it is written (see leadlens.results.checks)
     if withheld_all:  # no respondent's score either: one row each, every score blank

@@ -1,15 +1,26 @@
 """Per-respondent principle scores and the per-principle and per-item results.
 
-A respondent's principle score is the weighted mean of their answered items' 0-100 values,
-when they answered at least the required number of items. It is computed once per distinct
-answer pattern (see :mod:`leadlens.scoring.patterns`).
+The people scored on a principle are those who answered at least the required number of
+its counted items (``scoring.min_answered``). For each of them, a counted item left blank
+or answered with an unscored option ("Don't know") is filled with that item's mean among
+the people scored on the principle who answered it (item-mean imputation, as R's
+``psych::scoreItems(impute = "mean")``), and their score is the weighted mean of the filled
+0-100 values. So the principle's mean is the weighted mean of its items' means, and every
+item figure of the principle is counted over the people scored on it: none of them adds a
+sum of a few people's answers to what the items publish.
+
+An item answered by 1 to ``min_group_size - 1`` of those people is withheld and counts
+towards nothing (not the score, % favourable or a perspective): the principle is scored on
+its other items. Scores are computed once per distinct answer pattern (see
+:mod:`leadlens.scoring.patterns`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from leadlens.questionset.model import Principle, QuestionSet
 from leadlens.responses.table import FloatArray, IntArray, Responses
@@ -37,6 +48,14 @@ class PrincipleScores:
     """The scored items, in the order of ``patterns.codes``' columns."""
     given: FloatArray | None = None
     """Each respondent's score, when there are no patterns to look it up from."""
+    counted: list[bool] = field(default_factory=list)
+    """Per item of ``items``: counts towards the score, the perspectives and % favourable
+    (False: answered by too few of the people scored; see :func:`imputed_scores`)."""
+
+    @property
+    def members(self) -> npt.NDArray[np.bool_]:
+        """Each respondent: scored on the principle."""
+        return np.isfinite(self.scores)
 
     @property
     def scores(self) -> FloatArray:
@@ -74,6 +93,82 @@ def weighted_scores(units: FloatArray, weights: FloatArray, required: int
     with np.errstate(invalid="ignore", divide="ignore"):
         scores: FloatArray = np.where(count >= max(required, 1), total / weight_sum, np.nan)
     return scores, count
+
+
+@dataclass
+class Imputed:
+    """A principle's imputed scores per answer pattern (see :func:`imputed_scores`)."""
+
+    scores: FloatArray
+    """Per pattern: the score (NaN: not scored on the principle)."""
+    filled: FloatArray
+    """``(patterns, items)`` 0-100 values, blanks filled with the item's mean (NaN in the
+    columns of items not counted, and in the rows of patterns not scored)."""
+    member: npt.NDArray[np.bool_]
+    """Per pattern: scored on the principle."""
+    counted: npt.NDArray[np.bool_]
+    """Per item: counts towards the score (answered by none or at least the threshold of
+    the people scored, and not left out); with an answer among them (``usable``)."""
+    usable: npt.NDArray[np.bool_]
+    answered: IntArray
+    """Per item: the people scored on the principle who gave it a scored answer."""
+
+
+def imputed_scores(units: FloatArray, item_weights: FloatArray, counts: IntArray,
+                   min_answered: float, min_group_size: int) -> Imputed:
+    """Item-mean imputation over the people scored on a principle.
+
+    Args:
+        units: ``(patterns, items)`` 0-100 values, NaN = blank or unscored answer.
+        item_weights: one weight per item.
+        counts: respondents per pattern.
+        min_answered: the question set's ``scoring.min_answered``.
+        min_group_size: an item answered by 1 to this minus 1 of the people scored is left
+            out, and the people scored are worked out again on the other items (0: none).
+
+    A person is scored when they answered at least ``required_answers(min_answered, k)``
+    of the ``k`` items counted; an item is counted while none or at least
+    ``min_group_size`` of the people scored answered it. Leaving an item out can only
+    shrink both sets, so the loop ends.
+    """
+    k = units.shape[1]
+    given = np.isfinite(units)
+    counted = np.ones(k, dtype=bool)
+    weights = counts.astype(np.float64)
+    while True:
+        answered = given & counted
+        required = required_answers(min_answered, int(counted.sum()))
+        member = (answered.sum(axis=1) >= required) & bool(counted.any())
+        n = np.rint((answered & member[:, None]).T.astype(np.float64) @ weights) \
+            .astype(np.int64)
+        thin = counted & (n > 0) & (n < min_group_size)
+        # Too few scored at all: the principle is withheld whole, nothing to leave out.
+        if not thin.any() or float(weights[member].sum()) < min_group_size:
+            break
+        counted &= ~thin
+    usable = counted & (n > 0)
+    inside = answered & member[:, None]
+    total = np.where(inside, units, 0.0).T @ weights
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(usable, total / np.maximum(n, 1), np.nan)
+    filled = np.where(given, units, means[None, :])
+    filled[:, ~usable] = np.nan
+    filled[~member, :] = np.nan
+    scores = filled_scores(filled, member, usable, item_weights)
+    member &= np.isfinite(scores)
+    return Imputed(scores, filled, member, counted, usable, n)
+
+
+def filled_scores(filled: FloatArray, member: npt.NDArray[np.bool_],
+                  usable: npt.NDArray[np.bool_], weights: FloatArray) -> FloatArray:
+    """Per pattern: the weighted mean of the filled values of the ``usable`` items (NaN:
+    not scored, or no usable item)."""
+    if not usable.any():
+        return np.full(filled.shape[0], np.nan)
+    w = weights[usable]
+    scores: FloatArray = np.where(member, np.nan_to_num(filled[:, usable]) @ w / w.sum(),
+                                  np.nan)
+    return scores
 
 
 def answer_sizes(items: list[Item]) -> list[int]:
@@ -133,8 +228,12 @@ def code_counts(responses: Responses, item: Item) -> IntArray:
 
 
 def item_result(item: Item, responses: Responses, *, counts: IntArray | None = None,
-                reliable: Reliability | None = None, position: int = -1) -> ItemResult:
+                reliable: Reliability | None = None, position: int = -1,
+                population: int | None = None) -> ItemResult:
     """Per-item n, missing, unscored, mean and sd (raw values) and answers per option.
+
+    ``counts`` (answers per code) and ``population`` (the people they are counted over:
+    a principle's items, those scored on it) default to every respondent.
 
     With ``reliable`` (its principle's reliability, the item at ``position``), also r.drop,
     alpha if dropped and the key check's loading and flag.
@@ -159,7 +258,8 @@ def item_result(item: Item, responses: Responses, *, counts: IntArray | None = N
         key=item.key, question=item.question.id, text=item.question.text,
         principle=item.question.principle, perspective=item.perspective,
         timepoint=item.timepoint, scale=item.scale_id, reverse=item.question.reverse,
-        weight=item.question.weight, n=n, missing=responses.n - n,
+        weight=item.question.weight, n=n,
+        missing=(responses.n if population is None else population) - n,
         unscored=int(counts[options + 1:].sum()), mean=mean, sd=sd, counts=answers,
         item_total_r=reliable.r_drop[position] if mine and reliable else None,
         flagged=bool(mine and reliable and reliable.reverse[position]),
@@ -173,43 +273,59 @@ def _item_weights(items: list[Item]) -> FloatArray:
     return np.array([i.question.answer_weight for i in items], dtype=np.float64)
 
 
-def score_principle(question_set: QuestionSet, group: PrincipleItems, responses: Responses
-                    ) -> tuple[PrincipleResult, PrincipleScores]:
-    """The principle's result and its per-respondent scores."""
+def score_principle(question_set: QuestionSet, group: PrincipleItems, responses: Responses,
+                    min_group_size: int = 0) -> tuple[PrincipleResult, PrincipleScores]:
+    """The principle's result and its per-respondent scores.
+
+    ``min_group_size``: an item answered by fewer of the people scored is left out of every
+    figure of the principle (see :func:`imputed_scores`; 0 keeps every item).
+    """
     principle = question_set.principle_by_id[group.principle_id]
     scored = group.scored
     scale_id = group.scale_id
     scale = question_set.scales[scale_id] if scale_id is not None else None
     patterns = answer_patterns(responses, [i.column for i in scored], answer_sizes(scored))
     units = pattern_units(patterns, scored)
-    required = required_answers(question_set.scoring.min_answered, len(scored))
-    pattern_scores, _ = weighted_scores(units, _item_weights(scored), required)
-    own = PrincipleScores(principle, (float(scale.min), float(scale.max)) if scale else None,
-                          patterns, pattern_scores, scored)
-
+    item_weights = _item_weights(scored)
     weights = patterns.counts
+    imputed = imputed_scores(units, item_weights, weights,
+                             question_set.scoring.min_answered, min_group_size)
+    pattern_scores = imputed.scores
+    own = PrincipleScores(principle, (float(scale.min), float(scale.max)) if scale else None,
+                          patterns, pattern_scores, scored,
+                          counted=[bool(c) for c in imputed.counted])
+
     n, score, sd100 = mean_sd(pattern_scores, weights)
     method = question_set.scoring.reliability
     reliable = reliability(units, weights, method)
     position = {i.key: j for j, i in enumerate(scored)}
     below, above = split_shares(pattern_scores, weights)
     split = clear_split(pattern_scores, side_margin(own.scale), weights)
-    counts = {item.key: np.bincount(patterns.codes[:, j], weights=weights,
+    # Every item figure of the principle is counted over the people scored on it.
+    inside = np.where(imputed.member, weights, 0)
+    counts = {item.key: np.bincount(patterns.codes[:, j], weights=inside,
                                     minlength=answer_sizes([item])[0]).round().astype(np.int64)
               for j, item in enumerate(scored)}
-    counts.update({i.key: code_counts(responses, i) for i in group.items if i.key not in counts})
+    members = imputed.member[patterns.index]
+    if any(i.key not in counts for i in group.items):
+        among = restricted(responses, members)
+        counts.update({i.key: code_counts(among, i) for i in group.items
+                       if i.key not in counts})
+    kept = [i for i, c in zip(scored, imputed.counted, strict=True) if c]
+    left_out = {i.key for i, c in zip(scored, imputed.counted, strict=True) if not c}
     unscored = answered = 0
-    for item in scored:
+    for item in kept:
         answered += int(counts[item.key][1:len(item.scale.options) + 1].sum())
         unscored += int(counts[item.key][len(item.scale.options) + 1:].sum())
     band = band_of(question_set, score) if score is not None else None
-    perspectives = _perspectives(question_set, scored, units, weights, own)
+    perspectives = _perspectives(question_set, scored, units, weights, own, imputed)
     room_rwg, room_ad, room_complete = room_agreement(patterns, scored)
-    item_sides = [code_sides(i.scale, i.question.reverse) for i in scored]
+    item_sides = [code_sides(i.scale, i.question.reverse) for i in kept]
     pooled = None
-    if scored and all(s is not None for s in item_sides):
+    if kept and all(s is not None for s in item_sides):
+        # Only the items counted: a withheld item's answers would be the difference.
         pooled = favourability(sum((side_counts(s, counts[i.key])
-                                    for s, i in zip(item_sides, scored, strict=True)
+                                    for s, i in zip(item_sides, kept, strict=True)
                                     if s is not None), np.zeros(4, dtype=np.int64)))
     gap = None
     if len(perspectives) >= 2 and perspectives[0].score is not None \
@@ -236,25 +352,58 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
         agreement_n=room_complete if room_rwg is not None or room_ad is not None else None,
         favourability=pooled, perspectives=perspectives, perspective_gap=gap,
         recommendation=principle.recommendations.get(band.id) if band else None,
-        items=[item_result(i, responses, counts=counts[i.key], reliable=reliable,
-                           position=position.get(i.key, -1)) for i in group.items])
+        withheld=_nothing_counted(scored, imputed, min_group_size),
+        items=[_left_out(item_result(i, responses, counts=counts[i.key], reliable=reliable,
+                                     position=position.get(i.key, -1), population=n),
+                         i.key in left_out, min_group_size)
+               for i in group.items])
     return result, own
 
 
+def left_out_text(min_group_size: int) -> str:
+    return (f"fewer than {min_group_size} of the people scored on its principle answered "
+            "it, so it counts towards none of the principle's figures (score, perspectives, "
+            "% favourable)")
+
+
+def _left_out(item: ItemResult, out: bool, min_group_size: int) -> ItemResult:
+    """An item left out of its principle says so (its figures are then withheld)."""
+    return item.model_copy(update={"withheld": left_out_text(min_group_size)}) if out \
+        else item
+
+
+def _nothing_counted(scored: list[Item], imputed: Imputed, min_group_size: int) -> str | None:
+    """Why a principle has no score although its items were answered: every item was
+    answered by too few of the people who could be scored."""
+    if imputed.member.any() or imputed.counted.all() or not scored:
+        return None
+    return (f"each of its questions was answered by fewer than {min_group_size} of the "
+            "people who could be scored on it, so none counts towards a score")
+
+
+def restricted(responses: Responses, rows: npt.NDArray[np.bool_]) -> Responses:
+    """The same responses with only the respondents of ``rows`` (answers only)."""
+    return replace(responses, codes=responses.codes[rows])
+
+
 def _perspectives(question_set: QuestionSet, scored: list[Item], units: FloatArray,
-                  weights: IntArray, own: PrincipleScores) -> list[PerspectiveScore]:
-    """The principle scored on each perspective's items alone (same min_answered rule)."""
+                  weights: IntArray, own: PrincipleScores, imputed: Imputed
+                  ) -> list[PerspectiveScore]:
+    """The principle scored on each perspective's counted items alone, for every person
+    scored on the principle (their blanks filled as for the principle), so a perspective's
+    mean is the weighted mean of its items' means and its n the principle's."""
     present = {i.perspective for i in scored if i.perspective}
+    item_weights = _item_weights(scored)
     results: list[PerspectiveScore] = []
     for perspective in question_set.perspectives:
         if perspective.id not in present:
             continue
-        chosen = [j for j, i in enumerate(scored) if i.perspective == perspective.id]
-        required = required_answers(question_set.scoring.min_answered, len(chosen))
-        scores, _ = weighted_scores(units[:, chosen], _item_weights([scored[j] for j in chosen]),
-                                    required)
+        chosen = np.array([i.perspective == perspective.id for i in scored])
+        scores = filled_scores(imputed.filled, imputed.member, imputed.usable & chosen,
+                               item_weights)
         n, score, _ = mean_sd(scores, weights)
-        own_reliability = reliability(units[:, chosen], weights,
+        columns = np.flatnonzero(chosen)
+        own_reliability = reliability(units[:, columns], weights,
                                       question_set.scoring.reliability, items=False)
         results.append(PerspectiveScore(
             id=perspective.id, label=perspective.label, n=n, mean=own.on_scale(score),

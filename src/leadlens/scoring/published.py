@@ -71,7 +71,7 @@ def _thin(n: int | None, min_group_size: int) -> str | None:
 
 def item_minimum(item: ItemResult, min_group_size: int) -> ItemResult:
     """An item whose answers rest on too few respondents: no mean, sd or counts."""
-    why = _thin(item.n, min_group_size)
+    why = item.withheld or _thin(item.n, min_group_size)  # or left out of its principle
     if why is None:
         return item
     return item.model_copy(update=_blank(item, {"principle", "perspective", "timepoint"},
@@ -106,15 +106,20 @@ def principle_minimum(result: PrincipleResult, min_group_size: int) -> Principle
     if result.agreement_n is not None and result.agreement_n < min_group_size:
         # rwg(j) and AD_M rest on those who answered every item: too few of them.
         update.update(rwg_j=None, ad_m=None, agreement_n=None)
-    why = _thin(result.n, min_group_size)
+    why = _thin(result.n, min_group_size) or result.withheld  # or nothing left to count
     if why is not None:
         update.update(_blank(result, {"scale", "reliability_withheld"}, bands={},
                              contested=False, withheld=why))
     return result.model_copy(update=update)
 
 
-def overall_minimum(result: OverallResult, min_group_size: int) -> OverallResult:
+def overall_minimum(result: OverallResult, min_group_size: int,
+                    principles: typing.Sequence[PrincipleResult] = ()) -> OverallResult:
+    """The overall, withheld when it rests on too few, or when no principle counts towards
+    it although some was answered (each withheld)."""
     why = _thin(result.n, min_group_size)
+    if why is None and not result.n and any(p.withheld for p in principles):
+        why = "no principle's score can be published, so there is no overall score"
     if why is None:
         return result
     return result.model_copy(update=_blank(result, set(), withheld=why))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
+import numpy.typing as npt
 
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import Responses, code_values
@@ -11,12 +14,20 @@ from leadlens.scoring.layout import Item, code_scores
 from leadlens.scoring.stats import mean_sd
 
 
-def timepoint_results(question_set: QuestionSet, items: list[Item], responses: Responses
+def timepoint_results(question_set: QuestionSet, items: list[Item], responses: Responses,
+                      min_group_size: int = 0,
+                      members: Mapping[str, npt.NDArray[np.bool_]] | None = None
                       ) -> list[TimepointResult]:
     """Per question with timepoints: each timepoint's mean, and last minus first.
 
     The gap is the mean, over respondents who answered both, of their last-timepoint answer
     minus their first, on the scale's own units (raw values, as the question was asked).
+
+    A principle's question is counted over ``members[principle]`` (those scored on it), as
+    its items are. The gap and the paired means are withheld when, for some timepoint, the
+    people who answered it but are not in the pairs number 1 to ``min_group_size - 1``:
+    that timepoint's mean times its n minus its paired mean times the pairs would be the
+    sum of their answers.
     """
     label = {t.id: t.label for t in question_set.timepoints}
     results: list[TimepointResult] = []
@@ -24,22 +35,33 @@ def timepoint_results(question_set: QuestionSet, items: list[Item], responses: R
         chosen = [i for i in items if i.question.id == question.id and i.timepoint]
         if not chosen:
             continue
+        rows = (members or {}).get(question.principle or "")
+        among = responses.codes if rows is None else responses.codes[rows]
         means: list[TimepointMean] = []
         for item in chosen:
-            codes = responses.codes[:, item.column]
+            codes = among[:, item.column]
             n, mean, _ = mean_sd(code_values(item.scale)[codes])
             _, score, _ = mean_sd(code_scores(item)[codes])
             means.append(TimepointMean(id=item.timepoint or "", label=label.get(
                 item.timepoint or "", item.timepoint or ""), n=n, mean=mean, score=score))
         gap, gap_n = None, 0
         paired: list[float | None] = []
+        why = None
         if len(chosen) >= 2:
-            values = [code_values(i.scale)[responses.codes[:, i.column]] for i in chosen]
+            values = [code_values(i.scale)[among[:, i.column]] for i in chosen]
             gap_n, gap, _ = mean_sd(values[-1] - values[0])
             # The same people's means: those who answered both ends of the gap.
             both = np.isfinite(values[0]) & np.isfinite(values[-1])
             paired = [mean_sd(v[both])[1] for v in values]
-        results.append(TimepointResult(question=question.id, text=question.text,
-                                       scale=chosen[0].scale_id, timepoints=means, gap=gap,
-                                       gap_n=gap_n, paired_means=paired))
+            outside = [int((np.isfinite(v) & ~both).sum()) for v in values]
+            if any(0 < k < min_group_size for k in outside):
+                why = (f"fewer than {min_group_size} people answered one timepoint without "
+                       "the others: the gap and the paired means would give their answers")
+        result = TimepointResult(question=question.id, text=question.text,
+                                 scale=chosen[0].scale_id, timepoints=means, gap=gap,
+                                 gap_n=gap_n, paired_means=paired)
+        if why is not None:
+            result = result.model_copy(update={"gap": None, "gap_n": None, "paired_means": [],
+                                               "gap_withheld": why})
+        results.append(result)
     return results

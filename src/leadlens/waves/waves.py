@@ -90,11 +90,20 @@ def scored_wave(label: str, file: str, question_set: QuestionSet, responses: Res
                    generated_at=generated_at)
     scales = {key: question_set.scales[q.scale or ""] for q in question_set.questions
               if q.type == "rating" for key in q.answer_keys}
+    # A principle's question is counted over the people scored on the principle, as the
+    # results count it (docs/scoring.md, section 3).
+    principle_of = {key: q.principle for q in question_set.questions if q.type == "rating"
+                    for key in q.answer_keys}
+    scored_on = {pid: np.isfinite(values)
+                 for pid, values in scored.respondents.by_principle.items()}
     answered: dict[str, BoolArray] = {}
     answers: dict[str, IntArray] = {}
     for j, key in enumerate(responses.keys):
         codes = responses.codes[:, j]
         answered[key] = (codes >= 1) & (codes <= len(scales[key].options))
+        pid = principle_of.get(key)
+        if pid is not None and pid in scored_on:
+            answered[key] &= scored_on[pid]
         answers[key] = np.where(answered[key], codes, 0).astype(np.int64)
     people = Respondents(
         ids=responses.respondent_ids, principles=dict(scored.respondents.by_principle),
