@@ -167,7 +167,7 @@ def validate_bytes(data: bytes, name: str) -> Validation:
     result.problems.sort(key=lambda p: (p.line or 0, p.col or 0, p.severity))
     result.problems = _dedupe(result.problems)
     if model is not None and not result.errors:
-        result.question_set = model
+        result.question_set = model.located(name, smap)
     return result
 
 

@@ -175,7 +175,9 @@ def rule_sources(qs: QuestionSet, mapping: RuleSource | None) -> list[RuleSource
     """
     found = [mapping] if mapping is not None else []
     if qs.import_ is not None:
-        found.append(RuleSource(qs.import_, f"question set {qs.id!r}", ("import",)))
+        origin = qs.origin  # None for a set built in code: then the set's id names it
+        found.append(RuleSource(qs.import_, f"question set {qs.id!r}", ("import",)) if origin
+                     is None else RuleSource(qs.import_, origin.file, ("import",), origin.smap))
     problems = [p for source in found for p in check_rules(source, qs)]
     if problems:
         raise ResponsesError(problems)
