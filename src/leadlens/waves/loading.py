@@ -20,6 +20,11 @@ from leadlens.waves.waves import Wave, results_wave, scored_wave
 
 RESULTS_SUFFIXES = (".json",)
 
+WAVE_TAKES = ("A wave is a results document (leadlens score RESPONSES.csv -o results.json) or a "
+              "responses file, scored here; a .json file is read as a results document, so "
+              "name a responses file for what it is (.csv, .xlsx, ...)")
+"""The hint for a ``.json`` wave that is no JSON at all (a responses file, most often)."""
+
 
 def is_results_file(path: Path) -> bool:
     return path.suffix.lower() in RESULTS_SUFFIXES
@@ -52,7 +57,7 @@ def load_wave(path: Path, *, label: str | None = None, question_set: str | None 
     """
     name = label or path.stem
     if is_results_file(path):
-        return results_wave(name, str(path), load_results(path))
+        return results_wave(name, str(path), load_results(path, not_json_hint=WAVE_TAKES))
     qs = load_question_set(question_set)
     check_score_options(qs, by=by, min_group_size=min_group_size)
     return scored_wave(name, str(path), qs, read_responses([path], qs), by=by,
