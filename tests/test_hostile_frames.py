@@ -359,3 +359,20 @@ def test_a_billion_declared_rows_are_refused_from_the_row_count(tmp_path: Path, 
     assert _problems(path, qs) == [
         f"{path}: too large: 1,000,000,000 rows; a table of responses may have at most "
         f"50,000,000 rows. {SPLIT}"]
+
+
+def test_declared_cells_are_refused_from_the_row_count_before_the_row_groups(
+        tmp_path: Path, qs: Path) -> None:
+    """6 columns of 50,000,000 rows (each within its bound, 300 M cells past 256 Mi): refused
+    on reading the row count, before the row groups (here damaged: read, they would be a
+    different error). A file of 100,000 columns is answered so in 0.5 s, not 9.8 s."""
+    root = b"\x48\x04root" + b"\x15\x0c" + b"\x00"  # name, num_children 6
+    schema = b"\x29\x7c" + root + b"\x48\x01a\x00" * 6
+    footer = schema + b"\x16" + _varint(2 * 50_000_000) + b"\x19" + b"\xff" * 8 + b"\x00"
+    path = tmp_path / "cells.parquet"
+    path.write_bytes(b"PAR1" + footer + struct.pack("<I", len(footer)) + b"PAR1")
+    declared = read_declared(path.read_bytes(), max_cells=256 * 1024 * 1024)
+    assert (declared.columns, declared.rows, declared.values) == (6, 50_000_000, 0)
+    assert _problems(path, qs) == [
+        f"{path}: too large: 300,000,000 cells (50,000,000 rows x 6 columns); a table of "
+        f"responses may have at most 268,435,456 cells. {SPLIT}"]

@@ -219,8 +219,19 @@ def test_a_backtracking_import_regex_is_bounded_on_a_plain_csv(
         code, _, err = _invoke(command, path, "-q", qs)
         assert time.process_time() - started < 0.5
         assert code == 1
-        assert err.startswith("question set 'mini': import.columns[0].regex: the regex ran for "
+        # Located at the regex's YAML node, as a --mapping file's rule is.
+        assert err.startswith(f"{qs}:31:15: import.columns[0].regex: the regex ran for "
                               f"0.05 s of CPU time, stopped on column '{LONG}' of {path}")
+
+
+def test_a_question_set_regex_target_naming_nothing_is_located(write: Write) -> None:
+    """A target known only once a header matches is located in the question set too."""
+    qs = write("qst.yaml", SET + "import:\n  columns:\n    - {regex: '^Q(\\d)$', to: 'zz\\1'}\n")
+    path = write("q.csv", "org,Q1,a2,b1,b2\nAcme,1,2,3,4\n")
+    code, out, err = _invoke("score", path, "-q", qs)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"{qs}:31:30: import.columns[0].to: 'zz1' (for column 'Q1' of "
+                          f"{path}) is not an answer key")
 
 
 def test_a_rule_stopped_once_is_not_run_on_every_other_column(

@@ -151,6 +151,7 @@ class Code(StrEnum):
     RESPONSES_MORE_WARNINGS = "responses.more-warnings"
     RESPONSES_NOT_PARQUET = "responses.not-parquet"
     RESPONSES_TOO_LARGE = "responses.too-large"
+    RESPONSES_RUN_TOO_LARGE = "responses.run-too-large"
     RESPONSES_CELL_TOO_LARGE = "responses.cell-too-large"
     # The survey's responses file and its journal
     SURVEY_NO_HEADER = "survey.no-header"

@@ -21,6 +21,7 @@ from leadlens.errors import Code, LeadlensError, Problem, UsageError
 
 if TYPE_CHECKING:
     from leadlens.questionset.model import QuestionSet
+    from leadlens.responses.limits import RunBudget
     from leadlens.waves.document import Comparison, Trend
     from leadlens.waves.waves import Wave
 
@@ -103,8 +104,11 @@ def load_waves(items: Sequence[Any], *, labels: Sequence[str | None] | None = No
                                "names, one per wave", code=Code.OPTION_BAD_LABELS)
     names = list(labels) if labels is not None else [None] * count
     sets = _per_wave(question_set, count)
+    from leadlens.responses.limits import RunBudget
+
     waves: list[Wave] = []
     problems: list[Problem] = []
+    budget = RunBudget()  # the waves given as responses read at most one run's columns
     for number, (item, name, ref) in enumerate(zip(items, names, sets, strict=True),
                                                start=1):
         try:
@@ -114,7 +118,7 @@ def load_waves(items: Sequence[Any], *, labels: Sequence[str | None] | None = No
                 waves.append(results_wave(name or f"wave {number}", "<Results>", item))
             else:
                 waves.append(_responses_wave(item, name or None, number, ref, list(by),
-                                             min_group_size))
+                                             min_group_size, budget))
         except UsageError:
             raise
         except LeadlensError as exc:
@@ -136,7 +140,7 @@ def _per_wave(question_set: Any, count: int) -> list[Any]:
 
 
 def _responses_wave(item: Any, name: str | None, number: int, ref: Any, by: list[str],
-                    min_group_size: int | None) -> Wave:
+                    min_group_size: int | None, budget: RunBudget) -> Wave:
     """A wave given as a path (a results document, or responses scored on the spot) or as
     a DataFrame of responses."""
     from leadlens.analysis.scoring import generated_at
@@ -154,7 +158,8 @@ def _responses_wave(item: Any, name: str | None, number: int, ref: Any, by: list
         path = Path(item)
         if not isinstance(ref, QuestionSet) or is_results_file(path):
             return load_wave(path, label=name, question_set=given, by=by,
-                             min_group_size=min_group_size, generated_at=generated_at())
+                             min_group_size=min_group_size, generated_at=generated_at(),
+                             budget=budget)
         source: Any = path
         shown, label = str(path), name or path.stem
     elif is_frame(item):
@@ -164,7 +169,7 @@ def _responses_wave(item: Any, name: str | None, number: int, ref: Any, by: list
                                "DataFrame", code=Code.OPTION_NOT_DATA)
     qs = ref if isinstance(ref, QuestionSet) else load_question_set(given)
     check_score_options(qs, by=by, min_group_size=min_group_size)
-    return scored_wave(label, shown, qs, read_responses([source], qs), by=by,
+    return scored_wave(label, shown, qs, read_responses([source], qs, budget=budget), by=by,
                        min_group_size=min_group_size, generated_at=generated_at())
 
 

@@ -18,6 +18,8 @@ DOMAIN_HINTS = {
              f"at most {MAX_SCALE_SPAN} apart within a scale",
     "weight": f"Weights are relative, above 0 and at most {MAX_WEIGHT:g}: 2 counts twice",
     "min_answered": "Use a fraction below 1 (0.5: half the items) or a whole number of items",
+    "answers": "Give each answer code the option value it stands for (a whole number, e.g. 4) "
+               "or one of the scale's unscored answers (text, e.g. \"Don't know\")",
 }
 DOMAIN_HINTS["questionset.scale-span"] = DOMAIN_HINTS["value"]
 """The hint for a value outside its domain, by its key."""
@@ -167,7 +169,7 @@ def validate_bytes(data: bytes, name: str) -> Validation:
     result.problems.sort(key=lambda p: (p.line or 0, p.col or 0, p.severity))
     result.problems = _dedupe(result.problems)
     if model is not None and not result.errors:
-        result.question_set = model
+        result.question_set = model.located(name, smap)
     return result
 
 

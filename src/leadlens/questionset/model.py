@@ -12,8 +12,9 @@ import datetime as dt
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -28,6 +29,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from leadlens.errors import Code
+
+if TYPE_CHECKING:
+    from leadlens.source.yamltree import SourceMap
 
 Slug = Annotated[
     str,
@@ -333,6 +337,16 @@ class Question(Model):
         return [f"{self.id}@{v}" for v in variants]
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a question set was read from: its file's name and the position of each YAML
+    node, for problems found only when the set is used (a mapping rule's regex that runs out
+    of time on a header, a regex target that names no question)."""
+
+    file: str
+    smap: SourceMap
+
+
 class QuestionSet(Model):
     schema_version: Literal[1]
     id: Slug
@@ -356,6 +370,17 @@ class QuestionSet(Model):
     import_: ImportSettings | None = Field(
         default=None, alias="import",
         description="Reading survey-platform exports: column and answer-code mappings.")
+    @cached_property
+    def origin(self) -> Origin | None:
+        """Where this set was read from, when it was read from YAML: not part of the data
+        (neither dumped nor compared, as no cached value is); None for a set built in code or
+        compiled."""
+        return None
+
+    def located(self, file: str, smap: SourceMap) -> QuestionSet:
+        """This set, remembering that it was read from ``file`` (positions in ``smap``)."""
+        self.__dict__["origin"] = Origin(file, smap)  # the cached value, set once on loading
+        return self
 
     @model_validator(mode="after")
     def _references_resolve(self) -> QuestionSet:

@@ -263,7 +263,8 @@ def read_parquet_cells(path: Path, source: str | None = None,
     name = source or str(path)
     data = read_input(path, "responses file", name=name, error=ResponsesError)  # size-capped
     try:
-        declared = read_declared(data, max_columns=MAX_COLUMNS, max_rows=MAX_ROWS)
+        declared = read_declared(data, max_columns=MAX_COLUMNS, max_rows=MAX_ROWS,
+                                 max_cells=MAX_CELLS)
     except FooterError as exc:
         raise ResponsesError([_not_parquet(name, str(exc))]) from None
     # What the file declares is checked before a page is unpacked: a few KB of Parquet can

@@ -9,6 +9,8 @@ separators inside quotes do not count), and a file over :data:`MAX_FIELD_BYTES` 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from leadlens.errors import MAX_PROBLEMS, Code, Problem
@@ -33,6 +35,44 @@ MAX_CELLS = 256 * 1024 * 1024
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 """The most bytes a Parquet file's pages may unpack to, as their headers declare (the size
 of the largest CSV file read)."""
+
+MAX_RUN_COLUMNS = MAX_COLUMNS
+"""The most columns one run reads over all its responses files (``score`` of several files,
+``compare`` or ``trend`` of waves given as responses): what one file may hold, in all. Each
+column is matched to the question set and each unknown one warned about, so ten files of
+100,000 columns would be ten times the work one file may cause."""
+MAX_RUN_CELLS = MAX_CELLS
+"""The most cells one run reads over all its responses files (every file's cells are held
+until the run is scored)."""
+
+
+@dataclass
+class RunBudget:
+    """The columns and cells one run has read so far, against :data:`MAX_RUN_COLUMNS` and
+    :data:`MAX_RUN_CELLS`."""
+
+    columns: int = 0
+    cells: int = 0
+    files: int = 0
+
+    def take(self, source: str, columns: int, rows: int) -> Problem | None:
+        """Count one more file (``source``, its shape); the problem when the run's total
+        passes a bound with it (the file is then not counted)."""
+        total_columns, total_cells = self.columns + columns, self.cells + columns * rows
+        over = (f"{total_columns:,} columns" if total_columns > MAX_RUN_COLUMNS else
+                f"{total_cells:,} cells" if total_cells > MAX_RUN_CELLS else None)
+        if over is None:
+            self.columns, self.cells, self.files = total_columns, total_cells, self.files + 1
+            return None
+        bound = (f"{MAX_RUN_COLUMNS:,} columns" if total_columns > MAX_RUN_COLUMNS else
+                 f"{MAX_RUN_CELLS:,} cells")
+        held = (f"it holds {over}" if not self.files else
+                f"with this file, its {self.files + 1} responses files hold {over} in all")
+        return Problem(file=source, message=f"too large for one run: {held}; one run reads "
+                       f"at most {bound}",
+                       hint="Give only the columns of the survey, or read fewer files at once",
+                       code=Code.RESPONSES_RUN_TOO_LARGE)
+
 
 _BLOCK = 16 * 1024 * 1024
 _QUOTE, _NEWLINE = ord('"'), ord("\n")

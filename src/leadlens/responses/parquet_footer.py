@@ -158,14 +158,16 @@ def _int(fields: dict[int, Any], key: int) -> int:
 
 
 def read_declared(data: bytes, *, max_columns: int | None = None,
-                  max_rows: int | None = None) -> Declared:
+                  max_rows: int | None = None, max_cells: int | None = None) -> Declared:
     """The columns, rows, values and unpacked sizes ``data`` (a whole Parquet file)
     declares, from its footer and page headers.
 
-    With ``max_columns`` or ``max_rows``, a file past either is answered as soon as its
-    schema's length (or its row count) is read, before the rest of the footer: the footer
-    of a file of millions of columns is hundreds of megabytes (then ``values`` and
-    ``unpacked`` are 0, and ``columns`` counts the schema's elements).
+    With ``max_columns``, ``max_rows`` or ``max_cells``, a file past one is answered as soon
+    as its schema's length (or its row count) is read, before the rest of the footer: the
+    footer of a file of millions of columns is hundreds of megabytes, and the row groups'
+    part of it is most of the work (100,000 columns: the schema and row count 0.5 s of CPU,
+    the whole footer and page headers 9.8 s). Then ``values`` and ``unpacked`` are 0, and
+    ``columns`` counts the schema's elements (its leaves, for ``max_cells``).
 
     Raises:
         FooterError: not Parquet (no ``PAR1`` at both ends), truncated, or metadata that
@@ -194,8 +196,12 @@ def read_declared(data: bytes, *, max_columns: int | None = None,
         meta[last] = reader.value(kind, 1)
         if last == 3 and max_rows is not None and _int(meta, 3) > max_rows:
             return Declared(len(_structs(meta, 2)[1:]), _int(meta, 3), 0, 0, 0)
+        if last == 3 and max_cells is not None:
+            leaves = _leaves(_structs(meta, 2))
+            if leaves * _int(meta, 3) > max_cells:
+                return Declared(leaves, _int(meta, 3), 0, 0, 0)
     schema = _structs(meta, 2)
-    columns = sum(1 for s in schema[1:] if not _int(s, 5))  # leaves have no num_children
+    columns = _leaves(schema)
     rows = _int(meta, 3)
     values = unpacked = largest = 0
     for group in _structs(meta, 4):
@@ -212,6 +218,11 @@ def read_declared(data: bytes, *, max_columns: int | None = None,
     if rows < 0 or values < 0:
         raise FooterError("it declares a negative number of rows or values")
     return Declared(columns, rows, values, unpacked, largest, _top_level_names(schema))
+
+
+def _leaves(schema: list[dict[int, Any]]) -> int:
+    """The schema's leaf columns (elements with no num_children; the first is the root)."""
+    return sum(1 for element in schema[1:] if not _int(element, 5))
 
 
 def _top_level_names(schema: list[dict[int, Any]]) -> tuple[str, ...]:

@@ -32,7 +32,7 @@ from leadlens.responses.cells import (
     read_csv_cells,
 )
 from leadlens.responses.layout import RESERVED_COLUMNS
-from leadlens.responses.limits import capped_warnings
+from leadlens.responses.limits import RunBudget, capped_warnings
 from leadlens.responses.numeric import numeric_hint
 from leadlens.responses.problems import blank_rows
 from leadlens.responses.table import (
@@ -523,7 +523,8 @@ def _read_cells(path: Path, question_set: QuestionSet, hint: Callable[[str], Col
 def read_responses(paths: Iterable[Path | CellTable], question_set: QuestionSet, *,
                    on_invalid: OnInvalid = "error", strict: bool = False,
                    import_options: ImportOptions | None = None,
-                   allow_missing_questions: bool = False) -> Responses:
+                   allow_missing_questions: bool = False,
+                   budget: RunBudget | None = None) -> Responses:
     """Read and concatenate responses CSV files (columns may come in any order).
 
     Each file is matched to the question set on its own, so files may differ in which
@@ -535,10 +536,16 @@ def read_responses(paths: Iterable[Path | CellTable], question_set: QuestionSet,
     A :class:`CellTable` (a DataFrame's, from :func:`~leadlens.responses.frames.frame_cells`)
     is taken as read.
 
+    The files of one call (or of every call given the same ``budget``: the waves of one
+    ``compare``) hold at most :data:`~leadlens.responses.limits.MAX_RUN_COLUMNS` columns and
+    :data:`~leadlens.responses.limits.MAX_RUN_CELLS` cells in all; no file is read past
+    the one that passes them.
+
     Raises:
         ResponsesError: located errors (capped at :data:`MAX_PROBLEMS`); with ``strict``,
             warnings too.
     """
+    budget = RunBudget() if budget is None else budget
     parts: list[Responses] = []
     conversions: list[Conversion] = []
     errors: list[Problem] = []
@@ -552,6 +559,10 @@ def read_responses(paths: Iterable[Path | CellTable], question_set: QuestionSet,
             errors.extend(exc.problems)
             omitted += exc.omitted
             continue
+        over = budget.take(table.source, len(table.header), table.rows)
+        if over is not None:
+            errors.append(over)
+            break
         conversion = cells_to_responses(table, question_set, on_invalid=on_invalid,
                                         allow_missing_questions=allow_missing_questions)
         errors.extend(conversion.errors)

@@ -46,13 +46,20 @@ _VERSION_WRITTEN = re.compile(r'"results_version"\s*:\s*([^\s,}]*)')
 it is missing, while a document must say ``2`` (any other spelling takes the located path)."""
 
 
-def parse_results(text: str, file: str) -> Results:
+REPORT_TAKES = ("leadlens report takes the results document that leadlens score writes. "
+                + MAKE_ONE + ", then: leadlens report results.json")
+"""The hint for a file that is no JSON at all given where a results document is read."""
+
+
+def parse_results(text: str, file: str, *, not_json_hint: str = REPORT_TAKES) -> Results:
     """Validate the JSON text of a results document; every problem is located.
 
     Beyond the document's types (strictly: no text for numbers, no true for 1), every
     value's domain and the anonymity rules are checked again (:mod:`leadlens.results.checks`):
     a document edited by hand cannot publish a small group or an impossible score, and one
     not sealed by ``leadlens score`` keeps only its first breakdown (a warning says so).
+    ``not_json_hint`` is the hint for a file that is no JSON at all (the command that reads
+    it says what it takes).
 
     The text is parsed once, by pydantic's JSON validator, straight into the model. Only a
     document it refuses, or one that may hold what Python's JSON reader is stricter about
@@ -67,16 +74,16 @@ def parse_results(text: str, file: str) -> Results:
         else:
             if _VERSION_WRITTEN.findall(text) == [str(RESULTS_VERSION)]:  # else: its message
                 return _checked(results, text, file)
-    return _parse_located(text, file)
+    return _parse_located(text, file, not_json_hint)
 
 
-def _parse_located(text: str, file: str) -> Results:
+def _parse_located(text: str, file: str, not_json_hint: str = REPORT_TAKES) -> Results:
     """:func:`parse_results` for a document with problems: JSON syntax, version, then types,
     each located at its line and column."""
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise ResultsError([_syntax_problem(exc, file)]) from None
+        raise ResultsError([_syntax_problem(exc, file, not_json_hint)]) from None
     except _NotFinite as exc:
         line, col = _position(text, rf"(?<![\w\"]){re.escape(str(exc))}(?![\w\"])")
         raise ResultsError([Problem(file=file, line=line, col=col, message=f"{exc} is not a "
@@ -114,7 +121,7 @@ def _parse_located(text: str, file: str) -> Results:
     return _checked(results, text, file)
 
 
-def _syntax_problem(exc: json.JSONDecodeError, file: str) -> Problem:
+def _syntax_problem(exc: json.JSONDecodeError, file: str, not_json_hint: str) -> Problem:
     """A JSON syntax error in our words; a file that is no JSON at all (a responses CSV,
     most often) is named for what it is, with the command that makes a results document."""
     from leadlens.source.nodes import json_syntax
@@ -126,8 +133,7 @@ def _syntax_problem(exc: json.JSONDecodeError, file: str) -> Problem:
                 or "\t" in first else "not JSON")
         return Problem(file=file, line=exc.lineno, col=exc.colno,
                        message=f"not a leadlens results document: this is {what}",
-                       hint="leadlens report takes the results document that leadlens score "
-                            "writes. " + MAKE_ONE + ", then: leadlens report results.json",
+                       hint=not_json_hint,
                        code=Code.RESULTS_NOT_RESULTS)
     return Problem(file=file, line=exc.lineno, col=exc.colno, message=json_syntax(exc),
                    hint="Write it again with: leadlens score RESPONSES.csv -o results.json",
@@ -172,12 +178,13 @@ def _locations(text: str, file: str) -> SourceMap | None:
         return None
 
 
-def load_results(path: Path) -> Results:
-    """Read and validate a results document from ``path``."""
+def load_results(path: Path, *, not_json_hint: str = REPORT_TAKES) -> Results:
+    """Read and validate a results document from ``path`` (``not_json_hint``: see
+    :func:`parse_results`)."""
     try:  # the bytes are not kept beside the text (a national document is 100 MB or more)
         text = read_input(path, "results document", error=ResultsError).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ResultsError([Problem(file=str(path), message=f"not UTF-8 text (at byte offset "
                                     f"{exc.start})", hint=MAKE_ONE,
                                     code=Code.FILE_NOT_UTF8)]) from None
-    return parse_results(text, str(path))
+    return parse_results(text, str(path), not_json_hint=not_json_hint)

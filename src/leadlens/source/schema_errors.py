@@ -118,8 +118,59 @@ def validation_problems(exc: ValidationError, file: str, model: type[BaseModel],
         hints: A value's domain by its key (``weight``: "above 0 and at most 1000"), the hint
             of an out-of-range or non-finite value there.
     """
-    return [_problem(error, file, model, smap, prefix, hints or {})
-            for error in exc.errors(include_url=False)]
+    hints = hints or {}
+    # In pydantic's order; the errors of one value a union refused (one per member) together.
+    items: dict[tuple[Any, ...], list[ErrorDetails]] = {}
+    for n, error in enumerate(exc.errors(include_url=False)):
+        at = _union_at(model, tuple(error["loc"]))
+        key = (n,) if at is None else ("union", *tuple(error["loc"])[:at])
+        items.setdefault(key, []).append(error)
+    problems: list[Problem] = []
+    for key, errors in items.items():
+        if key[0] == "union":
+            problems += _union_problems(key[1:], errors, file, model, smap, prefix, hints)
+        else:
+            problems.append(_problem(errors[0], file, model, smap, prefix, hints))
+    return problems
+
+
+def _union_problems(base: tuple[Any, ...], errors: list[ErrorDetails], file: str,
+                    model: type[BaseModel], smap: SourceMap | None,
+                    prefix: tuple[str | int, ...], hints: Mapping[str, str]) -> list[Problem]:
+    """One value a union field refused (pydantic gives one error per member, at ``base`` +
+    the member's tag): the errors of the member whose form the value has (a whole number out of
+    range, a mapping missing a key), or else one line naming every form the field accepts."""
+    by_member: dict[Any, list[ErrorDetails]] = {}
+    for error in errors:
+        by_member.setdefault(error["loc"][len(base)], []).append(error)
+    for member in by_member.values():
+        if not any(_wrong_form(error, len(base)) for error in member):
+            return [_problem(_untagged(error, len(base)), file, model, smap, prefix, hints)
+                    for error in member]
+    forms = list(dict.fromkeys(_EXPECTED[e["type"]] for e in errors))
+    loc = prefix + base
+    line = col = None
+    if smap is not None:
+        line, col = smap.locate(loc)
+    field = _field_name(model, base)
+    return [Problem(file=file, line=line, col=col, path=format_path(loc),
+                    message=f"expected {_either(forms)}, got {describe(errors[0].get('input'))}",
+                    hint=hints.get(field, "") if field else "", code=Code.SCHEMA_WRONG_TYPE)]
+
+
+def _wrong_form(error: ErrorDetails, depth: int) -> bool:
+    """Whether a union member's error says the value is not of its form at all."""
+    return len(error["loc"]) == depth + 1 and error["type"] in _EXPECTED
+
+
+def _untagged(error: ErrorDetails, depth: int) -> ErrorDetails:
+    """``error`` with the union member's tag (at ``depth`` in its location) taken out."""
+    loc = tuple(error["loc"])
+    return {**error, "loc": loc[:depth] + loc[depth + 1:]}
+
+
+def _either(forms: list[str]) -> str:
+    return forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " or " + forms[-1]
 
 
 def _problem(error: ErrorDetails, file: str, model: type[BaseModel], smap: SourceMap | None,
@@ -202,9 +253,10 @@ def _problem(error: ErrorDetails, file: str, model: type[BaseModel], smap: Sourc
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The keys the model at ``loc`` accepts (by alias), for did-you-mean hints."""
     annotation = _unwrap(_walk(model, loc))
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [f.alias or n for n, f in annotation.model_fields.items()]
-    return []
+    members = (typing.get_args(annotation) if _is_union(annotation) else (annotation,))
+    return [f.alias or n for member in members
+            if isinstance(member, type) and issubclass(member, BaseModel)
+            for n, f in member.model_fields.items()]
 
 
 def _accepts(model: type[BaseModel], loc: tuple[Any, ...], number: float) -> bool:
@@ -221,6 +273,36 @@ def _accepts(model: type[BaseModel], loc: tuple[Any, ...], number: float) -> boo
     except ValidationError:
         return False
     return True
+
+
+def _is_union(annotation: Any) -> bool:
+    """A union of two or more forms (``int | str``; ``X | None`` is not one)."""
+    return typing.get_origin(_unwrap(annotation)) in (typing.Union, types.UnionType)
+
+
+def _union_at(model: type[BaseModel], loc: tuple[Any, ...]) -> int | None:
+    """Where in ``loc`` pydantic put a union member's tag (the index), or None."""
+    annotation: Any = model
+    for at, part in enumerate(loc):
+        if _is_union(annotation):
+            return at
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return None
+    return None
+
+
+def _field_name(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """The name (as written) of the innermost model field on ``loc``, for its hint."""
+    annotation: Any = model
+    name = None
+    for part in loc:
+        if isinstance(_unwrap(annotation), type) and issubclass(_unwrap(annotation), BaseModel):
+            name = str(part)
+        annotation = _step(annotation, part)
+        if annotation is None:
+            break
+    return name
 
 
 def _walk(model: type[BaseModel], loc: tuple[Any, ...]) -> Any:
@@ -246,6 +328,9 @@ def _unwrap(annotation: Any) -> Any:
 def _step(annotation: Any, part: Any) -> Any:
     annotation = _unwrap(annotation)
     origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):  # the member that has ``part``
+        return next((found for member in typing.get_args(annotation)
+                     if (found := _step(member, part)) is not None), None)
     if isinstance(part, int) and origin is list:
         return typing.get_args(annotation)[0]
     if origin is dict:

@@ -12,6 +12,7 @@ from pathlib import Path
 from leadlens.files import InputError, read_input
 from leadlens.questionset.loading import bundled_dir, load_question_set, resolve
 from leadlens.questionset.model import QuestionSet
+from leadlens.responses.limits import RunBudget
 from leadlens.responses.reading import read_responses
 from leadlens.results.loading import load_results
 from leadlens.scoring.options import check_score_options
@@ -19,6 +20,11 @@ from leadlens.source.yamltree import load_yaml
 from leadlens.waves.waves import Wave, results_wave, scored_wave
 
 RESULTS_SUFFIXES = (".json",)
+
+WAVE_TAKES = ("A wave is a results document (leadlens score RESPONSES.csv -o results.json) or a "
+              "responses file, scored here; a .json file is read as a results document, so "
+              "name a responses file for what it is (.csv, .xlsx, ...)")
+"""The hint for a ``.json`` wave that is no JSON at all (a responses file, most often)."""
 
 
 def is_results_file(path: Path) -> bool:
@@ -39,11 +45,13 @@ def question_places(qs: QuestionSet, ref: str | None) -> list[str]:
 
 def load_wave(path: Path, *, label: str | None = None, question_set: str | None = None,
               by: Sequence[str] = (), min_group_size: int | None = None,
-              generated_at: dt.datetime | None = None) -> Wave:
+              generated_at: dt.datetime | None = None,
+              budget: RunBudget | None = None) -> Wave:
     """One wave: ``path`` is a results document (``.json``) or a responses file.
 
     Responses are read and scored as ``leadlens score`` does, with ``question_set`` (a file or
     bundled id) and ``--by`` fields; their per-respondent scores are kept in memory only.
+    The waves of one run share one ``budget`` (:class:`~leadlens.responses.limits.RunBudget`).
 
     Raises:
         LeadlensError: the file cannot be read, or is not a valid results document or
@@ -52,9 +60,9 @@ def load_wave(path: Path, *, label: str | None = None, question_set: str | None 
     """
     name = label or path.stem
     if is_results_file(path):
-        return results_wave(name, str(path), load_results(path))
+        return results_wave(name, str(path), load_results(path, not_json_hint=WAVE_TAKES))
     qs = load_question_set(question_set)
     check_score_options(qs, by=by, min_group_size=min_group_size)
-    return scored_wave(name, str(path), qs, read_responses([path], qs), by=by,
+    return scored_wave(name, str(path), qs, read_responses([path], qs, budget=budget), by=by,
                        min_group_size=min_group_size,
                        question_at=question_places(qs, question_set), generated_at=generated_at)

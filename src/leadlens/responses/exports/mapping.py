@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from leadlens.errors import Code, Problem, ResponsesError, did_you_mean, format_path
 from leadlens.files import read_input
+from leadlens.questionset.loading import DOMAIN_HINTS
 from leadlens.questionset.model import ImportSettings, QuestionSet
 from leadlens.responses.layout import RESERVED_COLUMNS
 
@@ -63,7 +64,8 @@ def load_mapping(path: Path, question_set: QuestionSet | None = None) -> RuleSou
     try:
         settings = ImportSettings.model_validate(raw)
     except ValidationError as exc:
-        problems = validation_problems(exc, name, ImportSettings, smap=smap, prefix=prefix)
+        problems = validation_problems(exc, name, ImportSettings, smap=smap, prefix=prefix,
+                                       hints=DOMAIN_HINTS)
         rest = _salvaged(raw, exc)
         if question_set is not None and rest is not None:
             problems += check_rules(RuleSource(rest, name, prefix, smap), question_set)
@@ -175,7 +177,9 @@ def rule_sources(qs: QuestionSet, mapping: RuleSource | None) -> list[RuleSource
     """
     found = [mapping] if mapping is not None else []
     if qs.import_ is not None:
-        found.append(RuleSource(qs.import_, f"question set {qs.id!r}", ("import",)))
+        origin = qs.origin  # None for a set built in code: then the set's id names it
+        found.append(RuleSource(qs.import_, f"question set {qs.id!r}", ("import",)) if origin
+                     is None else RuleSource(qs.import_, origin.file, ("import",), origin.smap))
     problems = [p for source in found for p in check_rules(source, qs)]
     if problems:
         raise ResponsesError(problems)
