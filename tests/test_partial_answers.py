@@ -6,8 +6,9 @@ the overall against its principles, a timepoint's mean against its paired mean, 
 withheld question inside its principle's % favourable. Now a blank or "Don't know" counts as
 the question's mean among those scored on the principle (psych's ``scoreItems(impute =
 "mean")``), every question figure of a principle is over those people, a question answered by
-too few of them counts towards nothing, and the paired timepoint figures are withheld when
-1 to min_group_size - 1 people answered one end only.
+too few of them counts towards nothing, and 1 to min_group_size - 1 people who answered one
+timepoint only count on none of its figures (the paired figures are withheld instead for a
+principle's question).
 
 The property test builds every linear equation the whole survey publishes on the answers
 (question sums over those scored, principle, perspective and overall sums, timepoint sums,
@@ -72,16 +73,23 @@ def test_a_timepoint_minus_its_paired_mean_no_longer_gives_a_lone_answer() -> No
                    timepoints=["current", "target"], min_group_size=5)
     rows = [{"t@current": 1 + i % 5, "t@target": 1 + (i + 2) % 5} for i in range(10)]
     rows[3]["t@target"] = None
-    [t] = document(qs, rows)["timepoints"]
+    doc = document(qs, rows)
+    [t] = doc["timepoints"]
     current = t["timepoints"][0]
-    assert current["n"] == 10 and current["mean"] is not None  # the means stay
-    # current.mean x n - paired_means[0] x gap_n was person 3's current answer.
-    assert t["paired_means"] == [] and t["gap"] is None and t["gap_n"] is None
-    assert t["gap_withheld"] and "fewer than 5" in t["gap_withheld"]
-    # With none (or at least 5) answering one end only, the pairs are published.
+    # current.mean x n - paired_means[0] x gap_n was person 3's current answer: now person 3
+    # counts on no figure of t@current (the gap stays, over the 9 pairs).
+    assert current["n"] == 9 and t["gap_n"] == 9 and t["gap_withheld"] is None
+    recovered = current["mean"] * current["n"] - t["paired_means"][0] * t["gap_n"]
+    assert math.isclose(recovered, 0.0, abs_tol=1e-9), recovered
+    [item] = [i for i in doc["items"] if i["key"] == "t@current"]
+    assert item["n"] == 9  # the question's own answers leave person 3 out too
+    assert math.isclose(sum(int(v) * c for v, c in item["counts"].items() if v.isdigit()),
+                        current["mean"] * 9)
+    assert any(s["figure"] == "item:t@current" for s in doc["disclosure"]["steps"])
+    # With none (or at least 5) answering one end only, every answer counts.
     rows[3]["t@target"] = 2
     [t] = document(qs, rows)["timepoints"]
-    assert t["gap_n"] == 10 and len(t["paired_means"]) == 2 and t["gap_withheld"] is None
+    assert t["gap_n"] == 10 and t["timepoints"][0]["n"] == 10 and t["gap_withheld"] is None
 
 
 def test_overall_minus_its_principles_no_longer_gives_a_partial_answerer() -> None:
@@ -224,10 +232,16 @@ def published_equations(qs: QuestionSet, rows: list[dict[str, Any]], doc: Result
         people = members.get(question.principle or "", set(range(len(rows)))) \
             if question.principle else set(range(len(rows)))
         keys = question.answer_keys
+        answered = {key: {x for x in people if value(rows[x], key) is not None}
+                    for key in keys}
+        if not question.principle and len(keys) >= 2:  # 1..m-1 one-sided: left out
+            ends = answered[keys[0]] & answered[keys[-1]]
+            for key in keys:
+                if 0 < len(answered[key] - ends) < doc.min_group_size:
+                    answered[key] = answered[key] & ends
         for mean, key in zip(t.timepoints, keys, strict=True):
             if mean.n is not None and mean.withheld is None:
-                equations.append({(x, key): Fraction(1) for x in people
-                                  if value(rows[x], key) is not None})
+                equations.append({(x, key): Fraction(1) for x in answered[key]})
                 assert len(equations[-1]) == mean.n
         if t.paired_means:
             both = [x for x in people if value(rows[x], keys[0]) is not None
@@ -235,7 +249,7 @@ def published_equations(qs: QuestionSet, rows: list[dict[str, Any]], doc: Result
             assert len(both) == t.gap_n
             for key in keys:
                 equations.append({(x, key): Fraction(1) for x in both
-                                  if value(rows[x], key) is not None})
+                                  if x in answered[key]})
     return [e for e in equations if e]
 
 

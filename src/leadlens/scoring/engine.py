@@ -30,6 +30,7 @@ from leadlens.scoring.layout import items_of, principle_items
 from leadlens.scoring.options import check_score_options, effective_min_group_size
 from leadlens.scoring.principles import (
     PrincipleScores,
+    code_counts,
     item_result,
     left_out_text,
     score_principle,
@@ -44,7 +45,7 @@ from leadlens.scoring.published import (
     timepoint_minimum,
 )
 from leadlens.scoring.stats import band_of, ci95, mean_sd
-from leadlens.scoring.timepoints import timepoint_results
+from leadlens.scoring.timepoints import one_sided_left_out, timepoint_results
 
 PARALLEL_FROM = 100_000
 """From this many respondents, principles are scored on all cores (numpy releases the GIL)."""
@@ -226,6 +227,12 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     steps = [*left_out_steps(principle_results, floor), *published.steps]
     collected = collection_period(responses.submitted)
     shown_principles = [principle_minimum(p, floor) for p in principle_results]
+    one_sided = one_sided_left_out(items, responses, floor)
+    steps += [DisclosureStep(
+        breakdown=None, group=None, figure=f"item:{key}", reason="small",
+        text=f"{key}: counted over those who answered every timepoint of its question: "
+             f"fewer than {floor} answered it without the others")
+        for key in one_sided]
     results = Results(
         leadlens_version=__version__,
         generated_at=generated_at or dt.datetime.now(dt.UTC),
@@ -242,8 +249,9 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         principles=shown_principles,
         timepoints=[timepoint_minimum(t, floor)
                     for t in timepoint_results(question_set, items, responses, floor, {
-                        p.principle.id: p.members for p in own_scores})],
-        items=[item_minimum(item_result(i, responses), floor)
+                        p.principle.id: p.members for p in own_scores}, one_sided)],
+        items=[item_minimum(item_result(i, responses, counts=code_counts(
+                   responses, i, one_sided.get(i.key))), floor)
                for i in items if i.question.principle is None],
         groups=published.breakdowns,
         comments=comments,

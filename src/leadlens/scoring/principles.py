@@ -220,9 +220,12 @@ def split_shares(scores: FloatArray, weights: IntArray | None = None
     return below, above
 
 
-def code_counts(responses: Responses, item: Item) -> IntArray:
-    """Respondents per answer code of an item (see :func:`answer_codes`)."""
-    counts: IntArray = np.bincount(responses.codes[:, item.column],
+def code_counts(responses: Responses, item: Item,
+                rows: npt.NDArray[np.bool_] | None = None) -> IntArray:
+    """Respondents (all, or those of ``rows``) per answer code of an item (see
+    :func:`answer_codes`)."""
+    codes = responses.codes[:, item.column]
+    counts: IntArray = np.bincount(codes if rows is None else codes[rows],
                                    minlength=answer_sizes([item])[0]).astype(np.int64)
     return counts
 
