@@ -39,6 +39,7 @@ class Code(StrEnum):
     OUTPUT_UNWRITABLE = "output.unwritable"
     OUTPUT_NO_FOLDER = "output.no-folder"
     OUTPUT_NOT_REGULAR = "output.not-regular"
+    OUTPUT_IS_INPUT = "output.is-input"
     OUTPUT_NO_BROWSER = "output.no-browser"
     OUTPUT_BROWSER_FAILED = "output.browser-failed"
     # YAML and JSON documents (question sets, mappings, answers files, results)

@@ -26,7 +26,7 @@ import signal
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from types import FrameType
@@ -316,16 +316,41 @@ def check_folder(path: Path) -> None:
         else "Check the path", code=Code.OUTPUT_NO_FOLDER)])
 
 
-def check_writable(path: Path, *, force: bool) -> None:
+def check_writable(path: Path, *, force: bool,
+                   inputs: Iterable[Path | str | None] = ()) -> None:
     """Raise before any work is done when ``path`` may not be written.
 
     Raises:
         OutputExistsError: something replaceable is there and ``force`` is off.
-        OutputError: a folder, FIFO, device or socket is there (even with ``force``), or the
-            folder it would go in does not exist (:func:`check_folder`).
+        OutputError: a folder, FIFO, device or socket is there (even with ``force``), the
+            folder it would go in does not exist (:func:`check_folder`), or it is one of the
+            command's ``inputs`` (the same file, by any name: a link, a hard link), which
+            ``force`` never replaces: the input would be lost.
     """
     check_folder(path)
+    _refuse_an_input(path, inputs)
     _existing(path, force=force)
+
+
+def _refuse_an_input(path: Path, inputs: Iterable[Path | str | None]) -> None:
+    try:
+        out = os.stat(path)
+    except OSError:
+        return  # nothing there to lose (a dangling link is handled by _existing)
+    for given in inputs:
+        if given is None or str(given) == "-":
+            continue
+        try:
+            source = os.stat(given)
+        except OSError:
+            continue
+        if (source.st_dev, source.st_ino) == (out.st_dev, out.st_ino):
+            same = "" if os.path.abspath(given) == os.path.abspath(path) else f" ({given})"
+            raise OutputError([Problem(
+                file=str(path), message=f"is one of this command's inputs{same}; not "
+                                        "overwritten, even with --force",
+                hint="Choose another -o path: writing it would replace the input",
+                code=Code.OUTPUT_IS_INPUT)])
 
 
 def _default_mode() -> int:

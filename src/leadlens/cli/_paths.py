@@ -17,8 +17,9 @@ from leadlens.errors import LeadlensError, Problem
 def check_paths(inputs: Iterable[Path | str | None], output: Path | None, *,
                 force: bool) -> None:
     """Raise one error listing every input that is missing or a folder, and the output's
-    problem (exists without ``force``, a folder...). Standard input (``-``) and inputs that
-    are not regular files but can be read (a FIFO from ``<(...)``) are left to the readers.
+    problem (exists without ``force``, a folder, one of the inputs even with ``force``...).
+    Standard input (``-``) and inputs that are not regular files but can be read (a FIFO
+    from ``<(...)``) are left to the readers.
 
     Raises:
         LeadlensError: every problem found, inputs first.
@@ -26,6 +27,7 @@ def check_paths(inputs: Iterable[Path | str | None], output: Path | None, *,
     from leadlens.files import check_writable, not_regular, unreadable_input
 
     problems: list[Problem] = []
+    inputs = list(inputs)
     for path in inputs:
         if path is None or str(path) == "-":
             continue
@@ -38,7 +40,7 @@ def check_paths(inputs: Iterable[Path | str | None], output: Path | None, *,
             problems.append(not_regular(str(path), mode))
     if output is not None:
         try:
-            check_writable(output, force=force)
+            check_writable(output, force=force, inputs=inputs)
         except LeadlensError as exc:
             if not problems:
                 raise

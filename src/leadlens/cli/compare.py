@@ -127,7 +127,7 @@ def compare(
         from leadlens.files import check_writable
 
         if target is not None:
-            check_writable(target, force=force)
+            check_writable(target, force=force, inputs=[baseline, followup])
         return compare_waves(baseline, followup, by=fields, question_set=sets, labels=names,
                              independent=independent, min_group_size=min_group_size,
                              title=title)
@@ -190,7 +190,7 @@ def trend(
         from leadlens.files import check_writable
 
         if target is not None:
-            check_writable(target, force=force)
+            check_writable(target, force=force, inputs=waves)
         return trend_waves(waves, question_set=sets, labels=names, independent=independent,
                            min_group_size=min_group_size, title=title)
 

@@ -28,10 +28,19 @@ from pydantic import BaseModel
 from leadlens.errors import Code, Problem, format_path
 from leadlens.results.document import (
     DisclosureStep,
+    Favourability,
     GroupBreakdown,
+    GroupICC,
+    GroupPrinciple,
     GroupResult,
+    ItemResult,
+    OverallResult,
+    PerspectiveScore,
+    PrincipleResult,
     Results,
     ResultWarning,
+    TimepointMean,
+    TimepointResult,
     seal_of,
 )
 
@@ -205,40 +214,76 @@ def _short_comment_lists(results: Results, threshold: int, file: str,
             for path, texts in lists if 0 < len(texts) < threshold]
 
 
+# Every figure that carries its own count, by the model that holds it: count field -> the
+# figures resting on it. One rule applies to all of them, whole survey and groups alike: a
+# figure published on fewer than the threshold (but some) respondents or answers is refused.
+# A group's own ``n`` is checked by _group_problems (a shown group below the threshold) and is
+# listed in COUNTS_CHECKED_ELSEWHERE; tests/test_hostile_results.py fails when a model gains a
+# count field that neither table names.
+COUNTED: dict[type[BaseModel], dict[str, tuple[str, ...]]] = {
+    OverallResult: {"n": ("score", "sd", "ci95", "band")},
+    PrincipleResult: {
+        "n": ("score", "mean", "sd", "ci95", "band", "band_position", "bands", "below_50",
+              "above_50", "clearly_below", "clearly_above", "unscored_share",
+              "perspective_gap"),
+        "alpha_n": ("alpha", "alpha_std", "average_r", "g6", "alpha_ci95", "omega_total",
+                    "alpha_rekeyed"),
+        "agreement_n": ("rwg_j", "ad_m"),
+    },
+    PerspectiveScore: {
+        "n": ("score", "mean"),
+        "alpha_n": ("alpha", "alpha_std", "average_r", "g6", "alpha_ci95", "omega_total"),
+    },
+    ItemResult: {"n": ("mean", "sd", "counts", "item_total_r", "alpha_if_dropped",
+                       "pc1_loading")},
+    TimepointMean: {"n": ("mean", "score")},
+    TimepointResult: {"gap_n": ("gap", "paired_means")},
+    GroupPrinciple: {
+        "n": ("score", "mean", "sd", "ci95", "band"),
+        "agreement_n": ("rwg_j", "ad_m", "agreement"),
+    },
+    Favourability: {"answers": ("favourable", "neutral", "unfavourable", "favourable_ci95",
+                                "neutral_ci95", "unfavourable_ci95")},
+    GroupICC: {"n": ("icc1", "icc2", "p")},
+}
+# Whole numbers in the model that are not the base of a figure of their own, or are checked
+# by another rule.
+COUNTS_CHECKED_ELSEWHERE: dict[type[BaseModel], tuple[str, ...]] = {
+    GroupResult: ("n",),  # _group_problems: a shown group below the threshold
+    Results: ("respondents", "min_group_size"),  # _thin_figures and anonymity_problems
+    ItemResult: ("missing", "unscored"),  # parts of the item's respondents, as its counts
+    GroupICC: ("groups",),  # how many shown groups, each checked by _group_problems
+    ResultWarning: ("line", "col"),  # where a warning points in a file
+}
+EMPTY: tuple[object, ...] = (None, {}, [], ())
+
+
 def _thin_figures(results: Results, threshold: int) -> Iterator[tuple[PathT, int]]:
-    """Whole-survey figures published on fewer than the threshold (but some): a principle,
-    the overall score, an item's answers, a perspective, a timepoint, a gap."""
+    """Figures published on fewer than the threshold (but some): every figure of
+    :data:`COUNTED`, wherever it sits in the document, and the overall of a survey with
+    fewer respondents than the threshold."""
     if 0 < results.respondents < threshold and results.overall.score is not None:
         yield ("overall",), results.respondents
+    yield from _thin_in(results, (), threshold)
 
-    def thin(n: int | None, *values: object) -> int | None:
-        """``n`` when a figure on it is published below the threshold (a withheld figure's
-        n is null), else None."""
-        if n is not None and 0 < n < threshold and any(
-                v not in (None, {}, [], ()) for v in values):
-            return n
-        return None
 
-    if (n := thin(results.overall.n, results.overall.score)) is not None:
-        yield ("overall",), n
-    for i, p in enumerate(results.principles):
-        if (n := thin(p.n, p.score, p.mean, p.bands)) is not None:
-            yield ("principles", i), n
-        for j, s in enumerate(p.perspectives):
-            if (n := thin(s.n, s.score, s.mean)) is not None:
-                yield ("principles", i, "perspectives", j), n
-        for j, item in enumerate(p.items):
-            if (n := thin(item.n, item.mean, item.counts)) is not None:
-                yield ("principles", i, "items", j), n
-    for j, item in enumerate(results.items):
-        if (n := thin(item.n, item.mean, item.counts)) is not None:
-            yield ("items", j), n
-    for i, t in enumerate(results.timepoints):
-        for j, m in enumerate(t.timepoints):
-            if (n := thin(m.n, m.mean, m.score)) is not None:
-                yield ("timepoints", i, "timepoints", j), n
-        if (n := thin(t.gap_n, t.gap, t.paired_means)) is not None:
-            yield ("timepoints", i, "gap"), n
+def _thin_in(value: Any, path: PathT, threshold: int) -> Iterator[tuple[PathT, int]]:
+    if isinstance(value, BaseModel):
+        if path == ("question_set",):
+            return
+        for count_field, figures in COUNTED.get(type(value), {}).items():
+            n = getattr(value, count_field)
+            if n is not None and 0 < n < threshold and any(
+                    getattr(value, f) not in EMPTY for f in figures):
+                yield (path if count_field == "n" else (*path, count_field)), n
+        for name in type(value).model_fields:
+            yield from _thin_in(getattr(value, name), (*path, name), threshold)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _thin_in(item, (*path, i), threshold)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _thin_in(item, (*path, str(key)), threshold)
 
 
 def _hidden_principles(group: GroupResult, scored: Sequence[str]) -> list[str]:

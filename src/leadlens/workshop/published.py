@@ -412,6 +412,10 @@ class PackGuard:
         if none:
             paths: list[Path] = []
         elif record is not None:
+            from leadlens.files import not_regular
+
+            if record.exists() and not record.is_file():  # the one wording of every option
+                raise LeadlensError([not_regular(str(record), record.stat().st_mode)])
             if not record.is_file():
                 raise LeadlensError([Problem(
                     file=str(record), code=Code.WORKSHOP_STATE_DAMAGED,
