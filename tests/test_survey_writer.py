@@ -158,3 +158,20 @@ def test_an_append_waits_for_the_lock_of_another_writer(tmp_path: Path) -> None:
     worker.join(timeout=60)  # closing the file released the lock
     assert worker.exitcode == 0
     assert [r[0] for r in read(out)] == ["respondent_id", "r7"]
+
+
+def test_the_saved_ids_are_read_through_the_inputs_size_cap(tmp_path: Path) -> None:
+    # --resume reads the responses file's ids: a file past the responses cap (sparse, so
+    # nothing is written) is refused like every input, not read to its end.
+    from leadlens.files import LIMITS, InputError
+    from leadlens.survey.writer import saved_respondent_ids
+
+    big = tmp_path / "board.csv"
+    with big.open("wb") as handle:
+        handle.write(b"respondent_id\nr1\n")
+        handle.truncate(LIMITS["responses file"] + 1)
+    with pytest.raises(InputError, match="board.csv"):
+        saved_respondent_ids(big)
+    small = tmp_path / "small.csv"
+    small.write_text("respondent_id,x\nr1,1\nr2,\n", encoding="utf-8")
+    assert saved_respondent_ids(small) == {"r1", "r2"}

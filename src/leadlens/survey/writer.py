@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import io
 import os
 import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from leadlens.errors import Code, Problem, ResponsesError
-from leadlens.files import not_regular
+from leadlens.files import not_regular, open_input
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.layout import responses_header
 from leadlens.text import csv_record
@@ -188,7 +189,9 @@ def saved_respondent_ids(path: Path) -> set[str]:
     if not path.is_file():
         return set()
     ids: set[str] = set()
-    with path.open(encoding="utf-8-sig", newline="", errors="replace") as handle:
+    # Through the inputs' own checks (a regular file, the size cap), as every reader.
+    with open_input(path, "responses file") as raw, io.TextIOWrapper(
+            raw, encoding="utf-8-sig", newline="", errors="replace") as handle:
         try:
             for row in csv.DictReader(handle):
                 rid = (row.get("respondent_id") or "").strip()
