@@ -49,7 +49,10 @@ def test_na_is_missing_by_default_in_answers_fields_and_comments(tmp_path: Path)
     assert code == 0, err
     document = json.loads(out)
     items = {i["key"]: i for i in document["principles"][0]["items"]}
-    assert (items["b1"]["n"], items["b1"]["missing"]) == (10, 5)
+    # The NA rows r2 answered nothing: scored on nothing, they are outside the principle's
+    # figures (its items count over those scored on it), so nothing of theirs is missing.
+    assert document["respondents"] == 15
+    assert (items["b1"]["n"], items["b1"]["missing"]) == (10, 0)
     assert (items["b2"]["n"], items["b2"]["unscored"]) == (5, 0)
     assert [g["value"] for g in document["groups"]["organisation"]["groups"]] == [
         "Acme", "(not stated)"]
@@ -74,7 +77,8 @@ def test_a_sets_missing_values_are_read_as_blank_by_every_reader(tmp_path: Path)
         documents.append(json.loads(out)["principles"])
     assert documents[0] == documents[1] == documents[2]
     items = {i["key"]: i for i in documents[0][0]["items"]}
-    assert [items[k]["n"] for k in ("b1", "b2", "b3")] == [5, 0, 10]
+    # Only the "Acme,4,NA,2" rows answer 2 of 3 (min_answered 0.5): the items count over them.
+    assert [items[k]["n"] for k in ("b1", "b2", "b3")] == [5, 0, 5]
 
 
 def test_a_code_not_listed_as_missing_is_still_an_error(tmp_path: Path) -> None:
@@ -217,9 +221,11 @@ for (trait in names(keys)) {
   complete <- na.omit(items)
   a <- if (length(keys[[trait]])) psych::alpha(complete, keys = keys[[trait]])
        else psych::alpha(complete)
+  # A principle's item figures are over the people scored on it (3 of 5 answered).
+  scored <- items[rowSums(!is.na(items)) >= 3, ]
   out[[trait]] <- list(alpha = a$total$raw_alpha, alpha_n = nrow(complete),
-                       means = as.list(colMeans(items, na.rm = TRUE)),
-                       n = as.list(colSums(!is.na(items))))
+                       means = as.list(colMeans(scored, na.rm = TRUE)),
+                       n = as.list(colSums(!is.na(scored))))
 }
 cat(jsonlite_free <- paste0("{", paste(sprintf('"%s": {"alpha": %.15g, "alpha_n": %d, %s}',
   names(out), sapply(out, `[[`, "alpha"), sapply(out, `[[`, "alpha_n"),
