@@ -72,11 +72,8 @@ CASES: dict[str, tuple[Callable[[Doc], None], str]] = {
 }
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_past_a_bound_is_refused_quickly_under_a_memory_cap(tmp_path: Path, case: str) -> None:
-    edit, message = CASES[case]
-    doc = sample_document()
-    edit(doc)
+def _report_capped(tmp_path: Path, doc: Doc) -> tuple[Path, subprocess.CompletedProcess[str],
+                                                       float, Path]:
     path = tmp_path / "results.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     out = tmp_path / "report.md"
@@ -91,7 +88,15 @@ def test_past_a_bound_is_refused_quickly_under_a_memory_cap(tmp_path: Path, case
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                             text=True, timeout=60, check=False)
-    took = time.perf_counter() - start
+    return path, result, time.perf_counter() - start, out
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_past_a_bound_is_refused_quickly_under_a_memory_cap(tmp_path: Path, case: str) -> None:
+    edit, message = CASES[case]
+    doc = sample_document()
+    edit(doc)
+    path, result, took, out = _report_capped(tmp_path, doc)
     assert result.returncode == 1, result.stderr[-800:]
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
@@ -128,3 +133,15 @@ def test_a_national_document_is_within_every_bound() -> None:
     doc["warnings"] = [{"code": "responses.unknown-column", "message": "m"}] * 51
     data = json.dumps(doc, indent=2).encode()
     assert bounds_problem(data, "r.json") is None
+
+
+def test_warnings_within_the_item_bound_meet_the_models_bound(tmp_path: Path) -> None:
+    """Below the pass's item bound, the model's (10,000 warnings) refuses it, still under the
+    cap: leadlens score lists at most 51 a responses file."""
+    doc = sample_document()
+    doc["warnings"] = ["w"] * (MAX_ITEMS - 1000)
+    path, result, took, out = _report_capped(tmp_path, doc)
+    assert result.returncode == 1, result.stderr[-800:]
+    assert result.stderr == f"{path}: warnings: has more than 10000 items\n"
+    assert not out.exists()
+    assert took < 60, took
