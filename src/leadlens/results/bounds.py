@@ -38,17 +38,15 @@ def bounds_problem(data: bytes, file: str) -> Problem | None:
     """The first place where ``data`` (a results document's bytes) passes a bound, or None.
 
     An invalid document is measured as far as it goes (its syntax is reported later)."""
-    marks = sum(data.count(bytes([m])) for m in _MARKS)
-    if marks > MAX_MARKS:
-        return _at(data, _nth_mark(data, MAX_MARKS), file,
-                   f"more than {MAX_MARKS:,} JSON values and marks ({marks:,}): larger than "
-                   "any results document leadlens writes")
     if b"\\" in data:  # escapes, same length, so offsets hold: \\ first, then \"
         data = data.replace(b"\\\\", b"__").replace(b'\\"', b"__")
     arr = np.frombuffer(data, dtype=np.uint8)
     found = _structure(arr)
     if isinstance(found, tuple):
         start, length = found
+        if length < 0:
+            return _at(data, start, file, f"more than {MAX_MARKS:,} JSON values and marks: "
+                       "larger than any results document leadlens writes")
         return _at(data, start, file, f"a string of {length:,} bytes: longer than any "
                    f"leadlens writes (at most {MAX_STRING_BYTES:,})")
     pos = found
@@ -86,13 +84,18 @@ def bounds_problem(data: bytes, file: str) -> Problem | None:
 
 def _structure(arr: np.ndarray) -> np.ndarray | tuple[int, int]:
     """The offsets of the marks outside strings (``, [ ] { }``), or the first string longer
-    than :data:`MAX_STRING_BYTES` (its offset and length). Block by block, so that only the
-    marks outside strings are kept (4 bytes each)."""
+    than :data:`MAX_STRING_BYTES` (its offset and length), or the mark past
+    :data:`MAX_MARKS` (its offset and -1). Block by block, so that only the marks outside
+    strings are kept (4 bytes each, at most :data:`MAX_MARKS` of them)."""
     kept = []
     open_at = -1  # the opening quote of a string that runs on past a block
+    seen = 0
     for start in range(0, len(arr), _BLOCK):
         block = arr[start:start + _BLOCK]
         pos = np.flatnonzero(_LUT[block])
+        if seen + len(pos) > MAX_MARKS:
+            return start + int(pos[MAX_MARKS - seen]), -1
+        seen += len(pos)
         quote = block[pos] == _QUOTE
         quotes = pos[quote] + start
         if open_at >= 0:
@@ -108,19 +111,6 @@ def _structure(arr: np.ndarray) -> np.ndarray | tuple[int, int]:
     if open_at >= 0 and len(arr) - open_at - 1 > MAX_STRING_BYTES:  # never closed
         return open_at, len(arr) - open_at - 1
     return np.concatenate(kept) if kept else np.zeros(0, dtype=np.int32)
-
-
-def _nth_mark(data: bytes, n: int) -> int:
-    """The offset of the ``n``-th punctuation mark (1-based), counting block by block."""
-    seen = 0
-    for start in range(0, len(data), _BLOCK):
-        block = np.frombuffer(data, dtype=np.uint8, count=min(_BLOCK, len(data) - start),
-                              offset=start)
-        hits = np.flatnonzero(_LUT[block])
-        if seen + len(hits) >= n:
-            return start + int(hits[n - seen - 1])
-        seen += len(hits)
-    return len(data)
 
 
 def _at(data: bytes, offset: int, file: str, message: str,
