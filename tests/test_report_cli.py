@@ -117,7 +117,8 @@ def test_not_json(tmp_path: Path) -> None:
 def test_deeply_nested_json(tmp_path: Path) -> None:
     code, err, path = _bad(tmp_path, "[" * 100_000 + "]" * 100_000)
     assert code == 1
-    assert err.startswith(f"{path}:1:1: not a leadlens results document: nested too deeply")
+    # refused before parsing, at the first list past the bound (issue 16)
+    assert err.startswith(f"{path}:1:65: nested more than 64 lists and objects deep")
 
 
 def test_not_utf8(tmp_path: Path) -> None:

@@ -200,6 +200,7 @@ class Code(StrEnum):
     RESULTS_NOT_RESULTS = "results.not-results"
     RESULTS_VERSION = "results.version"
     RESULTS_NOT_FINITE = "results.not-finite"
+    RESULTS_TOO_LARGE = "results.too-large"
     RESULTS_OUT_OF_DOMAIN = "results.out-of-domain"
     RESULTS_ANONYMITY = "results.anonymity"
     RESULTS_UNCHECKED_BREAKDOWNS = "results.unchecked-breakdowns"

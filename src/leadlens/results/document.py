@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +19,15 @@ if TYPE_CHECKING:
     import polars as pl
 
 RESULTS_VERSION: Literal[2] = 2
+
+MAX_LIST = 2_000_000
+"""The most comments, groups or disclosure steps one list may hold (as
+:data:`leadlens.results.bounds.MAX_ITEMS`, which every list and object keeps)."""
+MAX_RESULT_WARNINGS = 10_000
+"""The most warnings a document may hold: reading a responses file lists at most 51
+(:func:`leadlens.responses.limits.capped_warnings`), so this admits about 190 files scored
+together with every one capped."""
+Comments = Annotated[list[str], Field(max_length=MAX_LIST)]
 
 
 class ResultModel(BaseModel):
@@ -265,7 +274,7 @@ class GroupResult(ResultModel):
     overall_suppressed_reason: Hidden | None = Field(
         default=None, description="Why the group's overall score is hidden, when it is.")
     principles: list[GroupPrinciple] = Field(default_factory=list)
-    comments: dict[str, list[str]] = Field(
+    comments: dict[str, Comments] = Field(
         default_factory=dict, description="This group's free-text answers: shown groups, "
         "questions at least min_group_size of its members answered, when safe.")
 
@@ -292,7 +301,7 @@ class GroupICC(ResultModel):
 class GroupBreakdown(ResultModel):
     field: str
     prompt: str
-    groups: list[GroupResult]
+    groups: list[GroupResult] = Field(max_length=MAX_LIST)
     spread: list[GroupSpread] = Field(description="Principles, most differently seen first.")
     icc: list[GroupICC] = Field(default_factory=list, description="Per principle.")
     withheld: str | None = Field(
@@ -340,7 +349,7 @@ def step_text(breakdown: str, values: list[str], figure: str, reason: str,
 
 class DisclosureAudit(ResultModel):
     method: str = Field(description="The disclosure-control method, in one paragraph.")
-    steps: list[DisclosureStep] = Field(default_factory=list)
+    steps: list[DisclosureStep] = Field(default_factory=list, max_length=MAX_LIST)
 
 
 class ResultWarning(ResultModel):
@@ -422,13 +431,14 @@ class Results(ResultModel):
     items: list[ItemResult] = Field(
         default_factory=list, description="Rated answers that belong to no principle.")
     groups: dict[str, GroupBreakdown] = Field(default_factory=dict)
-    comments: dict[str, list[str]] = Field(
+    comments: dict[str, Comments] = Field(
         default_factory=dict, description="Free-text answers by question id, shuffled.")
     comments_withheld: str | None = Field(
         default=None, description="Why comments were withheld, when they were.")
     warnings: list[ResultWarning] = Field(
-        default_factory=list, description="Warnings from reading and scoring the responses, "
-        "each located (file, line, column) and coded.")
+        default_factory=list, max_length=MAX_RESULT_WARNINGS,
+        description="Warnings from reading and scoring the responses, each located (file, "
+                    "line, column) and coded.")
     agreed: AgreedResult | None = Field(
         default=None, description="What the board agreed in a workshop, when scored with "
                                   "--agreed: agreed and target bands and actions per principle.")

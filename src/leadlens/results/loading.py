@@ -178,11 +178,23 @@ def _locations(text: str, file: str) -> SourceMap | None:
         return None
 
 
+def _refuse_past_bounds(data: bytes, file: str) -> None:
+    """Refuse a document past :mod:`leadlens.results.bounds` before any parser sees it."""
+    from leadlens.results.bounds import bounds_problem
+
+    problem = bounds_problem(data, file)
+    if problem is not None:
+        raise ResultsError([problem])
+
+
 def load_results(path: Path, *, not_json_hint: str = REPORT_TAKES) -> Results:
     """Read and validate a results document from ``path`` (``not_json_hint``: see
     :func:`parse_results`)."""
     try:  # the bytes are not kept beside the text (a national document is 100 MB or more)
-        text = read_input(path, "results document", error=ResultsError).decode("utf-8-sig")
+        data = read_input(path, "results document", error=ResultsError)
+        _refuse_past_bounds(data, str(path))
+        text = data.decode("utf-8-sig")
+        del data
     except UnicodeDecodeError as exc:
         raise ResultsError([Problem(file=str(path), message=f"not UTF-8 text (at byte offset "
                                     f"{exc.start})", hint=MAKE_ONE,
