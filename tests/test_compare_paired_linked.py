@@ -11,13 +11,21 @@ protected only against the whole survey, one breakdown at a time.
 from __future__ import annotations
 
 import json
+import random
 import textwrap
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from leadlens.cli import app
+from leadlens.questionset.model import QuestionSet
+from leadlens.waves.engine import Pairing, compare
+from leadlens.waves.waves import Wave, match_key, scored_wave
+from scoring_fixtures import build_set, responses
 
 runner = CliRunner()
 THRESHOLD = 5
@@ -142,3 +150,100 @@ def test_a_group_whose_paired_test_is_left_out_says_so(tmp_path: Path) -> None:
         group = next(g for g in doc["groups"][field]["groups"] if g["value"] == value)
         change = next(c for c in group["changes"] if c["id"] == "p1")
         assert change["test"] is None or change["test"]["name"] == "welch"
+
+
+# --- property: random matched waves, two breakdowns, exact linear algebra ----------------
+
+def _in_span(rows: list[list[int]], target: list[int]) -> bool:
+    """Whether ``target`` is a rational combination of ``rows`` (exact elimination)."""
+    basis: list[tuple[int, list[Fraction]]] = []
+    def reduce(vector: list[Fraction]) -> list[Fraction]:
+        for pivot, row in basis:
+            if vector[pivot]:
+                factor = vector[pivot] / row[pivot]
+                vector = [v - factor * r for v, r in zip(vector, row, strict=True)]
+        return vector
+    for row in rows:
+        reduced = reduce([Fraction(v) for v in row])
+        pivot = next((i for i, v in enumerate(reduced) if v), None)
+        if pivot is not None:
+            basis.append((pivot, reduced))
+    return not any(reduce([Fraction(v) for v in target]))
+
+
+def _random_waves(seed: int) -> tuple[Wave, Wave, QuestionSet]:
+    rnd = random.Random(seed)
+    qs = build_set([{"id": "x1"}, {"id": "x2"}], min_group_size=3,
+                   respondent=("sector", "organisation"))
+    orgs = {f"O{i}": rnd.choice(["N", "S"]) for i in range(rnd.randint(2, 5))}
+    base: list[dict[str, Any]] = []
+    follow: list[dict[str, Any]] = []
+    both = rnd.uniform(0.3, 0.8)  # the share matched; the rest joined or left, half each
+    for i in range(rnd.randint(10, 60)):
+        org = rnd.choice(list(orgs))
+        row = {"respondent_id": f"R{i:03d}", "sector": orgs[org], "organisation": org}
+        kind = rnd.random()
+        if kind < both or kind > (1 + both) / 2 or not base:
+            base.append({**row, "x1": rnd.randint(1, 5), "x2": rnd.randint(1, 5)})
+        if kind <= (1 + both) / 2:
+            if kind < both and rnd.random() < 0.1:  # a switcher
+                org = rnd.choice(list(orgs))
+                row = {**row, "sector": orgs[org], "organisation": org}
+            follow.append({**row, "x1": rnd.randint(1, 5), "x2": rnd.randint(1, 5)})
+    by = ("sector", "organisation")
+    return (scored_wave("a", "a.csv", qs, responses(qs, base), by=by),
+            scored_wave("b", "b.csv", qs, responses(qs, follow), by=by), qs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**6))
+@example(400)  # on main: the switchers between groups, 2, were a sum of shown tests
+def test_no_hidden_groups_matched_change_follows_from_the_paired_tests(seed: int) -> None:
+    """Every published paired test is the sum of its matched respondents' changes: a row over
+    the atoms (combinations of sector and organisation of the matched). No combination of the
+    groups of 1 to threshold-1 matched respondents whose paired test is not shown (nor any
+    single atom of that size) may lie in the span of the published rows."""
+    a, b, _ = _random_waves(seed)
+    doc = compare(a, b, by=["sector", "organisation"])
+    pairing = Pairing.of(a, b, independent=False)
+    assert a.respondents is not None and b.respondents is not None
+    threshold = doc.min_group_size
+    atoms: dict[tuple[str | None, str | None], int] = {}
+    member: list[tuple[str | None, str | None]] = []
+    fields = ("sector", "organisation")
+    for ra, rb in zip(pairing.base_rows.tolist(), pairing.follow_rows.tolist(), strict=True):
+        keys: list[str | None] = []
+        for f in fields:
+            ka, kb = (w.respondents.groupings[f] for w in (a, b))  # type: ignore[union-attr]
+            va = match_key(ka.values[ka.codes[ra]], ka.not_stated[ka.codes[ra]])
+            vb = match_key(kb.values[kb.codes[rb]], kb.not_stated[kb.codes[rb]])
+            keys.append(va if va == vb else None)
+        member.append((keys[0], keys[1]))
+        atoms.setdefault(member[-1], len(atoms))
+    counts = [0] * len(atoms)
+    for m in member:
+        counts[atoms[m]] += 1
+
+    def row(f: int, key: str) -> list[int]:
+        return [1 if atom[f] == key else 0 for atom in atoms]
+
+    published: list[list[int]] = []
+    whole = next((c for c in doc.principles if c.id == "p"), None)
+    if whole is not None and whole.test is not None and whole.test.name == "paired":
+        published.append([1] * len(atoms))
+    hidden: list[list[int]] = []
+    for f, field in enumerate(fields):
+        for group in doc.groups[field].groups:
+            key = match_key(group.value, False)
+            vector = row(f, key)
+            n = sum(c for c, v in zip(counts, vector, strict=True) if v)
+            shown = any(c.id == "p" and c.test is not None and c.test.name == "paired"
+                        for c in group.changes)
+            if shown:
+                published.append(vector)
+            elif 0 < n < threshold:
+                hidden.append(vector)
+    targets = hidden + [[1 if j == i else 0 for j in range(len(atoms))]
+                        for i, c in enumerate(counts) if 0 < c < threshold]
+    for target in targets:
+        assert not _in_span(published, target), (seed, atoms, counts, target)
