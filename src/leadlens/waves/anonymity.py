@@ -20,8 +20,9 @@ changed its option; judged from the answer counts otherwise.
 
 Published figures are linked tables: in each wave, the whole survey minus the groups shown
 gives the groups not shown, so that union's change must also be none or at least the
-threshold (:func:`protect` picks the further groups to withhold); the same for a paired
-test's respondents, and for a principle's answers minus those of its questions shown.
+threshold (:func:`protect` picks the further groups to withhold); the same for a principle's
+answers minus those of its questions shown. The paired tests of every breakdown are protected
+together with the whole survey's, by :func:`leadlens.scoring.disclosure.protect`.
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ def complement_reason(threshold: int) -> str:
 
 
 def paired_complement_note(threshold: int) -> str:
-    return ("the paired test is left out (Welch instead), so that the whole survey's paired "
-            f"change minus the groups' cannot give away fewer than {threshold} people's change")
+    return ("the paired test is left out (Welch instead), so that the paired changes shown "
+            "(the whole survey's and every breakdown's groups') cannot be added and taken away "
+            f"to give away fewer than {threshold} people's change")
 
 
 def protect(candidates: Sequence[str], change_without: Callable[[set[str]], int | None],

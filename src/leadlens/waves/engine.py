@@ -11,7 +11,7 @@ import numpy as np
 from leadlens._version import __version__
 from leadlens.errors import Code, LeadlensError, Problem
 from leadlens.questionset.model import QuestionSet
-from leadlens.responses.table import BoolArray, FloatArray
+from leadlens.responses.table import BoolArray, FloatArray, Int32Array
 from leadlens.results.document import (
     GroupPrinciple,
     GroupResult,
@@ -19,6 +19,8 @@ from leadlens.results.document import (
     PrincipleResult,
     Results,
 )
+from leadlens.scoring.disclosure import Reason, atoms_of
+from leadlens.scoring.disclosure import protect as protect_linked
 from leadlens.scoring.stats import ci95
 from leadlens.waves import stats
 from leadlens.waves.anonymity import (
@@ -505,20 +507,38 @@ def timepoint_changes(a: Wave, b: Wave, matching: Matching, cells: Cells,
     return out
 
 
-def group_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, field_id: str,
-                  cells: Cells, withheld: list[Withheld],
-                  paired_whole: frozenset[str] = frozenset()) -> BreakdownComparison:
-    """Groups shown in both waves, matched by value; each one's principles compared.
+@dataclass
+class _Plan:
+    """One breakdown's groups decided, before the paired tests of every breakdown are
+    protected together (:func:`_protect_pairs`)."""
+
+    field: str
+    prompt: str
+    order: list[str]
+    values: dict[str, str]
+    not_shown: dict[str, str]
+    reasons: dict[str, str]
+    masks: dict[str, Masks]
+    old: dict[str, GroupResult]
+    new: dict[str, GroupResult]
+    published: dict[str, dict[str, GroupPrinciple]]
+    names: dict[str, str]
+    welch: dict[str, set[str]]
+    withheld: list[Withheld | str]
+    """What the breakdown withholds, in order; a principle id marks where the notes of the
+    groups whose paired test of that principle is left out go."""
+    left_out: dict[str, list[str]]
+
+
+def _plan_groups(a: Wave, b: Wave, matching: Matching, field_id: str, cells: Cells
+                 ) -> _Plan:
+    """Groups shown in both waves, matched by value; each one's principles decided.
 
     Linked tables: in each wave the whole survey minus the groups compared gives the groups
     not compared, so their union must have changed by none or at least the threshold, for
-    the group sizes and for each principle (else more groups are withheld, smallest first);
-    and, for a principle whose whole-survey change is a paired test (``paired_whole``), the
-    linked respondents outside the groups' paired tests must be none or at least the
-    threshold (else those groups are tested with Welch)."""
+    the group sizes and for each principle (else more groups are withheld, smallest first).
+    The paired tests are protected afterwards, for every breakdown together."""
     ba, bb = a.results.groups[field_id], b.results.groups[field_id]
-    scales_a = {p.id: p.scale for p in a.results.principles}
-    scales_b = {p.id: p.scale for p in b.results.principles}
     names = {p.id: p.name for p in b.results.principles}
     whole_a = {p.id: p for p in a.results.principles}
     whole_b = {p.id: p for p in b.results.principles}
@@ -528,7 +548,8 @@ def group_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, field_
     values: dict[str, str] = {}
     not_shown: dict[str, str] = {}
     reasons: dict[str, str] = {}
-    masks: dict[str, tuple[BoolArray | None, BoolArray | None]] = {}
+    masks: dict[str, Masks] = {}
+    withheld: list[Withheld | str] = []
     for key in order:
         x, y = old.get(key), new.get(key)
         shown = y if y is not None else x
@@ -572,7 +593,6 @@ def group_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, field_
     compared = [k for k in compared if k not in reasons]
     # Each principle: its own cells, then the same complement.
     published: dict[str, dict[str, GroupPrinciple]] = {k: {} for k in compared}
-    welch: dict[str, set[str]] = {k: set() for k in compared}
     for pid in matching.principles:
         shown_p: list[str] = []
         for key in compared:
@@ -607,34 +627,51 @@ def group_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, field_
         shown_p = [k for k in shown_p if k not in extra]
         for key in shown_p:
             published[key][pid] = next(gp for gp in new[key].principles if gp.id == pid)
-        if pid in paired_whole:
-            for key in _protect_pairs(a, b, pairing, pid, shown_p, masks, cells.threshold):
-                welch[key].add(pid)
-                withheld.append(Withheld(what=f"{field_id} {values[key]}: {names[pid]}",
-                                         reason=paired_complement_note(cells.threshold)))
+        withheld.append(pid)  # where the paired tests left out of this principle go
+    return _Plan(field=field_id, prompt=bb.prompt, order=order, values=values,
+                 not_shown=not_shown, reasons=reasons, masks=masks, old=old, new=new,
+                 published=published, names=names, welch={k: set() for k in compared},
+                 withheld=withheld, left_out={})
+
+
+def _group_comparison(a: Wave, b: Wave, pairing: Pairing, plan: _Plan, cells: Cells
+                      ) -> tuple[BreakdownComparison, list[Withheld]]:
+    """The breakdown's comparison, once its paired tests are decided, and what it withholds."""
+    scales_a = {p.id: p.scale for p in a.results.principles}
+    scales_b = {p.id: p.scale for p in b.results.principles}
     groups: list[GroupComparison] = []
-    for key in order:
-        if key in not_shown or key in reasons:
-            groups.append(GroupComparison(value=values[key], baseline_n=None, followup_n=None,
-                                          withheld=not_shown.get(key) or reasons[key]))
+    for key in plan.order:
+        if key in plan.not_shown or key in plan.reasons:
+            groups.append(GroupComparison(value=plan.values[key], baseline_n=None,
+                                          followup_n=None,
+                                          withheld=plan.not_shown.get(key)
+                                          or plan.reasons[key]))
             continue
-        x, y = old[key], new[key]
-        mask_a, mask_b = masks[key]
+        x, y = plan.old[key], plan.new[key]
+        mask_a, mask_b = plan.masks[key]
         gpa = {gp.id: gp for gp in x.principles}
         changes = []
-        for pid in matching.principles:
-            if pid not in published[key]:
-                continue
+        for pid in plan.published[key]:
             changes.append(change(
-                pid, names[pid],
+                pid, plan.names[pid],
                 group_side(a.results, scales_a.get(pid), gpa[pid], _values(a, pid, mask_a)),
-                group_side(b.results, scales_b.get(pid), published[key][pid],
+                group_side(b.results, scales_b.get(pid), plan.published[key][pid],
                            _values(b, pid, mask_b)),
-                None if pid in welch[key] else _paired(a, b, pairing, pid, mask_a, mask_b),
+                None if pid in plan.welch[key]
+                else _paired(a, b, pairing, pid, mask_a, mask_b),
                 min_pairs=cells.threshold))
-        groups.append(GroupComparison(value=values[key], baseline_n=x.n, followup_n=y.n,
+        groups.append(GroupComparison(value=plan.values[key], baseline_n=x.n, followup_n=y.n,
                                       changes=adjust(changes)))
-    return BreakdownComparison(field=field_id, prompt=bb.prompt, groups=groups)
+    withheld: list[Withheld] = []
+    for entry in plan.withheld:
+        if isinstance(entry, str):
+            withheld.extend(
+                Withheld(what=f"{plan.field} {plan.values[key]}: {plan.names[entry]}",
+                         reason=paired_complement_note(cells.threshold))
+                for key in plan.left_out.get(entry, []))
+        else:
+            withheld.append(entry)
+    return BreakdownComparison(field=plan.field, prompt=plan.prompt, groups=groups), withheld
 
 
 def _gp_n(group: GroupResult, pid: str) -> int:
@@ -701,36 +738,63 @@ def _protect_parts(cells: Cells, shown: list[str], whole: Masks,
     return protect(shown, rest_change, cells.threshold)
 
 
-def _protect_pairs(a: Wave, b: Wave, pairing: Pairing, pid: str, shown: list[str],
-                   masks: dict[str, Masks], threshold: int) -> list[str]:
-    """Groups whose paired test is left out (Welch instead), so that the whole survey's
-    paired change minus the groups' rests on none or at least ``threshold`` people."""
-    if pairing.linked == 0 or a.respondents is None or b.respondents is None:
-        return []
-    rows_a, rows_b = pairing.base_rows, pairing.follow_rows
-    both = np.isfinite(a.respondents.principles[pid][rows_a]) \
-        & np.isfinite(b.respondents.principles[pid][rows_b])
-    paired: dict[str, BoolArray] = {}
-    for key in shown:
-        mask_a, mask_b = masks[key]
-        if mask_a is None or mask_b is None:
-            return []
-        rows = both & mask_a[rows_a] & mask_b[rows_b]
-        if int(rows.sum()) >= max(2, threshold):  # else Welch already
-            paired[key] = rows
-    candidates = sorted(paired, key=lambda k: (int(paired[k].sum()), k))
+def _protect_pairs(a: Wave, b: Wave, pairing: Pairing, pid: str, plans: Sequence[_Plan],
+                   threshold: int) -> list[list[str]]:
+    """Per breakdown, the groups whose paired test of ``pid`` is left out (Welch instead).
 
-    rest0 = both.copy()
-    for key in candidates:
-        rest0 &= ~paired[key]
-
-    def rest(more: set[str]) -> int:
-        out = rest0.copy()
-        for key in more:
-            out |= paired[key]
-        return int(out.sum())
-
-    return protect(candidates, rest, threshold)
+    The paired tests of every breakdown and the whole survey's are one set of linked tables:
+    each is the count and sum of its matched respondents' changes, and a matched respondent
+    sits in one combination of groups across the breakdowns (an atom; one who changed group
+    between the waves is in none of that breakdown's). So a sector's paired change minus
+    those of its organisations shown would give the change of the organisations' matched
+    respondents whose paired test is not shown. They are protected together by the control
+    ``leadlens score`` uses (:func:`leadlens.scoring.disclosure.protect`)."""
+    out: list[list[str]] = [[] for _ in plans]
+    if pairing.linked == 0 or a.respondents is None or b.respondents is None or not plans:
+        return out
+    va, vb = a.respondents.principles[pid], b.respondents.principles[pid]
+    both = np.isfinite(va[pairing.base_rows]) & np.isfinite(vb[pairing.follow_rows])
+    rows_a, rows_b = pairing.base_rows[both], pairing.follow_rows[both]
+    if rows_a.size == 0:
+        return out
+    codes: list[Int32Array] = []
+    given: list[list[Reason | None]] = []
+    caps: list[list[int | None]] = []
+    keys: list[list[str | None]] = []
+    for plan in plans:
+        # Every group of the breakdown, and last, the matched respondents in none of them.
+        code = np.full(rows_a.size, len(plan.order), dtype=np.int32)
+        shown: list[Reason | None] = []
+        cap: list[int | None] = []
+        for i, key in enumerate(plan.order):
+            mask_a, mask_b = plan.masks.get(key, (None, None))
+            inside = np.zeros(rows_a.size, dtype=bool)
+            if mask_a is not None and mask_b is not None:
+                inside = mask_a[rows_a] & mask_b[rows_b]
+                code[inside] = i
+            # Taken as published when it may be (enough pairs; else Welch already): a
+            # figure taken as published that is not only leaves a reader less to move.
+            paired = pid in plan.published.get(key, {}) \
+                and int(inside.sum()) >= max(2, threshold)
+            shown.append(None if paired else "complement")
+            # A group compared publishes its size in each wave: its matched are no more.
+            cap.append(min(plan.old[key].n or 0, plan.new[key].n or 0)
+                       if key in plan.masks else None)
+        # Only the groups some matched respondent is in: an empty one has nothing to give
+        # away, and a hidden group no one could be moved out of would look exposed.
+        used, compact = np.unique(code, return_inverse=True)
+        codes.append(compact.reshape(-1).astype(np.int32))
+        keys.append([plan.order[i] if i < len(plan.order) else None for i in used.tolist()])
+        given.append([shown[i] if i < len(shown) else "complement" for i in used.tolist()])
+        caps.append([cap[i] if i < len(cap) else None for i in used.tolist()])
+    atom_of, atom_groups = atoms_of(codes)
+    counts = np.bincount(atom_of, minlength=atom_groups.shape[0]).astype(np.int64)
+    found = protect_linked(atom_groups, counts, [len(k) for k in keys], threshold,
+                           given=given, caps=caps)
+    for f in range(len(plans)):
+        out[f] = [key for key, g, r in zip(keys[f], given[f], found.reasons[f], strict=True)
+                  if key is not None and g is None and r is not None]
+    return out
 
 
 def _matching(a: Wave, b: Wave) -> Matching:
@@ -769,10 +833,17 @@ def compare(baseline: Wave, followup: Wave, *, by: Sequence[str] = (),
     else:
         withheld.append(Withheld(what="the whole survey: scores, items and timepoints",
                                  reason=reason))
-    paired_whole = frozenset(c.id for c in principles
-                             if c.test is not None and c.test.name == "paired")
-    groups = {f: group_changes(baseline, followup, matching, pairing, f, cells, withheld,
-                               paired_whole) for f in by}
+    plans = [_plan_groups(baseline, followup, matching, f, cells) for f in by]
+    for pid in matching.principles:
+        for plan, keys in zip(plans, _protect_pairs(baseline, followup, pairing, pid, plans,
+                                                    cells.threshold), strict=True):
+            plan.left_out[pid] = keys
+            for key in keys:
+                plan.welch[key].add(pid)
+    groups: dict[str, BreakdownComparison] = {}
+    for plan in plans:
+        groups[plan.field], notes = _group_comparison(baseline, followup, pairing, plan, cells)
+        withheld.extend(notes)
     not_compared = list(matching.not_compared)
     if reason is None and overall is None and not any(w.what == "the overall score"
                                                       for w in withheld):
