@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from leadlens.errors import Code, Problem, ResponsesError, did_you_mean, format_path
 from leadlens.files import read_input
-from leadlens.questionset.loading import DOMAIN_HINTS
+from leadlens.questionset.hints import DOMAIN_HINTS
 from leadlens.questionset.model import ImportSettings, QuestionSet
 from leadlens.responses.layout import RESERVED_COLUMNS
 
