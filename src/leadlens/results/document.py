@@ -58,11 +58,13 @@ class ItemResult(ResultModel):
     scale: str
     reverse: bool = False
     weight: float = 1.0
-    n: int | None = Field(description="Respondents with a scored answer; null when the item "
-                          "is withheld (fewer than min_group_size answered).")
+    n: int | None = Field(description="Respondents with a scored answer (a principle's item: "
+                          "among those scored on the principle); null when the item is "
+                          "withheld (fewer than min_group_size answered).")
     missing: int | None = Field(
-        description="Respondents without a scored answer (blank or unscored); null when the "
-                    "item is withheld.")
+        description="Respondents without a scored answer (blank or unscored; a principle's "
+                    "item: among those scored on the principle); null when the item is "
+                    "withheld.")
     unscored: int | None = Field(
         description="Answers such as \"Don't know\"; null when the item is withheld.")
     mean: float | None = Field(description="Mean of the raw values on the scale's own units.")
