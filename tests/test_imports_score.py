@@ -149,11 +149,10 @@ def test_on_invalid_missing_counts_unknown_labels(tmp_path: Path) -> None:
     assert "2 answer(s) not on their scale were treated as missing" in result.stderr
     item = next(i for p in json.loads(result.stdout)["principles"] for i in p["items"]
                 if i["key"] == "adaptive-3")
-    # adaptive-3 is the only adaptive question in the file, so nobody answered enough of
-    # the principle to be scored on it; its questions' figures count over those scored
-    # (docs/scoring.md, item-mean imputation): none. The answers were still read: the
-    # warning above counts the two treated as missing.
-    assert (item["n"], item["missing"]) == (0, 0)
+    # adaptive-3 is the only adaptive question in the file, so nobody is scored on the
+    # principle: it publishes no figure to set against its questions, which then count
+    # over everyone (docs/scoring.md).
+    assert (item["n"], item["missing"]) == (5, 2)
 
 
 def test_cp1252_past_the_sniffed_head_falls_back_to_the_import_reader(tmp_path: Path) -> None:

@@ -189,15 +189,17 @@ def published_equations(qs: QuestionSet, rows: list[dict[str, Any]], doc: Result
         return []
     for question_set_p, result in zip(qs.principles, doc.principles, strict=True):
         pid = question_set_p.id
-        if result.score is None:
-            continue
-        people = members[pid]
+        # Nobody scored: the principle publishes no figure beside its items, counted over
+        # everyone.
+        people = members[pid] or set(range(len(rows)))
         by_key = {i.key: i for i in result.items}
         for item in result.items:
             if item.n is not None and item.withheld is None:
                 equations.append({(x, item.key): Fraction(1) for x in people
                                   if value(rows[x], item.key) is not None})
-                assert len(equations[-1]) == item.n  # the published count: the same people
+                assert len(equations[-1]) == item.n, (item.key, sorted(people))
+        if result.score is None:
+            continue
         scored = [(q, key) for q in qs.questions if q.principle == pid
                   for n, key in enumerate(q.answer_keys) if not q.timepoints or n == 0]
         counted = [(q, key) for q, key in scored if by_key[key].withheld is None
@@ -229,8 +231,7 @@ def published_equations(qs: QuestionSet, rows: list[dict[str, Any]], doc: Result
         equations.append(overall)
     for t in doc.timepoints:
         question = next(q for q in qs.questions if q.id == t.question)
-        people = members.get(question.principle or "", set(range(len(rows)))) \
-            if question.principle else set(range(len(rows)))
+        people = members.get(question.principle or "") or set(range(len(rows)))
         keys = question.answer_keys
         answered = {key: {x for x in people if value(rows[x], key) is not None}
                     for key in keys}

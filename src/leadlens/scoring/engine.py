@@ -249,7 +249,8 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
         principles=shown_principles,
         timepoints=[timepoint_minimum(t, floor)
                     for t in timepoint_results(question_set, items, responses, floor, {
-                        p.principle.id: p.members for p in own_scores}, one_sided)],
+                        p.principle.id: p.members for p in own_scores if p.members.any()},
+                        one_sided)],
         items=[item_minimum(item_result(i, responses, counts=code_counts(
                    responses, i, one_sided.get(i.key))), floor)
                for i in items if i.question.principle is None],

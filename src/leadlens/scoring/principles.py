@@ -304,12 +304,15 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
     position = {i.key: j for j, i in enumerate(scored)}
     below, above = split_shares(pattern_scores, weights)
     split = clear_split(pattern_scores, side_margin(own.scale), weights)
-    # Every item figure of the principle is counted over the people scored on it.
-    inside = np.where(imputed.member, weights, 0)
+    # Every item figure of the principle is counted over the people scored on it; when
+    # nobody is (e.g. an export with only some of its questions), the principle publishes
+    # no figure to set against its items, which are then counted over everyone.
+    everyone = not imputed.member.any()
+    inside = weights if everyone else np.where(imputed.member, weights, 0)
     counts = {item.key: np.bincount(patterns.codes[:, j], weights=inside,
                                     minlength=answer_sizes([item])[0]).round().astype(np.int64)
               for j, item in enumerate(scored)}
-    members = imputed.member[patterns.index]
+    members = np.ones(responses.n, dtype=bool) if everyone else imputed.member[patterns.index]
     if any(i.key not in counts for i in group.items):
         among = restricted(responses, members)
         counts.update({i.key: code_counts(among, i) for i in group.items
@@ -357,7 +360,8 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
         recommendation=principle.recommendations.get(band.id) if band else None,
         withheld=_nothing_counted(scored, imputed, min_group_size),
         items=[_left_out(item_result(i, responses, counts=counts[i.key], reliable=reliable,
-                                     position=position.get(i.key, -1), population=n),
+                                     position=position.get(i.key, -1),
+                                     population=None if everyone else n),
                          i.key in left_out, min_group_size)
                for i in group.items])
     return result, own
