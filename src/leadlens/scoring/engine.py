@@ -228,12 +228,6 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     collected = collection_period(responses.submitted)
     shown_principles = [principle_minimum(p, floor) for p in principle_results]
     one_sided = one_sided_left_out(items, responses, floor)
-    if one_sided:  # one step for them all: the board pack prints every step
-        steps.append(DisclosureStep(
-            breakdown=None, group=None, figure="timepoints", reason="small",
-            text=f"{', '.join(one_sided)}: each counted over those who answered every "
-                 f"timepoint of its question: fewer than {floor} answered it without the "
-                 "others"))
     results = Results(
         leadlens_version=__version__,
         generated_at=generated_at or dt.datetime.now(dt.UTC),
