@@ -136,7 +136,7 @@ def test_memory_stays_bounded_on_a_huge_cell(tmp_path: Path, qs: Path) -> None:
     lines = result.stderr.splitlines()
     assert lines[0].startswith(f"{path}:5: a cell of 200,000,000 bytes")
     peak_mib = int(lines[-1].split()[1])
-    assert peak_mib < 900, peak_mib  # the file is 200 MB; parsing it took about 4x that
+    assert peak_mib < 320, peak_mib  # the file is 200 MB and never held (172 MiB measured)
     assert resource.getrlimit(resource.RLIMIT_AS)  # (the parent is untouched)
 
 

@@ -30,6 +30,7 @@ from leadlens.files import STDIN, InputError, read_head, read_input
 from leadlens.responses import numeric
 from leadlens.responses.limits import (
     MAX_FIELD_BYTES,
+    file_problem,
     line_endings,
     nul_problem,
     size_problem,
@@ -191,7 +192,10 @@ def _read_large(path: Path, source: str, hint: Callable[[str], ColumnHint] | Non
         import polars  # noqa: F401
         found, numbers = scanning.result()
     if found.nul or found.longest > MAX_FIELD_BYTES:
-        _checked(path, source)  # says where (a long record may still have short cells)
+        # Says where, in a second pass in blocks (a long record may still have short cells).
+        problem = file_problem(path, source)
+        if problem is not None:
+            raise ResponsesError([problem])
     if not found.content:
         return CellTable(source, header, {i: Column(np.zeros(0, np.uint32), [])
                                           for i, h in enumerate(hints) if h != "skip"},

@@ -9,9 +9,12 @@ separators inside quotes do not count), and a file over :data:`MAX_FIELD_BYTES` 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from leadlens.errors import MAX_PROBLEMS, Code, Problem
 
@@ -111,14 +114,38 @@ def nul_problem(data: bytes | str, source: str) -> Problem | None:
 
 def size_problem(data: bytes, source: str, delimiter: str = ",") -> Problem | None:
     """A field or record longer than its bound, located at its line; None when all fit."""
-    field, field_at, record, record_at = _longest(data, ord(delimiter))
-    if field > MAX_FIELD_BYTES:
-        at, what, limit, size = field_at, "a cell", MAX_FIELD_BYTES, field
-    elif record > MAX_RECORD_BYTES:
-        at, what, limit, size = record_at, "a row", MAX_RECORD_BYTES, record
+    view = memoryview(data)
+    return _measured(source, (view[at:at + _BLOCK] for at in range(0, len(data), _BLOCK)),
+                     ord(delimiter))
+
+
+def file_problem(path: Path, source: str) -> Problem | None:
+    """:func:`nul_problem`, then :func:`size_problem`, for a comma-separated file with line
+    feeds, read in :data:`_BLOCK` blocks: nothing file-sized is held (a 200 MB cell is
+    located in a few blocks' memory)."""
+    with path.open("rb") as handle:
+        return _measured(source, iter(lambda: handle.read(_BLOCK), b""), ord(","), nul=True)
+
+
+def _measured(source: str, blocks: Iterable[bytes | memoryview], delimiter: int, *,
+              nul: bool = False) -> Problem | None:
+    found = _Longest()
+    for block in blocks:
+        if nul and isinstance(block, bytes) and (at := block.find(b"\x00")) >= 0:
+            line = found.newlines + block.count(b"\n", 0, at) + 1
+            return Problem(file=source, line=line,
+                           message="not a text (CSV) file: it contains NUL bytes",
+                           hint="Give a responses CSV (UTF-8) or a survey platform's CSV or "
+                                ".xlsx export", code=Code.FILE_NOT_TEXT)
+        found.feed(np.frombuffer(block, dtype=np.uint8), delimiter)
+    found.end()
+    if found.field > MAX_FIELD_BYTES:
+        line, what, limit, size = found.field_line, "a cell", MAX_FIELD_BYTES, found.field
+    elif found.record > MAX_RECORD_BYTES:
+        line, what, limit, size = found.record_line, "a row", MAX_RECORD_BYTES, found.record
     else:
         return None
-    return Problem(file=source, line=data.count(b"\n", 0, at) + 1,
+    return Problem(file=source, line=line,
                    message=f"{what} of {size:,} bytes; a responses file's "
                            f"{'cells' if what == 'a cell' else 'rows'} may be at most "
                            f"{limit // 1024:,} KiB",
@@ -126,54 +153,72 @@ def size_problem(data: bytes, source: str, delimiter: str = ",") -> Problem | No
                         "of the file one cell", code=Code.CSV_CELL_TOO_LARGE)
 
 
-def _positions(view: np.ndarray, byte: int) -> np.ndarray:
-    """Offsets of ``byte`` in ``view``, found block by block (bounded temporary memory)."""
-    found = [np.flatnonzero(view[at:at + _BLOCK] == byte) + at
-             for at in range(0, len(view), _BLOCK)]
-    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+@dataclass
+class _Longest:
+    """The longest field and record (quote-aware: separators inside quotes do not count) and
+    the lines they start on, measured block by block."""
 
+    offset: int = 0
+    quotes: int = 0
+    """Quotes before this block (an odd number: inside quoted text)."""
+    newlines: int = 0
+    """Line feeds before this block (inside quotes too: lines are physical)."""
+    field_start: int = 0
+    field_start_line: int = 1
+    record_start: int = 0
+    record_start_line: int = 1
+    field: int = 0
+    field_line: int = 1
+    record: int = 0
+    record_line: int = 1
 
-def _outside(ends: np.ndarray, quotes: np.ndarray) -> np.ndarray:
-    """The separators not inside quotes: an even number of quotes comes before them."""
-    if not len(quotes):
-        return ends
-    kept: np.ndarray = ends[np.searchsorted(quotes, ends) % 2 == 0]
-    return kept
+    def feed(self, view: npt.NDArray[np.uint8], delimiter: int) -> None:
+        quotes = np.flatnonzero(view == _QUOTE)
+        feeds = np.flatnonzero(view == _NEWLINE)
+        separators = np.flatnonzero((view == delimiter) | (view == _NEWLINE))
+        if quotes.size:
+            separators = separators[(np.searchsorted(quotes, separators) + self.quotes) % 2 == 0]
+            records = feeds[(np.searchsorted(quotes, feeds) + self.quotes) % 2 == 0]
+        elif self.quotes % 2:
+            separators = records = separators[:0]
+        else:
+            records = feeds
+        self.field_start, self.field_start_line = self._longest(
+            "field", separators, feeds, self.field_start, self.field_start_line)
+        self.record_start, self.record_start_line = self._longest(
+            "record", records, feeds, self.record_start, self.record_start_line)
+        self.quotes += int(quotes.size)
+        self.newlines += int(feeds.size)
+        self.offset += int(view.size)
 
+    def _longest(self, what: str, ends: npt.NDArray[np.intp], feeds: npt.NDArray[np.intp],
+                 start: int, start_line: int) -> tuple[int, int]:
+        """Spans ending at ``ends`` (this block's separators), the first from ``start``; the
+        start (and its line) of the span still open after the block."""
+        if not ends.size:
+            return start, start_line
+        stops = ends + self.offset
+        starts = np.empty(stops.size, dtype=np.int64)
+        starts[0] = start
+        starts[1:] = stops[:-1] + 1
+        spans = stops - starts
+        at = int(np.argmax(spans))
+        if int(spans[at]) > getattr(self, what):
+            line = start_line if at == 0 else (
+                self.newlines + int(np.searchsorted(feeds, ends[at - 1], side="right")) + 1)
+            setattr(self, what, int(spans[at]))
+            setattr(self, f"{what}_line", line)
+        last = int(ends[-1])
+        return int(stops[-1]) + 1, self.newlines + int(
+            np.searchsorted(feeds, last, side="right")) + 1
 
-def _gaps(ends: np.ndarray, first: int, last: int) -> tuple[int, int]:
-    """(longest span between separators in [first, last), where it starts)."""
-    starts = np.concatenate(([first], ends + 1))
-    stops = np.concatenate((ends, [last]))
-    spans = stops - starts
-    at = int(np.argmax(spans))
-    return int(spans[at]), int(starts[at])
-
-
-def _longest(data: bytes, delimiter: int) -> tuple[int, int, int, int]:
-    """(longest field, its start, longest record, its start), in bytes.
-
-    Records first (newlines outside quotes); a field is never longer than its record, so
-    fields are measured only inside the records longer than :data:`MAX_FIELD_BYTES`.
-    """
-    view = np.frombuffer(data, dtype=np.uint8)
-    quotes = _positions(view, _QUOTE)
-    records = _outside(_positions(view, _NEWLINE), quotes)
-    record, record_at = _gaps(records, 0, len(view))
-    if record <= MAX_FIELD_BYTES:
-        return record, record_at, record, record_at
-    starts = np.concatenate(([0], records + 1))
-    stops = np.concatenate((records, [len(view)]))
-    field, field_at = 0, 0
-    for first, last in zip(starts[stops - starts > MAX_FIELD_BYTES].tolist(),
-                           stops[stops - starts > MAX_FIELD_BYTES].tolist(), strict=True):
-        part = view[first:last]
-        inner = quotes[(quotes >= first) & (quotes < last)] - first
-        ends = _outside(np.flatnonzero(part == delimiter), inner)
-        span, at = _gaps(ends, 0, len(part))
-        if span > field:
-            field, field_at = span, first + at
-    return field, field_at, record, record_at
+    def end(self) -> None:
+        """The last field and record, without a separator after them."""
+        for what, start, line in (("field", self.field_start, self.field_start_line),
+                                  ("record", self.record_start, self.record_start_line)):
+            if self.offset - start > getattr(self, what):
+                setattr(self, what, self.offset - start)
+                setattr(self, f"{what}_line", line)
 
 
 def capped_warnings(warnings: list[Problem]) -> list[Problem]:
