@@ -265,6 +265,49 @@ def test_leadlens_own_output_is_named_as_results_not_responses(
         in line
 
 
+@pytest.mark.parametrize("command", ["score", "inspect"])
+def test_leadlens_results_workbook_is_named_as_results_not_responses(
+        tmp_path: Path, command: str) -> None:
+    made = tmp_path / "results.xlsx"
+    done = runner.invoke(app, ["score", str(RESPONSES), "-o", str(made)])
+    assert done.exit_code == 0, done.stderr
+    result = runner.invoke(app, [command, str(made)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{made}: a leadlens results workbook (score -o results.xlsx), not responses. It "
+        "holds the published figures, not answers: open it in a spreadsheet, or score the "
+        "responses it was made from"]
+
+
+def test_another_workbook_with_a_cover_sheet_is_read_as_an_export(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Cover"
+    book.active.append(["respondent_id", "organisation"])
+    book.properties.creator = "someone else"
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    result = runner.invoke(app, ["score", str(path)])
+    assert result.exit_code == 1
+    assert "results workbook" not in result.stderr
+
+
+@pytest.mark.parametrize("fields", ["all", "none"])
+def test_leadlens_scores_csv_is_named_as_scores_not_responses(tmp_path: Path,
+                                                              fields: str) -> None:
+    made = tmp_path / "scores.csv"
+    done = runner.invoke(app, ["score", str(RESPONSES), "-f", "csv", "-o", str(made),
+                               "--scores-fields", fields])
+    assert done.exit_code == 0, done.stderr
+    result = runner.invoke(app, ["score", str(made)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{made}:1: leadlens' scores CSV (score -f csv: a score per respondent and "
+        "principle), not responses. Score the responses it was made from; to read the "
+        "scores, open it with polars, pandas or a spreadsheet"]
+
+
 # --- Responses headers --------------------------------------------------------------------
 
 def _dotted_copy(tmp_path: Path, how_many: int | None = None) -> Path:

@@ -148,5 +148,5 @@ def test_figures_of_too_few_are_refused_whatever_made_the_document(tmp_path: Pat
     out.write_text(results_json(small), encoding="utf-8")  # sealed: that does not help
     code, stdout, err = report(out, "md")
     assert code == 1 and stdout == ""
-    assert "principles[0]: a figure resting on 3 respondent(s), fewer than the threshold " \
+    assert "principles[0]: a figure resting on 3 respondents, fewer than the threshold " \
            "(5), is published" in err

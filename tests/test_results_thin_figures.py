@@ -36,27 +36,27 @@ def _edit(*path: str | int, **values: Any) -> Callable[[Doc], None]:
 
 THIN: list[tuple[str, Callable[[Doc], None], str]] = [
     ("group principle n 1", _edit(*GP, n=1),
-     "groups.organisation.groups[0].principles[0]: a figure resting on 1 respondent(s)"),
+     "groups.organisation.groups[0].principles[0]: a figure resting on 1 respondent,"),
     ("group agreement on 2", _edit(*GP, agreement_n=2, rwg_j=0.5, agreement="split"),
      "groups.organisation.groups[0].principles[0].agreement_n: a figure resting on 2 "
-     "respondent(s)"),
+     "respondents,"),
     ("group favourability on 1 answer", _edit(*GP, "favourability", answers=1),
      "groups.organisation.groups[0].principles[0].favourability.answers: a figure resting "
-     "on 1 respondent(s)"),
+     "on 1 answer,"),
     ("alpha on 2", _edit("principles", 0, alpha_n=2, alpha=0.7),
-     "principles[0].alpha_n: a figure resting on 2 respondent(s)"),
+     "principles[0].alpha_n: a figure resting on 2 respondents,"),
     ("whole-survey agreement on 2", _edit("principles", 0, agreement_n=2, rwg_j=0.5),
-     "principles[0].agreement_n: a figure resting on 2 respondent(s)"),
+     "principles[0].agreement_n: a figure resting on 2 respondents,"),
     ("principle favourability on 3 answers", _edit("principles", 0, "items", 0,
                                                    favourability={
         "answers": 3, "favourable": 1.0, "neutral": 0.0, "unfavourable": 0.0,
         "favourable_ci95": [0.4, 1.0], "neutral_ci95": [0.0, 0.6],
         "unfavourable_ci95": [0.0, 0.6]}),
-     "principles[0].items[0].favourability.answers: a figure resting on 3 respondent(s)"),
+     "principles[0].items[0].favourability.answers: a figure resting on 3 answers,"),
     ("principle n 2", _edit("principles", 0, n=2),
-     "principles[0]: a figure resting on 2 respondent(s)"),
+     "principles[0]: a figure resting on 2 respondents,"),
     ("overall n 2", _edit("overall", n=2),
-     "overall: a figure resting on 2 respondent(s)"),
+     "overall: a figure resting on 2 respondents,"),
 ]
 
 

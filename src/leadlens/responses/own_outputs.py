@@ -1,6 +1,7 @@
 """Files that are not responses though they are given as responses, told apart before (or,
-for Parquet, right after) reading: a text file named ``.parquet``, and leadlens' own outputs
-(a results document, a comparison, the tidy tables of ``score -o results.parquet``).
+for tables, right after) reading: a text file named ``.parquet``, and leadlens' own outputs
+(a results document, a comparison, the results workbook of ``score -o results.xlsx``, the
+tidy tables of ``score -o results.parquet``, the scores CSV of ``score -f csv``).
 
 Without these checks such a file is read as a CSV or matched column by column, and the user
 sees one warning per question ("56 question column(s) missing") about a file that was
@@ -53,6 +54,12 @@ def check_before_reading(path: Path, *, parquet: bool) -> None:
         head = read_head(path, _HEAD)
     except InputError:
         return  # the reader says why
+    if head.startswith(b"PK\x03\x04") and _is_results_workbook(path):
+        raise ResponsesError([Problem(
+            file=name, line=None, message="a leadlens results workbook (score -o "
+            "results.xlsx), not responses",
+            hint="It holds the published figures, not answers: open it in a spreadsheet, or "
+                 "score the responses it was made from", code=Code.RESPONSES_LEADLENS_OUTPUT)])
     found = _FIRST_KEY.match(head.lstrip(b"\xef\xbb\xbf"))
     if found is None:
         return
@@ -80,6 +87,50 @@ def check_table_header(name: str, header: Sequence[str]) -> None:
             hint="Read them with polars or pandas; for a report, score the responses with "
                  "-o results.json and run: leadlens report results.json -o report.html",
             code=Code.RESPONSES_LEADLENS_OUTPUT)])
+
+
+_PART_BYTES = 64 * 1024
+"""The most of a workbook's part :func:`_is_results_workbook` unpacks."""
+
+
+def _is_results_workbook(path: Path) -> bool:
+    """Whether a workbook is one leadlens wrote (:mod:`leadlens.report.spreadsheet`): its
+    creator is leadlens and its first sheet the cover. Only two small parts are unpacked;
+    a damaged workbook is left to the reader, which says why."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            parts = {}
+            for part in ("docProps/core.xml", "xl/workbook.xml"):
+                info = book.getinfo(part)
+                if info.file_size > _PART_BYTES:
+                    return False
+                parts[part] = book.read(info)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, NotImplementedError):
+        return False
+    return (b">leadlens</dc:creator>" in parts["docProps/core.xml"]
+            and re.search(rb'<sheet [^>]*name="Cover"', parts["xl/workbook.xml"]) is not None)
+
+
+def check_scores_header(name: str, header: Sequence[str], principles: Sequence[str],
+                        rated: Sequence[str]) -> None:
+    """Refuse the scores CSV leadlens writes (``score -f csv``: respondent fields, then each
+    principle's score and the overall) read as responses: it ends with the question set's
+    principle ids and ``overall``, and holds none of its rated questions.
+
+    Raises:
+        ResponsesError: one located problem.
+    """
+    names = [column.strip() for column in header]
+    tail = [*principles, "overall"]
+    if names[-len(tail):] != tail or set(rated) & set(names):
+        return
+    raise ResponsesError([Problem(
+        file=name, line=1, message="leadlens' scores CSV (score -f csv: a score per "
+        "respondent and principle), not responses",
+        hint="Score the responses it was made from; to read the scores, open it with "
+             "polars, pandas or a spreadsheet", code=Code.RESPONSES_LEADLENS_OUTPUT)])
 
 
 def _shell_word(name: str) -> str:

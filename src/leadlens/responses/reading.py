@@ -507,7 +507,11 @@ def _read_cells(path: Path, question_set: QuestionSet, hint: Callable[[str], Col
     """Step 1 for one file, by the reader :func:`file_kind` picks."""
     from leadlens.responses.exports import ImportOptions
     from leadlens.responses.frames import is_parquet
-    from leadlens.responses.own_outputs import check_before_reading, check_table_header
+    from leadlens.responses.own_outputs import (
+        check_before_reading,
+        check_scores_header,
+        check_table_header,
+    )
 
     check_before_reading(path, parquet=is_parquet(path))  # before any reader guesses
     options = replace(import_options or ImportOptions(), on_invalid=on_invalid)
@@ -517,6 +521,9 @@ def _read_cells(path: Path, question_set: QuestionSet, hint: Callable[[str], Col
     table = READERS[kind](path, question_set, hint, options)
     if kind == "parquet":
         check_table_header(table.source, table.header)
+    check_scores_header(table.source, table.header,
+                        [principle.id for principle in question_set.principles],
+                        rated_keys(question_set))
     return table
 
 

@@ -190,9 +190,9 @@ def anonymity_problems(results: Results, file: str) -> list[Problem]:
                                     [p.id for p in results.principles if p.score is not None])
     problems += [Problem(file=file, path=format_path(path), hint=hint,
                          code=Code.RESULTS_ANONYMITY,
-                         message=f"a figure resting on {n} respondent(s), fewer than the "
-                                 f"threshold ({threshold}), is published")
-                 for path, n in _thin_figures(results, threshold)]
+                         message=f"a figure resting on {n} {unit}{'s' if n != 1 else ''}, fewer "
+                                 f"than the threshold ({threshold}), is published")
+                 for path, n, unit in _thin_figures(results, threshold)]
     return problems
 
 
@@ -258,16 +258,16 @@ COUNTS_CHECKED_ELSEWHERE: dict[type[BaseModel], tuple[str, ...]] = {
 EMPTY: tuple[object, ...] = (None, {}, [], ())
 
 
-def _thin_figures(results: Results, threshold: int) -> Iterator[tuple[PathT, int]]:
+def _thin_figures(results: Results, threshold: int) -> Iterator[tuple[PathT, int, str]]:
     """Figures published on fewer than the threshold (but some): every figure of
     :data:`COUNTED`, wherever it sits in the document, and the overall of a survey with
-    fewer respondents than the threshold."""
+    fewer respondents than the threshold: (where, the count, what it counts)."""
     if 0 < results.respondents < threshold and results.overall.score is not None:
-        yield ("overall",), results.respondents
+        yield ("overall",), results.respondents, "respondent"
     yield from _thin_in(results, (), threshold)
 
 
-def _thin_in(value: Any, path: PathT, threshold: int) -> Iterator[tuple[PathT, int]]:
+def _thin_in(value: Any, path: PathT, threshold: int) -> Iterator[tuple[PathT, int, str]]:
     if isinstance(value, BaseModel):
         if path == ("question_set",):
             return
@@ -275,7 +275,8 @@ def _thin_in(value: Any, path: PathT, threshold: int) -> Iterator[tuple[PathT, i
             n = getattr(value, count_field)
             if n is not None and 0 < n < threshold and any(
                     getattr(value, f) not in EMPTY for f in figures):
-                yield (path if count_field == "n" else (*path, count_field)), n
+                yield ((path if count_field == "n" else (*path, count_field)), n,
+                       "answer" if count_field == "answers" else "respondent")
         for name in type(value).model_fields:
             yield from _thin_in(getattr(value, name), (*path, name), threshold)
     elif isinstance(value, list | tuple):
