@@ -56,6 +56,24 @@ def test_scores_csv_without_respondent_fields(board: Path) -> None:
     assert code == 2 and "--scores-fields 'some'" in err
 
 
+@pytest.mark.parametrize("fields", ["none", "large"])
+def test_scores_csv_without_ids_says_nothing_of_the_input_order(board: Path,
+                                                                 fields: str) -> None:
+    """Rows in input order would match each one to its line of the responses (or of the
+    platform's export, in submission order): without ids they are sorted."""
+    _, first, _ = score(board, "--format", "csv", "--scores-fields", fields)
+    path = board / "responses.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([header, *reversed(rows)]) + "\n", encoding="utf-8")
+    _, second, _ = score(board, "--format", "csv", "--scores-fields", fields)
+    assert first == second
+    body = list(csv.reader(io.StringIO(first)))[1:]
+    assert body == sorted(body) and len(body) == 10
+    _, kept, _ = score(board, "--format", "csv")
+    assert [row[0] for row in list(csv.reader(io.StringIO(kept)))[1:]] == \
+        [f"r{i}" for i in reversed(range(10))]  # with ids: the input's order, as documented
+
+
 def test_near_duplicate_groups_are_warned_about_and_aliases_merge_them(board: Path) -> None:
     code, _, err = score(board, "--by", "organisation", "--format", "json")
     assert code == 0

@@ -65,7 +65,8 @@ def scores_csv(output: ScoreOutput) -> str:
     """One row per respondent: id, respondent fields, principle scores and overall (0-100).
 
     Scores keep full precision; a respondent without a score has an empty cell. Text cells
-    that a spreadsheet would run as a formula are prefixed with ``'``.
+    that a spreadsheet would run as a formula are prefixed with ``'``. With fields ``none``
+    or ``large`` (no ids) the rows are sorted, so their order says nothing of the input's.
     """
     responses = output.responses
     scores = output.scored.respondents
@@ -98,7 +99,12 @@ def scores_csv(output: ScoreOutput) -> str:
         columns.append(["" if v != v else repr(v) for v in column.tolist()])  # NaN: blank
     from leadlens.text import csv_records
 
-    return csv_records([header, *zip(*columns, strict=True)])
+    rows = list(zip(*columns, strict=True))
+    if chosen != "all":
+        # Without ids, the file's order would still match each row to its line of the
+        # responses (or of the platform's export, in submission order): sorted by content.
+        rows.sort()
+    return csv_records([header, *rows])
 
 
 def _large_groups(output: ScoreOutput, field_id: str) -> bool:
