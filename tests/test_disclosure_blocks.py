@@ -6,7 +6,9 @@ components of atoms that published groups link, with the whole survey's row as o
 term across them (:func:`leadlens.scoring.disclosure.unseen_on_small_atoms`). The direct
 computation is kept here, as it was, and both are run on random nested and crossed
 breakdowns: the same ``I - P`` on the small atoms, the same set singled out, and the same
-published, hidden and withheld groups from :func:`protect`.
+published, hidden and withheld groups from :func:`protect`. ``thin_residual`` (a whole minus
+the shown groups inside it) now counts by pairs of groups rather than by masks of atoms per
+whole, and is checked against its direct version the same way.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def direct_unseen(groups: IntArray, shown: list[tuple[int, BoolArray]], small: I
 
 
 def direct_singled_out(self: _Cells) -> tuple[list[tuple[int, int]], int] | None:
-    """``_Cells.singled_out`` as it was before the components (commit 92c484e), verbatim."""
+    """``_Cells.singled_out`` as it was before the components (commit 92c484e)."""
     live = [k for k, a in enumerate(self.active) if a]
     present = self.counts > 0
     if not live or present.sum() < 2 or not (self.counts[present] < self.min_size).any():
@@ -114,14 +116,41 @@ def direct_singled_out(self: _Cells) -> tuple[list[tuple[int, int]], int] | None
     return used, (used[0][0] if used else finest)
 
 
+def direct_thin_residual(self: _Cells) -> tuple[int, list[int]] | None:
+    """``_Cells.thin_residual`` as it was before it counted by group pairs (commit 92c484e)."""
+    live = [k for k, a in enumerate(self.active) if a]
+    wholes: list[tuple[int, BoolArray]] = [(-1, np.ones(self.groups.shape[0], dtype=bool))]
+    for k in live:
+        wholes += [(k, self.groups[:, k] == g)
+                   for g in np.flatnonzero(~self.hidden(k)).tolist()]
+    for f in live:
+        shown = np.flatnonzero(~self.hidden(f))
+        if not shown.size:
+            continue
+        for k, whole in wholes:
+            if k == f:
+                continue
+            outside = np.unique(self.groups[~whole, f])
+            inside = [int(g) for g in np.setdiff1d(np.unique(self.groups[whole, f]), outside)
+                      if g in shown]
+            if not inside:
+                continue
+            rest = whole & ~np.isin(self.groups[:, f], inside)
+            residual = int(self.counts[rest].sum())
+            if 0 < residual < self.min_size:
+                return f, inside
+    return None
+
+
 @contextmanager
 def direct() -> Iterator[None]:
-    fast = _Cells.singled_out
+    fast = _Cells.singled_out, _Cells.thin_residual
     _Cells.singled_out = direct_singled_out  # type: ignore[method-assign]
+    _Cells.thin_residual = direct_thin_residual  # type: ignore[method-assign]
     try:
         yield
     finally:
-        _Cells.singled_out = fast  # type: ignore[method-assign]
+        _Cells.singled_out, _Cells.thin_residual = fast  # type: ignore[method-assign]
 
 
 @st.composite
@@ -178,7 +207,7 @@ def test_protect_decides_as_the_direct_computation(
 @settings(max_examples=300, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(breakdowns(), st.data())
-def test_the_same_set_is_singled_out_with_any_groups_hidden(
+def test_the_same_sets_are_singled_out_with_any_groups_hidden(
         case: tuple[list[IntArray], IntArray, int], data: st.DataObject) -> None:
     codes, flags, m = case
     atom_of, groups = atoms_of(codes)
@@ -204,6 +233,7 @@ def test_the_same_set_is_singled_out_with_any_groups_hidden(
         assert (where >= 0).all()
         assert np.allclose(unseen[where[:, None] != where[None, :]], 0.0, atol=1e-12)
     assert cells.singled_out() == direct_singled_out(cells)
+    assert cells.thin_residual() == direct_thin_residual(cells)
 
 
 def test_components_follow_the_published_groups() -> None:

@@ -212,6 +212,11 @@ class _Cells:
         self.n = [np.bincount(groups[:, f], weights=counts, minlength=size).round()
                   .astype(np.int64) for f, size in enumerate(sizes)]
         self.reasons: list[list[Reason | None]] = [list(g) for g in given]
+        self.hidden_groups = [np.array([r is not None for r in g], dtype=bool) for g in given]
+        """Per breakdown, which groups are hidden: ``reasons`` as arrays, kept in step."""
+        self.slack: tuple[list[BoolArray], list[BoolArray]] | None = None
+        """Per breakdown, the hidden groups that can lose and gain one respondent unseen
+        (None: to be worked out again, after a group is hidden or shown)."""
         self.moving: set[tuple[int, int]] = set()
         """Hidden groups found to have a move: hiding more only allows more moves."""
         self.linked = True
@@ -230,6 +235,8 @@ class _Cells:
 
     def hide(self, f: int, g: int, reason: Reason) -> None:
         self.reasons[f][g] = reason
+        self.hidden_groups[f][g] = True
+        self.slack = None
         if reason == "small":
             self.lo[f][g] = 1
             self.hi[f][g] = min(int(self.hi[f][g]), self.min_size - 1)
@@ -243,19 +250,25 @@ class _Cells:
         self.hide(k, h, "complement")
         moves = self.has_move(*exposed)
         self.reasons[k][h] = None
+        self.hidden_groups[k][h] = False
         self.lo[k][h], self.hi[k][h] = lo, hi
+        self.slack = None
         return moves
 
     def hidden(self, f: int) -> BoolArray:
-        return np.array([r is not None for r in self.reasons[f]], dtype=bool)
+        return self.hidden_groups[f]
 
     def has_move(self, f: int, g: int) -> bool:
         """Whether one respondent can move into or out of group ``g`` unseen."""
         inside = self.groups[:, f] == g
         present = self.counts > 0
         live = [k for k, a in enumerate(self.active) if a]
-        down = {k: self.hidden(k) & (self.n[k] - 1 >= self.lo[k]) for k in live}
-        up = {k: self.hidden(k) & (self.n[k] + 1 <= self.hi[k]) for k in live}
+        if self.slack is None:
+            self.slack = ([h & (n - 1 >= lo) for h, n, lo in
+                           zip(self.hidden_groups, self.n, self.lo, strict=True)],
+                          [h & (n + 1 <= hi) for h, n, hi in
+                           zip(self.hidden_groups, self.n, self.hi, strict=True)])
+        down, up = self.slack
         for source, target in ((inside & present, ~inside), (~inside & present, inside)):
             s_atoms, t_atoms = np.flatnonzero(source), np.flatnonzero(target)
             if not s_atoms.size or not t_atoms.size:
@@ -298,26 +311,36 @@ class _Cells:
         the shown groups that were subtracted.
         """
         live = [k for k, a in enumerate(self.active) if a]
-        wholes: list[tuple[int, BoolArray]] = [(-1, np.ones(self.groups.shape[0], dtype=bool))]
-        for k in live:
-            wholes += [(k, self.groups[:, k] == g)
-                       for g in np.flatnonzero(~self.hidden(k)).tolist()]
         for f in live:
-            shown = np.flatnonzero(~self.hidden(f))
-            if not shown.size:
+            shown = ~self.hidden(f)
+            if not shown.any():
                 continue
-            for k, whole in wholes:
+            codes = self.groups[:, f]
+            atoms = np.bincount(codes, minlength=shown.size)
+            # Inside the whole survey: every shown group (with an atom).
+            inside = shown & (atoms > 0)
+            residual = self.total - int(self.n[f][inside].sum())
+            if inside.any() and 0 < residual < self.min_size:
+                return f, np.flatnonzero(inside).tolist()
+            for k in live:
                 if k == f:
                     continue
-                outside = np.unique(self.groups[~whole, f])
-                inside = [int(g) for g in np.setdiff1d(np.unique(self.groups[whole, f]), outside)
-                          if g in shown]
-                if not inside:
-                    continue
-                rest = whole & ~np.isin(self.groups[:, f], inside)
-                residual = int(self.counts[rest].sum())
-                if 0 < residual < self.min_size:
-                    return f, inside
+                # A group of f lies inside the group of k that holds all of its atoms, if any.
+                size = self.n[k].size
+                pairs, together = np.unique(codes * size + self.groups[:, k],
+                                            return_counts=True)
+                whole = together == atoms[pairs // size]
+                within = np.full(shown.size, -1, dtype=np.int64)
+                within[pairs[whole] // size] = pairs[whole] % size
+                taken = shown & (within >= 0)
+                subtracted = np.bincount(within[taken], weights=self.n[f][taken],
+                                         minlength=size).round().astype(np.int64)
+                residuals = self.n[k] - subtracted
+                thin = (~self.hidden(k) & (np.bincount(within[taken], minlength=size) > 0)
+                        & (residuals > 0) & (residuals < self.min_size))
+                if thin.any():
+                    g = int(np.flatnonzero(thin)[0])
+                    return f, np.flatnonzero(taken & (within == g)).tolist()
         return None
 
     def singled_out(self) -> tuple[list[tuple[int, int]], int] | None:
