@@ -149,12 +149,12 @@ def unseen_on_small_atoms(groups: IntArray, shown: Sequence[tuple[int, BoolArray
     row_k, row_g, row_atom = [none], [none], [none]
     for k, published in shown:
         codes = groups[:, k]
-        first = np.full(published.size, -1, dtype=np.int64)
-        first[codes[::-1]] = np.arange(atoms - 1, -1, -1)  # each group's first atom
-        found = np.flatnonzero(published & (first >= 0))
+        member = np.full(published.size, -1, dtype=np.int64)
+        member[codes] = np.arange(atoms)  # an atom of each group (which one: any)
+        found = np.flatnonzero(published & (member >= 0))
         row_k.append(np.full(found.size, k, dtype=np.int64))
         row_g.append(found)
-        row_atom.append(first[found])
+        row_atom.append(member[found])
     ks, gs = np.concatenate(row_k), np.concatenate(row_g)
     row_component = label[np.concatenate(row_atom)]
     position = np.full(atoms, -1, dtype=np.int64)
