@@ -364,7 +364,8 @@ class _Cells:
         # On the small atoms, the part of each unit vector no published figure sees: a set of
         # them is given away exactly when this Gram block is singular. It is block diagonal
         # (see unseen_on_small_atoms), and so is its null space.
-        unseen, blocks = unseen_on_small_atoms(self.groups[present], shown, np.array(small))
+        unseen, blocks = unseen_on_small_atoms(self.groups[present], shown,
+                                               np.array(small, dtype=np.int64))
         # The published vectors that live on small atoms only: the null space of that block.
         # A set is given away exactly when one of them lives on it, so an atom outside
         # every such vector's support is in no set worth trying, and with one such vector
