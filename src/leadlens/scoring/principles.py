@@ -328,7 +328,9 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
     room_rwg, room_ad, room_complete = room_agreement(patterns, scored)
     item_sides = [code_sides(i.scale, i.question.reverse) for i in kept]
     pooled = None
-    if kept and all(s is not None for s in item_sides):
+    # Nobody scored: no principle figure, so no pooled % favourable either (it would rest on
+    # the few answers given, and less its shown questions' on a withheld question's).
+    if kept and not everyone and all(s is not None for s in item_sides):
         # Only the items counted: a withheld item's answers would be the difference.
         pooled = favourability(sum((side_counts(s, counts[i.key])
                                     for s, i in zip(item_sides, kept, strict=True)
