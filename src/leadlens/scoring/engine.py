@@ -183,7 +183,9 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     check_score_options(question_set, by=by, min_group_size=min_group_size)
     threshold = effective_min_group_size(question_set, min_group_size)
     everyone = responses.n
-    withheld_all = survey_withheld(everyone, threshold) \
+    withheld_all = survey_withheld(
+        everyone, threshold,
+        requested=threshold > effective_min_group_size(question_set)) \
         if everyone < threshold and not small_figures else None
     if withheld_all:
         responses = no_respondents(responses)
