@@ -57,6 +57,14 @@ def _kept(answers: TextAnswers, withhold: Collection[str], key: str) -> TextAnsw
     return TextAnswers(answers.rows[keep], [answers.texts[i] for i in keep])
 
 
+def _distinct(rows: IntArray) -> IntArray:
+    """``np.unique(rows)``; rows read from a file are in order already, so only checked."""
+    if rows.size < 2 or bool((rows[1:] > rows[:-1]).all()):
+        return rows
+    unique: IntArray = np.unique(rows)
+    return unique
+
+
 def _per_atom(atom_of: IntArray, atoms: int, weights: FloatArray | None = None) -> IntArray:
     counts: IntArray = np.bincount(atom_of, weights=weights, minlength=atoms).round() \
         .astype(np.int64)
@@ -78,7 +86,7 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     texts = {key: _kept(a, withhold_comments, key) for key, a in responses.texts.items()}
     # Counted after the facilitator's --withhold-comments: the comments shown must come from
     # at least m people, not merely have been written by them.
-    commenters = {key: np.unique(a.rows) for key, a in texts.items()}
+    commenters = {key: _distinct(a.rows) for key, a in texts.items()}
     hidden_keys = []
     orders = {}
     for key, answers in texts.items():
@@ -139,7 +147,7 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
                 for rs, gs, out in zip(found.reasons, given, found.withheld, strict=True)]
 
     figures = linked_overall(
-        figure, [np.isfinite(p.scores).astype(np.float64) for p in principles],
+        figure, [p.members.astype(np.float64) for p in principles],
         np.isfinite(overall).astype(np.float64), sizes)
     names = [*(p.principle.id for p in principles), "overall"]
     # % favourable counts the answers of those scored on the principle to its counted
