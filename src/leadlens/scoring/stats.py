@@ -167,7 +167,9 @@ def mean_sd(values: FloatArray, weights: IntArray | None = None
     """
     keep = np.isfinite(values)
     if weights is None:
-        plain = values[keep]
+        # Every value finite (a national survey's overall scores): no copy of the same values.
+        plain = values if values.ndim == 1 and values.flags.c_contiguous \
+            and bool(keep.all()) else values[keep]
         if plain.size == 0:
             return 0, None, None
         centre = float(plain.sum()) / plain.size
