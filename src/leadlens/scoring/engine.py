@@ -126,18 +126,6 @@ def overall_scores(principles: list[PrincipleScores],
     weight_sum = 0.0
     anyone = np.zeros(total.shape[0], dtype=bool)
     for own in principles:
-        weight = own.principle.weight
-        if means is not None and own.patterns is not None:
-            # The same values, filled and weighted once per answer pattern, then looked up.
-            mean = means.get(own.principle.id)
-            if mean is None:
-                continue
-            finite = np.isfinite(own.pattern_scores)
-            anyone |= finite[own.patterns.index]
-            weighted = np.where(finite, own.pattern_scores, mean) * weight
-            np.add(total, weighted[own.patterns.index], out=total)
-            weight_sum += weight
-            continue
         scores = own.scores
         present = np.isfinite(scores)
         if means is None:
@@ -146,6 +134,7 @@ def overall_scores(principles: list[PrincipleScores],
             mean = means.get(own.principle.id)
         if mean is None:
             continue
+        weight = own.principle.weight
         anyone |= present
         np.copyto(scores, mean, where=~present)
         np.multiply(scores, weight, out=scores)
