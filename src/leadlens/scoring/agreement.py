@@ -270,7 +270,7 @@ def room_agreement(patterns: Patterns, items: list[Item]
             int(agreed.n[0]))
 
 
-def complete_respondents(patterns: Patterns, items: list[Item]) -> FloatArray:
-    """1.0 for each respondent who answered every item (those behind rwg(j) and AD_M)."""
-    flags: FloatArray = _complete(patterns, items)[patterns.index].astype(np.float64)
-    return flags
+def complete_patterns(patterns: Patterns, items: list[Item]) -> BoolArray:
+    """Per answer pattern: every item answered (its respondents are behind rwg(j) and
+    AD_M)."""
+    return _complete(patterns, items)
