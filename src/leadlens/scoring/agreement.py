@@ -145,7 +145,6 @@ def _tally(patterns: Patterns, items: list[Item], group: npt.NDArray[np.intp], g
     # Sized per two states: four states (tally_scored) take the same passes as two,
     # measured faster than more passes over the respondents with smaller tables.
     fit = max(1, _TALLY_BINS // (2 * max(groups, 1)))
-    index = patterns.wide_index()
     start = 0
     while start < k:
         size = 1
@@ -159,7 +158,7 @@ def _tally(patterns: Patterns, items: list[Item], group: npt.NDArray[np.intp], g
             scaled = {}
         if span not in scaled:
             scaled[span] = group * span
-        table = np.bincount(scaled[span] + key[index], minlength=groups * span)
+        table = np.bincount(scaled[span] + key[patterns.index], minlength=groups * span)
         shaped = table.reshape(groups, states, *([width] * size))
         for offset in range(size):
             others = tuple(2 + t for t in range(size) if t != offset)

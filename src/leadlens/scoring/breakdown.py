@@ -58,8 +58,8 @@ def breakdown_figures(grouping: Grouping, principles: list[PrincipleScores],
         tables, counted = tally_scored(own.patterns, own.items, group, count,
                                        np.isfinite(own.pattern_scores), scaled)
         scores = own.pattern_scores - 50.0  # smaller squares, less rounding
-        squared = np.nan_to_num(scores * scores)[own.patterns.wide_index()]
-        squares = np.bincount(group, weights=squared, minlength=count).astype(np.float64)
+        squares = np.bincount(group, weights=np.nan_to_num(scores * scores)[own.patterns.index],
+                              minlength=count).astype(np.float64)
         kept = [j for j, c in enumerate(own.counted or [True] * len(own.items)) if c]
         sides = favourable_sides(counted, own.items, kept)
         figures[own.principle.id] = (squares, agreement(tables, own.items), sides)

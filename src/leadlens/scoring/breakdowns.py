@@ -88,7 +88,7 @@ def _per_atom_flagged(atom_of: IntArray, atoms: int, own: PrincipleScores
     assert own.patterns is not None
     pair = (np.isfinite(own.pattern_scores).astype(np.intp)
             + 2 * complete_patterns(own.patterns, own.items).astype(np.intp))
-    table = np.bincount(atom_of * 4 + pair[own.patterns.wide_index()],
+    table = np.bincount(atom_of * 4 + pair[own.patterns.index],
                         minlength=atoms * 4).reshape(atoms, 4).astype(np.int64)
     return table[:, 1] + table[:, 3], table[:, 2] + table[:, 3]
 

@@ -214,8 +214,7 @@ def _by_group(codes: npt.NDArray[np.intp], by_side: npt.NDArray[np.intp],
     """
     if isinstance(own, PrincipleScores) and own.patterns is not None:
         side_of, filled_of = _sides(own.pattern_scores, side_margin(own.scale))
-        index = own.patterns.wide_index()
-        side, filled = side_of[index], filled_of[index]
+        side, filled = side_of[own.patterns.index], filled_of[own.patterns.index]
     elif isinstance(own, PrincipleScores):
         side, filled = _sides(own.scores, side_margin(own.scale))
     else:

@@ -56,8 +56,7 @@ class PrincipleScores:
     def members(self) -> npt.NDArray[np.bool_]:
         """Each respondent: scored on the principle."""
         if self.patterns is not None:  # per pattern, then looked up: no scores made
-            flags: npt.NDArray[np.bool_] = np.isfinite(self.pattern_scores)[
-                self.patterns.wide_index()]
+            flags: npt.NDArray[np.bool_] = np.isfinite(self.pattern_scores)[self.patterns.index]
             return flags
         return np.isfinite(self.scores)
 
@@ -67,7 +66,7 @@ class PrincipleScores:
         asked for: 8 bytes a respondent are not held for every principle at once."""
         if self.patterns is None:
             return self.given.copy() if self.given is not None else np.zeros(0)
-        scores: FloatArray = self.pattern_scores[self.patterns.wide_index()]
+        scores: FloatArray = self.pattern_scores[self.patterns.index]
         return scores
 
     def on_scale(self, score: float | None) -> float | None:
@@ -318,7 +317,7 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
               for j, item in enumerate(scored)}
     if any(i.key not in counts for i in group.items):
         members = np.ones(responses.n, dtype=bool) if everyone \
-            else imputed.member[patterns.wide_index()]
+            else imputed.member[patterns.index]
         among = restricted(responses, members)
         counts.update({i.key: code_counts(among, i) for i in group.items
                        if i.key not in counts})
