@@ -9,6 +9,11 @@ respondents (the larger of the two waves' thresholds):
 
 - when ``respondent_id`` links the waves (both given as responses files, every respondent with
   an id), the change is counted exactly: respondents in the cell in one wave and not the other;
+  for a score (a principle's, the overall's, a group's), also those in it in both waves whose
+  score or answers to its questions differ. That is the *change set*: the two waves' n, score
+  and sd of one cell give its total and sum of squares in each, and the difference of those
+  is the change set's alone (one person re-answering one question, with everybody else the
+  same, is their two scores exactly);
 - otherwise it is judged from n: a cell whose n changed by 1 to ``min_group_size - 1`` is
   withheld (its membership changed by at least that much, and possibly by exactly that).
 
@@ -28,16 +33,34 @@ together with the whole survey's, by :func:`leadlens.scoring.disclosure.protect`
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from leadlens.responses.table import BoolArray
+from leadlens.responses.table import BoolArray, IntArray
+from leadlens.waves.matching import Matching, match_questions
 from leadlens.waves.waves import Wave
 
 
 def membership_reason(threshold: int) -> str:
     return (f"its respondents changed by fewer than {threshold} people between the waves, so "
             "the difference could reveal their answers")
+
+
+def change_reason(threshold: int) -> str:
+    return (f"fewer than {threshold} people's scores changed between the waves (joined, "
+            "left, or answered differently), so the difference could reveal their answers")
+
+
+def paired_change_note(threshold: int) -> str:
+    return (f"the paired test is left out (Welch instead): fewer than {threshold} of the "
+            "people in both waves changed their answers, so the paired changes could reveal "
+            "theirs")
+
+
+def linked_change_reason(threshold: int) -> str:
+    return ("protects another figure's change: with the groups shown in the other "
+            f"breakdowns it would give away the change of fewer than {threshold} people")
 
 
 def size_reason(threshold: int) -> str:
@@ -88,15 +111,91 @@ def protect(candidates: Sequence[str], change_without: Callable[[set[str]], int 
     return [c for c in candidates if c in withheld]
 
 
+@dataclass
+class ChangeSet:
+    """The people whose contribution to a score's cell changed, by row: in the cell in the
+    baseline only (left), in the follow-up only (joined), or in both with another score or
+    other answers to its questions (``pairs``, baseline row and follow-up row)."""
+
+    left: IntArray
+    joined: IntArray
+    pairs: tuple[IntArray, IntArray]
+
+    @property
+    def size(self) -> int:
+        return int(self.left.size + self.joined.size + self.pairs[0].size)
+
+
 class Cells:
     """Decides, cell by cell, whether two waves' figures may be published side by side."""
 
-    def __init__(self, a: Wave, b: Wave, min_group_size: int | None = None) -> None:
+    def __init__(self, a: Wave, b: Wave, min_group_size: int | None = None,
+                 matching: Matching | None = None) -> None:
         self.a, self.b = a, b
         self.threshold = max(a.results.min_group_size, b.results.min_group_size,
                              min_group_size or 0)
         self.ids_a = self._ids(a)
         self.ids_b = self._ids(b)
+        self._matching = matching
+        self._row_in_b: IntArray | None = None
+
+    @property
+    def matching(self) -> Matching:
+        if self._matching is None:
+            self._matching = match_questions(
+                self.a.results.question_set, self.b.results.question_set,
+                baseline_at=self.a.question_at, followup_at=self.b.question_at)
+        return self._matching
+
+    def _rows_in_b(self) -> IntArray:
+        """Per baseline row, the follow-up row of the same respondent id (-1: none)."""
+        if self._row_in_b is None:
+            assert self.ids_a is not None and self.ids_b is not None
+            where = {i: n for n, i in enumerate(self.ids_b.tolist())}
+            self._row_in_b = np.array([where.get(i, -1) for i in self.ids_a.tolist()],
+                                      dtype=np.int64)
+        return self._row_in_b
+
+    def _question_keys(self, principle: str | None) -> list[tuple[str, str]]:
+        """(baseline key, follow-up key) of the matched answers a score rests on."""
+        pa, pb = self.a.respondents, self.b.respondents
+        if pa is None or pb is None:
+            return []
+        keys = [(old, new) for new, old in self.matching.keys.items()
+                if old in pa.answers and new in pb.answers]
+        if principle is None:
+            return keys
+        of = {key: q.principle for q in self.b.results.question_set.questions
+              for key in q.answer_keys}
+        return [(old, new) for old, new in keys if of.get(new) == principle]
+
+    def change_set(self, principle: str | None, in_a: BoolArray | None = None,
+                   in_b: BoolArray | None = None) -> ChangeSet | None:
+        """Who changed a score's cell (``principle``; None: the overall score): its members
+        with a score, restricted to ``in_a``/``in_b`` (a group), counted by respondent id.
+        None when ids do not link the waves."""
+        pa, pb = self.a.respondents, self.b.respondents
+        if self.ids_a is None or self.ids_b is None or pa is None or pb is None:
+            return None
+        va = pa.overall if principle is None else pa.principles.get(principle)
+        vb = pb.overall if principle is None else pb.principles.get(principle)
+        if va is None or vb is None:
+            return None
+        cell_a: BoolArray = np.isfinite(va) if in_a is None else np.isfinite(va) & in_a
+        cell_b: BoolArray = np.isfinite(vb) if in_b is None else np.isfinite(vb) & in_b
+        to_b = self._rows_in_b()
+        rows_a = np.flatnonzero(cell_a)
+        partner = to_b[rows_a]
+        both = partner >= 0
+        both[both] = cell_b[partner[both]]
+        kept_a, kept_b = rows_a[both], partner[both]
+        in_both_b = np.zeros(cell_b.shape[0], dtype=bool)
+        in_both_b[kept_b] = True
+        differs = ~np.isclose(va[kept_a], vb[kept_b], rtol=0.0, atol=1e-9)
+        for old, new in self._question_keys(principle):
+            differs |= pa.answers[old][kept_a] != pb.answers[new][kept_b]
+        return ChangeSet(left=rows_a[~both], joined=np.flatnonzero(cell_b & ~in_both_b),
+                         pairs=(kept_a[differs], kept_b[differs]))
 
     @staticmethod
     def _ids(wave: Wave) -> np.ndarray | None:
@@ -171,7 +270,15 @@ class Cells:
 
     def scored(self, principle: str | None, n_a: int | None, n_b: int | None,
                mask_a: BoolArray | None = None, mask_b: BoolArray | None = None) -> str | None:
-        """The cell of respondents with a score for ``principle`` (None: overall)."""
+        """The cell of respondents with a score for ``principle`` (None: overall). Linked by
+        ids: withheld when its change set (who joined, left, or scored or answered its
+        questions differently) holds 1 to the threshold - 1 people."""
+        k = self.threshold
+        if n_a is None or n_b is None:
+            return f"fewer than {k} respondents in one wave"
+        found = self.change_set(principle, mask_a, mask_b)
+        if found is not None:
+            return change_reason(k) if 0 < found.size < k else None
         return self.reason(self._present(self.a, principle, mask_a),
                            self._present(self.b, principle, mask_b), n_a, n_b)
 

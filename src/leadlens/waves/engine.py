@@ -25,7 +25,10 @@ from leadlens.scoring.stats import ci95
 from leadlens.waves import stats
 from leadlens.waves.anonymity import (
     Cells,
+    change_reason,
     complement_reason,
+    linked_change_reason,
+    paired_change_note,
     paired_complement_note,
     protect,
 )
@@ -187,7 +190,8 @@ NO_SD = ("no standard deviation for one wave: give that wave as responses files 
 
 def change(ident: str, name: str, base: Side, follow: Side,
            paired_values: tuple[FloatArray, FloatArray] | None = None,
-           favourable: Favourable | None = None, min_pairs: int = 2) -> Change:
+           favourable: Favourable | None = None, min_pairs: int = 2,
+           withheld: list[Withheld] | None = None, what: str | None = None) -> Change:
     """One figure compared: the test (paired when linked, else Welch), g and the MDC.
 
     The paired test needs ``min_pairs`` linked respondents (the anonymity threshold): their
@@ -196,7 +200,12 @@ def change(ident: str, name: str, base: Side, follow: Side,
     people's mean in one wave follows from their change and their mean in the other, so a
     wave's figure minus it would otherwise give the few unlinked people's answers (e.g. 6
     scored at baseline, 5 of them linked, and the 5 shown as a group in the follow-up's own
-    document: the sixth person's baseline score)."""
+    document: the sixth person's baseline score).
+
+    And the paired changes must rest on none or at least ``min_pairs`` people who changed:
+    with k of n linked people changed, the mean and sd of the n differences give the k
+    changes (one person: exactly). Else Welch, and a step saying so goes to ``withheld``
+    (``what``: the figure)."""
     if base.score is None or follow.score is None:
         return Change(id=ident, name=name, baseline=base, followup=follow, difference=None,
                       ci95=None, favourable=favourable, note="no score in one of the waves",
@@ -209,8 +218,15 @@ def change(ident: str, name: str, base: Side, follow: Side,
     def apart(n: int) -> bool:
         return n - pairs == 0 or n - pairs >= min_pairs
 
+    changed = _paired_changed(*paired_values) if paired_values is not None else 0
+    few_changed = 0 < changed < min_pairs
     if paired_values is not None and pairs >= max(2, min_pairs) \
-            and apart(base.n) and apart(follow.n):
+            and apart(base.n) and apart(follow.n) and few_changed \
+            and withheld is not None:
+        withheld.append(Withheld(what=f"{what or name}: the paired test",
+                                 reason=paired_change_note(min_pairs)))
+    if paired_values is not None and pairs >= max(2, min_pairs) \
+            and apart(base.n) and apart(follow.n) and not few_changed:
         result = stats.paired(*paired_values)
         test_name, linked = "paired", stats.pairs(*paired_values)
     elif base.sd is not None and follow.sd is not None:
@@ -230,6 +246,12 @@ def change(ident: str, name: str, base: Side, follow: Side,
                   difference=result.estimate, ci95=result.ci95, test=test, hedges_g=g,
                   detectable=result.detectable, band_moved=moved, favourable=favourable,
                   note=None if result.t is not None else "every answer was the same: no test")
+
+
+def _paired_changed(va: FloatArray, vb: FloatArray) -> int:
+    """How many of the paired scores differ between the waves."""
+    both = np.isfinite(va) & np.isfinite(vb)
+    return int((~np.isclose(va[both], vb[both], rtol=0.0, atol=1e-9)).sum())
 
 
 def adjust(changes: list[Change]) -> list[Change]:
@@ -328,8 +350,10 @@ def _values(wave: Wave, principle: str | None, mask: np.ndarray | None = None
 
 
 def principle_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, cells: Cells,
-                      withheld: list[Withheld]) -> tuple[Change | None, list[Change]]:
-    """The overall score and every compared principle, Holm-adjusted across principles."""
+                      withheld: list[Withheld], unpaired: set[str] | None = None
+                      ) -> tuple[Change | None, list[Change]]:
+    """The overall score and every compared principle, Holm-adjusted across principles;
+    ``unpaired``: principles whose paired test the breakdowns' linked tables leave out."""
     ra, rb = a.results, b.results
     pa = {p.id: p for p in ra.principles}
     pb = {p.id: p for p in rb.principles}
@@ -348,10 +372,15 @@ def principle_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, ce
                 fav = favourable_change(fav_a, fav_b)
             else:
                 withheld.append(Withheld(what=f"% favourable of {y.name}", reason=why))
+        paired = _paired(a, b, pairing, pid)
+        if unpaired and pid in unpaired and paired is not None:
+            paired = None
+            withheld.append(Withheld(what=f"principle {y.name}: the paired test",
+                                     reason=paired_complement_note(cells.threshold)))
         changes.append(change(
             pid, y.name, principle_side(ra, x, _values(a, pid)),
-            principle_side(rb, y, _values(b, pid)), _paired(a, b, pairing, pid), fav,
-            min_pairs=cells.threshold))
+            principle_side(rb, y, _values(b, pid)), paired, fav,
+            min_pairs=cells.threshold, withheld=withheld, what=f"principle {y.name}"))
     overall = None
     if len(matching.principles) == len(rb.principles) == len(ra.principles) and all(
             pa[p].weight == pb[p].weight for p in matching.principles):
@@ -364,7 +393,8 @@ def principle_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, ce
                 "overall", "Overall",
                 Side(n=oa.n, score=oa.score, sd=oa.sd, ci95=oa.ci95, band=oa.band),
                 Side(n=ob.n, score=ob.score, sd=ob.sd, ci95=ob.ci95, band=ob.band),
-                _paired(a, b, pairing, None), min_pairs=cells.threshold)])[0]
+                _paired(a, b, pairing, None), min_pairs=cells.threshold, withheld=withheld,
+                what="the overall score")])[0]
     return overall, adjust(changes)
 
 
@@ -640,6 +670,7 @@ def _group_comparison(a: Wave, b: Wave, pairing: Pairing, plan: _Plan, cells: Ce
     scales_a = {p.id: p.scale for p in a.results.principles}
     scales_b = {p.id: p.scale for p in b.results.principles}
     groups: list[GroupComparison] = []
+    notes: list[Withheld] = []
     for key in plan.order:
         if key in plan.not_shown or key in plan.reasons:
             groups.append(GroupComparison(value=plan.values[key], baseline_n=None,
@@ -659,7 +690,8 @@ def _group_comparison(a: Wave, b: Wave, pairing: Pairing, plan: _Plan, cells: Ce
                            _values(b, pid, mask_b)),
                 None if pid in plan.welch[key]
                 else _paired(a, b, pairing, pid, mask_a, mask_b),
-                min_pairs=cells.threshold))
+                min_pairs=cells.threshold, withheld=notes,
+                what=f"{plan.field} {plan.values[key]}: {plan.names[pid]}"))
         groups.append(GroupComparison(value=plan.values[key], baseline_n=x.n, followup_n=y.n,
                                       changes=adjust(changes)))
     withheld: list[Withheld] = []
@@ -671,6 +703,7 @@ def _group_comparison(a: Wave, b: Wave, pairing: Pairing, plan: _Plan, cells: Ce
                 for key in plan.left_out.get(entry, []))
         else:
             withheld.append(entry)
+    withheld.extend(notes)
     return BreakdownComparison(field=plan.field, prompt=plan.prompt, groups=groups), withheld
 
 
@@ -797,6 +830,129 @@ def _protect_pairs(a: Wave, b: Wave, pairing: Pairing, pid: str, plans: Sequence
     return out
 
 
+
+@dataclass
+class _Linked:
+    """What the linked tables of one principle's changes leave out, per breakdown: groups
+    whose comparison is withheld (with why), groups whose paired test is left out; and
+    whether the whole survey's paired test is left out."""
+
+    groups: list[dict[str, str]]
+    pairs: list[list[str]]
+    whole_unpaired: bool
+
+
+def _group_codes(wave: Wave, plan: _Plan) -> Int32Array:
+    """Each respondent's group in ``plan.order`` (``len(plan.order)``: none)."""
+    code = np.full(wave.respondents.n if wave.respondents else 0, len(plan.order),
+                   dtype=np.int32)
+    if wave.respondents is not None and plan.field in wave.respondents.groupings:
+        for i, key in enumerate(plan.order):
+            code[wave.respondents.members(plan.field, key)] = i
+    return code
+
+
+def _protect_changes(a: Wave, b: Wave, pid: str, plans: Sequence[_Plan], cells: Cells,
+                     whole_paired: bool) -> _Linked | None:
+    """The changes of ``pid`` that compare publishes, as one set of linked tables (None when
+    respondent ids do not link the waves: then :func:`_protect_pairs`).
+
+    Every difference compare shows rests on its cell's change set: a group's (or the whole
+    survey's) two levels give the changes of those who joined, left or answered differently,
+    and its paired test those of its people in both waves who changed. A changed person sits
+    in one group of each breakdown (someone who moved group counts as two halves: their
+    baseline score left one group, their follow-up score joined another), so the changes
+    shown are sums over atoms of changed people, as respondents' figures are in ``leadlens
+    score``: a sector's change minus an organisation's is the change of the sector's other
+    organisations. The same control (:func:`leadlens.scoring.disclosure.protect`) decides
+    which further groups to withhold so that no combination rests on fewer than the
+    threshold. A group's paired test is a breakdown of its own (its people in both waves who
+    changed; the others, none), and the whole survey's paired test one more."""
+    found = cells.change_set(pid)
+    if found is None:
+        return None
+    k = cells.threshold
+    sides = [(_group_codes(a, plan), _group_codes(b, plan)) for plan in plans]
+    # Units: (weight, level code per breakdown, paired code per breakdown, in the pairs).
+    units: list[tuple[int, list[int], list[int], bool]] = []
+    nones = [len(plan.order) for plan in plans]
+    for row in found.left.tolist():
+        units.append((2, [c[0][row] for c in sides], nones, False))
+    for row in found.joined.tolist():
+        units.append((2, [c[1][row] for c in sides], nones, False))
+    for ra, rb in zip(*(r.tolist() for r in found.pairs), strict=True):
+        before = [int(c[0][ra]) for c in sides]
+        after = [int(c[1][rb]) for c in sides]
+        paired = [x if x == y else n for x, y, n in zip(before, after, nones, strict=True)]
+        if before == after:
+            units.append((2, before, paired, True))
+        else:  # moved group: their two scores are two unknowns, each half a person
+            units += [(1, before, paired, True), (1, after, paired, True)]
+    if not units:
+        return _Linked([{} for _ in plans], [[] for _ in plans], False)
+    # Breakdowns: each --by field's levels, then its paired tests, then the whole survey's
+    # paired test (its people in both waves, and the rest).
+    columns: list[list[int]] = []
+    given_all: list[list[Reason | None]] = []
+    meaning: list[list[str | None]] = []
+    for f, plan in enumerate(plans):
+        for paired_side in (False, True):
+            raw = [u[2][f] if paired_side else u[1][f] for u in units]
+            pairs_in: dict[int, int] = {}
+            if paired_side:
+                pairs_in = _pairs_per_group(a, b, pid, plan, sides[f])
+            used = sorted(set(raw))
+            columns.append([used.index(c) for c in raw])
+            keys = [plan.order[c] if c < len(plan.order) else None for c in used]
+            meaning.append(keys)
+            given_all.append([
+                None if key is not None and pid in plan.published.get(key, {})
+                and (not paired_side or (pid not in plan.welch[key]
+                                         and pairs_in.get(c, 0) >= max(2, k)))
+                else "complement" for key, c in zip(keys, used, strict=True)])
+    raw = [0 if u[3] else 1 for u in units]
+    used = sorted(set(raw))
+    columns.append([used.index(c) for c in raw])
+    meaning.append(["paired" if c == 0 else None for c in used])
+    given_all.append([None if c == 0 and whole_paired else "complement" for c in used])
+    codes = [np.array(col, dtype=np.int32) for col in columns]
+    atom_of, atom_groups = atoms_of(codes)
+    weights = np.array([u[0] for u in units], dtype=np.int64)
+    counts = np.bincount(atom_of, weights=weights, minlength=atom_groups.shape[0]) \
+        .round().astype(np.int64)
+    result = protect_linked(atom_groups, counts, [len(m) for m in meaning], 2 * k,
+                            given=given_all)
+    out = _Linked([{} for _ in plans], [[] for _ in plans], False)
+    for col, (keys, given_col, reasons) in enumerate(zip(meaning, given_all, result.reasons,
+                                                         strict=True)):
+        for key, g, r in zip(keys, given_col, reasons, strict=True):
+            if key is None or g is not None or r is None:
+                continue
+            if col == len(meaning) - 1:
+                out.whole_unpaired = True
+            elif col % 2 == 0:
+                out.groups[col // 2][key] = (change_reason(k) if r == "small"
+                                             else linked_change_reason(k))
+            elif r != "small":  # 1 to k - 1 changed: change() says so itself
+                out.pairs[col // 2].append(key)
+    return out
+
+
+def _pairs_per_group(a: Wave, b: Wave, pid: str, plan: _Plan,
+                     codes: tuple[Int32Array, Int32Array]) -> dict[int, int]:
+    """Per group (index in ``plan.order``), its people in both waves with a score."""
+    cells_pairs = Pairing.of(a, b, independent=False)
+    if a.respondents is None or b.respondents is None or cells_pairs.linked == 0:
+        return {}
+    ra, rb = cells_pairs.base_rows, cells_pairs.follow_rows
+    both = np.isfinite(a.respondents.principles[pid][ra]) \
+        & np.isfinite(b.respondents.principles[pid][rb])
+    ca, cb = codes[0][ra], codes[1][rb]
+    same = both & (ca == cb)
+    found = np.bincount(ca[same], minlength=len(plan.order) + 1)
+    return {i: int(n) for i, n in enumerate(found.tolist())}
+
+
 def _matching(a: Wave, b: Wave) -> Matching:
     return match_questions(a.results.question_set, b.results.question_set,
                            baseline_at=a.question_at, followup_at=b.question_at)
@@ -816,7 +972,7 @@ def compare(baseline: Wave, followup: Wave, *, by: Sequence[str] = (),
     check_waves([baseline, followup], by, independent=independent)
     matching = _matching(baseline, followup)
     pairing = Pairing.of(baseline, followup, independent=independent)
-    cells = Cells(baseline, followup, min_group_size)
+    cells = Cells(baseline, followup, min_group_size, matching)
     withheld: list[Withheld] = []
     overall: Change | None = None
     principles: list[Change] = []
@@ -834,12 +990,40 @@ def compare(baseline: Wave, followup: Wave, *, by: Sequence[str] = (),
         withheld.append(Withheld(what="the whole survey: scores, items and timepoints",
                                  reason=reason))
     plans = [_plan_groups(baseline, followup, matching, f, cells) for f in by]
+    unpaired: set[str] = set()
     for pid in matching.principles:
-        for plan, keys in zip(plans, _protect_pairs(baseline, followup, pairing, pid, plans,
-                                                    cells.threshold), strict=True):
+        whole = next((c for c in principles if c.id == pid), None)
+        linked = _protect_changes(
+            baseline, followup, pid, plans, cells,
+            whole is not None and whole.test is not None and whole.test.name == "paired") \
+            if plans and pairing.linked else None
+        if linked is None:
+            left_out = _protect_pairs(baseline, followup, pairing, pid, plans,
+                                      cells.threshold)
+        else:
+            left_out = linked.pairs
+            if linked.whole_unpaired:
+                unpaired.add(pid)
+            for plan, hidden in zip(plans, linked.groups, strict=True):
+                for key, why in hidden.items():
+                    plan.published[key].pop(pid, None)
+                    plan.withheld.append(Withheld(
+                        what=f"{plan.field} {plan.values[key]}: {plan.names[pid]}",
+                        reason=why))
+        for plan, keys in zip(plans, left_out, strict=True):
             plan.left_out[pid] = keys
             for key in keys:
                 plan.welch[key].add(pid)
+    if unpaired and reason is None:
+        # The whole survey's paired test is left out for these principles: compared again
+        # with Welch, and what the first pass withheld replaced.
+        withheld = []
+        overall, principles = principle_changes(baseline, followup, matching, pairing, cells,
+                                                withheld, unpaired)
+        items = item_changes(baseline, followup, matching, cells, withheld)
+        principles = protect_favourable(principles, followup.results, matching, items, cells,
+                                        withheld)
+        timepoints = timepoint_changes(baseline, followup, matching, cells, withheld)
     groups: dict[str, BreakdownComparison] = {}
     for plan in plans:
         groups[plan.field], notes = _group_comparison(baseline, followup, pairing, plan, cells)
@@ -976,7 +1160,8 @@ def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, indepen
             fav = favourable_change(_favourable(a.results, pa.items),
                                     _favourable(b.results, pb.items))
         return change(ident, name, _side(a, principle), _side(b, principle),
-                      _paired(a, b, pairing, principle), fav, min_pairs=threshold)
+                      _paired(a, b, pairing, principle), fav, min_pairs=threshold,
+                      withheld=withheld, what=f"{name} from wave {a.label} to {b.label}")
 
     spans = list(zip(published, published[1:], strict=False))
     steps = [step(i, j) for i, j in spans]
