@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from leadlens.responses.table import BoolArray, IntArray
+from leadlens.scoring.disclosure import Reason, _Cells
 from leadlens.waves.matching import Matching, match_questions
 from leadlens.waves.waves import Wave
 
@@ -170,10 +171,13 @@ class Cells:
         return [(old, new) for old, new in keys if of.get(new) == principle]
 
     def change_set(self, principle: str | None, in_a: BoolArray | None = None,
-                   in_b: BoolArray | None = None) -> ChangeSet | None:
+                   in_b: BoolArray | None = None, *, everyone: bool = False
+                   ) -> ChangeSet | None:
         """Who changed a score's cell (``principle``; None: the overall score): its members
-        with a score, restricted to ``in_a``/``in_b`` (a group), counted by respondent id.
-        None when ids do not link the waves."""
+        with a score, restricted to ``in_a``/``in_b`` (a group), counted by respondent id;
+        ``everyone``: all its members, changed or not (a sum of changes that singles out a
+        few people says, when it is 0, that they did not change). None when ids do not
+        link the waves."""
         pa, pb = self.a.respondents, self.b.respondents
         if self.ids_a is None or self.ids_b is None or pa is None or pb is None:
             return None
@@ -191,8 +195,8 @@ class Cells:
         kept_a, kept_b = rows_a[both], partner[both]
         in_both_b = np.zeros(cell_b.shape[0], dtype=bool)
         in_both_b[kept_b] = True
-        differs = ~np.isclose(va[kept_a], vb[kept_b], rtol=0.0, atol=1e-9)
-        for old, new in self._question_keys(principle):
+        differs = ~np.isclose(va[kept_a], vb[kept_b], rtol=0.0, atol=1e-9) | everyone
+        for old, new in [] if everyone else self._question_keys(principle):
             differs |= pa.answers[old][kept_a] != pb.answers[new][kept_b]
         return ChangeSet(left=rows_a[~both], joined=np.flatnonzero(cell_b & ~in_both_b),
                          pairs=(kept_a[differs], kept_b[differs]))
@@ -303,3 +307,37 @@ class Cells:
         values = people.overall if principle is None else people.principles[principle]
         present: BoolArray = np.isfinite(values)
         return present if mask is None else present & mask
+
+
+def protect_changes(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: int
+                    ) -> list[list[Reason | None]]:
+    """Which groups' changes to withhold so that no combination of those shown (the whole
+    survey's included) rests on 1 to ``min_size - 1`` changed people.
+
+    The atoms and counts are changed people, as :func:`leadlens.scoring.disclosure.protect`
+    takes respondents; its exact searches (:meth:`thin_residual`, :meth:`singled_out`) find
+    what a combination of shown changes singles out, and the smallest group it uses is
+    withheld, until none is found. Unlike a respondent count, a change set is published by
+    no figure of its own, so a group withheld may be worked out from the rest when it holds
+    the threshold or more: the search for a move that :func:`protect` also asks for is not
+    needed here. Returns per breakdown and group: None (shown), ``"small"``,
+    ``"complement"`` or ``"withheld"``."""
+    cells = _Cells(groups, counts, sizes, min_size, [[None] * s for s in sizes],
+                   [[None] * s for s in sizes])
+    while True:
+        options: list[tuple[int, int]] = []
+        if (thin := cells.thin_residual()) is not None:
+            f, inside = thin
+            options = [(k, h) for k, h in cells.candidates(f) if k == f and h in inside]
+        elif (single := cells.singled_out()) is not None:
+            used, f = single
+            options = [c for c in cells.candidates(f) if c in used]
+            options = options or [c for c in cells.candidates(-2) if c in used]
+        else:
+            break
+        if options:
+            cells.hide(*options[0], "complement")
+        else:
+            cells.active[f] = False
+    return [r if active else ["withheld"] * len(r)
+            for r, active in zip(cells.reasons, cells.active, strict=True)]

@@ -31,6 +31,7 @@ from leadlens.waves.anonymity import (
     paired_change_note,
     paired_complement_note,
     protect,
+    protect_changes,
 )
 from leadlens.waves.document import (
     BandInfo,
@@ -854,6 +855,21 @@ def _group_codes(wave: Wave, plan: _Plan) -> Int32Array:
 
 def _protect_changes(a: Wave, b: Wave, pid: str, plans: Sequence[_Plan], cells: Cells,
                      whole_paired: bool) -> _Linked | None:
+    """What the linked tables of ``pid``'s changes leave out (see :func:`_linked_changes`):
+    counted over the people who changed, and over everyone in the cells (a combination
+    that singles out a few people who did not change says so: its difference is 0)."""
+    changed = _linked_changes(a, b, pid, plans, cells, whole_paired, everyone=False)
+    members = _linked_changes(a, b, pid, plans, cells, whole_paired, everyone=True)
+    if changed is None or members is None:
+        return None
+    return _Linked(
+        [{**m, **c} for c, m in zip(changed.groups, members.groups, strict=True)],
+        [sorted(set(c) | set(m)) for c, m in zip(changed.pairs, members.pairs, strict=True)],
+        changed.whole_unpaired or members.whole_unpaired)
+
+
+def _linked_changes(a: Wave, b: Wave, pid: str, plans: Sequence[_Plan], cells: Cells,
+                    whole_paired: bool, *, everyone: bool) -> _Linked | None:
     """The changes of ``pid`` that compare publishes, as one set of linked tables (None when
     respondent ids do not link the waves: then :func:`_protect_pairs`).
 
@@ -868,7 +884,7 @@ def _protect_changes(a: Wave, b: Wave, pid: str, plans: Sequence[_Plan], cells: 
     which further groups to withhold so that no combination rests on fewer than the
     threshold. A group's paired test is a breakdown of its own (its people in both waves who
     changed; the others, none), and the whole survey's paired test one more."""
-    found = cells.change_set(pid)
+    found = cells.change_set(pid, everyone=everyone)
     if found is None:
         return None
     k = cells.threshold
@@ -890,51 +906,57 @@ def _protect_changes(a: Wave, b: Wave, pid: str, plans: Sequence[_Plan], cells: 
             units += [(1, before, paired, True), (1, after, paired, True)]
     if not units:
         return _Linked([{} for _ in plans], [[] for _ in plans], False)
-    # Breakdowns: each --by field's levels, then its paired tests, then the whole survey's
+    # Breakdowns: each --by field's paired tests, then its levels, then the whole survey's
     # paired test (its people in both waves, and the rest).
+    # In each breakdown, the groups not shown are taken together, as one group taken as
+    # published: the whole minus the groups shown gives it, so it must rest on none or at
+    # least the threshold too (hiding it, when it is not shown anyway, costs nothing).
     columns: list[list[int]] = []
-    given_all: list[list[Reason | None]] = []
+    published: list[list[bool]] = []
     meaning: list[list[str | None]] = []
-    for f, plan in enumerate(plans):
-        for paired_side in (False, True):
-            raw = [u[2][f] if paired_side else u[1][f] for u in units]
+    # Paired tests first: where a combination uses both, leaving out a paired test (Welch
+    # instead) is tried before withholding a group's change.
+    for paired_side in (True, False):
+        for f, plan in enumerate(plans):
             pairs_in: dict[int, int] = {}
             if paired_side:
                 pairs_in = _pairs_per_group(a, b, pid, plan, sides[f])
+            nobody = len(plan.order)
+            shown = [pid in plan.published.get(key, {}) and (
+                not paired_side or (pid not in plan.welch[key]
+                                    and pairs_in.get(c, 0) >= max(2, k)))
+                for c, key in enumerate(plan.order)] + [False]
+            # The groups not shown are one: the whole minus those shown.
+            raw = [c if shown[c] else nobody
+                   for c in (u[2][f] if paired_side else u[1][f] for u in units)]
             used = sorted(set(raw))
             columns.append([used.index(c) for c in raw])
-            keys = [plan.order[c] if c < len(plan.order) else None for c in used]
-            meaning.append(keys)
-            given_all.append([
-                None if key is not None and pid in plan.published.get(key, {})
-                and (not paired_side or (pid not in plan.welch[key]
-                                         and pairs_in.get(c, 0) >= max(2, k)))
-                else "complement" for key, c in zip(keys, used, strict=True)])
-    raw = [0 if u[3] else 1 for u in units]
+            meaning.append([plan.order[c] if c < nobody else None for c in used])
+            published.append([c < nobody for c in used])
+    raw = [0 if u[3] and whole_paired else 1 for u in units]
     used = sorted(set(raw))
     columns.append([used.index(c) for c in raw])
     meaning.append(["paired" if c == 0 else None for c in used])
-    given_all.append([None if c == 0 and whole_paired else "complement" for c in used])
+    published.append([c == 0 for c in used])
     codes = [np.array(col, dtype=np.int32) for col in columns]
     atom_of, atom_groups = atoms_of(codes)
     weights = np.array([u[0] for u in units], dtype=np.int64)
     counts = np.bincount(atom_of, weights=weights, minlength=atom_groups.shape[0]) \
         .round().astype(np.int64)
-    result = protect_linked(atom_groups, counts, [len(m) for m in meaning], 2 * k,
-                            given=given_all)
+    found_reasons = protect_changes(atom_groups, counts, [len(m) for m in meaning], 2 * k)
     out = _Linked([{} for _ in plans], [[] for _ in plans], False)
-    for col, (keys, given_col, reasons) in enumerate(zip(meaning, given_all, result.reasons,
-                                                         strict=True)):
-        for key, g, r in zip(keys, given_col, reasons, strict=True):
-            if key is None or g is not None or r is None:
+    for col, (keys, shown, reasons) in enumerate(zip(meaning, published, found_reasons,
+                                                     strict=True)):
+        for key, g, r in zip(keys, shown, reasons, strict=True):
+            if key is None or not g or r is None:
                 continue
             if col == len(meaning) - 1:
                 out.whole_unpaired = True
-            elif col % 2 == 0:
-                out.groups[col // 2][key] = (change_reason(k) if r == "small"
-                                             else linked_change_reason(k))
+            elif col >= len(plans):
+                out.groups[col - len(plans)][key] = (change_reason(k) if r == "small"
+                                                     else linked_change_reason(k))
             elif r != "small":  # 1 to k - 1 changed: change() says so itself
-                out.pairs[col // 2].append(key)
+                out.pairs[col].append(key)
     return out
 
 
@@ -1007,6 +1029,8 @@ def compare(baseline: Wave, followup: Wave, *, by: Sequence[str] = (),
             for plan, hidden in zip(plans, linked.groups, strict=True):
                 for key, why in hidden.items():
                     plan.published[key].pop(pid, None)
+                    left_out[plans.index(plan)] = [x for x in left_out[plans.index(plan)]
+                                                   if x != key]
                     plan.withheld.append(Withheld(
                         what=f"{plan.field} {plan.values[key]}: {plan.names[pid]}",
                         reason=why))
