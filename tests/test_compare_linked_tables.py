@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import random
 import textwrap
+from itertools import combinations
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from compare_fixtures import make_wave, people, wave_set
+from compare_fixtures import PRINCIPLES, QUESTIONS, make_wave, people, wave_set
 from leadlens.cli import app
 from leadlens.waves.document import Comparison
 from leadlens.waves.engine import Pairing, compare, trend
-from leadlens.waves.waves import Wave, match_key
+from leadlens.waves.waves import Wave, match_key, scored_wave
+from scoring_fixtures import build_set, responses
 
 runner = CliRunner()
 
@@ -547,3 +549,247 @@ def test_a_joiner_is_not_the_unlinked_minus_a_group_of_joiners() -> None:
     joiners it is J002 alone."""
     inner = test_compare_adds_no_respondents_change_to_the_waves_own_documents
     inner.hypothesis.inner_test(threshold=3, n=9, orgs=3, seed=25809)  # type: ignore[attr-defined]
+
+
+# --- issue 10: change sets, with unchanged people, changers, joiners and two breakdowns ----
+
+P61 = (1 << 61) - 1  # a prime: a rank found full modulo it is full over the rationals
+SECTORS = {"Alpha Trust": "North", "Beta Council": "North", "Gamma ICB": "South"}
+
+
+def _kernel(rows: list[dict[int, Fraction]], size: int) -> list[list[Fraction]]:
+    """A basis of the vectors orthogonal to every row (exact), one list per basis vector."""
+    pivots: list[tuple[int, dict[int, Fraction]]] = []
+    for row in rows:
+        v = dict(row)
+        for col, other in pivots:
+            if v.get(col):
+                factor = v[col]
+                for c, x in other.items():
+                    v[c] = v.get(c, Fraction(0)) - factor * x
+                v = {c: x for c, x in v.items() if x}
+        if not v:
+            continue
+        col = min(v)
+        lead = v[col]
+        v = {c: x / lead for c, x in v.items()}
+        for n, (c2, other) in enumerate(pivots):
+            if other.get(col):
+                factor = other[col]
+                merged = dict(other)
+                for c, x in v.items():
+                    merged[c] = merged.get(c, Fraction(0)) - factor * x
+                pivots[n] = (c2, {c: x for c, x in merged.items() if x})
+        pivots.append((col, v))
+    pivot_cols = {c for c, _ in pivots}
+    basis = []
+    for free in range(size):
+        if free in pivot_cols:
+            continue
+        vector = [Fraction(0)] * size
+        vector[free] = Fraction(1)
+        for col, row in pivots:
+            vector[col] = -row.get(free, Fraction(0))
+        basis.append(vector)
+    return basis
+
+
+def _rank_mod(rows: list[list[int]]) -> int:
+    work = [list(r) for r in rows]
+    rank = 0
+    width = len(work[0]) if work else 0
+    for col in range(width):
+        pivot = next((i for i in range(rank, len(work)) if work[i][col] % P61), None)
+        if pivot is None:
+            continue
+        work[rank], work[pivot] = work[pivot], work[rank]
+        inverse = pow(work[rank][col], P61 - 2, P61)
+        for i in range(len(work)):
+            if i != rank and work[i][col] % P61:
+                factor = work[i][col] * inverse % P61
+                work[i] = [(x - factor * y) % P61 for x, y in zip(work[i], work[rank],
+                                                                  strict=True)]
+        rank += 1
+        if rank == len(work):
+            break
+    return rank
+
+
+def _rank_exact(rows: list[list[Fraction]]) -> int:
+    return len(rows[0]) - len(_kernel([{c: x for c, x in enumerate(r) if x} for r in rows],
+                                      len(rows[0])))
+
+
+def _singled_out(rows: list[dict[int, Fraction]], owner: list[str], threshold: int
+                 ) -> list[str] | None:
+    """A set of 1 to threshold - 1 people on whom some combination of ``rows`` lives (the
+    unknowns of person ``owner[u]``), or None. Exact: ``v`` is a combination of the rows
+    exactly when it is orthogonal to their kernel, so one lives on the unknowns ``C`` when
+    the kernel's rows for ``C`` are dependent. A full rank modulo a prime is a full rank."""
+    size = len(owner)
+    kernel = _kernel(rows, size)
+    if not kernel:
+        return sorted(set(owner))[:1] if size else None
+    # Each kernel vector scaled to integers, then read per unknown (a row of K).
+    scaled = []
+    for vector in kernel:
+        common = 1
+        for x in vector:
+            common = common * x.denominator // np.gcd(common, x.denominator)
+        scaled.append([int(x * common) % P61 for x in vector])
+    by_unknown = [[vec[u] for vec in scaled] for u in range(size)]
+    people_ = sorted(set(owner))
+    coords = {p: [u for u in range(size) if owner[u] == p] for p in people_}
+    for k in range(1, threshold):
+        for chosen in combinations(people_, k):
+            units = [u for p in chosen for u in coords[p]]
+            if _rank_mod([by_unknown[u] for u in units]) == len(units):
+                continue
+            exact = [[kernel[j][u] for j in range(len(kernel))] for u in units]
+            if _rank_exact(exact) < len(units):
+                return list(chosen)
+    return None
+
+
+def _published_rows(a: Wave, b: Wave, doc: Comparison, pid: str | None
+                    ) -> tuple[list[dict[int, Fraction]], list[str]]:
+    """Each sum ``compare`` publishes for ``pid`` (None: the overall score), over unknowns
+    that are what an attacker faces: one per person whose score is the same in both waves
+    (whatever their group), else one per person and wave. The sums: n x score (and sd) of
+    both waves for every figure compared, and linked x mean change of every paired test."""
+    pa, pb = a.respondents, b.respondents
+    assert pa is not None and pb is not None
+    va = pa.overall if pid is None else pa.principles[pid]
+    vb = pb.overall if pid is None else pb.principles[pid]
+    ids_a, ids_b = _ids(a), _ids(b)
+    score_a = {i: v for i, v in zip(ids_a, va.tolist(), strict=True) if np.isfinite(v)}
+    score_b = {i: v for i, v in zip(ids_b, vb.tolist(), strict=True) if np.isfinite(v)}
+    index: dict[tuple[str, int], int] = {}
+    owner: list[str] = []
+
+    def unknown(person_: str, wave: int) -> int:
+        same = person_ in score_a and person_ in score_b \
+            and abs(score_a[person_] - score_b[person_]) < 1e-9
+        key = (person_, -1 if same else wave)
+        if key not in index:
+            index[key] = len(owner)
+            owner.append(person_)
+        return index[key]
+
+    rows: list[dict[int, Fraction]] = []
+
+    def level(cell_a: np.ndarray, cell_b: np.ndarray) -> None:
+        for wave, ids, cell in ((0, ids_a, cell_a), (1, ids_b, cell_b)):
+            rows.append({unknown(ids[r], wave): Fraction(1) for r in np.flatnonzero(cell)})
+
+    def paired(in_a: np.ndarray, in_b: np.ndarray) -> None:
+        row: dict[int, Fraction] = {}
+        for person_ in set(np.array(ids_a)[in_a].tolist()) & set(np.array(ids_b)[in_b].tolist()):
+            for wave, sign in ((1, 1), (0, -1)):
+                u = unknown(person_, wave)
+                row[u] = row.get(u, Fraction(0)) + sign
+        row = {u: x for u, x in row.items() if x}
+        if row:
+            rows.append(row)
+
+    ident = pid or "overall"
+    whole = doc.overall if pid is None else next((c for c in doc.principles if c.id == pid),
+                                                 None)
+    fa, fb = np.isfinite(va), np.isfinite(vb)
+    if whole is not None:
+        level(fa, fb)
+        if whole.test is not None and whole.test.name == "paired":
+            paired(fa, fb)
+    for field_id, breakdown in doc.groups.items():
+        for g in breakdown.groups:
+            c = next((c for c in g.changes if c.id == ident), None)
+            if c is None:
+                continue
+            key = match_key(g.value, g.value == "(not stated)")
+            in_a = fa & pa.members(field_id, key)
+            in_b = fb & pb.members(field_id, key)
+            level(in_a, in_b)
+            if c.test is not None and c.test.name == "paired":
+                paired(in_a, in_b)
+    return rows, owner
+
+
+def _waves_with_changes(seed: int, n: int, threshold: int
+                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A baseline and a follow-up: most people unchanged, some re-answering one or more
+    questions, some moving organisation, some leaving, and some joining."""
+    rng = np.random.default_rng(seed)
+    orgs = list(SECTORS)
+    base = people(seed, n, orgs=orgs)
+    for row in base:
+        row["sector"] = SECTORS[row["organisation"]]
+    fresh = people(seed + 3, n, orgs=orgs)
+    later = []
+    for row, new in zip(base, fresh, strict=True):
+        roll = rng.random()
+        if roll < 0.1:
+            continue  # left
+        kept = dict(row)
+        if roll < 0.35:  # re-answers one to three questions
+            for q in rng.choice(ITEMS_PQ, size=int(rng.integers(1, 4)), replace=False):
+                kept[str(q)] = new[str(q)]
+        if rng.random() < 0.1:  # moves organisation
+            kept["organisation"] = orgs[int(rng.integers(len(orgs)))]
+            kept["sector"] = SECTORS[kept["organisation"]]
+        later.append(kept)
+    joiners = people(seed + 5, int(rng.integers(0, threshold + 4)), prefix="J", orgs=orgs)
+    for row in joiners:
+        row["sector"] = SECTORS[row["organisation"]]
+    return base, later + joiners
+
+
+ITEMS_PQ = ["p1", "p2", "p3", "q1", "q2", "q3"]
+
+
+@settings(max_examples=30, deadline=None)
+# The attacker's shapes (issue 10): one person re-answering one question among unchanged
+# people (L1), and a cumulative export whose joiners were split 1/5/4 over organisations
+# of two sectors (L4).
+@example(threshold=3, n=12, seed=6)
+@example(threshold=4, n=16, seed=2)
+@given(threshold=st.integers(3, 4), n=st.integers(8, 16), seed=st.integers(0, 2**31))
+def test_no_published_combination_rests_on_fewer_than_the_threshold(
+        threshold: int, n: int, seed: int) -> None:
+    """Issue 10: with everybody else unchanged, a difference is the change of those who
+    changed. Unknowns as an attacker has them (one per unchanged person, both waves; one
+    per person and wave otherwise); no combination of what ``compare --by organisation
+    --by sector`` publishes may live on 1 to threshold - 1 people."""
+    qs = build_set(QUESTIONS, principles=PRINCIPLES, min_group_size=threshold,
+                   respondent=("organisation", "sector"))
+    base, later = _waves_with_changes(seed, n, threshold)
+    by = ("organisation", "sector")
+    a = scored_wave("a", "a.csv", qs, responses(qs, base), by=by)
+    b = scored_wave("b", "b.csv", qs, responses(qs, later), by=by)
+    doc = compare(a, b, by=list(by))
+    for pid in (None, "p", "q"):
+        rows, owner = _published_rows(a, b, doc, pid)
+        found = _singled_out(rows, owner, threshold)
+        assert found is None, (pid, found, doc.withheld)
+
+
+def test_the_change_set_check_finds_the_one_changer() -> None:
+    """The check above on L1's shape against what ``compare`` published before issue 10
+    (both waves' whole-survey levels of a principle one person re-answered): it finds them."""
+    qs = build_set(QUESTIONS, principles=PRINCIPLES, min_group_size=3,
+                   respondent=("organisation", "sector"))
+    base = people(70, 10)
+    later = [dict(r) for r in base]
+    later[0]["p1"] = 1 if base[0]["p1"] != 1 else 5
+    a = make_wave("a", qs, base)
+    b = make_wave("b", qs, later)
+    doc = compare(a, b)
+    assert all(c.id != "p" for c in doc.principles)  # withheld now
+    rows, owner = _published_rows(a, b, doc, "p")
+    assert _singled_out(rows, owner, 3) is None
+    fa = np.isfinite(a.respondents.principles["p"])  # type: ignore[union-attr]
+    fb = np.isfinite(b.respondents.principles["p"])  # type: ignore[union-attr]
+    shown = doc.model_copy(update={"principles": [*doc.principles, next(
+        c for c in compare(a, b).principles if c.id == "q").model_copy(update={"id": "p"})]})
+    rows, owner = _published_rows(a, b, shown, "p")
+    assert fa.all() and fb.all()
+    assert _singled_out(rows, owner, 3) == ["A000"]

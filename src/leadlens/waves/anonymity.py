@@ -10,7 +10,7 @@ respondents (the larger of the two waves' thresholds):
 - when ``respondent_id`` links the waves (both given as responses files, every respondent with
   an id), the change is counted exactly: respondents in the cell in one wave and not the other;
   for a score (a principle's, the overall's, a group's), also those in it in both waves whose
-  score or answers to its questions differ. That is the *change set*: the two waves' n, score
+  score differs. That is the *change set*: the two waves' n, score
   and sd of one cell give its total and sum of squares in each, and the difference of those
   is the change set's alone (one person re-answering one question, with everybody else the
   same, is their two scores exactly);
@@ -39,7 +39,6 @@ import numpy as np
 
 from leadlens.responses.table import BoolArray, IntArray
 from leadlens.scoring.disclosure import Reason, _Cells
-from leadlens.waves.matching import Matching, match_questions
 from leadlens.waves.waves import Wave
 
 
@@ -115,8 +114,8 @@ def protect(candidates: Sequence[str], change_without: Callable[[set[str]], int 
 @dataclass
 class ChangeSet:
     """The people whose contribution to a score's cell changed, by row: in the cell in the
-    baseline only (left), in the follow-up only (joined), or in both with another score or
-    other answers to its questions (``pairs``, baseline row and follow-up row)."""
+    baseline only (left), in the follow-up only (joined), or in both with another score
+    (``pairs``, baseline row and follow-up row)."""
 
     left: IntArray
     joined: IntArray
@@ -130,23 +129,13 @@ class ChangeSet:
 class Cells:
     """Decides, cell by cell, whether two waves' figures may be published side by side."""
 
-    def __init__(self, a: Wave, b: Wave, min_group_size: int | None = None,
-                 matching: Matching | None = None) -> None:
+    def __init__(self, a: Wave, b: Wave, min_group_size: int | None = None) -> None:
         self.a, self.b = a, b
         self.threshold = max(a.results.min_group_size, b.results.min_group_size,
                              min_group_size or 0)
         self.ids_a = self._ids(a)
         self.ids_b = self._ids(b)
-        self._matching = matching
         self._row_in_b: IntArray | None = None
-
-    @property
-    def matching(self) -> Matching:
-        if self._matching is None:
-            self._matching = match_questions(
-                self.a.results.question_set, self.b.results.question_set,
-                baseline_at=self.a.question_at, followup_at=self.b.question_at)
-        return self._matching
 
     def _rows_in_b(self) -> IntArray:
         """Per baseline row, the follow-up row of the same respondent id (-1: none)."""
@@ -157,24 +146,11 @@ class Cells:
                                       dtype=np.int64)
         return self._row_in_b
 
-    def _question_keys(self, principle: str | None) -> list[tuple[str, str]]:
-        """(baseline key, follow-up key) of the matched answers a score rests on."""
-        pa, pb = self.a.respondents, self.b.respondents
-        if pa is None or pb is None:
-            return []
-        keys = [(old, new) for new, old in self.matching.keys.items()
-                if old in pa.answers and new in pb.answers]
-        if principle is None:
-            return keys
-        of = {key: q.principle for q in self.b.results.question_set.questions
-              for key in q.answer_keys}
-        return [(old, new) for old, new in keys if of.get(new) == principle]
-
     def change_set(self, principle: str | None, in_a: BoolArray | None = None,
                    in_b: BoolArray | None = None, *, everyone: bool = False
                    ) -> ChangeSet | None:
         """Who changed a score's cell (``principle``; None: the overall score): its members
-        with a score, restricted to ``in_a``/``in_b`` (a group), counted by respondent id;
+        with a score who joined, left or scored differently, restricted to ``in_a``/``in_b`` (a group), counted by respondent id;
         ``everyone``: all its members, changed or not (a sum of changes that singles out a
         few people says, when it is 0, that they did not change). None when ids do not
         link the waves."""
@@ -195,9 +171,10 @@ class Cells:
         kept_a, kept_b = rows_a[both], partner[both]
         in_both_b = np.zeros(cell_b.shape[0], dtype=bool)
         in_both_b[kept_b] = True
+        # Only a score that differs counts: someone who re-answered a question but kept
+        # their score adds nothing to the difference, so counting them would let a smaller
+        # change set pass (their answers are the question's cell, counted on its own).
         differs = ~np.isclose(va[kept_a], vb[kept_b], rtol=0.0, atol=1e-9) | everyone
-        for old, new in [] if everyone else self._question_keys(principle):
-            differs |= pa.answers[old][kept_a] != pb.answers[new][kept_b]
         return ChangeSet(left=rows_a[~both], joined=np.flatnonzero(cell_b & ~in_both_b),
                          pairs=(kept_a[differs], kept_b[differs]))
 
@@ -275,8 +252,7 @@ class Cells:
     def scored(self, principle: str | None, n_a: int | None, n_b: int | None,
                mask_a: BoolArray | None = None, mask_b: BoolArray | None = None) -> str | None:
         """The cell of respondents with a score for ``principle`` (None: overall). Linked by
-        ids: withheld when its change set (who joined, left, or scored or answered its
-        questions differently) holds 1 to the threshold - 1 people."""
+        ids: withheld when its change set (who joined, left, or scored differently) holds 1 to the threshold - 1 people."""
         k = self.threshold
         if n_a is None or n_b is None:
             return f"fewer than {k} respondents in one wave"

@@ -994,7 +994,7 @@ def compare(baseline: Wave, followup: Wave, *, by: Sequence[str] = (),
     check_waves([baseline, followup], by, independent=independent)
     matching = _matching(baseline, followup)
     pairing = Pairing.of(baseline, followup, independent=independent)
-    cells = Cells(baseline, followup, min_group_size, matching)
+    cells = Cells(baseline, followup, min_group_size)
     withheld: list[Withheld] = []
     overall: Change | None = None
     principles: list[Change] = []
