@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import random
 import textwrap
-from itertools import combinations
 from fractions import Fraction
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 

@@ -150,10 +150,10 @@ class Cells:
                    in_b: BoolArray | None = None, *, everyone: bool = False
                    ) -> ChangeSet | None:
         """Who changed a score's cell (``principle``; None: the overall score): its members
-        with a score who joined, left or scored differently, restricted to ``in_a``/``in_b`` (a group), counted by respondent id;
-        ``everyone``: all its members, changed or not (a sum of changes that singles out a
-        few people says, when it is 0, that they did not change). None when ids do not
-        link the waves."""
+        with a score who joined, left or scored differently, restricted to ``in_a``/``in_b``
+        (a group), counted by respondent id; ``everyone``: all its members, changed or not
+        (a sum of changes that singles out a few people says, when it is 0, that they did
+        not change). None when ids do not link the waves."""
         pa, pb = self.a.respondents, self.b.respondents
         if self.ids_a is None or self.ids_b is None or pa is None or pb is None:
             return None
@@ -252,7 +252,8 @@ class Cells:
     def scored(self, principle: str | None, n_a: int | None, n_b: int | None,
                mask_a: BoolArray | None = None, mask_b: BoolArray | None = None) -> str | None:
         """The cell of respondents with a score for ``principle`` (None: overall). Linked by
-        ids: withheld when its change set (who joined, left, or scored differently) holds 1 to the threshold - 1 people."""
+        ids: withheld when its change set (who joined, left, or scored differently) holds 1
+        to the threshold - 1 people."""
         k = self.threshold
         if n_a is None or n_b is None:
             return f"fewer than {k} respondents in one wave"
