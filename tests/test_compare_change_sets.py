@@ -242,3 +242,50 @@ def test_l4_an_organisation_of_many_changes_stays_shown(tmp_path: Path) -> None:
     doc = _run(tmp_path, "compare", first, second, "--by", "organisation", "--by", "sector")
     s1, beta = _shown(doc, "sector", "S1"), _shown(doc, "organisation", "Beta")
     assert set(s1) & set(beta), doc["withheld"]
+
+
+def _many_and_one(tmp_path: Path, many: str) -> dict[str, Any]:
+    """P000 alone changes basics-1; seven others change ``many`` (and context-1)."""
+    base = _thirty(31)
+    later = copy.deepcopy(base)
+    base[0]["basics-1"], later[0]["basics-1"] = "2", "4"
+    for k in range(1, 8):
+        later[k]["context-1"] = str(int(base[k]["context-1"]) % 5 + 1)
+        if many:
+            later[k][many] = str(int(base[k][many]) % 5 + 1)
+    return _run(tmp_path, "compare", _write(tmp_path / "mA.csv", base),
+                _write(tmp_path / "mB.csv", later))
+
+
+def _sum_change(change: dict[str, Any]) -> float:
+    return float(change["followup"]["n"] * change["followup"]["score"]
+                 - change["baseline"]["n"] * change["baseline"]["score"])
+
+
+def test_l1_a_principle_of_many_changes_minus_its_questions_shown_is_not_one_answer(
+        tmp_path: Path) -> None:
+    """basics changed for 8 people (compared), basics-2 for 7 (compared), basics-1 for one
+    (withheld): on main, basics' change of total x 5 minus its four questions' (x 25) was
+    P000's basics-1 step. Now a further question is withheld with it."""
+    doc = _many_and_one(tmp_path, "basics-2")
+    basics = next(c for c in doc["principles"] if c["id"] == "basics")
+    items = {i["key"]: i for i in doc["items"] if i["principle"] == "basics"}
+    assert "basics-1" not in items and "basics-2" not in items
+    shown = sum(_sum_change(i) * (-25 if k == "basics-4" else 25) for k, i in items.items())
+    rest = (5 * _sum_change(basics) - shown) / 25
+    assert abs(rest - 2.0) > 1e-6  # not P000's step alone (+2)
+    steps = {w["what"]: w["reason"] for w in doc["withheld"]}
+    assert steps["item basics-2"].startswith("protects a question not compared")
+
+
+def test_l1_the_overall_minus_the_principles_shown_is_not_one_persons_change(
+        tmp_path: Path) -> None:
+    """basics changed for P000 alone (withheld), context for seven (compared): the overall
+    (eight people changed) minus the principles shown would be P000's basics change."""
+    doc = _many_and_one(tmp_path, "")
+    assert "basics" not in {c["id"] for c in doc["principles"]}
+    assert "context" in {c["id"] for c in doc["principles"]}
+    assert doc["overall"] is None
+    steps = {w["what"]: w["reason"] for w in doc["withheld"]}
+    assert steps["the overall score"].startswith("with the principles shown, it would give "
+                                                 "away the change of the principles withheld")

@@ -25,6 +25,7 @@ from leadlens.scoring.stats import ci95
 from leadlens.waves import stats
 from leadlens.waves.anonymity import (
     Cells,
+    answers_reason,
     change_reason,
     complement_reason,
     linked_change_reason,
@@ -397,6 +398,93 @@ def principle_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, ce
                 _paired(a, b, pairing, None), min_pairs=cells.threshold, withheld=withheld,
                 what="the overall score")])[0]
     return overall, adjust(changes)
+
+
+def _whole_survey(a: Wave, b: Wave, matching: Matching, pairing: Pairing, cells: Cells,
+                  withheld: list[Withheld], unpaired: set[str]
+                  ) -> tuple[Change | None, list[Change], list[ItemChange],
+                             list[TimepointChange]]:
+    """The whole survey's figures compared: overall, principles, items, timepoints."""
+    overall, principles = principle_changes(a, b, matching, pairing, cells, withheld,
+                                            unpaired)
+    items = item_changes(a, b, matching, cells, withheld)
+    principles, items = protect_questions(principles, items, b.results, matching, cells,
+                                          withheld)
+    if overall is not None and (why := _overall_reason(principles, matching, cells)):
+        withheld.append(Withheld(what="the overall score", reason=why))
+        overall = None
+    principles = protect_favourable(principles, b.results, matching, items, cells, withheld)
+    return overall, principles, items, timepoint_changes(a, b, matching, cells, withheld)
+
+
+def protect_questions(changes: list[Change], items: list[ItemChange], b: Results,
+                      matching: Matching, cells: Cells, withheld: list[Withheld]
+                      ) -> tuple[list[Change], list[ItemChange]]:
+    """A principle's score is the mean of its questions' answers, so its change minus its
+    questions' changes shown is the change of its other questions' answers: when those
+    changed by 1 to the threshold - 1 (counted by ids), more of its questions are withheld
+    (smallest change first), and the principle when no choice of them is enough."""
+    if not cells.linked:
+        return changes, items
+    principles = {p.id: p for p in b.principles}
+    ia = _items_by_key(cells.a.results)
+    shown = {i.key: i for i in items}
+    drop: set[str] = set()
+    kept = []
+    k = cells.threshold
+    for c in changes:
+        p = principles.get(c.id)
+        keys = [(old, new) for old, new in _answer_keys(matching, p.items) if old in ia] \
+            if p is not None else []
+        hidden = [(old, new) for old, new in keys if new not in shown]
+        if not hidden:
+            kept.append(c)
+            continue
+        candidates = sorted((new for _, new in keys if new in shown),
+                            key=lambda new: (cells.answers_change(
+                                [(matching.keys[new], new)], 0, 0)[0], new))
+
+        def change_without(more: set[str], hidden: list[tuple[str, str]] = hidden) -> int:
+            extra = [(matching.keys[new], new) for new in more]
+            return cells.answers_change(hidden + extra, 0, 0)[0]
+
+        more = protect(candidates, change_without, k)
+        left = change_without(set(more))
+        if 0 < left < k:
+            withheld.append(Withheld(
+                what=f"principle {c.name}",
+                reason=f"with its questions shown, it gives away its other questions' "
+                       f"answers: {answers_reason(k)}"))
+            continue
+        for new in more:
+            drop.add(new)
+            withheld.append(Withheld(
+                what=f"item {new}",
+                reason=f"protects a question not compared: {c.name} minus its questions "
+                       f"shown would give away answers that changed by fewer than {k}"))
+        kept.append(c)
+    return kept, [i for i in items if i.key not in drop]
+
+
+def _overall_reason(changes: list[Change], matching: Matching, cells: Cells) -> str | None:
+    """The overall score is the weighted mean of the principles: its change minus those of
+    the principles shown is the change of those withheld, so their people whose score
+    changed must be none or at least the threshold (counted by ids)."""
+    shown = {c.id for c in changes}
+    people: set[object] = set()
+    for pid in matching.principles:
+        if pid in shown:
+            continue
+        found = cells.change_set(pid)
+        if found is None:
+            return None
+        assert cells.ids_a is not None and cells.ids_b is not None
+        people.update(cells.ids_a[found.left].tolist(), cells.ids_b[found.joined].tolist(),
+                      cells.ids_a[found.pairs[0]].tolist())
+    if 0 < len(people) < cells.threshold:
+        return ("with the principles shown, it would give away the change of the principles "
+                f"withheld: {change_reason(cells.threshold)}")
+    return None
 
 
 def _answer_keys(matching: Matching, items: Sequence[ItemResult]) -> list[tuple[str, str]]:
@@ -1002,12 +1090,8 @@ def compare(baseline: Wave, followup: Wave, *, by: Sequence[str] = (),
     timepoints: list[TimepointChange] = []
     reason = cells.survey_reason()
     if reason is None:
-        overall, principles = principle_changes(baseline, followup, matching, pairing, cells,
-                                                withheld)
-        items = item_changes(baseline, followup, matching, cells, withheld)
-        principles = protect_favourable(principles, followup.results, matching, items, cells,
-                                        withheld)
-        timepoints = timepoint_changes(baseline, followup, matching, cells, withheld)
+        overall, principles, items, timepoints = _whole_survey(
+            baseline, followup, matching, pairing, cells, withheld, set())
     else:
         withheld.append(Withheld(what="the whole survey: scores, items and timepoints",
                                  reason=reason))
@@ -1042,12 +1126,8 @@ def compare(baseline: Wave, followup: Wave, *, by: Sequence[str] = (),
         # The whole survey's paired test is left out for these principles: compared again
         # with Welch, and what the first pass withheld replaced.
         withheld = []
-        overall, principles = principle_changes(baseline, followup, matching, pairing, cells,
-                                                withheld, unpaired)
-        items = item_changes(baseline, followup, matching, cells, withheld)
-        principles = protect_favourable(principles, followup.results, matching, items, cells,
-                                        withheld)
-        timepoints = timepoint_changes(baseline, followup, matching, cells, withheld)
+        overall, principles, items, timepoints = _whole_survey(
+            baseline, followup, matching, pairing, cells, withheld, unpaired)
     groups: dict[str, BreakdownComparison] = {}
     for plan in plans:
         groups[plan.field], notes = _group_comparison(baseline, followup, pairing, plan, cells)
