@@ -289,3 +289,24 @@ def test_l1_the_overall_minus_the_principles_shown_is_not_one_persons_change(
     steps = {w["what"]: w["reason"] for w in doc["withheld"]}
     assert steps["the overall score"].startswith("with the principles shown, it would give "
                                                  "away the change of the principles withheld")
+
+
+def test_l1_a_trends_overall_minus_its_principles_shown_is_not_one_persons_change(
+        tmp_path: Path) -> None:
+    """The same shape as a trend (the follow-up twice): basics' points after the first are
+    withheld for P000's one change; on main the overall's were shown, and the overall's step
+    minus the other principles' steps (weighted) was P000's basics change."""
+    base = _thirty(31)
+    later = copy.deepcopy(base)
+    base[0]["basics-1"], later[0]["basics-1"] = "2", "4"
+    for k in range(1, 8):
+        later[k]["context-1"] = str(int(base[k]["context-1"]) % 5 + 1)
+    waves = [_write(tmp_path / f"t{n}.csv", rows) for n, rows in enumerate((base, later,
+                                                                              later))]
+    doc = _run(tmp_path, "trend", *waves)
+    assert [p["withheld"] for p in doc["overall"]["points"]] == [False, True, True]
+    assert doc["overall"]["steps"] == []
+    context = next(p for p in doc["principles"] if p["id"] == "context")
+    assert not any(p["withheld"] for p in context["points"])
+    steps = {w["what"]: w["reason"] for w in doc["withheld"]}
+    assert steps["Overall in wave t1"].startswith("with the principles shown")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -1182,9 +1182,19 @@ def trend(waves: Sequence[Wave], *, independent: bool = False,
             not_compared.append(NotCompared(id=p.id, reason="; ".join(reasons)))
     withheld: list[Withheld] = []
     names = {p.id: p.name for p in last.principles}
-    overall = _trend_line(waves, None, "Overall", independent, min_group_size, withheld)
-    principles = _adjust_lines([_trend_line(waves, pid, names[pid], independent,
-                                            min_group_size, withheld) for pid in comparable])
+    # The principles first: the overall's change minus theirs shown is that of those not.
+    lines = [_trend_line(waves, pid, names[pid], independent, min_group_size, withheld)
+             for pid in comparable]
+    shown_at = {line.id: {p.wave for p in line.points if not p.withheld} for line in lines}
+
+    def principles_not_shown(i: int, j: int) -> str | None:
+        return _principles_not_shown(waves, i, j, shown_at, min_group_size)
+
+    overall_notes: list[Withheld] = []
+    overall = _trend_line(waves, None, "Overall", independent, min_group_size,
+                          overall_notes, principles_not_shown)
+    withheld[:0] = overall_notes
+    principles = _adjust_lines(lines)
     return Trend(
         leadlens_version=__version__, generated_at=generated_at or dt.datetime.now(dt.UTC),
         question_set=last.question_set.id, title=title or last.question_set.title,
@@ -1205,8 +1215,37 @@ def _side(wave: Wave, principle: str | None) -> Side:
     return principle_side(r, p, _values(wave, principle))
 
 
+def _principles_not_shown(waves: Sequence[Wave], i: int, j: int,
+                          shown_at: dict[str, set[int]], min_group_size: int | None
+                          ) -> str | None:
+    """Why wave ``j``'s overall score may not be shown beside wave ``i``'s: its change minus
+    that of the principles shown in both is the change of the others, so their people whose
+    score changed (counted by ids) must be none or at least the threshold."""
+    a, b = waves[i], waves[j]
+    cells = Cells(a, b, min_group_size)
+    ia, ib = a.respondents, b.respondents
+    if ia is None or ib is None or cells.ids_a is None or cells.ids_b is None:
+        return None
+    people: set[object] = set()
+    for pid in ib.principles:
+        if pid not in ia.principles or {i, j} <= shown_at.get(pid, set()):
+            continue
+        found = cells.change_set(pid)
+        if found is None:
+            return None
+        people.update(cells.ids_a[found.left].tolist(), cells.ids_b[found.joined].tolist(),
+                      cells.ids_a[found.pairs[0]].tolist())
+    if 0 < len(people) < cells.threshold:
+        return ("with the principles shown, it would give away the change of the principles "
+                f"withheld: {change_reason(cells.threshold)}")
+    return None
+
+
 def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, independent: bool,
-                min_group_size: int | None, withheld: list[Withheld]) -> TrendLine:
+                min_group_size: int | None, withheld: list[Withheld],
+                beside: Callable[[int, int], str | None] | None = None) -> TrendLine:
+    """One line; ``beside(i, j)``: a further reason wave ``j``'s point may not be shown
+    with wave ``i``'s, or None."""
     ident = principle or "overall"
     published: list[int] = []
     points = []
@@ -1221,6 +1260,8 @@ def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, indepen
             side = _side(wave, principle)
             reasons += [r for i in published if (r := Cells(waves[i], wave, min_group_size)
                         .scored(principle, _side(waves[i], principle).n, side.n)) is not None]
+            if beside is not None:
+                reasons += [beside(i, j) for i in published]
         reasons = [r for r in reasons if r is not None]
         if reasons:
             withheld.append(Withheld(what=f"{name} in wave {wave.label}", reason=reasons[0]))
