@@ -944,20 +944,29 @@ def _group_codes(wave: Wave, plan: _Plan) -> Int32Array:
 def _protect_changes(a: Wave, b: Wave, pid: str, plans: Sequence[_Plan], cells: Cells,
                      whole_paired: bool) -> _Linked | None:
     """What the linked tables of ``pid``'s changes leave out (see :func:`_linked_changes`):
-    counted over the people who changed, and over everyone in the cells (a combination
-    that singles out a few people who did not change says so: its difference is 0)."""
-    changed = _linked_changes(a, b, pid, plans, cells, whole_paired, everyone=False)
-    members = _linked_changes(a, b, pid, plans, cells, whole_paired, everyone=True)
-    if changed is None or members is None:
+    counted over the people who changed, then with those who kept their score but moved
+    group as well, and over everyone in the cells (a combination that singles out a few
+    people who did not change says so: its difference is 0). Someone who moved group with
+    the same score adds it to one group's change and takes it from another's: counting them
+    hides a sum in which they cancel (a sector's change minus an organisation's, both
+    holding them), leaving them out one that rests on them alone (a sector's minus its
+    other organisations': the score they took away). Each count misses what the other
+    finds, so both are made."""
+    found = [_linked_changes(a, b, pid, plans, cells, whole_paired, everyone=everyone,
+                             movers=movers)
+             for everyone, movers in ((False, False), (False, True), (True, False))]
+    if any(f is None for f in found):
         return None
+    runs = [f for f in found if f is not None]
     return _Linked(
-        [{**m, **c} for c, m in zip(changed.groups, members.groups, strict=True)],
-        [sorted(set(c) | set(m)) for c, m in zip(changed.pairs, members.pairs, strict=True)],
-        changed.whole_unpaired or members.whole_unpaired)
+        [{key: why for run in reversed(runs) for key, why in run.groups[n].items()}
+         for n in range(len(plans))],
+        [sorted({key for run in runs for key in run.pairs[n]}) for n in range(len(plans))],
+        any(run.whole_unpaired for run in runs))
 
 
 def _linked_changes(a: Wave, b: Wave, pid: str, plans: Sequence[_Plan], cells: Cells,
-                    whole_paired: bool, *, everyone: bool) -> _Linked | None:
+                    whole_paired: bool, *, everyone: bool, movers: bool) -> _Linked | None:
     """The changes of ``pid`` that compare publishes, as one set of linked tables (None when
     respondent ids do not link the waves: then :func:`_protect_pairs`).
 
@@ -992,6 +1001,13 @@ def _linked_changes(a: Wave, b: Wave, pid: str, plans: Sequence[_Plan], cells: C
             units.append((2, before, paired, True))
         else:  # moved group: their two scores are two unknowns, each half a person
             units += [(1, before, paired, True), (1, after, paired, True)]
+    if movers and (every := cells.change_set(pid, everyone=True)) is not None:
+        counted = set(found.pairs[0].tolist())
+        for ra, rb in zip(*(r.tolist() for r in every.pairs), strict=True):
+            before = [int(c[0][ra]) for c in sides]
+            after = [int(c[1][rb]) for c in sides]
+            if ra not in counted and before != after:  # same score: no paired change
+                units += [(1, before, nones, False), (1, after, nones, False)]
     if not units:
         return _Linked([{} for _ in plans], [[] for _ in plans], False)
     # Breakdowns: each --by field's paired tests, then its levels, then the whole survey's
