@@ -130,6 +130,25 @@ def test_a_withheld_question_is_not_in_its_principles_favourable() -> None:
     assert steps and "not counted in principle 'p'" in steps[0]["text"]
 
 
+def test_a_principle_nobody_is_scored_on_publishes_no_pooled_favourable() -> None:
+    """Both answers needed, and nobody gave both (found by tests/test_disclosure.py's
+    property test): the questions are counted over everyone, each on one answer (withheld),
+    but the pooled % favourable went out on their two answers."""
+    qs = build_set([{"id": "a"}, {"id": "b"}, {"id": "c", "principle": "q"}],
+                   min_answered=2, min_group_size=3,
+                   principles=[{"id": "p", "name": "P"}, {"id": "q", "name": "Q"}])
+    rows = [{"a": 1, "b": None, "c": 1}, {"a": None, "b": 2, "c": 1},
+            {"a": None, "b": None, "c": 1}]
+    doc = document(qs, rows)
+    p = doc["principles"][0]
+    assert not p["n"] and p["score"] is None
+    assert all(i["counts"] == {} for i in p["items"])
+    assert p["favourability"] is None
+    from leadlens.results.checks import anonymity_problems
+
+    assert anonymity_problems(Results.model_validate(doc), "r.json") == []
+
+
 def test_a_principle_with_every_question_too_thin_is_withheld_with_a_reason() -> None:
     # Ten scored (min_answered 1), but each question answered by 1 to 4 of them.
     qs = build_set([{"id": f"q{k}"} for k in range(3)], min_answered=1, min_group_size=5)

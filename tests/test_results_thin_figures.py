@@ -118,3 +118,47 @@ def test_the_walk_finds_a_count_left_out_of_the_table() -> None:
     del table[GroupPrinciple]["agreement_n"]
     del table[Favourability]
     assert _unnamed(table) == ["Favourability.answers", "GroupPrinciple.agreement_n"]
+
+
+def _scored(tmp_path: Path, *extra: str) -> Doc:
+    from typer.testing import CliRunner
+
+    from conftest import EXAMPLES
+    from leadlens.cli import app
+
+    out = tmp_path / "scored.json"
+    done = CliRunner().invoke(app, ["score", str(EXAMPLES / "responses.csv"), "--by",
+                                    "organisation", "-o", str(out), "--force", *extra])
+    assert done.exit_code == 0, done.stderr
+    data: Doc = json.loads(out.read_text(encoding="utf-8"))
+    return data
+
+
+def test_an_edited_document_cannot_lower_the_bundled_sets_threshold(tmp_path: Path) -> None:
+    """The attack: both thresholds of an edited document set to 3, and a group of 3 shown."""
+    doc = _scored(tmp_path)
+    doc["min_group_size"] = 3
+    doc["question_set"]["scoring"]["min_group_size"] = 3
+    code, out, err, path = _report(tmp_path, json.dumps(doc))
+    assert (code, out) == (1, ""), err
+    assert re.search(re.escape(str(path)) + r":\d+:\d+: question_set\.scoring\.min_group_size: "
+                     r"3 is below the anonymity threshold of the bundled question set "
+                     r"'ggi-systems-leadership' \(5\), and the document was changed after "
+                     r"leadlens score wrote it", err), err
+
+
+def test_a_sealed_document_keeps_its_own_sets_threshold(tmp_path: Path) -> None:
+    """A set of the bundled set's id with a threshold of 3, scored by leadlens: sealed, so
+    its own threshold holds."""
+    import yaml
+
+    from leadlens.questionset.loading import bundled_sets
+
+    own = yaml.safe_load(bundled_sets()["ggi-systems-leadership"].read_text(encoding="utf-8"))
+    own["scoring"]["min_group_size"] = 3
+    qs = tmp_path / "own.yaml"
+    qs.write_text(yaml.safe_dump(own), encoding="utf-8")
+    doc = _scored(tmp_path, "-q", str(qs))
+    assert doc["question_set"]["id"] == "ggi-systems-leadership"
+    code, _, err, _ = _report(tmp_path, json.dumps(doc))
+    assert code == 0, err

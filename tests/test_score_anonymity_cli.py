@@ -56,6 +56,24 @@ def test_scores_csv_without_respondent_fields(board: Path) -> None:
     assert code == 2 and "--scores-fields 'some'" in err
 
 
+@pytest.mark.parametrize("fields", ["none", "large"])
+def test_scores_csv_without_ids_says_nothing_of_the_input_order(board: Path,
+                                                                 fields: str) -> None:
+    """Rows in input order would match each one to its line of the responses (or of the
+    platform's export, in submission order): without ids they are sorted."""
+    _, first, _ = score(board, "--format", "csv", "--scores-fields", fields)
+    path = board / "responses.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([header, *reversed(rows)]) + "\n", encoding="utf-8")
+    _, second, _ = score(board, "--format", "csv", "--scores-fields", fields)
+    assert first == second
+    body = list(csv.reader(io.StringIO(first)))[1:]
+    assert body == sorted(body) and len(body) == 10
+    _, kept, _ = score(board, "--format", "csv")
+    assert [row[0] for row in list(csv.reader(io.StringIO(kept)))[1:]] == \
+        [f"r{i}" for i in reversed(range(10))]  # with ids: the input's order, as documented
+
+
 def test_near_duplicate_groups_are_warned_about_and_aliases_merge_them(board: Path) -> None:
     code, _, err = score(board, "--by", "organisation", "--format", "json")
     assert code == 0
@@ -152,3 +170,13 @@ def test_near_duplicates_are_found_by_letters_initials_and_typos() -> None:
     found = [[grouping.values[i] for i in c] for c in near_duplicates(grouping)]
     assert found == [["North Riverside ICB", "North Riverside ICB.", "NR ICB"],
                      ["Riverside Council", "Riverside Councl"]]
+
+
+def test_a_raised_threshold_is_named_as_the_options_not_the_question_sets(
+        board: Path) -> None:
+    code, out, _ = score(board, "--min-group-size", "50")
+    assert code == 0
+    assert "Only 10 people responded, fewer than the 50 needed" in out
+    assert "(--min-group-size raised the threshold; the question set's " \
+        "scoring.min_group_size is the least it may be)" in " ".join(out.split())
+    assert "sets the threshold" not in out

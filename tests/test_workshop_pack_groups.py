@@ -256,8 +256,9 @@ def test_workshop_record_options_are_checked(tmp_path: Path) -> None:
     csv.write_text("organisation,b1\nA,1\n", encoding="utf-8")
     runner = CliRunner()
     alone = runner.invoke(app, ["score", str(csv), "-q", str(tmp_path / "small.yaml"),
-                                "--workshop-record", str(csv)])
-    assert alone.exit_code == 2 and "only with --agreed" in alone.stderr
+                                "--workshop-record", str(tmp_path / "nope.json")])
+    assert alone.exit_code == 1 and "nope.json: cannot read: No such file" in \
+        alone.stderr  # read without --agreed too
     agreed = tmp_path / "a.yaml"
     agreed.write_text("agreed: 1\nquestion_set: small\n", encoding="utf-8")
     both = runner.invoke(app, ["score", str(csv), "-q", str(tmp_path / "small.yaml"),

@@ -123,6 +123,46 @@ def test_the_pack_holds_back_a_principle_shown_with_one_person_fewer(tmp_path: P
                for g in groups for gp in g["principles"] if gp["id"] == "basics")
 
 
+def test_a_plain_score_reads_the_record_beside_the_room_file(tmp_path: Path) -> None:
+    """The attack without --agreed: the projector's 0 with m people, then a plain `leadlens
+    score board.csv` (any format, with --by, to the terminal) with the late respondent."""
+    qs = small_set(tmp_path)
+    w = make_workshop(tmp_path / "w", qs=qs)
+    m = w.reveals.threshold
+    for _ in range(m):
+        extreme_phone(w, low=True)
+    f = facilitator(w)
+    assert big_score(post(f, "/f/reveal", unit="principle:basics")) == 0
+    extreme_phone(w, low=False)
+    runner = CliRunner()
+    base = ["score", str(w.room.output), "-q", str(tmp_path / "small.yaml")]
+    out = tmp_path / "plain.json"
+    result = runner.invoke(app, [*base, "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert f"{w.room.output}: held back from the results (shown on the workshop's screen " \
+        "with a slightly different set of answers" in result.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    basics = next(p for p in data["principles"] if p["id"] == "basics")
+    assert basics["score"] is None and basics["mean"] is None and basics["n"] == 0
+    assert data["overall"]["score"] is None
+    for extra in (["-f", "csv"], ["-f", "md"], ["--by", "organisation", "-f", "json"], []):
+        shown = runner.invoke(app, [*base, *extra, "-q", str(tmp_path / "small.yaml")])
+        assert shown.exit_code == 0, shown.stderr
+        if extra[-1:] == ["json"]:
+            groups = json.loads(shown.stdout)["groups"]["organisation"]["groups"]
+            assert all(gp["score"] is None for g in groups for gp in g["principles"]
+                       if gp["id"] == "basics")
+    table = runner.invoke(app, base)
+    basics_rows = [line for line in table.stdout.splitlines() if "Basics" in line]
+    assert basics_rows and not any(re.search(r"\b(1[0-9]|[2-9][0-9]|100)\b", line)
+                                   for line in basics_rows), table.stdout
+    # Saying there was no screen is the user's own choice, and reads no record.
+    ignored = runner.invoke(app, [*base, "--no-workshop-record", "-f", "json"])
+    assert ignored.exit_code == 0, ignored.stderr
+    basics = next(p for p in json.loads(ignored.stdout)["principles"] if p["id"] == "basics")
+    assert basics["score"] is not None
+
+
 def test_a_move_of_at_least_the_threshold_is_published(tmp_path: Path) -> None:
     qs = small_set(tmp_path)
     w = make_workshop(tmp_path / "w", qs=qs)

@@ -107,11 +107,12 @@ def score(
         "target bands and the actions to the results and the report.")] = None,
     workshop_record: Annotated[Path | None, typer.Option(
         "--workshop-record", metavar="FILE", dir_okay=False, show_default=False,
-        help="With --agreed: the workshop's record of what its screen showed "
-        "(board.csv.workshop.json); default: the one beside each responses file.")] = None,
+        help="The workshop's record of what its screen showed (board.csv.workshop.json); "
+        "default: the one beside each responses file, used whenever it is there, so no "
+        "figure can be subtracted from what the screen showed.")] = None,
     no_workshop_record: Annotated[bool, typer.Option(
-        "--no-workshop-record", help="With --agreed: there was no workshop screen to check "
-        "against (silences the warning that no record was found).")] = False,
+        "--no-workshop-record", help="There was no workshop screen to check against: "
+        "no record is read, and --agreed does not warn that none was found.")] = False,
 ) -> None:
     """Score responses: principle scores, reliability, groups with anonymity.
 
@@ -123,8 +124,6 @@ def score(
         raise usage_error(f"--format {chosen}: a binary file; name it with -o FILE")
     from leadlens.cli._paths import check_paths
 
-    if (workshop_record is not None or no_workshop_record) and agreed is None:
-        raise usage_error("--workshop-record and --no-workshop-record: only with --agreed")
     if workshop_record is not None and no_workshop_record:
         raise usage_error("--workshop-record FILE or --no-workshop-record: not both")
     run(lambda: check_paths([*responses, mapping, agreed, withhold_comments, group_aliases,
@@ -140,16 +139,20 @@ def score(
     board = guard = None
     if agreed is not None:  # checked before the responses: a quick file, a quick answer
         from leadlens.workshop.agreed import load_agreed
-        from leadlens.workshop.published import PackGuard
 
         board = run(lambda: load_agreed(agreed, qs))
-        # What the workshop's screen showed: a principle it showed with a slightly different
-        # set of answers is held back, so the two cannot be subtracted.
-        guard = run(lambda: PackGuard.beside(qs, responses, min_group_size, workshop_record,
-                                             none=no_workshop_record))
-        if not quiet:
+    if not no_workshop_record:
+        from leadlens.workshop.published import PackGuard
+
+        # What a workshop's screen showed, whenever its record is there (with or without
+        # --agreed): a principle it showed with a slightly different set of answers is held
+        # back, so the two cannot be subtracted.
+        guard = run(lambda: PackGuard.beside(qs, responses, min_group_size, workshop_record))
+        if agreed is not None and not quiet:
             for problem in guard.missing_warnings():
                 warn(f"{problem}\n")
+        if agreed is None and not guard.records:
+            guard = None
 
     # A bad logo: before any work.
     cover = run(lambda: make_cover(title, organisation, logo, contact))
@@ -174,17 +177,18 @@ def score(
         from leadlens.workshop.pack import with_agreed
 
         result.scored.results = with_agreed(result.scored.results, board, agreed.name)
-        if guard is not None:
-            from leadlens.workshop.packcells import check_pack_groups
+    if guard is not None:
+        from leadlens.workshop.packcells import check_pack_groups
 
-            checked, held = check_pack_groups(guard, guard.results(result.scored.results),
-                                              result.responses, result.scored.respondents,
-                                              aliases)
-            result.scored.results = checked
-            if held and not quiet:
-                warn(f"{responses[0]}: --agreed: held back from the pack (shown on the "
-                     "workshop's screen with a slightly different set of answers; the "
-                     f"disclosure audit says why): {'; '.join(held)}\n")
+        checked, held = check_pack_groups(guard, guard.results(result.scored.results),
+                                          result.responses, result.scored.respondents,
+                                          aliases)
+        result.scored.results = checked
+        if held and not quiet:
+            warn(f"{responses[0]}: {'--agreed: ' if agreed is not None else ''}held back "
+                 f"from the {'pack' if agreed is not None else 'results'} (shown on the "
+                 "workshop's screen with a slightly different set of answers; the "
+                 f"disclosure audit says why): {'; '.join(held)}\n")
     results = result.results
     if not quiet:
         for warning in result.scored.terminal_warnings():

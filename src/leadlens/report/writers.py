@@ -49,11 +49,11 @@ larger ones are compact (a million respondents' comments make a large file)."""
 
 def results_json(results: Results) -> str:
     """The results document as JSON (field aliases, e.g. a band's ``from``; never rounded)."""
-    from leadlens.results.document import sealed
+    from leadlens.results.document import sealed, sealed_json
 
-    indent = 2 if results.respondents <= INDENT_UP_TO else None
-    return json_terminal_safe(sealed(results).model_dump_json(by_alias=True,
-                                                              indent=indent)) + "\n"
+    if results.respondents > INDENT_UP_TO:
+        return json_terminal_safe(sealed_json(results)) + "\n"
+    return json_terminal_safe(sealed(results).model_dump_json(by_alias=True, indent=2)) + "\n"
 
 
 def guard_cell(text: str) -> str:
@@ -65,7 +65,8 @@ def scores_csv(output: ScoreOutput) -> str:
     """One row per respondent: id, respondent fields, principle scores and overall (0-100).
 
     Scores keep full precision; a respondent without a score has an empty cell. Text cells
-    that a spreadsheet would run as a formula are prefixed with ``'``.
+    that a spreadsheet would run as a formula are prefixed with ``'``. With fields ``none``
+    or ``large`` (no ids) the rows are sorted, so their order says nothing of the input's.
     """
     responses = output.responses
     scores = output.scored.respondents
@@ -98,7 +99,12 @@ def scores_csv(output: ScoreOutput) -> str:
         columns.append(["" if v != v else repr(v) for v in column.tolist()])  # NaN: blank
     from leadlens.text import csv_records
 
-    return csv_records([header, *zip(*columns, strict=True)])
+    rows = list(zip(*columns, strict=True))
+    if chosen != "all":
+        # Without ids, the file's order would still match each row to its line of the
+        # responses (or of the platform's export, in submission order): sorted by content.
+        rows.sort()
+    return csv_records([header, *rows])
 
 
 def _large_groups(output: ScoreOutput, field_id: str) -> bool:

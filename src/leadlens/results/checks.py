@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from leadlens.errors import Code, Problem, format_path
+from leadlens.errors import Code, LeadlensError, Problem, format_path
 from leadlens.results.document import (
     DisclosureStep,
     Favourability,
@@ -170,9 +170,20 @@ def anonymity_problems(results: Results, file: str) -> list[Problem]:
     # The question set's own threshold is at least 3 (its model says so); --min-group-size
     # may only have raised it, so the document's threshold is the larger of the two.
     floor = results.question_set.scoring.min_group_size
-    threshold = max(floor, results.min_group_size)
     problems: list[Problem] = []
     hint = "Re-score the responses with leadlens score; report never publishes small groups"
+    bundled = _bundled_floor(results)
+    if bundled is not None and bundled > floor:
+        # An edited document may lower its embedded set's threshold with its own: the bundled
+        # set of the same id says what the threshold was.
+        problems.append(Problem(
+            file=file, path="question_set.scoring.min_group_size", hint=hint,
+            code=Code.RESULTS_ANONYMITY,
+            message=f"{floor} is below the anonymity threshold of the bundled question set "
+                    f"{results.question_set.id!r} ({bundled}), and the document was changed "
+                    "after leadlens score wrote it (its seal does not match)"))
+        floor = bundled
+    threshold = max(floor, results.min_group_size)
     if results.min_group_size < floor:
         problems.append(Problem(file=file, path="min_group_size", hint=hint,
                                 code=Code.RESULTS_ANONYMITY,
@@ -194,6 +205,19 @@ def anonymity_problems(results: Results, file: str) -> list[Problem]:
                                  f"than the threshold ({threshold}), is published")
                  for path, n, unit in _thin_figures(results, threshold)]
     return problems
+
+
+def _bundled_floor(results: Results) -> int | None:
+    """The threshold of the bundled question set whose id the document's set has, when the
+    document's seal does not match (a sealed one was scored with the set it embeds)."""
+    from leadlens.questionset.loading import bundled_sets, load_question_set
+
+    if results.question_set.id not in bundled_sets() or results.seal == seal_of(results):
+        return None
+    try:
+        return load_question_set(results.question_set.id).scoring.min_group_size
+    except LeadlensError:
+        return None
 
 
 def _short_comment_lists(results: Results, threshold: int, file: str,

@@ -91,6 +91,114 @@ class Protection:
     """Breakdowns whose figure is withheld for every group: no safe pattern was found."""
 
 
+def linked_components(groups: IntArray, shown: Sequence[tuple[int, BoolArray]]) -> IntArray:
+    """Per atom, the first atom of its component: atoms are linked when a published group
+    holds both, and components are what chains of such links reach.
+
+    Args:
+        groups: ``(atoms, breakdowns)`` group index of each atom.
+        shown: per breakdown taken into account, its index and which of its groups are
+            published.
+    """
+    atoms = groups.shape[0]
+    label: IntArray = np.arange(atoms, dtype=np.int64)
+    # Each pass gives every atom of a published group the group's smallest label, then
+    # jumps labels along (label[a] <= a throughout, so label[label] stays in the component).
+    while True:
+        before = label.copy()
+        for k, published in shown:
+            codes = groups[:, k]
+            inside = published[codes]
+            lowest = np.full(published.size, atoms, dtype=np.int64)
+            np.minimum.at(lowest, codes[inside], label[inside])
+            label[inside] = lowest[codes[inside]]
+        label = label[label]
+        if np.array_equal(label, before):
+            return label
+
+
+def unseen_on_small_atoms(groups: IntArray, shown: Sequence[tuple[int, BoolArray]],
+                          small: IntArray) -> tuple[npt.NDArray[np.float64], list[IntArray]]:
+    """On the ``small`` atoms, ``I - P`` with ``P`` the projection onto the row space of the
+    whole survey and the published groups; and the blocks ``I - P`` is diagonal in.
+
+    Computed component by component (:func:`linked_components`), never as one dense
+    decomposition of every published group: the published groups of one component live on
+    its atoms only, so their row space is the direct sum of the components' row spaces
+    ``R_c`` (mutually orthogonal: disjoint supports), with projection ``P_0``, the sum of the
+    components' projections. The whole survey's row is the one equation across components:
+    its part that ``P_0`` does not see is ``q = 1 - P_0 1`` and ``P = P_0 + q q^T / |q|^2``
+    (``P = P_0`` when ``q = 0``: the survey is then a combination of its groups). ``q`` is
+    ``1_c - P_c 1_c`` on component ``c``: zero where the component's ones vector is in
+    ``R_c`` (e.g. a published sector and its organisations), so those components stay blocks
+    of their own; the components where it is not (a hidden sector's atoms, the atoms of no
+    published group) are coupled by ``q q^T`` into one block. The same ``I - P`` as the
+    direct computation, to rounding, at a fraction of its cost.
+
+    Args:
+        groups: ``(atoms, breakdowns)`` group index of each atom (the atoms of the figure).
+        shown: per breakdown taken into account, its index and which groups are published.
+        small: the atoms whose block is wanted, in the order wanted.
+
+    Returns:
+        ``(I - P)`` on ``small`` x ``small``, and the blocks as positions into ``small``.
+    """
+    atoms = groups.shape[0]
+    label = linked_components(groups, shown)
+    none = np.zeros(0, dtype=np.int64)
+    row_k, row_g, row_atom = [none], [none], [none]
+    for k, published in shown:
+        codes = groups[:, k]
+        member = np.full(published.size, -1, dtype=np.int64)
+        member[codes] = np.arange(atoms)  # an atom of each group (which one: any)
+        found = np.flatnonzero(published & (member >= 0))
+        row_k.append(np.full(found.size, k, dtype=np.int64))
+        row_g.append(found)
+        row_atom.append(member[found])
+    ks, gs = np.concatenate(row_k), np.concatenate(row_g)
+    row_component = label[np.concatenate(row_atom)]
+    position = np.full(atoms, -1, dtype=np.int64)
+    position[small] = np.arange(small.size)
+    unseen = np.eye(small.size)
+    q_small = np.zeros(small.size)
+    q_norm = 0.0
+    blocks: list[IntArray] = []
+    coupled: list[IntArray] = []
+    order = np.argsort(label, kind="stable")
+    starts = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1]])
+    row_order = np.argsort(row_component, kind="stable")
+    row_starts = np.searchsorted(row_component[row_order], label[order][starts])
+    row_ends = np.searchsorted(row_component[row_order], label[order][starts], side="right")
+    for start, end, r0, r1 in zip(starts.tolist(), [*starts[1:].tolist(), atoms],
+                                  row_starts.tolist(), row_ends.tolist(), strict=True):
+        members = order[start:end]
+        where = position[members]
+        mine = where >= 0
+        if r0 == r1:  # in no published group: only the whole survey's row sees it
+            q = np.ones(members.size)
+        else:
+            rows = row_order[r0:r1]
+            matrix = (groups[members][:, ks[rows]] == gs[rows]).T.astype(np.float64)
+            values, vectors = np.linalg.eigh(matrix @ matrix.T)
+            keep = values > 1e-10 * max(float(values.max()), 1.0)
+            basis = (vectors[:, keep].T @ matrix) / np.sqrt(values[keep])[:, None]
+            q = 1.0 - basis.T @ basis.sum(axis=1)
+            if mine.any():
+                seen = basis[:, mine]
+                unseen[np.ix_(where[mine], where[mine])] -= seen.T @ seen
+        if float(q @ q) > 1e-9:
+            q_norm += float(q @ q)
+            q_small[where[mine]] = q[mine]
+            coupled.append(where[mine])
+        elif mine.any():
+            blocks.append(where[mine])
+    if q_norm:
+        unseen -= np.outer(q_small, q_small) / q_norm
+        if (together := np.concatenate(coupled)).size:
+            blocks.append(together)
+    return unseen, blocks
+
+
 class _Cells:
     """The linked tables of one figure: counts per group and what a reader knows of each."""
 
@@ -104,6 +212,11 @@ class _Cells:
         self.n = [np.bincount(groups[:, f], weights=counts, minlength=size).round()
                   .astype(np.int64) for f, size in enumerate(sizes)]
         self.reasons: list[list[Reason | None]] = [list(g) for g in given]
+        self.hidden_groups = [np.array([r is not None for r in g], dtype=bool) for g in given]
+        """Per breakdown, which groups are hidden: ``reasons`` as arrays, kept in step."""
+        self.slack: tuple[list[BoolArray], list[BoolArray]] | None = None
+        """Per breakdown, the hidden groups that can lose and gain one respondent unseen
+        (None: to be worked out again, after a group is hidden or shown)."""
         self.moving: set[tuple[int, int]] = set()
         """Hidden groups found to have a move: hiding more only allows more moves."""
         self.linked = True
@@ -122,6 +235,8 @@ class _Cells:
 
     def hide(self, f: int, g: int, reason: Reason) -> None:
         self.reasons[f][g] = reason
+        self.hidden_groups[f][g] = True
+        self.slack = None
         if reason == "small":
             self.lo[f][g] = 1
             self.hi[f][g] = min(int(self.hi[f][g]), self.min_size - 1)
@@ -135,19 +250,25 @@ class _Cells:
         self.hide(k, h, "complement")
         moves = self.has_move(*exposed)
         self.reasons[k][h] = None
+        self.hidden_groups[k][h] = False
         self.lo[k][h], self.hi[k][h] = lo, hi
+        self.slack = None
         return moves
 
     def hidden(self, f: int) -> BoolArray:
-        return np.array([r is not None for r in self.reasons[f]], dtype=bool)
+        return self.hidden_groups[f]
 
     def has_move(self, f: int, g: int) -> bool:
         """Whether one respondent can move into or out of group ``g`` unseen."""
         inside = self.groups[:, f] == g
         present = self.counts > 0
         live = [k for k, a in enumerate(self.active) if a]
-        down = {k: self.hidden(k) & (self.n[k] - 1 >= self.lo[k]) for k in live}
-        up = {k: self.hidden(k) & (self.n[k] + 1 <= self.hi[k]) for k in live}
+        if self.slack is None:
+            self.slack = ([h & (n - 1 >= lo) for h, n, lo in
+                           zip(self.hidden_groups, self.n, self.lo, strict=True)],
+                          [h & (n + 1 <= hi) for h, n, hi in
+                           zip(self.hidden_groups, self.n, self.hi, strict=True)])
+        down, up = self.slack
         for source, target in ((inside & present, ~inside), (~inside & present, inside)):
             s_atoms, t_atoms = np.flatnonzero(source), np.flatnonzero(target)
             if not s_atoms.size or not t_atoms.size:
@@ -190,26 +311,36 @@ class _Cells:
         the shown groups that were subtracted.
         """
         live = [k for k, a in enumerate(self.active) if a]
-        wholes: list[tuple[int, BoolArray]] = [(-1, np.ones(self.groups.shape[0], dtype=bool))]
-        for k in live:
-            wholes += [(k, self.groups[:, k] == g)
-                       for g in np.flatnonzero(~self.hidden(k)).tolist()]
         for f in live:
-            shown = np.flatnonzero(~self.hidden(f))
-            if not shown.size:
+            shown = ~self.hidden(f)
+            if not shown.any():
                 continue
-            for k, whole in wholes:
+            codes = self.groups[:, f]
+            atoms = np.bincount(codes, minlength=shown.size)
+            # Inside the whole survey: every shown group (with an atom).
+            inside = shown & (atoms > 0)
+            residual = self.total - int(self.n[f][inside].sum())
+            if inside.any() and 0 < residual < self.min_size:
+                return f, np.flatnonzero(inside).tolist()
+            for k in live:
                 if k == f:
                     continue
-                outside = np.unique(self.groups[~whole, f])
-                inside = [int(g) for g in np.setdiff1d(np.unique(self.groups[whole, f]), outside)
-                          if g in shown]
-                if not inside:
-                    continue
-                rest = whole & ~np.isin(self.groups[:, f], inside)
-                residual = int(self.counts[rest].sum())
-                if 0 < residual < self.min_size:
-                    return f, inside
+                # A group of f lies inside the group of k that holds all of its atoms, if any.
+                size = self.n[k].size
+                pairs, together = np.unique(codes * size + self.groups[:, k],
+                                            return_counts=True)
+                whole = together == atoms[pairs // size]
+                within = np.full(shown.size, -1, dtype=np.int64)
+                within[pairs[whole] // size] = pairs[whole] % size
+                taken = shown & (within >= 0)
+                subtracted = np.bincount(within[taken], weights=self.n[f][taken],
+                                         minlength=size).round().astype(np.int64)
+                residuals = self.n[k] - subtracted
+                thin = (~self.hidden(k) & (np.bincount(within[taken], minlength=size) > 0)
+                        & (residuals > 0) & (residuals < self.min_size))
+                if thin.any():
+                    g = int(np.flatnonzero(thin)[0])
+                    return f, np.flatnonzero(taken & (within == g)).tolist()
         return None
 
     def singled_out(self) -> tuple[list[tuple[int, int]], int] | None:
@@ -227,34 +358,28 @@ class _Cells:
         present = self.counts > 0
         if not live or present.sum() < 2 or not (self.counts[present] < self.min_size).any():
             return None  # only atoms of min_size or more: no set small enough to give away
-        rows: list[tuple[int, int]] = [(-1, -1)]
-        matrix = [np.ones(int(present.sum()))]
-        for k in live:
-            for g in np.flatnonzero(~self.hidden(k)).tolist():
-                rows.append((k, g))
-                matrix.append((self.groups[present, k] == g).astype(np.float64))
-        published = np.array(matrix)
-        # An orthonormal basis of the row space from the (small) Gram matrix of the rows.
-        gram_values, gram_vectors = np.linalg.eigh(published @ published.T)
-        keep = gram_values > 1e-10 * max(float(gram_values.max()), 1.0)
-        basis = (gram_vectors[:, keep].T @ published) / np.sqrt(gram_values[keep])[:, None]
-        rank = int(keep.sum())
         counts = self.counts[present]
         small = [int(a) for a in np.argsort(counts, kind="stable") if counts[a] < self.min_size]
+        shown = [(k, ~self.hidden(k)) for k in live]
         # On the small atoms, the part of each unit vector no published figure sees: a set of
-        # them is given away exactly when this Gram block is singular.
-        seen = basis[:rank][:, small]
-        unseen = np.eye(len(small)) - seen.T @ seen
+        # them is given away exactly when this Gram block is singular. It is block diagonal
+        # (see unseen_on_small_atoms), and so is its null space.
+        unseen, blocks = unseen_on_small_atoms(self.groups[present], shown,
+                                               np.array(small, dtype=np.int64))
         # The published vectors that live on small atoms only: the null space of that block.
         # A set is given away exactly when one of them lives on it, so an atom outside
         # every such vector's support is in no set worth trying, and with one such vector
         # (the usual case: the hidden groups' total) its support is the only set.
-        values, vectors = np.linalg.eigh(unseen)
-        null = vectors[:, values < 1e-9]
-        if null.shape[1] == 0:
+        dimension, supported = 0, np.zeros(len(small), dtype=bool)
+        for block in blocks:
+            values, vectors = np.linalg.eigh(unseen[np.ix_(block, block)])
+            null = vectors[:, values < 1e-9]
+            dimension += null.shape[1]
+            supported[block[np.abs(null).max(axis=1, initial=0.0) > 1e-9]] = True
+        if dimension == 0:
             return None
-        support = np.flatnonzero(np.abs(null).max(axis=1) > 1e-9)
-        if null.shape[1] == 1 and int(counts[[small[i] for i in support]].sum()) >= self.min_size:
+        support = np.flatnonzero(supported)
+        if dimension == 1 and int(counts[[small[i] for i in support]].sum()) >= self.min_size:
             return None
         small = [small[i] for i in support]
         unseen = unseen[np.ix_(support, support)]
@@ -286,6 +411,13 @@ class _Cells:
         if not found:  # too many sets to try: withhold the finest breakdown
             return [], finest
         # The combination of published groups that gives a vector on the found atoms.
+        rows: list[tuple[int, int]] = [(-1, -1)]
+        matrix = [np.ones(int(present.sum()))]
+        for k, published_k in shown:
+            for g in np.flatnonzero(published_k).tolist():
+                rows.append((k, g))
+                matrix.append((self.groups[present, k] == g).astype(np.float64))
+        published = np.array(matrix)
         _, vectors = np.linalg.eigh(unseen[np.ix_(found, found)])
         target = np.zeros(published.shape[1])
         target[[small[i] for i in found]] = vectors[:, 0]

@@ -55,6 +55,9 @@ class PrincipleScores:
     @property
     def members(self) -> npt.NDArray[np.bool_]:
         """Each respondent: scored on the principle."""
+        if self.patterns is not None:  # per pattern, then looked up: no scores made
+            flags: npt.NDArray[np.bool_] = np.isfinite(self.pattern_scores)[self.patterns.index]
+            return flags
         return np.isfinite(self.scores)
 
     @property
@@ -312,8 +315,9 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
     counts = {item.key: np.bincount(patterns.codes[:, j], weights=inside,
                                     minlength=answer_sizes([item])[0]).round().astype(np.int64)
               for j, item in enumerate(scored)}
-    members = np.ones(responses.n, dtype=bool) if everyone else imputed.member[patterns.index]
     if any(i.key not in counts for i in group.items):
+        members = np.ones(responses.n, dtype=bool) if everyone \
+            else imputed.member[patterns.index]
         among = restricted(responses, members)
         counts.update({i.key: code_counts(among, i) for i in group.items
                        if i.key not in counts})
@@ -328,7 +332,9 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
     room_rwg, room_ad, room_complete = room_agreement(patterns, scored)
     item_sides = [code_sides(i.scale, i.question.reverse) for i in kept]
     pooled = None
-    if kept and all(s is not None for s in item_sides):
+    # Nobody scored: no principle figure, so no pooled % favourable either (it would rest on
+    # the few answers given, and less its shown questions' on a withheld question's).
+    if kept and not everyone and all(s is not None for s in item_sides):
         # Only the items counted: a withheld item's answers would be the difference.
         pooled = favourability(sum((side_counts(s, counts[i.key])
                                     for s, i in zip(item_sides, kept, strict=True)

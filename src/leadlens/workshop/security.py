@@ -24,8 +24,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+if TYPE_CHECKING:  # annotations only: scoring reads the workshop record without Starlette
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ROOM_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 """No 0/o, 1/l/i: the room code can be read off the screen and typed."""
