@@ -38,6 +38,7 @@ from leadlens.report.palette import (
     option_colours,
     text_on,
 )
+from leadlens.results.display import shown_spread
 from leadlens.results.document import (
     GroupBreakdown,
     ItemResult,
@@ -322,9 +323,11 @@ class _Builder:
                                 f"{group.value} (n {group.n})", heat,
                                 note=g["suppressed_text"]))
         spread: list[SpreadView] = []
+        cuts = [b.from_ for b in self.qs.bands]
         for s in breakdown.spread:
             spread.append({**s.model_dump(mode="json", by_alias=True),
-                           "name": names.get(s.principle, s.principle)})
+                           "name": names.get(s.principle, s.principle),
+                           "shown_spread": shown_spread(breakdown, s, cuts)})
         shown = [g for g in groups if not g["suppressed"]]
         chart = heatmap_svg(columns, rows, label=(
             f"Scores by {breakdown.prompt or breakdown.field}: {len(shown)} groups shown, "
@@ -333,7 +336,9 @@ class _Builder:
         return {"field": breakdown.field, "prompt": breakdown.prompt, "groups": groups,
                 "withheld": breakdown.withheld,
                 "shown": len(shown), "suppressed": len(groups) - len(shown),
-                "spread": spread, "ranked": [s for s in spread if s["spread"] is not None],
+                "spread": spread, "ranked": sorted(
+                    (s for s in spread if s["shown_spread"]),
+                    key=lambda s: -(s["shown_spread"] or 0.0)),
                 "chart": chart, "agreement": measures.agreement(breakdown, names)}
 
     def disclosure_steps(self) -> list[str]:
