@@ -78,3 +78,27 @@ def shown_spread(breakdown: GroupBreakdown, spread: GroupSpread, cuts: Sequence[
     from leadlens.questionset.model import shown_difference
 
     return shown_difference(low, high, cuts, digits)
+
+
+def headline_text(results: Results) -> str:
+    """``repr(results)``: the question set, respondents, overall and principle scores (as every
+    output shows them, rounded down) and each breakdown's groups shown and hidden, e.g.
+    ``<Results ggi-systems-leadership 2.1.0: 60 respondents; overall 55.0 (Developing);
+    basics 47.1, ...; by role: 4 groups shown, 1 hidden>``."""
+    qs = results.question_set
+
+    def score(value: float | None) -> str:
+        return "withheld" if value is None else qs.score_text(value, 1)
+
+    overall = results.overall
+    band = next((b.label for b in qs.bands if b.id == overall.band), None)
+    parts = [f"{results.respondents:,} respondent{'s' if results.respondents != 1 else ''}",
+             f"overall {score(overall.score)}" + (f" ({band})" if band else "")]
+    parts.append(", ".join(f"{p.id} {score(p.score)}" for p in results.principles))
+    for field, breakdown in results.groups.items():
+        shown = sum(not g.suppressed for g in breakdown.groups)
+        parts.append(f"by {field}: {shown} group{'s' if shown != 1 else ''} shown, "
+                     f"{len(breakdown.groups) - shown} hidden")
+    if results.withheld:
+        parts.append("figures withheld")
+    return f"<Results {qs.id} {qs.version}: {'; '.join(parts)}>"
