@@ -86,6 +86,16 @@ def score_text(score: float | None, cuts: Sequence[float] = (), digits: int = 0)
     return f"{shown_score(score, cuts, digits):.{shown_places(cuts, digits)}f}"
 
 
+def shown_range(cuts: Sequence[float], index: int) -> str:
+    """The shown scores the band starting at ``cuts[index]`` holds: ``40–59`` (scores are
+    rounded down, so 59.9 shows as 59; ``40.0–62.4`` when a cut such as 62.5 needs decimals)."""
+    low = score_text(cuts[index], cuts)
+    if index + 1 >= len(cuts):
+        return f"{low}\u2013100"
+    step = 10.0 ** -cut_decimals(cuts)
+    return f"{low}\u2013{score_text(cuts[index + 1] - step, cuts)}"
+
+
 def shown_places(cuts: Sequence[float] = (), digits: int = 0) -> int:
     """The decimals :func:`score_text` shows: ``digits``, or more when a band cut needs them."""
     return max(digits, cut_decimals(cuts))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Literal
 
-from leadlens.questionset.model import QuestionSet, cut_decimals
+from leadlens.questionset.model import QuestionSet, shown_range
 from leadlens.report import Format, measures
 from leadlens.report.charts import (
     BandZone,
@@ -121,12 +121,7 @@ def band_position_text(position: float | None) -> Literal["lower", "middle", "up
 
 def band_range_text(qs: QuestionSet, index: int) -> str:
     """The shown scores a band holds: ``40–59`` (scores are rounded down for display)."""
-    bands = qs.bands
-    low = qs.score_text(bands[index].from_)
-    if index + 1 >= len(bands):
-        return f"{low}–100"
-    step = 10.0 ** -cut_decimals([b.from_ for b in bands])
-    return f"{low}–{qs.score_text(bands[index + 1].from_ - step)}"
+    return shown_range([b.from_ for b in qs.bands], index)
 
 
 _GROUPED_KINDS = ("favourable", "agreement", "comments")

@@ -15,7 +15,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from leadlens._version import __version__
-from leadlens.questionset.model import score_text, shown_difference
+from leadlens.questionset.model import score_text, shown_difference, shown_range
 from leadlens.report import Format
 from leadlens.report.charts import BandZone
 from leadlens.report.environment import make_templates, render
@@ -33,6 +33,7 @@ def _bands(bands: list[BandInfo]) -> list[Data]:
     for i, band in enumerate(bands):
         end = bands[i + 1].from_ if i + 1 < len(bands) else 100.0
         out.append({"id": band.id, "label": band.label, "from": band.from_, "to": end,
+                    "range_text": shown_range([b.from_ for b in bands], i),
                     "colour": colours[i], "text_colour": text_on(colours[i])})
     return out
 
