@@ -50,7 +50,7 @@ def report_format(output: Path | None, template: Path | None, given: str | None
                                                        to_stdout=guess, otherwise=guess))
 
 
-@app.command()
+@app.command(short_help="Render a results, comparison or trend document as a report.")
 def report(
     results: Annotated[Path, typer.Argument(
         metavar="DOCUMENT", help="A results document (leadlens score -o results.json), or a "
