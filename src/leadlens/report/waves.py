@@ -126,7 +126,7 @@ def sentence(change: Change, labels: dict[str, str], cuts: Sequence[float] = ())
                 f"points); {change.note or 'no test'}.{band}")
     adjusted = change.id != "overall"
     if change.test.p is None:
-        return f"{name}: {then} then, {now} now. {_untested(change, stayers)}{band}"
+        return f"{name}: {then} then, {now} now. {_untested(change, stayers, difference)}{band}"
     low, high = change.ci95
     p = p_text(change.test.p_holm if change.test.p_holm is not None else change.test.p,
                adjusted)
@@ -157,8 +157,9 @@ def _detectable(change: Change) -> str:
             f"{_distance(change.detectable)} points could not have been detected.")
 
 
-def _untested(change: Change, stayers: int | None) -> str:
-    """Why a test gave no p-value: nobody's score varied, so there is nothing to weigh."""
+def _untested(change: Change, stayers: int | None, shown: float) -> str:
+    """Why a test gave no p-value: nobody's score varied, so there is nothing to weigh
+    (``shown``: the change as the sentence shows it, :func:`shown_change`)."""
     difference = change.difference or 0.0
     test = change.test
     if test is not None and test.name == "paired":
@@ -172,7 +173,7 @@ def _untested(change: Change, stayers: int | None) -> str:
             text += "; the scores also count people who answered in one wave only"
         return text + "."
     return ("Every respondent gave the same score within each wave, so there is no "
-            f"variation to test (difference {_signed(difference)} points).")
+            f"variation to test (difference {_signed(shown)} points).")
 
 
 def _and(names: list[str]) -> str:
