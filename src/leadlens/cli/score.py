@@ -141,6 +141,9 @@ def score(
         from leadlens.workshop.agreed import load_agreed
 
         board = run(lambda: load_agreed(agreed, qs))
+        if not quiet:
+            for problem in board.warnings:
+                warn(f"{problem}\n")
     if not no_workshop_record:
         from leadlens.analysis.scoring import workshop_guard
 

@@ -462,6 +462,15 @@ class Results(ResultModel):
         from leadlens.results.display import headline_html
 
         return headline_html(self)
+
+    def __repr__(self) -> str:
+        """A line a person can read (the whole document is ``model_dump()``): respondents,
+        the overall and each principle's score as shown, and each breakdown's groups."""
+        from leadlens.results.display import headline_text
+
+        return headline_text(self)
+
+    __str__ = __repr__
     withheld: str | None = Field(
         default=None, description="Why no figure is published (fewer respondents than "
         "min_group_size in the whole survey), when none is.")
