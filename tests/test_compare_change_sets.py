@@ -176,7 +176,7 @@ def test_l1_trend_steps_are_not_one_persons_change(tmp_path: Path) -> None:
     assert [p["withheld"] for p in line["points"]] == [False, True, True]
     assert line["steps"] == [] and line["since_first"] is None
     assert doc["overall"]["steps"] == []
-    assert any(w["what"] == "Understanding the basics in wave w6B" for w in doc["withheld"])
+    assert any(w["what"] == "Understanding the basics in wave 2" for w in doc["withheld"])
 
 
 def _cumulative(tmp_path: Path, seed: int, re_answer: bool) -> tuple[str, str, set[str]]:
@@ -309,4 +309,4 @@ def test_l1_a_trends_overall_minus_its_principles_shown_is_not_one_persons_chang
     context = next(p for p in doc["principles"] if p["id"] == "context")
     assert not any(p["withheld"] for p in context["points"])
     steps = {w["what"]: w["reason"] for w in doc["withheld"]}
-    assert steps["Overall in wave t1"].startswith("with the principles shown")
+    assert steps["Overall in wave 2"].startswith("with the principles shown")

@@ -247,7 +247,7 @@ def test_trend_withholds_a_waves_favourable_whose_answers_changed_by_one(
     # t1 -> t2: a1's one answer changed that person's p1 score, so t2's point is withheld
     # (issue 10: its level beside t1's would give the two scores); so is its favourable.
     assert line["points"][1]["withheld"] is True
-    assert any(w["what"] == "P one in wave t2" for w in doc["withheld"])
+    assert any(w["what"] == "P one in wave 2" for w in doc["withheld"])
     assert [0, 1] not in line["step_waves"] and [1, 2] not in line["step_waves"]
 
 

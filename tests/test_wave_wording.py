@@ -84,14 +84,14 @@ def test_compare_sentences_show_scores_as_the_table_does(tmp_path: Path, qs: str
     summary = runner.invoke(app, ["compare", g1, g2, "-q", qs])
     assert summary.exit_code == 0, summary.stderr
     assert summary.stderr == ""
-    assert "- Overall: 49 then, 51 now (+1.6 points" in summary.stdout
-    assert "50 then" not in summary.stdout
+    assert "- Overall: 49.6 then, 51.1 now (+1.5 points" in summary.stdout
+    assert "50 then" not in summary.stdout and "49.7" not in summary.stdout
 
     md = tmp_path / "g.md"
     assert runner.invoke(app, ["compare", g1, g2, "-q", qs, "-o", str(md)]).exit_code == 0
     text = md.read_text(encoding="utf-8")
-    assert "**Overall: 49 then, 51 now" in text
-    assert "| Overall | 49 (" in text
+    assert "**Overall: 49.6 then, 51.1 now" in text
+    assert "| Overall | 49.6 (" in text
 
 
 def test_trend_shows_scores_rounded_down_in_summary_and_chart(tmp_path: Path, qs: str) -> None:
@@ -100,11 +100,11 @@ def test_trend_shows_scores_rounded_down_in_summary_and_chart(tmp_path: Path, qs
     g3 = write(tmp_path / "g3.csv", [person(i, seed=5000 + i) for i in range(40, 52)])
     result = runner.invoke(app, ["trend", g1, g2, g3, "-q", qs])
     assert result.exit_code == 0, result.stderr
-    assert "- Overall: g1 49, g2 51," in result.stdout
+    assert "- Overall: wave 1 49, wave 2 51," in result.stdout
     html = tmp_path / "t.html"
     assert runner.invoke(app, ["trend", g1, g2, g3, "-q", qs, "-o", str(html)]).exit_code == 0
     page = html.read_text(encoding="utf-8")
-    assert "g1 49, g2 51" in page          # the chart's summary label
+    assert "wave 1 49, wave 2 51" in page          # the chart's summary label
     assert ">50</text>" not in page.split("Overall", 2)[1].split("</svg>")[0]
 
 

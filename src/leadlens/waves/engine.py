@@ -1280,7 +1280,7 @@ def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, indepen
                 reasons += [beside(i, j) for i in published]
         reasons = [r for r in reasons if r is not None]
         if reasons:
-            withheld.append(Withheld(what=f"{name} in wave {wave.label}", reason=reasons[0]))
+            withheld.append(Withheld(what=f"{name} in {wave.label}", reason=reasons[0]))
             points.append(TrendPoint(wave=j, n=None, score=None, withheld=True))
             continue
         published.append(j)
@@ -1297,7 +1297,7 @@ def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, indepen
         if why is None:
             fav_shown.append(j)
         else:
-            withheld.append(Withheld(what=f"% favourable of {name} in wave {waves[j].label}",
+            withheld.append(Withheld(what=f"% favourable of {name} in {waves[j].label}",
                                      reason=why))
 
     # The steps' paired changes minus the last-against-first one cancel for whoever is in
