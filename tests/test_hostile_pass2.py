@@ -174,7 +174,7 @@ DOCUMENTS = [
     ("version 1", _set(("results_version",), 1), "results_version: version 1 is not supported"),
     ("version text", _set(("results_version",), "2"), 'results_version: version "2" is not'),
     ("version true", _set(("results_version",), True), "results_version: version true is not"),
-    ("no version", _drop("results_version"), "not a leadlens results, comparison or trend document"),
+    ("no version", _drop("results_version"), "not a leadlens results"),
     ("negative respondents", _set(("respondents",), -5), "respondents: -5 is not a number of"),
     ("score 250", _set(("principles", 0, "score"), 250), "principles[0].score: 250.0 is not"),
     ("threshold lowered", _set(("min_group_size",), 1), "min_group_size: 1 is below"),
