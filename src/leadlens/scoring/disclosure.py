@@ -15,29 +15,41 @@ another has at least 5). A move proves the hidden figure is not fixed by the pub
 equations (so neither its count nor its sum can be found by adding and subtracting
 published figures) and cannot be narrowed to a single value. Where no move exists, another
 group is hidden (secondary suppression), the smallest of the same breakdown that gives the
-exposed group a move first; when nothing helps, the whole breakdown is withheld for that
-figure. Whatever a combination of published figures gives (some groups added, others
+exposed group a move first. A pick that leads nowhere (a breakdown then withheld, or left
+with no group shown) is taken back and the next one tried, depth first, within a bounded
+number of alternatives (:data:`ALTERNATIVES`); when none is found, the first way's breakdown
+is withheld for that figure. So a withheld breakdown means that no safe pattern was found,
+not that none exists. Which group comes first among equals is decided by what a reader can
+tell apart (sizes, and which groups hold which; :func:`canonical_order`), never by names.
+Whatever a combination of published figures gives (some groups added, others
 taken away) must rest on none or at least ``min_size`` respondents too: every set of atoms
 holding fewer is checked exactly. ``docs/scoring.md`` says the same in plain words.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from leadlens.responses.table import Int32Array, IntArray
 
+_T = TypeVar("_T")
+
 Reason = Literal["small", "complement", "withheld"]
 """Why a figure is hidden: too few respondents; protects another; the breakdown withheld."""
 
 BoolArray = npt.NDArray[np.bool_]
 UNBOUNDED = np.iinfo(np.int64).max // 4
+ALTERNATIVES = 24
+"""Picks tried in place of one that led nowhere, per :func:`protect` call (each is a
+re-run of the checks from that pick on)."""
+_REASON_CODES = {None: 0, "small": 1, "complement": 2, "withheld": 3}
 
 
 def atoms_of(groupings: Sequence[Int32Array]) -> tuple[IntArray, IntArray]:
@@ -88,7 +100,68 @@ class Protection:
 
     reasons: list[list[Reason | None]]
     withheld: list[bool]
-    """Breakdowns whose figure is withheld for every group: no safe pattern was found."""
+    """Breakdowns whose figure is withheld for every group: no safe pattern was found (the
+    search is bounded, so one may exist)."""
+
+
+def _ranks(rows: IntArray) -> IntArray:
+    """Each row's rank among the distinct rows (lexicographic): a number that says what the
+    row holds, whatever order the rows came in."""
+    inverse = np.unique(rows, axis=0, return_inverse=True)[1]
+    ranked: IntArray = np.asarray(inverse, dtype=np.int64).reshape(-1)
+    return ranked
+
+
+def canonical_order(groups: IntArray, counts: IntArray, sizes: Sequence[int],
+                    marks: Sequence[IntArray]) -> list[IntArray]:
+    """Per breakdown, its groups in an order that depends on what a reader can tell apart,
+    never on their names (the order :func:`protect` breaks ties in).
+
+    Colour refinement: an atom's colour starts as its count, a group's as its ``marks``
+    (what is given about it); a group then takes the multiset of its atoms' colours, an atom
+    the colours of its groups, until no colour class splits. Groups of one colour are alike
+    in everything refinement sees; for nested breakdowns (a tree) that means one can be
+    swapped for the other without changing any count, so renaming groups only permutes
+    within a colour, and :func:`protect` (which then numbers groups by colour, and atoms by
+    their groups) sees the same input. Ties left within a colour keep the groups' order.
+
+    Args:
+        groups: ``(atoms, breakdowns)`` group index of each atom.
+        counts: per atom, the respondents the figure counts.
+        sizes: the number of groups of each breakdown.
+        marks: per breakdown, ``(groups, columns)`` integers of what is given per group.
+
+    Returns:
+        Per breakdown, the group indices in canonical order.
+    """
+    atom_colour = _ranks(counts.reshape(-1, 1))
+    group_colour = [_ranks(mark) for mark in marks]
+    classes = -1
+    while True:
+        colours = int(atom_colour.max(initial=-1)) + 1
+        refined = []
+        for k, size in enumerate(sizes):
+            # The distinct (group, atom colour) pairs with their multiplicity, each group's a
+            # run in colour order: one padded row per group, compared whole.
+            pairs, times = np.unique(groups[:, k] * colours + atom_colour, return_counts=True)
+            owner = pairs // colours
+            runs = np.bincount(owner, minlength=size)
+            start = np.r_[0, np.cumsum(runs)[:-1]]
+            place = np.arange(pairs.size) - start[owner]
+            table = np.full((size, 1 + 2 * int(runs.max(initial=0))), -1, dtype=np.int64)
+            table[:, 0] = group_colour[k]
+            table[owner, 1 + 2 * place] = pairs % colours
+            table[owner, 2 + 2 * place] = times
+            refined.append(_ranks(table))
+        group_colour = refined
+        atom_colour = _ranks(np.column_stack(
+            [atom_colour, *(colour[groups[:, k]] for k, colour in enumerate(group_colour))]))
+        found = int(atom_colour.max(initial=-1)) + sum(int(c.max(initial=-1))
+                                                       for c in group_colour)
+        if found == classes:
+            return [np.lexsort((np.arange(size), colour))
+                    for size, colour in zip(sizes, group_colour, strict=True)]
+        classes = found
 
 
 def linked_components(groups: IntArray, shown: Sequence[tuple[int, BoolArray]]) -> IntArray:
@@ -221,6 +294,8 @@ class _Cells:
         """Hidden groups found to have a move: hiding more only allows more moves."""
         self.linked = True
         """False once no set of atoms is singled out: hiding more only shrinks the row space."""
+        self.ran_out = False
+        """True once :meth:`singled_out` had too many sets to try."""
         self.given = [[r is not None for r in g] for g in given]
         self.lo = [np.zeros(size, dtype=np.int64) if lows is None
                    else np.array(lows[f], dtype=np.int64) for f, size in enumerate(sizes)]
@@ -232,6 +307,21 @@ class _Cells:
                     self.hi[f][g] = min(int(self.hi[f][g]), min_size - 1)
                 if not self.given[f][g] and 0 < count < min_size:
                     self.hide(f, g, "small")
+
+    def fork(self) -> _Cells:
+        """A copy to try a pick on: what hiding changes is copied, the atoms shared."""
+        other = copy.copy(self)
+        other.active = list(self.active)
+        other.reasons = [list(r) for r in self.reasons]
+        other.hidden_groups = [h.copy() for h in self.hidden_groups]
+        other.lo = [lo.copy() for lo in self.lo]
+        other.hi = [hi.copy() for hi in self.hi]
+        other.moving = set(self.moving)
+        return other
+
+    def bare(self) -> list[int]:
+        """Breakdowns taken into account with no group shown."""
+        return [f for f, a in enumerate(self.active) if a and bool(self.hidden_groups[f].all())]
 
     def hide(self, f: int, g: int, reason: Reason) -> None:
         self.reasons[f][g] = reason
@@ -409,6 +499,7 @@ class _Cells:
             return None
         finest = max(live, key=lambda k: (len(self.n[k]), k))
         if not found:  # too many sets to try: withhold the finest breakdown
+            self.ran_out = True
             return [], finest
         # The combination of published groups that gives a vector on the found atoms.
         rows: list[tuple[int, int]] = [(-1, -1)]
@@ -447,6 +538,9 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
             lows: Sequence[Sequence[int]] | None = None) -> Protection:
     """Decide which groups' figure to hide so that none can be worked out from the rest.
 
+    The groups are numbered in :func:`canonical_order` first, so that which of two alike
+    groups is hidden never depends on their names.
+
     Args:
         groups: ``(atoms, breakdowns)`` group index of each atom (see :func:`atoms_of`).
         counts: per atom, the respondents the figure counts (e.g. those with a score).
@@ -460,16 +554,41 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
 
     Returns:
         Per group, ``"small"`` (fewer than ``min_size``), ``"complement"`` (hidden so that
-        another cannot be worked out) or ``"withheld"`` (the breakdown cannot be shown
-        safely); None where the figure is published.
+        another cannot be worked out) or ``"withheld"`` (no safe way of showing the
+        breakdown was found); None where the figure is published.
     """
     given = given if given is not None else [[None] * s for s in sizes]
     caps = caps if caps is not None else [[None] * s for s in sizes]
     active = [not w for w in withheld] if withheld is not None else [True] * len(sizes)
+    if not sizes:
+        return Protection([], [])
+    marks = [np.array([[_REASON_CODES[r], -1 if c is None else c, 0 if lows is None else lows[f][g]]
+                       for g, (r, c) in enumerate(zip(given[f], caps[f], strict=True))],
+                      dtype=np.int64).reshape(size, 3) for f, size in enumerate(sizes)]
+    order = canonical_order(groups, counts, sizes, marks)
+    number = [np.argsort(o) for o in order]
+    renumbered = np.column_stack([n[groups[:, k]] for k, n in enumerate(number)])
+    atoms = np.lexsort(renumbered.T[::-1])
+
+    def canonical(rows: Sequence[Sequence[_T]]) -> list[list[_T]]:
+        return [[row[g] for g in o.tolist()] for row, o in zip(rows, order, strict=True)]
+
+    found = _protect(renumbered[atoms], counts[atoms], sizes, min_size, canonical(given),
+                     canonical(caps), active, None if lows is None else canonical(lows))
+    return Protection([[row[g] for g in n.tolist()] for row, n in zip(found.reasons, number,
+                                                                      strict=True)],
+                      found.withheld)
+
+
+def _protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: int,
+             given: Sequence[Sequence[Reason | None]], caps: Sequence[Sequence[int | None]],
+             active: list[bool], lows: Sequence[Sequence[int]] | None) -> Protection:
+    """:func:`protect` on groups numbered canonically."""
+    budget = [ALTERNATIVES]
     while True:
         cells = _Cells(groups, counts, sizes, min_size, given, caps, lows)
         cells.active = list(active)
-        _suppress(cells)
+        cells = _suppress(cells, budget)
         if cells.active != active:
             # A breakdown withheld publishes nothing, so it links nothing: the groups hidden
             # for its sake are checked afresh without it.
@@ -477,8 +596,7 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
             continue
         # A breakdown left with nothing shown is better withheld: its hidden groups no
         # longer constrain the others, which may then show more (the finest goes first).
-        bare = [f for f, a in enumerate(cells.active)
-                if a and all(r is not None for r in cells.reasons[f])]
+        bare = cells.bare()
         if not bare:
             break
         active[max(bare, key=lambda f: (sizes[f], f))] = False
@@ -488,28 +606,82 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
     return Protection(reasons, [not a for a in cells.active])
 
 
-def _suppress(cells: _Cells) -> None:
+_Pick = tuple[int, int]
+
+
+def _next(cells: _Cells) -> tuple[int, list[_Pick], tuple[int, int] | None] | None:
+    """What is exposed next: its breakdown, the groups that could be hidden for it (best
+    first; none: the breakdown is to be withheld), and the hidden group that must be given a
+    move (None: the first of them will do). None when nothing is exposed."""
+    if cells.linked and (thin := cells.thin_residual()) is not None:
+        f, inside = thin
+        within = set(inside)
+        return f, [(k, h) for k, h in cells.candidates(f) if k == f and h in within], None
+    if cells.linked and (single := cells.singled_out()) is not None:
+        used, f = single
+        options = [c for c in cells.candidates(f) if c in used]
+        return f, options or [c for c in cells.candidates(-2) if c in used], None
+    if (exposed := cells.exposed()) is not None:
+        cells.linked = False
+        f, g = exposed
+        # A count a reader can pin down stays pinned whatever else is hidden.
+        return f, [] if cells.pinned(f, g) else cells.candidates(f), exposed
+    return None
+
+
+def _pick(cells: _Cells, options: list[_Pick], exposed: tuple[int, int] | None,
+          first: bool) -> tuple[_Pick | None, list[_Pick]]:
+    """The next option to hide and those left after it: for an exposed group, the next that
+    gives it a move (the first time, when none does, the smallest anyway)."""
+    if exposed is None:
+        return (options[0], options[1:]) if options else (None, [])
+    for i, option in enumerate(options):
+        if cells.helps(option, exposed):
+            return option, options[i + 1:]
+    return (options[0], []) if first and options else (None, [])
+
+
+def _suppress(cells: _Cells, budget: list[int]) -> _Cells:
     """Hide groups until no hidden figure is exposed, or withhold one breakdown and return
-    (the others are then checked afresh without it)."""
+    (the others are then checked afresh without it).
+
+    Depth first over the picks: the first of each is taken, and a way that ends with a
+    breakdown withheld or newly left with no group shown is undone to the latest pick with
+    an alternative, while ``budget`` (alternatives, shared by the calls of one
+    :func:`protect`) lasts. The first way is kept when no way works, or the set search of
+    :meth:`_Cells.singled_out` ran out (trying again would only repeat it).
+    """
+    bare_before = set(cells.bare())
+    first: _Cells | None = None
+    tried: list[tuple[_Cells, list[_Pick], tuple[int, int] | None]] = []
     while True:
-        if cells.linked and (thin := cells.thin_residual()) is not None:
-            f, inside = thin
-            options = [(k, h) for k, h in cells.candidates(f) if k == f and h in inside]
-        elif cells.linked and (single := cells.singled_out()) is not None:
-            used, f = single
-            options = [c for c in cells.candidates(f) if c in used]
-            options = options or [c for c in cells.candidates(-2) if c in used]
-        elif (exposed := cells.exposed()) is not None:
-            cells.linked = False
-            f, g = exposed
-            # A count a reader can pin down stays pinned whatever else is hidden.
-            options = [] if cells.pinned(f, g) else cells.candidates(f)
-            helps = next((c for c in options if cells.helps(c, (f, g))), None)
-            options = [helps] if helps is not None else options
+        step = _next(cells)
+        if step is None:
+            if set(cells.bare()) <= bare_before:
+                return cells
         else:
-            return
-        if options:
-            cells.hide(*options[0], "complement")
-        else:
+            f, options, exposed = step
+            pick, rest = _pick(cells, options, exposed, True)
+            if pick is not None:
+                if rest and budget[0] > 0:
+                    tried.append((cells.fork(), rest, exposed))
+                cells.hide(*pick, "complement")
+                continue
             cells.active[f] = False
-            return
+        if cells.ran_out:
+            budget[0] = 0
+        if first is None:
+            first = cells
+        while tried and budget[0] > 0:
+            state, rest, exposed = tried[-1]
+            pick, rest = _pick(state, rest, exposed, False)
+            if pick is None:
+                tried.pop()
+                continue
+            budget[0] -= 1
+            tried[-1] = (state, rest, exposed)
+            cells = state.fork()
+            cells.hide(*pick, "complement")
+            break
+        else:
+            return first
