@@ -117,13 +117,15 @@ def canonical_order(groups: IntArray, counts: IntArray, sizes: Sequence[int],
     """Per breakdown, its groups in an order that depends on what a reader can tell apart,
     never on their names (the order :func:`protect` breaks ties in).
 
-    Colour refinement: an atom's colour starts as its count, a group's as its ``marks``
-    (what is given about it); a group then takes the multiset of its atoms' colours, an atom
-    the colours of its groups, until no colour class splits. Groups of one colour are alike
-    in everything refinement sees; for nested breakdowns (a tree) that means one can be
-    swapped for the other without changing any count, so renaming groups only permutes
-    within a colour, and :func:`protect` (which then numbers groups by colour, and atoms by
-    their groups) sees the same input. Ties left within a colour keep the groups' order.
+    Colour refinement first: an atom's colour starts as its count, a group's as its
+    ``marks`` (what is given about it); a group then takes the multiset of its atoms'
+    colours, an atom the colours of its groups, until no colour class splits. Then the
+    breakdowns are ordered coarsest first (fewest groups), each group by its colour and then
+    by the places of the groups that hold it in the breakdowns already ordered. For nested
+    breakdowns (organisations in sectors, sectors in regions) groups left tied are siblings
+    alike in everything below them, so one can be swapped for another without changing any
+    count: renaming groups then gives :func:`protect` (which numbers groups in this order,
+    and atoms by their groups) the same input. Ties left keep the groups' own order.
 
     Args:
         groups: ``(atoms, breakdowns)`` group index of each atom.
@@ -159,9 +161,26 @@ def canonical_order(groups: IntArray, counts: IntArray, sizes: Sequence[int],
         found = int(atom_colour.max(initial=-1)) + sum(int(c.max(initial=-1))
                                                        for c in group_colour)
         if found == classes:
-            return [np.lexsort((np.arange(size), colour))
-                    for size, colour in zip(sizes, group_colour, strict=True)]
+            break
         classes = found
+    orders: list[IntArray] = [np.zeros(0, dtype=np.int64)] * len(sizes)
+    placed: list[tuple[int, IntArray]] = []  # breakdowns ordered so far: each group's place
+    for k in sorted(range(len(sizes)), key=lambda k: (sizes[k], k)):
+        codes = groups[:, k]
+        held = []  # per group, the first and last place of the groups holding its atoms
+        for j, place in placed:
+            at = place[groups[:, j]]
+            first = np.full(sizes[k], np.iinfo(np.int64).max, dtype=np.int64)
+            last = np.full(sizes[k], -1, dtype=np.int64)
+            np.minimum.at(first, codes, at)
+            np.maximum.at(last, codes, at)
+            held += [first, last]
+        order = np.lexsort([np.arange(sizes[k]), *reversed(held), group_colour[k]])
+        place = np.empty(sizes[k], dtype=np.int64)
+        place[order] = np.arange(sizes[k])
+        orders[k] = order
+        placed.append((k, place))
+    return orders
 
 
 def linked_components(groups: IntArray, shown: Sequence[tuple[int, BoolArray]]) -> IntArray:
