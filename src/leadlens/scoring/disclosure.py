@@ -364,6 +364,18 @@ class _Cells:
         self.slack = None
         return moves
 
+    def near(self, f: int, inside: BoolArray) -> BoolArray:
+        """The atoms that share a group of another breakdown with the ``inside`` groups of
+        breakdown ``f``: where a group hidden with them can give them a move."""
+        atoms = inside[self.groups[:, f]]
+        near = np.zeros(self.groups.shape[0], dtype=bool)
+        for k, active in enumerate(self.active):
+            if active and k != f:
+                holding = np.zeros(self.n[k].size, dtype=bool)
+                holding[self.groups[atoms, k]] = True
+                near |= holding[self.groups[:, k]]
+        return near
+
     def hidden(self, f: int) -> BoolArray:
         return self.hidden_groups[f]
 
@@ -536,8 +548,8 @@ class _Cells:
         return used, (used[0][0] if used else finest)
 
     def candidates(self, f: int, near: BoolArray | None = None) -> list[tuple[int, int]]:
-        """Published groups that could be hidden: the same breakdown first, then those
-        meeting ``near`` (atoms), smallest first."""
+        """Published groups that could be hidden: the same breakdown first, smallest first,
+        and of one size those meeting ``near`` (atoms) first."""
         found = []
         for k, active in enumerate(self.active):
             if not active:
@@ -546,7 +558,7 @@ class _Cells:
                 # A group of everyone is the whole survey again: hiding it protects nothing.
                 if self.reasons[k][g] is None and self.total > self.n[k][g] >= self.min_size:
                     meets = near is None or bool((near & (self.groups[:, k] == g)).any())
-                    found.append((k != f, not meets, int(self.n[k][g]), k, g))
+                    found.append((k != f, int(self.n[k][g]), not meets, k, g))
         return [(k, g) for *_, k, g in sorted(found)]
 
 
@@ -635,7 +647,8 @@ def _next(cells: _Cells) -> tuple[int, list[_Pick], tuple[int, int] | None] | No
     if cells.linked and (thin := cells.thin_residual()) is not None:
         f, inside = thin
         within = set(inside)
-        return f, [(k, h) for k, h in cells.candidates(f) if k == f and h in within], None
+        near = cells.near(f, cells.hidden(f))
+        return f, [(k, h) for k, h in cells.candidates(f, near) if k == f and h in within], None
     if cells.linked and (single := cells.singled_out()) is not None:
         used, f = single
         options = [c for c in cells.candidates(f) if c in used]
@@ -644,7 +657,11 @@ def _next(cells: _Cells) -> tuple[int, list[_Pick], tuple[int, int] | None] | No
         cells.linked = False
         f, g = exposed
         # A count a reader can pin down stays pinned whatever else is hidden.
-        return f, [] if cells.pinned(f, g) else cells.candidates(f), exposed
+        if cells.pinned(f, g):
+            return f, [], exposed
+        alone = np.zeros(cells.n[f].size, dtype=bool)
+        alone[g] = True
+        return f, cells.candidates(f, cells.near(f, alone)), exposed
     return None
 
 
