@@ -107,8 +107,11 @@ class Protection:
 def _ranks(rows: IntArray) -> IntArray:
     """Each row's rank among the distinct rows (lexicographic): a number that says what the
     row holds, whatever order the rows came in."""
-    inverse = np.unique(rows, axis=0, return_inverse=True)[1]
-    ranked: IntArray = np.asarray(inverse, dtype=np.int64).reshape(-1)
+    ranked: IntArray = np.zeros(rows.shape[0], dtype=np.int64)
+    if rows.shape[0]:
+        order = np.lexsort(rows.T[::-1])  # the first column first, as np.unique(axis=0)
+        ordered = rows[order]
+        ranked[order] = np.cumsum(np.r_[False, (ordered[1:] != ordered[:-1]).any(axis=1)])
     return ranked
 
 
