@@ -42,7 +42,10 @@ def test_display_value_is_the_most_frequent_spelling() -> None:
     ([12, 6, 6, 1], [None, "complement", None, "small"]),  # ties: the first of the smallest
     # A reader knows a hidden small group has 1-4 and a hidden complement at least 5:
     # 5 + 1 hidden together (6) leaves only 5 and 1, and 4 + 4 (8) only 4 and 4.
-    ([10, 5, 1], ["withheld"] * 3),
+    ([5, 1], ["withheld"] * 2),
+    # Beside a 10, the 10 is hidden with the 1 instead (that pick taken back): 11 as 7 to 10
+    # and 1 to 4.
+    ([10, 5, 1], ["complement", None, "small"]),
     ([4, 4, 10], ["withheld"] * 3),
     ([10, 6, 6, 4, 4], [None, "complement", None, "small", "small"]),
     ([4], ["withheld"]),  # (the whole survey is below the threshold: nothing is published)

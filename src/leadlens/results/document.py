@@ -255,7 +255,7 @@ class GroupPrinciple(ResultModel):
     suppressed_reason: Hidden | None = Field(
         default=None, description="Why this figure is hidden: fewer than min_group_size "
         "scored (small), it would reveal a smaller figure (complement), or no safe pattern "
-        "exists for this breakdown (withheld). See the disclosure audit.")
+        "was found for this breakdown (withheld). See the disclosure audit.")
 
 
 class GroupResult(ResultModel):
@@ -333,8 +333,8 @@ def step_text(breakdown: str, values: list[str], figure: str, reason: str,
         "small": f"fewer than {min_group_size} {small}",
         "complement": "hidden as well, so that no smaller figure can be worked out from "
                       "published ones",
-        "withheld": "no pattern of shown and hidden groups keeps every hidden figure safe, "
-                    "so it is withheld for every group of the breakdown",
+        "withheld": "no pattern of shown and hidden groups that keeps every hidden figure "
+                    "safe was found, so it is withheld for every group of the breakdown",
     }[reason]
     favourable = figure.startswith("favourable:")
     agreeing = figure.startswith("agreement:")

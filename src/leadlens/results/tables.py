@@ -351,7 +351,8 @@ def _item_rows(item: ItemResult) -> Iterator[_Row]:
 
 
 _GROUP_NOTES = {"small": "fewer than {m}", "complement": "not shown (protects a smaller group)",
-                "withheld": "withheld for every group of this breakdown (no safe pattern)"}
+                "withheld": "withheld for every group of this breakdown (no safe pattern "
+                            "found)"}
 
 
 def _group_principle_rows(gp: GroupPrinciple | None, shares: bool, **at: Any
@@ -377,7 +378,8 @@ def _group_principle_rows(gp: GroupPrinciple | None, shares: bool, **at: Any
 
 
 _GROUP_NOTES = {"small": "fewer than {m}", "complement": "not shown (protects a smaller group)",
-                "withheld": "withheld for every group of this breakdown (no safe pattern)"}
+                "withheld": "withheld for every group of this breakdown (no safe pattern "
+                            "found)"}
 
 
 def _group_rows(results: Results, breakdown: GroupBreakdown) -> Iterator[_Row]:

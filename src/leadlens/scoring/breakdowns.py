@@ -198,11 +198,13 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
         if groups.withheld[f]:
             out.breakdowns[field_id] = _empty(
                 question_set, field_id,
-                f"No group of this breakdown is listed: every way of showing its groups would "
-                f"let a group of fewer than {m} respondents be worked out from the others.")
+                f"No group of this breakdown is listed: no safe way of showing its groups was "
+                f"found (one in which no group of fewer than {m} respondents could be worked "
+                f"out from the others).")
             out.steps.append(DisclosureStep(
                 breakdown=field_id, group=None, figure="group", reason="withheld",
-                text=f"{field_id}: withheld; no safe pattern of shown and hidden groups"))
+                text=f"{field_id}: withheld; no safe pattern of shown and hidden groups "
+                     "was found"))
             continue
         reasons = given[f]
         results, spread = group_results(

@@ -15,29 +15,41 @@ another has at least 5). A move proves the hidden figure is not fixed by the pub
 equations (so neither its count nor its sum can be found by adding and subtracting
 published figures) and cannot be narrowed to a single value. Where no move exists, another
 group is hidden (secondary suppression), the smallest of the same breakdown that gives the
-exposed group a move first; when nothing helps, the whole breakdown is withheld for that
-figure. Whatever a combination of published figures gives (some groups added, others
+exposed group a move first. A pick that leads nowhere (a breakdown then withheld, or left
+with no group shown) is taken back and the next one tried, depth first, within a bounded
+number of alternatives (:data:`ALTERNATIVES`); when none is found, the first way's breakdown
+is withheld for that figure. So a withheld breakdown means that no safe pattern was found,
+not that none exists. Which group comes first among equals is decided by what a reader can
+tell apart (sizes, and which groups hold which; :func:`canonical_order`), never by names.
+Whatever a combination of published figures gives (some groups added, others
 taken away) must rest on none or at least ``min_size`` respondents too: every set of atoms
 holding fewer is checked exactly. ``docs/scoring.md`` says the same in plain words.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from leadlens.responses.table import Int32Array, IntArray
 
+_T = TypeVar("_T")
+
 Reason = Literal["small", "complement", "withheld"]
 """Why a figure is hidden: too few respondents; protects another; the breakdown withheld."""
 
 BoolArray = npt.NDArray[np.bool_]
 UNBOUNDED = np.iinfo(np.int64).max // 4
+ALTERNATIVES = 24
+"""Picks tried in place of one that led nowhere, per :func:`protect` call (each is a
+re-run of the checks from that pick on)."""
+_REASON_CODES = {None: 0, "small": 1, "complement": 2, "withheld": 3}
 
 
 def atoms_of(groupings: Sequence[Int32Array]) -> tuple[IntArray, IntArray]:
@@ -88,7 +100,90 @@ class Protection:
 
     reasons: list[list[Reason | None]]
     withheld: list[bool]
-    """Breakdowns whose figure is withheld for every group: no safe pattern was found."""
+    """Breakdowns whose figure is withheld for every group: no safe pattern was found (the
+    search is bounded, so one may exist)."""
+
+
+def _ranks(rows: IntArray) -> IntArray:
+    """Each row's rank among the distinct rows (lexicographic): a number that says what the
+    row holds, whatever order the rows came in."""
+    ranked: IntArray = np.zeros(rows.shape[0], dtype=np.int64)
+    if rows.shape[0]:
+        order = np.lexsort(rows.T[::-1])  # the first column first, as np.unique(axis=0)
+        ordered = rows[order]
+        ranked[order] = np.cumsum(np.r_[False, (ordered[1:] != ordered[:-1]).any(axis=1)])
+    return ranked
+
+
+def canonical_order(groups: IntArray, counts: IntArray, sizes: Sequence[int],
+                    marks: Sequence[IntArray]) -> list[IntArray]:
+    """Per breakdown, its groups in an order that depends on what a reader can tell apart,
+    never on their names (the order :func:`protect` breaks ties in).
+
+    Colour refinement first: an atom's colour starts as its count, a group's as its
+    ``marks`` (what is given about it); a group then takes the multiset of its atoms'
+    colours, an atom the colours of its groups, until no colour class splits. Then the
+    breakdowns are ordered coarsest first (fewest groups), each group by its colour and then
+    by the places of the groups that hold it in the breakdowns already ordered. For nested
+    breakdowns (organisations in sectors, sectors in regions) groups left tied are siblings
+    alike in everything below them, so one can be swapped for another without changing any
+    count: renaming groups then gives :func:`protect` (which numbers groups in this order,
+    and atoms by their groups) the same input. Ties left keep the groups' own order.
+
+    Args:
+        groups: ``(atoms, breakdowns)`` group index of each atom.
+        counts: per atom, the respondents the figure counts.
+        sizes: the number of groups of each breakdown.
+        marks: per breakdown, ``(groups, columns)`` integers of what is given per group.
+
+    Returns:
+        Per breakdown, the group indices in canonical order.
+    """
+    atom_colour = _ranks(counts.reshape(-1, 1))
+    group_colour = [_ranks(mark) for mark in marks]
+    classes = -1
+    while True:
+        colours = int(atom_colour.max(initial=-1)) + 1
+        refined = []
+        for k, size in enumerate(sizes):
+            # The distinct (group, atom colour) pairs with their multiplicity, each group's a
+            # run in colour order: one padded row per group, compared whole.
+            pairs, times = np.unique(groups[:, k] * colours + atom_colour, return_counts=True)
+            owner = pairs // colours
+            runs = np.bincount(owner, minlength=size)
+            start = np.r_[0, np.cumsum(runs)[:-1]]
+            place = np.arange(pairs.size) - start[owner]
+            table = np.full((size, 1 + 2 * int(runs.max(initial=0))), -1, dtype=np.int64)
+            table[:, 0] = group_colour[k]
+            table[owner, 1 + 2 * place] = pairs % colours
+            table[owner, 2 + 2 * place] = times
+            refined.append(_ranks(table))
+        group_colour = refined
+        atom_colour = _ranks(np.column_stack(
+            [atom_colour, *(colour[groups[:, k]] for k, colour in enumerate(group_colour))]))
+        found = int(atom_colour.max(initial=-1)) + sum(int(c.max(initial=-1))
+                                                       for c in group_colour)
+        if found == classes:
+            break
+        classes = found
+    orders: list[IntArray] = [np.zeros(0, dtype=np.int64)] * len(sizes)
+    placed: list[tuple[int, IntArray]] = []  # breakdowns ordered so far: each group's place
+    for k in sorted(range(len(sizes)), key=lambda k: (sizes[k], k)):
+        codes = groups[:, k]
+        held = []  # per group, the first and last place of the groups holding its atoms
+        for j, place in placed:
+            at = place[groups[:, j]]
+            first = np.full(sizes[k], np.iinfo(np.int64).max, dtype=np.int64)
+            last = np.full(sizes[k], -1, dtype=np.int64)
+            np.minimum.at(first, codes, at)
+            np.maximum.at(last, codes, at)
+            held += [first, last]
+        order = np.lexsort([np.arange(sizes[k]), *reversed(held), group_colour[k]])
+        place = np.empty(sizes[k], dtype=np.int64)
+        place[order] = np.arange(sizes[k])
+        orders[k] = order
+        placed.append((k, place))
+    return orders
 
 
 def linked_components(groups: IntArray, shown: Sequence[tuple[int, BoolArray]]) -> IntArray:
@@ -221,6 +316,8 @@ class _Cells:
         """Hidden groups found to have a move: hiding more only allows more moves."""
         self.linked = True
         """False once no set of atoms is singled out: hiding more only shrinks the row space."""
+        self.ran_out = False
+        """True once :meth:`singled_out` had too many sets to try."""
         self.given = [[r is not None for r in g] for g in given]
         self.lo = [np.zeros(size, dtype=np.int64) if lows is None
                    else np.array(lows[f], dtype=np.int64) for f, size in enumerate(sizes)]
@@ -232,6 +329,21 @@ class _Cells:
                     self.hi[f][g] = min(int(self.hi[f][g]), min_size - 1)
                 if not self.given[f][g] and 0 < count < min_size:
                     self.hide(f, g, "small")
+
+    def fork(self) -> _Cells:
+        """A copy to try a pick on: what hiding changes is copied, the atoms shared."""
+        other = copy.copy(self)
+        other.active = list(self.active)
+        other.reasons = [list(r) for r in self.reasons]
+        other.hidden_groups = [h.copy() for h in self.hidden_groups]
+        other.lo = [lo.copy() for lo in self.lo]
+        other.hi = [hi.copy() for hi in self.hi]
+        other.moving = set(self.moving)
+        return other
+
+    def bare(self) -> list[int]:
+        """Breakdowns taken into account with no group shown."""
+        return [f for f, a in enumerate(self.active) if a and bool(self.hidden_groups[f].all())]
 
     def hide(self, f: int, g: int, reason: Reason) -> None:
         self.reasons[f][g] = reason
@@ -254,6 +366,18 @@ class _Cells:
         self.lo[k][h], self.hi[k][h] = lo, hi
         self.slack = None
         return moves
+
+    def near(self, f: int, inside: BoolArray) -> BoolArray:
+        """The atoms that share a group of another breakdown with the ``inside`` groups of
+        breakdown ``f``: where a group hidden with them can give them a move."""
+        atoms = inside[self.groups[:, f]]
+        near = np.zeros(self.groups.shape[0], dtype=bool)
+        for k, active in enumerate(self.active):
+            if active and k != f:
+                holding = np.zeros(self.n[k].size, dtype=bool)
+                holding[self.groups[atoms, k]] = True
+                near |= holding[self.groups[:, k]]
+        return near
 
     def hidden(self, f: int) -> BoolArray:
         return self.hidden_groups[f]
@@ -409,6 +533,7 @@ class _Cells:
             return None
         finest = max(live, key=lambda k: (len(self.n[k]), k))
         if not found:  # too many sets to try: withhold the finest breakdown
+            self.ran_out = True
             return [], finest
         # The combination of published groups that gives a vector on the found atoms.
         rows: list[tuple[int, int]] = [(-1, -1)]
@@ -426,8 +551,8 @@ class _Cells:
         return used, (used[0][0] if used else finest)
 
     def candidates(self, f: int, near: BoolArray | None = None) -> list[tuple[int, int]]:
-        """Published groups that could be hidden: the same breakdown first, then those
-        meeting ``near`` (atoms), smallest first."""
+        """Published groups that could be hidden: the same breakdown first, smallest first,
+        and of one size those meeting ``near`` (atoms) first."""
         found = []
         for k, active in enumerate(self.active):
             if not active:
@@ -436,7 +561,7 @@ class _Cells:
                 # A group of everyone is the whole survey again: hiding it protects nothing.
                 if self.reasons[k][g] is None and self.total > self.n[k][g] >= self.min_size:
                     meets = near is None or bool((near & (self.groups[:, k] == g)).any())
-                    found.append((k != f, not meets, int(self.n[k][g]), k, g))
+                    found.append((k != f, int(self.n[k][g]), not meets, k, g))
         return [(k, g) for *_, k, g in sorted(found)]
 
 
@@ -446,6 +571,9 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
             withheld: Sequence[bool] | None = None,
             lows: Sequence[Sequence[int]] | None = None) -> Protection:
     """Decide which groups' figure to hide so that none can be worked out from the rest.
+
+    The groups are numbered in :func:`canonical_order` first, so that which of two alike
+    groups is hidden never depends on their names.
 
     Args:
         groups: ``(atoms, breakdowns)`` group index of each atom (see :func:`atoms_of`).
@@ -460,16 +588,41 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
 
     Returns:
         Per group, ``"small"`` (fewer than ``min_size``), ``"complement"`` (hidden so that
-        another cannot be worked out) or ``"withheld"`` (the breakdown cannot be shown
-        safely); None where the figure is published.
+        another cannot be worked out) or ``"withheld"`` (no safe way of showing the
+        breakdown was found); None where the figure is published.
     """
     given = given if given is not None else [[None] * s for s in sizes]
     caps = caps if caps is not None else [[None] * s for s in sizes]
     active = [not w for w in withheld] if withheld is not None else [True] * len(sizes)
+    if not sizes:
+        return Protection([], [])
+    marks = [np.array([[_REASON_CODES[r], -1 if c is None else c, 0 if lows is None else lows[f][g]]
+                       for g, (r, c) in enumerate(zip(given[f], caps[f], strict=True))],
+                      dtype=np.int64).reshape(size, 3) for f, size in enumerate(sizes)]
+    order = canonical_order(groups, counts, sizes, marks)
+    number = [np.argsort(o) for o in order]
+    renumbered = np.column_stack([n[groups[:, k]] for k, n in enumerate(number)])
+    atoms = np.lexsort(renumbered.T[::-1])
+
+    def canonical(rows: Sequence[Sequence[_T]]) -> list[list[_T]]:
+        return [[row[g] for g in o.tolist()] for row, o in zip(rows, order, strict=True)]
+
+    found = _protect(renumbered[atoms], counts[atoms], sizes, min_size, canonical(given),
+                     canonical(caps), active, None if lows is None else canonical(lows))
+    return Protection([[row[g] for g in n.tolist()] for row, n in zip(found.reasons, number,
+                                                                      strict=True)],
+                      found.withheld)
+
+
+def _protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: int,
+             given: Sequence[Sequence[Reason | None]], caps: Sequence[Sequence[int | None]],
+             active: list[bool], lows: Sequence[Sequence[int]] | None) -> Protection:
+    """:func:`protect` on groups numbered canonically."""
+    budget = [ALTERNATIVES]
     while True:
         cells = _Cells(groups, counts, sizes, min_size, given, caps, lows)
         cells.active = list(active)
-        _suppress(cells)
+        cells = _suppress(cells, budget)
         if cells.active != active:
             # A breakdown withheld publishes nothing, so it links nothing: the groups hidden
             # for its sake are checked afresh without it.
@@ -477,8 +630,7 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
             continue
         # A breakdown left with nothing shown is better withheld: its hidden groups no
         # longer constrain the others, which may then show more (the finest goes first).
-        bare = [f for f, a in enumerate(cells.active)
-                if a and all(r is not None for r in cells.reasons[f])]
+        bare = cells.bare()
         if not bare:
             break
         active[max(bare, key=lambda f: (sizes[f], f))] = False
@@ -488,28 +640,87 @@ def protect(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: 
     return Protection(reasons, [not a for a in cells.active])
 
 
-def _suppress(cells: _Cells) -> None:
+_Pick = tuple[int, int]
+
+
+def _next(cells: _Cells) -> tuple[int, list[_Pick], tuple[int, int] | None] | None:
+    """What is exposed next: its breakdown, the groups that could be hidden for it (best
+    first; none: the breakdown is to be withheld), and the hidden group that must be given a
+    move (None: the first of them will do). None when nothing is exposed."""
+    if cells.linked and (thin := cells.thin_residual()) is not None:
+        f, inside = thin
+        within = set(inside)
+        near = cells.near(f, cells.hidden(f))
+        return f, [(k, h) for k, h in cells.candidates(f, near) if k == f and h in within], None
+    if cells.linked and (single := cells.singled_out()) is not None:
+        used, f = single
+        options = [c for c in cells.candidates(f) if c in used]
+        return f, options or [c for c in cells.candidates(-2) if c in used], None
+    if (exposed := cells.exposed()) is not None:
+        cells.linked = False
+        f, g = exposed
+        # A count a reader can pin down stays pinned whatever else is hidden.
+        if cells.pinned(f, g):
+            return f, [], exposed
+        alone = np.zeros(cells.n[f].size, dtype=bool)
+        alone[g] = True
+        return f, cells.candidates(f, cells.near(f, alone)), exposed
+    return None
+
+
+def _pick(cells: _Cells, options: list[_Pick], exposed: tuple[int, int] | None,
+          first: bool) -> tuple[_Pick | None, list[_Pick]]:
+    """The next option to hide and those left after it: for an exposed group, the next that
+    gives it a move (the first time, when none does, the smallest anyway)."""
+    if exposed is None:
+        return (options[0], options[1:]) if options else (None, [])
+    for i, option in enumerate(options):
+        if cells.helps(option, exposed):
+            return option, options[i + 1:]
+    return (options[0], []) if first and options else (None, [])
+
+
+def _suppress(cells: _Cells, budget: list[int]) -> _Cells:
     """Hide groups until no hidden figure is exposed, or withhold one breakdown and return
-    (the others are then checked afresh without it)."""
+    (the others are then checked afresh without it).
+
+    Depth first over the picks: the first of each is taken, and a way that ends with a
+    breakdown withheld or newly left with no group shown is undone to the latest pick with
+    an alternative, while ``budget`` (alternatives, shared by the calls of one
+    :func:`protect`) lasts. The first way is kept when no way works, or the set search of
+    :meth:`_Cells.singled_out` ran out (trying again would only repeat it).
+    """
+    bare_before = set(cells.bare())
+    first: _Cells | None = None
+    tried: list[tuple[_Cells, list[_Pick], tuple[int, int] | None]] = []
     while True:
-        if cells.linked and (thin := cells.thin_residual()) is not None:
-            f, inside = thin
-            options = [(k, h) for k, h in cells.candidates(f) if k == f and h in inside]
-        elif cells.linked and (single := cells.singled_out()) is not None:
-            used, f = single
-            options = [c for c in cells.candidates(f) if c in used]
-            options = options or [c for c in cells.candidates(-2) if c in used]
-        elif (exposed := cells.exposed()) is not None:
-            cells.linked = False
-            f, g = exposed
-            # A count a reader can pin down stays pinned whatever else is hidden.
-            options = [] if cells.pinned(f, g) else cells.candidates(f)
-            helps = next((c for c in options if cells.helps(c, (f, g))), None)
-            options = [helps] if helps is not None else options
+        step = _next(cells)
+        if step is None:
+            if set(cells.bare()) <= bare_before:
+                return cells
         else:
-            return
-        if options:
-            cells.hide(*options[0], "complement")
-        else:
+            f, options, exposed = step
+            pick, rest = _pick(cells, options, exposed, True)
+            if pick is not None:
+                if rest and budget[0] > 0:
+                    tried.append((cells.fork(), rest, exposed))
+                cells.hide(*pick, "complement")
+                continue
             cells.active[f] = False
-            return
+        if cells.ran_out:
+            budget[0] = 0
+        if first is None:
+            first = cells
+        while tried and budget[0] > 0:
+            state, rest, exposed = tried[-1]
+            pick, rest = _pick(state, rest, exposed, False)
+            if pick is None:
+                tried.pop()
+                continue
+            budget[0] -= 1
+            tried[-1] = (state, rest, exposed)
+            cells = state.fork()
+            cells.hide(*pick, "complement")
+            break
+        else:
+            return first

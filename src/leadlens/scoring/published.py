@@ -31,9 +31,9 @@ METHOD = (
     "survey and the comments are treated as linked tables: a group or figure is also hidden "
     "when it could otherwise be worked out, or narrowed to a single value, by adding and "
     "subtracting published figures (secondary suppression), and a breakdown is withheld "
-    "when no safe pattern exists. This covers one run: the figures of two runs with different "
-    "--by breakdowns can be subtracted from one another, so publish every breakdown from one "
-    "run. See docs/scoring.md, 'Disclosure control'.")
+    "when no safe pattern is found. This covers one run: the figures of two runs with "
+    "different --by breakdowns can be subtracted from one another, so publish every breakdown "
+    "from one run. See docs/scoring.md, 'Disclosure control'.")
 
 
 def survey_withheld(respondents: int, min_group_size: int, *, requested: bool = False) -> str:
