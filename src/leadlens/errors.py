@@ -112,6 +112,7 @@ class Code(StrEnum):
     IMPORT_UNKNOWN_TARGET = "import.unknown-target"
     IMPORT_UNKNOWN_SCALE = "import.unknown-scale"
     IMPORT_NOT_A_VALUE = "import.not-a-value"
+    IMPORT_QUALTRICS_RECODES = "import.qualtrics-recodes"
     # Reading CSV files, workbooks and platform exports
     CSV_DUPLICATE_HEADER = "csv.duplicate-header"
     CSV_RAGGED_ROW = "csv.ragged-row"

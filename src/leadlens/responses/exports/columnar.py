@@ -51,6 +51,7 @@ from leadlens.responses.exports import platforms, sniff
 from leadlens.responses.exports.answers import ScaleLabels, scale_labels
 from leadlens.responses.exports.grid import Grid, csv_records
 from leadlens.responses.exports.mapping import rule_sources
+from leadlens.responses.exports.recodes import recode_problems
 from leadlens.responses.exports.matching import Match
 from leadlens.responses.exports.reader import (
     Detection,
@@ -125,7 +126,10 @@ def read_export_columns(path: Path, qs: QuestionSet, options: ImportOptions,
         return None
     frame, lines = body
     detection = head.detection
-    columns, problems, total = _convert(frame, used, wanted, labels, options, name, lines)
+    header_lines = head.detection.header_lines
+    columns, problems, total = _convert(frame, used, wanted, labels, options, name, lines,
+                                        (detection.platform,
+                                         header_lines[0] if header_lines else None))
     if problems:
         raise ResponsesError(problems, omitted=max(0, total - len(problems)))
     if detection.blank:
@@ -448,10 +452,18 @@ def _blank_records(path: Path, structure: _Structure, rows: IntArray, delimiter:
 
 def _convert(frame: pl.DataFrame, used: list[Match], wanted: dict[int, ColumnHint],
              labels: dict[str, ScaleLabels], options: ImportOptions, name: str,
-             lines: npt.NDArray[np.int32]) -> tuple[dict[int, Column], list[Problem], int]:
+             lines: npt.NDArray[np.int32], where: tuple[str, int | None]
+             ) -> tuple[dict[int, Column], list[Problem], int]:
     """Every used column as a :class:`Column` (labels already read as values), and the
-    first unknown answers in file order with how many there are."""
+    first unknown answers in file order with how many there are. ``where``: the platform
+    and the header's first line.
+
+    Raises:
+        ResponsesError: Qualtrics codes on a scale that is not 1..k (:mod:`.recodes`).
+    """
+    platform, header_line = where
     columns: dict[int, Column] = {}
+    distinct: list[tuple[str, ScaleLabels, list[str]]] = []
     bad_rows: list[IntArray] = []
     bad_at: list[tuple[int, Match, dict[int, Any], npt.NDArray[np.unsignedinteger[Any]]]] = []
     check = options.on_invalid == "error"
@@ -463,12 +475,16 @@ def _convert(frame: pl.DataFrame, used: list[Match], wanted: dict[int, ColumnHin
         column = (_encode_ids if wanted[index] == "id" else _encode)(series)
         converter = labels.get(match.key or "")
         if converter is not None:
+            distinct.append((match.column.display, converter, column.labels))
             column, issues = _read_labels(column, converter, check)
             if issues:
                 rows = np.flatnonzero(np.isin(column.codes, list(issues)))
                 bad_rows.append(rows)
                 bad_at.append((position, match, issues, column.codes[rows]))
         columns[position] = column
+    recoded = recode_problems(platform, distinct, name, header_line)
+    if recoded:
+        raise ResponsesError(recoded)
     total = sum(rows.size for rows in bad_rows)
     if not total:
         return columns, [], 0

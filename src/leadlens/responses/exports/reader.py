@@ -23,6 +23,7 @@ from leadlens.responses.exports.answers import scale_labels
 from leadlens.responses.exports.grid import Grid, Record, read_csv_grid, read_xlsx_grid
 from leadlens.responses.exports.mapping import RuleSource, rule_sources
 from leadlens.responses.exports.matching import ColumnMap, QuestionIndex, match_columns
+from leadlens.responses.exports.recodes import recode_problems
 from leadlens.responses.limits import (
     MAX_FIELD_BYTES,
     capped_warnings,
@@ -231,6 +232,12 @@ def read_export(path: Path, qs: QuestionSet, options: ImportOptions | None = Non
     rows = [cells if len(cells) == width else cells + [""] * (width - len(cells))
             for _, cells in body]
     transposed = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
+    header_line = layout.header_lines[0] if layout.header_lines else None
+    recoded = recode_problems(detection.platform, [
+        (m.column.display, labels[m.key or ""], set(transposed[m.column.index]))
+        for m in used if (m.key or "") in labels], name, header_line)
+    if recoded:
+        raise ResponsesError(recoded)
     cells_by_column: list[list[str]] = []
     found_problems: list[tuple[int, int, Problem]] = []
     for position, match in enumerate(used):
