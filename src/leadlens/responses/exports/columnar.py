@@ -51,7 +51,6 @@ from leadlens.responses.exports import platforms, sniff
 from leadlens.responses.exports.answers import ScaleLabels, scale_labels
 from leadlens.responses.exports.grid import Grid, csv_records
 from leadlens.responses.exports.mapping import rule_sources
-from leadlens.responses.exports.recodes import recode_problems
 from leadlens.responses.exports.matching import Match
 from leadlens.responses.exports.reader import (
     Detection,
@@ -61,6 +60,7 @@ from leadlens.responses.exports.reader import (
     detect_layout,
     match_layout,
 )
+from leadlens.responses.exports.recodes import recode_problems
 from leadlens.responses.limits import MAX_FIELD_BYTES
 from leadlens.responses.problems import blank_rows
 

@@ -37,7 +37,7 @@ def unmapped_numbers(labels: ScaleLabels, cells: Iterable[str]) -> bool:
 def suggested_mapping(labels: ScaleLabels) -> str:
     """The ``answers`` line for Qualtrics' default recodes of this scale's choices."""
     options = sorted(labels.scale.options, key=lambda o: o.value)
-    codes = {str(i): o.value for i, o in enumerate(options, 1)}
+    codes: dict[str, int | str] = {str(i): o.value for i, o in enumerate(options, 1)}
     codes.update({str(len(options) + i): u for i, u in enumerate(labels.scale.unscored, 1)})
     pairs = ", ".join(f"{json.dumps(code)}: {json.dumps(value, ensure_ascii=False)}"
                       for code, value in codes.items())
