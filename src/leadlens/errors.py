@@ -129,6 +129,8 @@ class Code(StrEnum):
     XLSX_SHEET_CHOICE = "xlsx.sheet-choice"
     XLSX_FORMULA_WITHOUT_RESULT = "xlsx.formula-without-result"
     EXPORT_PARTIAL_HEADER = "export.partial-header"
+    EXPORT_NOT_RESPONSES = "export.not-responses"
+    EXPORT_UNFINISHED = "export.unfinished"
     RESPONSES_LEADLENS_OUTPUT = "responses.leadlens-output"
     # Responses: columns and answers
     RESPONSES_AMBIGUOUS_COLUMN = "responses.ambiguous-column"

@@ -17,6 +17,7 @@ from leadlens.cli._options import (
     DelimiterOption,
     EncodingOption,
     Formats,
+    KeepUnfinishedOption,
     MappingOption,
     QuestionSetOption,
     QuietOption,
@@ -35,11 +36,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def import_options(mapping: Path | None, encoding: str | None, delimiter: str | None,
-                   question_set: QuestionSet | None = None) -> ImportOptions:
+                   question_set: QuestionSet | None = None, *,
+                   keep_unfinished: bool = False) -> ImportOptions:
     """The reading options both ``inspect`` and ``score`` take (the library's rules)."""
     from leadlens.analysis.scoring import import_options as library_options
 
-    return run(lambda: library_options(mapping, encoding, delimiter, question_set))
+    return run(lambda: library_options(mapping, encoding, delimiter, question_set,
+                                       keep_unfinished=keep_unfinished))
 
 
 def _shown(text: str) -> str:
@@ -149,6 +152,7 @@ def inspect(
     mapping: MappingOption = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
+    keep_unfinished: KeepUnfinishedOption = False,
     output_format: Annotated[str, format_option(
         INSPECT_FORMATS, "text or json; default: text.")] = "text",
     strict: Annotated[bool, typer.Option(
@@ -169,7 +173,8 @@ def inspect(
 
     reporter = REPORTERS[choose_format(INSPECT_FORMATS, output_format)]
     qs = run(lambda: load_question_set(question_set))
-    options = import_options(mapping, encoding, delimiter, qs)
+    options = import_options(mapping, encoding, delimiter, qs,
+                             keep_unfinished=keep_unfinished)
     failed = False
     for number, path in enumerate(files):
         inspection = run(lambda p=path: inspect_file(p, qs, options))  # type: ignore[misc]

@@ -19,6 +19,7 @@ from leadlens.cli._options import (
     EncodingOption,
     ForceOption,
     Formats,
+    KeepUnfinishedOption,
     MappingOption,
     QuestionSetOption,
     QuietOption,
@@ -80,6 +81,7 @@ def score(
     mapping: MappingOption = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
+    keep_unfinished: KeepUnfinishedOption = False,
     scores_fields: Annotated[str, typer.Option(
         "--scores-fields", metavar="all|none|large", show_default=False,
         help="scores.csv only: all respondent fields and ids (default), none, or only the "
@@ -161,7 +163,8 @@ def score(
     withheld = run(lambda: _withheld_ids(withhold_comments)) if withhold_comments else {}
     reading = {"min_group_size": min_group_size, "on_invalid": on_invalid, "strict": strict,
                "allow_missing_questions": allow_missing_questions, "mapping": mapping,
-               "encoding": encoding, "delimiter": delimiter}
+               "encoding": encoding, "delimiter": delimiter,
+               "keep_unfinished": keep_unfinished}
     if list_comments:
         _, data = run(lambda: read_input(responses, qs, by or [], **reading))  # type: ignore[arg-type]
         _print_comments(data)

@@ -50,6 +50,7 @@ from leadlens.responses.cells import (
 from leadlens.responses.exports import platforms, sniff
 from leadlens.responses.exports.answers import ScaleLabels, scale_labels
 from leadlens.responses.exports.grid import Grid, csv_records
+from leadlens.responses.exports.kept import left_out_warnings, record_columns, record_kind
 from leadlens.responses.exports.mapping import rule_sources
 from leadlens.responses.exports.matching import Match
 from leadlens.responses.exports.reader import (
@@ -121,10 +122,14 @@ def read_export_columns(path: Path, qs: QuestionSet, options: ImportOptions,
     labels = scale_labels(qs, [s.settings for s in found.sources])
     wanted = {m.column.index: _hint(m, labels, hint) for m in used}
     wanted = {i: h for i, h in wanted.items() if h != "skip"}
-    body = _body(path, head, wanted)
+    sorting = [i for i in record_columns(head.layout) if i is not None]
+    body = _body(path, head, {**dict.fromkeys(sorting, "category"), **wanted})
     if body is None:
         return None
     frame, lines = body
+    if sorting:
+        frame, lines, left_out = _responses_only(frame, lines, head.layout, name, options)
+        warnings += left_out
     detection = head.detection
     header_lines = head.detection.header_lines
     columns, problems, total = _convert(frame, used, wanted, labels, options, name, lines,
@@ -153,7 +158,48 @@ def inspect_columns(path: Path, qs: QuestionSet, options: ImportOptions,
     labels = scale_labels(qs, [s.settings for s in found.sources])
     wanted = {m.column.index: _hint(m, labels, hint) for m in found.columns.used()}
     wanted = {i: h for i, h in wanted.items() if h != "skip"}
-    return found if _body(path, head, wanted) is not None else None
+    sorting = [i for i in record_columns(head.layout) if i is not None]
+    body = _body(path, head, {**dict.fromkeys(sorting, "category"), **wanted})
+    if body is None:
+        return None
+    if sorting:  # the records left out, as the exact reader's inspection counts them
+        found.warnings = found.warnings + _responses_only(*body, head.layout, str(path),
+                                                          options)[2]
+    return found
+
+
+def _responses_only(frame: pl.DataFrame, lines: npt.NDArray[np.int32],
+                    layout: platforms.Layout, name: str, options: ImportOptions
+                    ) -> tuple[pl.DataFrame, npt.NDArray[np.int32], list[Problem]]:
+    """The records that are responses (:mod:`~leadlens.responses.exports.kept`): each
+    distinct (Status, Finished) pair is classified once."""
+    import polars as pl
+
+    status, finished = record_columns(layout)
+    pairs = pl.DataFrame({
+        "s": frame[f"c{status}"].cast(pl.String) if status is not None else pl.repeat(
+            "", frame.height, eager=True),
+        "f": frame[f"c{finished}"].cast(pl.String) if finished is not None else pl.repeat(
+            "", frame.height, eager=True)}).fill_null("")
+    codes = pairs.select(pl.struct("s", "f").rank("dense").cast(pl.Int64) - 1)
+    index = codes.to_series().to_numpy()
+    firsts = np.unique(index, return_index=True)[1]
+    kinds = [record_kind(pairs["s"][int(i)], pairs["f"][int(i)]) for i in firsts]
+    found: dict[str, list[int]] = {}
+    keep = np.ones(frame.height, dtype=bool)
+    for code, kind in enumerate(kinds):
+        if kind is None:
+            continue
+        rows = index == code
+        found.setdefault(kind, []).extend(lines[rows].tolist())
+        if not (kind == "unfinished" and options.keep_unfinished):
+            keep &= ~rows
+    if not found:
+        return frame, lines, []
+    found = {kind: sorted(at) for kind, at in found.items()}
+    warnings = left_out_warnings(name, dict(sorted(found.items(), key=lambda k: k[1][0])),
+                                 keep_unfinished=options.keep_unfinished)
+    return frame.filter(_series(keep)), lines[keep], warnings
 
 
 def _matched(path: Path, qs: QuestionSet, options: ImportOptions, head: _Head

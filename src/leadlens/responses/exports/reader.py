@@ -21,6 +21,7 @@ from leadlens.questionset.model import QuestionSet
 from leadlens.responses.exports import platforms, sniff
 from leadlens.responses.exports.answers import scale_labels
 from leadlens.responses.exports.grid import Grid, Record, read_csv_grid, read_xlsx_grid
+from leadlens.responses.exports.kept import responses_to_score
 from leadlens.responses.exports.mapping import RuleSource, rule_sources
 from leadlens.responses.exports.matching import ColumnMap, QuestionIndex, match_columns
 from leadlens.responses.exports.recodes import recode_problems
@@ -47,6 +48,9 @@ class ImportOptions:
     on_invalid: Literal["error", "missing"] = "error"
     """``missing``: leave answers that fit no option as they are, for the responses reader
     to count as missing (``score --on-invalid missing``) instead of stopping."""
+    keep_unfinished: bool = False
+    """Score Qualtrics responses marked ``Finished`` False (``--keep-unfinished``); by
+    default they are left out with a warning, as Qualtrics' own reports leave them out."""
 
 
 @dataclass
@@ -196,8 +200,11 @@ def inspect_export(path: Path, qs: QuestionSet, options: ImportOptions | None = 
             mapping=options.mapping is not None):
         found.detection.platform = platforms.CANONICAL  # score takes its fast reader
     errors = [p for p in found.columns.problems if p.severity == "error"]
+    _, left_out = responses_to_score(
+        found.layout, found.grid.records[len(found.layout.header_lines):],
+        found.detection.file, keep_unfinished=options.keep_unfinished)
     return Inspection(detection=found.detection, columns=found.columns,
-                      warnings=capped_warnings(found.warnings + [
+                      warnings=capped_warnings(found.warnings + left_out + [
                           p for p in found.columns.problems if p.severity != "error"]),
                       errors=errors)
 
@@ -226,6 +233,9 @@ def read_export(path: Path, qs: QuestionSet, options: ImportOptions | None = Non
     if problems:
         raise ResponsesError(problems[:MAX_PROBLEMS],
                              omitted=max(0, len(problems) - MAX_PROBLEMS))
+    body, left_out = responses_to_score(layout, body, name,
+                                        keep_unfinished=options.keep_unfinished)
+    warnings += left_out
     # Column by column: a survey's cells repeat a few answers, so each distinct cell is
     # converted once and the column is mapped with one lookup per cell.
     lines = [line for line, _ in body]
