@@ -150,6 +150,8 @@ class Code(StrEnum):
     RESPONSES_REQUIRED = "responses.required"
     RESPONSES_INVALID_AS_MISSING = "responses.invalid-as-missing"
     RESPONSES_BLANK_ROWS = "responses.blank-rows"
+    RESPONSES_AMBIGUOUS_DATES = "responses.ambiguous-dates"
+    RESPONSES_UNREADABLE_DATES = "responses.unreadable-dates"
     RESPONSES_NONE = "responses.none"
     RESPONSES_DUPLICATE_IDS = "responses.duplicate-ids"
     RESPONSES_MORE_WARNINGS = "responses.more-warnings"
