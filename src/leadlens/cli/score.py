@@ -220,7 +220,7 @@ def _load_aliases(path: Path, fields: list[str]) -> dict[str, dict[str, str]]:
     """
     from dataclasses import replace
 
-    from leadlens.errors import Code, LeadlensError, Problem
+    from leadlens.errors import Code, LeadlensError, Problem, did_you_mean
     from leadlens.files import read_input
     from leadlens.source.yamltree import load_yaml
 
@@ -245,9 +245,10 @@ def _load_aliases(path: Path, fields: list[str]) -> dict[str, dict[str, str]]:
     aliases: dict[str, dict[str, str]] = {}
     for field_id, groups in data.items():
         if field_id not in fields:
+            hint = " ".join(filter(None, (did_you_mean(str(field_id), fields),
+                                          f"Use one of: {', '.join(fields)}")))
             problems.append(problem((field_id,), f"{field_id!r} is not a respondent field",
-                                    Code.SCHEMA_UNKNOWN_KEY, f"Use one of: {', '.join(fields)}",
-                                    key=True))
+                                    Code.SCHEMA_UNKNOWN_KEY, hint, key=True))
             continue
         if not isinstance(groups, dict):
             problems.append(problem((field_id,), "expected {group: [other spellings]}",
