@@ -56,6 +56,7 @@ class Code(StrEnum):
     YAML_YAML11_NUMBER = "yaml.yaml11-number"
     YAML_RECURSIVE_ALIAS = "yaml.recursive-alias"
     YAML_BAD_DATE = "yaml.bad-date"
+    YAML_CSV_FILE = "yaml.csv-file"
     JSON_SYNTAX = "json.syntax"
     JSON_TOO_DEEP = "json.too-deep"
     # A value of the wrong shape for its document (one translation of pydantic's errors)
@@ -132,6 +133,7 @@ class Code(StrEnum):
     EXPORT_NOT_RESPONSES = "export.not-responses"
     EXPORT_UNFINISHED = "export.unfinished"
     RESPONSES_LEADLENS_OUTPUT = "responses.leadlens-output"
+    RESPONSES_YAML_FILE = "responses.yaml-file"
     # Responses: columns and answers
     RESPONSES_AMBIGUOUS_COLUMN = "responses.ambiguous-column"
     RESPONSES_DUPLICATE_COLUMN = "responses.duplicate-column"
