@@ -203,6 +203,7 @@ class Code(StrEnum):
     # Scoring
     SCORING_UNSCORED_PRINCIPLE = "scoring.unscored-principle"
     SCORING_NEAR_DUPLICATE_GROUPS = "scoring.near-duplicate-groups"
+    SCORING_NOT_A_CHOICE = "scoring.not-a-choice"
     # Results documents read back
     RESULTS_NOT_RESULTS = "results.not-results"
     RESULTS_VERSION = "results.version"
