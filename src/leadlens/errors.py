@@ -128,6 +128,7 @@ class Code(StrEnum):
     XLSX_UNREADABLE = "xlsx.unreadable"
     XLSX_TOO_LARGE = "xlsx.too-large"
     XLSX_SHEET_CHOICE = "xlsx.sheet-choice"
+    XLSX_OTHER_SHEET = "xlsx.other-sheet"
     XLSX_FORMULA_WITHOUT_RESULT = "xlsx.formula-without-result"
     EXPORT_PARTIAL_HEADER = "export.partial-header"
     EXPORT_NOT_RESPONSES = "export.not-responses"

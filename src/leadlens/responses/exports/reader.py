@@ -25,6 +25,7 @@ from leadlens.responses.exports.kept import responses_to_score
 from leadlens.responses.exports.mapping import RuleSource, rule_sources
 from leadlens.responses.exports.matching import ColumnMap, QuestionIndex, match_columns
 from leadlens.responses.exports.recodes import recode_problems
+from leadlens.responses.exports.workbook_sheets import visible_sheets
 from leadlens.responses.limits import (
     MAX_FIELD_BYTES,
     capped_warnings,
@@ -68,6 +69,10 @@ class Detection:
     records: int
     """Response records after the header (blank ones not counted)."""
     blank: int = 0
+    sheet: str | None = None
+    """The worksheet read (workbooks with more than one visible sheet)."""
+    sheets: list[str] = field(default_factory=list)
+    """A workbook's visible sheets, in order."""
 
 
 @dataclass
@@ -108,9 +113,11 @@ def _load(path: Path, options: ImportOptions, forced: str | None) -> tuple[
     name = str(path)
     data = read_input(path, "responses file", name=name, error=ResponsesError)
     warnings: list[Problem] = []
+    sheets: list[str] = []
     if sniff.is_xlsx(data[:8]):
         grid = read_xlsx_grid(data, name)
         encoding, bom, delimiter, sep = "xlsx", False, None, False
+        sheets = [s.name for s in visible_sheets(data)]
     else:
         decoded, warnings = sniff.decode(data, name, options.encoding)
         text, first_line = text_line_endings(decoded.text), 1
@@ -125,8 +132,11 @@ def _load(path: Path, options: ImportOptions, forced: str | None) -> tuple[
             raise ResponsesError([problem])
         grid = read_csv_grid(text, delimiter, name, first_line=first_line)
         encoding, bom, sep = decoded.encoding, decoded.bom, sep_delimiter is not None
-    return detect_layout(name, grid, forced, encoding=encoding, bom=bom, delimiter=delimiter,
-                         sep=sep, warnings=warnings)
+    found = detect_layout(name, grid, forced, encoding=encoding, bom=bom, delimiter=delimiter,
+                          sep=sep, warnings=warnings)
+    found[0].sheets = sheets
+    found[0].sheet = sheets[0] if len(sheets) > 1 else None
+    return found
 
 
 def detect_layout(name: str, grid: Grid, forced: str | None, *, encoding: str, bom: bool,
@@ -170,7 +180,40 @@ def _match(path: Path, qs: QuestionSet, options: ImportOptions, load: Loader | N
     sources = rule_sources(qs, options.mapping)
     forced = next((s.settings.platform for s in sources if s.settings.platform), None)
     detection, grid, layout, warnings = (load or _load)(path, options, forced)
-    return match_layout(path, qs, detection, grid, layout, sources, warnings)
+    found = match_layout(path, qs, detection, grid, layout, sources, warnings)
+    if len(detection.sheets) > 1 and not _answers_questions(found):
+        return _other_sheet(path, qs, found, forced) or found
+    return found
+
+
+def _answers_questions(found: _Matched) -> bool:
+    return any(m.kind == "question" for m in found.columns.matches)
+
+
+def _other_sheet(path: Path, qs: QuestionSet, first: _Matched, forced: str | None
+                 ) -> _Matched | None:
+    """The first other visible sheet of a workbook whose header has question columns, with
+    a warning saying which sheet is read; None when no sheet has them."""
+    name = str(path)
+    data = read_input(path, "responses file", name=name, error=ResponsesError)
+    for sheet in first.detection.sheets[1:]:
+        grid = read_xlsx_grid(data, name, sheet)
+        if not grid.records:
+            continue
+        detection, grid, layout, warnings = detect_layout(
+            name, grid, forced, encoding="xlsx", bom=False, delimiter=None, sep=False,
+            warnings=[])
+        detection.sheets, detection.sheet = first.detection.sheets, sheet
+        found = match_layout(path, qs, detection, grid, layout, first.sources, warnings)
+        if _answers_questions(found):
+            found.warnings.insert(0, Problem(
+                file=name, severity="warning", code=Code.XLSX_OTHER_SHEET,
+                message=f"read sheet {sheet!r}: the first sheet, "
+                f"{first.detection.sheets[0]!r}, has no column that matches a question",
+                hint="Move the responses sheet to the front (or save it on its own) to "
+                "read it without this note"))
+            return found
+    return None
 
 
 def match_layout(path: Path, qs: QuestionSet, detection: Detection, grid: Grid,
@@ -291,8 +334,11 @@ def checked_columns(found: _Matched, qs: QuestionSet) -> list[Problem]:
     problems = [p for p in columns.problems if p.severity == "error"]
     if not any(m.kind == "question" for m in columns.matches):
         hint = ("Check the question set (--question-set), or map columns with --mapping")
+        sheets = found.detection.sheets
+        where = (f" of sheet {found.detection.sheet!r} (nor of the workbook's other sheets: "
+                 f"{', '.join(map(repr, sheets[1:]))})" if len(sheets) > 1 else "")
         problems.append(Problem(file=name, line=header_line,
-                                message=f"no column matches a question of {qs.id!r}",
+                                message=f"no column{where} matches a question of {qs.id!r}",
                                 hint=hint, code=Code.RESPONSES_NO_QUESTION_COLUMNS))
     if problems:
         raise ResponsesError(problems)

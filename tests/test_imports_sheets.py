@@ -1,0 +1,58 @@
+"""A workbook whose first sheet is not the responses: the sheet with question columns is
+read, with a note; when none has them, the message names the sheets."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl  # type: ignore[import-untyped]
+from typer.testing import CliRunner
+
+from conftest import EXAMPLES
+from leadlens.cli import app
+from leadlens.errors import Code
+from leadlens.questionset.loading import load_question_set
+from leadlens.responses.reading import read_responses
+
+runner = CliRunner()
+
+
+def workbook(path: Path, *, data: bool) -> Path:
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "Notes"
+    notes.append(["exported by X"])
+    notes.append(["see the Data sheet"])
+    sheet = book.create_sheet("Data")
+    with (EXAMPLES / "responses.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    for row in rows if data else [["a", "b"], ["1", "2"]]:
+        sheet.append([int(c) if c.isdigit() else c for c in row])
+    book.save(path)
+    return path
+
+
+def test_the_sheet_with_question_columns_is_read_with_a_note(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "two.xlsx", data=True)
+    responses = read_responses([path], load_question_set(None))
+    expected = read_responses([EXAMPLES / "responses.csv"], load_question_set(None))
+    assert responses.n == expected.n == 60
+    assert responses.codes.tolist() == expected.codes.tolist()
+    [note] = [w for w in responses.warnings if w.code == Code.XLSX_OTHER_SHEET]
+    assert str(note) == (f"{path}: warning: read sheet 'Data': the first sheet, 'Notes', has "
+                         "no column that matches a question. Move the responses sheet to the "
+                         "front (or save it on its own) to read it without this note")
+    result = runner.invoke(app, ["score", str(path), "-o", str(tmp_path / "r.json")])
+    assert result.exit_code == 0, result.output
+    assert "read sheet 'Data'" in result.stderr
+
+
+def test_no_sheet_with_question_columns_names_the_sheets(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "none.xlsx", data=False)
+    result = runner.invoke(app, ["score", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"{path}:1: no column of sheet 'Notes' (nor of the workbook's other sheets: 'Data') "
+        "matches a question of 'ggi-systems-leadership'. Check the question set "
+        "(--question-set), or map columns with --mapping")
