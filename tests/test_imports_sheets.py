@@ -56,3 +56,27 @@ def test_no_sheet_with_question_columns_names_the_sheets(tmp_path: Path) -> None
         f"{path}:1: no column of sheet 'Notes' (nor of the workbook's other sheets: 'Data') "
         "matches a question of 'ggi-systems-leadership'. Check the question set "
         "(--question-set), or map columns with --mapping")
+
+
+def test_sheet_names_the_sheet_to_read(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "two.xlsx", data=True)
+    out = tmp_path / "r.json"
+    result = runner.invoke(app, ["score", str(path), "--sheet", "data", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "read sheet" not in result.stderr  # asked for: no note
+    assert "(60 respondents" in result.stderr
+    inspected = runner.invoke(app, ["inspect", str(path), "--sheet", "Data"])
+    assert inspected.exit_code == 0, inspected.output
+    assert "responses: 60" in inspected.stdout
+    notes = runner.invoke(app, ["score", str(path), "--sheet", "Notes"])
+    assert notes.exit_code == 1
+    assert notes.stderr.strip().startswith(f"{path}:1: no column of sheet 'Notes' matches a "
+                                           "question of 'ggi-systems-leadership'.")
+
+
+def test_an_unknown_sheet_is_a_usage_error_with_did_you_mean(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "two.xlsx", data=True)
+    result = runner.invoke(app, ["score", str(path), "--sheet", "Dta"])
+    assert result.exit_code == 2
+    assert f"--sheet 'Dta': {path} has no such sheet; its sheets: 'Notes', 'Data'. Did you " \
+           "mean 'Data'?" in result.stderr

@@ -45,7 +45,7 @@ def score(data: Data, question_set: str | os.PathLike[str] | QuestionSet | None 
           on_invalid: Literal["error", "missing"] = "error", strict: bool = False,
           allow_missing_questions: bool = False, mapping: str | os.PathLike[str] | None = None,
           encoding: str | None = None, delimiter: str | None = None,
-          keep_unfinished: bool = False) -> Results:
+          keep_unfinished: bool = False, sheet: str | None = None) -> Results:
     """Score responses as ``leadlens score`` does, and return the results document.
 
     Args:
@@ -66,6 +66,8 @@ def score(data: Data, question_set: str | os.PathLike[str] | QuestionSet | None 
             (``--mapping``, ``--encoding``, ``--delimiter``); not for DataFrames.
         keep_unfinished: score Qualtrics responses marked ``Finished`` False
             (``--keep-unfinished``); by default they are left out with a warning.
+        sheet: the worksheet to read in a workbook (``--sheet``); by default the first, or
+            the first whose header has question columns.
 
     Returns:
         The results document (:class:`~leadlens.results.document.Results`); its ``warnings``
@@ -81,7 +83,7 @@ def score(data: Data, question_set: str | os.PathLike[str] | QuestionSet | None 
                         on_invalid=on_invalid, strict=strict,
                         allow_missing_questions=allow_missing_questions, mapping=mapping,
                         encoding=encoding, delimiter=delimiter,
-                        keep_unfinished=keep_unfinished).results
+                        keep_unfinished=keep_unfinished, sheet=sheet).results
 
 
 def score_output(data: Data, question_set: str | os.PathLike[str] | QuestionSet | None = None,
@@ -90,6 +92,7 @@ def score_output(data: Data, question_set: str | os.PathLike[str] | QuestionSet 
                  allow_missing_questions: bool = False,
                  mapping: str | os.PathLike[str] | None = None, encoding: str | None = None,
                  delimiter: str | None = None, keep_unfinished: bool = False,
+                 sheet: str | None = None,
                  withhold_comments: Collection[str] = (),
                  group_aliases: Mapping[str, Mapping[str, str]] | None = None,
                  respondent_fields: str = "all",
@@ -115,7 +118,7 @@ def score_output(data: Data, question_set: str | os.PathLike[str] | QuestionSet 
                                on_invalid=on_invalid, strict=strict,
                                allow_missing_questions=allow_missing_questions,
                                mapping=mapping, encoding=encoding, delimiter=delimiter,
-                               keep_unfinished=keep_unfinished)
+                               keep_unfinished=keep_unfinished, sheet=sheet)
     if hold_back is not None:
         responses = hold_back(responses)
     scored = score_responses(qs, responses, by=fields, min_group_size=min_group_size,
@@ -157,8 +160,8 @@ def read_input(data: Data, question_set: str | os.PathLike[str] | QuestionSet | 
                on_invalid: str = "error", strict: bool = False,
                allow_missing_questions: bool = False,
                mapping: str | os.PathLike[str] | None = None, encoding: str | None = None,
-               delimiter: str | None = None, keep_unfinished: bool = False
-               ) -> tuple[QuestionSet, Responses]:
+               delimiter: str | None = None, keep_unfinished: bool = False,
+               sheet: str | None = None) -> tuple[QuestionSet, Responses]:
     """The question set and the responses :func:`score_output` scores, checked as it checks
     them (``score --list-comments`` stops here)."""
     from leadlens.questionset.loading import load_question_set
@@ -185,7 +188,7 @@ def read_input(data: Data, question_set: str | os.PathLike[str] | QuestionSet | 
                                "DataFrame's columns to the question ids instead",
                                code=Code.OPTION_FILES_ONLY)
     options = import_options(mapping, encoding, delimiter, qs,
-                             keep_unfinished=keep_unfinished)
+                             keep_unfinished=keep_unfinished, sheet=sheet)
     from leadlens.responses.frames import frame_cells
 
     tables = [s if isinstance(s, Path) else frame_cells(s) for s in sources]
@@ -215,13 +218,13 @@ def parse_delimiter(value: str | None) -> str | None:
 
 def import_options(mapping: str | os.PathLike[str] | None, encoding: str | None,
                    delimiter: str | None, question_set: QuestionSet | None = None, *,
-                   keep_unfinished: bool = False) -> ImportOptions:
+                   keep_unfinished: bool = False, sheet: str | None = None) -> ImportOptions:
     """How to read export files: the options ``score`` and ``inspect`` take; a mapping
     file's rules are checked against ``question_set`` when it is given."""
     from leadlens.responses.exports import ImportOptions, load_mapping
 
     return ImportOptions(encoding=encoding, delimiter=parse_delimiter(delimiter),
-                         keep_unfinished=keep_unfinished,
+                         keep_unfinished=keep_unfinished, sheet=sheet,
                          mapping=load_mapping(Path(mapping), question_set)
                          if mapping is not None else None)
 

@@ -21,6 +21,7 @@ from leadlens.cli._options import (
     MappingOption,
     QuestionSetOption,
     QuietOption,
+    SheetOption,
     choose_format,
     format_option,
 )
@@ -37,12 +38,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 def import_options(mapping: Path | None, encoding: str | None, delimiter: str | None,
                    question_set: QuestionSet | None = None, *,
-                   keep_unfinished: bool = False) -> ImportOptions:
+                   keep_unfinished: bool = False, sheet: str | None = None) -> ImportOptions:
     """The reading options both ``inspect`` and ``score`` take (the library's rules)."""
     from leadlens.analysis.scoring import import_options as library_options
 
     return run(lambda: library_options(mapping, encoding, delimiter, question_set,
-                                       keep_unfinished=keep_unfinished))
+                                       keep_unfinished=keep_unfinished, sheet=sheet))
 
 
 def _shown(text: str) -> str:
@@ -153,6 +154,7 @@ def inspect(
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
     keep_unfinished: KeepUnfinishedOption = False,
+    sheet: SheetOption = None,
     output_format: Annotated[str, format_option(
         INSPECT_FORMATS, "text or json; default: text.")] = "text",
     strict: Annotated[bool, typer.Option(
@@ -174,7 +176,7 @@ def inspect(
     reporter = REPORTERS[choose_format(INSPECT_FORMATS, output_format)]
     qs = run(lambda: load_question_set(question_set))
     options = import_options(mapping, encoding, delimiter, qs,
-                             keep_unfinished=keep_unfinished)
+                             keep_unfinished=keep_unfinished, sheet=sheet)
     failed = False
     for number, path in enumerate(files):
         inspection = run(lambda p=path: inspect_file(p, qs, options))  # type: ignore[misc]

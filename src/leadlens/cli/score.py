@@ -23,6 +23,7 @@ from leadlens.cli._options import (
     MappingOption,
     QuestionSetOption,
     QuietOption,
+    SheetOption,
     choose_format,
     format_option,
     is_stdout,
@@ -82,6 +83,7 @@ def score(
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
     keep_unfinished: KeepUnfinishedOption = False,
+    sheet: SheetOption = None,
     scores_fields: Annotated[str, typer.Option(
         "--scores-fields", metavar="all|none|large", show_default=False,
         help="scores.csv only: all respondent fields and ids (default), none, or only the "
@@ -164,7 +166,7 @@ def score(
     reading = {"min_group_size": min_group_size, "on_invalid": on_invalid, "strict": strict,
                "allow_missing_questions": allow_missing_questions, "mapping": mapping,
                "encoding": encoding, "delimiter": delimiter,
-               "keep_unfinished": keep_unfinished}
+               "keep_unfinished": keep_unfinished, "sheet": sheet}
     if list_comments:
         _, data = run(lambda: read_input(responses, qs, by or [], **reading))  # type: ignore[arg-type]
         _print_comments(data)

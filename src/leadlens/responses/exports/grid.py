@@ -89,7 +89,7 @@ def read_xlsx_grid(data: bytes, name: str, sheet: str | None = None) -> Grid:
     from leadlens.responses.exports.workbook import calamine_rows
     from leadlens.responses.exports.workbook_sheets import check_formulas
 
-    check_unpacked(data, name)
+    check_unpacked(data, name, chosen=sheet is not None)
     rows = calamine_rows(data, cell_text) if sheet is None else None
     if rows is None:  # the exact reader's path: formula cells would be read as blanks
         check_formulas(data, name, sheet)
@@ -129,7 +129,7 @@ def unreadable_workbook(name: str, exc: Exception) -> ResponsesError:
         code=Code.XLSX_UNREADABLE)])
 
 
-def check_unpacked(data: bytes, name: str) -> None:
+def check_unpacked(data: bytes, name: str, *, chosen: bool = False) -> None:
     """Refuse a workbook that is no zip archive, or unpacks to more than
     :data:`MAX_UNPACKED_BYTES` (a zip bomb: tiny on disk, gigabytes of XML inside), or whose
     first sheet is not the one its owner sees or spans too many cells
@@ -151,7 +151,8 @@ def check_unpacked(data: bytes, name: str) -> None:
     from leadlens.responses.exports.workbook_sheets import check_sheet_choice
     from leadlens.responses.exports.workbook_span import check_sheet_span
 
-    check_sheet_choice(data, name)  # which sheet is read must be the one its owner sees
+    if not chosen:  # a sheet named by --sheet (or found to hold the questions) is clear
+        check_sheet_choice(data, name)  # which sheet is read must be the one its owner sees
     check_sheet_span(data, name)  # a stray far cell would make every reader lay out millions
 
 

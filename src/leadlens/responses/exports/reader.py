@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError
+from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError, UsageError, did_you_mean
 from leadlens.files import read_input
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.exports import platforms, sniff
@@ -50,6 +50,9 @@ class ImportOptions:
     """``missing``: leave answers that fit no option as they are, for the responses reader
     to count as missing (``score --on-invalid missing``) instead of stopping."""
     keep_unfinished: bool = False
+    sheet: str | None = None
+    """The worksheet to read in a workbook (``--sheet``); by default the first, or the first
+    with question columns. Ignored for other files."""
     """Score Qualtrics responses marked ``Finished`` False (``--keep-unfinished``); by
     default they are left out with a warning, as Qualtrics' own reports leave them out."""
 
@@ -73,6 +76,8 @@ class Detection:
     """The worksheet read (workbooks with more than one visible sheet)."""
     sheets: list[str] = field(default_factory=list)
     """A workbook's visible sheets, in order."""
+    sheet_given: bool = False
+    """Whether ``--sheet`` named the sheet (else the others were looked at too)."""
 
 
 @dataclass
@@ -114,10 +119,12 @@ def _load(path: Path, options: ImportOptions, forced: str | None) -> tuple[
     data = read_input(path, "responses file", name=name, error=ResponsesError)
     warnings: list[Problem] = []
     sheets: list[str] = []
+    chosen = None
     if sniff.is_xlsx(data[:8]):
-        grid = read_xlsx_grid(data, name)
-        encoding, bom, delimiter, sep = "xlsx", False, None, False
         sheets = [s.name for s in visible_sheets(data)]
+        chosen = _chosen_sheet(options.sheet, sheets, name)
+        grid = read_xlsx_grid(data, name, chosen)
+        encoding, bom, delimiter, sep = "xlsx", False, None, False
     else:
         decoded, warnings = sniff.decode(data, name, options.encoding)
         text, first_line = text_line_endings(decoded.text), 1
@@ -135,7 +142,25 @@ def _load(path: Path, options: ImportOptions, forced: str | None) -> tuple[
     found = detect_layout(name, grid, forced, encoding=encoding, bom=bom, delimiter=delimiter,
                           sep=sep, warnings=warnings)
     found[0].sheets = sheets
-    found[0].sheet = sheets[0] if len(sheets) > 1 else None
+    found[0].sheet = chosen or (sheets[0] if len(sheets) > 1 else None)
+    found[0].sheet_given = chosen is not None
+    return found
+
+
+def _chosen_sheet(sheet: str | None, sheets: list[str], name: str) -> str | None:
+    """The sheet ``--sheet`` names, as the workbook spells it (any case).
+
+    Raises:
+        UsageError: the workbook has no visible sheet of that name (option ``sheet``).
+    """
+    if sheet is None:
+        return None
+    found = next((s for s in sheets if s.casefold() == sheet.strip().casefold()), None)
+    if found is None:
+        close = did_you_mean(sheet, sheets)
+        raise UsageError.about("sheet", f"{sheet!r}: {name} has no such sheet; its sheets: "
+                               f"{', '.join(map(repr, sheets))}{'. ' + close if close else ''}",
+                               code=Code.OPTION_UNKNOWN_CHOICE)
     return found
 
 
@@ -181,7 +206,7 @@ def _match(path: Path, qs: QuestionSet, options: ImportOptions, load: Loader | N
     forced = next((s.settings.platform for s in sources if s.settings.platform), None)
     detection, grid, layout, warnings = (load or _load)(path, options, forced)
     found = match_layout(path, qs, detection, grid, layout, sources, warnings)
-    if len(detection.sheets) > 1 and not _answers_questions(found):
+    if len(detection.sheets) > 1 and options.sheet is None and not _answers_questions(found):
         return _other_sheet(path, qs, found, forced) or found
     return found
 
@@ -334,9 +359,11 @@ def checked_columns(found: _Matched, qs: QuestionSet) -> list[Problem]:
     problems = [p for p in columns.problems if p.severity == "error"]
     if not any(m.kind == "question" for m in columns.matches):
         hint = ("Check the question set (--question-set), or map columns with --mapping")
-        sheets = found.detection.sheets
-        where = (f" of sheet {found.detection.sheet!r} (nor of the workbook's other sheets: "
-                 f"{', '.join(map(repr, sheets[1:]))})" if len(sheets) > 1 else "")
+        detection = found.detection
+        others = [s for s in detection.sheets if s != detection.sheet]
+        where = (f" of sheet {detection.sheet!r}" if detection.sheet else "") + (
+            f" (nor of the workbook's other sheets: {', '.join(map(repr, others))})"
+            if others and not detection.sheet_given else "")
         problems.append(Problem(file=name, line=header_line,
                                 message=f"no column{where} matches a question of {qs.id!r}",
                                 hint=hint, code=Code.RESPONSES_NO_QUESTION_COLUMNS))

@@ -70,6 +70,8 @@ def read_workbook_columns(path: Path, qs: QuestionSet, options: ImportOptions
             return None
     except (InputError, OSError):
         return None  # the exact reader's message
+    if options.sheet is not None:
+        return None  # the exact reader reads the sheet --sheet names
     data = read_input(path, "responses file", name=name, error=ResponsesError)
     if not sniff.is_xlsx(data[:8]):
         return None
