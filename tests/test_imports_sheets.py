@@ -80,3 +80,15 @@ def test_an_unknown_sheet_is_a_usage_error_with_did_you_mean(tmp_path: Path) -> 
     assert result.exit_code == 2
     assert f"--sheet 'Dta': {path} has no such sheet; its sheets: 'Notes', 'Data'. Did you " \
            "mean 'Data'?" in result.stderr
+
+
+def test_inspect_says_once_that_no_column_answers_a_question(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "two.xlsx", data=True)
+    result = runner.invoke(app, ["inspect", str(path), "--sheet", "Notes"])
+    assert result.exit_code == 0, result.output
+    missing = [line for line in result.stderr.splitlines() if "question of" in line
+               or "matches no column" in line]
+    assert missing == [
+        f"{path}: warning: no column of sheet 'Notes' matches a question of "
+        "'ggi-systems-leadership': all 56 question columns are missing (see questions with no "
+        "column). Check the question set (--question-set), or map columns with --mapping"]

@@ -59,6 +59,16 @@ def _target(match: Match) -> str:
 
 def _missing_problems(inspection: Inspection, qs: QuestionSet, strict: bool) -> list[Problem]:
     texts = {key: q.text for q in qs.questions for key in q.answer_keys}
+    missing = inspection.columns.missing
+    if missing and not any(m.kind == "question" for m in inspection.columns.matches):
+        sheet = inspection.detection.sheet
+        where = f" of sheet {sheet!r}" if sheet else ""
+        return [Problem(  # one line, not one per question of a file that answers none
+            file=inspection.detection.file, severity="error" if strict else "warning",
+            message=f"no column{where} matches a question of {qs.id!r}: all "
+            f"{len(missing)} question columns are missing (see questions with no column)",
+            hint="Check the question set (--question-set), or map columns with --mapping",
+            code=Code.RESPONSES_MISSING_COLUMNS)]
     return [Problem(file=inspection.detection.file, severity="error" if strict else "warning",
                     message=f"question {key!r} matches no column; its answers would be missing",
                     hint=f"({_shown(texts[key])})", code=Code.RESPONSES_MISSING_COLUMNS)
