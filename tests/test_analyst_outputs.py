@@ -107,11 +107,12 @@ def test_pdf_without_a_browser_names_what_to_install(tmp_path: Path,
     code, _, err = _score(str(RESPONSES), "-o", str(out))
     assert code == 1 and not out.exists()
     assert err == (
-        "PDF: printing a PDF needs a headless Chromium or Google Chrome; none found (chromium, "
-        "chromium-browser, google-chrome, google-chrome-stable, chrome, microsoft-edge). "
+        "PDF: printing a PDF needs a headless Chromium, Google Chrome or Microsoft Edge; none "
+        "found (chromium, chromium-browser, google-chrome, google-chrome-stable, chrome, "
+        "microsoft-edge, msedge on the PATH). "
         "Install Chromium (Debian or Ubuntu: apt-get install chromium; macOS: brew install "
-        "--cask chromium) or Google Chrome, or set LEADLENS_CHROMIUM to the browser's path; or "
-        "write -o report.html and print it from a browser\n")
+        "--cask chromium), Google Chrome or Microsoft Edge, or set LEADLENS_CHROMIUM to the "
+        "browser's path; or write -o report.html and print it from a browser\n")
 
 
 def _browser() -> None:

@@ -60,7 +60,7 @@ def test_a_results_document_stays_one_when_a_loaded_question_set_is_given(tmp_pa
                      encoding="utf-8")
     change = leadlens.compare(saved, WAVES[1], question_set=load_question_set(None))
     assert change.baseline.kind == "results" and change.followup.kind == "responses"
-    assert change.baseline.label == "wave-2025"
+    assert change.baseline.label == "March 2025"  # when it was collected, not the file
 
 
 def test_the_cli_loads_no_wave_itself() -> None:

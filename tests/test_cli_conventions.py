@@ -35,7 +35,7 @@ USAGE = {
     "template": "Usage: leadlens template [OPTIONS] [QUESTION_SET]",
     "inspect": "Usage: leadlens inspect [OPTIONS] FILE...",
     "score": "Usage: leadlens score [OPTIONS] RESPONSES...",
-    "report": "Usage: leadlens report [OPTIONS] RESULTS",
+    "report": "Usage: leadlens report [OPTIONS] DOCUMENT",
     "compare": "Usage: leadlens compare [OPTIONS] BASELINE FOLLOWUP",
     "trend": "Usage: leadlens trend [OPTIONS] WAVE...",
     "workshop": "Usage: leadlens workshop [OPTIONS] [QUESTION_SET]",

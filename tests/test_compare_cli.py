@@ -181,7 +181,7 @@ def test_trend(tmp_path: Path) -> None:
     html = tmp_path / "trend.html"
     assert runner.invoke(app, ["trend", WAVE1, WAVE2, WAVE3, "-o", str(html)]).exit_code == 0
     text = html.read_text(encoding="utf-8")
-    assert text.count("<svg") == 7 and "What changed since responses" in text
+    assert text.count("<svg") == 7 and "What changed since March 2024" in text
     printed = runner.invoke(app, ["trend", WAVE1, WAVE2, WAVE3, "--labels", "a,b,c"])
     assert printed.stdout.startswith("From a to c, 2 of 6 principles changed by more than noise")
 

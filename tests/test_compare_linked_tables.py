@@ -15,6 +15,7 @@ import json
 import random
 import textwrap
 from fractions import Fraction
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from compare_fixtures import make_wave, people, wave_set
+from compare_fixtures import PRINCIPLES, QUESTIONS, make_wave, people, wave_set
 from leadlens.cli import app
 from leadlens.waves.document import Comparison
 from leadlens.waves.engine import Pairing, compare, trend
-from leadlens.waves.waves import Wave, match_key
+from leadlens.waves.waves import Wave, match_key, scored_wave
+from scoring_fixtures import build_set, responses
 
 runner = CliRunner()
 
@@ -188,9 +190,10 @@ def test_f11_a_principles_favourable_is_withheld_when_its_answers_changed_by_one
     w2 = [dict(r) for r in base]
     w1[2]["a1"], w2[2]["a1"] = "", 5
     doc = _compare(tmp_path, write(tmp_path / "f1.csv", w1), write(tmp_path / "f2.csv", w2))
-    p1 = _change(doc["principles"], "p1")
-    assert p1 is not None and p1["favourable"] is None  # was 12/29 then 13/30
-    assert any(w["what"] == "% favourable of P one" and "answers changed by fewer than 3"
+    # Was compared with 12/29 then 13/30 favourable; since issue 10 the whole principle is
+    # withheld: its score changed for one person, whose two scores its levels would give.
+    assert _change(doc["principles"], "p1") is None
+    assert any(w["what"] == "principle P one" and "fewer than 3 people's scores changed"
                in w["reason"] for w in doc["withheld"])
     p2 = _change(doc["principles"], "p2")
     assert p2 is not None and p2["favourable"] is not None  # its answers did not change
@@ -203,25 +206,27 @@ def test_an_answer_that_changed_its_option_counts_as_a_change(tmp_path: Path) ->
     w2[4]["b2"] = 1 if base[4]["b2"] != 1 else 5  # one person changed one answer
     doc = _compare(tmp_path, write(tmp_path / "g1.csv", base), write(tmp_path / "g2.csv", w2))
     assert "b2" not in {i["key"] for i in doc["items"]}
-    p2 = _change(doc["principles"], "p2")
-    assert p2 is not None and p2["favourable"] is None
+    # p2's score changed for that one person: the principle is withheld (issue 10).
+    assert _change(doc["principles"], "p2") is None
     assert {i["key"] for i in doc["items"]} == {"a1", "a2", "a3", "b1", "b3"}
 
 
 def test_a_principles_favourable_minus_its_shown_questions(tmp_path: Path) -> None:
     """p1's answers changed by 4 (one in a1, three in a2): p1 and a2 pass on their own, a1
-    is withheld, and p1's favourable minus a2's and a3's would be a1's: withheld too."""
+    is withheld, and p1's favourable (or score) minus a2's and a3's would be a1's. Since
+    issue 10, a2 is withheld with a1 (p1's score minus its questions shown is theirs, 4
+    answers), so p1's favourable, minus a3's, rests on those 4 too and is shown."""
     base = [person(i, "A") for i in range(1, 11)]
     w2 = [dict(r) for r in base]
     w2[0]["a1"] = 1 if base[0]["a1"] != 1 else 5
     for j in (1, 2, 3):
         w2[j]["a2"] = 1 if base[j]["a2"] != 1 else 5
     doc = _compare(tmp_path, write(tmp_path / "h1.csv", base), write(tmp_path / "h2.csv", w2))
-    assert {i["key"] for i in doc["items"]} >= {"a2", "a3"}
-    assert "a1" not in {i["key"] for i in doc["items"]}
+    assert "a3" in {i["key"] for i in doc["items"]}
+    assert not {"a1", "a2"} & {i["key"] for i in doc["items"]}
     p1 = _change(doc["principles"], "p1")
-    assert p1 is not None and p1["favourable"] is None
-    assert any(w["what"] == "% favourable of P one" and "other questions" in w["reason"]
+    assert p1 is not None and p1["favourable"] is not None
+    assert any(w["what"] == "item a2" and "protects a question not compared" in w["reason"]
                for w in doc["withheld"])
 
 
@@ -239,8 +244,11 @@ def test_trend_withholds_a_waves_favourable_whose_answers_changed_by_one(
         write(tmp_path / "t3.csv", w3), "-q", str(qs), "-o", str(out))
     doc = json.loads(out.read_text(encoding="utf-8"))
     line = next(p for p in doc["principles"] if p["id"] == "p1")
-    assert line["steps"][0]["favourable"] is None  # t1 -> t2: a1's one answer
-    assert any(w["what"] == "% favourable of P one in wave t2" for w in doc["withheld"])
+    # t1 -> t2: a1's one answer changed that person's p1 score, so t2's point is withheld
+    # (issue 10: its level beside t1's would give the two scores); so is its favourable.
+    assert line["points"][1]["withheld"] is True
+    assert any(w["what"] == "P one in wave t2" for w in doc["withheld"])
+    assert [0, 1] not in line["step_waves"] and [1, 2] not in line["step_waves"]
 
 
 def test_a_group_switcher_is_not_the_whole_paired_change_minus_the_groups() -> None:
@@ -263,7 +271,9 @@ def test_a_group_switcher_is_not_the_whole_paired_change_minus_the_groups() -> N
     groups = {g.value: g for g in doc.groups["organisation"].groups}
     for pid in ("p", "q"):
         test = whole[pid].test
-        assert test is not None and test.name == "paired"
+        assert test is not None
+        if test.name != "paired":
+            continue  # the whole survey's paired test left out instead
         paired = [c for g in groups.values() for c in g.changes
                   if c.id == pid and c.test is not None and c.test.name == "paired"]
         linked = sum(c.test.linked or 0 for c in paired if c.test is not None)
@@ -456,7 +466,8 @@ def test_the_linear_algebra_finds_the_f1_attack() -> None:
     assert not _in_span(own + _compare_rows(a, b, doc, unknowns), target)
     # Publish Beta's paired change as well (what compare did before): the joiner is found.
     beta_group = next(g for g in doc.groups["organisation"].groups if g.value == beta)
-    assert beta_group.withheld is not None
+    assert not any(c.id == "p" and c.test is not None and c.test.name == "paired"
+                   for c in beta_group.changes)
     pairing = Pairing.of(a, b, independent=False)
     assert a.respondents is not None and b.respondents is not None
     key = match_key(beta, False)
@@ -540,3 +551,252 @@ def test_a_joiner_is_not_the_unlinked_minus_a_group_of_joiners() -> None:
     joiners it is J002 alone."""
     inner = test_compare_adds_no_respondents_change_to_the_waves_own_documents
     inner.hypothesis.inner_test(threshold=3, n=9, orgs=3, seed=25809)  # type: ignore[attr-defined]
+
+
+# --- issue 10: change sets, with unchanged people, changers, joiners and two breakdowns ----
+
+P61 = (1 << 61) - 1  # a prime: a rank found full modulo it is full over the rationals
+SECTORS = {"Alpha Trust": "North", "Beta Council": "North", "Gamma ICB": "South"}
+
+
+def _kernel(rows: list[dict[int, Fraction]], size: int) -> list[list[Fraction]]:
+    """A basis of the vectors orthogonal to every row (exact), one list per basis vector."""
+    pivots: list[tuple[int, dict[int, Fraction]]] = []
+    for row in rows:
+        v = dict(row)
+        for col, other in pivots:
+            if v.get(col):
+                factor = v[col]
+                for c, x in other.items():
+                    v[c] = v.get(c, Fraction(0)) - factor * x
+                v = {c: x for c, x in v.items() if x}
+        if not v:
+            continue
+        col = min(v)
+        lead = v[col]
+        v = {c: x / lead for c, x in v.items()}
+        for n, (c2, other) in enumerate(pivots):
+            if other.get(col):
+                factor = other[col]
+                merged = dict(other)
+                for c, x in v.items():
+                    merged[c] = merged.get(c, Fraction(0)) - factor * x
+                pivots[n] = (c2, {c: x for c, x in merged.items() if x})
+        pivots.append((col, v))
+    pivot_cols = {c for c, _ in pivots}
+    basis = []
+    for free in range(size):
+        if free in pivot_cols:
+            continue
+        vector = [Fraction(0)] * size
+        vector[free] = Fraction(1)
+        for col, row in pivots:
+            vector[col] = -row.get(free, Fraction(0))
+        basis.append(vector)
+    return basis
+
+
+def _rank_mod(rows: list[list[int]]) -> int:
+    work = [list(r) for r in rows]
+    rank = 0
+    width = len(work[0]) if work else 0
+    for col in range(width):
+        pivot = next((i for i in range(rank, len(work)) if work[i][col] % P61), None)
+        if pivot is None:
+            continue
+        work[rank], work[pivot] = work[pivot], work[rank]
+        inverse = pow(work[rank][col], P61 - 2, P61)
+        for i in range(len(work)):
+            if i != rank and work[i][col] % P61:
+                factor = work[i][col] * inverse % P61
+                work[i] = [(x - factor * y) % P61 for x, y in zip(work[i], work[rank],
+                                                                  strict=True)]
+        rank += 1
+        if rank == len(work):
+            break
+    return rank
+
+
+def _rank_exact(rows: list[list[Fraction]]) -> int:
+    return len(rows[0]) - len(_kernel([{c: x for c, x in enumerate(r) if x} for r in rows],
+                                      len(rows[0])))
+
+
+def _singled_out(rows: list[dict[int, Fraction]], owner: list[str], threshold: int
+                 ) -> list[str] | None:
+    """A set of 1 to threshold - 1 people on whom some combination of ``rows`` lives (the
+    unknowns of person ``owner[u]``), or None. Exact: ``v`` is a combination of the rows
+    exactly when it is orthogonal to their kernel, so one lives on the unknowns ``C`` when
+    the kernel's rows for ``C`` are dependent. A full rank modulo a prime is a full rank."""
+    size = len(owner)
+    kernel = _kernel(rows, size)
+    if not kernel:
+        return sorted(set(owner))[:1] if size else None
+    # Each kernel vector scaled to integers, then read per unknown (a row of K).
+    scaled = []
+    for vector in kernel:
+        common = 1
+        for x in vector:
+            common = common * x.denominator // np.gcd(common, x.denominator)
+        scaled.append([int(x * common) % P61 for x in vector])
+    by_unknown = [[vec[u] for vec in scaled] for u in range(size)]
+    people_ = sorted(set(owner))
+    coords = {p: [u for u in range(size) if owner[u] == p] for p in people_}
+    for k in range(1, threshold):
+        for chosen in combinations(people_, k):
+            units = [u for p in chosen for u in coords[p]]
+            if _rank_mod([by_unknown[u] for u in units]) == len(units):
+                continue
+            exact = [[kernel[j][u] for j in range(len(kernel))] for u in units]
+            if _rank_exact(exact) < len(units):
+                return list(chosen)
+    return None
+
+
+def _published_rows(a: Wave, b: Wave, doc: Comparison, pid: str | None
+                    ) -> tuple[list[dict[int, Fraction]], list[str]]:
+    """Each sum ``compare`` publishes for ``pid`` (None: the overall score), over unknowns
+    that are what an attacker faces: one per person whose score is the same in both waves
+    (whatever their group), else one per person and wave. The sums: n x score (and sd) of
+    both waves for every figure compared, and linked x mean change of every paired test."""
+    pa, pb = a.respondents, b.respondents
+    assert pa is not None and pb is not None
+    va = pa.overall if pid is None else pa.principles[pid]
+    vb = pb.overall if pid is None else pb.principles[pid]
+    ids_a, ids_b = _ids(a), _ids(b)
+    score_a = {i: v for i, v in zip(ids_a, va.tolist(), strict=True) if np.isfinite(v)}
+    score_b = {i: v for i, v in zip(ids_b, vb.tolist(), strict=True) if np.isfinite(v)}
+    index: dict[tuple[str, int], int] = {}
+    owner: list[str] = []
+
+    def unknown(person_: str, wave: int) -> int:
+        same = person_ in score_a and person_ in score_b \
+            and abs(score_a[person_] - score_b[person_]) < 1e-9
+        key = (person_, -1 if same else wave)
+        if key not in index:
+            index[key] = len(owner)
+            owner.append(person_)
+        return index[key]
+
+    rows: list[dict[int, Fraction]] = []
+
+    def level(cell_a: np.ndarray, cell_b: np.ndarray) -> None:
+        for wave, ids, cell in ((0, ids_a, cell_a), (1, ids_b, cell_b)):
+            rows.append({unknown(ids[r], wave): Fraction(1) for r in np.flatnonzero(cell)})
+
+    def paired(in_a: np.ndarray, in_b: np.ndarray) -> None:
+        row: dict[int, Fraction] = {}
+        for person_ in set(np.array(ids_a)[in_a].tolist()) & set(np.array(ids_b)[in_b].tolist()):
+            for wave, sign in ((1, 1), (0, -1)):
+                u = unknown(person_, wave)
+                row[u] = row.get(u, Fraction(0)) + sign
+        row = {u: x for u, x in row.items() if x}
+        if row:
+            rows.append(row)
+
+    ident = pid or "overall"
+    whole = doc.overall if pid is None else next((c for c in doc.principles if c.id == pid),
+                                                 None)
+    fa, fb = np.isfinite(va), np.isfinite(vb)
+    if whole is not None:
+        level(fa, fb)
+        if whole.test is not None and whole.test.name == "paired":
+            paired(fa, fb)
+    for field_id, breakdown in doc.groups.items():
+        for g in breakdown.groups:
+            c = next((c for c in g.changes if c.id == ident), None)
+            if c is None:
+                continue
+            key = match_key(g.value, g.value == "(not stated)")
+            in_a = fa & pa.members(field_id, key)
+            in_b = fb & pb.members(field_id, key)
+            level(in_a, in_b)
+            if c.test is not None and c.test.name == "paired":
+                paired(in_a, in_b)
+    return rows, owner
+
+
+def _waves_with_changes(seed: int, n: int, threshold: int
+                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A baseline and a follow-up: most people unchanged, some re-answering one or more
+    questions, some moving organisation, some leaving, and some joining."""
+    rng = np.random.default_rng(seed)
+    orgs = list(SECTORS)
+    base = people(seed, n, orgs=orgs)
+    for row in base:
+        row["sector"] = SECTORS[row["organisation"]]
+    fresh = people(seed + 3, n, orgs=orgs)
+    later = []
+    for row, new in zip(base, fresh, strict=True):
+        roll = rng.random()
+        if roll < 0.1:
+            continue  # left
+        kept = dict(row)
+        if roll < 0.35:  # re-answers one to three questions
+            for q in rng.choice(ITEMS_PQ, size=int(rng.integers(1, 4)), replace=False):
+                kept[str(q)] = new[str(q)]
+        if rng.random() < 0.1:  # moves organisation
+            kept["organisation"] = orgs[int(rng.integers(len(orgs)))]
+            kept["sector"] = SECTORS[kept["organisation"]]
+        later.append(kept)
+    joiners = people(seed + 5, int(rng.integers(0, threshold + 4)), prefix="J", orgs=orgs)
+    for row in joiners:
+        row["sector"] = SECTORS[row["organisation"]]
+    return base, later + joiners
+
+
+ITEMS_PQ = ["p1", "p2", "p3", "q1", "q2", "q3"]
+
+
+@settings(max_examples=30, deadline=None)
+# The attacker's shapes (issue 10): one person re-answering one question among unchanged
+# people (L1), and a cumulative export whose joiners were split 1/5/4 over organisations
+# of two sectors (L4).
+@example(threshold=3, n=12, seed=6)
+@example(threshold=4, n=16, seed=2)
+# Found by 500- and 1,500-example runs: a re-answered question that kept its score counted
+# as a change (seed 294182); two people who moved out of Alpha with their scores, the
+# sector's change minus Beta's (seed 184).
+@example(threshold=3, n=16, seed=294182)
+@example(threshold=3, n=16, seed=184)
+@given(threshold=st.integers(3, 4), n=st.integers(8, 16), seed=st.integers(0, 2**31))
+def test_no_published_combination_rests_on_fewer_than_the_threshold(
+        threshold: int, n: int, seed: int) -> None:
+    """Issue 10: with everybody else unchanged, a difference is the change of those who
+    changed. Unknowns as an attacker has them (one per unchanged person, both waves; one
+    per person and wave otherwise); no combination of what ``compare --by organisation
+    --by sector`` publishes may live on 1 to threshold - 1 people."""
+    qs = build_set(QUESTIONS, principles=PRINCIPLES, min_group_size=threshold,
+                   respondent=("organisation", "sector"))
+    base, later = _waves_with_changes(seed, n, threshold)
+    by = ("organisation", "sector")
+    a = scored_wave("a", "a.csv", qs, responses(qs, base), by=by)
+    b = scored_wave("b", "b.csv", qs, responses(qs, later), by=by)
+    doc = compare(a, b, by=list(by))
+    for pid in (None, "p", "q"):
+        rows, owner = _published_rows(a, b, doc, pid)
+        found = _singled_out(rows, owner, threshold)
+        assert found is None, (pid, found, doc.withheld)
+
+
+def test_the_change_set_check_finds_the_one_changer() -> None:
+    """The check above on L1's shape against what ``compare`` published before issue 10
+    (both waves' whole-survey levels of a principle one person re-answered): it finds them."""
+    qs = build_set(QUESTIONS, principles=PRINCIPLES, min_group_size=3,
+                   respondent=("organisation", "sector"))
+    base = people(70, 10)
+    later = [dict(r) for r in base]
+    later[0]["p1"] = 1 if base[0]["p1"] != 1 else 5
+    a = make_wave("a", qs, base)
+    b = make_wave("b", qs, later)
+    doc = compare(a, b)
+    assert all(c.id != "p" for c in doc.principles)  # withheld now
+    rows, owner = _published_rows(a, b, doc, "p")
+    assert _singled_out(rows, owner, 3) is None
+    fa = np.isfinite(a.respondents.principles["p"])  # type: ignore[union-attr]
+    fb = np.isfinite(b.respondents.principles["p"])  # type: ignore[union-attr]
+    shown = doc.model_copy(update={"principles": [*doc.principles, next(
+        c for c in compare(a, b).principles if c.id == "q").model_copy(update={"id": "p"})]})
+    rows, owner = _published_rows(a, b, shown, "p")
+    assert fa.all() and fb.all()
+    assert _singled_out(rows, owner, 3) == ["A000"]

@@ -131,8 +131,10 @@ def test_not_utf8(tmp_path: Path) -> None:
 def test_not_a_results_document(tmp_path: Path, text: str) -> None:
     code, err, path = _bad(tmp_path, text)
     assert code == 1
-    assert err == (f"{path}: not a leadlens results document (no results_version). Make one "
-                   "with: leadlens score RESPONSES.csv -o results.json\n")
+    assert err == (f"{path}: not a leadlens results, comparison or trend document (no "
+                   "results_version, compare_version or trend_version). Make one with: "
+                   "leadlens score RESPONSES.csv -o results.json (or leadlens compare / "
+                   "leadlens trend ... -o compare.json)\n")
 
 
 def test_newer_version(tmp_path: Path) -> None:

@@ -192,3 +192,39 @@ def test_endless_recursion_is_located(write) -> None:  # type: ignore[no-untyped
     message = _problem(write, "r.md.j2", "{% macro f() %}{{ f() }}{% endmacro %}\n{{ f() }}\n",
                        "md")
     assert message.endswith("r.md.j2:1: a macro or include calls itself without end")
+
+
+DOCUMENTED_BOARD = (
+    "{# board.html.j2: the bundled report, with our cover, no comments and a note #}\n"
+    """{% extends "leadlens/report.html.j2" %}
+{% block style %}{{ super() }} .cover { background: #4b0f3a; }{% endblock %}
+{% block cover %}<header class="cover"><h1>{{ report.title }}</h1>
+<p class="subtitle">Prepared for the board, {{ report.generated }}</p></header>{% endblock %}
+{% block comments %}{% endblock %}
+{% block method %}{{ super() }}<p>Facilitated by the governance team.</p>{% endblock %}
+""")
+
+
+def test_the_documented_board_template_is_the_one_in_the_docs() -> None:
+    from conftest import REPO
+
+    assert DOCUMENTED_BOARD.strip() in (REPO / "docs" / "templates.md").read_text(
+        encoding="utf-8")
+
+
+@pytest.mark.parametrize(("fmt", "name", "link"), [
+    ("html", "board.html.j2", 'href="#comments"'),
+    ("md", "board.md.j2", "](#comments)"),
+])
+def test_contents_list_only_the_sections_present(write, fmt: str, name: str,  # type: ignore[no-untyped-def]
+                                                 link: str) -> None:
+    whole = render_report(sample_results(), fmt)  # type: ignore[arg-type]
+    assert link in whole  # the sample has comments
+    text = (DOCUMENTED_BOARD if fmt == "html" else DOCUMENTED_BOARD.replace(
+        "report.html.j2", "report.md.j2").split("{% block style %}")[0]
+        + "{% block comments %}{% endblock %}\n")
+    mine = _render(write, name, text, fmt)
+    contents = mine.split("</nav>")[0] if fmt == "html" else mine.split("## Contents")[1][:800]
+    assert link not in contents
+    assert ("#method" in contents) and ("#at-a-glance" in contents)
+    assert 'id="comments"' not in mine and "## Comments" not in mine

@@ -69,6 +69,14 @@ def test_the_budget_counts_cells_too() -> None:
     assert (budget.files, budget.columns) == (2, 2000)  # a refused file is not counted
 
 
+def test_ten_national_waves_fit_one_run() -> None:
+    """Issue 17's ten waves of a million respondents (35 columns each), and ten years of a
+    national staff survey (680,000 by 100), are one run."""
+    for columns, rows in ((35, 1_000_000), (100, 680_000)):
+        budget = RunBudget()
+        assert all(budget.take(f"wave{k}.csv", columns, rows) is None for k in range(10))
+
+
 def test_one_file_over_the_bound_is_said_as_one_file() -> None:
     over = RunBudget().take("wide.csv", MAX_RUN_COLUMNS + 1, 1)
     assert over is not None and over.message.startswith(

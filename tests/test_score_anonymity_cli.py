@@ -171,3 +171,13 @@ def test_near_duplicates_are_found_by_letters_initials_and_typos() -> None:
     found = [[grouping.values[i] for i in c] for c in near_duplicates(grouping)]
     assert found == [["North Riverside ICB", "North Riverside ICB.", "NR ICB"],
                      ["Riverside Council", "Riverside Councl"]]
+
+
+def test_a_raised_threshold_is_named_as_the_options_not_the_question_sets(
+        board: Path) -> None:
+    code, out, _ = score(board, "--min-group-size", "50")
+    assert code == 0
+    assert "Only 10 people responded, fewer than the 50 needed" in out
+    assert "(--min-group-size raised the threshold; the question set's " \
+        "scoring.min_group_size is the least it may be)" in " ".join(out.split())
+    assert "sets the threshold" not in out

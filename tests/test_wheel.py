@@ -90,7 +90,7 @@ def test_wheel_compares_and_follows_the_example_waves(installed_wheel: Path,
                               capture_output=True, text=True, env=env, check=False)
         assert proc.returncode == 0, proc.stderr
         assert (tmp_path / args[-1]).stat().st_size > 2000
-    assert "What changed since responses" in (tmp_path / "compare.html").read_text()
+    assert "What changed since March 2024" in (tmp_path / "compare.html").read_text()
     assert "Influencing rose by" in (tmp_path / "compare.md").read_text()
 
 

@@ -236,3 +236,33 @@ def test_the_example_agreed_file_scores_with_the_example_responses(tmp_path: Pat
     assert result.exit_code == 0, result.stderr
     text = out.read_text(encoding="utf-8")
     assert "## What the board agreed" in text and "Test it with the citizens' panel" in text
+    assert "agreed.other-version" not in result.stderr and "agreed on version" not in \
+        result.stderr  # the example is agreed on the bundled set's version
+
+
+def test_an_agreement_on_another_version_warns_once_located(tmp_path: Path) -> None:
+    from conftest import EXAMPLES
+
+    assert QS.version != "1.0.0"
+    agreed = parse_agreed(GOOD.encode(), "board.agreed.yaml", QS)
+    (warning,) = agreed.warnings
+    assert (warning.line, warning.severity, str(warning.code)) == (
+        3, "warning", "agreed.other-version")
+    current = parse_agreed(GOOD.replace("1.0.0", QS.version).encode(), "b.yaml", QS)
+    assert current.warnings == []
+    path = tmp_path / "board.agreed.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", str(EXAMPLES / "responses.csv"), "--agreed",
+                                      str(path), "--no-workshop-record", "-o",
+                                      str(tmp_path / "board.md")])
+    assert result.exit_code == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "agreed on version" in line]
+    assert lines == [f"{path}:3:23: warning: question_set_version: agreed on version 1.0.0 of "
+                     f"'ggi-systems-leadership'; this run scores version {QS.version}. Check "
+                     "that the agreed levels still fit its principles and bands, then write "
+                     f"question_set_version: {QS.version}"]
+    quiet = CliRunner().invoke(app, ["score", str(EXAMPLES / "responses.csv"), "--agreed",
+                                     str(path), "--no-workshop-record", "--quiet", "-o",
+                                     str(tmp_path / "board2.md")])
+    assert quiet.exit_code == 0, quiet.stderr
+    assert "agreed on version" not in quiet.stderr

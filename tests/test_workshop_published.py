@@ -364,3 +364,23 @@ def test_the_hashes_match_between_the_room_and_the_responses_file(tmp_path: Path
     ids = data.respondent_ids or []
     stored = digests(w.reveals.record.key, cells(data, [str(i) for i in ids]))
     assert room == stored and len(room) == 3
+
+
+def test_the_api_reads_the_record_beside_the_room_file(tmp_path: Path) -> None:
+    """`leadlens.score("board.csv")` in a notebook holds back what the screen showed, as the
+    command line does."""
+    import leadlens
+
+    qs = small_set(tmp_path)
+    w = make_workshop(tmp_path / "w", qs=qs)
+    for _ in range(w.reveals.threshold):
+        extreme_phone(w, low=True)
+    assert big_score(post(facilitator(w), "/f/reveal", unit="principle:basics")) == 0
+    extreme_phone(w, low=False)
+    for data in (w.room.output, str(w.room.output), [w.room.output]):
+        results = leadlens.score(data, tmp_path / "small.yaml", by="organisation")
+        basics = next(p for p in results.principles if p.id == "basics")
+        assert basics.score is None and basics.withheld == HELD_BACK
+        assert results.overall.score is None
+        assert all(gp.score is None for g in results.groups["organisation"].groups
+                   for gp in g.principles if gp.id == "basics")

@@ -185,6 +185,7 @@ class Code(StrEnum):
     # Agreed-levels files (board.agreed.yaml)
     AGREED_VERSION = "agreed.version"
     AGREED_OTHER_SET = "agreed.other-set"
+    AGREED_OTHER_VERSION = "agreed.other-version"
     AGREED_UNKNOWN_BAND = "agreed.unknown-band"
     AGREED_NOT_A_DATE = "agreed.not-a-date"
     # Options the library refuses (exit code 2 on the command line)

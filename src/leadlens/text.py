@@ -120,6 +120,9 @@ def json_terminal_safe(document: str) -> str:
     """A JSON text with the characters JSON leaves raw but a terminal obeys (DEL, C1
     controls, bidirectional overrides, line separators) written as ``\\uXXXX`` escapes: the
     same data, safe to print. (JSON itself escapes U+0000 to U+001F.)"""
+    # Of ASCII, only DEL needs an escape: a plain search, not the pattern's scan.
+    if document.isascii() and "\x7f" not in document:
+        return document
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 

@@ -12,6 +12,7 @@ document cannot.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,7 +40,8 @@ def compare(baseline: Any, followup: Any, by: str | Sequence[str] = (), *,
         by: respondent field(s) whose groups are compared too.
         question_set: the set responses are scored with (default: the bundled one), or a
             list with one per wave, in order, when the waves used different versions.
-        labels: a name for each wave (default: the file's name, or "wave 1", "wave 2").
+        labels: a name for each wave (default: when it was collected, "March 2026", from
+            its ``submitted_at`` dates; else "wave 1", "wave 2": :func:`default_labels`).
         independent: the waves are different people (no paired test by ``respondent_id``).
         min_group_size: raise the anonymity threshold (never lower it).
         title: the comparison's title.
@@ -125,7 +127,44 @@ def load_waves(items: Sequence[Any], *, labels: Sequence[str | None] | None = No
             problems += exc.problems
     if problems:
         raise LeadlensError(problems)
+    if labels is None:
+        for wave, label in zip(waves, default_labels(waves), strict=True):
+            wave.label = label
     return waves
+
+
+def _months(first: dt.date, last: dt.date, days: bool) -> str:
+    """``March 2026``, ``March–April 2026``, ``December 2025–January 2026``; with ``days``,
+    ``4–15 March 2026`` (or ``4 March 2026`` for one day)."""
+    if days:
+        if first == last:
+            return f"{first.day} {first:%B %Y}"
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{first.day}\u2013{last.day} {last:%B %Y}"
+        if first.year == last.year:
+            return f"{first.day} {first:%B}\u2013{last.day} {last:%B %Y}"
+        return f"{first.day} {first:%B %Y}\u2013{last.day} {last:%B %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{last:%B %Y}"
+    if first.year == last.year:
+        return f"{first:%B}\u2013{last:%B %Y}"
+    return f"{first:%B %Y}\u2013{last:%B %Y}"
+
+
+def default_labels(waves: Sequence[Wave]) -> list[str]:
+    """The waves' names when ``labels`` (``--labels``) are not given: when each wave was
+    collected, from its responses' ``submitted_at`` dates (``collected_from`` and
+    ``collected_to``): "March 2026", or "4–15 March 2026" when two waves share a month;
+    "wave 1", "wave 2", ... for a wave without dates, or when the dates do not tell two waves
+    apart. Never the file's name: "What changed since responses" names no time."""
+    spans = [(w.results.collected_from, w.results.collected_to) for w in waves]
+    numbered = [f"wave {number}" for number in range(1, len(waves) + 1)]
+    for days in (False, True):
+        names = [_months(first, last, days) if first is not None and last is not None
+                 else numbered[i] for i, (first, last) in enumerate(spans)]
+        if len(set(names)) == len(names):
+            return names
+    return numbered
 
 
 def _per_wave(question_set: Any, count: int) -> list[Any]:

@@ -36,8 +36,9 @@ QuestionSetsOption = Annotated[list[str] | None, typer.Option(
     "different versions.")]
 LabelsOption = Annotated[str | None, typer.Option(
     "--labels", metavar="NAMES", show_default=False,
-    help="The waves' names, comma-separated, e.g. \"Spring 2026,Spring 2027\" (default: the "
-         "file names).")]
+    help="The waves' names, comma-separated, e.g. \"Spring 2026,Spring 2027\" (default: when "
+         "each wave was collected, from submitted_at, e.g. \"March 2026\"; else \"wave 1\", "
+         "\"wave 2\", ...).")]
 IndependentOption = Annotated[bool, typer.Option(
     "--independent", help="The waves are different people: refuse respondent ids found in "
     "two waves instead of pairing them.")]

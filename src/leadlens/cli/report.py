@@ -1,4 +1,4 @@
-"""The ``report`` command: a results document rendered as Markdown or self-contained HTML."""
+"""The ``report`` command: a results, comparison or trend document rendered as a report."""
 
 from __future__ import annotations
 
@@ -50,10 +50,11 @@ def report_format(output: Path | None, template: Path | None, given: str | None
                                                        to_stdout=guess, otherwise=guess))
 
 
-@app.command()
+@app.command(short_help="Render a results, comparison or trend document as a report.")
 def report(
     results: Annotated[Path, typer.Argument(
-        metavar="RESULTS", help="A results document from leadlens score (-o results.json).")],
+        metavar="DOCUMENT", help="A results document (leadlens score -o results.json), or a "
+        "comparison or trend document (leadlens compare / trend -o compare.json).")],
     output: Annotated[Path, output_option(
         "The report file: *.html (one self-contained page), *.md (GitHub-flavoured "
         "Markdown) or *.pdf (the HTML page printed by a headless Chromium); '-' writes to "
@@ -70,14 +71,17 @@ def report(
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Render a report from a results document, as HTML or Markdown.
+    """Render a report from a results, comparison or trend document, as HTML, Markdown or PDF.
 
     The HTML report is one file with inline styles and charts: it opens offline, can be
-    e-mailed, and prints to A4. Exit 0 on success, 1 on bad input or a template error, 2 for
-    usage errors.
+    e-mailed, and prints to A4. A comparison or trend document gives the report leadlens
+    compare or trend writes with -o compare.html. Every document is checked again (types,
+    domains, anonymity) before anything is written. Exit 0 on success, 1 on bad input or a
+    template error, 2 for usage errors.
     """
     # Jinja and the report modules load only when a report is made (fast start-up).
-    from leadlens.report import load_results, render_report
+    from leadlens.report.documents import document_what, load_document, render_document
+    from leadlens.results.document import Results
 
     path = None if is_stdout(output) else output
     fmt = report_format(path, template, output_format)
@@ -99,17 +103,22 @@ def report(
             found += exc.problems
         if found:
             raise LeadlensError(found)
-        document = load_results(results)
-        for warning in document.warnings:
-            if warning.code == Code.RESULTS_UNCHECKED_BREAKDOWNS:  # added by load_results
-                warn(f"{warning}\n")
+        document = load_document(results)
+        if isinstance(document, Results):
+            for warning in document.warnings:
+                if warning.code == Code.RESULTS_UNCHECKED_BREAKDOWNS:  # added by load_results
+                    warn(f"{warning}\n")
+        elif cover is not None and (cover.organisation or cover.logo):
+            raise usage_error(f"--organisation and --logo make a results report's cover; "
+                              f"{results} is a {document_what(document)} document, whose "
+                              "report has none (--title names it)")
         text: str | bytes
         if fmt == "pdf":
             from leadlens.report.pdf import html_to_pdf
 
-            text = html_to_pdf(render_report(document, "html", template, cover=cover))
+            text = html_to_pdf(render_document(document, "html", template, cover=cover))
         else:
-            text = render_report(document, fmt, template, cover=cover)
+            text = render_document(document, fmt, template, cover=cover)
         if path is None:
             assert isinstance(text, str)  # a PDF needs -o FILE (above)
             write_document(text)
@@ -118,6 +127,9 @@ def report(
 
             write_atomic(path, text, force=force)
             if not quiet:
-                warn(wrote_message(path, document.respondents, FORMAT_NAMES[fmt]))
+                kind = document_what(document)
+                warn(f"wrote {path} ({kind}, {FORMAT_NAMES[fmt]})\n" if not isinstance(
+                    document, Results) else wrote_message(path, document.respondents,
+                                                          FORMAT_NAMES[fmt]))
 
     run(action)

@@ -145,18 +145,20 @@ def score(
         from leadlens.workshop.agreed import load_agreed
 
         board = run(lambda: load_agreed(agreed, qs))
+        if not quiet:
+            for problem in board.warnings:
+                warn(f"{problem}\n")
     if not no_workshop_record:
-        from leadlens.workshop.published import PackGuard
+        from leadlens.analysis.scoring import workshop_guard
 
         # What a workshop's screen showed, whenever its record is there (with or without
         # --agreed): a principle it showed with a slightly different set of answers is held
         # back, so the two cannot be subtracted.
-        guard = run(lambda: PackGuard.beside(qs, responses, min_group_size, workshop_record))
-        if agreed is not None and not quiet:
+        guard = run(lambda: workshop_guard(qs, list(responses), min_group_size,
+                                           workshop_record, always=agreed is not None))
+        if guard is not None and agreed is not None and not quiet:
             for problem in guard.missing_warnings():
                 warn(f"{problem}\n")
-        if agreed is None and not guard.records:
-            guard = None
 
     # A bad logo: before any work.
     cover = run(lambda: make_cover(title, organisation, logo, contact))
@@ -183,12 +185,9 @@ def score(
 
         result.scored.results = with_agreed(result.scored.results, board, agreed.name)
     if guard is not None:
-        from leadlens.workshop.packcells import check_pack_groups
+        from leadlens.analysis.scoring import hold_back_shown
 
-        checked, held = check_pack_groups(guard, guard.results(result.scored.results),
-                                          result.responses, result.scored.respondents,
-                                          aliases)
-        result.scored.results = checked
+        held = hold_back_shown(result, guard, aliases)
         if held and not quiet:
             warn(f"{responses[0]}: {'--agreed: ' if agreed is not None else ''}held back "
                  f"from the {'pack' if agreed is not None else 'results'} (shown on the "

@@ -83,10 +83,37 @@ def score_text(score: float | None, cuts: Sequence[float] = (), digits: int = 0)
     """
     if score is None or not math.isfinite(score):
         return "\u2014"
-    places = max(digits, cut_decimals(cuts))
-    scale = 10**places
-    shown = math.floor((score + BAND_TOLERANCE) * scale) / scale
-    return f"{shown:.{places}f}"
+    return f"{shown_score(score, cuts, digits):.{shown_places(cuts, digits)}f}"
+
+
+def shown_range(cuts: Sequence[float], index: int) -> str:
+    """The shown scores the band starting at ``cuts[index]`` holds: ``40–59`` (scores are
+    rounded down, so 59.9 shows as 59; ``40.0–62.4`` when a cut such as 62.5 needs decimals)."""
+    low = score_text(cuts[index], cuts)
+    if index + 1 >= len(cuts):
+        return f"{low}\u2013100"
+    step = 10.0 ** -cut_decimals(cuts)
+    return f"{low}\u2013{score_text(cuts[index + 1] - step, cuts)}"
+
+
+def shown_places(cuts: Sequence[float] = (), digits: int = 0) -> int:
+    """The decimals :func:`score_text` shows: ``digits``, or more when a band cut needs them."""
+    return max(digits, cut_decimals(cuts))
+
+
+def shown_score(score: float, cuts: Sequence[float] = (), digits: int = 0) -> float:
+    """The number :func:`score_text` shows, as a number (49.66 -> 49.6 at one decimal): what a
+    spreadsheet cell holds, and what a difference between shown scores is taken from."""
+    scale = float(10 ** shown_places(cuts, digits))
+    return math.floor((score + BAND_TOLERANCE) * scale) / scale
+
+
+def shown_difference(first: float, second: float, cuts: Sequence[float] = (),
+                     digits: int = 0) -> float:
+    """``second - first`` as the reader works it out from the two shown scores: 75.0 and 42.5
+    show as 75 and 42, so their difference is 33, never the 32 that rounding 32.5 gives."""
+    places = shown_places(cuts, digits)
+    return round(shown_score(second, cuts, digits) - shown_score(first, cuts, digits), places)
 
 
 class Model(BaseModel):

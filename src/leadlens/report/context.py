@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Literal
 
-from leadlens.questionset.model import QuestionSet, cut_decimals
+from leadlens.questionset.model import QuestionSet, shown_range
 from leadlens.report import Format, measures
 from leadlens.report.charts import (
     BandZone,
@@ -38,6 +38,7 @@ from leadlens.report.palette import (
     option_colours,
     text_on,
 )
+from leadlens.results.display import shown_spread
 from leadlens.results.document import (
     GroupBreakdown,
     ItemResult,
@@ -120,12 +121,7 @@ def band_position_text(position: float | None) -> Literal["lower", "middle", "up
 
 def band_range_text(qs: QuestionSet, index: int) -> str:
     """The shown scores a band holds: ``40–59`` (scores are rounded down for display)."""
-    bands = qs.bands
-    low = qs.score_text(bands[index].from_)
-    if index + 1 >= len(bands):
-        return f"{low}–100"
-    step = 10.0 ** -cut_decimals([b.from_ for b in bands])
-    return f"{low}–{qs.score_text(bands[index + 1].from_ - step)}"
+    return shown_range([b.from_ for b in qs.bands], index)
 
 
 _GROUPED_KINDS = ("favourable", "agreement", "comments")
@@ -322,9 +318,11 @@ class _Builder:
                                 f"{group.value} (n {group.n})", heat,
                                 note=g["suppressed_text"]))
         spread: list[SpreadView] = []
+        cuts = [b.from_ for b in self.qs.bands]
         for s in breakdown.spread:
             spread.append({**s.model_dump(mode="json", by_alias=True),
-                           "name": names.get(s.principle, s.principle)})
+                           "name": names.get(s.principle, s.principle),
+                           "shown_spread": shown_spread(breakdown, s, cuts)})
         shown = [g for g in groups if not g["suppressed"]]
         chart = heatmap_svg(columns, rows, label=(
             f"Scores by {breakdown.prompt or breakdown.field}: {len(shown)} groups shown, "
@@ -333,7 +331,9 @@ class _Builder:
         return {"field": breakdown.field, "prompt": breakdown.prompt, "groups": groups,
                 "withheld": breakdown.withheld,
                 "shown": len(shown), "suppressed": len(groups) - len(shown),
-                "spread": spread, "ranked": [s for s in spread if s["spread"] is not None],
+                "spread": spread, "ranked": sorted(
+                    (s for s in spread if s["shown_spread"]),
+                    key=lambda s: -(s["shown_spread"] or 0.0)),
                 "chart": chart, "agreement": measures.agreement(breakdown, names)}
 
     def disclosure_steps(self) -> list[str]:

@@ -27,13 +27,13 @@ def _finite(value: object) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def format_score(value: object, cuts: Sequence[float] = ()) -> str:
+def format_score(value: object, cuts: Sequence[float] = (), digits: int = 0) -> str:
     """A 0-100 score, rounded down so it never contradicts its band: ``59.7`` gives ``59``.
 
     The one display rule (:func:`leadlens.questionset.model.score_text`); ``cuts`` are the
     band starts (a cut such as 62.5 makes scores show one decimal).
     """
-    return score_text(_finite(value), cuts)
+    return score_text(_finite(value), cuts, digits)
 
 
 def band_cuts(context: Any) -> list[float]:
@@ -50,9 +50,10 @@ def band_cuts(context: Any) -> list[float]:
 
 
 @pass_context
-def score_filter(context: Any, value: object) -> str:
-    """``{{ x | score }}``: :func:`format_score` with the report's own band cuts."""
-    return format_score(value, band_cuts(context))
+def score_filter(context: Any, value: object, digits: int = 0) -> str:
+    """``{{ x | score }}`` (``{{ x | score(1) }}``: one decimal, beside a change to one
+    decimal): :func:`format_score` with the report's own band cuts."""
+    return format_score(value, band_cuts(context), digits)
 
 
 def format_points(value: object) -> str:
@@ -127,3 +128,4 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "md_lines": md_lines,
 }
 """Filters available in every template (bundled and ``--template``)."""
+

@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
-from pathlib import Path
+from collections.abc import Mapping
+from pathlib import Path, PureWindowsPath
 
 from leadlens.errors import Code, LeadlensError, Problem
 
@@ -20,27 +22,58 @@ BROWSER_VARIABLE = "LEADLENS_CHROMIUM"
 """An environment variable naming the browser to print with (a path or a command)."""
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome",
-            "microsoft-edge")
-"""Commands tried in turn, when :data:`BROWSER_VARIABLE` is not set."""
+            "microsoft-edge", "msedge")
+"""Commands tried in turn on the PATH, when :data:`BROWSER_VARIABLE` is not set."""
+
+WINDOWS_FOLDERS = ("ProgramFiles", "ProgramFiles(x86)", "LocalAppData")
+"""Environment variables naming the folders Windows browsers install into (per machine, and
+per user for Chrome and Chromium installed without administrator rights)."""
+WINDOWS_BROWSERS = (r"Google\Chrome\Application\chrome.exe",
+                    r"Microsoft\Edge\Application\msedge.exe",
+                    r"Chromium\Application\chrome.exe")
+MACOS_BROWSERS = ("Google Chrome.app/Contents/MacOS/Google Chrome",
+                  "Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+                  "Chromium.app/Contents/MacOS/Chromium")
+"""Inside /Applications, or the user's own ~/Applications."""
 
 TIMEOUT_SECONDS = 180
 
 INSTALL_HINT = ("Install Chromium (Debian or Ubuntu: apt-get install chromium; macOS: brew "
-                "install --cask chromium) or Google Chrome, or set LEADLENS_CHROMIUM to the "
-                "browser's path; or write -o report.html and print it from a browser")
+                "install --cask chromium), Google Chrome or Microsoft Edge, or set "
+                "LEADLENS_CHROMIUM to the browser's path; or write -o report.html and print "
+                "it from a browser")
 
 
 class PdfError(LeadlensError):
     """The PDF could not be printed (no browser, or the browser failed)."""
 
 
-def find_browser() -> str | None:
+def install_locations(platform: str, environ: Mapping[str, str], home: Path) -> list[str]:
+    """Where Chrome, Edge and Chromium install themselves on ``platform`` (``sys.platform``)
+    when they are not on the PATH, as they seldom are on Windows and macOS."""
+    if platform == "win32":
+        return [str(PureWindowsPath(folder, browser)) for browser in WINDOWS_BROWSERS
+                for name in WINDOWS_FOLDERS if (folder := environ.get(name, "").strip())]
+    if platform == "darwin":
+        return [str(root / browser) for browser in MACOS_BROWSERS
+                for root in (Path("/Applications"), home / "Applications")]
+    return []
+
+
+def find_browser(platform: str | None = None, environ: Mapping[str, str] | None = None,
+                 home: Path | None = None) -> str | None:
     """The browser to print with: :data:`BROWSER_VARIABLE`, else the first of :data:`BROWSERS`
-    on the PATH, else None."""
-    chosen = os.environ.get(BROWSER_VARIABLE, "").strip()
+    on the PATH, else the first installed at :func:`install_locations`, else None."""
+    env = os.environ if environ is None else environ
+    chosen = env.get(BROWSER_VARIABLE, "").strip()
     if chosen:
         return shutil.which(chosen) or (chosen if Path(chosen).is_file() else None)
-    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
+    found = next((path for name in BROWSERS if (path := shutil.which(name))), None)
+    if found is not None:
+        return found
+    places = install_locations(sys.platform if platform is None else platform, env,
+                               Path.home() if home is None else home)
+    return next((place for place in places if os.path.isfile(place)), None)
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -53,8 +86,10 @@ def html_to_pdf(html: str) -> bytes:
     if browser is None:
         chosen = os.environ.get(BROWSER_VARIABLE, "").strip()
         message = (f"{BROWSER_VARIABLE}={chosen!r} is not a browser on this machine" if chosen
-                   else "printing a PDF needs a headless Chromium or Google Chrome; none found "
-                   f"({', '.join(BROWSERS)})")
+                   else "printing a PDF needs a headless Chromium, Google Chrome or Microsoft "
+                   f"Edge; none found ({', '.join(BROWSERS)} on the PATH"
+                   + (", nor where they install" if install_locations(
+                       sys.platform, os.environ, Path.home()) else "") + ")")
         raise PdfError([Problem(file="PDF", message=message, hint=INSTALL_HINT,
                                 code=Code.OUTPUT_NO_BROWSER)])
     with tempfile.TemporaryDirectory(prefix="leadlens-pdf-") as folder:

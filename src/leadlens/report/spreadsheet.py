@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from leadlens.questionset.model import shown_places, shown_score
 from leadlens.results.document import (
     Favourability,
     GroupBreakdown,
@@ -56,6 +57,14 @@ class Column:
     heading: str
     number_format: str = "General"
     width: int = 14
+    banded: bool = False
+    """A 0-100 score: stored as every output shows it, rounded *down* to one decimal
+    (:func:`~leadlens.questionset.model.shown_score`), so that its cell never reads as the
+    band above its own (59.96 is 59.9 beside "Developing", never 60.0)."""
+
+
+def score_column(heading: str, width: int = 14) -> Column:
+    return Column(heading, SCORE, width, banded=True)
 
 
 @dataclass
@@ -84,7 +93,7 @@ def results_workbook(results: Results, cover: Cover | None = None) -> bytes:
     _contents(book.create_sheet("Contents"), sheets)
     _notes(book.create_sheet("Notes"), results)
     for number, sheet in enumerate(sheets, start=1):
-        _table(book, sheet, f"Table_{number}")
+        _table(book, sheet, f"Table_{number}", [b.from_ for b in results.question_set.bands])
     stamp = results.generated_at.replace(tzinfo=None)
     book.properties.title = _safe(_title(results, cover))
     book.properties.language = "en-GB"
@@ -234,7 +243,10 @@ def notes_text(results: Results) -> list[str]:
         "Scores: each answer is placed on a scale of 0 (the lowest option) to 100 (the "
         "highest), reverse-keyed questions turned round; a respondent's principle score is "
         "the weighted mean of their answered questions, and the principle's score the mean "
-        "of its respondents' scores. Figures are stored unrounded and shown rounded.",
+        "of its respondents' scores. Scores are stored rounded down to one decimal, as "
+        "every leadlens output shows them, so that a score never reads as the band above its "
+        "own (59.96 is 59.9, in the band below 60); other figures are stored unrounded and "
+        "shown rounded. The exact scores are in results.json and results.parquet.",
         "95% CI: the 95% confidence interval of a mean score (a t interval).",
         f"Alpha: Cronbach's alpha of a principle's questions ({method}: "
         + ("from respondents who answered every one of them" if method == "listwise" else
@@ -278,7 +290,7 @@ def _reliability_minimum() -> int:
     return MIN_RELIABILITY_N
 
 
-def _table(book: Workbook, spec: Sheet, name: str) -> None:
+def _table(book: Workbook, spec: Sheet, name: str, cuts: Sequence[float]) -> None:
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(spec.name)
@@ -290,7 +302,12 @@ def _table(book: Workbook, spec: Sheet, name: str) -> None:
     for offset, values in enumerate(spec.rows, start=1):
         for position, (column, value) in enumerate(zip(spec.columns, values, strict=True),
                                                    start=1):
-            _put(sheet, header_row + offset, position, value, column.number_format)
+            if column.banded and isinstance(value, float):
+                places = shown_places(cuts, 1)
+                _put(sheet, header_row + offset, position, shown_score(value, cuts, 1),
+                     "0." + "0" * places)
+            else:
+                _put(sheet, header_row + offset, position, value, column.number_format)
     _excel_table(sheet, name, header_row, len(spec.columns), len(spec.rows))
 
 
@@ -337,7 +354,7 @@ def _table_sheets(results: Results) -> list[Sheet]:
             "among those who answered both.",
             [Column("Question id", width=16), Column("Question", width=60),
              Column("Timepoint", width=16), Column("Respondents", COUNT, 12),
-             Column("Mean", MEAN), Column("Score (0 to 100)", SCORE)],
+             Column("Mean", MEAN), score_column("Score (0 to 100)")],
             _timepoint_rows(results, hidden)))
     perspective_rows: list[list[Cell]] = [
         hidden([p.id, p.name, s.label, s.n, s.mean, s.score], s.withheld or p.withheld, 3)
@@ -348,7 +365,7 @@ def _table_sheets(results: Results) -> list[Sheet]:
             "Scores 0 to 100 [note 1] of the questions asked from more than one perspective.",
             [Column("Principle id", width=16), Column("Principle", width=40),
              Column("Perspective", width=20), Column("Respondents", COUNT, 12),
-             Column("Mean", MEAN), Column("Score (0 to 100)", SCORE)], perspective_rows))
+             Column("Mean", MEAN), score_column("Score (0 to 100)")], perspective_rows))
     return sheets
 
 
@@ -365,7 +382,7 @@ def _principles_sheet(results: Results, band: Callable[[str | None], str | None]
         "favourable [note 8], agreement [note 9] and whether the room is split [note 10].",
         [Column("Principle id", width=16), Column("Principle", width=40),
          Column("Respondents", COUNT, 12), Column("Mean (scale units)", MEAN),
-         Column("Standard deviation", MEAN), Column("Score (0 to 100)", SCORE),
+         Column("Standard deviation", MEAN), score_column("Score (0 to 100)"),
          Column("95% CI lower [note 2]", SCORE), Column("95% CI upper [note 2]", SCORE),
          Column("Band [note 6]", width=20), Column("Alpha [note 3]", MEAN),
          Column("Alpha respondents", COUNT), Column("Unscored share", SHARE),
@@ -477,8 +494,8 @@ def _group_sheets(results: Results, breakdown: GroupBreakdown,
               f"Scores by {breakdown.field} (\"{breakdown.prompt}\")",
               f"Scores 0 to 100 [note 1] for each answer to \"{breakdown.prompt}\"; {why}",
               [Column("Group", width=40), Column("Respondents", COUNT, 12),
-               Column("Overall score", SCORE),
-               *[Column(f"{p.name} score", SCORE, 16) for p in qs.principles]], rows),
+               score_column("Overall score"),
+               *[score_column(f"{p.name} score", 16) for p in qs.principles]], rows),
         Sheet(_sheet_name(f"Detail by {breakdown.field}"),
               f"Agreement and % favourable by {breakdown.field}, principle by principle",
               f"One row per group and principle: score [note 1], standard deviation, "
@@ -493,7 +510,7 @@ def _group_score(gp: GroupPrinciple | None) -> Cell:
 
 
 _DETAIL = [Column("Group", width=40), Column("Principle", width=36),
-           Column("Respondents", COUNT, 12), Column("Score (0 to 100)", SCORE),
+           Column("Respondents", COUNT, 12), score_column("Score (0 to 100)"),
            Column("Band [note 6]", width=16), Column("Standard deviation", MEAN),
            Column("95% CI lower [note 2]", SCORE), Column("95% CI upper [note 2]", SCORE),
            Column("Contested [note 10]", width=12), Column("Agreement rwg(j) [note 9]", MEAN),
@@ -502,21 +519,25 @@ _DETAIL = [Column("Group", width=40), Column("Principle", width=36),
 
 
 def _differences_sheet(results: Results) -> Sheet:
+    from leadlens.results.display import shown_spread
+
     rows: list[list[Cell]] = []
     names = {p.id: p.name for p in results.question_set.principles}
+    cuts = [b.from_ for b in results.question_set.bands]
     for breakdown in results.groups.values():
         spreads = {s.principle: s for s in breakdown.spread}
         for icc in breakdown.icc:
             spread = spreads.get(icc.principle)
             rows.append([breakdown.field, names.get(icc.principle, icc.principle), icc.groups,
                          icc.n, icc.icc1, icc.icc2, icc.p,
-                         None if spread is None else spread.spread,
+                         None if spread is None else shown_spread(breakdown, spread, cuts, 1),
                          None if spread is None else spread.lowest,
                          None if spread is None else spread.highest])
     return Sheet(
         "Group differences", "Do the groups of each breakdown differ?",
         "ICC(1), ICC(2) and the F test [note 12] per breakdown and principle, over the shown "
-        "groups, with the spread between the highest and lowest shown group's score.",
+        "groups, with the spread between the highest and lowest shown group's score (the "
+        "difference of their scores as shown, rounded down [note 1]).",
         [Column("Breakdown", width=16), Column("Principle", width=36),
          Column("Shown groups", COUNT, 10), Column("Respondents", COUNT, 12),
          Column("ICC(1) [note 12]", MEAN), Column("ICC(2) [note 12]", MEAN),

@@ -202,6 +202,10 @@ class SpreadExtras(TypedDict):
     """What the report adds to each spread of a breakdown."""
 
     name: Annotated[str, Field(description="The principle's name.")]
+    shown_spread: Annotated[float | None, Field(
+        description="The highest minus the lowest shown group score as the report shows "
+                    "them (rounded down, whole points): the difference a reader works out "
+                    "from the heatmap; null without a spread.")]
 
 
 @with_config(_STRICT)
@@ -214,7 +218,9 @@ class BreakdownView(TypedDict):
     shown: Annotated[int, Field(description="Groups shown.")]
     suppressed: Annotated[int, Field(description="Groups hidden for anonymity.")]
     spread: list[SpreadView]
-    ranked: Annotated[list[SpreadView], Field(description="The spreads that have a value.")]
+    ranked: Annotated[list[SpreadView], Field(
+        description="The spreads whose shown groups differ (shown_spread above 0), largest "
+                    "first; empty when no group differs.")]
     chart: Annotated[str, Field(description="SVG: the group x principle heatmap.")]
     agreement: AgreementView
     withheld: Annotated[str | None, Field(

@@ -15,7 +15,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from leadlens._version import __version__
-from leadlens.questionset.model import score_text
+from leadlens.questionset.model import score_text, shown_difference, shown_range
 from leadlens.report import Format
 from leadlens.report.charts import BandZone
 from leadlens.report.environment import make_templates, render
@@ -33,6 +33,7 @@ def _bands(bands: list[BandInfo]) -> list[Data]:
     for i, band in enumerate(bands):
         end = bands[i + 1].from_ if i + 1 < len(bands) else 100.0
         out.append({"id": band.id, "label": band.label, "from": band.from_, "to": end,
+                    "range_text": shown_range([b.from_ for b in bands], i),
                     "colour": colours[i], "text_colour": text_on(colours[i])})
     return out
 
@@ -58,9 +59,21 @@ def _signed(value: float, digits: int = 1) -> str:
     return format_signed(value, digits)
 
 
-def _points(value: float | None, cuts: Sequence[float] = ()) -> str:
+def _points(value: float | None, cuts: Sequence[float] = (), digits: int = 0) -> str:
     """A score as every report shows it (rounded down: never a number from the band above)."""
-    return "no score" if value is None else score_text(value, cuts)
+    return "no score" if value is None else score_text(value, cuts, digits)
+
+
+def shown_change(change: Change, cuts: Sequence[float] = ()) -> float | None:
+    """The change as reports show it, to one decimal: the follow-up's shown score minus the
+    baseline's (:func:`~leadlens.questionset.model.shown_difference`), so "rose by 3.7 points,
+    from 55.2 to 58.9" adds up; a paired test's mean change of the people in both waves, when
+    the scores also count people in one wave only (then it is not "now minus then")."""
+    before, after = change.baseline.score, change.followup.score
+    if change.difference is None or before is None or after is None or \
+            _stayers(change) is not None:
+        return change.difference
+    return shown_difference(before, after, cuts, 1)
 
 
 def _distance(value: float) -> str:
@@ -95,9 +108,13 @@ def sentence(change: Change, labels: dict[str, str], cuts: Sequence[float] = ())
     """
     before, after = change.baseline.score, change.followup.score
     name = change.name
-    then, now = _points(before, cuts), _points(after, cuts)
+    stayers = _stayers(change)
+    # Beside a change to one decimal, the scores it is the difference of, to one decimal too.
+    digits = 1 if change.difference is not None and stayers is None else 0
+    then, now = _points(before, cuts, digits), _points(after, cuts, digits)
     if change.difference is None or before is None or after is None:
         return f"{name}: {then} then, {now} now; {change.note}."
+    difference = shown_change(change, cuts) or 0.0
     band = ""
     if change.band_moved:
         moved = (f"from {labels.get(change.baseline.band or '', change.baseline.band)} to "
@@ -105,12 +122,11 @@ def sentence(change: Change, labels: dict[str, str], cuts: Sequence[float] = ())
         band = (f" It moved band, {moved}." if change.significant else
                 f" Its band changed, {moved}, but within noise.")
     if change.ci95 is None or change.test is None:
-        return (f"{name}: {then} then, {now} now ({_signed(change.difference)} "
+        return (f"{name}: {then} then, {now} now ({_signed(difference)} "
                 f"points); {change.note or 'no test'}.{band}")
     adjusted = change.id != "overall"
-    stayers = _stayers(change)
     if change.test.p is None:
-        return f"{name}: {then} then, {now} now. {_untested(change, stayers)}{band}"
+        return f"{name}: {then} then, {now} now. {_untested(change, stayers, difference)}{band}"
     low, high = change.ci95
     p = p_text(change.test.p_holm if change.test.p_holm is not None else change.test.p,
                adjusted)
@@ -126,10 +142,10 @@ def sentence(change: Change, labels: dict[str, str], cuts: Sequence[float] = ())
                 f"Not more than noise {stats}.{_detectable(change)}{band}")
     if change.significant:
         verb = "rose" if change.difference > 0 else "fell"
-        return (f"{name} {verb} by {abs(change.difference):.1f} points, from {then} to "
+        return (f"{name} {verb} by {abs(difference):.1f} points, from {then} to "
                 f"{now} (95% CI of the change {_signed(low)} to {_signed(high)}): more "
                 f"than noise ({test_text(change)}, {p}).{band}")
-    return (f"{name}: {then} then, {now} now ({_signed(change.difference)} points, "
+    return (f"{name}: {then} then, {now} now ({_signed(difference)} points, "
             f"95% CI {_signed(low)} to {_signed(high)}). Not more than noise "
             f"({test_text(change)}, {p}).{_detectable(change)}{band}")
 
@@ -141,8 +157,9 @@ def _detectable(change: Change) -> str:
             f"{_distance(change.detectable)} points could not have been detected.")
 
 
-def _untested(change: Change, stayers: int | None) -> str:
-    """Why a test gave no p-value: nobody's score varied, so there is nothing to weigh."""
+def _untested(change: Change, stayers: int | None, shown: float) -> str:
+    """Why a test gave no p-value: nobody's score varied, so there is nothing to weigh
+    (``shown``: the change as the sentence shows it, :func:`shown_change`)."""
     difference = change.difference or 0.0
     test = change.test
     if test is not None and test.name == "paired":
@@ -156,14 +173,15 @@ def _untested(change: Change, stayers: int | None) -> str:
             text += "; the scores also count people who answered in one wave only"
         return text + "."
     return ("Every respondent gave the same score within each wave, so there is no "
-            f"variation to test (difference {_signed(difference)} points).")
+            f"variation to test (difference {_signed(shown)} points).")
 
 
 def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def headline(changes: list[Change], since: str, withheld: bool = False) -> str:
+def headline(changes: list[Change], since: str, withheld: bool = False,
+             cuts: Sequence[float] = ()) -> str:
     """The lead paragraph: how many principles moved by more than noise, which way."""
     if not changes and withheld:
         return (f"Since {since}: the whole-survey figures are withheld, because comparing "
@@ -185,7 +203,7 @@ def headline(changes: list[Change], since: str, withheld: bool = False) -> str:
                      "principle).")
         return text
     parts = [f"{c.name} ({'up' if c.direction == 'up' else 'down'} "
-             f"{abs(c.difference or 0):.1f} points)" for c in moved]
+             f"{abs(shown_change(c, cuts) or 0):.1f} points)" for c in moved]
     rest = len(changes) - len(moved)
     text = (f"Since {since}, {len(moved)} of {len(changes)} principles changed by more than "
             f"noise: {_and(parts)}.")
@@ -199,6 +217,7 @@ def _change(change: Change, labels: dict[str, str], colours: dict[str, str],
             cuts: Sequence[float] = ()) -> Data:
     return {**change.model_dump(mode="json", by_alias=True),
             "sentence": sentence(change, labels, cuts), "test_text": test_text(change),
+            "shown_difference": shown_change(change, cuts),
             "baseline_band_label": labels.get(change.baseline.band or ""),
             "followup_band_label": labels.get(change.followup.band or ""),
             "baseline_band_colour": colours.get(change.baseline.band or ""),
@@ -244,7 +263,7 @@ def comparison_context(doc: Comparison, fmt: Format, title: str | None = None) -
         "generated": f"{doc.generated_at.day} {doc.generated_at:%B %Y}",
         "baseline": _wave(doc.baseline), "followup": _wave(doc.followup),
         "headline": headline(doc.principles, since, withheld=any(
-            w.what.startswith("the whole survey") for w in doc.withheld)),
+            w.what.startswith("the whole survey") for w in doc.withheld), cuts=cuts),
         "overall": _change(doc.overall, labels, colours, cuts) if doc.overall else None,
         "principles": [_change(c, labels, colours, cuts) for c in doc.principles],
         "moved_band": [c.name for c in doc.principles if c.band_moved],
@@ -282,7 +301,7 @@ def trend_context(doc: Trend, fmt: Format, title: str | None = None) -> Data:
         "title": title or doc.title, "format": fmt,
         "generated": f"{doc.generated_at.day} {doc.generated_at:%B %Y}",
         "waves": [_wave(w) for w in doc.waves], "wave_names": names,
-        "headline": headline(firsts, names[0]).replace(
+        "headline": headline(firsts, names[0], cuts=cuts).replace(
             f"Since {names[0]},", f"From {names[0]} to {names[-1]},", 1),
         "lines": lines, "bands": bands,
     }

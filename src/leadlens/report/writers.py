@@ -49,11 +49,11 @@ larger ones are compact (a million respondents' comments make a large file)."""
 
 def results_json(results: Results) -> str:
     """The results document as JSON (field aliases, e.g. a band's ``from``; never rounded)."""
-    from leadlens.results.document import sealed
+    from leadlens.results.document import sealed, sealed_json
 
-    indent = 2 if results.respondents <= INDENT_UP_TO else None
-    return json_terminal_safe(sealed(results).model_dump_json(by_alias=True,
-                                                              indent=indent)) + "\n"
+    if results.respondents > INDENT_UP_TO:
+        return json_terminal_safe(sealed_json(results)) + "\n"
+    return json_terminal_safe(sealed(results).model_dump_json(by_alias=True, indent=2)) + "\n"
 
 
 def guard_cell(text: str) -> str:

@@ -44,9 +44,12 @@ MAX_RUN_COLUMNS = MAX_COLUMNS
 ``compare`` or ``trend`` of waves given as responses): what one file may hold, in all. Each
 column is matched to the question set and each unknown one warned about, so ten files of
 100,000 columns would be ten times the work one file may cause."""
-MAX_RUN_CELLS = MAX_CELLS
-"""The most cells one run reads over all its responses files (every file's cells are held
-until the run is scored)."""
+MAX_RUN_CELLS = 4 * MAX_CELLS
+"""The most cells one run reads over all its responses files: 1 Gi, four files' worth. A
+file's cells leave memory as they are converted, and its answers stay, a byte each, until
+the run is scored: ten waves of a million respondents by 35 columns (350 Mi cells) score in
+about 1.6 GiB, and ten years of a national staff survey (680,000 respondents by 100 columns)
+fit (benchmarks/README.md, ``ten-waves``); at the bound a run holds about 5 GiB."""
 
 
 @dataclass

@@ -462,6 +462,15 @@ class Results(ResultModel):
         from leadlens.results.display import headline_html
 
         return headline_html(self)
+
+    def __repr__(self) -> str:
+        """A line a person can read (the whole document is ``model_dump()``): respondents,
+        the overall and each principle's score as shown, and each breakdown's groups."""
+        from leadlens.results.display import headline_text
+
+        return headline_text(self)
+
+    __str__ = __repr__
     withheld: str | None = Field(
         default=None, description="Why no figure is published (fewer respondents than "
         "min_group_size in the whole survey), when none is.")
@@ -484,3 +493,17 @@ def seal_of(results: Results) -> str:
 def sealed(results: Results) -> Results:
     """The document with its seal, as ``leadlens score`` writes it."""
     return results.model_copy(update={"seal": seal_of(results)})
+
+
+_NO_SEAL = ',"seal":null}'
+
+
+def sealed_json(results: Results) -> str:
+    """``sealed(results).model_dump_json(by_alias=True)``, from one serialisation instead
+    of two: the seal is the last field, and the text it hashes is this one with it empty
+    (a million respondents' document takes about 0.03 s a serialisation)."""
+    text = results.model_copy(update={"seal": None}).model_dump_json(by_alias=True)
+    if not text.endswith(_NO_SEAL):  # not the layout relied on: serialise the sealed copy
+        return sealed(results).model_dump_json(by_alias=True)
+    seal = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return f'{text[:-len(_NO_SEAL)]},"seal":"{seal}"}}'

@@ -112,36 +112,59 @@ def tally_groups(patterns: Patterns, items: list[Item], group: npt.NDArray[np.in
         group: each respondent's group.
         groups: how many groups there are.
         scaled: ``group * span`` by span, kept between calls (principles share shapes).
+    """
+    complete = _complete(patterns, items).astype(np.intp)
+    return GroupTables(_tally(patterns, items, group, groups, complete, 2, scaled))
 
-    Each pass counts respondents by (group, complete, answers to a few items), the answers
+
+def tally_scored(patterns: Patterns, items: list[Item], group: npt.NDArray[np.intp],
+                 groups: int, scored: npt.NDArray[np.bool_],
+                 scaled: dict[int, npt.NDArray[np.intp]] | None = None
+                 ) -> tuple[GroupTables, GroupTables]:
+    """:func:`tally_groups` of everyone, and of only the respondents whose pattern is
+    ``scored``, from the same counting passes (the split is a property of the pattern, so
+    it costs no work per respondent)."""
+    state = _complete(patterns, items).astype(np.intp) * 2 + scored.astype(np.intp)
+    codes = _tally(patterns, items, group, groups, state, 4, scaled)
+    split = codes.reshape(groups, len(items), 2, 2, codes.shape[-1])
+    return GroupTables(split.sum(axis=3)), GroupTables(np.ascontiguousarray(split[:, :, :, 1]))
+
+
+def _tally(patterns: Patterns, items: list[Item], group: npt.NDArray[np.intp], groups: int,
+           state: npt.NDArray[np.intp], states: int,
+           scaled: dict[int, npt.NDArray[np.intp]] | None) -> IntArray:
+    """``codes[group, item, state, answer]``: respondents by their pattern's ``state``.
+
+    Each pass counts respondents by (group, state, answers to a few items), the answers
     looked up from the respondent's pattern; a table of groups times whole patterns would
     have millions of cells, which cost more to allocate and fill than they save.
     """
     width = answer_width(items)
     k = len(items)
-    codes = np.zeros((groups, k, 2, width), dtype=np.int64)
-    complete = _complete(patterns, items).astype(np.intp)
+    codes = np.zeros((groups, k, states, width), dtype=np.int64)
+    # Sized per two states: four states (tally_scored) take the same passes as two,
+    # measured faster than more passes over the respondents with smaller tables.
     fit = max(1, _TALLY_BINS // (2 * max(groups, 1)))
     start = 0
     while start < k:
         size = 1
         while start + size < k and width ** (size + 1) <= fit:
             size += 1
-        key = complete.copy()
+        key = state.copy()
         for j in range(start, start + size):
             key = key * width + patterns.codes[:, j]
-        span = 2 * width ** size
+        span = states * width ** size
         if scaled is None:
             scaled = {}
         if span not in scaled:
             scaled[span] = group * span
         table = np.bincount(scaled[span] + key[patterns.index], minlength=groups * span)
-        shaped = table.reshape(groups, 2, *([width] * size))
+        shaped = table.reshape(groups, states, *([width] * size))
         for offset in range(size):
             others = tuple(2 + t for t in range(size) if t != offset)
             codes[:, start + offset] = shaped.sum(axis=others) if others else shaped
         start += size
-    return GroupTables(codes)
+    return codes
 
 
 @dataclass
@@ -247,7 +270,7 @@ def room_agreement(patterns: Patterns, items: list[Item]
             int(agreed.n[0]))
 
 
-def complete_respondents(patterns: Patterns, items: list[Item]) -> FloatArray:
-    """1.0 for each respondent who answered every item (those behind rwg(j) and AD_M)."""
-    flags: FloatArray = _complete(patterns, items)[patterns.index].astype(np.float64)
-    return flags
+def complete_patterns(patterns: Patterns, items: list[Item]) -> BoolArray:
+    """Per answer pattern: every item answered (its respondents are behind rwg(j) and
+    AD_M)."""
+    return _complete(patterns, items)

@@ -21,7 +21,7 @@ from leadlens.scoring.agreement import (
     agreement_words,
     favourable_sides,
     icc,
-    tally_groups,
+    tally_scored,
 )
 from leadlens.scoring.disclosure import Reason
 from leadlens.scoring.favourable import favourability
@@ -53,18 +53,16 @@ def breakdown_figures(grouping: Grouping, principles: list[PrincipleScores],
     for own in principles:
         if own.patterns is None:
             continue
-        tables = tally_groups(own.patterns, own.items, group, count, scaled)
+        # % favourable: those scored on the principle and its counted items only, as for
+        # the whole survey.
+        tables, counted = tally_scored(own.patterns, own.items, group, count,
+                                       np.isfinite(own.pattern_scores), scaled)
         scores = own.pattern_scores - 50.0  # smaller squares, less rounding
         squares = np.bincount(group, weights=np.nan_to_num(scores * scores)[own.patterns.index],
                               minlength=count).astype(np.float64)
-        # % favourable: those scored on the principle (the others in a group of their
-        # own, left out) and its counted items only, as for the whole survey.
-        outside = np.where(np.isfinite(own.pattern_scores)[own.patterns.index], group, count)
         kept = [j for j, c in enumerate(own.counted or [True] * len(own.items)) if c]
-        counted = tally_groups(own.patterns, own.items, outside, count + 1)
         sides = favourable_sides(counted, own.items, kept)
-        figures[own.principle.id] = (squares, agreement(tables, own.items),
-                                     None if sides is None else sides[:count])
+        figures[own.principle.id] = (squares, agreement(tables, own.items), sides)
     spans = {own.principle.id: (own.scale[1] - own.scale[0] if own.scale else None)
              for own in principles}
     completed: list[GroupResult] = []

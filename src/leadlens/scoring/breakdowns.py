@@ -16,13 +16,20 @@ import numpy as np
 
 from leadlens.errors import Code
 from leadlens.questionset.model import QuestionSet
-from leadlens.responses.table import FloatArray, IntArray, Responses, TextAnswers, places
+from leadlens.responses.table import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Responses,
+    TextAnswers,
+    places,
+)
 from leadlens.results.document import DisclosureStep, GroupBreakdown, ResultWarning
-from leadlens.scoring.agreement import complete_respondents
+from leadlens.scoring.agreement import complete_patterns
 from leadlens.scoring.breakdown import breakdown_figures
 from leadlens.scoring.comments import comment_order, shuffled, shuffled_by_group
 from leadlens.scoring.disclosure import Reason, atoms_of, protect
-from leadlens.scoring.favourable import NONE, code_sides
+from leadlens.scoring.favourable import code_sides
 from leadlens.scoring.groups import (
     Grouping,
     group_respondents,
@@ -58,10 +65,33 @@ def _kept(answers: TextAnswers, withhold: Collection[str], key: str) -> TextAnsw
     return TextAnswers(answers.rows[keep], [answers.texts[i] for i in keep])
 
 
-def _per_atom(atom_of: IntArray, atoms: int, weights: FloatArray | None = None) -> IntArray:
-    counts: IntArray = np.bincount(atom_of, weights=weights, minlength=atoms).round() \
-        .astype(np.int64)
+def _distinct(rows: IntArray) -> IntArray:
+    """``np.unique(rows)``; rows read from a file are in order already, so only checked."""
+    if rows.size < 2 or bool((rows[1:] > rows[:-1]).all()):
+        return rows
+    unique: IntArray = np.unique(rows)
+    return unique
+
+
+def _per_atom(atom_of: IntArray, atoms: int, rows: BoolArray | IntArray | None = None
+              ) -> IntArray:
+    """Respondents per atom: all, or those of ``rows`` (a mask, or distinct row numbers)."""
+    counts: IntArray = np.bincount(atom_of if rows is None else atom_of[rows],
+                                   minlength=atoms).astype(np.int64)
     return counts
+
+
+def _per_atom_flagged(atom_of: IntArray, atoms: int, own: PrincipleScores
+                      ) -> tuple[IntArray, IntArray]:
+    """Per atom: the respondents scored on the principle, and those who answered every
+    item, from one count of respondents by atom and answer pattern's pair of flags (both
+    are properties of the pattern)."""
+    assert own.patterns is not None
+    pair = (np.isfinite(own.pattern_scores).astype(np.intp)
+            + 2 * complete_patterns(own.patterns, own.items).astype(np.intp))
+    table = np.bincount(atom_of * 4 + pair[own.patterns.index],
+                        minlength=atoms * 4).reshape(atoms, 4).astype(np.int64)
+    return table[:, 1] + table[:, 3], table[:, 2] + table[:, 3]
 
 
 def publish(question_set: QuestionSet, responses: Responses, principles: list[PrincipleScores],
@@ -79,7 +109,7 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     texts = {key: _kept(a, withhold_comments, key) for key, a in responses.texts.items()}
     # Counted after the facilitator's --withhold-comments: the comments shown must come from
     # at least m people, not merely have been written by them.
-    commenters = {key: np.unique(a.rows) for key, a in texts.items()}
+    commenters = {key: _distinct(a.rows) for key, a in texts.items()}
     hidden_keys = []
     orders = {}
     for key, answers in texts.items():
@@ -121,9 +151,8 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
          for r, s in zip(rs, g.sizes.tolist(), strict=True)]
         for rs, g in zip(given, groupings, strict=True)]
 
-    def figure(weights: FloatArray, also: Sequence[Sequence[Reason | None]] | None = None
+    def figure(per_atom: IntArray, also: Sequence[Sequence[Reason | None]] | None = None
                ) -> list[list[Reason | None]]:
-        per_atom = _per_atom(atom_of, atoms, weights)
         start, lows = given, None
         if also is not None:  # hidden for another table's sake; "small" where it is so
             counts = [np.bincount(atom_groups[:, f], weights=per_atom, minlength=size)
@@ -141,25 +170,30 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
                  for r, g in zip(rs, gs, strict=True)]
                 for rs, gs, out in zip(found.reasons, given, found.withheld, strict=True)]
 
-    figures = linked_overall(
-        figure, [np.isfinite(p.scores).astype(np.float64) for p in principles],
-        np.isfinite(overall).astype(np.float64), sizes)
+    # Per principle, respondents per atom: those scored on it, and those who answered
+    # every item (behind rwg(j) and AD_M, a table of their own).
+    scored: list[IntArray] = []
+    complete: dict[str, IntArray] = {}
+    for p in principles:
+        if p.patterns is None:
+            scored.append(_per_atom(atom_of, atoms, np.isfinite(p.scores)))
+            continue
+        scored_here, complete[p.principle.id] = _per_atom_flagged(atom_of, atoms, p)
+        scored.append(scored_here)
+    figures = linked_overall(figure, scored, _per_atom(atom_of, atoms, np.isfinite(overall)),
+                             sizes)
     names = [*(p.principle.id for p in principles), "overall"]
     # % favourable counts the answers of those scored on the principle to its counted
     # items; every scored answer is on a side, so they are exactly the people scored and
     # the principle's own table decides (a table of its own could hide a group's % favourable
     # where its principle, with the same n, is shown).
     favourable = {p.principle.id: figures[i] for i, p in enumerate(principles)
-                  if favourable_answerers(p, responses.n) is not None}
-    # rwg(j) and AD_M rest on those who answered every item: a table of their own too.
-    agreeing = {p.principle.id: figure(complete) for p in principles if p.patterns is not None
-                and (complete := complete_respondents(p.patterns, p.items)).size
-                == responses.n}
-    comment_figures = {}
-    for key, rows in commenters.items():
-        flags = np.zeros(responses.n)
-        flags[rows] = 1.0
-        comment_figures[key] = figure(flags)
+                  if has_favourable(p)}
+    agreeing = {p.principle.id: figure(complete[p.principle.id]) for p in principles
+                if p.principle.id in complete}
+    # Each comment's writer counted once per question (commenters are distinct rows).
+    comment_figures = {key: figure(_per_atom(atom_of, atoms, rows))
+                       for key, rows in commenters.items()}
 
     prompts = {f.id: f.prompt for f in question_set.respondent}
     for f, grouping in enumerate(groupings):
@@ -213,12 +247,13 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     return out
 
 
-def linked_overall(figure: Callable[[FloatArray, Sequence[Sequence[Reason | None]] | None],
+def linked_overall(figure: Callable[[IntArray, Sequence[Sequence[Reason | None]] | None],
                                     list[list[Reason | None]]],
-                   principles: Sequence[FloatArray], overall: FloatArray, sizes: Sequence[int]
+                   principles: Sequence[IntArray], overall: IntArray, sizes: Sequence[int]
                    ) -> list[list[list[Reason | None]]]:
     """Each principle's hidden groups, then the overall's: a group's overall hidden exactly
-    where one of its principles is.
+    where one of its principles is. ``principles`` and ``overall``: the respondents with
+    a score, per atom (what ``figure`` protects).
 
     A respondent's overall is the weighted mean of their principle scores, so for a group
     whose members have every principle, ``n * overall`` minus the other principles' sums
@@ -246,22 +281,13 @@ def linked_overall(figure: Callable[[FloatArray, Sequence[Sequence[Reason | None
             return [*own, whole]
 
 
-def favourable_answerers(own: PrincipleScores, respondents: int) -> FloatArray | None:
-    """1.0 for each respondent with an answer counted in the principle's % favourable (an
-    answer on one of its counted items that is favourable, neutral or unfavourable, from a
-    person scored on the principle), else 0.0; None when the principle has no % favourable."""
+def has_favourable(own: PrincipleScores) -> bool:
+    """Whether the principle has a % favourable in the breakdowns: answer patterns, and
+    sides on the scale of each counted item. (Every scored answer is on a side, so those
+    it counts are exactly the people scored on the principle.)"""
     kept = [j for j, c in enumerate(own.counted or [True] * len(own.items)) if c]
     sides = [code_sides(own.items[j].scale, own.items[j].question.reverse) for j in kept]
-    if own.patterns is None or not sides or any(s is None for s in sides):
-        return None
-    counted = np.zeros(own.patterns.codes.shape[0], dtype=bool)
-    for j, side in zip(kept, sides, strict=True):
-        assert side is not None
-        counted |= side[own.patterns.codes[:, j]] != NONE
-    # Counted over those scored on the principle, as the whole survey's % favourable is.
-    counted &= np.isfinite(own.pattern_scores)
-    flags: FloatArray = counted[own.patterns.index].astype(np.float64)
-    return flags if flags.size == respondents else None
+    return own.patterns is not None and bool(sides) and all(s is not None for s in sides)
 
 
 def _near_duplicate_warnings(grouping: Grouping, responses: Responses

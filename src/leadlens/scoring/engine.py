@@ -183,7 +183,9 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     check_score_options(question_set, by=by, min_group_size=min_group_size)
     threshold = effective_min_group_size(question_set, min_group_size)
     everyone = responses.n
-    withheld_all = survey_withheld(everyone, threshold) \
+    withheld_all = survey_withheld(
+        everyone, threshold,
+        requested=threshold > effective_min_group_size(question_set)) \
         if everyone < threshold and not small_figures else None
     if withheld_all:
         responses = no_respondents(responses)
@@ -228,6 +230,10 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
     collected = collection_period(responses.submitted)
     shown_principles = [principle_minimum(p, floor) for p in principle_results]
     one_sided = one_sided_left_out(items, responses, floor)
+    # Who is scored on each principle with a timepoint question (only those are looked up).
+    timed = {i.question.principle for i in items if i.timepoint}
+    scored_on = {p.principle.id: members for p in own_scores
+                 if p.principle.id in timed and (members := p.members).any()}
     results = Results(
         leadlens_version=__version__,
         generated_at=generated_at or dt.datetime.now(dt.UTC),
@@ -243,9 +249,8 @@ def score(question_set: QuestionSet, responses: Responses, *, by: Sequence[str] 
             band=overall_band.id if overall_band else None), floor, shown_principles),
         principles=shown_principles,
         timepoints=[timepoint_minimum(t, floor)
-                    for t in timepoint_results(question_set, items, responses, floor, {
-                        p.principle.id: p.members for p in own_scores if p.members.any()},
-                        one_sided)],
+                    for t in timepoint_results(question_set, items, responses, floor,
+                                               scored_on, one_sided)],
         items=[item_minimum(item_result(i, responses, counts=code_counts(
                    responses, i, one_sided.get(i.key))), floor)
                for i in items if i.question.principle is None],

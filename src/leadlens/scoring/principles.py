@@ -55,6 +55,9 @@ class PrincipleScores:
     @property
     def members(self) -> npt.NDArray[np.bool_]:
         """Each respondent: scored on the principle."""
+        if self.patterns is not None:  # per pattern, then looked up: no scores made
+            flags: npt.NDArray[np.bool_] = np.isfinite(self.pattern_scores)[self.patterns.index]
+            return flags
         return np.isfinite(self.scores)
 
     @property
@@ -312,8 +315,9 @@ def score_principle(question_set: QuestionSet, group: PrincipleItems, responses:
     counts = {item.key: np.bincount(patterns.codes[:, j], weights=inside,
                                     minlength=answer_sizes([item])[0]).round().astype(np.int64)
               for j, item in enumerate(scored)}
-    members = np.ones(responses.n, dtype=bool) if everyone else imputed.member[patterns.index]
     if any(i.key not in counts for i in group.items):
+        members = np.ones(responses.n, dtype=bool) if everyone \
+            else imputed.member[patterns.index]
         among = restricted(responses, members)
         counts.update({i.key: code_counts(among, i) for i in group.items
                        if i.key not in counts})

@@ -36,13 +36,16 @@ METHOD = (
     "run. See docs/scoring.md, 'Disclosure control'.")
 
 
-def survey_withheld(respondents: int, min_group_size: int) -> str:
-    """The message shown instead of every figure when the whole survey is too small."""
+def survey_withheld(respondents: int, min_group_size: int, *, requested: bool = False) -> str:
+    """The message shown instead of every figure when the whole survey is too small
+    (``requested``: the threshold is the one asked for with ``--min-group-size``)."""
     people = "1 person" if respondents == 1 else f"{respondents} people"
+    source = ("--min-group-size raised the threshold; the question set's "
+              "scoring.min_group_size is the least it may be" if requested else
+              "the question set's scoring.min_group_size sets the threshold, at least 3")
     return (f"Only {people} responded, fewer than the {min_group_size} needed before any "
             f"figure can be published without revealing individual answers, so no scores, "
-            f"answer counts or comments are shown. Collect more responses (the question "
-            f"set's scoring.min_group_size sets the threshold, at least 3).")
+            f"answer counts or comments are shown. Collect more responses ({source}).")
 
 
 def no_respondents(responses: Responses) -> Responses:

@@ -9,6 +9,11 @@ respondents (the larger of the two waves' thresholds):
 
 - when ``respondent_id`` links the waves (both given as responses files, every respondent with
   an id), the change is counted exactly: respondents in the cell in one wave and not the other;
+  for a score (a principle's, the overall's, a group's), also those in it in both waves whose
+  score differs. That is the *change set*: the two waves' n, score
+  and sd of one cell give its total and sum of squares in each, and the difference of those
+  is the change set's alone (one person re-answering one question, with everybody else the
+  same, is their two scores exactly);
 - otherwise it is judged from n: a cell whose n changed by 1 to ``min_group_size - 1`` is
   withheld (its membership changed by at least that much, and possibly by exactly that).
 
@@ -28,16 +33,34 @@ together with the whole survey's, by :func:`leadlens.scoring.disclosure.protect`
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from leadlens.responses.table import BoolArray
+from leadlens.responses.table import BoolArray, IntArray
+from leadlens.scoring.disclosure import Reason, _Cells
 from leadlens.waves.waves import Wave
 
 
 def membership_reason(threshold: int) -> str:
     return (f"its respondents changed by fewer than {threshold} people between the waves, so "
             "the difference could reveal their answers")
+
+
+def change_reason(threshold: int) -> str:
+    return (f"fewer than {threshold} people's scores changed between the waves (joined, "
+            "left, or answered differently), so the difference could reveal their answers")
+
+
+def paired_change_note(threshold: int) -> str:
+    return (f"the paired test is left out (Welch instead): fewer than {threshold} of the "
+            "people in both waves changed their answers, so the paired changes could reveal "
+            "theirs")
+
+
+def linked_change_reason(threshold: int) -> str:
+    return ("protects another figure's change: with the groups shown in the other "
+            f"breakdowns it would give away the change of fewer than {threshold} people")
 
 
 def size_reason(threshold: int) -> str:
@@ -88,6 +111,21 @@ def protect(candidates: Sequence[str], change_without: Callable[[set[str]], int 
     return [c for c in candidates if c in withheld]
 
 
+@dataclass
+class ChangeSet:
+    """The people whose contribution to a score's cell changed, by row: in the cell in the
+    baseline only (left), in the follow-up only (joined), or in both with another score
+    (``pairs``, baseline row and follow-up row)."""
+
+    left: IntArray
+    joined: IntArray
+    pairs: tuple[IntArray, IntArray]
+
+    @property
+    def size(self) -> int:
+        return int(self.left.size + self.joined.size + self.pairs[0].size)
+
+
 class Cells:
     """Decides, cell by cell, whether two waves' figures may be published side by side."""
 
@@ -97,6 +135,48 @@ class Cells:
                              min_group_size or 0)
         self.ids_a = self._ids(a)
         self.ids_b = self._ids(b)
+        self._row_in_b: IntArray | None = None
+
+    def _rows_in_b(self) -> IntArray:
+        """Per baseline row, the follow-up row of the same respondent id (-1: none)."""
+        if self._row_in_b is None:
+            assert self.ids_a is not None and self.ids_b is not None
+            where = {i: n for n, i in enumerate(self.ids_b.tolist())}
+            self._row_in_b = np.array([where.get(i, -1) for i in self.ids_a.tolist()],
+                                      dtype=np.int64)
+        return self._row_in_b
+
+    def change_set(self, principle: str | None, in_a: BoolArray | None = None,
+                   in_b: BoolArray | None = None, *, everyone: bool = False
+                   ) -> ChangeSet | None:
+        """Who changed a score's cell (``principle``; None: the overall score): its members
+        with a score who joined, left or scored differently, restricted to ``in_a``/``in_b``
+        (a group), counted by respondent id; ``everyone``: all its members, changed or not
+        (a sum of changes that singles out a few people says, when it is 0, that they did
+        not change). None when ids do not link the waves."""
+        pa, pb = self.a.respondents, self.b.respondents
+        if self.ids_a is None or self.ids_b is None or pa is None or pb is None:
+            return None
+        va = pa.overall if principle is None else pa.principles.get(principle)
+        vb = pb.overall if principle is None else pb.principles.get(principle)
+        if va is None or vb is None:
+            return None
+        cell_a: BoolArray = np.isfinite(va) if in_a is None else np.isfinite(va) & in_a
+        cell_b: BoolArray = np.isfinite(vb) if in_b is None else np.isfinite(vb) & in_b
+        to_b = self._rows_in_b()
+        rows_a = np.flatnonzero(cell_a)
+        partner = to_b[rows_a]
+        both = partner >= 0
+        both[both] = cell_b[partner[both]]
+        kept_a, kept_b = rows_a[both], partner[both]
+        in_both_b = np.zeros(cell_b.shape[0], dtype=bool)
+        in_both_b[kept_b] = True
+        # Only a score that differs counts: someone who re-answered a question but kept
+        # their score adds nothing to the difference, so counting them would let a smaller
+        # change set pass (their answers are the question's cell, counted on its own).
+        differs = ~np.isclose(va[kept_a], vb[kept_b], rtol=0.0, atol=1e-9) | everyone
+        return ChangeSet(left=rows_a[~both], joined=np.flatnonzero(cell_b & ~in_both_b),
+                         pairs=(kept_a[differs], kept_b[differs]))
 
     @staticmethod
     def _ids(wave: Wave) -> np.ndarray | None:
@@ -171,7 +251,15 @@ class Cells:
 
     def scored(self, principle: str | None, n_a: int | None, n_b: int | None,
                mask_a: BoolArray | None = None, mask_b: BoolArray | None = None) -> str | None:
-        """The cell of respondents with a score for ``principle`` (None: overall)."""
+        """The cell of respondents with a score for ``principle`` (None: overall). Linked by
+        ids: withheld when its change set (who joined, left, or scored differently) holds 1
+        to the threshold - 1 people."""
+        k = self.threshold
+        if n_a is None or n_b is None:
+            return f"fewer than {k} respondents in one wave"
+        found = self.change_set(principle, mask_a, mask_b)
+        if found is not None:
+            return change_reason(k) if 0 < found.size < k else None
         return self.reason(self._present(self.a, principle, mask_a),
                            self._present(self.b, principle, mask_b), n_a, n_b)
 
@@ -196,3 +284,37 @@ class Cells:
         values = people.overall if principle is None else people.principles[principle]
         present: BoolArray = np.isfinite(values)
         return present if mask is None else present & mask
+
+
+def protect_changes(groups: IntArray, counts: IntArray, sizes: Sequence[int], min_size: int
+                    ) -> list[list[Reason | None]]:
+    """Which groups' changes to withhold so that no combination of those shown (the whole
+    survey's included) rests on 1 to ``min_size - 1`` changed people.
+
+    The atoms and counts are changed people, as :func:`leadlens.scoring.disclosure.protect`
+    takes respondents; its exact searches (:meth:`thin_residual`, :meth:`singled_out`) find
+    what a combination of shown changes singles out, and the smallest group it uses is
+    withheld, until none is found. Unlike a respondent count, a change set is published by
+    no figure of its own, so a group withheld may be worked out from the rest when it holds
+    the threshold or more: the search for a move that :func:`protect` also asks for is not
+    needed here. Returns per breakdown and group: None (shown), ``"small"``,
+    ``"complement"`` or ``"withheld"``."""
+    cells = _Cells(groups, counts, sizes, min_size, [[None] * s for s in sizes],
+                   [[None] * s for s in sizes])
+    while True:
+        options: list[tuple[int, int]] = []
+        if (thin := cells.thin_residual()) is not None:
+            f, inside = thin
+            options = [(k, h) for k, h in cells.candidates(f) if k == f and h in inside]
+        elif (single := cells.singled_out()) is not None:
+            used, f = single
+            options = [c for c in cells.candidates(f) if c in used]
+            options = options or [c for c in cells.candidates(-2) if c in used]
+        else:
+            break
+        if options:
+            cells.hide(*options[0], "complement")
+        else:
+            cells.active[f] = False
+    return [r if active else ["withheld"] * len(r)
+            for r, active in zip(cells.reasons, cells.active, strict=True)]

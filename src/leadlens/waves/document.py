@@ -175,6 +175,26 @@ class Withheld(Doc):
     reason: str
 
 
+def _score(value: float | None, bands: list[BandInfo]) -> str:
+    from leadlens.questionset.model import score_text
+
+    return "withheld" if value is None else score_text(value, [b.from_ for b in bands], 1)
+
+
+def _change_text(change: Change, bands: list[BandInfo]) -> str:
+    """``basics 47.1 -> 49.1 (+2.0)``, a ``*`` when more than noise."""
+    from leadlens.questionset.model import shown_difference
+
+    before, after = change.baseline.score, change.followup.score
+    text = f"{change.id} {_score(before, bands)} -> {_score(after, bands)}"
+    if change.difference is not None and before is not None and after is not None:
+        paired = change.test is not None and change.test.name == "paired"
+        moved = change.difference if paired else shown_difference(
+            before, after, [b.from_ for b in bands], 1)
+        text += f" ({moved:+.1f}{'*' if change.significant else ''})"
+    return text
+
+
 class Comparison(Doc):
     compare_version: Literal[1] = COMPARE_VERSION
     leadlens_version: str
@@ -200,6 +220,21 @@ class Comparison(Doc):
     withheld: list[Withheld] = Field(
         default_factory=list, description="What was not published, and why (anonymity).")
     warnings: list[str] = Field(default_factory=list)
+
+    def __repr__(self) -> str:
+        """A line a person can read: the waves, then each change as shown (``*``: more than
+        noise), the breakdowns and how much is withheld."""
+        changes = [self.overall, *self.principles] if self.overall else self.principles
+        parts = [f"{self.baseline.label} ({self.baseline.respondents}) -> "
+                 f"{self.followup.label} ({self.followup.respondents})",
+                 ", ".join(_change_text(c, self.bands) for c in changes) or "nothing compared"]
+        if self.groups:
+            parts.append("by " + ", ".join(self.groups))
+        if self.withheld:
+            parts.append(f"{len(self.withheld)} withheld")
+        return f"<Comparison {self.question_set}: {'; '.join(parts)}>"
+
+    __str__ = __repr__
 
 
 class TrendPoint(Doc):
@@ -238,3 +273,15 @@ class Trend(Doc):
     bands: list[BandInfo]
     withheld: list[Withheld] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+
+    def __repr__(self) -> str:
+        """A line a person can read: the waves, then each line's scores as shown."""
+        lines = [f"{line.id} " + ", ".join(
+            "withheld" if p.withheld else _score(p.score, self.bands) for p in line.points)
+            for line in [self.overall, *self.principles]]
+        parts = [" -> ".join(w.label for w in self.waves), "; ".join(lines)]
+        if self.withheld:
+            parts.append(f"{len(self.withheld)} withheld")
+        return f"<Trend {self.question_set}: {'; '.join(parts)}>"
+
+    __str__ = __repr__

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,9 +25,14 @@ from leadlens.scoring.stats import ci95
 from leadlens.waves import stats
 from leadlens.waves.anonymity import (
     Cells,
+    answers_reason,
+    change_reason,
     complement_reason,
+    linked_change_reason,
+    paired_change_note,
     paired_complement_note,
     protect,
+    protect_changes,
 )
 from leadlens.waves.document import (
     BandInfo,
@@ -187,7 +192,8 @@ NO_SD = ("no standard deviation for one wave: give that wave as responses files 
 
 def change(ident: str, name: str, base: Side, follow: Side,
            paired_values: tuple[FloatArray, FloatArray] | None = None,
-           favourable: Favourable | None = None, min_pairs: int = 2) -> Change:
+           favourable: Favourable | None = None, min_pairs: int = 2,
+           withheld: list[Withheld] | None = None, what: str | None = None) -> Change:
     """One figure compared: the test (paired when linked, else Welch), g and the MDC.
 
     The paired test needs ``min_pairs`` linked respondents (the anonymity threshold): their
@@ -196,7 +202,12 @@ def change(ident: str, name: str, base: Side, follow: Side,
     people's mean in one wave follows from their change and their mean in the other, so a
     wave's figure minus it would otherwise give the few unlinked people's answers (e.g. 6
     scored at baseline, 5 of them linked, and the 5 shown as a group in the follow-up's own
-    document: the sixth person's baseline score)."""
+    document: the sixth person's baseline score).
+
+    And the paired changes must rest on none or at least ``min_pairs`` people who changed:
+    with k of n linked people changed, the mean and sd of the n differences give the k
+    changes (one person: exactly). Else Welch, and a step saying so goes to ``withheld``
+    (``what``: the figure)."""
     if base.score is None or follow.score is None:
         return Change(id=ident, name=name, baseline=base, followup=follow, difference=None,
                       ci95=None, favourable=favourable, note="no score in one of the waves",
@@ -209,8 +220,15 @@ def change(ident: str, name: str, base: Side, follow: Side,
     def apart(n: int) -> bool:
         return n - pairs == 0 or n - pairs >= min_pairs
 
+    changed = _paired_changed(*paired_values) if paired_values is not None else 0
+    few_changed = 0 < changed < min_pairs
     if paired_values is not None and pairs >= max(2, min_pairs) \
-            and apart(base.n) and apart(follow.n):
+            and apart(base.n) and apart(follow.n) and few_changed \
+            and withheld is not None:
+        withheld.append(Withheld(what=f"{what or name}: the paired test",
+                                 reason=paired_change_note(min_pairs)))
+    if paired_values is not None and pairs >= max(2, min_pairs) \
+            and apart(base.n) and apart(follow.n) and not few_changed:
         result = stats.paired(*paired_values)
         test_name, linked = "paired", stats.pairs(*paired_values)
     elif base.sd is not None and follow.sd is not None:
@@ -230,6 +248,12 @@ def change(ident: str, name: str, base: Side, follow: Side,
                   difference=result.estimate, ci95=result.ci95, test=test, hedges_g=g,
                   detectable=result.detectable, band_moved=moved, favourable=favourable,
                   note=None if result.t is not None else "every answer was the same: no test")
+
+
+def _paired_changed(va: FloatArray, vb: FloatArray) -> int:
+    """How many of the paired scores differ between the waves."""
+    both = np.isfinite(va) & np.isfinite(vb)
+    return int((~np.isclose(va[both], vb[both], rtol=0.0, atol=1e-9)).sum())
 
 
 def adjust(changes: list[Change]) -> list[Change]:
@@ -328,8 +352,10 @@ def _values(wave: Wave, principle: str | None, mask: np.ndarray | None = None
 
 
 def principle_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, cells: Cells,
-                      withheld: list[Withheld]) -> tuple[Change | None, list[Change]]:
-    """The overall score and every compared principle, Holm-adjusted across principles."""
+                      withheld: list[Withheld], unpaired: set[str] | None = None
+                      ) -> tuple[Change | None, list[Change]]:
+    """The overall score and every compared principle, Holm-adjusted across principles;
+    ``unpaired``: principles whose paired test the breakdowns' linked tables leave out."""
     ra, rb = a.results, b.results
     pa = {p.id: p for p in ra.principles}
     pb = {p.id: p for p in rb.principles}
@@ -348,10 +374,15 @@ def principle_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, ce
                 fav = favourable_change(fav_a, fav_b)
             else:
                 withheld.append(Withheld(what=f"% favourable of {y.name}", reason=why))
+        paired = _paired(a, b, pairing, pid)
+        if unpaired and pid in unpaired and paired is not None:
+            paired = None
+            withheld.append(Withheld(what=f"principle {y.name}: the paired test",
+                                     reason=paired_complement_note(cells.threshold)))
         changes.append(change(
             pid, y.name, principle_side(ra, x, _values(a, pid)),
-            principle_side(rb, y, _values(b, pid)), _paired(a, b, pairing, pid), fav,
-            min_pairs=cells.threshold))
+            principle_side(rb, y, _values(b, pid)), paired, fav,
+            min_pairs=cells.threshold, withheld=withheld, what=f"principle {y.name}"))
     overall = None
     if len(matching.principles) == len(rb.principles) == len(ra.principles) and all(
             pa[p].weight == pb[p].weight for p in matching.principles):
@@ -364,8 +395,96 @@ def principle_changes(a: Wave, b: Wave, matching: Matching, pairing: Pairing, ce
                 "overall", "Overall",
                 Side(n=oa.n, score=oa.score, sd=oa.sd, ci95=oa.ci95, band=oa.band),
                 Side(n=ob.n, score=ob.score, sd=ob.sd, ci95=ob.ci95, band=ob.band),
-                _paired(a, b, pairing, None), min_pairs=cells.threshold)])[0]
+                _paired(a, b, pairing, None), min_pairs=cells.threshold, withheld=withheld,
+                what="the overall score")])[0]
     return overall, adjust(changes)
+
+
+def _whole_survey(a: Wave, b: Wave, matching: Matching, pairing: Pairing, cells: Cells,
+                  withheld: list[Withheld], unpaired: set[str]
+                  ) -> tuple[Change | None, list[Change], list[ItemChange],
+                             list[TimepointChange]]:
+    """The whole survey's figures compared: overall, principles, items, timepoints."""
+    overall, principles = principle_changes(a, b, matching, pairing, cells, withheld,
+                                            unpaired)
+    items = item_changes(a, b, matching, cells, withheld)
+    principles, items = protect_questions(principles, items, b.results, matching, cells,
+                                          withheld)
+    if overall is not None and (why := _overall_reason(principles, matching, cells)):
+        withheld.append(Withheld(what="the overall score", reason=why))
+        overall = None
+    principles = protect_favourable(principles, b.results, matching, items, cells, withheld)
+    return overall, principles, items, timepoint_changes(a, b, matching, cells, withheld)
+
+
+def protect_questions(changes: list[Change], items: list[ItemChange], b: Results,
+                      matching: Matching, cells: Cells, withheld: list[Withheld]
+                      ) -> tuple[list[Change], list[ItemChange]]:
+    """A principle's score is the mean of its questions' answers, so its change minus its
+    questions' changes shown is the change of its other questions' answers: when those
+    changed by 1 to the threshold - 1 (counted by ids), more of its questions are withheld
+    (smallest change first), and the principle when no choice of them is enough."""
+    if not cells.linked:
+        return changes, items
+    principles = {p.id: p for p in b.principles}
+    ia = _items_by_key(cells.a.results)
+    shown = {i.key: i for i in items}
+    drop: set[str] = set()
+    kept = []
+    k = cells.threshold
+    for c in changes:
+        p = principles.get(c.id)
+        keys = [(old, new) for old, new in _answer_keys(matching, p.items) if old in ia] \
+            if p is not None else []
+        hidden = [(old, new) for old, new in keys if new not in shown]
+        if not hidden:
+            kept.append(c)
+            continue
+        candidates = sorted((new for _, new in keys if new in shown),
+                            key=lambda new: (cells.answers_change(
+                                [(matching.keys[new], new)], 0, 0)[0], new))
+
+        def change_without(more: set[str], hidden: list[tuple[str, str]] = hidden) -> int:
+            extra = [(matching.keys[new], new) for new in more]
+            return cells.answers_change(hidden + extra, 0, 0)[0]
+
+        more = protect(candidates, change_without, k)
+        left = change_without(set(more))
+        if 0 < left < k:
+            withheld.append(Withheld(
+                what=f"principle {c.name}",
+                reason=f"with its questions shown, it gives away its other questions' "
+                       f"answers: {answers_reason(k)}"))
+            continue
+        for new in more:
+            drop.add(new)
+            withheld.append(Withheld(
+                what=f"item {new}",
+                reason=f"protects a question not compared: {c.name} minus its questions "
+                       f"shown would give away answers that changed by fewer than {k}"))
+        kept.append(c)
+    return kept, [i for i in items if i.key not in drop]
+
+
+def _overall_reason(changes: list[Change], matching: Matching, cells: Cells) -> str | None:
+    """The overall score is the weighted mean of the principles: its change minus those of
+    the principles shown is the change of those withheld, so their people whose score
+    changed must be none or at least the threshold (counted by ids)."""
+    shown = {c.id for c in changes}
+    people: set[object] = set()
+    for pid in matching.principles:
+        if pid in shown:
+            continue
+        found = cells.change_set(pid)
+        if found is None:
+            return None
+        assert cells.ids_a is not None and cells.ids_b is not None
+        people.update(cells.ids_a[found.left].tolist(), cells.ids_b[found.joined].tolist(),
+                      cells.ids_a[found.pairs[0]].tolist())
+    if 0 < len(people) < cells.threshold:
+        return ("with the principles shown, it would give away the change of the principles "
+                f"withheld: {change_reason(cells.threshold)}")
+    return None
 
 
 def _answer_keys(matching: Matching, items: Sequence[ItemResult]) -> list[tuple[str, str]]:
@@ -640,6 +759,7 @@ def _group_comparison(a: Wave, b: Wave, pairing: Pairing, plan: _Plan, cells: Ce
     scales_a = {p.id: p.scale for p in a.results.principles}
     scales_b = {p.id: p.scale for p in b.results.principles}
     groups: list[GroupComparison] = []
+    notes: list[Withheld] = []
     for key in plan.order:
         if key in plan.not_shown or key in plan.reasons:
             groups.append(GroupComparison(value=plan.values[key], baseline_n=None,
@@ -659,7 +779,8 @@ def _group_comparison(a: Wave, b: Wave, pairing: Pairing, plan: _Plan, cells: Ce
                            _values(b, pid, mask_b)),
                 None if pid in plan.welch[key]
                 else _paired(a, b, pairing, pid, mask_a, mask_b),
-                min_pairs=cells.threshold))
+                min_pairs=cells.threshold, withheld=notes,
+                what=f"{plan.field} {plan.values[key]}: {plan.names[pid]}"))
         groups.append(GroupComparison(value=plan.values[key], baseline_n=x.n, followup_n=y.n,
                                       changes=adjust(changes)))
     withheld: list[Withheld] = []
@@ -671,6 +792,7 @@ def _group_comparison(a: Wave, b: Wave, pairing: Pairing, plan: _Plan, cells: Ce
                 for key in plan.left_out.get(entry, []))
         else:
             withheld.append(entry)
+    withheld.extend(notes)
     return BreakdownComparison(field=plan.field, prompt=plan.prompt, groups=groups), withheld
 
 
@@ -797,6 +919,166 @@ def _protect_pairs(a: Wave, b: Wave, pairing: Pairing, pid: str, plans: Sequence
     return out
 
 
+
+@dataclass
+class _Linked:
+    """What the linked tables of one principle's changes leave out, per breakdown: groups
+    whose comparison is withheld (with why), groups whose paired test is left out; and
+    whether the whole survey's paired test is left out."""
+
+    groups: list[dict[str, str]]
+    pairs: list[list[str]]
+    whole_unpaired: bool
+
+
+def _group_codes(wave: Wave, plan: _Plan) -> Int32Array:
+    """Each respondent's group in ``plan.order`` (``len(plan.order)``: none)."""
+    code = np.full(wave.respondents.n if wave.respondents else 0, len(plan.order),
+                   dtype=np.int32)
+    if wave.respondents is not None and plan.field in wave.respondents.groupings:
+        for i, key in enumerate(plan.order):
+            code[wave.respondents.members(plan.field, key)] = i
+    return code
+
+
+def _protect_changes(a: Wave, b: Wave, pid: str, plans: Sequence[_Plan], cells: Cells,
+                     whole_paired: bool) -> _Linked | None:
+    """What the linked tables of ``pid``'s changes leave out (see :func:`_linked_changes`):
+    counted over the people who changed, then with those who kept their score but moved
+    group as well, and over everyone in the cells (a combination that singles out a few
+    people who did not change says so: its difference is 0). Someone who moved group with
+    the same score adds it to one group's change and takes it from another's: counting them
+    hides a sum in which they cancel (a sector's change minus an organisation's, both
+    holding them), leaving them out one that rests on them alone (a sector's minus its
+    other organisations': the score they took away). Each count misses what the other
+    finds, so both are made."""
+    found = [_linked_changes(a, b, pid, plans, cells, whole_paired, everyone=everyone,
+                             movers=movers)
+             for everyone, movers in ((False, False), (False, True), (True, False))]
+    if any(f is None for f in found):
+        return None
+    runs = [f for f in found if f is not None]
+    return _Linked(
+        [{key: why for run in reversed(runs) for key, why in run.groups[n].items()}
+         for n in range(len(plans))],
+        [sorted({key for run in runs for key in run.pairs[n]}) for n in range(len(plans))],
+        any(run.whole_unpaired for run in runs))
+
+
+def _linked_changes(a: Wave, b: Wave, pid: str, plans: Sequence[_Plan], cells: Cells,
+                    whole_paired: bool, *, everyone: bool, movers: bool) -> _Linked | None:
+    """The changes of ``pid`` that compare publishes, as one set of linked tables (None when
+    respondent ids do not link the waves: then :func:`_protect_pairs`).
+
+    Every difference compare shows rests on its cell's change set: a group's (or the whole
+    survey's) two levels give the changes of those who joined, left or answered differently,
+    and its paired test those of its people in both waves who changed. A changed person sits
+    in one group of each breakdown (someone who moved group counts as two halves: their
+    baseline score left one group, their follow-up score joined another), so the changes
+    shown are sums over atoms of changed people, as respondents' figures are in ``leadlens
+    score``: a sector's change minus an organisation's is the change of the sector's other
+    organisations. The same control (:func:`leadlens.scoring.disclosure.protect`) decides
+    which further groups to withhold so that no combination rests on fewer than the
+    threshold. A group's paired test is a breakdown of its own (its people in both waves who
+    changed; the others, none), and the whole survey's paired test one more."""
+    found = cells.change_set(pid, everyone=everyone)
+    if found is None:
+        return None
+    k = cells.threshold
+    sides = [(_group_codes(a, plan), _group_codes(b, plan)) for plan in plans]
+    # Units: (weight, level code per breakdown, paired code per breakdown, in the pairs).
+    units: list[tuple[int, list[int], list[int], bool]] = []
+    nones = [len(plan.order) for plan in plans]
+    for row in found.left.tolist():
+        units.append((2, [c[0][row] for c in sides], nones, False))
+    for row in found.joined.tolist():
+        units.append((2, [c[1][row] for c in sides], nones, False))
+    for ra, rb in zip(*(r.tolist() for r in found.pairs), strict=True):
+        before = [int(c[0][ra]) for c in sides]
+        after = [int(c[1][rb]) for c in sides]
+        paired = [x if x == y else n for x, y, n in zip(before, after, nones, strict=True)]
+        if before == after:
+            units.append((2, before, paired, True))
+        else:  # moved group: their two scores are two unknowns, each half a person
+            units += [(1, before, paired, True), (1, after, paired, True)]
+    if movers and (every := cells.change_set(pid, everyone=True)) is not None:
+        counted = set(found.pairs[0].tolist())
+        for ra, rb in zip(*(r.tolist() for r in every.pairs), strict=True):
+            before = [int(c[0][ra]) for c in sides]
+            after = [int(c[1][rb]) for c in sides]
+            if ra not in counted and before != after:  # same score: no paired change
+                units += [(1, before, nones, False), (1, after, nones, False)]
+    if not units:
+        return _Linked([{} for _ in plans], [[] for _ in plans], False)
+    # Breakdowns: each --by field's paired tests, then its levels, then the whole survey's
+    # paired test (its people in both waves, and the rest).
+    # In each breakdown, the groups not shown are taken together, as one group taken as
+    # published: the whole minus the groups shown gives it, so it must rest on none or at
+    # least the threshold too (hiding it, when it is not shown anyway, costs nothing).
+    columns: list[list[int]] = []
+    published: list[list[bool]] = []
+    meaning: list[list[str | None]] = []
+    # Paired tests first: where a combination uses both, leaving out a paired test (Welch
+    # instead) is tried before withholding a group's change.
+    for paired_side in (True, False):
+        for f, plan in enumerate(plans):
+            pairs_in: dict[int, int] = {}
+            if paired_side:
+                pairs_in = _pairs_per_group(a, b, pid, plan, sides[f])
+            nobody = len(plan.order)
+            shown = [pid in plan.published.get(key, {}) and (
+                not paired_side or (pid not in plan.welch[key]
+                                    and pairs_in.get(c, 0) >= max(2, k)))
+                for c, key in enumerate(plan.order)] + [False]
+            # The groups not shown are one: the whole minus those shown.
+            raw = [c if shown[c] else nobody
+                   for c in (u[2][f] if paired_side else u[1][f] for u in units)]
+            used = sorted(set(raw))
+            columns.append([used.index(c) for c in raw])
+            meaning.append([plan.order[c] if c < nobody else None for c in used])
+            published.append([c < nobody for c in used])
+    raw = [0 if u[3] and whole_paired else 1 for u in units]
+    used = sorted(set(raw))
+    columns.append([used.index(c) for c in raw])
+    meaning.append(["paired" if c == 0 else None for c in used])
+    published.append([c == 0 for c in used])
+    codes = [np.array(col, dtype=np.int32) for col in columns]
+    atom_of, atom_groups = atoms_of(codes)
+    weights = np.array([u[0] for u in units], dtype=np.int64)
+    counts = np.bincount(atom_of, weights=weights, minlength=atom_groups.shape[0]) \
+        .round().astype(np.int64)
+    found_reasons = protect_changes(atom_groups, counts, [len(m) for m in meaning], 2 * k)
+    out = _Linked([{} for _ in plans], [[] for _ in plans], False)
+    for col, (keys, shown, reasons) in enumerate(zip(meaning, published, found_reasons,
+                                                     strict=True)):
+        for key, g, r in zip(keys, shown, reasons, strict=True):
+            if key is None or not g or r is None:
+                continue
+            if col == len(meaning) - 1:
+                out.whole_unpaired = True
+            elif col >= len(plans):
+                out.groups[col - len(plans)][key] = (change_reason(k) if r == "small"
+                                                     else linked_change_reason(k))
+            elif r != "small":  # 1 to k - 1 changed: change() says so itself
+                out.pairs[col].append(key)
+    return out
+
+
+def _pairs_per_group(a: Wave, b: Wave, pid: str, plan: _Plan,
+                     codes: tuple[Int32Array, Int32Array]) -> dict[int, int]:
+    """Per group (index in ``plan.order``), its people in both waves with a score."""
+    cells_pairs = Pairing.of(a, b, independent=False)
+    if a.respondents is None or b.respondents is None or cells_pairs.linked == 0:
+        return {}
+    ra, rb = cells_pairs.base_rows, cells_pairs.follow_rows
+    both = np.isfinite(a.respondents.principles[pid][ra]) \
+        & np.isfinite(b.respondents.principles[pid][rb])
+    ca, cb = codes[0][ra], codes[1][rb]
+    same = both & (ca == cb)
+    found = np.bincount(ca[same], minlength=len(plan.order) + 1)
+    return {i: int(n) for i, n in enumerate(found.tolist())}
+
+
 def _matching(a: Wave, b: Wave) -> Matching:
     return match_questions(a.results.question_set, b.results.question_set,
                            baseline_at=a.question_at, followup_at=b.question_at)
@@ -824,22 +1106,44 @@ def compare(baseline: Wave, followup: Wave, *, by: Sequence[str] = (),
     timepoints: list[TimepointChange] = []
     reason = cells.survey_reason()
     if reason is None:
-        overall, principles = principle_changes(baseline, followup, matching, pairing, cells,
-                                                withheld)
-        items = item_changes(baseline, followup, matching, cells, withheld)
-        principles = protect_favourable(principles, followup.results, matching, items, cells,
-                                        withheld)
-        timepoints = timepoint_changes(baseline, followup, matching, cells, withheld)
+        overall, principles, items, timepoints = _whole_survey(
+            baseline, followup, matching, pairing, cells, withheld, set())
     else:
         withheld.append(Withheld(what="the whole survey: scores, items and timepoints",
                                  reason=reason))
     plans = [_plan_groups(baseline, followup, matching, f, cells) for f in by]
+    unpaired: set[str] = set()
     for pid in matching.principles:
-        for plan, keys in zip(plans, _protect_pairs(baseline, followup, pairing, pid, plans,
-                                                    cells.threshold), strict=True):
+        whole = next((c for c in principles if c.id == pid), None)
+        linked = _protect_changes(
+            baseline, followup, pid, plans, cells,
+            whole is not None and whole.test is not None and whole.test.name == "paired") \
+            if plans and pairing.linked else None
+        if linked is None:
+            left_out = _protect_pairs(baseline, followup, pairing, pid, plans,
+                                      cells.threshold)
+        else:
+            left_out = linked.pairs
+            if linked.whole_unpaired:
+                unpaired.add(pid)
+            for plan, hidden in zip(plans, linked.groups, strict=True):
+                for key, why in hidden.items():
+                    plan.published[key].pop(pid, None)
+                    left_out[plans.index(plan)] = [x for x in left_out[plans.index(plan)]
+                                                   if x != key]
+                    plan.withheld.append(Withheld(
+                        what=f"{plan.field} {plan.values[key]}: {plan.names[pid]}",
+                        reason=why))
+        for plan, keys in zip(plans, left_out, strict=True):
             plan.left_out[pid] = keys
             for key in keys:
                 plan.welch[key].add(pid)
+    if unpaired and reason is None:
+        # The whole survey's paired test is left out for these principles: compared again
+        # with Welch, and what the first pass withheld replaced.
+        withheld = []
+        overall, principles, items, timepoints = _whole_survey(
+            baseline, followup, matching, pairing, cells, withheld, unpaired)
     groups: dict[str, BreakdownComparison] = {}
     for plan in plans:
         groups[plan.field], notes = _group_comparison(baseline, followup, pairing, plan, cells)
@@ -894,9 +1198,19 @@ def trend(waves: Sequence[Wave], *, independent: bool = False,
             not_compared.append(NotCompared(id=p.id, reason="; ".join(reasons)))
     withheld: list[Withheld] = []
     names = {p.id: p.name for p in last.principles}
-    overall = _trend_line(waves, None, "Overall", independent, min_group_size, withheld)
-    principles = _adjust_lines([_trend_line(waves, pid, names[pid], independent,
-                                            min_group_size, withheld) for pid in comparable])
+    # The principles first: the overall's change minus theirs shown is that of those not.
+    lines = [_trend_line(waves, pid, names[pid], independent, min_group_size, withheld)
+             for pid in comparable]
+    shown_at = {line.id: {p.wave for p in line.points if not p.withheld} for line in lines}
+
+    def principles_not_shown(i: int, j: int) -> str | None:
+        return _principles_not_shown(waves, i, j, shown_at, min_group_size)
+
+    overall_notes: list[Withheld] = []
+    overall = _trend_line(waves, None, "Overall", independent, min_group_size,
+                          overall_notes, principles_not_shown)
+    withheld[:0] = overall_notes
+    principles = _adjust_lines(lines)
     return Trend(
         leadlens_version=__version__, generated_at=generated_at or dt.datetime.now(dt.UTC),
         question_set=last.question_set.id, title=title or last.question_set.title,
@@ -917,8 +1231,37 @@ def _side(wave: Wave, principle: str | None) -> Side:
     return principle_side(r, p, _values(wave, principle))
 
 
+def _principles_not_shown(waves: Sequence[Wave], i: int, j: int,
+                          shown_at: dict[str, set[int]], min_group_size: int | None
+                          ) -> str | None:
+    """Why wave ``j``'s overall score may not be shown beside wave ``i``'s: its change minus
+    that of the principles shown in both is the change of the others, so their people whose
+    score changed (counted by ids) must be none or at least the threshold."""
+    a, b = waves[i], waves[j]
+    cells = Cells(a, b, min_group_size)
+    ia, ib = a.respondents, b.respondents
+    if ia is None or ib is None or cells.ids_a is None or cells.ids_b is None:
+        return None
+    people: set[object] = set()
+    for pid in ib.principles:
+        if pid not in ia.principles or {i, j} <= shown_at.get(pid, set()):
+            continue
+        found = cells.change_set(pid)
+        if found is None:
+            return None
+        people.update(cells.ids_a[found.left].tolist(), cells.ids_b[found.joined].tolist(),
+                      cells.ids_a[found.pairs[0]].tolist())
+    if 0 < len(people) < cells.threshold:
+        return ("with the principles shown, it would give away the change of the principles "
+                f"withheld: {change_reason(cells.threshold)}")
+    return None
+
+
 def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, independent: bool,
-                min_group_size: int | None, withheld: list[Withheld]) -> TrendLine:
+                min_group_size: int | None, withheld: list[Withheld],
+                beside: Callable[[int, int], str | None] | None = None) -> TrendLine:
+    """One line; ``beside(i, j)``: a further reason wave ``j``'s point may not be shown
+    with wave ``i``'s, or None."""
     ident = principle or "overall"
     published: list[int] = []
     points = []
@@ -933,6 +1276,8 @@ def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, indepen
             side = _side(wave, principle)
             reasons += [r for i in published if (r := Cells(waves[i], wave, min_group_size)
                         .scored(principle, _side(waves[i], principle).n, side.n)) is not None]
+            if beside is not None:
+                reasons += [beside(i, j) for i in published]
         reasons = [r for r in reasons if r is not None]
         if reasons:
             withheld.append(Withheld(what=f"{name} in wave {wave.label}", reason=reasons[0]))
@@ -976,7 +1321,8 @@ def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, indepen
             fav = favourable_change(_favourable(a.results, pa.items),
                                     _favourable(b.results, pb.items))
         return change(ident, name, _side(a, principle), _side(b, principle),
-                      _paired(a, b, pairing, principle), fav, min_pairs=threshold)
+                      _paired(a, b, pairing, principle), fav, min_pairs=threshold,
+                      withheld=withheld, what=f"{name} from wave {a.label} to {b.label}")
 
     spans = list(zip(published, published[1:], strict=False))
     steps = [step(i, j) for i, j in spans]

@@ -6,7 +6,7 @@ carries it into the results document. Shape (docs/workshop.md)::
 
     agreed: 1
     question_set: ggi-systems-leadership
-    question_set_version: 1.0.0
+    question_set_version: 2.1.0
     updated_at: 2026-12-01T10:42:00+00:00
     principles:
       basics:
@@ -88,6 +88,8 @@ class Agreed:
     question_set_version: str
     principles: dict[str, Agreement] = field(default_factory=dict)
     updated_at: dt.datetime | None = None
+    warnings: list[Problem] = field(default_factory=list)
+    """Located warnings about the file (agreed on another version of the question set)."""
 
     @classmethod
     def empty_for(cls, qs: QuestionSet) -> Agreed:
@@ -229,6 +231,16 @@ class _Checker:
                          f"names no question set (this run scores {self.qs.id!r})",
                          f"Score with --question-set {qs_id}" if isinstance(qs_id, str)
                          else "Add 'question_set: ID'")
+        version = top.get("question_set_version")
+        if qs_id == self.qs.id and version is not None and str(version) != self.qs.version:
+            line, col = self.smap.locate(("question_set_version",))
+            agreed.warnings.append(Problem(
+                file=self.filename, line=line, col=col, path="question_set_version",
+                severity="warning", code=Code.AGREED_OTHER_VERSION,
+                message=f"agreed on version {version} of {self.qs.id!r}; this run scores "
+                        f"version {self.qs.version}",
+                hint="Check that the agreed levels still fit its principles and bands, then "
+                     f"write question_set_version: {self.qs.version}"))
         updated = top.get("updated_at")
         if isinstance(updated, dt.datetime):
             agreed.updated_at = updated if updated.tzinfo else updated.replace(tzinfo=dt.UTC)
