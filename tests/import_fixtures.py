@@ -309,8 +309,8 @@ def qualtrics(qs: QuestionSet, rows: list[Row], out: Path, *, numeric: bool = Fa
         for _, _, _, key in columns:
             if _rated(qs, key):
                 cell = _answer(qs, row, key, "number" if numeric else "label")
-                if numeric and cell and not cell.isdigit():
-                    cell = "99"  # the recode value the survey gave "Don't know"
+                if numeric and cell:
+                    cell = _recode(qs, key, cell)
                 cells.append(cell if numeric else _smart(cell))
             else:
                 cells.append(row.get(key, ""))
@@ -320,9 +320,27 @@ def qualtrics(qs: QuestionSet, rows: list[Row], out: Path, *, numeric: bool = Fa
     return _write_csv(out / name, [names, texts, ids, *body], quoting=csv.QUOTE_MINIMAL)
 
 
+def _recode(qs: QuestionSet, key: str, cell: str) -> str:
+    """Qualtrics' default recode of an answer: 1..k for the k choices in order, then the
+    unscored choices ("Don't know": k+1)."""
+    scale = qs.scale_of(qs.question_by_id[key.split("@")[0]])
+    assert scale is not None
+    values = sorted(o.value for o in scale.options)
+    if cell.lstrip("-").isdigit():
+        return str(values.index(int(cell)) + 1)
+    return str(len(values) + 1 + scale.unscored.index(cell))
+
+
 def qualtrics_numeric_mapping(qs: QuestionSet, out: Path) -> Path:
-    """The mapping a numeric Qualtrics export needs: what the recode 99 stands for."""
-    answers = {sid: {"99": s.unscored[0]} for sid, s in qs.scales.items() if s.unscored}
+    """The mapping a numeric Qualtrics export needs: what the default recodes stand for
+    (only "Don't know" on a 1..k scale; every code on the 0-4 maturity scale)."""
+    answers: dict[str, dict[str, int | str]] = {}
+    for sid, s in qs.scales.items():
+        values = sorted(o.value for o in s.options)
+        codes: dict[str, int | str] = {} if values == list(range(1, len(values) + 1)) else {
+            str(i): v for i, v in enumerate(values, 1)}
+        codes.update({str(len(values) + i): u for i, u in enumerate(s.unscored, 1)})
+        answers[sid] = codes
     path = out / "qualtrics-numeric.yaml"
     path.write_text(yaml.safe_dump({"answers": answers}, sort_keys=False), encoding="utf-8")
     return path

@@ -311,3 +311,30 @@ import:
     assert needs_import(write("mapped.csv", "Q1,b2\n4,5\n"), qs)
     assert needs_import(write("codes.csv", "b1,b2\nA4,5\n"), qs)
     assert needs_import(write("labels.csv", "b1,b2\nAgree,5\n"), qs)
+
+
+def test_a_reworded_header_gets_did_you_mean_and_a_line_to_paste(write: Write,
+                                                                  qs: QuestionSet) -> None:
+    # "our" left out of b1's text: close to it, not equal.
+    header = "We know partners.,We look ahead. [Organisation hat],Unrelated"
+    path = write("export.csv", f"Timestamp,{header}\n2024-03-04 10:00,Agree,Agree,x\n")
+    problems = _errors(path, qs)
+    assert len(problems) == 1, problems
+    [problem] = problems
+    assert problem == (f"{path}:1: column 'We know partners.': matches no question, but it "
+                       "is close to the text of 'b1', which has no column. Did you mean "
+                       "'b1'? If so, map it in a --mapping file, under columns: - {header: "
+                       "\"We know partners.\", to: b1}")
+    line = problem.split("under columns: ")[1]
+    mapping = write("map.yaml", f"columns:\n  {line}\n")
+    table = read_export(path, qs, ImportOptions(mapping=load_mapping(mapping)))
+    assert "b1" in table.headers
+
+
+def test_a_header_close_to_nothing_missing_stays_a_warning(write: Write, qs: QuestionSet
+                                                          ) -> None:
+    path = write("export.csv", "Timestamp,We know our partners.,Do we know our partners?\n"
+                 "2024-03-04 10:00,Agree,x\n")
+    # b1 has its column; the other header is far from every question without one.
+    table = read_export(path, qs)
+    assert [w.code for w in table.warnings] == ["responses.unknown-column"]

@@ -100,6 +100,7 @@ def test_a_bad_alias_file_is_one_located_line_per_problem(board: Path) -> None:
     lines = err.strip().splitlines()
     assert len(lines) == 2 and all(line.startswith(f"{board / 'aliases.yaml'}") for line in lines)
     assert "'organsation' is not a respondent field" in err
+    assert "Did you mean 'organisation'? Use one of: " in err
     assert "expected a list of spellings" in err
     assert "Traceback" not in err
 

@@ -56,6 +56,7 @@ class Code(StrEnum):
     YAML_YAML11_NUMBER = "yaml.yaml11-number"
     YAML_RECURSIVE_ALIAS = "yaml.recursive-alias"
     YAML_BAD_DATE = "yaml.bad-date"
+    YAML_CSV_FILE = "yaml.csv-file"
     JSON_SYNTAX = "json.syntax"
     JSON_TOO_DEEP = "json.too-deep"
     # A value of the wrong shape for its document (one translation of pydantic's errors)
@@ -112,6 +113,7 @@ class Code(StrEnum):
     IMPORT_UNKNOWN_TARGET = "import.unknown-target"
     IMPORT_UNKNOWN_SCALE = "import.unknown-scale"
     IMPORT_NOT_A_VALUE = "import.not-a-value"
+    IMPORT_QUALTRICS_RECODES = "import.qualtrics-recodes"
     # Reading CSV files, workbooks and platform exports
     CSV_DUPLICATE_HEADER = "csv.duplicate-header"
     CSV_RAGGED_ROW = "csv.ragged-row"
@@ -126,9 +128,13 @@ class Code(StrEnum):
     XLSX_UNREADABLE = "xlsx.unreadable"
     XLSX_TOO_LARGE = "xlsx.too-large"
     XLSX_SHEET_CHOICE = "xlsx.sheet-choice"
+    XLSX_OTHER_SHEET = "xlsx.other-sheet"
     XLSX_FORMULA_WITHOUT_RESULT = "xlsx.formula-without-result"
     EXPORT_PARTIAL_HEADER = "export.partial-header"
+    EXPORT_NOT_RESPONSES = "export.not-responses"
+    EXPORT_UNFINISHED = "export.unfinished"
     RESPONSES_LEADLENS_OUTPUT = "responses.leadlens-output"
+    RESPONSES_YAML_FILE = "responses.yaml-file"
     # Responses: columns and answers
     RESPONSES_AMBIGUOUS_COLUMN = "responses.ambiguous-column"
     RESPONSES_DUPLICATE_COLUMN = "responses.duplicate-column"
@@ -147,6 +153,8 @@ class Code(StrEnum):
     RESPONSES_REQUIRED = "responses.required"
     RESPONSES_INVALID_AS_MISSING = "responses.invalid-as-missing"
     RESPONSES_BLANK_ROWS = "responses.blank-rows"
+    RESPONSES_AMBIGUOUS_DATES = "responses.ambiguous-dates"
+    RESPONSES_UNREADABLE_DATES = "responses.unreadable-dates"
     RESPONSES_NONE = "responses.none"
     RESPONSES_DUPLICATE_IDS = "responses.duplicate-ids"
     RESPONSES_MORE_WARNINGS = "responses.more-warnings"
@@ -197,6 +205,7 @@ class Code(StrEnum):
     # Scoring
     SCORING_UNSCORED_PRINCIPLE = "scoring.unscored-principle"
     SCORING_NEAR_DUPLICATE_GROUPS = "scoring.near-duplicate-groups"
+    SCORING_NOT_A_CHOICE = "scoring.not-a-choice"
     # Results documents read back
     RESULTS_NOT_RESULTS = "results.not-results"
     RESULTS_VERSION = "results.version"

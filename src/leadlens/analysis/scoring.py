@@ -45,7 +45,8 @@ def score(data: Data, question_set: str | os.PathLike[str] | QuestionSet | None 
           by: str | Sequence[str] = (), *, min_group_size: int | None = None,
           on_invalid: Literal["error", "missing"] = "error", strict: bool = False,
           allow_missing_questions: bool = False, mapping: str | os.PathLike[str] | None = None,
-          encoding: str | None = None, delimiter: str | None = None) -> Results:
+          encoding: str | None = None, delimiter: str | None = None,
+          keep_unfinished: bool = False, sheet: str | None = None) -> Results:
     """Score responses as ``leadlens score`` does, and return the results document.
 
     Args:
@@ -64,6 +65,10 @@ def score(data: Data, question_set: str | os.PathLike[str] | QuestionSet | None 
             count as missing (``--allow-missing-questions``).
         mapping, encoding, delimiter: how to read survey-platform export files
             (``--mapping``, ``--encoding``, ``--delimiter``); not for DataFrames.
+        keep_unfinished: score Qualtrics responses marked ``Finished`` False
+            (``--keep-unfinished``); by default they are left out with a warning.
+        sheet: the worksheet to read in a workbook (``--sheet``); by default the first, or
+            the first whose header has question columns.
 
     Returns:
         The results document (:class:`~leadlens.results.document.Results`); its ``warnings``
@@ -86,6 +91,7 @@ def score(data: Data, question_set: str | os.PathLike[str] | QuestionSet | None 
                           on_invalid=on_invalid, strict=strict,
                           allow_missing_questions=allow_missing_questions, mapping=mapping,
                           encoding=encoding, delimiter=delimiter,
+                          keep_unfinished=keep_unfinished, sheet=sheet,
                           hold_back=guard.responses if guard else None)
     if guard is not None:
         hold_back_shown(output, guard)
@@ -134,7 +140,9 @@ def score_output(data: Data, question_set: str | os.PathLike[str] | QuestionSet 
                  on_invalid: str = "error", strict: bool = False,
                  allow_missing_questions: bool = False,
                  mapping: str | os.PathLike[str] | None = None, encoding: str | None = None,
-                 delimiter: str | None = None, withhold_comments: Collection[str] = (),
+                 delimiter: str | None = None, keep_unfinished: bool = False,
+                 sheet: str | None = None,
+                 withhold_comments: Collection[str] = (),
                  group_aliases: Mapping[str, Mapping[str, str]] | None = None,
                  respondent_fields: str = "all",
                  hold_back: Callable[[Responses], Responses] | None = None) -> ScoreOutput:
@@ -158,7 +166,8 @@ def score_output(data: Data, question_set: str | os.PathLike[str] | QuestionSet 
     qs, responses = read_input(data, question_set, fields, min_group_size=min_group_size,
                                on_invalid=on_invalid, strict=strict,
                                allow_missing_questions=allow_missing_questions,
-                               mapping=mapping, encoding=encoding, delimiter=delimiter)
+                               mapping=mapping, encoding=encoding, delimiter=delimiter,
+                               keep_unfinished=keep_unfinished, sheet=sheet)
     if hold_back is not None:
         responses = hold_back(responses)
     scored = score_responses(qs, responses, by=fields, min_group_size=min_group_size,
@@ -200,7 +209,8 @@ def read_input(data: Data, question_set: str | os.PathLike[str] | QuestionSet | 
                on_invalid: str = "error", strict: bool = False,
                allow_missing_questions: bool = False,
                mapping: str | os.PathLike[str] | None = None, encoding: str | None = None,
-               delimiter: str | None = None) -> tuple[QuestionSet, Responses]:
+               delimiter: str | None = None, keep_unfinished: bool = False,
+               sheet: str | None = None) -> tuple[QuestionSet, Responses]:
     """The question set and the responses :func:`score_output` scores, checked as it checks
     them (``score --list-comments`` stops here)."""
     from leadlens.questionset.loading import load_question_set
@@ -226,7 +236,8 @@ def read_input(data: Data, question_set: str | os.PathLike[str] | QuestionSet | 
         raise UsageError.about(given, "reads export files, not DataFrames: rename a "
                                "DataFrame's columns to the question ids instead",
                                code=Code.OPTION_FILES_ONLY)
-    options = import_options(mapping, encoding, delimiter, qs)
+    options = import_options(mapping, encoding, delimiter, qs,
+                             keep_unfinished=keep_unfinished, sheet=sheet)
     from leadlens.responses.frames import frame_cells
 
     tables = [s if isinstance(s, Path) else frame_cells(s) for s in sources]
@@ -255,13 +266,14 @@ def parse_delimiter(value: str | None) -> str | None:
 
 
 def import_options(mapping: str | os.PathLike[str] | None, encoding: str | None,
-                   delimiter: str | None, question_set: QuestionSet | None = None
-                   ) -> ImportOptions:
+                   delimiter: str | None, question_set: QuestionSet | None = None, *,
+                   keep_unfinished: bool = False, sheet: str | None = None) -> ImportOptions:
     """How to read export files: the options ``score`` and ``inspect`` take; a mapping
     file's rules are checked against ``question_set`` when it is given."""
     from leadlens.responses.exports import ImportOptions, load_mapping
 
     return ImportOptions(encoding=encoding, delimiter=parse_delimiter(delimiter),
+                         keep_unfinished=keep_unfinished, sheet=sheet,
                          mapping=load_mapping(Path(mapping), question_set)
                          if mapping is not None else None)
 

@@ -42,6 +42,13 @@ QuestionSetArgument = Annotated[str | None, typer.Argument(
     metavar="QUESTION_SET", show_default=False, help=QUESTION_SET_HELP)]
 MappingOption = Annotated[Path | None, typer.Option(
     "--mapping", metavar="FILE", show_default=False, help=MAPPING_HELP)]
+SheetOption = Annotated[str | None, typer.Option(
+    "--sheet", metavar="NAME", show_default=False,
+    help="Read this worksheet of a workbook (default: the first, or the first whose header "
+    "has question columns).")]
+KeepUnfinishedOption = Annotated[bool, typer.Option(
+    "--keep-unfinished", help="Score Qualtrics responses marked Finished False too (by "
+    "default they are left out, with a warning, as Qualtrics' reports leave them out).")]
 EncodingOption = Annotated[str | None, typer.Option(
     "--encoding", metavar="NAME", show_default=False, help=ENCODING_HELP)]
 DelimiterOption = Annotated[str | None, typer.Option(

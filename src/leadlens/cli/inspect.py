@@ -17,9 +17,11 @@ from leadlens.cli._options import (
     DelimiterOption,
     EncodingOption,
     Formats,
+    KeepUnfinishedOption,
     MappingOption,
     QuestionSetOption,
     QuietOption,
+    SheetOption,
     choose_format,
     format_option,
 )
@@ -35,11 +37,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def import_options(mapping: Path | None, encoding: str | None, delimiter: str | None,
-                   question_set: QuestionSet | None = None) -> ImportOptions:
+                   question_set: QuestionSet | None = None, *,
+                   keep_unfinished: bool = False, sheet: str | None = None) -> ImportOptions:
     """The reading options both ``inspect`` and ``score`` take (the library's rules)."""
     from leadlens.analysis.scoring import import_options as library_options
 
-    return run(lambda: library_options(mapping, encoding, delimiter, question_set))
+    return run(lambda: library_options(mapping, encoding, delimiter, question_set,
+                                       keep_unfinished=keep_unfinished, sheet=sheet))
 
 
 def _shown(text: str) -> str:
@@ -55,6 +59,16 @@ def _target(match: Match) -> str:
 
 def _missing_problems(inspection: Inspection, qs: QuestionSet, strict: bool) -> list[Problem]:
     texts = {key: q.text for q in qs.questions for key in q.answer_keys}
+    missing = inspection.columns.missing
+    if missing and not any(m.kind == "question" for m in inspection.columns.matches):
+        sheet = inspection.detection.sheet
+        where = f" of sheet {sheet!r}" if sheet else ""
+        return [Problem(  # one line, not one per question of a file that answers none
+            file=inspection.detection.file, severity="error" if strict else "warning",
+            message=f"no column{where} matches a question of {qs.id!r}: all "
+            f"{len(missing)} question columns are missing (see questions with no column)",
+            hint="Check the question set (--question-set), or map columns with --mapping",
+            code=Code.RESPONSES_MISSING_COLUMNS)]
     return [Problem(file=inspection.detection.file, severity="error" if strict else "warning",
                     message=f"question {key!r} matches no column; its answers would be missing",
                     hint=f"({_shown(texts[key])})", code=Code.RESPONSES_MISSING_COLUMNS)
@@ -149,6 +163,8 @@ def inspect(
     mapping: MappingOption = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
+    keep_unfinished: KeepUnfinishedOption = False,
+    sheet: SheetOption = None,
     output_format: Annotated[str, format_option(
         INSPECT_FORMATS, "text or json; default: text.")] = "text",
     strict: Annotated[bool, typer.Option(
@@ -169,7 +185,8 @@ def inspect(
 
     reporter = REPORTERS[choose_format(INSPECT_FORMATS, output_format)]
     qs = run(lambda: load_question_set(question_set))
-    options = import_options(mapping, encoding, delimiter, qs)
+    options = import_options(mapping, encoding, delimiter, qs,
+                             keep_unfinished=keep_unfinished, sheet=sheet)
     failed = False
     for number, path in enumerate(files):
         inspection = run(lambda p=path: inspect_file(p, qs, options))  # type: ignore[misc]

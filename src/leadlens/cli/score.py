@@ -19,9 +19,11 @@ from leadlens.cli._options import (
     EncodingOption,
     ForceOption,
     Formats,
+    KeepUnfinishedOption,
     MappingOption,
     QuestionSetOption,
     QuietOption,
+    SheetOption,
     choose_format,
     format_option,
     is_stdout,
@@ -80,6 +82,8 @@ def score(
     mapping: MappingOption = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
+    keep_unfinished: KeepUnfinishedOption = False,
+    sheet: SheetOption = None,
     scores_fields: Annotated[str, typer.Option(
         "--scores-fields", metavar="all|none|large", show_default=False,
         help="scores.csv only: all respondent fields and ids (default), none, or only the "
@@ -163,7 +167,8 @@ def score(
     withheld = run(lambda: _withheld_ids(withhold_comments)) if withhold_comments else {}
     reading = {"min_group_size": min_group_size, "on_invalid": on_invalid, "strict": strict,
                "allow_missing_questions": allow_missing_questions, "mapping": mapping,
-               "encoding": encoding, "delimiter": delimiter}
+               "encoding": encoding, "delimiter": delimiter,
+               "keep_unfinished": keep_unfinished, "sheet": sheet}
     if list_comments:
         _, data = run(lambda: read_input(responses, qs, by or [], **reading))  # type: ignore[arg-type]
         _print_comments(data)
@@ -216,7 +221,7 @@ def _load_aliases(path: Path, fields: list[str]) -> dict[str, dict[str, str]]:
     """
     from dataclasses import replace
 
-    from leadlens.errors import Code, LeadlensError, Problem
+    from leadlens.errors import Code, LeadlensError, Problem, did_you_mean
     from leadlens.files import read_input
     from leadlens.source.yamltree import load_yaml
 
@@ -241,9 +246,10 @@ def _load_aliases(path: Path, fields: list[str]) -> dict[str, dict[str, str]]:
     aliases: dict[str, dict[str, str]] = {}
     for field_id, groups in data.items():
         if field_id not in fields:
+            hint = " ".join(filter(None, (did_you_mean(str(field_id), fields),
+                                          f"Use one of: {', '.join(fields)}")))
             problems.append(problem((field_id,), f"{field_id!r} is not a respondent field",
-                                    Code.SCHEMA_UNKNOWN_KEY, f"Use one of: {', '.join(fields)}",
-                                    key=True))
+                                    Code.SCHEMA_UNKNOWN_KEY, hint, key=True))
             continue
         if not isinstance(groups, dict):
             problems.append(problem((field_id,), "expected {group: [other spellings]}",

@@ -1,5 +1,6 @@
 """Files that are not responses though they are given as responses, told apart before (or,
-for tables, right after) reading: a text file named ``.parquet``, and leadlens' own outputs
+for tables, right after) reading: a text file named ``.parquet``, leadlens' YAML files (a
+question set, a mapping, an answers file: :mod:`leadlens.source.kinds`), and its own outputs
 (a results document, a comparison, the results workbook of ``score -o results.xlsx``, the
 tidy tables of ``score -o results.parquet``, the scores CSV of ``score -f csv``).
 
@@ -62,6 +63,11 @@ def check_before_reading(path: Path, *, parquet: bool) -> None:
                  "score the responses it was made from", code=Code.RESPONSES_LEADLENS_OUTPUT)])
     found = _FIRST_KEY.match(head.lstrip(b"\xef\xbb\xbf"))
     if found is None:
+        from leadlens.source.kinds import yaml_not_responses
+
+        yaml_file = yaml_not_responses(head.decode("utf-8", errors="replace"), name)
+        if yaml_file is not None:
+            raise ResponsesError([yaml_file])
         return
     known = _DOCUMENTS.get(found.group(1).decode("ascii"))
     if known is None:

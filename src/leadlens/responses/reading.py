@@ -35,6 +35,7 @@ from leadlens.responses.layout import RESERVED_COLUMNS
 from leadlens.responses.limits import RunBudget, capped_warnings
 from leadlens.responses.numeric import numeric_hint
 from leadlens.responses.problems import blank_rows
+from leadlens.responses.stamps import read_stamps
 from leadlens.responses.table import (
     BoolArray,
     FieldValues,
@@ -174,6 +175,10 @@ def cells_to_responses(table: CellTable, question_set: QuestionSet, *,
            if "respondent_id" in position else None)
     when = (table.columns[position["submitted_at"]].cells()
             if "submitted_at" in position else None)
+    if when is not None:
+        when, stamp_warnings = read_stamps(when, source, table.shown(position["submitted_at"]),
+                                           table.header_line)
+        warnings += stamp_warnings
 
     blank = _blank_rows(codes, fields, answers, ids)
     for bad in invalid:

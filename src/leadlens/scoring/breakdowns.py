@@ -35,6 +35,7 @@ from leadlens.scoring.groups import (
     group_respondents,
     group_results,
     near_duplicates,
+    outside_choices,
     spelling_rows,
 )
 from leadlens.scoring.principles import PrincipleScores
@@ -134,7 +135,9 @@ def publish(question_set: QuestionSet, responses: Responses, principles: list[Pr
     groupings: list[Grouping] = [group_respondents(f, responses.fields[f], aliases.get(f))
                                  for f in by]
     for grouping in groupings:
-        for published, detailed in _near_duplicate_warnings(grouping, responses):
+        for published, detailed in [*_near_duplicate_warnings(grouping, responses),
+                                    *_outside_choice_warnings(question_set, grouping,
+                                                              responses)]:
             out.details[len(out.warnings)] = detailed
             out.warnings.append(published)
     atom_of, atom_groups = atoms_of([g.codes for g in groupings])
@@ -318,6 +321,39 @@ def _near_duplicate_warnings(grouping: Grouping, responses: Responses
             file=first[0] if first else None, line=first[1] if first else None,
             message=f"--by {grouping.field}: {', '.join(named)} may be one group written "
                     "differently", hint=hint)))
+    return warnings
+
+
+def _outside_choice_warnings(question_set: QuestionSet, grouping: Grouping,
+                             responses: Responses) -> list[tuple[ResultWarning, ResultWarning]]:
+    """Per group that is none of a choice field's choices: the warning a document publishes
+    (the value), and the facilitator's (with its lines, which would give a hidden group's
+    size away if published)."""
+    field_ = next(f for f in question_set.respondent if f.id == grouping.field)
+    if field_.type != "choice" or not field_.choices:
+        return []
+    hint = ("If it is one of them, list it under that choice in a --group-aliases file "
+            f"(docs/scoring.md, section 8); the choices: {'; '.join(field_.choices)}")
+    warnings: list[tuple[ResultWarning, ResultWarning]] = []
+    for group in outside_choices(grouping, field_.choices):
+        spellings = sorted(grouping.spellings[group])
+        rows = spelling_rows(responses.fields[grouping.field], spellings)
+        found = [place for s in spellings for place in places(responses.line_parts,
+                                                               rows[s][0])]
+        total = sum(rows[s][1] for s in spellings)
+        first = found[0] if found else None
+        where = _lines(found, first[0] if first else None)
+        more = f" and {total - len(found)} more" if where and total > len(found) else ""
+        value = grouping.values[group]
+        message = (f"--by {grouping.field}: {value!r}{{}} is not one of the field's choices, "
+                   "so it is a group of its own")
+        warnings.append((
+            ResultWarning(code=Code.SCORING_NOT_A_CHOICE, message=message.format(""),
+                          hint=hint),
+            ResultWarning(code=Code.SCORING_NOT_A_CHOICE, file=first[0] if first else None,
+                          line=first[1] if first else None,
+                          message=message.format(f" ({where}{more})" if where else ""),
+                          hint=hint)))
     return warnings
 
 

@@ -149,6 +149,15 @@ def _typo(x: str, y: str) -> bool:
     return matcher.quick_ratio() >= 0.92 and matcher.ratio() >= 0.92
 
 
+def outside_choices(grouping: Grouping, choices: Sequence[str]) -> list[int]:
+    """Groups (indexes) that are none of a choice field's choices, compared as groups are
+    (trimmed, NFC, any case): answers typed or exported outside the survey's list."""
+    allowed = {group_key(c) for c in choices}
+    return [i for i, (value, blank) in enumerate(zip(grouping.values, grouping.not_stated,
+                                                     strict=True))
+            if not blank and group_key(value) not in allowed]
+
+
 def near_duplicates(grouping: Grouping) -> list[list[int]]:
     """Groups that may be one: the same letters and digits (``ICB.`` and ``ICB``), initials
     (``NR ICB``), or one or two letters apart in a long name. Each list holds group indexes."""

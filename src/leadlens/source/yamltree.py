@@ -321,6 +321,11 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, filename: str) -> Problem:
 def compose_checked(text: str, filename: str, document: str) -> tuple[Node | None, list[Problem]]:
     """Compose one YAML document safely: syntax, document count, depth and aliases checked
     first. ``document`` names what the file should be ("an answers file"), for messages."""
+    from leadlens.source.kinds import csv_not_yaml
+
+    table = csv_not_yaml(text, filename, document)
+    if table is not None:
+        return None, [table]
     problems = _scan(text, filename, document)
     if problems:
         return None, problems

@@ -50,6 +50,7 @@ from leadlens.responses.cells import (
 from leadlens.responses.exports import platforms, sniff
 from leadlens.responses.exports.answers import ScaleLabels, scale_labels
 from leadlens.responses.exports.grid import Grid, csv_records
+from leadlens.responses.exports.kept import left_out_warnings, record_columns, record_kind
 from leadlens.responses.exports.mapping import rule_sources
 from leadlens.responses.exports.matching import Match
 from leadlens.responses.exports.reader import (
@@ -60,6 +61,7 @@ from leadlens.responses.exports.reader import (
     detect_layout,
     match_layout,
 )
+from leadlens.responses.exports.recodes import recode_problems
 from leadlens.responses.limits import MAX_FIELD_BYTES
 from leadlens.responses.problems import blank_rows
 
@@ -120,12 +122,19 @@ def read_export_columns(path: Path, qs: QuestionSet, options: ImportOptions,
     labels = scale_labels(qs, [s.settings for s in found.sources])
     wanted = {m.column.index: _hint(m, labels, hint) for m in used}
     wanted = {i: h for i, h in wanted.items() if h != "skip"}
-    body = _body(path, head, wanted)
+    sorting = [i for i in record_columns(head.layout) if i is not None]
+    body = _body(path, head, {**dict.fromkeys(sorting, "category"), **wanted})
     if body is None:
         return None
     frame, lines = body
+    if sorting:
+        frame, lines, left_out = _responses_only(frame, lines, head.layout, name, options)
+        warnings += left_out
     detection = head.detection
-    columns, problems, total = _convert(frame, used, wanted, labels, options, name, lines)
+    header_lines = head.detection.header_lines
+    columns, problems, total = _convert(frame, used, wanted, labels, options, name, lines,
+                                        (detection.platform,
+                                         header_lines[0] if header_lines else None))
     if problems:
         raise ResponsesError(problems, omitted=max(0, total - len(problems)))
     if detection.blank:
@@ -149,7 +158,48 @@ def inspect_columns(path: Path, qs: QuestionSet, options: ImportOptions,
     labels = scale_labels(qs, [s.settings for s in found.sources])
     wanted = {m.column.index: _hint(m, labels, hint) for m in found.columns.used()}
     wanted = {i: h for i, h in wanted.items() if h != "skip"}
-    return found if _body(path, head, wanted) is not None else None
+    sorting = [i for i in record_columns(head.layout) if i is not None]
+    body = _body(path, head, {**dict.fromkeys(sorting, "category"), **wanted})
+    if body is None:
+        return None
+    if sorting:  # the records left out, as the exact reader's inspection counts them
+        found.warnings = found.warnings + _responses_only(*body, head.layout, str(path),
+                                                          options)[2]
+    return found
+
+
+def _responses_only(frame: pl.DataFrame, lines: npt.NDArray[np.int32],
+                    layout: platforms.Layout, name: str, options: ImportOptions
+                    ) -> tuple[pl.DataFrame, npt.NDArray[np.int32], list[Problem]]:
+    """The records that are responses (:mod:`~leadlens.responses.exports.kept`): each
+    distinct (Status, Finished) pair is classified once."""
+    import polars as pl
+
+    status, finished = record_columns(layout)
+    pairs = pl.DataFrame({
+        "s": frame[f"c{status}"].cast(pl.String) if status is not None else pl.repeat(
+            "", frame.height, eager=True),
+        "f": frame[f"c{finished}"].cast(pl.String) if finished is not None else pl.repeat(
+            "", frame.height, eager=True)}).fill_null("")
+    codes = pairs.select(pl.struct("s", "f").rank("dense").cast(pl.Int64) - 1)
+    index = codes.to_series().to_numpy()
+    firsts = np.unique(index, return_index=True)[1]
+    kinds = [record_kind(pairs["s"][int(i)], pairs["f"][int(i)]) for i in firsts]
+    found: dict[str, list[int]] = {}
+    keep = np.ones(frame.height, dtype=bool)
+    for code, kind in enumerate(kinds):
+        if kind is None:
+            continue
+        rows = index == code
+        found.setdefault(kind, []).extend(lines[rows].tolist())
+        if not (kind == "unfinished" and options.keep_unfinished):
+            keep &= ~rows
+    if not found:
+        return frame, lines, []
+    found = {kind: sorted(at) for kind, at in found.items()}
+    warnings = left_out_warnings(name, dict(sorted(found.items(), key=lambda k: k[1][0])),
+                                 keep_unfinished=options.keep_unfinished)
+    return frame.filter(_series(keep)), lines[keep], warnings
 
 
 def _matched(path: Path, qs: QuestionSet, options: ImportOptions, head: _Head
@@ -448,10 +498,18 @@ def _blank_records(path: Path, structure: _Structure, rows: IntArray, delimiter:
 
 def _convert(frame: pl.DataFrame, used: list[Match], wanted: dict[int, ColumnHint],
              labels: dict[str, ScaleLabels], options: ImportOptions, name: str,
-             lines: npt.NDArray[np.int32]) -> tuple[dict[int, Column], list[Problem], int]:
+             lines: npt.NDArray[np.int32], where: tuple[str, int | None]
+             ) -> tuple[dict[int, Column], list[Problem], int]:
     """Every used column as a :class:`Column` (labels already read as values), and the
-    first unknown answers in file order with how many there are."""
+    first unknown answers in file order with how many there are. ``where``: the platform
+    and the header's first line.
+
+    Raises:
+        ResponsesError: Qualtrics codes on a scale that is not 1..k (:mod:`.recodes`).
+    """
+    platform, header_line = where
     columns: dict[int, Column] = {}
+    distinct: list[tuple[str, ScaleLabels, list[str]]] = []
     bad_rows: list[IntArray] = []
     bad_at: list[tuple[int, Match, dict[int, Any], npt.NDArray[np.unsignedinteger[Any]]]] = []
     check = options.on_invalid == "error"
@@ -463,12 +521,16 @@ def _convert(frame: pl.DataFrame, used: list[Match], wanted: dict[int, ColumnHin
         column = (_encode_ids if wanted[index] == "id" else _encode)(series)
         converter = labels.get(match.key or "")
         if converter is not None:
+            distinct.append((match.column.display, converter, column.labels))
             column, issues = _read_labels(column, converter, check)
             if issues:
                 rows = np.flatnonzero(np.isin(column.codes, list(issues)))
                 bad_rows.append(rows)
                 bad_at.append((position, match, issues, column.codes[rows]))
         columns[position] = column
+    recoded = recode_problems(platform, distinct, name, header_line)
+    if recoded:
+        raise ResponsesError(recoded)
     total = sum(rows.size for rows in bad_rows)
     if not total:
         return columns, [], 0

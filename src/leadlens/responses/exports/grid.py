@@ -75,11 +75,13 @@ def read_csv_grid(text: str, delimiter: str, name: str, *, first_line: int = 1) 
     return grid
 
 
-def read_xlsx_grid(data: bytes, name: str) -> Grid:
-    """The first worksheet of a workbook (its bytes) as strings (dates as ISO 8601).
+def read_xlsx_grid(data: bytes, name: str, sheet: str | None = None) -> Grid:
+    """The first worksheet of a workbook (its bytes), or the sheet named ``sheet``, as
+    strings (dates as ISO 8601).
 
     Read by calamine (:mod:`leadlens.responses.exports.workbook`), or by openpyxl when the
-    workbook holds something the two read differently; the same rows either way.
+    workbook holds something the two read differently (and for a sheet other than the
+    first); the same rows either way.
 
     Raises:
         ResponsesError: the file is not a readable workbook.
@@ -87,12 +89,13 @@ def read_xlsx_grid(data: bytes, name: str) -> Grid:
     from leadlens.responses.exports.workbook import calamine_rows
     from leadlens.responses.exports.workbook_sheets import check_formulas
 
-    check_unpacked(data, name)
-    rows = calamine_rows(data, cell_text)
+    check_unpacked(data, name, chosen=sheet is not None)
+    rows = calamine_rows(data, cell_text) if sheet is None else None
     if rows is None:  # the exact reader's path: formula cells would be read as blanks
-        check_formulas(data, name)
+        check_formulas(data, name, sheet)
     grid = Grid(records=[])
-    for number, cells in enumerate(rows if rows is not None else openpyxl_rows(data, name),
+    for number, cells in enumerate(rows if rows is not None else openpyxl_rows(data, name,
+                                                                               sheet),
                                    start=1):
         longest = max(map(len, cells), default=0)
         if longest > MAX_FIELD_BYTES:
@@ -126,7 +129,7 @@ def unreadable_workbook(name: str, exc: Exception) -> ResponsesError:
         code=Code.XLSX_UNREADABLE)])
 
 
-def check_unpacked(data: bytes, name: str) -> None:
+def check_unpacked(data: bytes, name: str, *, chosen: bool = False) -> None:
     """Refuse a workbook that is no zip archive, or unpacks to more than
     :data:`MAX_UNPACKED_BYTES` (a zip bomb: tiny on disk, gigabytes of XML inside), or whose
     first sheet is not the one its owner sees or spans too many cells
@@ -148,13 +151,14 @@ def check_unpacked(data: bytes, name: str) -> None:
     from leadlens.responses.exports.workbook_sheets import check_sheet_choice
     from leadlens.responses.exports.workbook_span import check_sheet_span
 
-    check_sheet_choice(data, name)  # which sheet is read must be the one its owner sees
+    if not chosen:  # a sheet named by --sheet (or found to hold the questions) is clear
+        check_sheet_choice(data, name)  # which sheet is read must be the one its owner sees
     check_sheet_span(data, name)  # a stray far cell would make every reader lay out millions
 
 
-def openpyxl_rows(data: bytes, name: str) -> Iterator[list[str]]:
-    """The first worksheet's rows as text, streamed by openpyxl in read-only mode (the exact
-    reader of workbooks).
+def openpyxl_rows(data: bytes, name: str, sheet: str | None = None) -> Iterator[list[str]]:
+    """The first worksheet's rows (or the sheet named ``sheet``'s) as text, streamed by
+    openpyxl in read-only mode (the exact reader of workbooks).
 
     Raises:
         ResponsesError: the file is not a readable workbook.
@@ -173,7 +177,8 @@ def openpyxl_rows(data: bytes, name: str) -> Iterator[list[str]]:
     except unreadable as exc:
         raise unreadable_workbook(name, exc) from None
     try:
-        for values in book.worksheets[0].iter_rows(values_only=True):
+        for values in (book[sheet] if sheet is not None else book.worksheets[0]).iter_rows(
+                values_only=True):
             yield [cell_text(v) for v in values]
     except unreadable as exc:
         raise unreadable_workbook(name, exc) from None

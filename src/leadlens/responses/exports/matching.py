@@ -19,6 +19,7 @@ from leadlens.questionset.model import ColumnRule, QuestionSet
 from leadlens.questionset.regexes import RegexClock, RegexTimeout
 from leadlens.responses.exports.mapping import RuleSource
 from leadlens.responses.exports.platforms import PLATFORM_NAMES, Column, Layout
+from leadlens.responses.exports.reworded import mapping_line, pair_reworded
 from leadlens.responses.exports.text import normalise, splits, strip_suffix_number
 from leadlens.responses.layout import RESERVED_COLUMNS
 
@@ -150,14 +151,25 @@ def match_columns(layout: Layout, index: QuestionIndex, rules: list[RuleSource],
                 message=f"{what} {key!r} matches more than one column: {shown}",
                 hint="Map the right one with --mapping and map the others to 'ignore'",
                 code=Code.RESPONSES_DUPLICATE_COLUMN))
-    for m in matches:
-        if m.kind == "unmatched" and m.column.display.strip():
-            problems.append(Problem(
-                file=name, line=header_line, column=m.column.display, severity="warning",
-                message="matches no question or respondent field; ignored",
-                code=Code.RESPONSES_UNKNOWN_COLUMN))
     answer_keys = index.qs.answer_keys()
     missing = [k for k in answer_keys if k not in by_key]
+    unmatched = [m.column for m in matches if m.kind == "unmatched" and m.column.display.strip()]
+    reworded = pair_reworded(unmatched, index.qs, missing)
+    for column in unmatched:
+        close = reworded.get(column.index)
+        if close is not None:
+            problems.append(Problem(
+                file=name, line=header_line, column=column.display,
+                message=f"matches no question, but it is close to the text of {close!r}, "
+                "which has no column",
+                hint=f"Did you mean {close!r}? If so, map it in a --mapping file, under "
+                f"columns: {mapping_line(column.display, close)}",
+                code=Code.RESPONSES_SIMILAR_COLUMN))
+            continue
+        problems.append(Problem(
+            file=name, line=header_line, column=column.display, severity="warning",
+            message="matches no question or respondent field; ignored",
+            code=Code.RESPONSES_UNKNOWN_COLUMN))
     return ColumnMap(matches=matches, missing=missing, problems=problems)
 
 

@@ -15,14 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError
+from leadlens.errors import MAX_PROBLEMS, Code, Problem, ResponsesError, UsageError, did_you_mean
 from leadlens.files import read_input
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.exports import platforms, sniff
 from leadlens.responses.exports.answers import scale_labels
 from leadlens.responses.exports.grid import Grid, Record, read_csv_grid, read_xlsx_grid
+from leadlens.responses.exports.kept import responses_to_score
 from leadlens.responses.exports.mapping import RuleSource, rule_sources
 from leadlens.responses.exports.matching import ColumnMap, QuestionIndex, match_columns
+from leadlens.responses.exports.recodes import recode_problems
+from leadlens.responses.exports.workbook_sheets import visible_sheets
 from leadlens.responses.limits import (
     MAX_FIELD_BYTES,
     capped_warnings,
@@ -46,6 +49,12 @@ class ImportOptions:
     on_invalid: Literal["error", "missing"] = "error"
     """``missing``: leave answers that fit no option as they are, for the responses reader
     to count as missing (``score --on-invalid missing``) instead of stopping."""
+    keep_unfinished: bool = False
+    sheet: str | None = None
+    """The worksheet to read in a workbook (``--sheet``); by default the first, or the first
+    with question columns. Ignored for other files."""
+    """Score Qualtrics responses marked ``Finished`` False (``--keep-unfinished``); by
+    default they are left out with a warning, as Qualtrics' own reports leave them out."""
 
 
 @dataclass
@@ -63,6 +72,12 @@ class Detection:
     records: int
     """Response records after the header (blank ones not counted)."""
     blank: int = 0
+    sheet: str | None = None
+    """The worksheet read (workbooks with more than one visible sheet)."""
+    sheets: list[str] = field(default_factory=list)
+    """A workbook's visible sheets, in order."""
+    sheet_given: bool = False
+    """Whether ``--sheet`` named the sheet (else the others were looked at too)."""
 
 
 @dataclass
@@ -103,8 +118,12 @@ def _load(path: Path, options: ImportOptions, forced: str | None) -> tuple[
     name = str(path)
     data = read_input(path, "responses file", name=name, error=ResponsesError)
     warnings: list[Problem] = []
+    sheets: list[str] = []
+    chosen = None
     if sniff.is_xlsx(data[:8]):
-        grid = read_xlsx_grid(data, name)
+        sheets = [s.name for s in visible_sheets(data)]
+        chosen = _chosen_sheet(options.sheet, sheets, name)
+        grid = read_xlsx_grid(data, name, chosen)
         encoding, bom, delimiter, sep = "xlsx", False, None, False
     else:
         decoded, warnings = sniff.decode(data, name, options.encoding)
@@ -120,8 +139,29 @@ def _load(path: Path, options: ImportOptions, forced: str | None) -> tuple[
             raise ResponsesError([problem])
         grid = read_csv_grid(text, delimiter, name, first_line=first_line)
         encoding, bom, sep = decoded.encoding, decoded.bom, sep_delimiter is not None
-    return detect_layout(name, grid, forced, encoding=encoding, bom=bom, delimiter=delimiter,
-                         sep=sep, warnings=warnings)
+    found = detect_layout(name, grid, forced, encoding=encoding, bom=bom, delimiter=delimiter,
+                          sep=sep, warnings=warnings)
+    found[0].sheets = sheets
+    found[0].sheet = chosen or (sheets[0] if len(sheets) > 1 else None)
+    found[0].sheet_given = chosen is not None
+    return found
+
+
+def _chosen_sheet(sheet: str | None, sheets: list[str], name: str) -> str | None:
+    """The sheet ``--sheet`` names, as the workbook spells it (any case).
+
+    Raises:
+        UsageError: the workbook has no visible sheet of that name (option ``sheet``).
+    """
+    if sheet is None:
+        return None
+    found = next((s for s in sheets if s.casefold() == sheet.strip().casefold()), None)
+    if found is None:
+        close = did_you_mean(sheet, sheets)
+        raise UsageError.about("sheet", f"{sheet!r}: {name} has no such sheet; its sheets: "
+                               f"{', '.join(map(repr, sheets))}{'. ' + close if close else ''}",
+                               code=Code.OPTION_UNKNOWN_CHOICE)
+    return found
 
 
 def detect_layout(name: str, grid: Grid, forced: str | None, *, encoding: str, bom: bool,
@@ -165,7 +205,40 @@ def _match(path: Path, qs: QuestionSet, options: ImportOptions, load: Loader | N
     sources = rule_sources(qs, options.mapping)
     forced = next((s.settings.platform for s in sources if s.settings.platform), None)
     detection, grid, layout, warnings = (load or _load)(path, options, forced)
-    return match_layout(path, qs, detection, grid, layout, sources, warnings)
+    found = match_layout(path, qs, detection, grid, layout, sources, warnings)
+    if len(detection.sheets) > 1 and options.sheet is None and not _answers_questions(found):
+        return _other_sheet(path, qs, found, forced) or found
+    return found
+
+
+def _answers_questions(found: _Matched) -> bool:
+    return any(m.kind == "question" for m in found.columns.matches)
+
+
+def _other_sheet(path: Path, qs: QuestionSet, first: _Matched, forced: str | None
+                 ) -> _Matched | None:
+    """The first other visible sheet of a workbook whose header has question columns, with
+    a warning saying which sheet is read; None when no sheet has them."""
+    name = str(path)
+    data = read_input(path, "responses file", name=name, error=ResponsesError)
+    for sheet in first.detection.sheets[1:]:
+        grid = read_xlsx_grid(data, name, sheet)
+        if not grid.records:
+            continue
+        detection, grid, layout, warnings = detect_layout(
+            name, grid, forced, encoding="xlsx", bom=False, delimiter=None, sep=False,
+            warnings=[])
+        detection.sheets, detection.sheet = first.detection.sheets, sheet
+        found = match_layout(path, qs, detection, grid, layout, first.sources, warnings)
+        if _answers_questions(found):
+            found.warnings.insert(0, Problem(
+                file=name, severity="warning", code=Code.XLSX_OTHER_SHEET,
+                message=f"read sheet {sheet!r}: the first sheet, "
+                f"{first.detection.sheets[0]!r}, has no column that matches a question",
+                hint="Move the responses sheet to the front (or save it on its own) to "
+                "read it without this note"))
+            return found
+    return None
 
 
 def match_layout(path: Path, qs: QuestionSet, detection: Detection, grid: Grid,
@@ -195,8 +268,11 @@ def inspect_export(path: Path, qs: QuestionSet, options: ImportOptions | None = 
             mapping=options.mapping is not None):
         found.detection.platform = platforms.CANONICAL  # score takes its fast reader
     errors = [p for p in found.columns.problems if p.severity == "error"]
+    _, left_out = responses_to_score(
+        found.layout, found.grid.records[len(found.layout.header_lines):],
+        found.detection.file, keep_unfinished=options.keep_unfinished)
     return Inspection(detection=found.detection, columns=found.columns,
-                      warnings=capped_warnings(found.warnings + [
+                      warnings=capped_warnings(found.warnings + left_out + [
                           p for p in found.columns.problems if p.severity != "error"]),
                       errors=errors)
 
@@ -225,12 +301,21 @@ def read_export(path: Path, qs: QuestionSet, options: ImportOptions | None = Non
     if problems:
         raise ResponsesError(problems[:MAX_PROBLEMS],
                              omitted=max(0, len(problems) - MAX_PROBLEMS))
+    body, left_out = responses_to_score(layout, body, name,
+                                        keep_unfinished=options.keep_unfinished)
+    warnings += left_out
     # Column by column: a survey's cells repeat a few answers, so each distinct cell is
     # converted once and the column is mapped with one lookup per cell.
     lines = [line for line, _ in body]
     rows = [cells if len(cells) == width else cells + [""] * (width - len(cells))
             for _, cells in body]
     transposed = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
+    header_line = layout.header_lines[0] if layout.header_lines else None
+    recoded = recode_problems(detection.platform, [
+        (m.column.display, labels[m.key or ""], set(transposed[m.column.index]))
+        for m in used if (m.key or "") in labels], name, header_line)
+    if recoded:
+        raise ResponsesError(recoded)
     cells_by_column: list[list[str]] = []
     found_problems: list[tuple[int, int, Problem]] = []
     for position, match in enumerate(used):
@@ -274,8 +359,13 @@ def checked_columns(found: _Matched, qs: QuestionSet) -> list[Problem]:
     problems = [p for p in columns.problems if p.severity == "error"]
     if not any(m.kind == "question" for m in columns.matches):
         hint = ("Check the question set (--question-set), or map columns with --mapping")
+        detection = found.detection
+        others = [s for s in detection.sheets if s != detection.sheet]
+        where = (f" of sheet {detection.sheet!r}" if detection.sheet else "") + (
+            f" (nor of the workbook's other sheets: {', '.join(map(repr, others))})"
+            if others and not detection.sheet_given else "")
         problems.append(Problem(file=name, line=header_line,
-                                message=f"no column matches a question of {qs.id!r}",
+                                message=f"no column{where} matches a question of {qs.id!r}",
                                 hint=hint, code=Code.RESPONSES_NO_QUESTION_COLUMNS))
     if problems:
         raise ResponsesError(problems)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from leadlens.errors import ResponsesError
+from leadlens.errors import Code, ResponsesError
 from leadlens.files import STDIN, InputError, read_head, read_input
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.cells import CellTable, Column
@@ -46,6 +46,7 @@ from leadlens.responses.exports.workbook_head import (
     head_grid,
     match_head,
 )
+from leadlens.responses.exports.workbook_sheets import visible_sheets
 from leadlens.responses.limits import MAX_FIELD_BYTES
 from leadlens.responses.problems import blank_rows
 
@@ -69,10 +70,24 @@ def read_workbook_columns(path: Path, qs: QuestionSet, options: ImportOptions
             return None
     except (InputError, OSError):
         return None  # the exact reader's message
+    if options.sheet is not None:
+        return None  # the exact reader reads the sheet --sheet names
     data = read_input(path, "responses file", name=name, error=ResponsesError)
     if not sniff.is_xlsx(data[:8]):
         return None
     check_unpacked(data, name)
+    if len(visible_sheets(data)) > 1:
+        try:
+            return _first_sheet(data, path, qs, options)
+        except ResponsesError as exc:
+            if any(p.code == Code.RESPONSES_NO_QUESTION_COLUMNS for p in exc.problems):
+                return None  # another sheet may hold the responses: the exact reader looks
+            raise
+    return _first_sheet(data, path, qs, options)
+
+
+def _first_sheet(data: bytes, path: Path, qs: QuestionSet, options: ImportOptions
+                 ) -> CellTable | None:
     from leadlens.responses.exports.workbook_frame import Ambiguous, read_frame, sheet_frame
 
     try:  # fastexcel's Arrow columns first; python-calamine's values if they might mislead

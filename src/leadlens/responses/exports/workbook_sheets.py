@@ -111,6 +111,16 @@ def check_sheet_choice(data: bytes, name: str) -> None:
                     "clear")])
 
 
+def visible_sheets(data: bytes) -> list[Sheet]:
+    """The workbook's visible sheets in order (empty when it does not list them)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            listed = sheets(archive)
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return []
+    return [s for s in listed[0] if s.state == "visible"] if listed else []
+
+
 def first_sheet_part(archive: zipfile.ZipFile) -> str | None:
     """The XML part of the sheet every reader reads (the first), when the workbook names it."""
     listed = sheets(archive)
@@ -147,17 +157,19 @@ def formula_problems(cells: list[tuple[int, str]], name: str) -> list[Problem]:
         for row, cell in cells]
 
 
-def check_formulas(data: bytes, name: str) -> None:
-    """Refuse formula cells with no saved result in the first sheet (read whole: for the
-    exact reader's path; the fast paths find them in :func:`leadlens.responses.exports.
-    workbook.scan_xml`'s stream).
+def check_formulas(data: bytes, name: str, sheet: str | None = None) -> None:
+    """Refuse formula cells with no saved result in the first sheet (or the sheet named
+    ``sheet``), read whole: for the exact reader's path; the fast paths find them in
+    :func:`leadlens.responses.exports.workbook.scan_xml`'s stream.
 
     Raises:
         ResponsesError: one problem per cell.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            part = first_sheet_part(archive)
+            listed = sheets(archive) if sheet is not None else None
+            part = (next((s.part for s in listed[0] if s.name == sheet), None) if listed
+                    else None) if sheet is not None else first_sheet_part(archive)
             if part is None:
                 return
             xml = archive.read(part)
