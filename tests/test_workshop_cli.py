@@ -208,3 +208,56 @@ def test_quiet_leaves_the_addresses_and_drops_the_notes(tmp_path: Path,
     assert result.exit_code == 0
     assert "Phones join at:" in result.stdout and "/start/" in result.stdout
     assert result.stderr == ""
+
+
+def test_choices_give_phones_a_list_to_choose_from(tmp_path: Path, no_serving: list[Any]
+                                                   ) -> None:
+    """`leadlens workshop --choices organisation=FILE`: the same file and checks as
+    `leadlens survey --choices`; each phone is offered the list (and nothing else)."""
+    orgs = tmp_path / "orgs.txt"
+    orgs.write_text("# organisations in the room\nNorth Riverside ICB\n\nNorthbridge   "
+                    "Hospitals\n", encoding="utf-8")
+    out = tmp_path / "board.csv"
+    result = CliRunner().invoke(app, ["workshop", "-o", str(out), "--port", "0", "--choices",
+                                      f"organisation={orgs}", "--rate-limit", "1000"])
+    assert result.exit_code == 0, result.stderr
+    [workshop] = no_serving
+    from starlette.testclient import TestClient
+
+    from leadlens.workshop.app import build_app
+
+    phone = Phone(TestClient(build_app(workshop), base_url="http://127.0.0.1",
+                             follow_redirects=True), workshop.secrets.room)
+    phone.join()
+    page = phone.page().text
+    assert phone.step(page) == ("organisation", ["North Riverside ICB", "Northbridge Hospitals"])
+    assert 'name="value" type="text"' not in page and "<textarea" not in page
+    refused = phone.answer("Somewhere Else").text
+    assert "&#39;Somewhere Else&#39; is not one of the choices." in refused
+    assert phone.step(refused) is not None and phone.step(refused)[0] == "organisation"  # type: ignore[index]
+    phone.answer("Northbridge Hospitals")
+    phone.answer_all()
+    assert "Thank you" in phone.submit().text
+    with out.open(encoding="utf-8") as handle:
+        import csv
+
+        [row] = list(csv.DictReader(handle))
+    assert row["organisation"] == "Northbridge Hospitals"
+
+
+@pytest.mark.parametrize(("spec", "code", "message"), [
+    ("organisation", 2, "Error: --choices 'organisation': give FIELD=FILE"),
+    ("colour=orgs.txt", 2, "'colour' is not a respondent field of ggi-systems-leadership; "
+     "choose from organisation"),
+    ("organisation=missing.txt", 1, "missing.txt: cannot read"),
+    ("organisation=dupes.txt", 1, "dupes.txt:3: 'acme trust' is listed twice. First on line 1"),
+])
+def test_bad_choices_stop_the_workshop_before_it_listens(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_serving: list[Any], spec: str,
+        code: int, message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dupes.txt").write_text("Acme Trust\nBeta\nacme  trust\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["workshop", "--port", "0", "--choices", spec])
+    assert result.exit_code == code
+    assert message in result.stderr, result.stderr
+    assert no_serving == [] and not (tmp_path / "board.csv.workshop.json").exists()

@@ -44,6 +44,11 @@ def workshop(
         "--rate-limit", metavar="N",
         help="Requests per second each network address may make (bursts of 6 x N). Raise it "
         "only when many phones share one address.")] = 10.0,
+    choices: Annotated[list[str] | None, typer.Option(
+        "--choices", metavar="FIELD=FILE", show_default=False,
+        help="Offer a respondent field as a list to choose from, read from FILE (one choice "
+        "per line), e.g. --choices organisation=orgs.txt for the organisations in the room "
+        "(repeatable; the same file as `leadlens survey --choices`).")] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Run a workshop: everyone answers on their phone, the projector shows the room.
@@ -79,7 +84,9 @@ def workshop(
                 check_folder(path)
 
     run(folders)
-    qs = run(lambda: load_question_set(question_set))
+    from leadlens.cli.survey import _with_choices
+
+    qs = _with_choices(run(lambda: load_question_set(question_set)), choices or [])
     options = WorkshopOptions(output=output, host=host, port=port, resume=resume,
                               agreed=agreed, pack=pack,
                               limits=Limits(rate=rate_limit, burst=max(6, round(6 * rate_limit))))
