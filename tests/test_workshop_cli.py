@@ -261,3 +261,56 @@ def test_bad_choices_stop_the_workshop_before_it_listens(
     assert result.exit_code == code
     assert message in result.stderr, result.stderr
     assert no_serving == [] and not (tmp_path / "board.csv.workshop.json").exists()
+
+
+FIB_TRIE = """\
+Main:
+  +-- 0.0.0.0/0 3 0 5
+     |-- 0.0.0.0
+        /0 universe UNICAST
+     +-- 127.0.0.0/8 2 0 2
+           |-- 127.0.0.1
+              /32 host LOCAL
+     +-- 192.168.137.0/24 2 0 2
+           |-- 192.168.137.0
+              /24 link UNICAST
+           |-- 192.168.137.1
+              /32 host LOCAL
+           |-- 192.168.137.255
+              /32 link BROADCAST
+           |-- 10.20.30.40
+              /32 host LOCAL
+"""
+IF_INET6 = """\
+fe8000000000000000fc00fffe000001 04 40 20 80     eth0
+fd000000000000000000000000000002 04 40 00 82     eth0
+00000000000000000000000000000001 01 80 10 80       lo
+"""
+
+
+def test_linux_addresses_are_read_from_proc(tmp_path: Path) -> None:
+    (tmp_path / "fib_trie").write_text(FIB_TRIE, encoding="ascii")
+    (tmp_path / "if_inet6").write_text(IF_INET6, encoding="ascii")
+    found = workshop_server._linux_addresses(tmp_path)
+    assert found == ["127.0.0.1", "192.168.137.1", "10.20.30.40", "fe80::fc:ff:fe00:1",
+                     "fd00::2", "::1"]
+    assert workshop_server._linux_addresses(tmp_path / "missing") == []
+
+
+def test_the_laptops_addresses_leave_out_loopback_and_link_local(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on Debian and Ubuntu: the host name resolves to 127.0.1.1 only, the real address
+    comes from the route and the interfaces; each is listed once, IPv4 first."""
+    def broken() -> list[str]:
+        raise OSError("no route")
+
+    monkeypatch.setattr(workshop_server, "_route_addresses", broken)
+    monkeypatch.setattr(workshop_server, "_linux_addresses",
+                        lambda: ["127.0.0.1", "fd00::2", "192.168.137.1", "fe80::1",
+                                 "169.254.3.4"])
+    monkeypatch.setattr(workshop_server, "_interface_addresses",
+                        lambda: ["127.0.0.1", "192.168.137.1", "10.20.30.40"])
+    monkeypatch.setattr(workshop_server, "_hostname_addresses", lambda: ["127.0.1.1"])
+    assert workshop_server.local_addresses() == ["192.168.137.1", "10.20.30.40", "fd00::2"]
+    monkeypatch.setattr(workshop_server, "_route_addresses", lambda: ["10.20.30.40"])
+    assert workshop_server.local_addresses()[0] == "10.20.30.40"  # the default route first
