@@ -162,7 +162,7 @@ def test_a_full_respondent(tmp_path: Path) -> None:
     answer_questions(term)
     screen = term.expect("Review your answers")
     assert ">     Save my answers" in screen
-    assert "We plan together. (System hat)" in screen and "It worked." in screen
+    assert "We plan together. [System hat]" in screen and "It worked." in screen
     assert "b2@system" not in screen
     term.send(ENTER)
     assert term.wait_exit() == 0
@@ -202,7 +202,7 @@ def test_back_skip_and_changing_an_answer_on_the_review(tmp_path: Path) -> None:
     screen = term.expect("Review your answers")
     assert "(skipped)" in screen
     term.send("7")  # jump to item 7 (i1@current) ...
-    term.expect(">  7  We share a vision. (Now)")
+    term.expect(">  7  We share a vision. [Now]")
     term.send(ENTER)  # ... and change it
     term.expect("Now (1 of 2)")
     term.send("3")

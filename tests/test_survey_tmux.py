@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -240,8 +241,15 @@ def test_the_review_shows_labels_not_keys(tmp_path: Path, panes: list[Pane]) -> 
     answer_all(pane)
     screen = pane.screen()
     assert "b2@system" not in screen and "i1@current" not in screen
-    assert "We share a vision. (Now)" in screen
-    assert "We plan together with every partner in the system" in screen  # recognisable
+    assert "We share a vision. [Now]" in screen and "We share a vision. [In 12 months]" in screen
+    # A statement too long for the line is shortened, and its hat still shows whole: the two
+    # answers to a two-hat statement never read as two identical lines.
+    pair = [line for line in screen.splitlines() if "We plan together with every" in line]
+    assert len(pair) == 2, screen
+    assert re.search(r"\.\.\. \[Organisation hat\] +2  Neutral$", pair[0].rstrip()), pair
+    assert re.search(r"\.\.\. \[System hat\] +3  Agree$", pair[1].rstrip()), pair
+    assert pair[0].index("2  Neutral") == pair[1].index("3  Agree")  # one answer column
+    assert all("..." in line and len(line) <= 80 for line in pair), pair
     pane.keys("C-c")
     pane.expect("Type the session PIN")
     pane.type(PIN)
@@ -266,3 +274,31 @@ def test_the_unfinished_note_is_for_the_facilitator_only(tmp_path: Path,
     pane.type(PIN)
     pane.keys("Enter")
     assert pane.exit_code() == 130
+
+
+def test_the_plain_review_names_each_hat_and_timepoint(tmp_path: Path,
+                                                       panes: list[Pane]) -> None:
+    """The plain prompts (--plain, screen readers) shorten long statements on the review too:
+    the hat or timepoint is kept whole at the end of the label."""
+    long = ("Our plans take account of how our area is changing and of what partners "
+            "expect of us.")
+    write_set(tmp_path, SURVEY_SET.replace("text: We plan together.", f'text: "{long}"'))
+    pane = Pane(tmp_path, "--question-set", "set.yaml", "-o", "responses.csv", "--plain")
+    panes.append(pane)
+    pane.expect("Which organisation?")
+    for typed in ["Acme Trust", "1", "3", "2", "3", "d", "1", "3", "A story"]:
+        pane.type(typed)
+        pane.keys("Enter")
+    screen = pane.expect("Review your answers")
+    lines = [line.strip() for line in screen.splitlines()]
+    pair = [line for line in lines if line.startswith(("4. Our plans", "5. Our plans"))]
+    assert len(pair) == 2, screen
+    assert re.fullmatch(r"4\. Our plans take account of how our area[^\[]*\.\.\. "
+                        r"\[Organisation hat\]: 2  Neutral", pair[0]), pair
+    assert re.fullmatch(r"5\. Our plans take account of how our area[^\[]*\.\.\. "
+                        r"\[System hat\]: 3  Agree", pair[1]), pair
+    assert "7. We share a vision. [Now]: 1  Disagree" in lines, screen
+    assert "8. We share a vision. [In 12 months]: 3  Agree" in lines, screen
+    pane.type("")
+    pane.keys("Enter")
+    assert pane.exit_code() == 0

@@ -194,16 +194,16 @@ def test_unknown_host_names_are_refused(workshop: Workshop) -> None:
 
 
 def test_binds_loopback_unless_told() -> None:
-    join, hosts, warnings = addresses("127.0.0.1")
-    assert join == "127.0.0.1" and "0.0.0.0" not in hosts  # noqa: S104
-    assert any("phones cannot join" in w for w in warnings)
+    loopback = addresses("127.0.0.1", ["192.168.137.1"])
+    assert loopback.join == "127.0.0.1" and loopback.hosts == ["127.0.0.1", "localhost"]
+    assert any("phones cannot join" in w for w in loopback.notes)
     sock = bind("127.0.0.1", 0)
     try:
         assert sock.getsockname()[0] == "127.0.0.1"
     finally:
         sock.close()
-    _, _, told = addresses("192.168.137.1")
-    assert any("hotspot" in w for w in told)
+    told = addresses("192.168.137.1")
+    assert any("hotspot" in w for w in told.notes)
 
 
 def test_the_cli_listens_on_loopback_by_default() -> None:

@@ -44,6 +44,11 @@ def workshop(
         "--rate-limit", metavar="N",
         help="Requests per second each network address may make (bursts of 6 x N). Raise it "
         "only when many phones share one address.")] = 10.0,
+    choices: Annotated[list[str] | None, typer.Option(
+        "--choices", metavar="FIELD=FILE", show_default=False,
+        help="Offer a respondent field as a list to choose from, read from FILE (one choice "
+        "per line), e.g. --choices organisation=orgs.txt for the organisations in the room "
+        "(repeatable; the same file as `leadlens survey --choices`).")] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Run a workshop: everyone answers on their phone, the projector shows the room.
@@ -79,16 +84,22 @@ def workshop(
                 check_folder(path)
 
     run(folders)
-    qs = run(lambda: load_question_set(question_set))
+    from leadlens.cli.survey import _with_choices
+
+    qs = _with_choices(run(lambda: load_question_set(question_set)), choices or [])
     options = WorkshopOptions(output=output, host=host, port=port, resume=resume,
                               agreed=agreed, pack=pack,
                               limits=Limits(rate=rate_limit, burst=max(6, round(6 * rate_limit))))
-    join_host, hosts, warnings = addresses(host)
+    found = addresses(host)
     sock = run(lambda: bind(host, port))
     bound = sock.getsockname()[1]
-    shown = f"[{join_host}]" if ":" in join_host else join_host
+
+    def url(address: str) -> str:
+        return f"http://{f'[{address}]' if ':' in address else address}:{bound}"
+
+    shown = f"[{found.join}]" if ":" in found.join else found.join
     try:
-        room = run(lambda: prepare(qs, options, f"http://{shown}:{bound}", hosts))
+        room = run(lambda: prepare(qs, options, url(found.join), found.hosts))
     except BaseException:
         sock.close()
         raise
@@ -108,11 +119,15 @@ def workshop(
                    "their own phone):" if room.resumed else "; nobody part-way.") + "\n")
             for line in room.resumed:
                 say(f"  {line}\n")
-        say(f"\nPhones join at:  {room.join_url}\n{code.getvalue()}")
+        say(f"\nPhones join at:  {room.join_url}\n")
+        path = room.join_url.removeprefix(url(found.join))
+        for other in found.also:  # the laptop's other networks
+            say(f"            or:  {url(other)}{path}\n")
+        say(code.getvalue())
         say(f"\nFacilitator screen (keep private; open it on this laptop):\n"
             f"  http://{local}:{bound}/start/{room.secrets.facilitator}\n\n")
         say(f"Answers: {output}   Agreed: {room.agreed_path}   Board pack: {room.pack_path}\n")
-        for warning in [] if quiet else warnings:
+        for warning in [] if quiet else found.notes:
             warn(f"Note: {warning}\n")
         say("Press Ctrl-C to stop; `--resume` carries on.\n")
         sys.stdout.flush()

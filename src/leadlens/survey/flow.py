@@ -124,8 +124,13 @@ class Screen:
 class ReviewItem:
     key: str
     label: str
+    """The statement and its hat or timepoint, whole (:func:`review_label`)."""
     answer: str
     missing_required: bool = False
+    text: str = ""
+    """The statement alone (one line)."""
+    variant: str = ""
+    """Its hat or timepoint (``System hat``, ``In 12 months``); empty for other steps."""
 
 
 @dataclass(frozen=True)
@@ -321,7 +326,10 @@ class Survey:
             label = review_label(step)
             value = self.answers.get(step.key)
             items.append(ReviewItem(key=step.key, label=label, answer=step.describe(value),
-                                    missing_required=step.required and not value))
+                                    missing_required=step.required and not value,
+                                    text=one_line(step.text),
+                                    variant=one_line(step.variant.label)
+                                    if step.variant is not None else ""))
         return ReviewScreen(items=tuple(items), notice=self.notice, banner=self.banner)
 
     def missing_required(self) -> list[Step]:

@@ -21,10 +21,12 @@ from leadlens.survey.flow import (
     Skip,
     Submit,
 )
-from leadlens.survey.render import head_lines, keys_hint
+from leadlens.survey.render import head_lines, keys_hint, review_line_label
 from leadlens.text import one_line, terminal_safe, wrap
 
 WIDTH = 78
+REVIEW_LABEL = 60
+"""A review line's label at most: the statement shortened, its hat or timepoint whole."""
 
 
 def _norm(text: str) -> str:
@@ -111,7 +113,7 @@ class PlainPrompter:
         self._write("Review your answers")
         for number, item in enumerate(screen.items, start=1):
             flag = " (required)" if item.missing_required else ""
-            self._write(f"{number:>3}. {one_line(item.label)[:40]}: "
+            self._write(f"{number:>3}. {review_line_label(item, REVIEW_LABEL)}: "
                         f"{one_line(item.answer)[:60]}{flag}")
         if screen.notice:
             self._write(f"! {one_line(screen.notice)}")

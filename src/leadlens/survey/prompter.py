@@ -38,7 +38,7 @@ from leadlens.survey.flow import (
     Skip,
     Submit,
 )
-from leadlens.survey.render import Line, head_lines, keys_hint
+from leadlens.survey.render import Line, head_lines, keys_hint, review_line_label
 from leadlens.text import one_line, wrap
 
 R = TypeVar("R")
@@ -387,7 +387,8 @@ class TerminalPrompter:
             label_width = max(20, width - answer_width - 10)
             for i in range(top, min(len(rows), top + room)):
                 key, label, answer = rows[i]
-                label = label if len(label) <= label_width else label[:label_width - 3] + "..."
+                if i > 0:
+                    label = review_line_label(screen.items[i - 1], label_width)
                 text = f"{key:>3}  {label:<{label_width}}  {answer}" if key else f"     {label}"
                 text = text[: width - 2]
                 if i == state["cursor"]:

@@ -7,7 +7,7 @@ shown literally. Styles are prompt_toolkit class names; the plain prompter ignor
 
 from __future__ import annotations
 
-from leadlens.survey.flow import Screen, Step
+from leadlens.survey.flow import ReviewItem, Screen, Step
 from leadlens.text import one_line, progress_bar, wrap
 
 Line = list[tuple[str, str]]  # (style, text) fragments of one line
@@ -22,6 +22,19 @@ def progress(screen: Screen, *, unicode: bool) -> str:
     if step.kind == "field":
         return f"About you: {step.number} of {step.total}  {bar} {percent}%"
     return f"Question {step.number} of {step.total}  {bar} {percent}%"
+
+
+def review_line_label(item: ReviewItem, width: int) -> str:
+    """A review line's label in ``width`` characters: the statement, shortened with "..."
+    when it must be, then its hat or timepoint in brackets, always whole (``Our plans take
+    account of... [System hat]``), so a two-hat or now-and-target pair never reads as two
+    identical lines."""
+    tag = f" [{item.variant}]" if item.variant else ""
+    text = item.text or one_line(item.label)
+    room = max(12, width - len(tag))
+    if len(text) > room:
+        text = text[:room - 3].rstrip() + "..."
+    return text + tag
 
 
 def variant_line(step: Step) -> str:

@@ -363,7 +363,7 @@ async def start(request: Request, w: Workshop) -> Response:
 
 def _live_data(w: Workshop) -> dict[str, Any]:
     changes = w.room.changes
-    records = w.room.records()
+    records = w.room.submitted()
     progress_now = w.room.progress()
     with w.lock:
         statuses = w.reveals.statuses(records)
@@ -371,13 +371,13 @@ def _live_data(w: Workshop) -> dict[str, Any]:
             "answering": progress_now.answering, "finished": progress_now.finished,
             "sections": [s.finished for s in progress_now.sections],
             "units": [{"id": s.unit.id, "answered": s.answered, "can_reveal": s.can_reveal,
-                       "needed": s.needed} for s in statuses]}
+                       "needed": s.needed, "waiting": s.waiting} for s in statuses]}
 
 
 def _facilitator_view(w: Workshop) -> dict[str, Any]:
     """Everything the facilitator page shows (run in a worker thread: it scores)."""
     changes = w.room.changes
-    records = w.room.records()
+    records = w.room.submitted()
     progress_now = w.room.progress()
     with w.lock:
         statuses = w.reveals.statuses(records)
@@ -421,7 +421,7 @@ async def live(request: Request, w: Workshop) -> Response:
 async def reveal(request: Request, w: Workshop) -> Response:
     _facilitator(request, w)
     fields = await _form(request)
-    records = await run_in_threadpool(w.room.records)
+    records = await run_in_threadpool(w.room.submitted)
 
     def show() -> None:
         with w.lock:
@@ -539,27 +539,38 @@ async def finish(request: Request, w: Workshop) -> Response:
 
     maker = w.pack
 
-    def write() -> Pack:
+    def write() -> tuple[Pack, list[str]]:
         with w.lock:  # the record of what was published must not move meanwhile
             record = w.reveals.record
             made = maker(record, w.clock().isoformat(timespec="seconds"))
             write_atomic(w.pack_path, made.html, force=True)
+            held = _held_back(w, made)  # against what was published before this pack
             if made.publication is not None:
                 record.add(made.publication)
-            return made
+            return made, held
 
-    made = await run_in_threadpool(write)
+    made, held = await run_in_threadpool(write)
     w.pack_written = True
-    names = [w.qs.principle_by_id[p].name for p in made.held.principles]
-    if made.held.comments:
-        names.append("the comments")
-    if made.held.timepoints:
-        names.append("now and in 12 months")
-    held = (" Held back (their answers changed, by too few people, since the screen showed "
-            "them): " + "; ".join(names) + "." if names else "")
     w.notice = (f"Wrote the board pack {w.pack_path} ({made.respondents} respondents)."
-                + held)
+                + (" Held back from it, because publishing both would let a few people's "
+                   "answers be worked out: " + "; ".join(held) + ". Each goes in once "
+                   "enough more people have submitted or changed their answers."
+                   if held else ""))
     return _redirect("/f/")
+
+
+def _held_back(w: Workshop, made: Pack) -> list[str]:
+    """Each part the pack held back, and why ("Basics (the screen showed it at 15:40 with a
+    slightly different set of answers)")."""
+    from leadlens.workshop.units import COMMENTS, TIMEPOINTS
+
+    records = w.room.submitted()
+    parts = [(f"principle:{p}", w.qs.principle_by_id[p].name) for p in made.held.principles]
+    if made.held.comments:
+        parts.append((COMMENTS, "the comments"))
+    if made.held.timepoints:
+        parts.append((TIMEPOINTS, w.reveals.units[TIMEPOINTS].title))
+    return [f"{name} ({w.reveals.held_because(uid, records)})" for uid, name in parts]
 
 
 async def close_page(request: Request, w: Workshop) -> Response:

@@ -1,10 +1,12 @@
 """What the projector may show: one principle at a time, only above the anonymity threshold.
 
-The room's answers so far (saved and in progress) are scored by the same engine as
-``leadlens score`` (:func:`leadlens.scoring.score`) and described with the report's own
-colours and charts. A reveal is a frozen :class:`Snapshot`: it is shown again unchanged
-until at least ``min_group_size`` people have answered (or changed their answers to) that
-principle since, so two snapshots can never be subtracted to recover one person's answers.
+The room's submitted answers (what the board pack is written from; a phone still answering
+counts once it submits, and the facilitator's screen says how many are) are scored by the
+same engine as ``leadlens score`` (:func:`leadlens.scoring.score`) and described with the
+report's own colours and charts. A reveal is a frozen :class:`Snapshot`: it is shown again
+unchanged until at least ``min_group_size`` people have submitted (or changed) answers to
+that principle since, so two snapshots can never be subtracted to recover one person's
+answers.
 Item distributions answered by fewer than the threshold are withheld; comments appear only
 once the threshold has answered the free-text questions, shuffled (the report's rule).
 """
@@ -25,6 +27,7 @@ from leadlens.scoring import Responses, effective_min_group_size, score
 from leadlens.scoring.agreement import agreement_words
 from leadlens.survey.flow import Value
 from leadlens.workshop.published import (
+    PACK,
     Digests,
     Publication,
     Record,
@@ -139,15 +142,61 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class UnitStatus:
-    """A unit on the facilitator's list: how many have answered it, and whether it can be
-    revealed (or updated) now."""
+    """A unit on the facilitator's list: how many have submitted answers to it, and
+    whether it can be revealed (or updated) now."""
 
     unit: Unit
     answered: int
+    """People whose submitted answers it rests on."""
     can_reveal: bool
     revealed: bool
     needed: int
-    """How many more (new or changed) answers before it can be revealed or updated."""
+    """How many more (new or changed) submitted answers before it can be revealed or
+    updated."""
+    waiting: str = ""
+    """What it waits for, in the facilitator's words (:func:`waiting_for`); empty when it
+    can be revealed."""
+
+
+@dataclass(frozen=True)
+class State:
+    """Whether a unit may be published anew, and what stands in the way."""
+
+    allowed: bool
+    needed: int
+    changed: bool
+    """Its answers differ from its last publication (or it has none)."""
+    earlier: Publication | None = None
+    """The publication its answers moved too little from (a reveal or a board pack)."""
+
+
+def _at(publication: Publication) -> str:
+    """A publication's time as the facilitator's clock shows it (HH:MM)."""
+    try:
+        return dt.datetime.fromisoformat(publication.at).strftime("%H:%M")
+    except ValueError:
+        return publication.at
+
+
+def earlier_words(publication: Publication) -> str:
+    """Where a figure was published before: the one owner of this wording, so the screen
+    never says "shown" of a figure only the board pack had."""
+    if publication.unit == PACK:
+        return f"the board pack written at {_at(publication)} has it"
+    return f"the screen showed it at {_at(publication)}"
+
+
+def waiting_for(unit: Unit, state: State, revealed: bool) -> str:
+    """What a unit that cannot be revealed (or updated) now waits for."""
+    if state.allowed:
+        return ""
+    if revealed and (state.earlier is None or state.earlier.unit == unit.id):
+        return f"{state.needed} more new or changed submitted answers before an update"
+    if state.earlier is not None:
+        return (f"{earlier_words(state.earlier)} with slightly different answers: "
+                f"{state.needed} more new or changed submitted answers before it can be "
+                "shown")
+    return f"{state.needed} more must submit their answers before it can be shown"
 
 
 # ----------------------------------------------------------------------------- computing
@@ -216,18 +265,19 @@ class Reveals:
         responses = Responses.from_records(self.qs, [answers for _, answers in records])
         return digests(self.record.key, cells(responses, [rid for rid, _ in records]))
 
-    def _state(self, unit: Unit, now: Digests, n: int) -> tuple[bool, int, bool]:
-        """(may a new snapshot be taken, how many more answers before one, changed since
-        the last publication of this unit)."""
+    def _state(self, unit: Unit, now: Digests, n: int) -> State:
+        """May a new snapshot of ``unit`` be taken on the answers ``now`` (``n`` people)?"""
         found = conflicts(figures(unit.keys), self.record.publications, now, self.threshold)
         if found:
-            return False, max(self.threshold - c.moved for c in found), True
+            worst = max(found, key=lambda c: self.threshold - c.moved)
+            return State(False, self.threshold - worst.moved, True, worst.publication)
         last = next((p for p in reversed(self.record.publications) if p.unit == unit.id),
                     None)
         if last is None:
-            return n >= self.threshold, max(0, self.threshold - n), True
+            return State(n >= self.threshold, max(0, self.threshold - n), True)
         changed = moved(last.answers, now, unit.keys) > 0
-        return changed and n >= self.threshold, 0 if changed else self.threshold, changed
+        return State(changed and n >= self.threshold, 0 if changed else self.threshold,
+                     changed)
 
     def statuses(self, records: Records) -> list[UnitStatus]:
         results = scored(self.qs, records)
@@ -235,12 +285,23 @@ class Reveals:
         out = []
         for unit in self.units.values():
             n = answered_count(unit, results, records)
-            allowed, needed, _ = self._state(unit, now, n)
+            state = self._state(unit, now, n)
             revealed = unit.id in self.snapshots or any(
                 p.unit == unit.id for p in self.record.publications)
-            out.append(UnitStatus(unit=unit, answered=n, can_reveal=allowed,
-                                  revealed=revealed, needed=needed))
+            out.append(UnitStatus(unit=unit, answered=n, can_reveal=state.allowed,
+                                  revealed=revealed, needed=state.needed,
+                                  waiting=waiting_for(unit, state, revealed)))
         return out
+
+    def held_because(self, unit_id: str, records: Records) -> str:
+        """Why a board pack of ``records`` holds ``unit_id`` back, in the facilitator's
+        words (never by how many people it moved)."""
+        unit = self.units[unit_id]
+        found = conflicts(figures(unit.keys), self.record.publications,
+                          self.digests(records), self.threshold)
+        if not found:
+            return "it shares questions with a part held back"
+        return f"{earlier_words(found[0].publication)} with a slightly different set of answers"
 
     def reveal(self, unit_id: str, records: Records, now: dt.datetime) -> Snapshot | None:
         """Put ``unit_id`` on screen: a new snapshot when allowed, else the previous one.
@@ -256,20 +317,23 @@ class Reveals:
         hashes = self.digests(records)
         results = scored(self.qs, records)
         n = answered_count(unit, results, records)
-        allowed, _, changed = self._state(unit, hashes, n)
+        state = self._state(unit, hashes, n)
+        allowed, changed = state.allowed, state.changed
         old = self.snapshots.get(unit_id)
         if old is not None and not (allowed and changed):
             self.current = unit_id
             return old
-        if not allowed and n >= self.threshold and changed:
-            self.refusal = ("Not shown: its answers have changed since it was shown, by too "
-                            "few people to show it again; it can be shown once more people "
-                            "have answered or changed their answers.")
+        if not allowed and state.earlier is not None:
+            self.refusal = (f"Not shown: {earlier_words(state.earlier)} with a slightly "
+                            "different set of submitted answers, and showing both would let "
+                            "the difference (a few people's answers) be worked out. It can "
+                            f"be shown once {state.needed} more people have submitted or "
+                            "changed their answers.")
             return None
         snapshot = self._snapshot(unit, records, results, now)
         if snapshot is None:
-            self.refusal = (f"Not shown: fewer than {self.threshold} people have answered it "
-                            "yet.")
+            self.refusal = (f"Not shown: fewer than {self.threshold} people have submitted "
+                            "answers to it yet.")
             return old
         if changed:
             keys = set(unit.keys)

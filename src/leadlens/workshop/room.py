@@ -231,6 +231,12 @@ class Room:
                     out.append((person.respondent_id, dict(person.survey.answers)))
         return out
 
+    def submitted(self) -> list[tuple[str, dict[str, Value]]]:
+        """(respondent id, answers) of everyone who has submitted: what the projector and
+        the board pack rest on (a phone still answering counts once it submits)."""
+        with self._lock:
+            return [(rid, dict(answers)) for rid, answers in self._saved.items()]
+
     def progress(self) -> Progress:
         with self._lock:
             people = list(self._participants.values())

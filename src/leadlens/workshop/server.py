@@ -9,6 +9,7 @@ keeps every phone's link and cookie working), the answer journals
 from __future__ import annotations
 
 import contextlib
+import errno
 import ipaddress
 import socket
 from collections.abc import Callable
@@ -145,57 +146,184 @@ def qr_terminal(url: str, out: TextIO) -> None:
     segno.make_qr(url, error="m").terminal(out=out, compact=True, border=2)
 
 
-def addresses(host: str) -> tuple[str, list[str], list[str]]:
-    """(the address phones join on, every host name to accept, warnings).
+@dataclass(frozen=True)
+class Addresses:
+    """Where phones join, and which ``Host`` names the app accepts.
 
     Host names are as a browser sends them in ``Host``: an IPv6 address in brackets.
     """
-    warnings: list[str] = []
+
+    join: str
+    """The address in the join link and the QR code."""
+    also: list[str]
+    """The laptop's other addresses phones can use (the terminal lists them)."""
+    hosts: list[str]
+    """Every ``Host`` to accept: loopback names and the laptop's own addresses, nothing
+    else (a page asked for by any other name is refused: DNS rebinding)."""
+    notes: list[str]
+
+
+def addresses(host: str, found: list[str] | None = None) -> Addresses:
+    """The join address, host names and notes for listening on ``host``.
+
+    ``found``: the laptop's own addresses (default: :func:`local_addresses`), IPv4 and
+    IPv6, loopback left out.
+    """
+    notes: list[str] = []
     if host in LOOPBACK:
         join = "::1" if host == "::1" else "127.0.0.1"
-        warnings.append(f"Listening on this laptop only ({join}): phones cannot join. To let "
-                        "the room join, start with --host and the laptop's address on the "
-                        "room's network (see docs/workshop.md).")
+        notes.append(f"Listening on this laptop only ({join}): phones cannot join. To let "
+                     "the room join, start with --host and the laptop's address on the "
+                     "room's network (see docs/workshop.md).")
         names = ["[::1]", "localhost"] if host == "::1" else ["127.0.0.1", "localhost"]
-        return join, names, warnings
+        return Addresses(join, [], names, notes)
     names = ["127.0.0.1", "localhost"]
+    also: list[str] = []
     join = host
     if host in ("0.0.0.0", "::"):  # noqa: S104  the user asked for every interface
-        found = _local_addresses()
-        names += found
+        mine = local_addresses() if found is None else found
         if host == "::":
             names.append("[::1]")
-        join = found[0] if found else "127.0.0.1"
-        warnings.append("Listening on every network this laptop is on. Phones join on "
-                        f"{join}" + (f" (or {', '.join(found[1:])})" if found[1:] else "") + ".")
+        else:  # an IPv4 socket takes IPv4 connections only
+            mine = [a for a in mine if ":" not in a]
+        names += [_host_name(a) for a in mine]
+        # Phones are told IPv4 addresses first: every phone and hotspot has IPv4.
+        phones = sorted(mine, key=lambda a: ":" in a)
+        if phones:
+            join, also = phones[0], phones[1:]
+            notes.append("Listening on every network this laptop is on: phones can join on "
+                         + " or ".join(phones) + (" (the QR code uses the first)."
+                                                   if also else "."))
+        else:
+            join = "127.0.0.1"
+            notes.append("Listening on every network, but this laptop has no network address "
+                         "yet, so phones cannot join: connect it to the room's Wi-Fi or turn "
+                         "on its hotspot, then stop and start again with --resume.")
     else:
-        names.append(f"[{host}]" if ":" in host else host)
+        names.append(_host_name(host))
         try:
             if not ipaddress.ip_address(host).is_private:
-                warnings.append(f"{host} is a public address: anyone who can reach it can "
-                                "see the join page (the room code is still needed).")
+                notes.append(f"{host} is a public address: anyone who can reach it can "
+                             "see the join page (the room code is still needed).")
         except ValueError:
             pass
-    warnings.append("Guest Wi-Fi often stops devices from reaching each other; if phones cannot "
-                    "open the address, share the laptop's own hotspot and join that.")
-    return join, names, warnings
+    notes.append("Guest Wi-Fi often stops devices from reaching each other; if phones cannot "
+                 "open the address, share the laptop's own hotspot and join that.")
+    return Addresses(join, also, list(dict.fromkeys(names)), notes)
 
 
-def _local_addresses() -> list[str]:
+def _host_name(address: str) -> str:
+    return f"[{address}]" if ":" in address else address
+
+
+def _usable(address: str) -> str | None:
+    """``address`` as phones would type it, or None for one they cannot use (loopback,
+    unspecified, link-local: a link-local IPv6 address needs a zone a browser cannot take)."""
     try:
-        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-    except OSError:
-        return []
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return None
+    if ip.is_loopback or ip.is_unspecified or ip.is_link_local or ip.is_multicast:
+        return None
+    return str(ip)
+
+
+def local_addresses() -> list[str]:
+    """This laptop's own network addresses, IPv4 then IPv6, loopback left out.
+
+    From the standard library only, each way tried in turn (any may find nothing):
+
+    - the address this laptop would send from on its default route (a UDP socket
+      "connected" to a documentation address: no packet is sent);
+    - on Linux, every local IPv4 address in ``/proc/net/fib_trie`` and every IPv6 address
+      in ``/proc/net/if_inet6``, or the address of each interface (``SIOCGIFADDR``);
+    - what the host name resolves to (on Debian and Ubuntu that is 127.0.1.1 only, so
+      this alone is not enough).
+    """
     found: list[str] = []
-    for info in infos:
-        address = str(info[4][0])
-        if not address.startswith("127.") and address not in found:
-            found.append(address)
-    return found
+    for source in (_route_addresses, _linux_addresses, _interface_addresses,
+                   _hostname_addresses):
+        try:
+            candidates = source()
+        except OSError:
+            continue
+        for candidate in candidates:
+            usable = _usable(candidate)
+            if usable is not None and usable not in found:
+                found.append(usable)
+    return sorted(found, key=lambda a: ":" in a)  # stable: IPv4 first, each in found order
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening socket (port 0 = any free port); a busy port is a located error."""
+def _route_addresses() -> list[str]:
+    out = []
+    for family, target in ((socket.AF_INET, "192.0.2.1"), (socket.AF_INET6, "2001:db8::1")):
+        with contextlib.suppress(OSError), socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.connect((target, 9))  # UDP connect: picks a route, sends nothing
+            out.append(str(probe.getsockname()[0]))
+    return out
+
+
+def _linux_addresses(root: Path = Path("/proc/net")) -> list[str]:
+    """Local IPv4 addresses from ``fib_trie`` (its "/32 host LOCAL" entries) and IPv6
+    addresses from ``if_inet6`` (32 hex digits each)."""
+    out: list[str] = []
+    with contextlib.suppress(OSError):
+        last = ""
+        for line in (root / "fib_trie").read_text(encoding="ascii").splitlines():
+            text = line.strip()
+            if text.startswith("|-- "):
+                last = text[4:]
+            elif text.startswith("/32 host LOCAL") and last:
+                out.append(last)
+    with contextlib.suppress(OSError):
+        for line in (root / "if_inet6").read_text(encoding="ascii").splitlines():
+            digits = line.split()[0] if line.split() else ""
+            if len(digits) == 32:
+                with contextlib.suppress(ValueError):
+                    out.append(str(ipaddress.IPv6Address(bytes.fromhex(digits))))
+    return out
+
+
+def _interface_addresses() -> list[str]:
+    """Each interface's IPv4 address by ``SIOCGIFADDR`` (Linux; elsewhere nothing)."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return []
+    import fcntl
+    import struct
+
+    siocgifaddr = 0x8915
+    out = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        for _, name in socket.if_nameindex():
+            request = struct.pack("256s", name.encode()[:15])
+            with contextlib.suppress(OSError):
+                answer = fcntl.ioctl(probe.fileno(), siocgifaddr, request)
+                out.append(socket.inet_ntoa(answer[20:24]))
+    return out
+
+
+def _hostname_addresses() -> list[str]:
+    infos = socket.getaddrinfo(socket.gethostname(), None)
+    return [str(info[4][0]) for info in infos
+            if info[0] in (socket.AF_INET, socket.AF_INET6)]
+
+
+def not_this_laptops(host: str, found: list[str]) -> str:
+    """The hint for an address this laptop does not have: the ones it has."""
+    if not found:
+        return (f"This laptop has no address {host}, and no network address at all: connect "
+                "it to the room's Wi-Fi or turn on its hotspot, then try again")
+    return (f"This laptop has no address {host}; its addresses are "
+            f"{', '.join(found)}. Give one of them with --host, or --host 0.0.0.0 for every "
+            "network")
+
+
+def bind(host: str, port: int, found: list[str] | None = None) -> socket.socket:
+    """A listening socket (port 0 = any free port); a busy port, or an address this laptop
+    does not have (``found``: its addresses, default :func:`local_addresses`), is a located
+    error."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -206,10 +334,12 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
+        hint = "Choose another --port, or check --host"
+        if exc.errno == errno.EADDRNOTAVAIL:
+            hint = not_this_laptops(host, local_addresses() if found is None else found)
         raise WorkshopError([Problem(file=f"{host}:{port}", code=Code.WORKSHOP_CANNOT_LISTEN,
                                      message=f"cannot listen: "
-                                     f"{exc.strerror or exc}",
-                                     hint="Choose another --port, or check --host")]) from None
+                                     f"{exc.strerror or exc}", hint=hint)]) from None
     sock.listen(128)
     sock.set_inheritable(True)
     return sock

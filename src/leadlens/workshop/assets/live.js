@@ -12,6 +12,7 @@
   function apply(data) {
     set(document, "joined", data.joined);
     set(document, "answering", data.answering);
+    set(document, "still-answering", data.answering);
     set(document, "finished", data.finished);
     data.sections.forEach(function (count, i) { set(document, "section-" + i, count); });
     var reload = false;
@@ -19,8 +20,7 @@
       var row = document.querySelector('[data-unit="' + unit.id + '"]');
       if (!row) { return; }
       set(row, "answered", unit.answered);
-      set(row, "needed", row.querySelector("button[disabled]") ? "needs " + unit.needed + " more"
-          : unit.needed + " more new or changed answers before an update");
+      set(row, "waiting", unit.waiting);
       var button = row.querySelector("button");
       if (button && button.disabled && unit.can_reveal) { reload = true; }
     });
