@@ -116,6 +116,13 @@ def test_the_pack_holds_back_a_principle_shown_with_one_person_fewer(tmp_path: P
     assert "No score, so no recommendation: it is held back: it was shown on the " \
            "workshop's screen" in md.stdout
     assert "too few respondents answered enough" not in md.stdout
+    # The agreed row and the at-a-glance table say why, not "— (—)" or "fewer than 5".
+    agreed_row = next(line for line in md.stdout.splitlines()
+                      if line.startswith("| Basics |") and "Not shown" in line)
+    assert "Not shown: held back: it was shown on the workshop's screen" in agreed_row
+    glance = next(line for line in md.stdout.splitlines() if line.startswith("| Basics |"))
+    assert "| held back |" in glance and "fewer than" not in glance
+    assert "(held back: it includes a principle held back" in md.stdout
     # The reason never says by how many people the answers moved.
     assert not re.search(r"\b1 (person|people|respondent)", json.dumps(data["disclosure"]))
 

@@ -472,6 +472,7 @@ class _Builder:
                          "score": p["score"] if p else None,
                          "band_label": p["band_label"] if p else None,
                          "contested": p["contested"] if p else False,
+                         "withheld": p["withheld"] if p else None,
                          "agreed_label": now["label"] if now else None,
                          "target_label": target["label"] if target else None,
                          "comparison": comparison, "notes": entry.notes,

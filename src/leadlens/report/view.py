@@ -277,6 +277,9 @@ class AgreedRowView(TypedDict):
     score: Annotated[float | None, Field(description="The individual answers' 0-100 score.")]
     band_label: Annotated[str | None, Field(description="The individual answers' band.")]
     contested: bool
+    withheld: Annotated[str | None, Field(
+        description="Why the individual answers' score is not shown (e.g. held back from a "
+                    "board pack); null when it is.")]
     agreed_label: Annotated[str | None, Field(description="The band the board agreed it is at.")]
     target_label: Annotated[str | None, Field(description="The 12-month target band.")]
     comparison: Annotated[str | None, Field(
