@@ -394,6 +394,7 @@ def test_report_of_a_responses_csv_names_the_command_that_makes_a_document(
     code, out, err = _invoke("report", by_org, "-o", tmp_path / "r.md")
     assert (code, out) == (1, "")
     assert err == (f"{by_org}:1:1: not a leadlens results document: this is a CSV file (a "
-                   "responses file?). leadlens report takes the results document that leadlens "
-                   "score writes. Make one with: leadlens score RESPONSES.csv -o results.json, "
+                   "responses file?). leadlens report takes the document that leadlens score, "
+                   "compare or trend writes. Make one with: leadlens score RESPONSES.csv -o "
+                   "results.json, "
                    "then: leadlens report results.json\n")

@@ -501,3 +501,24 @@ def test_hostile_facilitator_posts_are_refused_cleanly(tmp_path: Path, body: str
         from leadlens.workshop.agreed import load_agreed
 
         load_agreed(workshop.agreed_path, workshop.qs)
+
+
+@pytest.mark.parametrize("where", [("principles", 0, "items", 2, "scale"),
+                                   ("principles", 0, "scale")])
+def test_a_scale_the_question_set_lacks_is_a_located_error(folder: Path, tmp_path: Path,
+                                                           where: tuple[Any, ...]) -> None:
+    """Found by the property test above: compare looked an item's scale up and gave a
+    KeyError traceback for a scale the document's question set does not have."""
+    doc = _document(folder)
+    here: Any = doc
+    for key in where[:-1]:
+        here = here[key]
+    here[where[-1]] = "nope"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    for args in (["compare", str(folder / "res.json"), str(bad), "-q", str(folder / "qs.yaml")],
+                 ["report", str(bad), "-o", "-", "-f", "md"]):
+        result = runner.invoke(app, args)
+        _clean(result)
+        assert result.exit_code == 1, result.output
+        assert "scale 'nope' is not a scale of the document's question set" in result.stderr

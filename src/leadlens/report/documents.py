@@ -46,8 +46,9 @@ if TYPE_CHECKING:
 LEAST_THRESHOLD = 3
 """The lowest ``min_group_size`` a question set may declare (its model's bound)."""
 
-REPORT_READS = ("Make one with: leadlens score RESPONSES.csv -o results.json (or leadlens "
-                "compare / leadlens trend ... -o compare.json)")
+REPORT_READS = ("leadlens report takes the document that leadlens score, compare or trend "
+                "writes. Make one with: leadlens score RESPONSES.csv -o results.json, then: "
+                "leadlens report results.json")
 
 _FIRST_KEY = re.compile(r'^\s*\{\s*"([a-z_]+)"\s*:')
 _KINDS = {"compare_version": "comparison", "trend_version": "trend"}

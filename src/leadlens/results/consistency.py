@@ -32,9 +32,16 @@ def consistency_problems(results: Results, file: str) -> list[Problem]:
         elif principle.id in seen:
             problems.append(_problem(file, path, f"principle {principle.id!r} is listed twice"))
         seen.add(principle.id)
+        if principle.scale is not None and principle.scale not in qs.scales:
+            problems.append(_problem(file, f"principles[{i}].scale", f"scale "
+                                     f"{principle.scale!r} is not a scale of the document's "
+                                     "question set"))
         keys: set[str] = set()
         for j, item in enumerate(principle.items):
             item_path = f"principles[{i}].items[{j}]"
+            if item.scale not in qs.scales:  # compare and trend look each answer's scale up
+                problems.append(_problem(file, f"{item_path}.scale", f"scale {item.scale!r} "
+                                         "is not a scale of the document's question set"))
             if item.question not in questions:
                 problems.append(_problem(file, f"{item_path}.question", f"question "
                                          f"{item.question!r} is not a question of the "
@@ -43,6 +50,11 @@ def consistency_problems(results: Results, file: str) -> list[Problem]:
                 problems.append(_problem(file, f"{item_path}.key",
                                          f"item {item.key!r} is listed twice"))
             keys.add(item.key)
+    for t, timepoint in enumerate(results.timepoints):
+        if timepoint.scale not in qs.scales:
+            problems.append(_problem(file, f"timepoints[{t}].scale", f"scale "
+                                     f"{timepoint.scale!r} is not a scale of the document's "
+                                     "question set"))
     missing = [p for p in declared if p not in seen]
     if missing:
         problems.append(_problem(file, "principles", "principle" + ("s " if len(missing) > 1
