@@ -46,9 +46,13 @@ if TYPE_CHECKING:
 LEAST_THRESHOLD = 3
 """The lowest ``min_group_size`` a question set may declare (its model's bound)."""
 
-REPORT_READS = ("leadlens report takes the document that leadlens score, compare or trend "
+REPORT_READS = ("Make one with: leadlens score RESPONSES.csv -o results.json (or leadlens "
+                "compare / leadlens trend ... -o compare.json)")
+"""The hint for JSON that is none of the three documents."""
+REPORT_TAKES = ("leadlens report takes the document that leadlens score, compare or trend "
                 "writes. Make one with: leadlens score RESPONSES.csv -o results.json, then: "
                 "leadlens report results.json")
+"""The hint for a file that is no JSON at all (a responses CSV given to report)."""
 
 _FIRST_KEY = re.compile(r'^\s*\{\s*"([a-z_]+)"\s*:')
 _KINDS = {"compare_version": "comparison", "trend_version": "trend"}
@@ -100,7 +104,7 @@ def parse_document(text: str, file: str) -> Document:
     if kind != "results":
         return parse_wave_document(text, file, kind)
     try:
-        return parse_results(text, file, not_json_hint=REPORT_READS)
+        return parse_results(text, file, not_json_hint=REPORT_TAKES)
     except ResultsError as exc:
         if [p.code for p in exc.problems] == [Code.RESULTS_NOT_RESULTS] and \
                 exc.problems[0].line is None:  # JSON, but none of the three documents
