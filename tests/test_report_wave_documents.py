@@ -194,3 +194,19 @@ def test_render_report_takes_documents_and_paths(made: Path) -> None:
 def test_render_report_refuses_what_is_no_document(given: Any) -> None:
     with pytest.raises(TypeError, match="takes a Results, Comparison or Trend, or the path"):
         leadlens.render_report(given)
+
+
+@pytest.mark.parametrize("document", ["cmp.json", "tr.json"])
+def test_an_edited_wave_document_cannot_lower_the_bundled_sets_threshold(
+        made: Path, tmp_path: Path, document: str) -> None:
+    """The second attacker's te4/e8: min_group_size 5 edited to 3 (the least any set may
+    have) to show figures on 3 people; the bundled set of the document's id says 5."""
+    doc = json.loads((made / document).read_text(encoding="utf-8"))
+    assert doc["question_set"] == "ggi-systems-leadership" and doc["min_group_size"] == 5
+    doc["min_group_size"] = 3
+    bad = tmp_path / document
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    result = runner.invoke(app, ["report", str(bad), "-o", str(tmp_path / "r.md")])
+    assert result.exit_code == 1 and not (tmp_path / "r.md").exists()
+    assert "min_group_size: 3 is below the anonymity threshold of the bundled question set " \
+        "'ggi-systems-leadership' (5)" in result.stderr

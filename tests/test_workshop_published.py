@@ -173,6 +173,26 @@ def test_a_plain_score_reads_the_record_beside_the_room_file(tmp_path: Path) -> 
     basics_rows = [line for line in table.stdout.splitlines() if "Basics" in line]
     assert basics_rows and not any(re.search(r"\b(1[0-9]|[2-9][0-9]|100)\b", line)
                                    for line in basics_rows), table.stdout
+    # scores.csv: the held-back principle and the overall it is part of are blank per person.
+    rows = runner.invoke(app, [*base, "-f", "csv", "--scores-fields", "none"]).stdout
+    header, *body = rows.splitlines()
+    assert header == "basics,context,overall"
+    assert all(row.startswith(",") and row.endswith(",") for row in body), rows
+    # compare and trend of the room file read its record too (the second attacker's L1).
+    later = tmp_path / "later.csv"
+    later.write_text(w.room.output.read_text(encoding="utf-8"), encoding="utf-8")
+    compared = runner.invoke(app, ["compare", str(w.room.output), str(later), "-q",
+                                   str(tmp_path / "small.yaml"), "-f", "json"])
+    assert compared.exit_code == 0, compared.stderr
+    doc = json.loads(compared.stdout)
+    assert doc["overall"] is None or doc["overall"]["baseline"] is None
+    assert all(p["id"] != "basics" or p["baseline"] is None or p["baseline"]["score"] is None
+               for p in doc["principles"])
+    trended = runner.invoke(app, ["trend", str(w.room.output), str(later), str(later), "-q",
+                                  str(tmp_path / "small.yaml"), "-f", "json"])
+    assert trended.exit_code == 0, trended.stderr
+    line = next(p for p in json.loads(trended.stdout)["principles"] if p["id"] == "basics")
+    assert line["points"][0]["withheld"] is True and line["points"][0]["score"] is None
     # Saying there was no screen is the user's own choice, and reads no record.
     ignored = runner.invoke(app, [*base, "--no-workshop-record", "-f", "json"])
     assert ignored.exit_code == 0, ignored.stderr

@@ -206,10 +206,18 @@ def _responses_wave(item: Any, name: str | None, number: int, ref: Any, by: list
     else:
         raise UsageError.about("waves", f"{type(item).__name__}: not Results, a path or a "
                                "DataFrame", code=Code.OPTION_NOT_DATA)
+    from leadlens.analysis.scoring import workshop_guard
+
     qs = ref if isinstance(ref, QuestionSet) else load_question_set(given)
     check_score_options(qs, by=by, min_group_size=min_group_size)
-    return scored_wave(label, shown, qs, read_responses([source], qs, budget=budget), by=by,
-                       min_group_size=min_group_size, generated_at=generated_at())
+    responses = read_responses([source], qs, budget=budget)
+    guard = workshop_guard(qs, source, min_group_size) if isinstance(source, Path) else None
+    if guard is not None:  # what a workshop's screen showed, as score holds it back
+        responses = guard.responses(responses)
+    held = guard.results if guard is not None else None
+    return scored_wave(label, shown, qs, responses, by=by,
+                       min_group_size=min_group_size, generated_at=generated_at(),
+                       held_back=held)
 
 
 compare_waves = compare

@@ -286,10 +286,30 @@ def wave_problems(doc: Comparison | Trend, file: str) -> list[Problem]:
                                  f"anonymity threshold a question set may have "
                                  f"({LEAST_THRESHOLD})", Code.RESULTS_ANONYMITY))
         threshold = LEAST_THRESHOLD
+    bundled = _bundled_threshold(doc.question_set)
+    if bundled is not None and threshold < bundled:
+        # Unsealed: an edit may lower the threshold; the bundled set of its id says what it is.
+        problems.append(_problem(file, ("min_group_size",), f"{threshold} is below the "
+                                 f"anonymity threshold of the bundled question set "
+                                 f"{doc.question_set!r} ({bundled})", Code.RESULTS_ANONYMITY))
+        threshold = bundled
     for path, message in (_comparison_cells(doc, threshold) if isinstance(doc, Comparison)
                           else _trend_cells(doc, threshold)):
         problems.append(_problem(file, path, message, Code.RESULTS_ANONYMITY))
     return problems
+
+
+def _bundled_threshold(question_set: str) -> int | None:
+    """``min_group_size`` of the bundled question set with this id, if there is one."""
+    from leadlens.errors import LeadlensError
+    from leadlens.questionset.loading import bundled_sets, load_question_set
+
+    if question_set not in bundled_sets():
+        return None
+    try:
+        return load_question_set(question_set).scoring.min_group_size
+    except LeadlensError:
+        return None
 
 
 def _change_cells(change: Change, path: PathT, threshold: int, sized: bool

@@ -93,7 +93,14 @@ def scores_csv(output: ScoreOutput) -> str:
             continue
         labels = [guard_cell(label) for label in values.labels] + [""]
         columns.append([labels[c] for c in values.codes.tolist()])  # -1: the blank slot
-    numbers = [*scores.by_principle.values(), scores.overall]
+    import numpy as np
+
+    # An overall the results hold back (a workshop's screen showed one of its principles with
+    # slightly different answers) is blank per respondent too, as that principle is.
+    overall = scores.overall if output.results.overall.score is not None or \
+        not (output.results.overall.withheld or "").startswith("held back") \
+        else np.full_like(scores.overall, np.nan)
+    numbers = [*scores.by_principle.values(), overall]
     header += [*scores.by_principle, "overall"]
     for column in numbers:
         columns.append(["" if v != v else repr(v) for v in column.tolist()])  # NaN: blank

@@ -63,6 +63,14 @@ def load_wave(path: Path, *, label: str | None = None, question_set: str | None 
         return results_wave(name, str(path), load_results(path, not_json_hint=WAVE_TAKES))
     qs = load_question_set(question_set)
     check_score_options(qs, by=by, min_group_size=min_group_size)
-    return scored_wave(name, str(path), qs, read_responses([path], qs, budget=budget), by=by,
+    from leadlens.analysis.scoring import workshop_guard
+
+    responses = read_responses([path], qs, budget=budget)
+    guard = workshop_guard(qs, path, min_group_size)
+    if guard is not None:  # what a workshop's screen showed, as score holds it back
+        responses = guard.responses(responses)
+    held = guard.results if guard is not None else None
+    return scored_wave(name, str(path), qs, responses, by=by,
                        min_group_size=min_group_size,
-                       question_at=question_places(qs, question_set), generated_at=generated_at)
+                       question_at=question_places(qs, question_set), generated_at=generated_at,
+                       held_back=held)

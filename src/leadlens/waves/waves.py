@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -84,10 +84,19 @@ def results_wave(label: str, file: str, results: Results) -> Wave:
 def scored_wave(label: str, file: str, question_set: QuestionSet, responses: Responses, *,
                 by: Sequence[str] = (), min_group_size: int | None = None,
                 question_at: list[str] | None = None,
-                generated_at: dt.datetime | None = None) -> Wave:
-    """A wave given as responses: scored as ``leadlens score`` does, respondents kept."""
+                generated_at: dt.datetime | None = None,
+                held_back: Callable[[Results], Results] | None = None) -> Wave:
+    """A wave given as responses: scored as ``leadlens score`` does, respondents kept.
+
+    ``held_back``: marks what a workshop's screen showed with slightly different answers
+    (:meth:`leadlens.workshop.published.PackGuard.results`; its answers are already left
+    out of ``responses``); when it holds the overall back, no respondent's overall is
+    compared either (it would be the overall of the other principles only)."""
     scored = score(question_set, responses, by=by, min_group_size=min_group_size,
                    generated_at=generated_at)
+    if held_back is not None:
+        scored.results = held_back(scored.results)
+    overall_held = held_back is not None and scored.results.overall.score is None
     scales = {key: question_set.scales[q.scale or ""] for q in question_set.questions
               if q.type == "rating" for key in q.answer_keys}
     # A principle's question is counted over the people scored on the principle, as the
@@ -107,7 +116,8 @@ def scored_wave(label: str, file: str, question_set: QuestionSet, responses: Res
         answers[key] = np.where(answered[key], codes, 0).astype(np.int64)
     people = Respondents(
         ids=responses.respondent_ids, principles=dict(scored.respondents.by_principle),
-        overall=scored.respondents.overall,
+        overall=(np.full_like(scored.respondents.overall, np.nan) if overall_held
+                 else scored.respondents.overall),
         groupings={f: group_respondents(f, responses.fields[f]) for f in by},
         answered=answered, answers=answers)
     places = question_at or [f"{file}: questions[{i}] ({q.id})"
