@@ -29,11 +29,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from leadlens.errors import MAX_PROBLEMS, Code, Problem, format_path
-from leadlens.files import read_input
-from leadlens.results.loading import ResultsError, parse_results
+from leadlens.results.checks import walk
+from leadlens.results.loading import (
+    NotFinite,
+    ResultsError,
+    located,
+    locations,
+    parse_results,
+    read_document_text,
+    refuse_constant,
+)
 
 if TYPE_CHECKING:
     from leadlens.report import Format
@@ -81,21 +89,7 @@ def load_document(path: Path) -> Document:
         ResultsError: located problems (not JSON, not a leadlens document, a newer version,
             a value outside its domain, a figure the anonymity rules forbid).
     """
-    from leadlens.results.bounds import bounds_problem
-
-    file = str(path)
-    try:  # the bytes are not kept beside the text (a national document is 100 MB or more)
-        data = read_input(path, "results document", error=ResultsError)
-        problem = bounds_problem(data, file)
-        if problem is not None:
-            raise ResultsError([problem])
-        text = data.decode("utf-8-sig")
-        del data
-    except UnicodeDecodeError as exc:
-        raise ResultsError([Problem(file=file, message=f"not UTF-8 text (at byte offset "
-                                    f"{exc.start})", hint=REPORT_READS,
-                                    code=Code.FILE_NOT_UTF8)]) from None
-    return parse_document(text, file)
+    return parse_document(read_document_text(path, hint=REPORT_READS), str(path))
 
 
 def parse_document(text: str, file: str) -> Document:
@@ -132,13 +126,13 @@ def parse_wave_document(text: str, file: str, kind: str) -> Comparison | Trend:
                                      message=message, hint=remake, code=code)])
 
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=refuse_constant)
     except json.JSONDecodeError as exc:
         from leadlens.source.nodes import json_syntax
 
         raise refuse(json_syntax(exc), Code.JSON_SYNTAX, line=exc.lineno,
                      col=exc.colno) from None
-    except _NotFinite as exc:
+    except NotFinite as exc:
         raise refuse(f"{exc} is not a number {what} may hold", Code.RESULTS_NOT_FINITE) from None
     except (ValueError, RecursionError):
         raise refuse(f"not {what}: a number of thousands of digits, or nested too deeply",
@@ -148,7 +142,7 @@ def parse_wave_document(text: str, file: str, kind: str) -> Comparison | Trend:
     if type(data[key]) is not int or data[key] != version:
         raise refuse(f"version {json.dumps(data[key])[:40]} is not supported; this leadlens "
                      f"reads version {version}", Code.RESULTS_VERSION, path=key)
-    smap = _locations(text, file)
+    smap = locations(text, file)
     try:
         doc = model.model_validate_json(text, strict=True)
     except ValidationError as exc:
@@ -160,36 +154,9 @@ def parse_wave_document(text: str, file: str, kind: str) -> Comparison | Trend:
     problems = wave_problems(doc, file)
     if problems:
         if smap is not None:
-            problems = [_located(p, smap) for p in problems]
+            problems = [located(p, smap) for p in problems]
         raise ResultsError(problems[:MAX_PROBLEMS], omitted=max(len(problems) - MAX_PROBLEMS, 0))
     return doc
-
-
-class _NotFinite(ValueError):
-    pass
-
-
-def _refuse_constant(name: str) -> float:
-    raise _NotFinite(name)
-
-
-def _locations(text: str, file: str) -> Any:
-    from leadlens.source.nodes import LoadError, load_json, source_map
-
-    try:
-        return source_map(load_json(text, file))
-    except LoadError:
-        return None
-
-
-def _located(problem: Problem, smap: Any) -> Problem:
-    import dataclasses
-
-    parts: list[str | int] = []
-    for piece in re.findall(r"[^.\[\]]+|\[\d+\]", problem.path):
-        parts.append(int(piece[1:-1]) if piece.startswith("[") else piece)
-    line, col = smap.locate(tuple(parts))
-    return dataclasses.replace(problem, line=line, col=col)
 
 
 # ---------------------------------------------------------------------------------------
@@ -210,20 +177,6 @@ _COUNTS = {"n", "respondents", "linked", "baseline_n", "followup_n", "target_n",
            "min_group_size", "wave"}
 # Raw scale units (items, timepoints) have no 0-100 domain: their values are only finite.
 _RAW = {"items", "timepoints"}
-
-
-def _walk(value: Any, path: PathT) -> Iterator[tuple[PathT, Any]]:
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _walk(getattr(value, name), (*path, name))
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from _walk(item, (*path, i))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(item, (*path, str(key)))
-    else:
-        yield path, value
 
 
 def _domain(path: PathT, value: Any) -> str | None:
@@ -278,7 +231,7 @@ def wave_problems(doc: Comparison | Trend, file: str) -> list[Problem]:
     from leadlens.waves.document import Comparison
 
     problems = [_problem(file, path, message, Code.RESULTS_OUT_OF_DOMAIN)
-                for path, value in _walk(doc, ())
+                for path, value in walk(doc, ())
                 if (message := _domain(path, value)) is not None]
     threshold = doc.min_group_size
     if threshold < LEAST_THRESHOLD:

@@ -102,18 +102,20 @@ def _rules(results: Results) -> dict[str, Rule]:
     }
 
 
-def _walk(value: Any, path: PathT) -> Iterator[tuple[PathT, Any]]:
+def walk(value: Any, path: PathT) -> Iterator[tuple[PathT, Any]]:
+    """Every leaf value of a document (models, lists, mappings) with its path; a results
+    document's embedded question set is skipped (its model checks its own domains)."""
     if isinstance(value, BaseModel):
         if path == ("question_set",):
             return  # validated as a question set (its own domains) by the model
         for name in type(value).model_fields:
-            yield from _walk(getattr(value, name), (*path, name))
+            yield from walk(getattr(value, name), (*path, name))
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            yield from _walk(item, (*path, i))
+            yield from walk(item, (*path, i))
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _walk(item, (*path, str(key)))
+            yield from walk(item, (*path, str(key)))
     else:
         yield path, value
 
@@ -133,7 +135,7 @@ def domain_problems(results: Results, file: str) -> list[Problem]:
     rules = _rules(results)
     bands = {b.id for b in results.question_set.bands}
     count = _count(results.respondents)
-    for path, value in _walk(results, ()):
+    for path, value in walk(results, ()):
         names = [p for p in path if isinstance(p, str)]
         last = names[-1] if names else ""
         parent = names[-2] if len(names) > 1 else ""

@@ -25,12 +25,13 @@ class ResultsError(LeadlensError):
     """A results document could not be read."""
 
 
-class _NotFinite(ValueError):
-    pass
+class NotFinite(ValueError):
+    """``NaN`` or ``Infinity`` in a document's JSON (:func:`refuse_constant`)."""
 
 
-def _refuse_constant(name: str) -> float:
-    raise _NotFinite(name)
+def refuse_constant(name: str) -> float:
+    """``json.loads``' ``parse_constant``: a leadlens document holds no NaN or Infinity."""
+    raise NotFinite(name)
 
 
 def _position(text: str, pattern: str) -> tuple[int | None, int | None]:
@@ -81,10 +82,10 @@ def _parse_located(text: str, file: str, not_json_hint: str = REPORT_TAKES) -> R
     """:func:`parse_results` for a document with problems: JSON syntax, version, then types,
     each located at its line and column."""
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=refuse_constant)
     except json.JSONDecodeError as exc:
         raise ResultsError([_syntax_problem(exc, file, not_json_hint)]) from None
-    except _NotFinite as exc:
+    except NotFinite as exc:
         line, col = _position(text, rf"(?<![\w\"]){re.escape(str(exc))}(?![\w\"])")
         raise ResultsError([Problem(file=file, line=line, col=col, message=f"{exc} is not a "
                                     "number a results document may hold", hint=MAKE_ONE,
@@ -114,7 +115,7 @@ def _parse_located(text: str, file: str, not_json_hint: str = REPORT_TAKES) -> R
     except ValidationError as exc:
         from leadlens.source.schema_errors import validation_problems
 
-        problems = sorted(validation_problems(exc, file, Results, smap=_locations(text, file)),
+        problems = sorted(validation_problems(exc, file, Results, smap=locations(text, file)),
                           key=lambda p: (p.line or 0, p.col or 0))
         raise ResultsError(problems[:MAX_PROBLEMS],
                            omitted=max(len(problems) - MAX_PROBLEMS, 0)) from None
@@ -149,16 +150,16 @@ def _checked(results: Results, text: str, file: str) -> Results:
     problems = (consistency_problems(results, file) + domain_problems(results, file)
                 + anonymity_problems(results, file))
     if problems:
-        smap = _locations(text, file)
+        smap = locations(text, file)
     if problems and smap is not None:
-        problems = [_located(p, smap) for p in problems]
+        problems = [located(p, smap) for p in problems]
     if problems:
         raise ResultsError(problems[:MAX_PROBLEMS],
                            omitted=max(len(problems) - MAX_PROBLEMS, 0))
     return unchecked_breakdowns(results, file)
 
 
-def _located(problem: Problem, smap: SourceMap) -> Problem:
+def located(problem: Problem, smap: SourceMap) -> Problem:
     """``problem`` at the line and column of its path in the JSON text."""
     parts: list[str | int] = []
     for piece in re.findall(r"[^.\[\]]+|\[\d+\]", problem.path):
@@ -167,7 +168,7 @@ def _located(problem: Problem, smap: SourceMap) -> Problem:
     return dataclasses.replace(problem, line=line, col=col)
 
 
-def _locations(text: str, file: str) -> SourceMap | None:
+def locations(text: str, file: str) -> SourceMap | None:
     """Line and column of each value, to locate problems; None for a document too large to
     scan (its problems are then located by path only)."""
     from leadlens.source.nodes import LoadError, load_json, source_map
@@ -187,9 +188,10 @@ def _refuse_past_bounds(data: bytes, file: str) -> None:
         raise ResultsError([problem])
 
 
-def load_results(path: Path, *, not_json_hint: str = REPORT_TAKES) -> Results:
-    """Read and validate a results document from ``path`` (``not_json_hint``: see
-    :func:`parse_results`)."""
+def read_document_text(path: Path, *, hint: str = MAKE_ONE) -> str:
+    """The text of a leadlens JSON document at ``path``: its size and the bounds of
+    :mod:`leadlens.results.bounds` checked before any parser sees it, then decoded (``hint``:
+    for a file that is not UTF-8)."""
     try:  # the bytes are not kept beside the text (a national document is 100 MB or more)
         data = read_input(path, "results document", error=ResultsError)
         _refuse_past_bounds(data, str(path))
@@ -197,6 +199,12 @@ def load_results(path: Path, *, not_json_hint: str = REPORT_TAKES) -> Results:
         del data
     except UnicodeDecodeError as exc:
         raise ResultsError([Problem(file=str(path), message=f"not UTF-8 text (at byte offset "
-                                    f"{exc.start})", hint=MAKE_ONE,
+                                    f"{exc.start})", hint=hint,
                                     code=Code.FILE_NOT_UTF8)]) from None
-    return parse_results(text, str(path), not_json_hint=not_json_hint)
+    return text
+
+
+def load_results(path: Path, *, not_json_hint: str = REPORT_TAKES) -> Results:
+    """Read and validate a results document from ``path`` (``not_json_hint``: see
+    :func:`parse_results`)."""
+    return parse_results(read_document_text(path), str(path), not_json_hint=not_json_hint)

@@ -471,10 +471,16 @@ def _overall_reason(changes: list[Change], matching: Matching, cells: Cells) -> 
     the principles shown is the change of those withheld, so their people whose score
     changed must be none or at least the threshold (counted by ids)."""
     shown = {c.id for c in changes}
+    return _withheld_principles_reason(
+        cells, [pid for pid in matching.principles if pid not in shown])
+
+
+def _withheld_principles_reason(cells: Cells, principles: Sequence[str]) -> str | None:
+    """Why an overall may not be compared beside the principles shown: the people whose
+    score changed on any of ``principles`` (those not shown) number 1 to threshold - 1;
+    None when they do not, or when the waves are not linked by ids."""
     people: set[object] = set()
-    for pid in matching.principles:
-        if pid in shown:
-            continue
+    for pid in principles:
         found = cells.change_set(pid)
         if found is None:
             return None
@@ -1242,19 +1248,9 @@ def _principles_not_shown(waves: Sequence[Wave], i: int, j: int,
     ia, ib = a.respondents, b.respondents
     if ia is None or ib is None or cells.ids_a is None or cells.ids_b is None:
         return None
-    people: set[object] = set()
-    for pid in ib.principles:
-        if pid not in ia.principles or {i, j} <= shown_at.get(pid, set()):
-            continue
-        found = cells.change_set(pid)
-        if found is None:
-            return None
-        people.update(cells.ids_a[found.left].tolist(), cells.ids_b[found.joined].tolist(),
-                      cells.ids_a[found.pairs[0]].tolist())
-    if 0 < len(people) < cells.threshold:
-        return ("with the principles shown, it would give away the change of the principles "
-                f"withheld: {change_reason(cells.threshold)}")
-    return None
+    return _withheld_principles_reason(
+        cells, [pid for pid in ib.principles
+                if pid in ia.principles and not {i, j} <= shown_at.get(pid, set())])
 
 
 def _trend_line(waves: Sequence[Wave], principle: str | None, name: str, independent: bool,
