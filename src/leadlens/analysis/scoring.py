@@ -86,6 +86,8 @@ def score(data: Data, question_set: str | os.PathLike[str] | QuestionSet | None 
     qs = (question_set if isinstance(question_set, QuestionSet)
           else load_question_set(question_set if question_set is None
                                  or isinstance(question_set, str) else Path(question_set)))
+    from leadlens.workshop.records import workshop_guard
+
     guard = workshop_guard(qs, data, min_group_size)
     output = score_output(data, qs, by, min_group_size=min_group_size,
                           on_invalid=on_invalid, strict=strict,
@@ -96,31 +98,6 @@ def score(data: Data, question_set: str | os.PathLike[str] | QuestionSet | None 
     if guard is not None:
         hold_back_shown(output, guard)
     return output.results
-
-
-def workshop_guard(qs: QuestionSet, data: Data, min_group_size: int | None = None,
-                   record: Path | None = None, *, always: bool = False) -> PackGuard | None:
-    """What the screen of the workshop whose record (``board.csv.workshop.json``) sits beside
-    a responses file showed, or of the one ``record`` names: scoring holds back whatever it
-    showed with a slightly different set of answers, so the two cannot be subtracted
-    (:class:`leadlens.workshop.published.PackGuard`). None when ``data`` is no file and no
-    record is named, or no record is there (unless ``always``: ``score --agreed``, which
-    warns about the files without one).
-
-    Raises:
-        LeadlensError: a damaged record, or a ``record`` that is not there.
-    """
-    paths = ([Path(data)] if isinstance(data, str | os.PathLike)
-             else [Path(d) for d in data] if isinstance(data, list | tuple)
-             and all(isinstance(d, str | os.PathLike) for d in data) else [])
-    if not paths and record is None and not always:
-        return None
-    from leadlens.workshop.published import RECORD_SUFFIX, PackGuard
-
-    if record is None and not always and not any(
-            p.with_name(p.name + RECORD_SUFFIX).is_file() for p in paths):
-        return None  # nothing to read: the workshop's modules stay unimported
-    return PackGuard.beside(qs, paths, min_group_size, record)
 
 
 def hold_back_shown(output: ScoreOutput, guard: PackGuard,

@@ -206,7 +206,7 @@ def _responses_wave(item: Any, name: str | None, number: int, ref: Any, by: list
     else:
         raise UsageError.about("waves", f"{type(item).__name__}: not Results, a path or a "
                                "DataFrame", code=Code.OPTION_NOT_DATA)
-    from leadlens.analysis.scoring import workshop_guard
+    from leadlens.workshop.records import workshop_guard
 
     qs = ref if isinstance(ref, QuestionSet) else load_question_set(given)
     check_score_options(qs, by=by, min_group_size=min_group_size)

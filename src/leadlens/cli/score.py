@@ -149,7 +149,7 @@ def score(
             for problem in board.warnings:
                 warn(f"{problem}\n")
     if not no_workshop_record:
-        from leadlens.analysis.scoring import workshop_guard
+        from leadlens.workshop.records import workshop_guard
 
         # What a workshop's screen showed, whenever its record is there (with or without
         # --agreed): a principle it showed with a slightly different set of answers is held

@@ -63,7 +63,7 @@ def load_wave(path: Path, *, label: str | None = None, question_set: str | None 
         return results_wave(name, str(path), load_results(path, not_json_hint=WAVE_TAKES))
     qs = load_question_set(question_set)
     check_score_options(qs, by=by, min_group_size=min_group_size)
-    from leadlens.analysis.scoring import workshop_guard
+    from leadlens.workshop.records import workshop_guard
 
     responses = read_responses([path], qs, budget=budget)
     guard = workshop_guard(qs, path, min_group_size)

@@ -43,6 +43,7 @@ if typing.TYPE_CHECKING:
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import Responses, TextAnswers
 from leadlens.results.document import DisclosureAudit, DisclosureStep, Results, ResultWarning
+from leadlens.workshop.records import RECORD_SUFFIX
 from leadlens.workshop.security import read_state, write_state
 from leadlens.workshop.units import COMMENTS, TIMEPOINTS, units
 
@@ -373,10 +374,6 @@ def pack_publication(qs: QuestionSet, responses: Responses, key: bytes, held: He
 
 def pack_figures(qs: QuestionSet) -> list[Figure]:
     return [f for keys in unit_keys(qs).values() for f in figures(keys)]
-
-
-RECORD_SUFFIX = ".workshop.json"
-"""The workshop's state file sits beside its responses file: ``board.csv.workshop.json``."""
 
 
 @dataclass
