@@ -388,3 +388,24 @@ def test_linked_breakdowns_are_checked_against_the_screen(
     """``--by organisation --by sector``: a sector minus its shown organisations is a sum a
     reader can make too (North minus A leaves B)."""
     check_room(blocks, ["organisation", "sector"])
+
+
+def test_a_damaged_record_beside_a_plain_score_is_one_located_line(tmp_path: Path) -> None:
+    """score reads the record beside a file without --agreed too: a damaged one stops it
+    with one line (never a traceback), and --no-workshop-record goes on without it."""
+    import shutil
+
+    from conftest import EXAMPLES
+
+    csv = tmp_path / "r.csv"
+    shutil.copy(EXAMPLES / "responses.csv", csv)
+    (tmp_path / "r.csv.workshop.json").write_text('{"not": "a record"', encoding="utf-8")
+    runner = CliRunner()
+    base = ["score", str(csv), "-f", "json"]
+    damaged = runner.invoke(app, base)
+    assert damaged.exit_code == 1 and damaged.stdout == ""
+    (line,) = damaged.stderr.splitlines()
+    assert line.startswith(f"{tmp_path / 'r.csv.workshop.json'}: cannot read what the "
+                           "workshop published: ")
+    assert "--no-workshop-record" in line
+    assert runner.invoke(app, [*base, "--no-workshop-record"]).exit_code == 0

@@ -436,8 +436,9 @@ class PackGuard:
                 raise LeadlensError([Problem(
                     file=str(state), code=Code.WORKSHOP_STATE_DAMAGED,
                     message=f"cannot read what the workshop published: {exc}",
-                    hint="Restore the file: without it the board pack cannot be checked "
-                         "against what the workshop's screen showed")]) from None
+                    hint="Restore the file: without it what this run publishes cannot be "
+                         "checked against what the workshop's screen showed (or, if there was "
+                         "no workshop screen, say so with --no-workshop-record)")]) from None
         return cls(qs, records, effective_min_group_size(qs, min_group_size),
                    missing=missing)
 
