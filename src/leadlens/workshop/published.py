@@ -43,7 +43,8 @@ if typing.TYPE_CHECKING:
 from leadlens.questionset.model import QuestionSet
 from leadlens.responses.table import Responses, TextAnswers
 from leadlens.results.document import DisclosureAudit, DisclosureStep, Results, ResultWarning
-from leadlens.workshop.security import RECORD_SUFFIX, read_state, write_state
+from leadlens.workshop import RECORD_SUFFIX
+from leadlens.workshop.security import read_state, write_state
 from leadlens.workshop.units import COMMENTS, TIMEPOINTS, units
 
 Figure = tuple[str, ...]

@@ -10,12 +10,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from leadlens.workshop.security import RECORD_SUFFIX
+from leadlens.workshop import RECORD_SUFFIX
 
 if TYPE_CHECKING:
     from leadlens.questionset.model import QuestionSet
     from leadlens.workshop.published import PackGuard
-
 
 
 def workshop_guard(qs: QuestionSet, data: Any, min_group_size: int | None = None,

@@ -29,10 +29,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # annotations only: scoring reads the workshop record without Starlette
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-RECORD_SUFFIX = ".workshop.json"
-"""The workshop's state file (its keys and the record of what its screen showed) sits beside
-its responses file: ``board.csv.workshop.json`` for ``board.csv``."""
-
 ROOM_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 """No 0/o, 1/l/i: the room code can be read off the screen and typed."""
 ROOM_CODE_LENGTH = 12  # 31**12 ~ 2**59 codes
